@@ -1,0 +1,134 @@
+package io.github.wechatmp.internal.http;
+
+import com.squareup.moshi.JsonDataException;
+import com.squareup.moshi.JsonEncodingException;
+import com.squareup.moshi.JsonReader;
+import io.github.wechatmp.WeChatApiException;
+import io.github.wechatmp.WeChatTransportException;
+import io.github.wechatmp.internal.Secrets;
+import io.github.wechatmp.token.AccessToken;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import okhttp3.Call;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+import okio.BufferedSource;
+
+/**
+ * Performs one request to an endpoint of WeChat's that issues an expiring credential (the access
+ * token endpoints, the jsapi ticket endpoint) and reads the answer: {@code {"<field>": "...",
+ * "expires_in": 7200}} on success, {@code {"errcode": N, "errmsg": "..."}} on error. Internal: not
+ * part of the SDK's API.
+ */
+public final class CredentialCall {
+  /** WeChat's answers are a few hundred bytes; anything much larger is not WeChat's. */
+  static final long MAX_BODY_BYTES = 64 * 1024;
+  /** WeChat documents lifetimes of at most 7200 s; a day is a generous sanity bound. */
+  static final long MAX_EXPIRES_IN_SECONDS = 86_400;
+
+  private CredentialCall() {}
+
+  /**
+   * Executes {@code request} once and returns the credential in {@code valueField}, expiring
+   * {@code expires_in} seconds after the answer was received.
+   *
+   * @param what a description for messages, such as {@code "access_token of wx123"}
+   * @param secret a value that must never appear in an exception message (the AppSecret), or null
+   * @throws WeChatApiException if WeChat answered with a non-zero errcode
+   * @throws WeChatTransportException for a failure to reach WeChat or to read its answer
+   */
+  public static AccessToken execute(OkHttpClient client, Request request, Duration timeout,
+      String valueField, String what, Clock clock, String secret) {
+    Call call = client.newCall(request);
+    long timeoutMillis = Math.max(1, timeout.toMillis());
+    call.timeout().timeout(timeoutMillis, TimeUnit.MILLISECONDS);
+    try (Response response = call.execute()) {
+      Instant receivedAt = clock.instant();
+      if (response.code() != 200) {
+        throw new WeChatTransportException(
+            "WeChat answered HTTP " + response.code() + " when asked for the " + what, response.code());
+      }
+      return parse(response.body(), valueField, what, receivedAt, secret);
+    } catch (InterruptedIOException e) {
+      throw new WeChatTransportException("Timed out after " + timeoutMillis + " ms asking WeChat for the "
+          + what, safeCause(e, secret));
+    } catch (IOException e) {
+      throw new WeChatTransportException("Could not reach WeChat for the " + what + ": "
+          + Secrets.scrub(String.valueOf(e.getMessage()), secret), safeCause(e, secret));
+    }
+  }
+
+  private static AccessToken parse(ResponseBody body, String valueField, String what, Instant receivedAt,
+      String secret) throws IOException {
+    BufferedSource source = body.source();
+    if (source.request(MAX_BODY_BYTES + 1)) {
+      throw new WeChatTransportException("WeChat's answer for the " + what + " is larger than "
+          + MAX_BODY_BYTES + " bytes", null);
+    }
+    if (source.exhausted()) {
+      throw new WeChatTransportException("WeChat's answer for the " + what + " is empty", null);
+    }
+    String value = null;
+    long expiresIn = -1;
+    long errcode = 0;
+    String errmsg = null;
+    try (JsonReader reader = JsonReader.of(source)) {
+      reader.beginObject();
+      while (reader.hasNext()) {
+        String name = reader.nextName();
+        if (name.equals(valueField)) {
+          value = reader.nextString();
+        } else if (name.equals("expires_in")) {
+          expiresIn = reader.nextLong();
+        } else if (name.equals("errcode")) {
+          errcode = reader.nextLong();
+        } else if (name.equals("errmsg")) {
+          errmsg = reader.nextString();
+        } else {
+          reader.skipValue();
+        }
+      }
+      reader.endObject();
+      if (reader.peek() != JsonReader.Token.END_DOCUMENT) {
+        throw new JsonEncodingException("trailing data after the JSON object");
+      }
+    } catch (JsonDataException | JsonEncodingException | NumberFormatException e) {
+      throw new WeChatTransportException("WeChat's answer for the " + what + " is not the JSON WeChat documents: "
+          + Secrets.scrub(e.getMessage(), secret), null);
+    }
+    if (errcode != 0) {
+      int code = errcode > Integer.MAX_VALUE || errcode < Integer.MIN_VALUE ? -1 : (int) errcode;
+      throw new WeChatApiException(code, Secrets.scrub(errmsg, secret));
+    }
+    if (value == null || value.isEmpty()) {
+      throw new WeChatTransportException("WeChat's answer for the " + what + " has no " + valueField, null);
+    }
+    if (expiresIn <= 0 || expiresIn > MAX_EXPIRES_IN_SECONDS) {
+      throw new WeChatTransportException("WeChat's answer for the " + what + " has no valid expires_in (got "
+          + expiresIn + ")", null);
+    }
+    try {
+      return AccessToken.of(value, receivedAt.plusSeconds(expiresIn));
+    } catch (IllegalArgumentException e) {
+      throw new WeChatTransportException("WeChat's answer for the " + what + " holds a malformed "
+          + valueField + ": " + e.getMessage(), null);
+    }
+  }
+
+  /** The cause, unless its message (or its cause's) would reveal the secret. */
+  private static Throwable safeCause(Throwable e, String secret) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      String m = t.getMessage();
+      if (secret != null && !secret.isEmpty() && m != null && m.contains(secret)) {
+        return null;
+      }
+    }
+    return e;
+  }
+}

@@ -1,0 +1,619 @@
+package io.github.wechatmp.internal.refresh;
+
+import io.github.wechatmp.WeChatApiException;
+import io.github.wechatmp.WeChatException;
+import io.github.wechatmp.WeChatTransportException;
+import io.github.wechatmp.token.AccessToken;
+import io.github.wechatmp.token.TokenEventListener;
+import io.github.wechatmp.token.TokenKey;
+import io.github.wechatmp.token.TokenStore;
+import io.github.wechatmp.token.TokenStore.RefreshLock;
+import io.github.wechatmp.token.TokenStoreException;
+import io.github.wechatmp.token.TokenUnavailableException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The refresh engine behind every cached WeChat credential (the access token, the jsapi ticket): a
+ * lock-free in-memory copy for the hot path, a background refresh when the copy comes due, a blocking
+ * single-flight refresh when it is unusable, and cross-process single-flight through a
+ * {@link TokenStore}'s refresh lock. Internal: not part of the SDK's API.
+ *
+ * <p>Thread-safe. Owns one daemon thread (started on demand, ended after a minute idle) on which every
+ * refresh and store reconciliation runs, so they are serialized with each other.
+ */
+public final class RefreshingCache implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(RefreshingCache.class);
+
+  private static final long FIRST_HOLD_OFF_MILLIS = 1_000;
+  /** The least pause between two background refreshes, so a due token that WeChat returns unchanged cannot spin. */
+  private static final long MIN_PREFETCH_INTERVAL_MILLIS = 10_000;
+
+  /** An immutable view of the held token and the instants at which it becomes due and unusable. */
+  private static final class Snapshot {
+    final AccessToken token;
+    final long dueAtMillis;
+    final long staleAtMillis;
+    final long expiresAtMillis;
+
+    Snapshot(AccessToken token, long dueAtMillis, long staleAtMillis, long expiresAtMillis) {
+      this.token = token;
+      this.dueAtMillis = dueAtMillis;
+      this.staleAtMillis = staleAtMillis;
+      this.expiresAtMillis = expiresAtMillis;
+    }
+  }
+
+  private static final Snapshot EMPTY = new Snapshot(null, Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE);
+
+  /** The outcome of the last refresh that failed, until one succeeds. */
+  private static final class Failure {
+    final RuntimeException error;
+    final int consecutive;
+    final long notBeforeMillis;
+
+    Failure(RuntimeException error, int consecutive, long notBeforeMillis) {
+      this.error = error;
+      this.consecutive = consecutive;
+      this.notBeforeMillis = notBeforeMillis;
+    }
+  }
+
+  private static final VarHandle SNAPSHOT;
+
+  static {
+    try {
+      SNAPSHOT = MethodHandles.lookup().findVarHandle(RefreshingCache.class, "snapshot", Snapshot.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  private final TokenKey key;
+  private final TokenStore store;
+  private final CredentialFetcher fetcher;
+  private final Clock clock;
+  private final long refreshMarginMillis;
+  private final long expiryMarginMillis;
+  private final Duration lockLease;
+  private final Duration lockWait;
+  private final int maxRetries;
+  private final long retryBackoffMillis;
+  private final long failureHoldOffMaxMillis;
+  private final TokenEventListener listener;
+  private final ThreadPoolExecutor executor;
+
+  @SuppressWarnings("unused") // accessed through SNAPSHOT and read directly on the hot path
+  private volatile Snapshot snapshot = EMPTY;
+  private final AtomicReference<CompletableFuture<Snapshot>> inFlight = new AtomicReference<>();
+  private volatile Failure failure;
+  private volatile String rejectedValue;
+  private final AtomicBoolean subscribed = new AtomicBoolean();
+  private final AtomicBoolean reconcilePending = new AtomicBoolean();
+  private volatile TokenStore.Subscription subscription;
+  private volatile boolean closed;
+
+  private RefreshingCache(Builder b) {
+    this.key = Objects.requireNonNull(b.key, "key");
+    this.store = Objects.requireNonNull(b.store, "store");
+    this.fetcher = Objects.requireNonNull(b.fetcher, "fetcher");
+    this.clock = Objects.requireNonNull(b.clock, "clock");
+    this.refreshMarginMillis = b.refreshMargin.toMillis();
+    this.expiryMarginMillis = b.expiryMargin.toMillis();
+    this.lockLease = b.lockLease;
+    this.lockWait = b.lockWait;
+    this.maxRetries = b.maxRetries;
+    this.retryBackoffMillis = b.retryBackoff.toMillis();
+    this.failureHoldOffMaxMillis = b.failureHoldOffMax.toMillis();
+    this.listener = Objects.requireNonNull(b.listener, "listener");
+    String threadName = "wechat-refresh-" + key;
+    AtomicInteger n = new AtomicInteger();
+    this.executor = new ThreadPoolExecutor(0, 1, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+      Thread t = new Thread(r, threadName + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** Returns a builder; every setting must be given. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Returns the key under which the credential is stored. */
+  public TokenKey key() {
+    return key;
+  }
+
+  /**
+   * Returns a usable credential; see {@code AccessTokenProvider#get()} for the contract.
+   */
+  public AccessToken get() {
+    Snapshot s = snapshot;
+    if (clock.millis() < s.dueAtMillis) {
+      return s.token;
+    }
+    return getSlow();
+  }
+
+  private AccessToken getSlow() {
+    ensureOpen();
+    subscribeOnce();
+    Snapshot s = snapshot;
+    long now = clock.millis();
+    if (now < s.dueAtMillis) {
+      return s.token;
+    }
+    if (s.token != null && now < s.staleAtMillis) {
+      Failure f = failure;
+      if (f == null || now >= f.notBeforeMillis) {
+        startRefresh(false, s.token.value());
+      }
+      return s.token;
+    }
+    return await(startRefresh(false, s.token == null ? null : s.token.value())).token;
+  }
+
+  /**
+   * Returns a credential newer than the one held when called; see
+   * {@code AccessTokenProvider#refresh()}.
+   */
+  public AccessToken refresh() {
+    ensureOpen();
+    subscribeOnce();
+    Snapshot before = snapshot;
+    String seen = before.token == null ? null : before.token.value();
+    Snapshot result = await(startRefresh(true, seen));
+    if (result.token != null && seen != null && result.token.value().equals(seen)) {
+      // We joined a refresh that started before us and kept the same token: ask once more, ourselves.
+      result = await(startRefresh(true, seen));
+    }
+    return result.token;
+  }
+
+  /** Drops {@code rejected} from memory and, if still current there, from the store. */
+  public void invalidate(String rejected) {
+    if (rejected == null || rejected.isBlank()) {
+      return;
+    }
+    rejectedValue = rejected;
+    boolean wasCurrent = false;
+    for (;;) {
+      Snapshot s = snapshot;
+      if (s.token == null || !s.token.value().equals(rejected)) {
+        break;
+      }
+      if (SNAPSHOT.compareAndSet(this, s, EMPTY)) {
+        wasCurrent = true;
+        break;
+      }
+    }
+    boolean deleted = false;
+    try {
+      deleted = store.deleteIfValue(key, rejected);
+    } catch (RuntimeException e) {
+      log.warn("Could not remove the rejected token of {} from the store; it will not be adopted again", key, e);
+    }
+    log.info("Token of {} was rejected by WeChat: dropped from memory: {}, from the store: {}",
+        key, wasCurrent, deleted);
+    boolean dropped = wasCurrent;
+    fire(() -> listener.onInvalidated(key, dropped));
+  }
+
+  /** Stops the refresh thread and the store subscription. Idempotent. */
+  @Override
+  public void close() {
+    closed = true;
+    snapshot = EMPTY; // sends every later get() down the slow path, which refuses
+    executor.shutdownNow();
+    TokenStore.Subscription sub = subscription;
+    if (sub != null) {
+      sub.close();
+    }
+    CompletableFuture<Snapshot> f = inFlight.get();
+    if (f != null) {
+      f.completeExceptionally(new IllegalStateException("the provider of " + key + " was closed"));
+    }
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new IllegalStateException("the provider of " + key + " is closed");
+    }
+  }
+
+  private CompletableFuture<Snapshot> startRefresh(boolean force, String seen) {
+    for (;;) {
+      CompletableFuture<Snapshot> current = inFlight.get();
+      if (current != null) {
+        return current;
+      }
+      CompletableFuture<Snapshot> mine = new CompletableFuture<>();
+      if (inFlight.compareAndSet(null, mine)) {
+        try {
+          executor.execute(() -> runRefresh(mine, force, seen));
+        } catch (RejectedExecutionException e) {
+          inFlight.compareAndSet(mine, null);
+          mine.completeExceptionally(new IllegalStateException("the provider of " + key + " is closed"));
+        }
+        return mine;
+      }
+    }
+  }
+
+  private void runRefresh(CompletableFuture<Snapshot> mine, boolean force, String seen) {
+    Snapshot result = null;
+    Throwable error = null;
+    try {
+      result = refreshNow(force, seen);
+    } catch (Throwable t) {
+      error = t;
+    } finally {
+      inFlight.compareAndSet(mine, null);
+    }
+    if (error == null) {
+      mine.complete(result);
+    } else {
+      mine.completeExceptionally(error);
+    }
+  }
+
+  /** One refresh, on the refresh thread: the store first, then the lock, then WeChat. */
+  private Snapshot refreshNow(boolean force, String seen) throws InterruptedException {
+    Snapshot held = snapshot;
+    long now = clock.millis();
+    if (!force) {
+      AccessToken stored = loadUsable(now, true);
+      if (isNewerOrFresh(stored, seen, false, now)) {
+        return adopt(stored);
+      }
+    }
+    Failure f = failure;
+    if (f != null && now < f.notBeforeMillis) {
+      if (held.token != null && now < held.expiresAtMillis) {
+        return held;
+      }
+      throw f.error;
+    }
+
+    Optional<RefreshLock> lock;
+    try {
+      lock = store.tryLock(key, lockLease, lockWait);
+    } catch (TokenStoreException e) {
+      return afterStoreFailure(e);
+    }
+    if (lock.isEmpty()) {
+      return afterLockTimeout(force, seen);
+    }
+    long deadlineNanos = System.nanoTime() + lockLease.toNanos() - Math.min(1_000_000_000L, lockLease.toNanos() / 5);
+    try (RefreshLock ignored = lock.get()) {
+      now = clock.millis();
+      AccessToken stored;
+      try {
+        stored = loadUsable(now, false);
+      } catch (TokenStoreException e) {
+        return afterStoreFailure(e);
+      }
+      if (isNewerOrFresh(stored, seen, force, now)) {
+        return adopt(stored);
+      }
+      return fetchAndSave(force, deadlineNanos);
+    }
+  }
+
+  /** Never fetch without the store's lock: serve what is still valid, or fail naming the store. */
+  private Snapshot afterStoreFailure(TokenStoreException e) {
+    Snapshot held = snapshot;
+    if (held.token != null && clock.millis() < held.expiresAtMillis) {
+      log.warn("The token store failed while refreshing {}; serving the token held until it expires at {}: {}",
+          key, held.token.expiresAt(), e.getMessage());
+      return held;
+    }
+    throw new TokenUnavailableException("The token store failed while refreshing " + key
+        + " and no valid token is held: " + e.getMessage(), e);
+  }
+
+  private Snapshot afterLockTimeout(boolean force, String seen) {
+    long now = clock.millis();
+    AccessToken stored = loadUsable(now, true);
+    if (stored != null && !(force && stored.value().equals(seen))) {
+      return adopt(stored);
+    }
+    Snapshot held = snapshot;
+    if (held.token != null && now < held.expiresAtMillis) {
+      log.warn("Timed out after {} ms waiting for the refresh lock of {}; serving the token held until it expires at {}",
+          lockWait.toMillis(), key, held.token.expiresAt());
+      return held;
+    }
+    throw new TokenUnavailableException("Timed out after " + lockWait.toMillis()
+        + " ms waiting for the refresh lock of " + key
+        + ", held by another instance, and no valid token is held", null);
+  }
+
+  private Snapshot fetchAndSave(boolean force, long deadlineNanos) throws InterruptedException {
+    long started = System.nanoTime();
+    AccessToken fetched;
+    try {
+      fetched = fetchWithRetries(force, deadlineNanos);
+    } catch (RuntimeException e) {
+      recordFailure(e);
+      throw e;
+    }
+    failure = null;
+    Duration latency = Duration.ofNanos(System.nanoTime() - started);
+    log.info("Fetched a new token for {} in {} ms: {}", key, latency.toMillis(), fetched);
+    try {
+      store.save(key, fetched);
+    } catch (RuntimeException e) {
+      log.warn("Could not save the new token of {} to the store; serving it from memory only", key, e);
+    }
+    Snapshot s = install(fetched);
+    fire(() -> listener.onFetched(key, fetched, latency));
+    return s;
+  }
+
+  private AccessToken fetchWithRetries(boolean force, long deadlineNanos) throws InterruptedException {
+    for (int attempt = 0; ; attempt++) {
+      long remaining = deadlineNanos - System.nanoTime();
+      if (remaining <= 0) {
+        throw new WeChatTransportException("No time left within the refresh lock's lease of "
+            + lockLease.toMillis() + " ms to ask WeChat for " + key, null);
+      }
+      try {
+        return fetcher.fetch(force, Duration.ofNanos(remaining));
+      } catch (WeChatApiException e) {
+        if (!e.isRetryable() || attempt >= maxRetries) {
+          throw e;
+        }
+        log.debug("WeChat was busy issuing {} (attempt {}); retrying", key, attempt + 1);
+      } catch (WeChatTransportException e) {
+        if (attempt >= maxRetries) {
+          throw e;
+        }
+        log.debug("Could not reach WeChat for {} (attempt {}): {}; retrying", key, attempt + 1, e.getMessage());
+      }
+      long cap = retryBackoffMillis << Math.min(attempt, 16);
+      long pause = cap / 2 + ThreadLocalRandom.current().nextLong(cap / 2 + 1);
+      long pauseNanos = Math.min(TimeUnit.MILLISECONDS.toNanos(pause), deadlineNanos - System.nanoTime());
+      if (pauseNanos > 0) {
+        TimeUnit.NANOSECONDS.sleep(pauseNanos);
+      }
+    }
+  }
+
+  private void recordFailure(RuntimeException e) {
+    Failure previous = failure;
+    int consecutive = previous == null ? 1 : previous.consecutive + 1;
+    long holdOff = Math.min(failureHoldOffMaxMillis, FIRST_HOLD_OFF_MILLIS << Math.min(consecutive - 1, 20));
+    failure = new Failure(e, consecutive, clock.millis() + holdOff);
+    log.warn("Refreshing {} failed ({} in a row); no new fetch for {} ms: {}",
+        key, consecutive, holdOff, e.getMessage());
+    fire(() -> listener.onRefreshFailed(key, e, consecutive));
+  }
+
+  private Snapshot adopt(AccessToken stored) {
+    Snapshot held = snapshot;
+    if (held.token != null && held.token.equals(stored)) {
+      return held;
+    }
+    log.debug("Adopted the token of {} from the store: {}", key, stored);
+    Snapshot s = install(stored);
+    fire(() -> listener.onAdopted(key, stored));
+    return s;
+  }
+
+  /** Makes {@code token} the one served; the only writer besides {@link #invalidate}. */
+  private Snapshot install(AccessToken token) {
+    long now = clock.millis();
+    long expiresAt = token.expiresAt().toEpochMilli();
+    long lifetime = Math.max(0, expiresAt - now);
+    long expiryMargin = Math.min(expiryMarginMillis, lifetime / 4);
+    long refreshMargin = Math.max(expiryMargin, Math.min(refreshMarginMillis, lifetime / 2));
+    long staleAt = expiresAt - expiryMargin;
+    long dueAt = expiresAt - refreshMargin;
+    Snapshot current = snapshot;
+    if (current.token != null && current.token.value().equals(token.value()) && now >= current.dueAtMillis) {
+      // WeChat (the stable endpoint) handed back the token we already held: do not ask again at once.
+      dueAt = Math.min(staleAt, Math.max(dueAt, now + MIN_PREFETCH_INTERVAL_MILLIS));
+    }
+    Snapshot s = new Snapshot(token, dueAt, staleAt, expiresAt);
+    snapshot = s;
+    return s;
+  }
+
+  /**
+   * Returns the stored token if it may be served: not within the expiry margin, and not the one last
+   * reported as rejected. With {@code quiet}, a store failure reads as no token.
+   */
+  private AccessToken loadUsable(long now, boolean quiet) {
+    try {
+      return usable(store.load(key), now);
+    } catch (TokenStoreException e) {
+      if (quiet) {
+        log.debug("Could not read {} from the store", key, e);
+        return null;
+      }
+      throw e;
+    }
+  }
+
+  private AccessToken usable(Optional<AccessToken> loaded, long now) {
+    if (loaded.isEmpty()) {
+      return null;
+    }
+    AccessToken t = loaded.get();
+    long expiresAt = t.expiresAt().toEpochMilli();
+    long lifetime = Math.max(0, expiresAt - now);
+    if (expiresAt - Math.min(expiryMarginMillis, lifetime / 4) <= now || t.value().equals(rejectedValue)) {
+      return null;
+    }
+    return t;
+  }
+
+  /**
+   * Whether a usable stored token makes fetching needless: it is not the token whose refresh was
+   * asked for (another instance replaced it), or, unless the caller forces a new one, it is not due.
+   */
+  private boolean isNewerOrFresh(AccessToken stored, String seen, boolean force, long now) {
+    if (stored == null) {
+      return false;
+    }
+    if (!stored.value().equals(seen)) {
+      return true;
+    }
+    return !force && now < stored.expiresAt().toEpochMilli() - refreshMarginMillis;
+  }
+
+  private Snapshot await(CompletableFuture<Snapshot> future) {
+    long boundMillis = lockWait.toMillis() + 2 * lockLease.toMillis() + 5_000;
+    try {
+      return future.get(boundMillis, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TokenUnavailableException("Interrupted while waiting for the token of " + key, e);
+    } catch (TimeoutException e) {
+      throw new TokenUnavailableException("No token for " + key + " after waiting " + boundMillis + " ms", e);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException) {
+        throw (RuntimeException) cause;
+      }
+      if (cause instanceof Error) {
+        throw (Error) cause;
+      }
+      if (cause instanceof InterruptedException) {
+        throw new TokenUnavailableException("The refresh of " + key + " was interrupted", cause);
+      }
+      throw new WeChatException("Refreshing " + key + " failed", cause);
+    }
+  }
+
+  private void subscribeOnce() {
+    if (subscribed.get() || !subscribed.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      executor.execute(() -> {
+        try {
+          subscription = store.subscribe(key, this::onStoreChanged);
+          if (closed) {
+            subscription.close();
+          }
+        } catch (RuntimeException e) {
+          log.warn("Could not subscribe to changes of {} in the store; other instances' invalidations "
+              + "will be seen only when this instance's token comes due", key, e);
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      // closed meanwhile
+    }
+  }
+
+  private void onStoreChanged() {
+    if (closed || !reconcilePending.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      executor.execute(this::reconcile);
+    } catch (RejectedExecutionException e) {
+      reconcilePending.set(false);
+    }
+  }
+
+  /** Brings memory in line with the store after another party saved or deleted the entry. */
+  private void reconcile() {
+    reconcilePending.set(false);
+    Snapshot held = snapshot;
+    Optional<AccessToken> loaded;
+    try {
+      loaded = store.load(key);
+    } catch (RuntimeException e) {
+      log.debug("Could not read {} from the store after a change notification", key, e);
+      return;
+    }
+    if (loaded.isEmpty()) {
+      if (held.token != null && SNAPSHOT.compareAndSet(this, held, EMPTY)) {
+        log.info("The token of {} was removed from the store by another instance; dropped it from memory", key);
+        fire(() -> listener.onInvalidated(key, true));
+      }
+      return;
+    }
+    AccessToken stored = usable(loaded, clock.millis());
+    if (stored != null && (held.token == null || !held.token.value().equals(stored.value()))) {
+      adopt(stored);
+    }
+  }
+
+  private void fire(Runnable event) {
+    try {
+      event.run();
+    } catch (RuntimeException e) {
+      log.warn("A token event listener of {} failed", key, e);
+    }
+  }
+
+  /** Settings of a {@link RefreshingCache}; every one must be given. */
+  public static final class Builder {
+    TokenKey key;
+    TokenStore store;
+    CredentialFetcher fetcher;
+    Clock clock;
+    Duration refreshMargin;
+    Duration expiryMargin;
+    Duration lockLease;
+    Duration lockWait;
+    int maxRetries;
+    Duration retryBackoff;
+    Duration failureHoldOffMax;
+    TokenEventListener listener = TokenEventListener.NONE;
+
+    Builder() {}
+
+    /** The store key. */
+    public Builder key(TokenKey v) { key = v; return this; }
+    /** The shared store. */
+    public Builder store(TokenStore v) { store = v; return this; }
+    /** How to ask WeChat. */
+    public Builder fetcher(CredentialFetcher v) { fetcher = v; return this; }
+    /** The clock deciding expiry. */
+    public Builder clock(Clock v) { clock = v; return this; }
+    /** Due this long before expiry. */
+    public Builder refreshMargin(Duration v) { refreshMargin = v; return this; }
+    /** Unusable this long before expiry. */
+    public Builder expiryMargin(Duration v) { expiryMargin = v; return this; }
+    /** The store lock's lease. */
+    public Builder lockLease(Duration v) { lockLease = v; return this; }
+    /** The longest wait for the store lock. */
+    public Builder lockWait(Duration v) { lockWait = v; return this; }
+    /** Retries of a fetch. */
+    public Builder maxRetries(int v) { maxRetries = v; return this; }
+    /** The first retry's pause. */
+    public Builder retryBackoff(Duration v) { retryBackoff = v; return this; }
+    /** The longest hold-off after failures. */
+    public Builder failureHoldOffMax(Duration v) { failureHoldOffMax = v; return this; }
+    /** Event listener. */
+    public Builder listener(TokenEventListener v) { listener = v; return this; }
+
+    /** Makes the cache; does no I/O. */
+    public RefreshingCache build() {
+      return new RefreshingCache(this);
+    }
+  }
+}

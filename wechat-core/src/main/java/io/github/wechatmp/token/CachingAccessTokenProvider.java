@@ -1,0 +1,61 @@
+package io.github.wechatmp.token;
+
+import io.github.wechatmp.internal.http.TokenEndpoint;
+import io.github.wechatmp.internal.refresh.RefreshingCache;
+
+/** The {@link AccessTokenProvider} that {@link AccessTokenProvider.Builder#build()} makes. */
+final class CachingAccessTokenProvider implements AccessTokenProvider {
+  private final String appId;
+  private final RefreshingCache cache;
+
+  CachingAccessTokenProvider(AccessTokenProvider.Builder b) {
+    this.appId = b.appId.strip();
+    TokenKey key = TokenKey.of(appId, b.stableToken ? TokenKey.STABLE_ACCESS_TOKEN : TokenKey.ACCESS_TOKEN);
+    TokenEndpoint endpoint =
+        new TokenEndpoint(b.httpClient, b.apiBaseUrl, appId, b.appSecret.strip(), b.stableToken, b.clock);
+    this.cache = RefreshingCache.builder()
+        .key(key)
+        .store(b.store == null ? new InMemoryTokenStore() : b.store)
+        .fetcher(endpoint)
+        .clock(b.clock)
+        .refreshMargin(b.refreshMargin)
+        .expiryMargin(b.expiryMargin)
+        .lockLease(b.lockLease)
+        .lockWait(b.lockWait)
+        .maxRetries(b.maxRetries)
+        .retryBackoff(b.retryBackoff)
+        .failureHoldOffMax(b.failureHoldOffMax)
+        .listener(b.listener)
+        .build();
+  }
+
+  @Override
+  public AccessToken get() {
+    return cache.get();
+  }
+
+  @Override
+  public AccessToken refresh() {
+    return cache.refresh();
+  }
+
+  @Override
+  public void invalidate(String rejectedToken) {
+    cache.invalidate(rejectedToken);
+  }
+
+  @Override
+  public String appId() {
+    return appId;
+  }
+
+  @Override
+  public void close() {
+    cache.close();
+  }
+
+  @Override
+  public String toString() {
+    return "AccessTokenProvider{" + cache.key() + '}';
+  }
+}

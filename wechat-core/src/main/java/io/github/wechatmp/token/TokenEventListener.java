@@ -1,0 +1,47 @@
+package io.github.wechatmp.token;
+
+import java.time.Duration;
+
+/**
+ * Hears what a provider does with its token, for logs and metrics, without the SDK depending on a
+ * metrics framework. Every method has an empty default; implement those you need.
+ *
+ * <p>Methods are called on the provider's refresh thread or on the caller's thread, synchronously:
+ * they must be quick and must not call back into the provider. An exception thrown by a listener is
+ * logged and otherwise ignored. Tokens passed in are {@link AccessToken}s, whose {@code toString()}
+ * masks them; a listener should not log {@link AccessToken#value()}.
+ */
+public interface TokenEventListener {
+
+  /** A listener that ignores every event. */
+  TokenEventListener NONE = new TokenEventListener() {};
+
+  /**
+   * This instance asked WeChat and received a new token.
+   *
+   * @param key the credential refreshed
+   * @param token the new token
+   * @param latency how long the fetch took, retries included
+   */
+  default void onFetched(TokenKey key, AccessToken token, Duration latency) {}
+
+  /**
+   * This instance took a token another instance (or provider) had already saved in the store,
+   * instead of asking WeChat.
+   */
+  default void onAdopted(TokenKey key, AccessToken token) {}
+
+  /**
+   * A refresh failed. If a still-valid token is held it goes on being served.
+   *
+   * @param consecutiveFailures how many refreshes in a row have failed, this one included
+   */
+  default void onRefreshFailed(TokenKey key, RuntimeException error, int consecutiveFailures) {}
+
+  /**
+   * A token was reported as rejected by WeChat and dropped.
+   *
+   * @param wasCurrent whether it was the token this provider held (an older one is simply ignored)
+   */
+  default void onInvalidated(TokenKey key, boolean wasCurrent) {}
+}

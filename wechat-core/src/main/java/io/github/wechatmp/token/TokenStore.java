@@ -1,0 +1,120 @@
+package io.github.wechatmp.token;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Where providers keep tokens so that every instance of an application, in one process or across
+ * processes and hosts, uses the same one and asks WeChat for a new one only once per lifetime. This is
+ * the SPI that {@link InMemoryTokenStore}, the file store, the Redis store and users' own stores (a
+ * database table, say) implement.
+ *
+ * <h2>How a provider uses a store</h2>
+ * A provider reads from its store only when the token it holds in memory is due for refresh or
+ * unusable, never on every {@code get()}. To refresh, it
+ * <ol>
+ *   <li>{@linkplain #load loads} the entry: another instance may already have refreshed it;
+ *   <li>takes the {@linkplain #tryLock refresh lock} for the key, waiting a bounded time;
+ *   <li>loads the entry again under the lock and adopts a token another instance wrote meanwhile;
+ *   <li>only otherwise asks WeChat, {@linkplain #save saves} the new token, and closes the lock.
+ * </ol>
+ * When WeChat rejects a token, the provider {@linkplain #deleteIfValue deletes} the entry only if it
+ * still holds the rejected value, so an instance that held an old token never wipes a newer one.
+ *
+ * <h2>Contract for implementations</h2>
+ * <ul>
+ *   <li><b>Thread-safety:</b> every method may be called concurrently by many threads and many
+ *       providers of this process, and (for stores shared between processes) concurrently with other
+ *       processes using the same backing storage.
+ *   <li><b>Failures:</b> a method that cannot reach or use its backing storage throws
+ *       {@link TokenStoreException} (unchecked) with a message that names the storage (a path, a
+ *       server); it never returns a wrong answer instead. Providers treat such a failure as "no
+ *       shared state": they keep serving a token held in memory until it expires.
+ *   <li><b>Corrupt data</b> (a truncated file, a value that does not parse) is not a failure: it
+ *       reads as no token, so that the next {@link #save} repairs it.
+ *   <li><b>Secrets:</b> a store never logs a whole token value and never includes one in an
+ *       exception message; use {@link AccessToken#toString()}, which masks it.
+ *   <li><b>Keys:</b> entries are independent per {@link TokenKey}; one store may hold many apps' and
+ *       many kinds' tokens.
+ * </ul>
+ */
+public interface TokenStore {
+
+  /**
+   * Returns the token stored under {@code key}, if any. A store may return a token that has expired
+   * (the provider checks expiry itself) or may drop expired entries.
+   *
+   * @throws TokenStoreException if the backing storage cannot be read
+   */
+  Optional<AccessToken> load(TokenKey key);
+
+  /**
+   * Stores {@code token} under {@code key}, replacing any entry there, atomically: a concurrent
+   * {@link #load} sees either the old entry or the new one, never a mix. A store with its own
+   * expiry mechanism (a Redis TTL) must expire the entry no later than {@link AccessToken#expiresAt()}.
+   *
+   * @throws TokenStoreException if the token could not be stored; the entry is then unchanged
+   */
+  void save(TokenKey key, AccessToken token);
+
+  /**
+   * Deletes the entry under {@code key} only if its value is {@code expectedValue}, atomically
+   * (compare-and-delete): a newer token saved by another instance is never removed.
+   *
+   * @return whether an entry was deleted
+   * @throws TokenStoreException if the backing storage cannot be used; the entry is then unchanged
+   */
+  boolean deleteIfValue(TokenKey key, String expectedValue);
+
+  /**
+   * Takes the refresh lock for {@code key}, waiting at most {@code maxWait} for another holder to
+   * release it. The lock is held until {@link RefreshLock#close()} or until {@code lease} has passed,
+   * whichever comes first, so a holder that crashed blocks the others for at most one lease.
+   * The lock excludes every other holder of the same key: other threads, other providers in this
+   * process, and (for stores shared between processes) other processes and hosts.
+   *
+   * @param key the credential to be refreshed
+   * @param lease how long the lock may be held before it lapses by itself; positive
+   * @param maxWait how long to wait for it; zero means a single attempt
+   * @return the held lock, or empty if it could not be had within {@code maxWait}
+   * @throws InterruptedException if the thread was interrupted while waiting
+   * @throws TokenStoreException if the backing storage cannot be used
+   */
+  Optional<RefreshLock> tryLock(TokenKey key, Duration lease, Duration maxWait)
+      throws InterruptedException;
+
+  /**
+   * Asks to be told when another party {@linkplain #save saves} or
+   * {@linkplain #deleteIfValue deletes} the entry under {@code key}, so that a provider stops serving
+   * an invalidated token, and adopts a newer one, without waiting for its own copy to come due.
+   * Stores whose entries no other process can change need not implement it; the default does
+   * nothing. Expiry and data loss (a restarted Redis without persistence) are not changes to report.
+   *
+   * <p>Notifications may be delayed, coalesced, or (while the store is unreachable) lost; a store
+   * that implements this method documents the delay it bounds. {@code onChange} must not block: it
+   * is called from the store's own thread.
+   *
+   * @return a subscription whose {@code close()} stops the notifications
+   * @throws TokenStoreException if the subscription could not be made
+   */
+  default Subscription subscribe(TokenKey key, Runnable onChange) {
+    return () -> {};
+  }
+
+  /**
+   * A refresh lock held by the caller. Closing it releases it, but only if the caller still owns it:
+   * a lock whose lease lapsed and that another party took since is left alone.
+   */
+  interface RefreshLock extends AutoCloseable {
+    /** Releases the lock if still owned. Never throws; a failure to release is logged, and the lease ends it. */
+    @Override
+    void close();
+  }
+
+  /** A change subscription made by {@link #subscribe}. */
+  interface Subscription extends AutoCloseable {
+    /** Stops the notifications. Idempotent; never throws. */
+    @Override
+    void close();
+  }
+}
