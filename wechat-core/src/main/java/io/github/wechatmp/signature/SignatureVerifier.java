@@ -1,0 +1,225 @@
+package io.github.wechatmp.signature;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Checks the {@code signature} WeChat sends with every request to a back end (server access
+ * verification and every pushed message): the lowercase hex SHA-1 of the Token, {@code timestamp}
+ * and {@code nonce}, sorted and concatenated.
+ *
+ * <p>The three strings are sorted by their UTF-8 bytes (code point order), which is what WeChat's own
+ * samples do and what agrees with Java's {@code String} order for every Token WeChat accepts (ASCII).
+ * The computed and the received signature are compared in constant time.
+ *
+ * <p>An optional replay window, off by default, rejects requests whose {@code timestamp} (seconds
+ * since the epoch) is further than {@link Builder#maxTimestampAge(Duration)} from now, in either
+ * direction. WeChat itself does not require one; turn it on to refuse replayed requests.
+ *
+ * <p>Immutable and thread-safe; share one instance. {@link #verify} never throws.
+ */
+public final class SignatureVerifier {
+  /**
+   * The longest {@code timestamp} or {@code nonce} accepted. WeChat sends ten-digit values; anything
+   * far larger is not WeChat's and is refused without hashing it.
+   */
+  public static final int MAX_PARAMETER_LENGTH = 128;
+
+  private static final int SHA1_LENGTH = 20;
+  private static final char[] HEX = "0123456789abcdef".toCharArray();
+  private static final ThreadLocal<MessageDigest> SHA1 = ThreadLocal.withInitial(SignatureVerifier::newSha1);
+
+  private final byte[] token;
+  private final Duration maxTimestampAge;
+  private final Clock clock;
+
+  private SignatureVerifier(Builder b) {
+    this.token = b.token.getBytes(StandardCharsets.UTF_8);
+    this.maxTimestampAge = b.maxTimestampAge;
+    this.clock = b.clock;
+  }
+
+  /**
+   * Returns a verifier for {@code token} with no replay window.
+   *
+   * @param token the Token configured on the WeChat platform; not null or empty
+   * @throws IllegalArgumentException if the token is null or empty
+   */
+  public static SignatureVerifier of(String token) {
+    return builder(token).build();
+  }
+
+  /**
+   * Returns a builder for a verifier of {@code token}.
+   *
+   * @param token the Token configured on the WeChat platform; not null or empty
+   * @throws IllegalArgumentException if the token is null or empty
+   */
+  public static Builder builder(String token) {
+    return new Builder(token);
+  }
+
+  /**
+   * Returns whether {@code signature} is the one WeChat would send for {@code timestamp} and
+   * {@code nonce} with this verifier's Token, and, with a replay window, whether {@code timestamp}
+   * is within it. Returns false, and never throws, for any malformed input: null, empty, a
+   * signature that is not 40 hex digits, a parameter longer than {@value #MAX_PARAMETER_LENGTH}
+   * characters, or (with a replay window) a timestamp that is not a number of seconds.
+   * Upper-case hex digits are accepted.
+   */
+  public boolean verify(String signature, String timestamp, String nonce) {
+    if (signature == null || signature.length() != 2 * SHA1_LENGTH || !acceptable(timestamp) || !acceptable(nonce)) {
+      return false;
+    }
+    byte[] expected = new byte[SHA1_LENGTH];
+    if (!decodeHex(signature, expected)) {
+      return false;
+    }
+    if (maxTimestampAge != null && !withinWindow(timestamp)) {
+      return false;
+    }
+    return MessageDigest.isEqual(expected, digest(timestamp, nonce));
+  }
+
+  /**
+   * Returns the signature WeChat would send for {@code timestamp} and {@code nonce}: 40 lowercase hex
+   * digits. Useful to test one's own endpoint, or to sign requests in a stand-in for WeChat.
+   *
+   * @throws IllegalArgumentException if an argument is null, empty or longer than
+   *     {@value #MAX_PARAMETER_LENGTH} characters
+   */
+  public String sign(String timestamp, String nonce) {
+    if (!acceptable(timestamp)) {
+      throw new IllegalArgumentException("timestamp must have 1 to " + MAX_PARAMETER_LENGTH + " characters");
+    }
+    if (!acceptable(nonce)) {
+      throw new IllegalArgumentException("nonce must have 1 to " + MAX_PARAMETER_LENGTH + " characters");
+    }
+    byte[] d = digest(timestamp, nonce);
+    char[] out = new char[2 * d.length];
+    for (int i = 0; i < d.length; i++) {
+      out[2 * i] = HEX[(d[i] >> 4) & 0xf];
+      out[2 * i + 1] = HEX[d[i] & 0xf];
+    }
+    return new String(out);
+  }
+
+  private static boolean acceptable(String s) {
+    return s != null && !s.isEmpty() && s.length() <= MAX_PARAMETER_LENGTH;
+  }
+
+  private boolean withinWindow(String timestamp) {
+    long seconds;
+    try {
+      seconds = Long.parseLong(timestamp);
+    } catch (NumberFormatException e) {
+      return false;
+    }
+    long nowSeconds = Math.floorDiv(clock.millis(), 1000);
+    long age = nowSeconds - seconds;
+    return Math.abs(age) <= maxTimestampAge.getSeconds();
+  }
+
+  private byte[] digest(String timestamp, String nonce) {
+    byte[] a = token;
+    byte[] b = timestamp.getBytes(StandardCharsets.UTF_8);
+    byte[] c = nonce.getBytes(StandardCharsets.UTF_8);
+    // Sort the three by unsigned byte order with three comparisons.
+    if (compare(a, b) > 0) { byte[] t = a; a = b; b = t; }
+    if (compare(b, c) > 0) { byte[] t = b; b = c; c = t; }
+    if (compare(a, b) > 0) { byte[] t = a; a = b; b = t; }
+    MessageDigest md = SHA1.get();
+    md.update(a);
+    md.update(b);
+    md.update(c);
+    return md.digest();
+  }
+
+  private static int compare(byte[] x, byte[] y) {
+    return java.util.Arrays.compareUnsigned(x, y);
+  }
+
+  /** Decodes 40 hex digits into {@code out}; false if any character is not a hex digit. */
+  private static boolean decodeHex(String hex, byte[] out) {
+    int bad = 0;
+    for (int i = 0; i < out.length; i++) {
+      int hi = hexValue(hex.charAt(2 * i));
+      int lo = hexValue(hex.charAt(2 * i + 1));
+      bad |= (hi | lo) & 0x100;
+      out[i] = (byte) ((hi << 4) | (lo & 0xf));
+    }
+    return bad == 0;
+  }
+
+  /** The value of a hex digit, or 0x100 for any other character. */
+  private static int hexValue(char ch) {
+    if (ch >= '0' && ch <= '9') {
+      return ch - '0';
+    }
+    if (ch >= 'a' && ch <= 'f') {
+      return ch - 'a' + 10;
+    }
+    if (ch >= 'A' && ch <= 'F') {
+      return ch - 'A' + 10;
+    }
+    return 0x100;
+  }
+
+  private static MessageDigest newSha1() {
+    try {
+      return MessageDigest.getInstance("SHA-1");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("this JVM has no SHA-1, which every Java platform must provide", e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "SignatureVerifier{token=****, replayWindow=" + (maxTimestampAge == null ? "off" : maxTimestampAge) + '}';
+  }
+
+  /** Options of a {@link SignatureVerifier}. Not thread-safe; each {@link #build()} makes a new verifier. */
+  public static final class Builder {
+    private final String token;
+    private Duration maxTimestampAge;
+    private Clock clock = Clock.systemUTC();
+
+    private Builder(String token) {
+      if (token == null || token.isEmpty()) {
+        throw new IllegalArgumentException("token is required: the Token configured on the WeChat platform");
+      }
+      this.token = token;
+    }
+
+    /**
+     * Turns on the replay window: a request whose {@code timestamp} differs from now by more than
+     * {@code maxAge}, into the past or the future, fails verification. Off by default. A window of a
+     * few minutes tolerates clock skew between WeChat and this host.
+     *
+     * @param maxAge the widest accepted difference, at least one second; null turns the window off
+     * @throws IllegalArgumentException if {@code maxAge} is under one second
+     */
+    public Builder maxTimestampAge(Duration maxAge) {
+      if (maxAge != null && maxAge.getSeconds() < 1) {
+        throw new IllegalArgumentException("maxTimestampAge must be at least one second");
+      }
+      this.maxTimestampAge = maxAge;
+      return this;
+    }
+
+    /** The clock the replay window reads. Default {@link Clock#systemUTC()}. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** Makes the verifier. */
+    public SignatureVerifier build() {
+      return new SignatureVerifier(this);
+    }
+  }
+}
