@@ -1,0 +1,222 @@
+package io.github.wechatmp.token;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.wechatmp.testing.Await;
+import io.github.wechatmp.testing.FakeWeChat;
+import io.github.wechatmp.testing.MutableClock;
+import io.github.wechatmp.testing.SwitchableStore;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Test;
+
+/** Several providers over one store: one fetch between them, and compare-and-invalidate. */
+class ProviderSharingTest {
+  private static final int PROVIDERS = 4;
+  private static final int THREADS_EACH = 16;
+
+  private final MutableClock clock = new MutableClock();
+  private final FakeWeChat wechat;
+  private final List<AutoCloseable> closeables = new CopyOnWriteArrayList<>();
+
+  ProviderSharingTest() throws Exception {
+    wechat = new FakeWeChat();
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    for (AutoCloseable c : closeables) {
+      c.close();
+    }
+    wechat.close();
+  }
+
+  private AccessTokenProvider provider(TokenStore store) {
+    AccessTokenProvider p = AccessTokenProvider.builder()
+        .appId(FakeWeChat.APP_ID)
+        .appSecret(FakeWeChat.SECRET)
+        .apiBaseUrl(wechat.baseUrl())
+        .clock(clock)
+        .store(store)
+        .build();
+    closeables.add(p);
+    return p;
+  }
+
+  /** 64 threads over 4 providers ask at once; returns the distinct tokens they got. */
+  private Set<String> herd(List<AccessTokenProvider> providers) throws Exception {
+    int threads = providers.size() * THREADS_EACH;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      CyclicBarrier barrier = new CyclicBarrier(threads);
+      List<Future<String>> results = new ArrayList<>();
+      for (int i = 0; i < threads; i++) {
+        AccessTokenProvider p = providers.get(i % providers.size());
+        results.add(pool.submit(() -> {
+          barrier.await(10, TimeUnit.SECONDS);
+          return p.get().value();
+        }));
+      }
+      Set<String> tokens = new HashSet<>();
+      for (Future<String> f : results) {
+        tokens.add(f.get(30, TimeUnit.SECONDS));
+      }
+      return tokens;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @RepeatedTest(3)
+  void coldHerdMakesOneRequest() throws Exception {
+    InMemoryTokenStore store = new InMemoryTokenStore();
+    List<AccessTokenProvider> providers = new ArrayList<>();
+    for (int i = 0; i < PROVIDERS; i++) {
+      providers.add(provider(store));
+    }
+    wechat.delay(100);
+    Set<String> tokens = herd(providers);
+    assertEquals(Set.of(FakeWeChat.tokenValue(1)), tokens);
+    assertEquals(1, wechat.tokenRequests());
+  }
+
+  @RepeatedTest(3)
+  void staleHerdMakesOneRequest() throws Exception {
+    // Without change notifications every provider must find the new token through the store's lock.
+    SwitchableStore store = new SwitchableStore();
+    List<AccessTokenProvider> providers = new ArrayList<>();
+    for (int i = 0; i < PROVIDERS; i++) {
+      providers.add(provider(store));
+    }
+    for (AccessTokenProvider p : providers) {
+      assertEquals(FakeWeChat.tokenValue(1), p.get().value());
+    }
+    assertEquals(1, wechat.tokenRequests(), "the others adopted the first provider's token");
+
+    clock.advance(Duration.ofSeconds(7200 - 29)); // past the expiry margin: nobody may serve it
+    wechat.delay(100);
+    Set<String> tokens = herd(providers);
+    assertEquals(Set.of(FakeWeChat.tokenValue(2)), tokens);
+    assertEquals(2, wechat.tokenRequests());
+    for (AccessTokenProvider p : providers) {
+      assertEquals(FakeWeChat.tokenValue(2), p.get().value());
+    }
+  }
+
+  @Test
+  void dueHerdMakesOneRequestAndNobodyWaits() throws Exception {
+    SwitchableStore store = new SwitchableStore();
+    List<AccessTokenProvider> providers = new ArrayList<>();
+    for (int i = 0; i < PROVIDERS; i++) {
+      providers.add(provider(store));
+      providers.get(i).get();
+    }
+    clock.advance(Duration.ofSeconds(7200 - 200));
+    Set<String> tokens = herd(providers);
+    assertEquals(Set.of(FakeWeChat.tokenValue(1)), tokens, "the due token is served while refreshing");
+    Await.until(() -> providers.stream().allMatch(p -> p.get().value().equals(FakeWeChat.tokenValue(2))),
+        Duration.ofSeconds(20), "every provider has the new token");
+    assertEquals(2, wechat.tokenRequests());
+  }
+
+  @Test
+  void compareAndInvalidateKeepsANewerToken() {
+    SwitchableStore store = new SwitchableStore(); // no notifications: B keeps its old copy
+    AccessTokenProvider a = provider(store);
+    AccessTokenProvider b = provider(store);
+    String t1 = a.get().value();
+    assertEquals(t1, b.get().value());
+
+    a.invalidate(t1);
+    String t2 = a.get().value();
+    assertNotEquals(t1, t2);
+    assertEquals(2, wechat.tokenRequests(), "the next get() after invalidate fetches once");
+
+    assertEquals(t1, b.get().value(), "B has not heard yet");
+    b.invalidate(t1); // B's report is about the old token: it must not wipe t2
+    TokenKey key = TokenKey.of(FakeWeChat.APP_ID, TokenKey.ACCESS_TOKEN);
+    assertEquals(t2, store.load(key).orElseThrow().value());
+    assertEquals(t2, b.get().value(), "B adopts the newer token from the store");
+    assertEquals(t2, a.get().value());
+    assertEquals(2, wechat.tokenRequests());
+  }
+
+  @Test
+  void invalidatingAnUnknownOrBlankTokenChangesNothing() {
+    AccessTokenProvider a = provider(new InMemoryTokenStore());
+    String t1 = a.get().value();
+    a.invalidate("someOtherTokenValue");
+    a.invalidate("");
+    a.invalidate(null);
+    assertEquals(t1, a.get().value());
+    assertEquals(1, wechat.tokenRequests());
+  }
+
+  @Test
+  void aRejectedTokenIsNotAdoptedAgainEvenIfTheStoreKeptIt() {
+    SwitchableStore store = new SwitchableStore();
+    AccessTokenProvider a = provider(store);
+    String t1 = a.get().value();
+    store.failing(true);
+    a.invalidate(t1); // the store cannot delete it
+    store.failing(false);
+    String t2 = a.get().value();
+    assertNotEquals(t1, t2);
+    assertEquals(2, wechat.tokenRequests());
+  }
+
+  @Test
+  void invalidationReachesOtherProvidersThroughStoreNotifications() {
+    InMemoryTokenStore store = new InMemoryTokenStore(); // notifies subscribers
+    AccessTokenProvider a = provider(store);
+    AccessTokenProvider b = provider(store);
+    String t1 = a.get().value();
+    assertEquals(t1, b.get().value());
+    a.invalidate(t1);
+    Await.until(() -> !b.get().value().equals(t1), Duration.ofSeconds(10), "B stops serving the rejected token");
+    String t2 = b.get().value();
+    assertEquals(t2, a.get().value());
+    assertEquals(2, wechat.tokenRequests());
+  }
+
+  @Test
+  void aNewTokenSavedByOneProviderReachesTheOthersBeforeTheirsComesDue() {
+    InMemoryTokenStore store = new InMemoryTokenStore();
+    AccessTokenProvider a = provider(store);
+    AccessTokenProvider b = provider(store);
+    a.get();
+    b.get();
+    String t2 = a.refresh().value();
+    Await.until(() -> b.get().value().equals(t2), Duration.ofSeconds(10), "B adopts A's refreshed token");
+    assertEquals(2, wechat.tokenRequests());
+  }
+
+  @Test
+  void differentAppsShareOneStoreWithoutMixingTokens() {
+    InMemoryTokenStore store = new InMemoryTokenStore();
+    AccessTokenProvider a = provider(store);
+    AccessTokenProvider other = AccessTokenProvider.builder()
+        .appId("wxAnotherApp0000001").appSecret("another-secret").apiBaseUrl(wechat.baseUrl())
+        .clock(clock).store(store).build();
+    closeables.add(other);
+    assertNotEquals(a.get().value(), other.get().value());
+    assertEquals(2, wechat.tokenRequests());
+    assertEquals("wxAnotherApp0000001", wechat.requests().get(1).getUrl().queryParameter("appid"));
+    assertFalse(store.load(TokenKey.of("wxAnotherApp0000001", TokenKey.ACCESS_TOKEN)).isEmpty());
+    assertTrue(store.load(TokenKey.of("wxAnotherApp0000001", TokenKey.STABLE_ACCESS_TOKEN)).isEmpty());
+  }
+}
