@@ -30,6 +30,7 @@ public final class FakeWeChat implements AutoCloseable {
   private final List<RecordedRequest> requests = Collections.synchronizedList(new ArrayList<>());
   private volatile long expiresIn = 7200;
   private volatile long delayMillis;
+  private volatile MockResponse fixedResponse;
 
   public FakeWeChat() throws IOException {
     server.setDispatcher(new Dispatcher() {
@@ -44,6 +45,10 @@ public final class FakeWeChat implements AutoCloseable {
         MockResponse next = scripted.poll();
         if (next != null) {
           return next;
+        }
+        MockResponse fixed = fixedResponse;
+        if (fixed != null) {
+          return fixed;
         }
         MockResponse.Builder b = new MockResponse.Builder().body(tokenJson(nextToken(), expiresIn));
         if (delayMillis > 0) {
@@ -81,6 +86,12 @@ public final class FakeWeChat implements AutoCloseable {
   /** How long WeChat takes to answer from now on. */
   public FakeWeChat delay(long millis) {
     this.delayMillis = millis;
+    return this;
+  }
+
+  /** Serves {@code response} to every token request with no scripted answer; null restores fresh tokens. */
+  public FakeWeChat answerAlways(MockResponse response) {
+    this.fixedResponse = response;
     return this;
   }
 

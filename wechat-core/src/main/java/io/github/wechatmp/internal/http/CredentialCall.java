@@ -83,6 +83,9 @@ public final class CredentialCall {
       while (reader.hasNext()) {
         String name = reader.nextName();
         if (name.equals(valueField)) {
+          if (reader.peek() != JsonReader.Token.STRING) {
+            throw new JsonDataException(valueField + " is not a string");
+          }
           value = reader.nextString();
         } else if (name.equals("expires_in")) {
           expiresIn = reader.nextLong();
@@ -98,7 +101,7 @@ public final class CredentialCall {
       if (reader.peek() != JsonReader.Token.END_DOCUMENT) {
         throw new JsonEncodingException("trailing data after the JSON object");
       }
-    } catch (JsonDataException | JsonEncodingException | NumberFormatException e) {
+    } catch (IOException | JsonDataException | NumberFormatException e) {
       throw new WeChatTransportException("WeChat's answer for the " + what + " is not the JSON WeChat documents: "
           + Secrets.scrub(e.getMessage(), secret), null);
     }

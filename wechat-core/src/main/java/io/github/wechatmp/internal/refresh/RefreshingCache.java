@@ -161,14 +161,31 @@ public final class RefreshingCache implements AutoCloseable {
     if (now < s.dueAtMillis) {
       return s.token;
     }
+    Failure f = failure;
+    boolean heldOff = f != null && now < f.notBeforeMillis;
     if (s.token != null && now < s.staleAtMillis) {
-      Failure f = failure;
-      if (f == null || now >= f.notBeforeMillis) {
+      if (!heldOff) {
         startRefresh(false, s.token.value());
       }
       return s.token;
     }
-    return await(startRefresh(false, s.token == null ? null : s.token.value())).token;
+    if (heldOff) {
+      // Within the hold-off after a failure: the last error at once, or the token while it is valid.
+      if (s.token != null && now < s.expiresAtMillis) {
+        return s.token;
+      }
+      throw f.error;
+    }
+    try {
+      return await(startRefresh(false, s.token == null ? null : s.token.value())).token;
+    } catch (WeChatException e) {
+      // A token that has not really expired beats an error, even within the expiry margin.
+      Snapshot held = snapshot;
+      if (held.token != null && clock.millis() < held.expiresAtMillis) {
+        return held.token;
+      }
+      throw e;
+    }
   }
 
   /**
@@ -459,9 +476,8 @@ public final class RefreshingCache implements AutoCloseable {
       return null;
     }
     AccessToken t = loaded.get();
-    long expiresAt = t.expiresAt().toEpochMilli();
-    long lifetime = Math.max(0, expiresAt - now);
-    if (expiresAt - Math.min(expiryMarginMillis, lifetime / 4) <= now || t.value().equals(rejectedValue)) {
+    // The full expiry margin applies: the stored token's original lifetime is unknown here.
+    if (t.expiresAt().toEpochMilli() - expiryMarginMillis <= now || t.value().equals(rejectedValue)) {
       return null;
     }
     return t;

@@ -1,0 +1,358 @@
+package io.github.wechatmp.token;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.wechatmp.WeChatApiException;
+import io.github.wechatmp.WeChatException;
+import io.github.wechatmp.WeChatTransportException;
+import io.github.wechatmp.testing.Await;
+import io.github.wechatmp.testing.FakeWeChat;
+import io.github.wechatmp.testing.LogCapture;
+import io.github.wechatmp.testing.MutableClock;
+import io.github.wechatmp.testing.SwitchableStore;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import mockwebserver3.MockResponse;
+import okhttp3.OkHttpClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** What callers see when WeChat, the network or the store fails, and how many requests it costs. */
+class ProviderFailureTest {
+  private final MutableClock clock = new MutableClock();
+  private final FakeWeChat wechat;
+  private final List<AutoCloseable> closeables = new CopyOnWriteArrayList<>();
+  private final List<Throwable> thrown = new ArrayList<>();
+
+  ProviderFailureTest() throws Exception {
+    wechat = new FakeWeChat();
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    for (AutoCloseable c : closeables) {
+      c.close();
+    }
+    wechat.close();
+    for (Throwable t : thrown) {
+      for (Throwable c = t; c != null; c = c.getCause()) {
+        assertFalse(String.valueOf(c.getMessage()).contains(FakeWeChat.SECRET), "secret in: " + c);
+      }
+    }
+  }
+
+  private AccessTokenProvider.Builder builder() {
+    return AccessTokenProvider.builder()
+        .appId(FakeWeChat.APP_ID)
+        .appSecret(FakeWeChat.SECRET)
+        .apiBaseUrl(wechat.baseUrl())
+        .retryBackoff(Duration.ofMillis(10))
+        .clock(clock);
+  }
+
+  private AccessTokenProvider build(AccessTokenProvider.Builder b) {
+    AccessTokenProvider p = b.build();
+    closeables.add(p);
+    return p;
+  }
+
+  private <T extends Throwable> T expect(Class<T> type, AccessTokenProvider p) {
+    T e = assertThrows(type, p::get);
+    thrown.add(e);
+    return e;
+  }
+
+  @Test
+  void systemBusyIsRetriedThenSucceeds() {
+    wechat.enqueueError(-1, "system error");
+    AccessToken t = build(builder()).get();
+    assertEquals(FakeWeChat.tokenValue(1), t.value());
+    assertEquals(2, wechat.tokenRequests());
+  }
+
+  @Test
+  void systemBusyEveryTimeGivesUpAfterTheRetries() {
+    for (int i = 0; i < 3; i++) {
+      wechat.enqueueError(-1, "system error");
+    }
+    WeChatApiException e = expect(WeChatApiException.class, build(builder().maxRetries(2)));
+    assertEquals(-1, e.errorCode());
+    assertEquals(3, wechat.tokenRequests());
+  }
+
+  @Test
+  void configurationErrorIsNotRetriedAndIsTyped() {
+    wechat.enqueueError(40013, "invalid appid rid: 1234");
+    WeChatApiException e = expect(WeChatApiException.class, build(builder()));
+    assertEquals(40013, e.errorCode());
+    assertEquals("invalid appid rid: 1234", e.errorMessage());
+    assertTrue(e.getMessage().contains("40013"), e.getMessage());
+    assertFalse(e.isRetryable());
+    assertEquals(1, wechat.tokenRequests());
+  }
+
+  @Test
+  void wrongSecretOnTheTokenEndpointIsNotRetried() {
+    wechat.enqueueError(40001, "invalid credential, access_token is invalid or not latest");
+    WeChatApiException e = expect(WeChatApiException.class, build(builder()));
+    assertEquals(40001, e.errorCode());
+    assertTrue(e.getMessage().contains("AppSecret"), e.getMessage());
+    assertEquals(1, wechat.tokenRequests());
+  }
+
+  @Test
+  void whitelistAndRiskCodesAreNotRetried() {
+    for (int code : new int[] {40125, 40164, 61004, 40243, 89503, 45009}) {
+      wechat.enqueueError(code, "refused");
+      clock.advance(Duration.ofHours(1)); // past any hold-off of the previous round
+      AccessTokenProvider p = build(builder());
+      int before = wechat.tokenRequests();
+      assertEquals(code, expect(WeChatApiException.class, p).errorCode());
+      assertEquals(before + 1, wechat.tokenRequests(), "code " + code);
+    }
+  }
+
+  @Test
+  void http500IsATransportFailureAndIsRetried() {
+    for (int i = 0; i < 3; i++) {
+      wechat.enqueue(new MockResponse.Builder().code(500).body("oops").build());
+    }
+    WeChatTransportException e = expect(WeChatTransportException.class, build(builder()));
+    assertEquals(500, e.httpStatus());
+    assertEquals(3, wechat.tokenRequests());
+  }
+
+  @Test
+  void http502ThenSuccessRecovers() {
+    wechat.enqueue(new MockResponse.Builder().code(502).build());
+    assertEquals(FakeWeChat.tokenValue(1), build(builder()).get().value());
+    assertEquals(2, wechat.tokenRequests());
+  }
+
+  @Test
+  void malformedJsonIsATransportFailure() {
+    for (String body : new String[] {"{\"access_token\":", "<html>proxy error</html>", "[]",
+        "{\"access_token\":42,\"expires_in\":7200}", "{\"access_token\":\"ok\",\"expires_in\":\"soon\"}",
+        "{\"expires_in\":7200}", "{\"access_token\":\"abc\"}", "{\"access_token\":\"abc\",\"expires_in\":-5}",
+        "{\"access_token\":\"has space\",\"expires_in\":7200}", "{\"access_token\":\"a\",\"expires_in\":7200} trailing"}) {
+      clock.advance(Duration.ofHours(1));
+      AccessTokenProvider p = build(builder().maxRetries(0));
+      wechat.enqueueJson(body);
+      int before = wechat.tokenRequests();
+      WeChatTransportException e = expect(WeChatTransportException.class, p);
+      assertEquals(before + 1, wechat.tokenRequests(), body);
+      assertTrue(e.getMessage().contains("access_token of " + FakeWeChat.APP_ID), e.getMessage());
+    }
+  }
+
+  @Test
+  void emptyBodyIsATransportFailureAndIsRetried() {
+    for (int i = 0; i < 3; i++) {
+      wechat.enqueue(new MockResponse.Builder().body("").build());
+    }
+    WeChatTransportException e = expect(WeChatTransportException.class, build(builder()));
+    assertTrue(e.getMessage().contains("empty"), e.getMessage());
+    assertEquals(3, wechat.tokenRequests());
+  }
+
+  @Test
+  void oversizedBodyIsRefused() {
+    wechat.enqueueJson("{\"access_token\":\"abc\",\"pad\":\"" + "x".repeat(100_000) + "\",\"expires_in\":7200}");
+    WeChatTransportException e = expect(WeChatTransportException.class, build(builder().maxRetries(0)));
+    assertTrue(e.getMessage().contains("larger"), e.getMessage());
+  }
+
+  @Test
+  void timeoutIsATransportFailureAndIsRetried() {
+    OkHttpClient slowClient = new OkHttpClient.Builder().readTimeout(200, TimeUnit.MILLISECONDS).build();
+    wechat.delay(2_000);
+    WeChatTransportException e = expect(WeChatTransportException.class,
+        build(builder().httpClient(slowClient).maxRetries(1)));
+    assertTrue(e.getMessage().contains("Timed out") || e.getMessage().contains("timeout"), e.getMessage());
+    assertEquals(2, wechat.tokenRequests());
+  }
+
+  @Test
+  void failuresHoldOffFurtherFetchesForAGrowingInterval() {
+    AccessTokenProvider p = build(builder());
+    wechat.enqueueError(40164, "invalid ip 1.2.3.4, not in whitelist");
+    WeChatApiException first = expect(WeChatApiException.class, p);
+    assertEquals(1, wechat.tokenRequests());
+
+    // Within the hold-off (1 s) callers get the last error at once, and WeChat is not asked.
+    for (int i = 0; i < 50; i++) {
+      assertSame(first, assertThrows(WeChatApiException.class, p::get));
+    }
+    assertEquals(1, wechat.tokenRequests());
+
+    clock.advance(Duration.ofSeconds(1));
+    wechat.enqueueError(40164, "invalid ip 1.2.3.4, not in whitelist");
+    expect(WeChatApiException.class, p);
+    assertEquals(2, wechat.tokenRequests());
+
+    clock.advance(Duration.ofMillis(1_999)); // the second hold-off is 2 s
+    expect(WeChatApiException.class, p);
+    assertEquals(2, wechat.tokenRequests());
+
+    clock.advance(Duration.ofMillis(1));
+    assertEquals(FakeWeChat.tokenValue(1), p.get().value(), "the fixed configuration recovers");
+    assertEquals(3, wechat.tokenRequests());
+  }
+
+  @Test
+  void holdOffIsCappedSoABrokenConfigurationCannotBurnTheDailyQuota() {
+    AccessTokenProvider p = build(builder().failureHoldOffMax(Duration.ofMinutes(2)));
+    wechat.answerAlways(new MockResponse.Builder().body("{\"errcode\":40001,\"errmsg\":\"invalid credential\"}").build());
+    // Six simulated hours of a provider asked every second with a wrong secret.
+    int seconds = 6 * 3600;
+    for (int second = 0; second < seconds; second += 1) {
+      assertThrows(WeChatApiException.class, p::get);
+      clock.advance(Duration.ofSeconds(1));
+    }
+    int fetches = wechat.tokenRequests();
+    // Doubling from 1 s reaches the 2 min cap after 8 failures; then one fetch per 2 minutes,
+    // 720 a day at most: well within WeChat's daily quota of 2000.
+    assertTrue(fetches <= seconds / 120 + 10, "at most one fetch per 2 minutes, got " + fetches);
+    assertTrue(fetches >= seconds / 120 - 10, "but it keeps trying, got " + fetches);
+  }
+
+  @Test
+  void aFailedBackgroundRefreshKeepsServingTheValidToken() {
+    java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger();
+    AccessTokenProvider p = build(builder().eventListener(new TokenEventListener() {
+      @Override
+      public void onRefreshFailed(TokenKey key, RuntimeException error, int consecutiveFailures) {
+        failures.incrementAndGet();
+      }
+    }));
+    AccessToken t1 = p.get();
+    clock.advance(Duration.ofSeconds(7200 - 200));
+    wechat.enqueueError(40164, "invalid ip");
+    assertSame(t1, p.get());
+    Await.until(() -> failures.get() == 1, Duration.ofSeconds(5), "the background refresh fails");
+    assertEquals(2, wechat.tokenRequests());
+    for (int i = 0; i < 100; i++) {
+      assertSame(t1, p.get());
+    }
+    assertEquals(2, wechat.tokenRequests(), "held off: no new attempt for a second");
+    // Even within the expiry margin the still-valid token beats the error of a new attempt.
+    clock.advance(Duration.ofSeconds(200 - 10));
+    wechat.enqueueError(40164, "invalid ip");
+    assertSame(t1, p.get());
+    assertEquals(3, wechat.tokenRequests());
+    clock.advance(Duration.ofSeconds(10)); // really expired: now the error reaches the caller
+    wechat.enqueueError(40164, "invalid ip");
+    assertThrows(WeChatApiException.class, p::get);
+  }
+
+  @Test
+  void lockHeldElsewhereWithNoTokenFailsClearlyAfterTheBoundedWait() throws Exception {
+    InMemoryTokenStore store = new InMemoryTokenStore();
+    TokenKey key = TokenKey.of(FakeWeChat.APP_ID, TokenKey.ACCESS_TOKEN);
+    Optional<TokenStore.RefreshLock> other = store.tryLock(key, Duration.ofMinutes(5), Duration.ZERO);
+    assertTrue(other.isPresent());
+    AccessTokenProvider p = build(builder().store(store).lockWait(Duration.ofMillis(300)));
+    long t0 = System.nanoTime();
+    TokenUnavailableException e = expect(TokenUnavailableException.class, p);
+    long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+    assertTrue(waited >= 250 && waited < 5_000, "waited " + waited + " ms");
+    assertTrue(e.getMessage().contains("refresh lock"), e.getMessage());
+    assertEquals(0, wechat.tokenRequests(), "never fetch without the lock");
+
+    other.get().close();
+    assertEquals(FakeWeChat.tokenValue(1), p.get().value());
+    assertEquals(1, wechat.tokenRequests());
+  }
+
+  @Test
+  void lockHeldElsewhereServesTheTokenUntilItReallyExpires() throws Exception {
+    InMemoryTokenStore store = new InMemoryTokenStore();
+    AccessTokenProvider p = build(builder().store(store).lockWait(Duration.ofMillis(200)));
+    AccessToken t1 = p.get();
+    TokenKey key = TokenKey.of(FakeWeChat.APP_ID, TokenKey.ACCESS_TOKEN);
+    TokenStore.RefreshLock other = store.tryLock(key, Duration.ofMinutes(5), Duration.ZERO).orElseThrow();
+    clock.advance(Duration.ofSeconds(7200 - 10)); // unusable by margin, but not expired
+    assertSame(t1, p.get());
+    clock.advance(Duration.ofSeconds(10)); // expired now
+    expect(TokenUnavailableException.class, p);
+    assertEquals(1, wechat.tokenRequests());
+    other.close();
+  }
+
+  @Test
+  void aCrashedLockHolderIsTakenOverAfterTheLease() throws Exception {
+    InMemoryTokenStore store = new InMemoryTokenStore();
+    TokenKey key = TokenKey.of(FakeWeChat.APP_ID, TokenKey.ACCESS_TOKEN);
+    // Another instance took the lock with a short lease and died without releasing it.
+    assertTrue(store.tryLock(key, Duration.ofMillis(300), Duration.ZERO).isPresent());
+    AccessTokenProvider p = build(builder().store(store).lockWait(Duration.ofSeconds(5)));
+    assertEquals(FakeWeChat.tokenValue(1), p.get().value());
+    assertEquals(1, wechat.tokenRequests());
+  }
+
+  @Test
+  void storeDownServesTheHeldTokenUntilExpiryThenNamesTheStore() {
+    SwitchableStore store = new SwitchableStore();
+    AccessTokenProvider p = build(builder().store(store));
+    AccessToken t1 = p.get();
+    store.failing(true);
+    clock.advance(Duration.ofSeconds(7200 - 200)); // due: the background refresh fails on the store
+    assertSame(t1, p.get());
+    clock.advance(Duration.ofSeconds(195)); // within the expiry margin, still valid
+    assertSame(t1, p.get());
+    clock.advance(Duration.ofSeconds(5)); // expired
+    TokenUnavailableException e = expect(TokenUnavailableException.class, p);
+    assertTrue(e.getMessage().contains(SwitchableStore.FAILURE_MESSAGE), e.getMessage());
+    assertTrue(e.getCause() instanceof TokenStoreException);
+    assertEquals(1, wechat.tokenRequests(), "never fetch without the store's lock");
+
+    store.failing(false); // the store is back: recovery needs no restart
+    assertEquals(FakeWeChat.tokenValue(2), p.get().value());
+    assertEquals(2, wechat.tokenRequests());
+  }
+
+  @Test
+  void theSecretAppearsInNoLogLineAndNoMessage() {
+    try (LogCapture log = new LogCapture()) {
+      List<WeChatException> errors = new ArrayList<>();
+      // errmsg that echoes the secret, a 500, malformed JSON, then success, refresh and invalidate.
+      wechat.enqueueError(40125, "invalid appsecret " + FakeWeChat.SECRET);
+      AccessTokenProvider p = build(builder());
+      errors.add(assertThrows(WeChatApiException.class, p::get));
+      clock.advance(Duration.ofSeconds(2));
+      wechat.enqueue(new MockResponse.Builder().code(500).build());
+      wechat.enqueueJson("{\"access_token\":" + FakeWeChat.SECRET);
+      wechat.enqueueJson("not json " + FakeWeChat.SECRET);
+      errors.add(assertThrows(WeChatTransportException.class, p::get));
+      clock.advance(Duration.ofSeconds(4));
+      AccessToken t = p.get();
+      p.invalidate(t.value());
+      AccessToken t2 = p.refresh();
+      clock.advance(Duration.ofSeconds(7200 - 200));
+      p.get();
+      Await.until(() -> wechat.tokenRequests() >= 7, Duration.ofSeconds(5), "the background refresh");
+      Await.until(() -> log.text().contains("Fetched a new token"), Duration.ofSeconds(5), "a log line");
+
+      String text = log.text();
+      assertTrue(text.contains("WeChat returned errcode 40125"), "the failure was logged");
+      assertFalse(text.contains(FakeWeChat.SECRET), "secret in the log");
+      assertFalse(text.contains(t.value()), "a whole token in the log");
+      assertFalse(text.contains(t2.value()), "a whole token in the log");
+      for (WeChatException e : errors) {
+        thrown.add(e);
+        assertFalse(e.toString().contains(FakeWeChat.SECRET), e.toString());
+      }
+      assertTrue(errors.get(0).getMessage().contains("***"), errors.get(0).getMessage());
+      assertNotEquals(t.value(), t2.value());
+    }
+  }
+}
