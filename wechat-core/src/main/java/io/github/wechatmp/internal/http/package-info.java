@@ -1,0 +1,2 @@
+/** Requests to WeChat's credential endpoints. Internal: not part of the API. */
+package io.github.wechatmp.internal.http;
