@@ -53,6 +53,14 @@ public final class AccessToken {
     return value;
   }
 
+  /**
+   * Returns the value masked, safe to log or show: its first and last four characters and its
+   * length, such as {@code TOKE****wxyz(157 chars)}.
+   */
+  public String masked() {
+    return Secrets.mask(value);
+  }
+
   /** Returns the instant WeChat stops accepting this token. */
   public Instant expiresAt() {
     return expiresAt;
@@ -78,6 +86,6 @@ public final class AccessToken {
   /** Returns the token masked, with its expiry; never the whole value. */
   @Override
   public String toString() {
-    return "AccessToken{value=" + Secrets.mask(value) + ", expiresAt=" + expiresAt + '}';
+    return "AccessToken{value=" + masked() + ", expiresAt=" + expiresAt + '}';
   }
 }
