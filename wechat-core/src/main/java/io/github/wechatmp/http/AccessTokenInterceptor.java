@@ -47,11 +47,12 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Failures</h2>
  * The retry happens at most once per call; there is no loop. If the retried request is rejected again,
- * the call fails with a {@link WeChatApiException} carrying WeChat's errcode, thrown from
+ * the call fails with an {@link AccessTokenRejectedException} (a {@link WeChatApiException}) carrying
+ * WeChat's errcode, thrown from
  * {@code Call.execute()} as is (for {@code Call.enqueue()} OkHttp reports it to the callback's
- * {@code onFailure} as an {@link IOException} with the exception attached). A request with a one-shot
- * body cannot be sent twice: after invalidating the token the call fails with that
- * {@link WeChatApiException}. Failures of the provider (see {@link AccessTokenProvider#get()}) are
+ * {@code onFailure} as an {@link IOException} with the exception attached, and also rethrows it on its
+ * dispatcher thread). A request with a one-shot body cannot be sent twice: after invalidating the
+ * token the call fails with that exception. Failures of the provider (see {@link AccessTokenProvider#get()}) are
  * thrown as they are. Answers are recognised as a token error only from their first
  * {@value #MAX_PEEK_BYTES} bytes, and only if they are JSON or text; media downloads stream through
  * unread. Tokens appear in logs only masked.
@@ -114,8 +115,9 @@ public final class AccessTokenInterceptor implements Interceptor {
    * class description.
    *
    * @throws IOException as the rest of the chain throws it
-   * @throws WeChatApiException if WeChat rejected the fresh token too, or rejected the token of a
-   *     request that cannot be sent twice, or (from the provider) refused to issue a token
+   * @throws AccessTokenRejectedException if WeChat rejected the fresh token too, or rejected the token
+   *     of a request that cannot be sent twice
+   * @throws WeChatApiException if (through the provider) WeChat refused to issue a token
    * @throws IllegalArgumentException if the request's URL already has an {@code access_token}
    * @throws IllegalStateException if installed as a network interceptor
    */
@@ -146,7 +148,8 @@ public final class AccessTokenInterceptor implements Interceptor {
     if (body != null && body.isOneShot()) {
       log.warn("WeChat rejected access token {} (errcode {}) on {}; invalidated it, but the request's body "
           + "is one-shot and cannot be sent again", Secrets.mask(token.value()), rejected.code, url.encodedPath());
-      throw new WeChatApiException(rejected.code, rejected.message);
+      throw new AccessTokenRejectedException(rejected.code, rejected.message,
+          url.encodedPath() + " (a one-shot request body cannot be retried)");
     }
     AccessToken fresh = tokens.get();
     log.info("WeChat rejected access token {} (errcode {}) on {}; invalidated it and retrying once with {}",
@@ -160,7 +163,7 @@ public final class AccessTokenInterceptor implements Interceptor {
     // No second invalidation: were WeChat rejecting every token, that would spend a fetch per call.
     log.warn("WeChat rejected the fresh access token {} too (errcode {}) on {}; giving up on this call",
         Secrets.mask(fresh.value()), again.code, url.encodedPath());
-    throw new WeChatApiException(again.code, again.message);
+    throw new AccessTokenRejectedException(again.code, again.message, url.encodedPath() + " (after one retry)");
   }
 
   private static boolean isTokenEndpoint(HttpUrl url) {

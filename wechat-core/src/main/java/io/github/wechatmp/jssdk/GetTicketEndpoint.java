@@ -2,6 +2,7 @@ package io.github.wechatmp.jssdk;
 
 import io.github.wechatmp.WeChatApiException;
 import io.github.wechatmp.WeChatTransportException;
+import io.github.wechatmp.http.AccessTokenRejectedException;
 import io.github.wechatmp.internal.Secrets;
 import io.github.wechatmp.internal.http.CredentialCall;
 import io.github.wechatmp.internal.refresh.CredentialFetcher;
@@ -57,7 +58,15 @@ final class GetTicketEndpoint implements CredentialFetcher {
       throw new WeChatTransportException("No time left to ask WeChat once more for the " + what
           + " after its access token was rejected", null);
     }
-    return call(fresh, Duration.ofNanos(remaining));
+    try {
+      return call(fresh, Duration.ofNanos(remaining));
+    } catch (WeChatApiException e) {
+      if (e.isTokenInvalid()) {
+        // Said plainly: CredentialCall's message for 40001 is about the AppSecret, which is not the matter here.
+        throw new AccessTokenRejectedException(e.errorCode(), e.errorMessage(), "cgi-bin/ticket/getticket (after one retry)");
+      }
+      throw e;
+    }
   }
 
   private AccessToken call(AccessToken token, Duration timeout) {
