@@ -121,6 +121,9 @@ public final class MessageCrypto {
    * {@code echostr} request) and with every push in plaintext mode: the SHA-1 of Token, timestamp and
    * nonce. Compares in constant time.
    *
+   * @param signature the {@code signature} query parameter
+   * @param timestamp the {@code timestamp} query parameter
+   * @param nonce the {@code nonce} query parameter
    * @throws MessageCryptoException with {@link MessageCryptoException#SIGNATURE_MISMATCH} if a value
    *     is missing or the signature does not match
    */

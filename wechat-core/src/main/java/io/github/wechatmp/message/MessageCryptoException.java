@@ -39,6 +39,7 @@ public class MessageCryptoException extends WeChatException {
   /** {@code -40011}: the reply envelope could not be built from the given arguments. */
   public static final int REPLY_XML_FAILURE = -40011;
 
+  /** The WXBizMsgCrypt code. */
   private final int errorCode;
 
   /**

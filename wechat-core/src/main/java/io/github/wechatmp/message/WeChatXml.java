@@ -8,6 +8,7 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import javax.xml.XMLConstants;
 import javax.xml.stream.Location;
 import javax.xml.stream.XMLInputFactory;
@@ -19,7 +20,7 @@ import javax.xml.stream.XMLStreamReader;
  * Reads the small, flat XML documents WeChat pushes ({@code <xml><ToUserName>..</ToUserName>...</xml>})
  * safely: a document type declaration is refused outright, so neither external entities (XXE) nor
  * entity expansion ("billion laughs") can happen, nothing is ever fetched, and input is bounded to
- * {@value #MAX_CHARS} characters.
+ * {@value #MAX_CHARS} characters. {@link #write} builds replies that no value can inject markup into.
  *
  * <p>Stateless and thread-safe.
  */
@@ -28,6 +29,7 @@ public final class WeChatXml {
   public static final int MAX_CHARS = 1 << 20;
   /** Nesting beyond this is not WeChat's and is refused, so no document can make the key paths huge. */
   static final int MAX_DEPTH = 16;
+  private static final Pattern ELEMENT_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,63}");
 
   private WeChatXml() {}
 
@@ -69,6 +71,73 @@ public final class WeChatXml {
         } catch (XMLStreamException ignored) {
           // a StringReader holds nothing to release
         }
+      }
+    }
+  }
+
+  /**
+   * Writes {@code fields} as a flat WeChat document, {@code <xml><Name><![CDATA[value]]></Name>...</xml>},
+   * in the map's iteration order: the form of a passive reply. Values are always CDATA, with any
+   * {@code "]]>"} split across two sections, so no value can inject markup.
+   *
+   * <pre>{@code
+   * Map<String, String> reply = new LinkedHashMap<>();
+   * reply.put("ToUserName", in.get("FromUserName"));
+   * reply.put("FromUserName", in.get("ToUserName"));
+   * reply.put("CreateTime", String.valueOf(Instant.now().getEpochSecond()));
+   * reply.put("MsgType", "text");
+   * reply.put("Content", "Hello");
+   * String xml = WeChatXml.write(reply);
+   * }</pre>
+   *
+   * @param fields element names (letters, digits and {@code _}, not starting with a digit) to values
+   * @return the document
+   * @throws MessageCryptoException with {@link MessageCryptoException#REPLY_XML_FAILURE} if a name or
+   *     value is null, a name is not of that form, a value holds a character XML cannot carry (control
+   *     characters other than tab, line feed and carriage return; unpaired surrogates), or the
+   *     document would exceed {@value #MAX_CHARS} characters
+   */
+  public static String write(Map<String, String> fields) {
+    if (fields == null) {
+      throw new MessageCryptoException(MessageCryptoException.REPLY_XML_FAILURE, "The fields are missing");
+    }
+    StringBuilder sb = new StringBuilder("<xml>");
+    for (Map.Entry<String, String> e : fields.entrySet()) {
+      String name = e.getKey();
+      String value = e.getValue();
+      if (name == null || !ELEMENT_NAME.matcher(name).matches()) {
+        throw new MessageCryptoException(MessageCryptoException.REPLY_XML_FAILURE,
+            "An element name must be letters, digits and _, not starting with a digit");
+      }
+      if (value == null) {
+        throw new MessageCryptoException(MessageCryptoException.REPLY_XML_FAILURE, "The value of " + name + " is null");
+      }
+      requireXmlChars(name, value);
+      sb.append('<').append(name).append("><![CDATA[").append(value.replace("]]>", "]]]]><![CDATA[>"))
+          .append("]]></").append(name).append('>');
+      if (sb.length() > MAX_CHARS) {
+        throw new MessageCryptoException(MessageCryptoException.REPLY_XML_FAILURE,
+            "The document would exceed " + MAX_CHARS + " characters");
+      }
+    }
+    return sb.append("</xml>").toString();
+  }
+
+  private static void requireXmlChars(String name, String value) {
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      boolean ok;
+      if (Character.isHighSurrogate(c)) {
+        ok = i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1));
+        if (ok) {
+          i++;
+        }
+      } else {
+        ok = c == '\t' || c == '\n' || c == '\r' || (c >= 0x20 && c <= 0xD7FF) || (c >= 0xE000 && c <= 0xFFFD);
+      }
+      if (!ok) {
+        throw new MessageCryptoException(MessageCryptoException.REPLY_XML_FAILURE,
+            "The value of " + name + " has a character XML cannot carry at index " + i);
       }
     }
   }

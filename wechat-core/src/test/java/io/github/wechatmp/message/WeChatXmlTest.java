@@ -131,4 +131,36 @@ class WeChatXmlTest {
     assertEquals("x", WeChatXml.parse("<a>".repeat(WeChatXml.MAX_DEPTH) + "x" + "</a>".repeat(WeChatXml.MAX_DEPTH))
         .values().iterator().next());
   }
+
+  @Test
+  void writeBuildsAReplyThatReadsBackAndCannotBeInjected() {
+    Map<String, String> reply = new java.util.LinkedHashMap<>();
+    reply.put("ToUserName", "o9AgO5Kd5ggOC");
+    reply.put("FromUserName", "gh_97417a04a28d");
+    reply.put("CreateTime", "1714112445");
+    reply.put("MsgType", "text");
+    reply.put("Content", "a ]]></Content><MsgType>news</MsgType><![CDATA[ 😀 & <b>\n");
+    String xml = WeChatXml.write(reply);
+    assertTrue(xml.startsWith("<xml><ToUserName><![CDATA[o9AgO5Kd5ggOC]]></ToUserName>"), xml);
+    assertEquals(reply, WeChatXml.parse(xml));
+    assertEquals("<xml></xml>", WeChatXml.write(Map.of()));
+  }
+
+  @Test
+  void writeRefusesWhatXmlCannotCarry() {
+    for (Map<String, String> bad : List.<Map<String, String>>of(
+        Map.of("Content", "bell \u0007"), Map.of("Content", "half \ud83d"), Map.of("Content", "\ude00"),
+        Map.of("Content", "\uffff"), Map.of("1Name", "x"), Map.of("a b", "x"), Map.of("a>", "x"), Map.of("", "x"))) {
+      MessageCryptoException e = assertThrows(MessageCryptoException.class, () -> WeChatXml.write(bad), bad.toString());
+      assertEquals(MessageCryptoException.REPLY_XML_FAILURE, e.errorCode());
+    }
+    Map<String, String> nullValue = new java.util.HashMap<>();
+    nullValue.put("Content", null);
+    assertEquals(MessageCryptoException.REPLY_XML_FAILURE,
+        assertThrows(MessageCryptoException.class, () -> WeChatXml.write(nullValue)).errorCode());
+    assertEquals(MessageCryptoException.REPLY_XML_FAILURE,
+        assertThrows(MessageCryptoException.class, () -> WeChatXml.write(null)).errorCode());
+    assertEquals(MessageCryptoException.REPLY_XML_FAILURE, assertThrows(MessageCryptoException.class,
+        () -> WeChatXml.write(Map.of("C", "x".repeat(WeChatXml.MAX_CHARS)))).errorCode());
+  }
 }
