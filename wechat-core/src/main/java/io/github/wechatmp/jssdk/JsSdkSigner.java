@@ -5,6 +5,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Supplier;
@@ -24,7 +25,6 @@ public final class JsSdkSigner {
   private static final char[] NONCE_ALPHABET =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
   private static final SecureRandom RANDOM = new SecureRandom();
-  private static final char[] HEX = "0123456789abcdef".toCharArray();
 
   private final String appId;
   private final Supplier<String> ticket;
@@ -102,12 +102,7 @@ public final class JsSdkSigner {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-1 is not available", e); // every JDK has it
     }
-    char[] hex = new char[digest.length * 2];
-    for (int i = 0; i < digest.length; i++) {
-      hex[2 * i] = HEX[(digest[i] >> 4) & 0xf];
-      hex[2 * i + 1] = HEX[digest[i] & 0xf];
-    }
-    return new String(hex);
+    return HexFormat.of().formatHex(digest);
   }
 
   private static String randomNonce() {

@@ -11,6 +11,7 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Supplier;
@@ -46,7 +47,6 @@ public final class MessageCrypto {
   private static final int PAD_BLOCK = 32;
   private static final int AES_BLOCK = 16;
   private static final SecureRandom RANDOM = new SecureRandom();
-  private static final char[] HEX = "0123456789abcdef".toCharArray();
 
   private final String token;
   private final SecretKeySpec key;
@@ -367,13 +367,7 @@ public final class MessageCrypto {
     for (String p : sorted) {
       sha1.update(StandardCharsets.UTF_8.encode(CharBuffer.wrap(p)));
     }
-    byte[] digest = sha1.digest();
-    char[] hex = new char[digest.length * 2];
-    for (int i = 0; i < digest.length; i++) {
-      hex[2 * i] = HEX[(digest[i] >> 4) & 0xf];
-      hex[2 * i + 1] = HEX[digest[i] & 0xf];
-    }
-    return new String(hex);
+    return HexFormat.of().formatHex(sha1.digest());
   }
 
   private static boolean isSafeNonce(String nonce) {
