@@ -1,0 +1,291 @@
+package io.github.wechatmp.jssdk;
+
+import io.github.wechatmp.http.AccessTokenInterceptor;
+import io.github.wechatmp.internal.refresh.RefreshingCache;
+import io.github.wechatmp.token.AccessToken;
+import io.github.wechatmp.token.AccessTokenProvider;
+import io.github.wechatmp.token.InMemoryTokenStore;
+import io.github.wechatmp.token.TokenEventListener;
+import io.github.wechatmp.token.TokenKey;
+import io.github.wechatmp.token.TokenStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import okhttp3.HttpUrl;
+import okhttp3.OkHttpClient;
+
+/**
+ * Gives out the JS-SDK {@code jsapi_ticket} ({@code cgi-bin/ticket/getticket?type=jsapi}), kept exactly
+ * as {@link AccessTokenProvider} keeps the access token: by the same refresh engine, cached in memory,
+ * shared through a {@link TokenStore} under its own key ({@code appId:jsapi_ticket}), refreshed in the
+ * background before it expires, and fetched by one caller at a time across threads, providers and
+ * (with a shared store) processes. WeChat limits getticket calls per day, so the ticket must be
+ * cached; give this provider the same store as the access token provider so that a cluster fetches
+ * one ticket, not one per instance.
+ *
+ * <p>The ticket is fetched with the access token of the given {@link AccessTokenProvider}. If WeChat
+ * answers getticket with 40001, 40014 or 42001, that access token is
+ * {@linkplain AccessTokenProvider#invalidate(String) invalidated} and getticket is asked once more with a
+ * fresh one; a second rejection fails the refresh.
+ *
+ * <p>Failures, retries and hold-off are the access token provider's: see {@link AccessTokenProvider}.
+ * All methods are thread-safe. The provider owns a daemon thread for background refreshes; close it
+ * when done. Closing it does not close the access token provider.
+ */
+public final class JsapiTicketProvider implements AutoCloseable {
+  private static final OkHttpClient DEFAULT_CLIENT = new OkHttpClient.Builder()
+      .connectTimeout(5, TimeUnit.SECONDS)
+      .readTimeout(10, TimeUnit.SECONDS)
+      .callTimeout(10, TimeUnit.SECONDS)
+      .build();
+
+  private final String appId;
+  private final RefreshingCache cache;
+  private volatile JsapiTicket last;
+
+  private JsapiTicketProvider(Builder b) {
+    this.appId = b.tokens.appId();
+    OkHttpClient client = b.httpClient == null ? DEFAULT_CLIENT : withoutTokenInterceptor(b.httpClient);
+    GetTicketEndpoint endpoint = new GetTicketEndpoint(client, b.apiBaseUrl, b.tokens, b.clock);
+    this.cache = RefreshingCache.builder()
+        .key(TokenKey.of(appId, TokenKey.JSAPI_TICKET))
+        .store(b.store == null ? new InMemoryTokenStore() : b.store)
+        .fetcher(endpoint)
+        .clock(b.clock)
+        .refreshMargin(b.refreshMargin)
+        .expiryMargin(b.expiryMargin)
+        .lockLease(b.lockLease)
+        .lockWait(b.lockWait)
+        .maxRetries(b.maxRetries)
+        .retryBackoff(b.retryBackoff)
+        .failureHoldOffMax(b.failureHoldOffMax)
+        .listener(b.listener)
+        .build();
+  }
+
+  /** getticket carries its own access_token, which {@link AccessTokenInterceptor} would refuse. */
+  private static OkHttpClient withoutTokenInterceptor(OkHttpClient client) {
+    if (client.interceptors().stream().noneMatch(i -> i instanceof AccessTokenInterceptor)) {
+      return client;
+    }
+    OkHttpClient.Builder b = client.newBuilder();
+    b.interceptors().removeIf(i -> i instanceof AccessTokenInterceptor);
+    return b.build();
+  }
+
+  /** Returns a builder; only {@link Builder#accessTokenProvider} is required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Returns a valid ticket: from memory when fresh (no lock, no I/O), else from the store, else from
+   * WeChat.
+   *
+   * @throws io.github.wechatmp.WeChatApiException if WeChat refused to issue a ticket (or an access
+   *     token) and no usable ticket is held
+   * @throws io.github.wechatmp.WeChatTransportException if WeChat could not be reached and no usable
+   *     ticket is held
+   * @throws io.github.wechatmp.token.TokenUnavailableException if the store failed or its lock was held
+   *     too long, and no usable ticket is held
+   * @throws IllegalStateException if the provider is closed
+   */
+  public JsapiTicket get() {
+    return wrap(cache.get());
+  }
+
+  /**
+   * Returns a ticket newer than the one held now, fetched from WeChat unless another instance already
+   * replaced it in the store. Call it only when a ticket is known to be bad; prefer
+   * {@link #invalidate(String)}.
+   *
+   * @throws io.github.wechatmp.WeChatException as {@link #get()} does, even if an older ticket is held
+   * @throws IllegalStateException if the provider is closed
+   */
+  public JsapiTicket refresh() {
+    return wrap(cache.refresh());
+  }
+
+  /**
+   * Reports that {@code rejectedTicket} no longer works (pages signed with it fail {@code wx.config}
+   * with "invalid signature" although the URL is right). If it is the ticket held, it is dropped from
+   * memory and, if still there, from the store; the next {@link #get()} fetches or adopts a new one.
+   * A store failure is logged, not thrown.
+   *
+   * @param rejectedTicket the ticket value; null or blank is ignored
+   */
+  public void invalidate(String rejectedTicket) {
+    cache.invalidate(rejectedTicket);
+  }
+
+  /** Returns the AppID whose tickets this provider gives out. */
+  public String appId() {
+    return appId;
+  }
+
+  /** Stops the background refresh thread and the store subscription. Idempotent. */
+  @Override
+  public void close() {
+    cache.close();
+  }
+
+  private JsapiTicket wrap(AccessToken credential) {
+    JsapiTicket l = last;
+    if (l != null && l.credential() == credential) {
+      return l;
+    }
+    l = new JsapiTicket(credential);
+    last = l;
+    return l;
+  }
+
+  @Override
+  public String toString() {
+    return "JsapiTicketProvider{" + cache.key() + '}';
+  }
+
+  /**
+   * Configures a {@link JsapiTicketProvider}; the defaults are those of
+   * {@link AccessTokenProvider.Builder}. Not thread-safe; {@link #build()} may be called more than once,
+   * each time making an independent provider.
+   */
+  public static final class Builder {
+    AccessTokenProvider tokens;
+    TokenStore store;
+    HttpUrl apiBaseUrl = HttpUrl.get("https://api.weixin.qq.com/");
+    OkHttpClient httpClient;
+    Clock clock = Clock.systemUTC();
+    Duration refreshMargin = Duration.ofSeconds(200);
+    Duration expiryMargin = Duration.ofSeconds(30);
+    Duration lockLease = Duration.ofSeconds(10);
+    Duration lockWait = Duration.ofSeconds(12);
+    int maxRetries = 2;
+    Duration retryBackoff = Duration.ofMillis(200);
+    Duration failureHoldOffMax = Duration.ofMinutes(2);
+    TokenEventListener listener = TokenEventListener.NONE;
+
+    Builder() {}
+
+    /** The provider of the access token getticket is called with. Required; not closed by this provider. */
+    public Builder accessTokenProvider(AccessTokenProvider tokens) {
+      this.tokens = Objects.requireNonNull(tokens, "accessTokenProvider");
+      return this;
+    }
+
+    /**
+     * Where tickets are shared: pass the access token provider's store. Default: a new
+     * {@link InMemoryTokenStore} for this provider alone.
+     */
+    public Builder store(TokenStore store) {
+      this.store = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    /**
+     * The base URL of WeChat's API, ending in {@code /}. Default {@code https://api.weixin.qq.com/}.
+     *
+     * @throws IllegalArgumentException if it is not an http or https URL
+     */
+    public Builder apiBaseUrl(String apiBaseUrl) {
+      HttpUrl url = HttpUrl.parse(Objects.requireNonNull(apiBaseUrl, "apiBaseUrl"));
+      if (url == null) {
+        throw new IllegalArgumentException("apiBaseUrl is not an http or https URL");
+      }
+      this.apiBaseUrl = url.encodedPath().endsWith("/") ? url : url.newBuilder().addPathSegment("").build();
+      return this;
+    }
+
+    /**
+     * The client for getticket. Default: 5 s connect, 10 s read and call timeouts. An
+     * {@link AccessTokenInterceptor} on it is left out for getticket, which carries its own token.
+     */
+    public Builder httpClient(OkHttpClient httpClient) {
+      this.httpClient = Objects.requireNonNull(httpClient, "httpClient");
+      return this;
+    }
+
+    /** The clock that decides expiry. Default {@link Clock#systemUTC()}. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** How long before expiry a background refresh starts. Default 200 s. */
+    public Builder refreshMargin(Duration refreshMargin) {
+      this.refreshMargin = nonNegative(refreshMargin, "refreshMargin");
+      return this;
+    }
+
+    /** How long before expiry a ticket stops being served. Default 30 s. */
+    public Builder expiryMargin(Duration expiryMargin) {
+      this.expiryMargin = nonNegative(expiryMargin, "expiryMargin");
+      return this;
+    }
+
+    /** The lease of the store's refresh lock. Default 10 s. */
+    public Builder lockLease(Duration lockLease) {
+      this.lockLease = positive(lockLease, "lockLease");
+      return this;
+    }
+
+    /** The longest wait for the refresh lock another instance holds. Default 12 s. */
+    public Builder lockWait(Duration lockWait) {
+      this.lockWait = nonNegative(lockWait, "lockWait");
+      return this;
+    }
+
+    /** Retries after "system busy" or a transport failure. Default 2; at most 10. */
+    public Builder maxRetries(int maxRetries) {
+      if (maxRetries < 0 || maxRetries > 10) {
+        throw new IllegalArgumentException("maxRetries must be between 0 and 10");
+      }
+      this.maxRetries = maxRetries;
+      return this;
+    }
+
+    /** The first retry's pause, doubling and jittered. Default 200 ms. */
+    public Builder retryBackoff(Duration retryBackoff) {
+      this.retryBackoff = nonNegative(retryBackoff, "retryBackoff");
+      return this;
+    }
+
+    /** The longest hold-off between failed refreshes. Default 2 min. */
+    public Builder failureHoldOffMax(Duration failureHoldOffMax) {
+      this.failureHoldOffMax = positive(failureHoldOffMax, "failureHoldOffMax");
+      return this;
+    }
+
+    /** Receives ticket events (with key kind {@code jsapi_ticket}). Default: none. */
+    public Builder eventListener(TokenEventListener listener) {
+      this.listener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /**
+     * Makes the provider. Does no I/O.
+     *
+     * @throws IllegalArgumentException if no access token provider was given
+     */
+    public JsapiTicketProvider build() {
+      if (tokens == null) {
+        throw new IllegalArgumentException("accessTokenProvider is required: getticket needs an access token");
+      }
+      return new JsapiTicketProvider(this);
+    }
+
+    private static Duration nonNegative(Duration d, String name) {
+      if (Objects.requireNonNull(d, name).isNegative()) {
+        throw new IllegalArgumentException(name + " must not be negative");
+      }
+      return d;
+    }
+
+    private static Duration positive(Duration d, String name) {
+      if (nonNegative(d, name).isZero()) {
+        throw new IllegalArgumentException(name + " must be positive");
+      }
+      return d;
+    }
+  }
+}

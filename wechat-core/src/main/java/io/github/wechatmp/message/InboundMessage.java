@@ -1,0 +1,47 @@
+package io.github.wechatmp.message;
+
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A message WeChat pushed, verified and (if it came encrypted) decrypted by
+ * {@link MessageCrypto#readMessage}. Immutable and thread-safe. {@link #toString()} does not show the
+ * content, which is the user's.
+ */
+public final class InboundMessage {
+  private final String content;
+  private final boolean encrypted;
+
+  InboundMessage(String content, boolean encrypted) {
+    this.content = Objects.requireNonNull(content, "content");
+    this.encrypted = encrypted;
+  }
+
+  /** Returns the message: XML, or JSON if the account is configured for JSON. */
+  public String content() {
+    return content;
+  }
+
+  /**
+   * Returns whether the message came encrypted; if so a passive reply must be sent through
+   * {@link MessageCrypto#encrypt}, else as plain XML.
+   */
+  public boolean encrypted() {
+    return encrypted;
+  }
+
+  /**
+   * Parses the content with {@link WeChatXml#parse}, anew on each call.
+   *
+   * @throws MessageCryptoException with {@link MessageCryptoException#MALFORMED_XML} if the content is
+   *     not XML (for example JSON)
+   */
+  public Map<String, String> fields() {
+    return WeChatXml.parse(content);
+  }
+
+  @Override
+  public String toString() {
+    return "InboundMessage{encrypted=" + encrypted + ", " + content.length() + " chars}";
+  }
+}

@@ -1,0 +1,239 @@
+package io.github.wechatmp.jssdk;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.wechatmp.WeChatApiException;
+import io.github.wechatmp.http.AccessTokenInterceptor;
+import io.github.wechatmp.http.AccessTokenRejectedException;
+import io.github.wechatmp.http.ScriptedWeChat;
+import io.github.wechatmp.testing.LogCapture;
+import io.github.wechatmp.testing.MutableClock;
+import io.github.wechatmp.token.AccessToken;
+import io.github.wechatmp.token.AccessTokenProvider;
+import io.github.wechatmp.token.InMemoryTokenStore;
+import io.github.wechatmp.token.TokenKey;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import mockwebserver3.RecordedRequest;
+import okhttp3.OkHttpClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class JsapiTicketProviderTest {
+  private static final TokenKey TICKET_KEY = TokenKey.of(ScriptedWeChat.APP_ID, TokenKey.JSAPI_TICKET);
+  private static final TokenKey TOKEN_KEY = TokenKey.of(ScriptedWeChat.APP_ID, TokenKey.ACCESS_TOKEN);
+
+  private final MutableClock clock = new MutableClock();
+  private final InMemoryTokenStore store = new InMemoryTokenStore();
+  private final List<AutoCloseable> closeables = new ArrayList<>();
+  private ScriptedWeChat wechat;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    wechat = new ScriptedWeChat();
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    for (AutoCloseable c : closeables) {
+      c.close();
+    }
+    wechat.close();
+  }
+
+  private AccessTokenProvider tokens() {
+    AccessTokenProvider p = AccessTokenProvider.builder()
+        .appId(ScriptedWeChat.APP_ID)
+        .appSecret(ScriptedWeChat.SECRET)
+        .apiBaseUrl(wechat.baseUrl())
+        .store(store)
+        .clock(clock)
+        .build();
+    closeables.add(p);
+    return p;
+  }
+
+  private JsapiTicketProvider.Builder ticketsBuilder(AccessTokenProvider tokens) {
+    return JsapiTicketProvider.builder()
+        .accessTokenProvider(tokens)
+        .store(store)
+        .apiBaseUrl(wechat.baseUrl())
+        .clock(clock);
+  }
+
+  private JsapiTicketProvider tickets(AccessTokenProvider tokens) {
+    JsapiTicketProvider p = ticketsBuilder(tokens).build();
+    closeables.add(p);
+    return p;
+  }
+
+  private static List<String> tokensUsed(List<RecordedRequest> requests) {
+    return requests.stream().map(r -> r.getUrl().queryParameter("access_token")).collect(Collectors.toList());
+  }
+
+  @Test
+  void herdOfThreadsOnTwoProvidersSharingAStoreMakesOneGetticketRequest() throws Exception {
+    wechat.ticketDelay(300); // keeps the first fetch in flight while every thread arrives
+    JsapiTicketProvider a = tickets(tokens());
+    JsapiTicketProvider b = tickets(tokens());
+    int threads = 32;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    CountDownLatch start = new CountDownLatch(1);
+    try {
+      List<Future<JsapiTicket>> results = new ArrayList<>();
+      for (int i = 0; i < threads; i++) {
+        JsapiTicketProvider p = i % 2 == 0 ? a : b;
+        results.add(pool.submit(() -> {
+          start.await();
+          return p.get();
+        }));
+      }
+      start.countDown();
+      for (Future<JsapiTicket> f : results) {
+        assertEquals(ScriptedWeChat.ticketValue(1), f.get(30, TimeUnit.SECONDS).value());
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertEquals(1, wechat.ticketRequests(), "single flight across threads and providers");
+    assertEquals(1, wechat.tokenRequests());
+    // one store, two distinct keys
+    assertEquals(ScriptedWeChat.ticketValue(1), store.load(TICKET_KEY).orElseThrow().value());
+    assertEquals(ScriptedWeChat.tokenValue(1), store.load(TOKEN_KEY).orElseThrow().value());
+  }
+
+  @Test
+  void ticketIsCachedAndAskedForWithTypeJsapi() {
+    JsapiTicketProvider tickets = tickets(tokens());
+    JsapiTicket first = tickets.get();
+    for (int i = 0; i < 1000; i++) {
+      assertSame(first, tickets.get());
+    }
+    assertEquals(1, wechat.ticketRequests());
+    assertEquals(clock.instant().plusSeconds(7200), first.expiresAt());
+    RecordedRequest r = wechat.ticketLog().get(0);
+    assertEquals("GET", r.getMethod());
+    assertEquals("jsapi", r.getUrl().queryParameter("type"));
+    assertEquals(ScriptedWeChat.tokenValue(1), r.getUrl().queryParameter("access_token"));
+    assertEquals(ScriptedWeChat.APP_ID, tickets.appId());
+  }
+
+  @Test
+  void aTicketNearItsExpiryIsReplaced() {
+    JsapiTicketProvider tickets = tickets(tokens());
+    assertEquals(ScriptedWeChat.ticketValue(1), tickets.get().value());
+    clock.advance(Duration.ofSeconds(7200 - 10)); // within the 30 s expiry margin: no longer served
+    assertEquals(ScriptedWeChat.ticketValue(2), tickets.get().value());
+    assertEquals(2, wechat.ticketRequests());
+  }
+
+  @Test
+  void anotherInstancesTicketInTheStoreIsAdoptedWithoutAsking() {
+    store.save(TICKET_KEY, AccessToken.of("TICKET_FROM_ELSEWHERE_0123456789", clock.instant().plusSeconds(7000)));
+    assertEquals("TICKET_FROM_ELSEWHERE_0123456789", tickets(tokens()).get().value());
+    assertEquals(0, wechat.ticketRequests());
+    assertEquals(0, wechat.tokenRequests());
+  }
+
+  @Test
+  void rejectedAccessTokenOnGetticketIsInvalidatedAndRefetchedOnce() {
+    AccessTokenProvider tokens = tokens();
+    tokens.get();
+    wechat.revoke(ScriptedWeChat.tokenValue(1)); // as if another system had fetched a token for this AppID
+    JsapiTicket ticket;
+    try (LogCapture log = new LogCapture()) {
+      ticket = tickets(tokens).get();
+      String text = log.text();
+      assertFalse(text.contains(ScriptedWeChat.tokenValue(1)), text);
+      assertFalse(text.contains(ScriptedWeChat.tokenValue(2)), text);
+      assertFalse(text.contains(ScriptedWeChat.ticketValue(1)), text);
+    }
+    assertEquals(ScriptedWeChat.ticketValue(1), ticket.value());
+    assertEquals(2, wechat.tokenRequests(), "exactly one access token refetch");
+    assertEquals(2, wechat.ticketRequests());
+    assertEquals(List.of(ScriptedWeChat.tokenValue(1), ScriptedWeChat.tokenValue(2)), tokensUsed(wechat.ticketLog()));
+    assertEquals(ScriptedWeChat.tokenValue(2), tokens.get().value());
+  }
+
+  @Test
+  void aSecondRejectionFailsWithoutLooping() {
+    AccessTokenProvider tokens = tokens();
+    wechat.enqueueTicket(ScriptedWeChat.json(ScriptedWeChat.error(40001, "invalid credential")));
+    wechat.enqueueTicket(ScriptedWeChat.json(ScriptedWeChat.error(42001, "access_token expired")));
+    JsapiTicketProvider tickets = tickets(tokens);
+    WeChatApiException e = assertThrows(WeChatApiException.class, tickets::get);
+    assertTrue(e instanceof AccessTokenRejectedException, e.toString());
+    assertEquals(42001, e.errorCode());
+    assertFalse(e.getMessage().contains(ScriptedWeChat.tokenValue(2)));
+    assertEquals(2, wechat.ticketRequests());
+    assertEquals(2, wechat.tokenRequests());
+  }
+
+  @Test
+  void otherGetticketErrorsLeaveTheAccessTokenAlone() {
+    AccessTokenProvider tokens = tokens();
+    wechat.enqueueTicket(ScriptedWeChat.json(ScriptedWeChat.error(45009, "reach max api daily quota limit")));
+    JsapiTicketProvider tickets = tickets(tokens);
+    WeChatApiException e = assertThrows(WeChatApiException.class, tickets::get);
+    assertEquals(45009, e.errorCode());
+    assertEquals(1, wechat.ticketRequests());
+    assertEquals(1, wechat.tokenRequests());
+    assertEquals(ScriptedWeChat.tokenValue(1), tokens.get().value());
+  }
+
+  @Test
+  void invalidateAndRefreshGiveANewTicket() {
+    JsapiTicketProvider tickets = tickets(tokens());
+    JsapiTicket first = tickets.get();
+    tickets.invalidate(first.value());
+    assertEquals(Optional.empty(), store.load(TICKET_KEY));
+    assertEquals(ScriptedWeChat.ticketValue(2), tickets.get().value());
+    tickets.invalidate(first.value()); // an old ticket: nothing happens
+    tickets.invalidate(null);
+    assertEquals(ScriptedWeChat.ticketValue(2), tickets.get().value());
+    assertEquals(ScriptedWeChat.ticketValue(3), tickets.refresh().value());
+    assertEquals(3, wechat.ticketRequests());
+    assertEquals(1, wechat.tokenRequests());
+  }
+
+  @Test
+  void aClientWithTheTokenInterceptorStillWorksForGetticket() {
+    AccessTokenProvider tokens = tokens();
+    OkHttpClient client = new OkHttpClient.Builder()
+        .addInterceptor(AccessTokenInterceptor.builder(tokens).addHost(wechat.host()).build())
+        .build();
+    JsapiTicketProvider tickets = ticketsBuilder(tokens).httpClient(client).build();
+    closeables.add(tickets);
+    assertEquals(ScriptedWeChat.ticketValue(1), tickets.get().value());
+    assertEquals(1, wechat.ticketLog().get(0).getUrl().queryParameterValues("access_token").size());
+  }
+
+  @Test
+  void masksAndLifecycle() {
+    JsapiTicketProvider tickets = tickets(tokens());
+    JsapiTicket t = tickets.get();
+    assertFalse(t.toString().contains(t.value()), t.toString());
+    assertFalse(tickets.toString().contains(t.value()));
+    assertEquals(t, tickets.get());
+    tickets.close();
+    tickets.close();
+    assertThrows(IllegalStateException.class, tickets::get);
+    assertThrows(IllegalArgumentException.class, () -> JsapiTicketProvider.builder().build());
+    assertThrows(IllegalArgumentException.class, () -> JsapiTicketProvider.builder().apiBaseUrl("ftp://x"));
+    assertNotEquals(null, t);
+  }
+}
