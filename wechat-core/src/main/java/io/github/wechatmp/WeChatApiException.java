@@ -86,7 +86,7 @@ public class WeChatApiException extends WeChatException {
   private static String hint(int code) {
     switch (code) {
       case -1: return "WeChat is busy; retry later";
-      case 40001: return "on the token endpoint: the AppSecret is wrong or was reset";
+      case 40001: return "on an API call the access token was rejected; on the token endpoint the AppSecret is wrong";
       case 40013: return "the AppID is not valid";
       case 40125: return "the AppSecret is not valid";
       case 40164: case 61004: return "this server's IP address is not on the account's IP whitelist";

@@ -344,7 +344,8 @@ public final class RefreshingCache implements AutoCloseable {
       return afterLockTimeout(force, seen);
     }
     long deadlineNanos = System.nanoTime() + lockLease.toNanos() - Math.min(1_000_000_000L, lockLease.toNanos() / 5);
-    try (RefreshLock ignored = lock.get()) {
+    RefreshLock refreshLock = lock.get();
+    try {
       now = clock.millis();
       AccessToken stored;
       try {
@@ -356,6 +357,8 @@ public final class RefreshingCache implements AutoCloseable {
         return adopt(stored);
       }
       return fetchAndSave(force, deadlineNanos);
+    } finally {
+      refreshLock.close();
     }
   }
 
