@@ -17,7 +17,6 @@ import java.util.Map;
  * the file says.
  */
 public final class SharedVectors {
-  private static final String RELATIVE = "shared/vectors/message-crypto.md";
   private static volatile Map<String, Map<String, String>> sections;
 
   private SharedVectors() {}
@@ -47,16 +46,7 @@ public final class SharedVectors {
     if (override != null) {
       return Paths.get(override);
     }
-    Path start = Paths.get("").toAbsolutePath();
-    for (Path dir = start; dir != null; dir = dir.getParent()) {
-      Path candidate = dir.resolve(RELATIVE);
-      if (Files.isRegularFile(candidate)) {
-        return candidate;
-      }
-    }
-    throw new AssertionError("The test vectors " + RELATIVE + " were not found in " + start
-        + " or any directory above it; check out the shared directory next to the repository or pass "
-        + "-Dwechat.vectors=/path/to/message-crypto.md");
+    return io.github.wechatmp.testing.SharedVectors.file("message-crypto.md");
   }
 
   private static Map<String, Map<String, String>> all() {
