@@ -147,18 +147,24 @@ final class ChangeNotifier {
 
     void stop() {
       Listener l;
+      boolean idle;
       synchronized (lock) {
         stopped = true;
         l = current != null && current.confirmed ? current : null;
+        idle = current == null;
       }
       if (l != null) {
         try {
-          l.punsubscribe(); // psubscribe() returns on the reply
+          l.punsubscribe(); // psubscribe() returns on the reply, leaving a clean connection for the pool
         } catch (RuntimeException e) {
           // The connection is already broken; the thread sees that too and ends.
         }
+      } else if (idle) {
+        // Only a backoff pause is to be cut short. An interrupt while subscribed could end Jedis's read
+        // loop before the unsubscribe reply and hand a connection still in pub/sub mode back to the pool.
+        thread.interrupt();
       }
-      thread.interrupt(); // ends a backoff pause at once
+      // Otherwise it is connecting: onPSubscribe sees the stop and unsubscribes.
     }
 
     private boolean isStopped() {
