@@ -18,8 +18,10 @@ import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.JedisCluster;
 import redis.clients.jedis.JedisPooled;
+import redis.clients.jedis.JedisSentineled;
 import redis.clients.jedis.UnifiedJedis;
 import redis.embedded.Redis;
+import redis.embedded.RedisSentinel;
 import redis.embedded.RedisServer;
 import redis.embedded.RedisShardedCluster;
 
@@ -52,12 +54,37 @@ final class TestRedis implements AutoCloseable {
   private final RedisShardedCluster cluster;
   private final List<HostAndPort> nodes;
   private final List<UnifiedJedis> clients = new ArrayList<>();
+  private RedisSentinel sentinel;
+  private HostAndPort sentinelAddress;
+  static final String MASTER_NAME = "wechat-master";
 
   private TestRedis(URI externalUrl, RedisServer server, RedisShardedCluster cluster, List<HostAndPort> nodes) {
     this.externalUrl = externalUrl;
     this.server = server;
     this.cluster = cluster;
     this.nodes = nodes;
+  }
+
+  /** A new embedded server behind one embedded Sentinel that monitors it as {@value #MASTER_NAME}. */
+  static TestRedis sentineled() throws IOException {
+    TestRedis r = embedded();
+    try {
+      int port = freePort(false);
+      r.sentinel = RedisSentinel.newRedisSentinel()
+          .bind("127.0.0.1")
+          .port(port)
+          .masterName(MASTER_NAME)
+          .masterPort(r.address().getPort())
+          .quorumSize(1)
+          .build();
+      RUNNING.add(r.sentinel);
+      r.sentinel.start();
+      r.sentinelAddress = new HostAndPort("127.0.0.1", port);
+    } catch (IOException | RuntimeException e) {
+      r.close();
+      throw e;
+    }
+    return r;
   }
 
   /** {@code REDIS_URL}'s server if set, else a new embedded one. */
@@ -138,6 +165,8 @@ final class TestRedis implements AutoCloseable {
     UnifiedJedis client;
     if (cluster != null) {
       client = new JedisCluster(new HashSet<>(nodes), clientConfig(), 3, pool);
+    } else if (sentinel != null) {
+      client = new JedisSentineled(MASTER_NAME, clientConfig(), pool, Set.of(sentinelAddress), clientConfig());
     } else if (externalUrl != null) {
       client = new JedisPooled(pool, externalUrl);
     } else {
@@ -186,6 +215,9 @@ final class TestRedis implements AutoCloseable {
       }
     }
     clients.clear();
+    if (sentinel != null) {
+      stopQuietly(sentinel);
+    }
     if (server != null) {
       stopQuietly(server);
     }
@@ -197,7 +229,9 @@ final class TestRedis implements AutoCloseable {
   @Override
   public String toString() {
     return externalUrl != null ? "REDIS_URL server " + address()
-        : cluster != null ? "embedded cluster " + nodes : "embedded server " + address();
+        : cluster != null ? "embedded cluster " + nodes
+        : sentinel != null ? "embedded server " + address() + " behind Sentinel " + sentinelAddress
+        : "embedded server " + address();
   }
 
   private static void stopQuietly(Redis r) {
