@@ -137,5 +137,9 @@ final class Nodes implements AutoCloseable {
       n.provider.close();
     }
     wechat.close();
+    // Closing the providers closed their subscriptions, which must end every notification thread.
+    String threadName = ChangeNotifier.THREAD_NAME_PREFIX + prefix;
+    RedisTokenStoreTest.awaitTrue(() -> RedisTokenStoreTest.threads(threadName) == 0,
+        "the notification threads of " + prefix + " end");
   }
 }

@@ -121,6 +121,7 @@ final class TestRedis implements AutoCloseable {
       }
     }
     RedisShardedCluster cluster = RedisShardedCluster.newRedisCluster()
+        .withServerBuilder(RedisServer.newRedisServer().bind("127.0.0.1").setting("save \"\"").setting("appendonly no"))
         .serverPorts(ports)
         .shard("a", 0)
         .shard("b", 0)
