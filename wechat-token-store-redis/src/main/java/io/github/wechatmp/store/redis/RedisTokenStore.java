@@ -85,7 +85,13 @@ import redis.clients.jedis.params.SetParams;
  * {@code connectionTimeoutMillis(1000)} and {@code socketTimeoutMillis(1000)}, and a pool config with
  * {@code setMaxWait(Duration.ofSeconds(1))} (a pool's default wait is unbounded) and a
  * {@code maxTotal} that leaves one connection for the notification thread. A store neither closes nor
- * configures its client: close the providers before the client.
+ * configures its client: close the providers before the client. Jedis gives a subscribed connection
+ * no read timeout, so a connection that dies silently (no reset from the peer) is noticed only through
+ * TCP keepalive; notifications are then late or lost as described above, never wrong.
+ *
+ * <p>The store uses {@code GET}, {@code SET}, {@code EVAL} (scripts calling {@code GET}, {@code SET},
+ * {@code DEL} and {@code PUBLISH}) and {@code PSUBSCRIBE}: grant them if Redis ACLs are in use. Any
+ * Redis from 2.6.12 on will do; the tests run against Redis 6.2.
  *
  * <p>Thread-safe: one instance serves any number of threads and providers. Token values never appear
  * in logs or exception messages.
@@ -427,8 +433,8 @@ public final class RedisTokenStore implements TokenStore {
      * applications that share a Redis but must not share tokens distinct prefixes.
      *
      * @throws NullPointerException if {@code keyPrefix} is null
-     * @throws IllegalArgumentException if it is longer than 200 characters, or holds {@code {} or
-     *     {@code }} (which would break the per-app hash tag) or a control character
+     * @throws IllegalArgumentException if it is longer than 200 characters, or holds a brace (which
+     *     would break the per-app hash tag) or a control character
      */
     public Builder keyPrefix(String keyPrefix) {
       Objects.requireNonNull(keyPrefix, "keyPrefix");
