@@ -1,0 +1,266 @@
+package io.github.wechatmp.store.redis;
+
+import io.github.wechatmp.token.TokenStore.Subscription;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.JedisPubSub;
+import redis.clients.jedis.UnifiedJedis;
+
+/**
+ * Delivers the change messages that {@link RedisTokenStore} publishes to the subscribers of this
+ * process. One pattern subscription (the key prefix followed by {@code *}) on one connection serves
+ * every key, so a store holds at most one connection of its client's pool for notifications however
+ * many providers share it; classic pub/sub reaches every node of a Redis Cluster, so any node will do.
+ *
+ * <p>Thread-safe. Owns one daemon thread, started with the first subscription and ended when the
+ * last one is closed. The thread reconnects with a jittered backoff (100 ms doubling to
+ * {@value #MAX_BACKOFF_MILLIS} ms) while Redis is unreachable. Messages published while it is not
+ * connected are lost; a reconnect itself is never reported as a change, because a Redis that lost its
+ * data must not make every instance drop a token that WeChat still accepts.
+ */
+final class ChangeNotifier {
+  private static final Logger log = LoggerFactory.getLogger(ChangeNotifier.class);
+
+  static final long FIRST_BACKOFF_MILLIS = 100;
+  static final long MAX_BACKOFF_MILLIS = 2_000;
+  static final String THREAD_NAME_PREFIX = "wechat-redis-changes-";
+
+  private final UnifiedJedis jedis;
+  private final String pattern;
+  private final String threadName;
+  private final Object lock = new Object();
+  private final Map<String, CopyOnWriteArrayList<Registration>> listeners = new HashMap<>(); // guarded by lock
+  private Worker worker; // guarded by lock: the running worker, or null when nobody listens
+
+  ChangeNotifier(UnifiedJedis jedis, String keyPrefix) {
+    this.jedis = jedis;
+    this.pattern = escapeGlob(keyPrefix) + '*';
+    this.threadName = THREAD_NAME_PREFIX + keyPrefix;
+  }
+
+  /** Registers {@code onChange} for messages on {@code channel}; never blocks, never does I/O. */
+  Subscription add(String channel, Runnable onChange) {
+    Registration r = new Registration(channel, onChange);
+    Worker toStart = null;
+    synchronized (lock) {
+      listeners.computeIfAbsent(channel, c -> new CopyOnWriteArrayList<>()).add(r);
+      if (worker == null) {
+        worker = new Worker();
+        toStart = worker;
+      }
+    }
+    if (toStart != null) {
+      toStart.thread.start();
+    }
+    return r;
+  }
+
+  /** Whether the subscription is confirmed by Redis now, so that a message published next arrives. */
+  boolean isListening() {
+    synchronized (lock) {
+      return worker != null && worker.current != null && worker.current.confirmed;
+    }
+  }
+
+  private void remove(Registration r) {
+    Worker toStop = null;
+    synchronized (lock) {
+      List<Registration> list = listeners.get(r.channel);
+      if (list == null || !list.remove(r)) {
+        return;
+      }
+      if (list.isEmpty()) {
+        listeners.remove(r.channel);
+      }
+      if (listeners.isEmpty() && worker != null) {
+        toStop = worker;
+        worker = null;
+      }
+    }
+    if (toStop != null) {
+      toStop.stop();
+    }
+  }
+
+  private void dispatch(String channel) {
+    List<Registration> list;
+    synchronized (lock) {
+      list = listeners.get(channel);
+    }
+    if (list == null) {
+      return; // another app's key under the same prefix
+    }
+    for (Registration r : list) {
+      try {
+        r.onChange.run();
+      } catch (RuntimeException e) {
+        log.warn("A change subscriber of {} failed", channel, e);
+      }
+    }
+  }
+
+  /** Escapes the characters that PSUBSCRIBE treats as glob syntax, so the prefix matches literally. */
+  static String escapeGlob(String s) {
+    StringBuilder b = new StringBuilder(s.length() + 8);
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') {
+        b.append('\\');
+      }
+      b.append(c);
+    }
+    return b.toString();
+  }
+
+  private final class Registration implements Subscription {
+    final String channel;
+    final Runnable onChange;
+
+    Registration(String channel, Runnable onChange) {
+      this.channel = channel;
+      this.onChange = onChange;
+    }
+
+    @Override
+    public void close() {
+      remove(this);
+    }
+  }
+
+  /** The subscriber thread and its connection attempts. */
+  private final class Worker implements Runnable {
+    final Thread thread;
+    private boolean stopped; // guarded by lock
+    private Listener current; // guarded by lock
+    int failures; // consecutive failed attempts; only the worker thread touches it
+
+    Worker() {
+      thread = new Thread(this, threadName);
+      thread.setDaemon(true);
+    }
+
+    void stop() {
+      Listener l;
+      boolean idle;
+      synchronized (lock) {
+        stopped = true;
+        l = current != null && current.confirmed ? current : null;
+        idle = current == null;
+      }
+      if (l != null) {
+        try {
+          l.punsubscribe(); // psubscribe() returns on the reply, leaving a clean connection for the pool
+        } catch (RuntimeException e) {
+          // The connection is already broken; the thread sees that too and ends.
+        }
+      } else if (idle) {
+        // Only a backoff pause is to be cut short. An interrupt while subscribed could end Jedis's read
+        // loop before the unsubscribe reply and hand a connection still in pub/sub mode back to the pool.
+        thread.interrupt();
+      }
+      // Otherwise it is connecting: onPSubscribe sees the stop and unsubscribes.
+    }
+
+    private boolean isStopped() {
+      synchronized (lock) {
+        return stopped;
+      }
+    }
+
+    @Override
+    public void run() {
+      long backoff = FIRST_BACKOFF_MILLIS;
+      while (true) {
+        Listener l = new Listener(this);
+        synchronized (lock) {
+          if (stopped) {
+            return;
+          }
+          current = l;
+        }
+        try {
+          jedis.psubscribe(l, pattern);
+        } catch (RuntimeException e) {
+          if (isStopped()) {
+            return;
+          }
+          failures++;
+          if (l.everConfirmed) {
+            log.warn("Lost the Redis change subscription {}; reconnecting: {}", pattern, e.toString());
+          } else if (failures == 1) {
+            log.warn("Could not subscribe to Redis changes {}; retrying with backoff: {}", pattern, e.toString());
+          } else {
+            log.debug("Could not subscribe to Redis changes {} (attempt {}): {}", pattern, failures, e.toString());
+          }
+        } finally {
+          synchronized (lock) {
+            current = null;
+          }
+        }
+        if (l.everConfirmed) {
+          backoff = FIRST_BACKOFF_MILLIS;
+        }
+        if (isStopped()) {
+          return;
+        }
+        long pause = backoff / 2 + ThreadLocalRandom.current().nextLong(backoff / 2 + 1);
+        try {
+          TimeUnit.MILLISECONDS.sleep(pause);
+        } catch (InterruptedException e) {
+          if (isStopped()) {
+            return;
+          }
+        }
+        backoff = Math.min(MAX_BACKOFF_MILLIS, backoff * 2);
+      }
+    }
+  }
+
+  private final class Listener extends JedisPubSub {
+    private final Worker owner;
+    boolean confirmed; // guarded by lock
+    volatile boolean everConfirmed;
+
+    Listener(Worker owner) {
+      this.owner = owner;
+    }
+
+    @Override
+    public void onPSubscribe(String pattern, int subscribedChannels) {
+      boolean stop;
+      synchronized (lock) {
+        stop = owner.stopped;
+        confirmed = !stop;
+      }
+      if (stop) {
+        punsubscribe(); // closed while connecting: the closer could not reach this connection
+        return;
+      }
+      everConfirmed = true;
+      if (owner.failures > 0) {
+        log.info("Listening for Redis changes {} again after {} failed attempts", pattern, owner.failures);
+      } else {
+        log.debug("Listening for Redis changes {}", pattern);
+      }
+      owner.failures = 0;
+    }
+
+    @Override
+    public void onPUnsubscribe(String pattern, int subscribedChannels) {
+      synchronized (lock) {
+        confirmed = false;
+      }
+    }
+
+    @Override
+    public void onPMessage(String pattern, String channel, String message) {
+      dispatch(channel);
+    }
+  }
+}
