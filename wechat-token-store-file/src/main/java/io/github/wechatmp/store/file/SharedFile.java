@@ -95,9 +95,12 @@ final class SharedFile {
   }
 
   RangeLock refreshLock(TokenKey key) {
-    // One byte per key, past the write lock's byte; keys whose hashes collide merely share a lock.
-    long position = 1 + (key.toString().hashCode() & 0x7fff_ffffL);
-    return refreshLocks.computeIfAbsent(position, p -> new RangeLock(this, p));
+    return refreshLocks.computeIfAbsent(refreshLockPosition(key), p -> new RangeLock(this, p));
+  }
+
+  /** One byte per key, past the write lock's; keys whose hashes collide merely share a lock. */
+  static long refreshLockPosition(TokenKey key) {
+    return 1 + (key.toString().hashCode() & 0x7fff_ffffL);
   }
 
   // ---------------------------------------------------------------------------------------- reading

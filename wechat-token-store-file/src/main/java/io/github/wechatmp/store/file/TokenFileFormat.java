@@ -87,7 +87,8 @@ final class TokenFileFormat {
       return Parsed.unusable("the file ends inside its JSON document (truncated)");
     } catch (JsonEncodingException e) {
       // A syntax error's message names a JSON path and what was expected, never the text itself.
-      return Parsed.unusable("the file is not valid JSON: " + e.getMessage());
+      String message = String.valueOf(e.getMessage()).replace("Use JsonReader.setLenient(true) to accept malformed JSON", "malformed JSON");
+      return Parsed.unusable("the file is not valid JSON: " + message);
     } catch (IOException | RuntimeException e) {
       // Other messages (a duplicate name) may quote values, which may be tokens: leave them out.
       return Parsed.unusable("the file is not valid JSON (" + e.getClass().getSimpleName() + ")");
