@@ -77,9 +77,10 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Change notifications</h2>
  * {@link #subscribe} polls the file's metadata every {@linkplain Builder#changePollInterval poll
- * interval} (1 s by default) on one daemon thread shared by the JVM's file stores, so another
- * process's save or delete is reported within about one interval; several changes within one
- * interval are reported once, and a change undone within one interval may not be reported.
+ * interval} (1 s by default) on one daemon thread shared by the JVM's file stores, so a save or
+ * delete by another process is reported within about one interval. Several changes within one
+ * interval are reported once. Because the file holds every key, a save or delete of another key in
+ * it may be reported too: subscribers re-read the entry, as providers do.
  *
  * <p>Thread-safe: any number of threads, stores on the same path in this JVM, and processes on this
  * host may use the file at once. Methods throw {@link TokenStoreException}, whose message names the
@@ -212,10 +213,11 @@ public final class FileTokenStore implements TokenStore {
    * {@inheritDoc}
    *
    * <p>Polls the file every {@linkplain Builder#changePollInterval poll interval} on the shared daemon
-   * thread and calls {@code onChange} there when the entry under {@code key} differs from the one
-   * seen at the last poll (changes this process made are reported too). A poll that fails (the file
-   * is unreadable for a while) is skipped and logged at DEBUG. With a poll interval of zero, nothing
-   * is polled and nothing reported.
+   * thread and calls {@code onChange} there, at most once a poll, when the file was replaced or the
+   * entry under {@code key} changed since the last poll: by any save or delete of any key, by any
+   * process, this one included. So a change is reported even if it was undone before the poll. A
+   * poll that fails (the file is unreadable for a while) is skipped and logged at DEBUG. With a poll
+   * interval of zero, nothing is polled and nothing reported.
    *
    * @throws NullPointerException if an argument is null
    */
@@ -285,18 +287,26 @@ public final class FileTokenStore implements TokenStore {
     return resolved;
   }
 
-  /** Reports when the entry under one key differs from the last poll's. */
+  /**
+   * Reports when the file was replaced, or the entry under one key changed, since the last poll. A
+   * replacement is reported even if the entry looks the same: it may have been deleted and saved
+   * again, or saved and deleted again, between two polls, while the subscriber adopted it.
+   */
   private final class ChangePoll implements Runnable {
     private final TokenKey key;
     private final Runnable onChange;
-    private boolean primed; // confined to the daemon thread, as is seen
-    private AccessToken seen;
+    // Confined to the daemon thread after construction, which the executor orders before the polls.
+    private boolean primed;
+    private SharedFile.Signature seenFile;
+    private AccessToken seenEntry;
 
     ChangePoll(TokenKey key, Runnable onChange) {
       this.key = key;
       this.onChange = onChange;
       try {
-        seen = shared.tokens().get(key);
+        SharedFile.Snapshot s = shared.snapshot();
+        seenFile = s.signature;
+        seenEntry = s.parsed.tokens.get(key);
         primed = true;
       } catch (TokenStoreException e) {
         log.debug("Could not read {} before watching it; the first successful poll sets the baseline", shared.file, e);
@@ -305,15 +315,17 @@ public final class FileTokenStore implements TokenStore {
 
     @Override
     public void run() {
-      AccessToken current;
+      SharedFile.Snapshot s;
       try {
-        current = shared.tokens().get(key);
+        s = shared.snapshot();
       } catch (RuntimeException e) {
         log.debug("Could not poll {} for changes of {}", shared.file, key, e);
         return;
       }
-      boolean changed = primed && !Objects.equals(current, seen);
-      seen = current;
+      AccessToken entry = s.parsed.tokens.get(key);
+      boolean changed = primed && (!Objects.equals(s.signature, seenFile) || !Objects.equals(entry, seenEntry));
+      seenFile = s.signature;
+      seenEntry = entry;
       primed = true;
       if (!changed) {
         return;

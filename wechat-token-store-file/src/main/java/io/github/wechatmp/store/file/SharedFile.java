@@ -106,7 +106,7 @@ final class SharedFile {
   // ---------------------------------------------------------------------------------------- reading
 
   /** The file's metadata that changes with every replacement. */
-  private static final class Signature {
+  static final class Signature {
     final Object fileKey;
     final FileTime modified;
     final long size;
@@ -147,6 +147,11 @@ final class SharedFile {
   /** Returns the file's usable entries, parsing it again only if it may have changed. */
   Map<TokenKey, AccessToken> tokens() {
     return read(true).parsed.tokens;
+  }
+
+  /** Returns the file's contents with its metadata, parsing it again only if it may have changed. */
+  Snapshot snapshot() {
+    return read(true);
   }
 
   private Snapshot read(boolean useCache) {
