@@ -93,29 +93,17 @@ final class ChildJvm implements AutoCloseable {
     }
   }
 
-  /**
-   * Returns the last line starting with {@code prefix} among those not yet awaited, reading up to the
-   * end of the output of a child that has ended; null if there is none.
-   */
-  String lastLineAfterExit(String prefix) throws InterruptedException {
-    if (process.isAlive()) {
-      throw new IllegalStateException("child " + name + " is still running");
-    }
-    String last = null;
-    while (true) {
-      String line = lines.poll(20, TimeUnit.SECONDS);
-      if (line == null) {
-        throw new AssertionError("the output of child " + name + " did not end" + diagnostics());
-      }
-      if (line.equals(EOF)) {
-        lines.add(EOF);
-        return last;
-      }
-      seen.add(line);
-      if (line.startsWith(prefix)) {
-        last = line;
+  /** Returns the number in the last complete line {@code <prefix><number>} of the child's log, or -1. */
+  long lastNumberInLog(String prefix) {
+    long last = -1;
+    String log = log();
+    // What follows the last newline may be a line cut short by a kill: "SAVED 51" of "SAVED 512".
+    for (String line : log.substring(0, log.lastIndexOf('\n') + 1).split("\n")) {
+      if (line.matches(java.util.regex.Pattern.quote(prefix) + "[0-9]+")) {
+        last = Long.parseLong(line.substring(prefix.length()));
       }
     }
+    return last;
   }
 
   void send(String line) throws IOException {

@@ -131,7 +131,10 @@ public final class ChildMain {
     }
   }
 
-  /** Saves numbered tokens as fast as it can, until killed. */
+  /**
+   * Saves numbered tokens as fast as it can, until killed. Each save is recorded on stderr, which is
+   * a file: what a process wrote to a pipe just before it was killed may never reach the reader.
+   */
   private static void writeLoop(Path file, String appId) {
     FileTokenStore store = new FileTokenStore(file);
     TokenKey key = TokenKey.of(appId, TokenKey.ACCESS_TOKEN);
@@ -139,7 +142,11 @@ public final class ChildMain {
     while (true) {
       n++;
       store.save(key, AccessToken.of(crashToken(n), CRASH_BASE.plusMillis(n)));
-      println("SAVED " + n);
+      System.err.println("SAVED " + n);
+      System.err.flush();
+      if (n % 10 == 1) {
+        println("SAVING");
+      }
     }
   }
 

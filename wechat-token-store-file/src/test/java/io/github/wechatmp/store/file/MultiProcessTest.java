@@ -79,24 +79,24 @@ class MultiProcessTest {
     TokenKey key = TokenKey.of("wxcrash", TokenKey.ACCESS_TOKEN);
 
     long lastSaved = 0;
-    int repetitions = 10;
+    int repetitions = Integer.getInteger("crashRepetitions", 10);
     try (LogCapture log = new LogCapture()) {
       for (int i = 0; i < repetitions; i++) {
         try (ChildJvm child = ChildJvm.start(dir, "writer-" + i, "write-loop", file.toString(), "wxcrash")) {
-          String first = child.awaitLine("SAVED ", START);
+          child.awaitLine("SAVING", START);
           // A random moment of its loop, not one right after it reported a save: the kill must be
           // able to land in the middle of a write.
           TimeUnit.MICROSECONDS.sleep(ThreadLocalRandom.current().nextLong(20_000, 250_000));
           child.kill();
-          String last = child.lastLineAfterExit("SAVED ");
-          long saved = Long.parseLong((last == null ? first : last).substring(6));
+          long saved = child.lastNumberInLog("SAVED ");
 
           TokenFileFormat.Parsed parsed = TokenFileFormat.parse(Files.readAllBytes(file));
           assertEquals(List.of(), parsed.problems, "repetition " + i);
           AccessToken token = parsed.tokens.get(key);
           long n = token.expiresAt().toEpochMilli() - ChildMain.CRASH_BASE.toEpochMilli();
           assertEquals(ChildMain.crashToken(n), token.value(), "an entry whose value and expiry belong together");
-          assertTrue(n == saved || n == saved + 1, "the last saved token or the one being saved: " + n + " vs " + saved);
+          assertTrue(n == saved || n == saved + 1,
+              "the last saved token or the one being saved: " + n + " vs " + saved + child.diagnostics());
           assertTrue(n > lastSaved, "the child made progress");
           assertEquals(otherToken, parsed.tokens.get(other));
           assertEquals(Optional.of(token), store.load(key));
