@@ -49,7 +49,7 @@ import org.slf4j.LoggerFactory;
  * writer is killed half-way. Files this store creates are readable and writable by their owner only
  * (mode {@code 0600}) where the file system has POSIX permissions: they hold credentials. Its parent
  * directory is created if absent, with default permissions. A missing file holds no token. A file
- * that cannot be used (empty, truncated, not JSON, not this layout) reads as holding no token and an
+ * that cannot be used (empty, truncated, not JSON, not this layout, over 4 MiB) reads as holding no token and an
  * entry that cannot be used (a field missing or of the wrong type) as no entry; either is logged
  * once at WARN with the path and is replaced by the next save. Expired entries are kept until
  * replaced. The file is parsed again only when its size, identity or modification time changed, or
@@ -96,6 +96,7 @@ public final class FileTokenStore implements TokenStore {
   /**
    * Creates a store in {@code file} with the default settings; see {@link Builder#build()}.
    *
+   * @param file the token file; it need not exist yet
    * @throws NullPointerException if {@code file} is null
    * @throws IllegalArgumentException if {@code file} names no file (a root directory)
    * @throws TokenStoreException if the path cannot hold a token file, naming it
@@ -112,13 +113,19 @@ public final class FileTokenStore implements TokenStore {
   /**
    * Returns a builder of a store in {@code file}.
    *
+   * @param file the token file; it need not exist yet
+   * @return a builder with the default settings
    * @throws NullPointerException if {@code file} is null
    */
   public static Builder builder(Path file) {
     return new Builder(Objects.requireNonNull(file, "file"));
   }
 
-  /** Returns the absolute, canonical path of the token file (its parent's symbolic links resolved). */
+  /**
+   * Returns the token file's path: absolute, normalized, with symbolic links in its parent resolved.
+   *
+   * @return the path this store reads and replaces
+   */
   public Path path() {
     return shared.file;
   }
@@ -355,6 +362,8 @@ public final class FileTokenStore implements TokenStore {
      * changes. Default 1 s; zero turns change notifications off. Each poll is one metadata read,
      * plus a parse if the file changed.
      *
+     * @param interval the time between two polls; zero for none
+     * @return this builder
      * @throws NullPointerException if {@code interval} is null
      * @throws IllegalArgumentException if {@code interval} is negative
      */
@@ -370,6 +379,7 @@ public final class FileTokenStore implements TokenStore {
      * Makes the store. Creates the file's parent directory if absent; does not create or read the
      * file itself.
      *
+     * @return a new store; stores built on one path share its locks
      * @throws IllegalArgumentException if the path names no file (a root directory)
      * @throws TokenStoreException if the parent directory cannot be created or is not writable, or
      *     the path is a directory or a broken symbolic link; the message names the path

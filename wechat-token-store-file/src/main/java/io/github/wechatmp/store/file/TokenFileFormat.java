@@ -143,9 +143,11 @@ final class TokenFileFormat {
       return expiresAt == null ? "has no \"expiresAt\"" : "has an \"expiresAt\" that is not a string";
     }
     try {
-      Instant.parse((String) expiresAt);
+      Instant.parse((String) expiresAt).toEpochMilli(); // providers count in epoch milliseconds
     } catch (DateTimeParseException ex) {
       return "has an \"expiresAt\" that is not an ISO-8601 instant";
+    } catch (ArithmeticException ex) {
+      return "has an \"expiresAt\" too far from 1970 to count in milliseconds";
     }
     try {
       AccessToken.of((String) value, Instant.EPOCH);

@@ -58,6 +58,7 @@ class CorruptFileTest {
         Arguments.of("value has a space", utf8(VALID.replace("SECRET_TOKEN_VALUE_0123456789", "SECRET TOKEN"))),
         Arguments.of("expiresAt is a number", utf8(VALID.replace("\"2030-01-01T00:00:00Z\"", "1893456000000"))),
         Arguments.of("expiresAt is not a date", utf8(VALID.replace("2030-01-01T00:00:00Z", "tomorrow"))),
+        Arguments.of("expiresAt out of range", utf8(VALID.replace("2030-01-01T00:00:00Z", "+1000000000-01-01T00:00:00Z"))),
         Arguments.of("value missing", utf8(VALID.replace("\"value\":\"SECRET_TOKEN_VALUE_0123456789\",", ""))),
         Arguments.of("expiresAt missing", utf8(VALID.replace(",\"expiresAt\":\"2030-01-01T00:00:00Z\"", ""))),
         Arguments.of("entry is a string", utf8("{\"tokens\":{\"" + KEY + "\":\"SECRET_TOKEN_VALUE_0123456789\"}}")),

@@ -190,7 +190,8 @@ class MultiProcessTest {
       lock.get().close();
 
       assertTrue(holder.isAlive(), "the holder did not die: its lease ended its lock");
-      assertTrue(acquiredAt - lockedAt >= lease - 20, "not before the lease lapsed: " + (acquiredAt - lockedAt) + " ms");
+      // The child stamps LOCKED just after its lease began: allow for that moment.
+      assertTrue(acquiredAt - lockedAt >= lease - 200, "not before the lease lapsed: " + (acquiredAt - lockedAt) + " ms");
       assertTrue(acquiredAt - lockedAt < lease + 10_000, "soon after the lease lapsed: " + (acquiredAt - lockedAt) + " ms");
       assertTrue(holder.log().contains("held longer than its lease of 2000 ms"), holder.diagnostics());
     }
