@@ -49,17 +49,18 @@ import org.slf4j.LoggerFactory;
  * writer is killed half-way. Files this store creates are readable and writable by their owner only
  * (mode {@code 0600}) where the file system has POSIX permissions: they hold credentials. Its parent
  * directory is created if absent, with default permissions. A missing file holds no token. A file
- * that cannot be used (empty, truncated, not JSON, not this layout, over 4 MiB) reads as holding no token and an
- * entry that cannot be used (a field missing or of the wrong type) as no entry; either is logged
- * once at WARN with the path and is replaced by the next save. Expired entries are kept until
- * replaced. The file is parsed again only when its size, identity or modification time changed, or
- * was changed within the last two seconds.
+ * that cannot be used (empty, truncated, not JSON, not this layout, over 4 MiB) reads as holding no
+ * token, and an entry that cannot be used (a field missing or of the wrong type) as no entry; either
+ * is logged once at WARN with the path and is replaced by the next save. Expired entries are kept
+ * until replaced. The file is parsed again only when its size, identity or modification time
+ * changed, or it was changed within the two seconds before it was last read.
  *
  * <h2>The refresh lock</h2>
  * The lock for a key is an OS file lock ({@link java.nio.channels.FileChannel#tryLock}) on one byte
  * of {@code <file>.lock}, chosen by the key's hash (two keys may share one byte; they then merely
  * wait for each other), behind a lock that excludes this JVM's other threads and stores on the same
- * path. Its bounds:
+ * path. (The byte is {@code 1 + (key.toString().hashCode() & 0x7fffffff)}: part of the file's
+ * protocol, like the layout, for every process that shares the file.) Its bounds:
  * <ul>
  *   <li>A process that dies holding it (killed, crashed) loses it at once: the OS releases it.
  *   <li>A live holder that does not close it within its {@code lease} (a hung thread) loses it when
@@ -70,10 +71,11 @@ import org.slf4j.LoggerFactory;
  *       50 ms of a release in another process, and at once after a release in this JVM.
  * </ul>
  * A save or delete holds a separate lock on byte 0 for the few milliseconds of one read-modify-write
- * and waits at most 10 s for it. Do not open, delete or lock the {@code .lock} file by other means:
- * closing any descriptor on it releases this process's locks on it. This JVM keeps one descriptor
- * open on it for its lifetime. OS file locks are not reliable on network file systems: use this store
- * on a local file system, and the Redis store between hosts.
+ * and waits at most 10 s for it. The lock file is open only while this JVM holds a lock in it. In a
+ * process that uses this store, do not open, delete or lock the {@code .lock} file by other means:
+ * closing any descriptor on it releases the process's locks on it. OS file locks are not reliable
+ * on network file systems: use this store on a local file system, and the Redis store between
+ * hosts.
  *
  * <h2>Change notifications</h2>
  * {@link #subscribe} polls the file's metadata every {@linkplain Builder#changePollInterval poll

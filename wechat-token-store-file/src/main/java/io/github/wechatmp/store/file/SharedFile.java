@@ -8,7 +8,6 @@ import java.io.FileNotFoundException;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -25,6 +24,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
@@ -38,8 +38,9 @@ import org.slf4j.LoggerFactory;
  * on that path: the one open channel on the lock file, the refresh locks, the write lock, and the
  * last parsed contents. One instance per canonical path for the life of the JVM.
  *
- * <p>The lock file is opened once and never closed: POSIX drops all of a process's locks on a file
- * when any of its descriptors on that file is closed, so a second channel would be a hazard. Only
+ * <p>The lock file is open on one channel while this JVM holds a lock on it, and closed when it
+ * holds none: POSIX drops all of a process's locks on a file when any of its descriptors on that
+ * file is closed, so there must never be a second descriptor, nor a close while a lock is held. Only
  * {@link FileChannel#tryLock} and {@link FileLock#release()} are used on it, which an interrupt
  * cannot abort (a blocking {@code lock()} could, and would close the channel).
  *
@@ -74,7 +75,8 @@ final class SharedFile {
   private final FileAttribute<?>[] createAttributes;
 
   private final Object channelGuard = new Object();
-  private FileChannel lockChannel; // guarded by channelGuard
+  private FileChannel lockChannel; // guarded by channelGuard; open only while a lock is held
+  private int heldFileLocks; // guarded by channelGuard
   private final ConcurrentMap<Long, RangeLock> refreshLocks = new ConcurrentHashMap<>();
   private final ReentrantLock writeMutex = new ReentrantLock();
   private volatile Snapshot cached;
@@ -341,58 +343,61 @@ final class SharedFile {
   /**
    * Takes the OS lock on one byte of the lock file without waiting.
    *
-   * @return the lock, or null if another process holds it (or this JVM does, through another path
-   *     to the same file)
+   * @return the lock, to be given back to {@link #release}; or null if another process holds it (or
+   *     this JVM does, through another path to the same file)
    */
   FileLock tryFileLock(long position) {
-    for (int attempt = 0; ; attempt++) {
-      FileChannel channel = lockChannel();
-      try {
-        return channel.tryLock(position, 1, false);
-      } catch (OverlappingFileLockException e) {
-        return null;
-      } catch (ClosedChannelException e) {
-        if (attempt > 0) {
-          throw new TokenStoreException("Cannot lock the lock file " + lockFile + ": " + e, e);
-        }
-        reopenAfterClose(channel);
-      } catch (IOException e) {
-        throw new TokenStoreException("Cannot lock the lock file " + lockFile + ": " + e, e);
-      }
-    }
-  }
-
-  void release(FileLock lock) {
-    try {
-      lock.release();
-    } catch (IOException | RuntimeException e) {
-      log.warn("Could not release a lock on {}; it ends when this process exits", lockFile, e);
-    }
-  }
-
-  private FileChannel lockChannel() {
     synchronized (channelGuard) {
-      if (lockChannel == null) {
-        try {
+      try {
+        if (lockChannel == null || !lockChannel.isOpen()) {
           Files.createDirectories(directory);
           lockChannel = FileChannel.open(lockFile,
-              java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE), createAttributes);
-        } catch (IOException | UnsupportedOperationException e) {
-          throw new TokenStoreException("Cannot open the lock file " + lockFile + ": " + e, e);
+              Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE), createAttributes);
         }
+        FileLock lock = lockChannel.tryLock(position, 1, false);
+        if (lock != null) {
+          heldFileLocks++;
+        }
+        return lock;
+      } catch (OverlappingFileLockException e) {
+        return null;
+      } catch (IOException | UnsupportedOperationException e) {
+        throw new TokenStoreException("Cannot lock the lock file " + lockFile + ": " + e, e);
+      } finally {
+        closeIfIdle();
       }
-      return lockChannel;
     }
   }
 
-  /** Nothing in this module closes the channel; if something did, every lock on it is gone already. */
-  private void reopenAfterClose(FileChannel closed) {
+  /** Releases a lock {@link #tryFileLock} gave. Never throws. */
+  void release(FileLock lock) {
     synchronized (channelGuard) {
-      if (lockChannel == closed) {
-        log.warn("The lock file {} was closed behind this store's back; locks held on it were lost", lockFile);
-        lockChannel = null;
+      try {
+        lock.release();
+      } catch (IOException | RuntimeException e) {
+        log.warn("Could not release a lock on {}; it ends when this process exits", lockFile, e);
+      } finally {
+        heldFileLocks--;
+        closeIfIdle();
       }
     }
+  }
+
+  /**
+   * Closes the lock file when this JVM holds no lock on it, so that no descriptor stays open while
+   * the file is not in use. Never while one is held: closing any descriptor of a file releases every
+   * lock the process holds on it.
+   */
+  private void closeIfIdle() {
+    if (heldFileLocks > 0 || lockChannel == null) {
+      return;
+    }
+    try {
+      lockChannel.close();
+    } catch (IOException e) {
+      log.debug("Could not close the lock file {}", lockFile, e);
+    }
+    lockChannel = null;
   }
 
   @Override

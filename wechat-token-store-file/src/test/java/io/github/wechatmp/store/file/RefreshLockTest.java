@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.github.wechatmp.testing.LogCapture;
 import io.github.wechatmp.token.TokenKey;
@@ -178,5 +179,41 @@ class RefreshLockTest {
     }
     assertEquals("T", store.load(A).orElseThrow().value());
     assertThrows(IllegalArgumentException.class, () -> store.tryLock(A, Duration.ofNanos(-1), Duration.ZERO));
+  }
+
+  @Test
+  void theLockFileIsOpenOnlyWhileALockIsHeld() throws Exception {
+    Path fds = Path.of("/proc/self/fd");
+    assumeTrue(Files.isDirectory(fds), "needs /proc");
+    FileTokenStore store = new FileTokenStore(dir.resolve("tokens.json"));
+    Path lockFile = store.path().resolveSibling("tokens.json.lock");
+    RefreshLock a = store.tryLock(A, LEASE, Duration.ZERO).orElseThrow();
+    RefreshLock b = store.tryLock(B, LEASE, Duration.ZERO).orElseThrow();
+    assertEquals(1, openDescriptors(fds, lockFile), "one descriptor for all locks");
+    a.close();
+    store.save(A, io.github.wechatmp.token.AccessToken.of("T", java.time.Instant.parse("2030-01-01T00:00:00Z")));
+    assertEquals(1, openDescriptors(fds, lockFile), "kept while B is held");
+    assertEquals(Optional.empty(), new FileTokenStore(dir.resolve("tokens.json")).tryLock(B, LEASE, Duration.ZERO),
+        "B still held after the write's lock came and went");
+    b.close();
+    assertEquals(0, openDescriptors(fds, lockFile));
+    store.tryLock(A, LEASE, Duration.ZERO).orElseThrow().close();
+    assertEquals(0, openDescriptors(fds, lockFile));
+  }
+
+  private static long openDescriptors(Path fds, Path target) throws Exception {
+    long n = 0;
+    try (var links = Files.list(fds)) {
+      for (Path link : (Iterable<Path>) links::iterator) {
+        try {
+          if (Files.readSymbolicLink(link).equals(target)) {
+            n++;
+          }
+        } catch (java.io.IOException e) {
+          // closed meanwhile
+        }
+      }
+    }
+    return n;
   }
 }
