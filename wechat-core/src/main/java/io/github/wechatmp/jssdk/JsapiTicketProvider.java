@@ -10,6 +10,7 @@ import io.github.wechatmp.token.TokenKey;
 import io.github.wechatmp.token.TokenStore;
 import java.time.Clock;
 import java.time.Duration;
+import io.github.wechatmp.internal.refresh.RefreshSettings;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import okhttp3.HttpUrl;
@@ -213,46 +214,43 @@ public final class JsapiTicketProvider implements AutoCloseable {
 
     /** How long before expiry a background refresh starts. Default 200 s. */
     public Builder refreshMargin(Duration refreshMargin) {
-      this.refreshMargin = nonNegative(refreshMargin, "refreshMargin");
+      this.refreshMargin = RefreshSettings.refreshMargin(refreshMargin);
       return this;
     }
 
     /** How long before expiry a ticket stops being served. Default 30 s. */
     public Builder expiryMargin(Duration expiryMargin) {
-      this.expiryMargin = nonNegative(expiryMargin, "expiryMargin");
+      this.expiryMargin = RefreshSettings.expiryMargin(expiryMargin);
       return this;
     }
 
     /** The lease of the store's refresh lock. Default 10 s. */
     public Builder lockLease(Duration lockLease) {
-      this.lockLease = positive(lockLease, "lockLease");
+      this.lockLease = RefreshSettings.lockLease(lockLease);
       return this;
     }
 
     /** The longest wait for the refresh lock another instance holds. Default 12 s. */
     public Builder lockWait(Duration lockWait) {
-      this.lockWait = nonNegative(lockWait, "lockWait");
+      this.lockWait = RefreshSettings.lockWait(lockWait);
       return this;
     }
 
     /** Retries after "system busy" or a transport failure. Default 2; at most 10. */
     public Builder maxRetries(int maxRetries) {
-      if (maxRetries < 0 || maxRetries > 10) {
-        throw new IllegalArgumentException("maxRetries must be between 0 and 10");
-      }
-      this.maxRetries = maxRetries;
+      this.maxRetries = RefreshSettings.maxRetries(maxRetries);
       return this;
     }
 
     /** The first retry's pause, doubling and jittered. Default 200 ms. */
     public Builder retryBackoff(Duration retryBackoff) {
-      this.retryBackoff = nonNegative(retryBackoff, "retryBackoff");
+      this.retryBackoff = RefreshSettings.retryBackoff(retryBackoff);
       return this;
     }
 
     /** The longest hold-off between failed refreshes. Default 2 min. */
     public Builder failureHoldOffMax(Duration failureHoldOffMax) {
-      this.failureHoldOffMax = positive(failureHoldOffMax, "failureHoldOffMax");
+      this.failureHoldOffMax = RefreshSettings.failureHoldOffMax(failureHoldOffMax);
       return this;
     }
 
@@ -272,20 +270,6 @@ public final class JsapiTicketProvider implements AutoCloseable {
         throw new IllegalArgumentException("accessTokenProvider is required: getticket needs an access token");
       }
       return new JsapiTicketProvider(this);
-    }
-
-    private static Duration nonNegative(Duration d, String name) {
-      if (Objects.requireNonNull(d, name).isNegative()) {
-        throw new IllegalArgumentException(name + " must not be negative");
-      }
-      return d;
-    }
-
-    private static Duration positive(Duration d, String name) {
-      if (nonNegative(d, name).isZero()) {
-        throw new IllegalArgumentException(name + " must be positive");
-      }
-      return d;
     }
   }
 }

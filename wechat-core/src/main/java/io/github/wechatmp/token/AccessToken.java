@@ -30,7 +30,8 @@ public final class AccessToken {
    *     ASCII characters
    * @param expiresAt when WeChat stops accepting it
    * @throws NullPointerException if an argument is null
-   * @throws IllegalArgumentException if {@code value} is empty, too long or not printable ASCII
+   * @throws IllegalArgumentException if {@code value} is empty, too long or not printable ASCII, or
+   *     {@code expiresAt} cannot be expressed in epoch milliseconds
    */
   public static AccessToken of(String value, Instant expiresAt) {
     Objects.requireNonNull(value, "value");
@@ -38,6 +39,11 @@ public final class AccessToken {
     if (value.isEmpty() || value.length() > MAX_LENGTH) {
       throw new IllegalArgumentException(
           "token value must have 1 to " + MAX_LENGTH + " characters, got " + value.length());
+    }
+    try {
+      expiresAt.toEpochMilli();
+    } catch (ArithmeticException e) {
+      throw new IllegalArgumentException("expiresAt is out of range: " + expiresAt);
     }
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);

@@ -2,6 +2,7 @@ package io.github.wechatmp.token;
 
 import java.time.Clock;
 import java.time.Duration;
+import io.github.wechatmp.internal.refresh.RefreshSettings;
 import java.util.Objects;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
@@ -125,7 +126,7 @@ public interface AccessTokenProvider extends AutoCloseable {
      * For tokens that live less than twice this long, half their lifetime is used instead.
      */
     public Builder refreshMargin(Duration refreshMargin) {
-      this.refreshMargin = nonNegative(refreshMargin, "refreshMargin");
+      this.refreshMargin = RefreshSettings.refreshMargin(refreshMargin);
       return this;
     }
 
@@ -135,7 +136,7 @@ public interface AccessTokenProvider extends AutoCloseable {
      * times this long, a quarter of their lifetime is used instead.
      */
     public Builder expiryMargin(Duration expiryMargin) {
-      this.expiryMargin = nonNegative(expiryMargin, "expiryMargin");
+      this.expiryMargin = RefreshSettings.expiryMargin(expiryMargin);
       return this;
     }
 
@@ -185,7 +186,7 @@ public interface AccessTokenProvider extends AutoCloseable {
      * fetch at once.
      */
     public Builder lockLease(Duration lockLease) {
-      this.lockLease = positive(lockLease, "lockLease");
+      this.lockLease = RefreshSettings.lockLease(lockLease);
       return this;
     }
 
@@ -196,22 +197,19 @@ public interface AccessTokenProvider extends AutoCloseable {
      * without the lock.
      */
     public Builder lockWait(Duration lockWait) {
-      this.lockWait = nonNegative(lockWait, "lockWait");
+      this.lockWait = RefreshSettings.lockWait(lockWait);
       return this;
     }
 
     /** How many times a fetch is retried after "system busy" or a transport failure. Default 2. */
     public Builder maxRetries(int maxRetries) {
-      if (maxRetries < 0 || maxRetries > 10) {
-        throw new IllegalArgumentException("maxRetries must be between 0 and 10");
-      }
-      this.maxRetries = maxRetries;
+      this.maxRetries = RefreshSettings.maxRetries(maxRetries);
       return this;
     }
 
     /** The first retry's pause; it doubles with each retry and is jittered. Default 200 ms. */
     public Builder retryBackoff(Duration retryBackoff) {
-      this.retryBackoff = nonNegative(retryBackoff, "retryBackoff");
+      this.retryBackoff = RefreshSettings.retryBackoff(retryBackoff);
       return this;
     }
 
@@ -219,7 +217,7 @@ public interface AccessTokenProvider extends AutoCloseable {
      * The longest hold-off between failed refreshes (1 s after the first, doubling). Default 2 min.
      */
     public Builder failureHoldOffMax(Duration failureHoldOffMax) {
-      this.failureHoldOffMax = positive(failureHoldOffMax, "failureHoldOffMax");
+      this.failureHoldOffMax = RefreshSettings.failureHoldOffMax(failureHoldOffMax);
       return this;
     }
 
@@ -244,20 +242,6 @@ public interface AccessTokenProvider extends AutoCloseable {
       }
       TokenKey.of(appId.strip(), TokenKey.ACCESS_TOKEN); // rejects an AppID of the wrong form
       return new CachingAccessTokenProvider(this);
-    }
-
-    private static Duration nonNegative(Duration d, String name) {
-      if (Objects.requireNonNull(d, name).isNegative()) {
-        throw new IllegalArgumentException(name + " must not be negative");
-      }
-      return d;
-    }
-
-    private static Duration positive(Duration d, String name) {
-      if (nonNegative(d, name).isZero()) {
-        throw new IllegalArgumentException(name + " must be positive");
-      }
-      return d;
     }
   }
 }

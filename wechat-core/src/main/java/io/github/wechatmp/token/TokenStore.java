@@ -69,7 +69,10 @@ public interface TokenStore {
   /**
    * Takes the refresh lock for {@code key}, waiting at most {@code maxWait} for another holder to
    * release it. The lock is held until {@link RefreshLock#close()} or until {@code lease} has passed,
-   * whichever comes first, so a holder that crashed blocks the others for at most one lease.
+   * whichever comes first, so a holder that crashed blocks the others for at most one lease. How the
+   * lease is enforced is the store's to document: a store whose lock the operating system frees when
+   * its holder dies (a file lock) frees it sooner, and may not be able to take it from a holder
+   * that is alive but stopped; {@code maxWait} bounds the wait in every case.
    * The lock excludes every other holder of the same key: other threads, other providers in this
    * process, and (for stores shared between processes) other processes and hosts.
    *
@@ -84,13 +87,15 @@ public interface TokenStore {
       throws InterruptedException;
 
   /**
-   * Asks to be told when another party {@linkplain #save saves} or
-   * {@linkplain #deleteIfValue deletes} the entry under {@code key}, so that a provider stops serving
+   * Asks to be told when the entry under {@code key} may have been {@linkplain #save saved} or
+   * {@linkplain #deleteIfValue deleted} by another party, so that a provider stops serving
    * an invalidated token, and adopts a newer one, without waiting for its own copy to come due.
    * Stores whose entries no other process can change need not implement it; the default does
    * nothing. Expiry and data loss (a restarted Redis without persistence) are not changes to report.
    *
-   * <p>Notifications may be delayed, coalesced, or (while the store is unreachable) lost; a store
+   * <p>Notifications may be spurious (the subscriber's own changes, changes of other keys): the
+   * subscriber re-reads the entry and acts on what it finds. They may be delayed, coalesced, or
+   * (while the store is unreachable) lost; a store
    * that implements this method documents the delay it bounds. {@code onChange} must not block: it
    * is called from the store's own thread.
    *
