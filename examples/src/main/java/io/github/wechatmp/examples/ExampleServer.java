@@ -1,0 +1,334 @@
+package io.github.wechatmp.examples;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.github.wechatmp.WeChatException;
+import io.github.wechatmp.message.InboundMessage;
+import io.github.wechatmp.message.MessageCrypto;
+import io.github.wechatmp.message.MessageCryptoException;
+import io.github.wechatmp.message.WeChatXml;
+import io.github.wechatmp.signature.SignatureVerifier;
+import io.github.wechatmp.token.AccessToken;
+import io.github.wechatmp.token.AccessTokenProvider;
+import io.github.wechatmp.token.TokenEventListener;
+import io.github.wechatmp.token.TokenKey;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the original tutorial's app did, done right, on the JDK's own HTTP server:
+ * <ul>
+ *   <li>{@code GET /wechat}: server access verification; answers {@code echostr} or 403;
+ *   <li>{@code POST /wechat}: a pushed message, plaintext or security mode; a text message gets an
+ *       echo as a passive reply, encrypted when the request was;
+ *   <li>{@code GET /token}: the current token, masked, with its expiry and where it came from.
+ * </ul>
+ */
+final class ExampleServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ExampleServer.class);
+  private static final int MAX_BODY_BYTES = 1 << 20;
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final ExampleConfig config;
+  private final WeChatStandIn standIn;
+  private final StoreChoice store;
+  private final AccessTokenProvider tokens;
+  private final SignatureVerifier verifier;
+  private final MessageCrypto crypto;
+  private final HttpServer server;
+  private final ExecutorService handlers = Executors.newFixedThreadPool(4);
+  /** Where each token this instance served came from: fetched from WeChat, or adopted from the store. */
+  private final Map<String, String> origins = new ConcurrentHashMap<>();
+  private final Map<String, Boolean> shown = new ConcurrentHashMap<>();
+
+  private ExampleServer(ExampleConfig config, WeChatStandIn standIn, StoreChoice store, AccessTokenProvider tokens,
+      MessageCrypto crypto, HttpServer server) {
+    this.config = config;
+    this.standIn = standIn;
+    this.store = store;
+    this.tokens = tokens;
+    this.verifier = SignatureVerifier.of(config.token);
+    this.crypto = crypto;
+    this.server = server;
+  }
+
+  /**
+   * Starts everything the configuration asks for.
+   *
+   * @throws IllegalArgumentException with a message for the person who started it: a bad
+   *     EncodingAESKey, a port in use, an unreachable Redis
+   */
+  static ExampleServer start(ExampleConfig config) throws IOException {
+    MessageCrypto crypto = null;
+    if (config.encodingAesKey != null) {
+      try {
+        crypto = new MessageCrypto(config.token, config.encodingAesKey, config.appId);
+      } catch (MessageCryptoException e) {
+        throw new IllegalArgumentException("WECHAT_ENCODING_AES_KEY is not usable: " + e.getMessage());
+      }
+    }
+    HttpServer server;
+    try {
+      server = HttpServer.create(new InetSocketAddress(config.port), 64);
+    } catch (BindException e) {
+      throw new IllegalArgumentException("port " + config.port + " is in use; choose another with --port");
+    }
+    WeChatStandIn standIn = null;
+    StoreChoice store = null;
+    try {
+      standIn = config.demo ? new WeChatStandIn(config.appId, config.appSecret, config.demoExpiresIn) : null;
+      store = StoreChoice.open(config.store);
+      Holder holder = new Holder();
+      AccessTokenProvider.Builder b = AccessTokenProvider.builder()
+          .appId(config.appId)
+          .appSecret(config.appSecret)
+          .store(store.store)
+          .eventListener(holder);
+      if (standIn != null) {
+        b.apiBaseUrl(standIn.baseUrl());
+      }
+      ExampleServer app = new ExampleServer(config, standIn, store, b.build(), crypto, server);
+      holder.app = app;
+      server.createContext("/wechat", app::wechat);
+      server.createContext("/token", app::token);
+      server.setExecutor(app.handlers);
+      server.start();
+      return app;
+    } catch (RuntimeException | IOException e) {
+      server.stop(0);
+      if (standIn != null) {
+        standIn.close();
+      }
+      if (store != null) {
+        closeQuietly(store);
+      }
+      throw e;
+    }
+  }
+
+  /** The listener must exist before the provider, and the provider before the server: this ties them. */
+  private static final class Holder implements TokenEventListener {
+    volatile ExampleServer app;
+
+    @Override
+    public void onFetched(TokenKey key, AccessToken token, Duration latency) {
+      log.info("This instance fetched a new token from WeChat in {} ms: {}", latency.toMillis(), token);
+      if (app != null) {
+        app.origins.put(token.value(), "wechat");
+      }
+    }
+
+    @Override
+    public void onAdopted(TokenKey key, AccessToken token) {
+      log.info("This instance adopted the token another instance stored: {}", token);
+      if (app != null) {
+        app.origins.put(token.value(), "store");
+      }
+    }
+
+    @Override
+    public void onRefreshFailed(TokenKey key, RuntimeException error, int consecutiveFailures) {
+      log.warn("Refreshing the token failed ({} in a row): {}", consecutiveFailures, error.getMessage());
+    }
+  }
+
+  int port() {
+    return server.getAddress().getPort();
+  }
+
+  AccessTokenProvider tokens() {
+    return tokens;
+  }
+
+  SignatureVerifier verifier() {
+    return verifier;
+  }
+
+  MessageCrypto crypto() {
+    return crypto;
+  }
+
+  String storeDescription() {
+    return store.description;
+  }
+
+  /** How many tokens the demo stand-in issued, or -1 when talking to WeChat. */
+  int standInIssued() {
+    return standIn == null ? -1 : standIn.issued();
+  }
+
+  private void wechat(HttpExchange exchange) throws IOException {
+    try {
+      Map<String, String> q = QueryString.parse(exchange.getRequestURI());
+      switch (exchange.getRequestMethod()) {
+        case "GET":
+          if (verifier.verify(q.get("signature"), q.get("timestamp"), q.get("nonce")) && q.get("echostr") != null) {
+            send(exchange, 200, "text/plain", q.get("echostr"));
+          } else {
+            log.info("Refused a verification request with a bad signature");
+            send(exchange, 403, "text/plain", "signature check failed\n");
+          }
+          return;
+        case "POST":
+          receive(exchange, q);
+          return;
+        default:
+          exchange.getResponseHeaders().set("Allow", "GET, POST");
+          send(exchange, 405, "text/plain", "GET or POST\n");
+      }
+    } catch (RuntimeException e) {
+      log.error("Failed to handle {} {}", exchange.getRequestMethod(), exchange.getRequestURI().getPath(), e);
+      send(exchange, 500, "text/plain", "internal error\n");
+    }
+  }
+
+  private void receive(HttpExchange exchange, Map<String, String> q) throws IOException {
+    String body = readBody(exchange);
+    if (body == null) {
+      send(exchange, 413, "text/plain", "body larger than " + MAX_BODY_BYTES + " bytes\n");
+      return;
+    }
+    String msgSignature = q.get("msg_signature");
+    Map<String, String> fields;
+    boolean encrypted;
+    try {
+      if (crypto != null) {
+        InboundMessage m = crypto.readMessage(q.get("signature"), msgSignature, q.get("timestamp"), q.get("nonce"), body);
+        fields = m.fields();
+        encrypted = m.encrypted();
+      } else if (msgSignature != null) {
+        send(exchange, 400, "text/plain", "security mode needs WECHAT_ENCODING_AES_KEY\n");
+        return;
+      } else if (!verifier.verify(q.get("signature"), q.get("timestamp"), q.get("nonce"))) {
+        send(exchange, 403, "text/plain", "signature check failed\n");
+        return;
+      } else {
+        fields = WeChatXml.parse(body);
+        encrypted = false;
+      }
+    } catch (MessageCryptoException e) {
+      boolean badSignature = e.errorCode() == MessageCryptoException.SIGNATURE_MISMATCH;
+      log.info("Refused a pushed message: {}", e.getMessage());
+      send(exchange, badSignature ? 403 : 400, "text/plain", (badSignature ? "signature check failed" : "bad message") + "\n");
+      return;
+    }
+    log.info("Received a {} message{} from {}", fields.get("MsgType"), encrypted ? " (encrypted)" : "",
+        fields.get("FromUserName"));
+    if (!"text".equals(fields.get("MsgType"))) {
+      send(exchange, 200, "text/plain", "success"); // WeChat's "no reply"
+      return;
+    }
+    String from = fields.get("FromUserName");
+    String to = fields.get("ToUserName");
+    String content = fields.get("Content");
+    if (from == null || to == null || content == null) {
+      send(exchange, 400, "text/plain", "a text message needs ToUserName, FromUserName and Content\n");
+      return;
+    }
+    String reply = textReply(from, to, "echo: " + content);
+    if (encrypted) {
+      reply = crypto.encrypt(reply, Long.toString(Instant.now().getEpochSecond()), Long.toString(RANDOM.nextInt(Integer.MAX_VALUE)));
+    }
+    send(exchange, 200, "application/xml", reply);
+  }
+
+  /** A passive text reply; addressed back to the sender, from the account. */
+  static String textReply(String toUser, String fromAccount, String content) {
+    Map<String, String> reply = new LinkedHashMap<>();
+    reply.put("ToUserName", toUser);
+    reply.put("FromUserName", fromAccount);
+    reply.put("CreateTime", Long.toString(Instant.now().getEpochSecond()));
+    reply.put("MsgType", "text");
+    reply.put("Content", content);
+    return WeChatXml.write(reply);
+  }
+
+  private void token(HttpExchange exchange) throws IOException {
+    if (!"GET".equals(exchange.getRequestMethod())) {
+      send(exchange, 405, "text/plain", "GET\n");
+      return;
+    }
+    AccessToken t;
+    try {
+      t = tokens.get();
+    } catch (WeChatException e) {
+      send(exchange, 503, "application/json", "{\"error\":" + json(e.getMessage()) + "}\n");
+      return;
+    }
+    String origin = origins.getOrDefault(t.value(), "store");
+    String source = shown.putIfAbsent(t.value(), Boolean.TRUE) == null ? origin : "memory";
+    long expiresIn = Duration.between(Instant.now(), t.expiresAt()).getSeconds();
+    String body = "{\"appId\":" + json(config.appId)
+        + ",\"token\":" + json(t.masked())
+        + ",\"expiresAt\":" + json(t.expiresAt().toString())
+        + ",\"expiresInSeconds\":" + expiresIn
+        + ",\"source\":" + json(source)
+        + ",\"store\":" + json(store.description) + "}\n";
+    send(exchange, 200, "application/json", body);
+  }
+
+  private static String json(String s) {
+    StringBuilder sb = new StringBuilder("\"");
+    for (char c : String.valueOf(s).toCharArray()) {
+      if (c == '"' || c == '\\') {
+        sb.append('\\').append(c);
+      } else if (c < 0x20) {
+        sb.append(String.format("\\u%04x", (int) c));
+      } else {
+        sb.append(c);
+      }
+    }
+    return sb.append('"').toString();
+  }
+
+  private static String readBody(HttpExchange exchange) throws IOException {
+    try (InputStream in = exchange.getRequestBody()) {
+      byte[] bytes = in.readNBytes(MAX_BODY_BYTES + 1);
+      return bytes.length > MAX_BODY_BYTES ? null : new String(bytes, StandardCharsets.UTF_8);
+    }
+  }
+
+  private static void send(HttpExchange exchange, int status, String type, String body) throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().set("Content-Type", type + "; charset=utf-8");
+    exchange.sendResponseHeaders(status, bytes.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    try {
+      c.close();
+    } catch (Exception e) {
+      log.debug("close failed", e);
+    }
+  }
+
+  /** Stops the HTTP server, the provider, the store and the stand-in. Idempotent. */
+  @Override
+  public void close() {
+    server.stop(0);
+    handlers.shutdownNow();
+    tokens.close();
+    closeQuietly(store);
+    if (standIn != null) {
+      standIn.close();
+    }
+  }
+}
