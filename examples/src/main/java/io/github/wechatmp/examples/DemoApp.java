@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * The runnable example: {@code ./mvnw -q -pl examples -am compile exec:java}. Without
+ * The runnable example: {@code ./mvnw -q -pl examples -am package -DskipTests exec:exec}. Without
  * {@code WECHAT_APP_ID}/{@code WECHAT_APP_SECRET} it runs in demo mode against a local stand-in for
  * WeChat and prints ready-to-paste {@code curl} commands for every route.
  */

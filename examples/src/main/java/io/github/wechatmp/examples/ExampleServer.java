@@ -27,6 +27,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +54,12 @@ final class ExampleServer implements AutoCloseable {
   private final MessageCrypto crypto;
   private final HttpServer server;
   private final ExecutorService handlers = Executors.newFixedThreadPool(4);
+  /** In demo mode, asks for the token now and then, as API calls would, so refreshes show in the log. */
+  private final ScheduledExecutorService demoTraffic = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "demo-traffic");
+    t.setDaemon(true);
+    return t;
+  });
   /** Where each token this instance served came from: fetched from WeChat, or adopted from the store. */
   private final Map<String, String> origins = new ConcurrentHashMap<>();
   private final Map<String, Boolean> shown = new ConcurrentHashMap<>();
@@ -108,6 +116,9 @@ final class ExampleServer implements AutoCloseable {
       server.createContext("/token", app::token);
       server.setExecutor(app.handlers);
       server.start();
+      if (config.demo) {
+        app.demoTraffic.scheduleWithFixedDelay(app::demoCall, 5, 5, TimeUnit.SECONDS);
+      }
       return app;
     } catch (RuntimeException | IOException e) {
       server.stop(0);
@@ -144,6 +155,14 @@ final class ExampleServer implements AutoCloseable {
     @Override
     public void onRefreshFailed(TokenKey key, RuntimeException error, int consecutiveFailures) {
       log.warn("Refreshing the token failed ({} in a row): {}", consecutiveFailures, error.getMessage());
+    }
+  }
+
+  private void demoCall() {
+    try {
+      tokens.get();
+    } catch (RuntimeException e) {
+      log.warn("Could not get a token: {}", e.getMessage());
     }
   }
 
@@ -323,6 +342,7 @@ final class ExampleServer implements AutoCloseable {
   /** Stops the HTTP server, the provider, the store and the stand-in. Idempotent. */
   @Override
   public void close() {
+    demoTraffic.shutdownNow();
     server.stop(0);
     handlers.shutdownNow();
     tokens.close();

@@ -3,9 +3,14 @@ package io.github.wechatmp.examples.snippets;
 import io.github.wechatmp.http.AccessTokenInterceptor;
 import io.github.wechatmp.store.file.FileTokenStore;
 import io.github.wechatmp.store.redis.RedisTokenStore;
+import io.github.wechatmp.token.AccessToken;
 import io.github.wechatmp.token.AccessTokenProvider;
+import io.github.wechatmp.token.TokenEventListener;
+import io.github.wechatmp.token.TokenKey;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -62,6 +67,27 @@ final class TokenSnippets {
         .appId(System.getenv("WECHAT_APP_ID"))
         .appSecret(System.getenv("WECHAT_APP_SECRET"))
         .stableToken(true)
+        .build();
+    // snippet:end
+    return tokens;
+  }
+
+  static AccessTokenProvider withMetrics(AtomicLong fetches, AtomicLong failures) {
+    // snippet:start listener
+    AccessTokenProvider tokens = AccessTokenProvider.builder()
+        .appId(System.getenv("WECHAT_APP_ID"))
+        .appSecret(System.getenv("WECHAT_APP_SECRET"))
+        .eventListener(new TokenEventListener() {
+          @Override
+          public void onFetched(TokenKey key, AccessToken token, Duration latency) {
+            fetches.incrementAndGet(); // or a counter of your metrics library
+          }
+
+          @Override
+          public void onRefreshFailed(TokenKey key, RuntimeException error, int consecutiveFailures) {
+            failures.incrementAndGet();
+          }
+        })
         .build();
     // snippet:end
     return tokens;
