@@ -2,7 +2,8 @@
  * A {@code TokenStore} that every instance of an application shares through Redis (a single server,
  * Sentinel or Redis Cluster) over Jedis: {@link io.github.wechatmp.store.redis.RedisTokenStore}.
  */
-@SuppressWarnings("requires-transitive-automatic") // Jedis has no descriptor, only a stable Automatic-Module-Name
+// Jedis has no descriptor, only a stable Automatic-Module-Name.
+@SuppressWarnings({"requires-automatic", "requires-transitive-automatic"})
 module io.github.wechatmp.store.redis {
   // RedisTokenStore implements io.github.wechatmp.token.TokenStore and is built from a Jedis
   // redis.clients.jedis.UnifiedJedis.
