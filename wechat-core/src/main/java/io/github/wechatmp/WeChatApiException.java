@@ -19,7 +19,9 @@ public class WeChatApiException extends WeChatException {
   /** {@code 42001}: the access token has expired. */
   public static final int ACCESS_TOKEN_EXPIRED = 42001;
 
+  /** WeChat's {@code errcode}. */
   private final int errorCode;
+  /** WeChat's {@code errmsg}, never null. */
   private final String errorMessage;
 
   /**
@@ -45,17 +47,29 @@ public class WeChatApiException extends WeChatException {
     this.errorMessage = errorMessage == null ? "" : errorMessage;
   }
 
-  /** Returns WeChat's {@code errcode}, never 0. */
+  /**
+   * Returns WeChat's {@code errcode}.
+   *
+   * @return the error code, as given to the constructor
+   */
   public int errorCode() {
     return errorCode;
   }
 
-  /** Returns WeChat's {@code errmsg} as received (possibly empty, never null). */
+  /**
+   * Returns WeChat's {@code errmsg} as received.
+   *
+   * @return the error message, possibly empty, never null
+   */
   public String errorMessage() {
     return errorMessage;
   }
 
-  /** Returns whether WeChat asks for a retry ({@code -1}, system busy). Quota errors are not retryable. */
+  /**
+   * Returns whether WeChat asks for a retry ({@code -1}, system busy). Quota errors are not retryable.
+   *
+   * @return true for {@link #SYSTEM_BUSY}
+   */
   public boolean isRetryable() {
     return errorCode == SYSTEM_BUSY;
   }
@@ -64,6 +78,9 @@ public class WeChatApiException extends WeChatException {
    * Returns whether, on an ordinary API call, this error means the access token was rejected
    * (40001, 40014, 42001), so the caller should invalidate it and retry once with a fresh one.
    * On the token endpoint itself 40001 means a wrong AppSecret, not a rejected token.
+   *
+   * @return true for {@link #INVALID_CREDENTIAL}, {@link #INVALID_ACCESS_TOKEN} and
+   *     {@link #ACCESS_TOKEN_EXPIRED}
    */
   public boolean isTokenInvalid() {
     return errorCode == INVALID_CREDENTIAL

@@ -4,10 +4,13 @@ package io.github.wechatmp;
  * WeChat could not be asked, or its answer could not be read: a connection failure, a timeout, an
  * HTTP status other than 200, an empty or oversized body, or JSON that is malformed or lacks the
  * fields WeChat documents. Transport failures are generally worth retrying after a pause.
+ *
+ * <p>Instances are immutable and may be shared between threads.
  */
 public class WeChatTransportException extends WeChatException {
   private static final long serialVersionUID = 1L;
 
+  /** The HTTP status received, or 0. */
   private final int httpStatus;
 
   /**
@@ -32,7 +35,12 @@ public class WeChatTransportException extends WeChatException {
     this.httpStatus = httpStatus;
   }
 
-  /** Returns the HTTP status that was received, or 0 when none was (the failure came before or after it). */
+  /**
+   * Returns the HTTP status that was received.
+   *
+   * @return the status, or 0 when none was received (the failure came before it, or was in reading
+   *     the body)
+   */
   public int httpStatus() {
     return httpStatus;
   }

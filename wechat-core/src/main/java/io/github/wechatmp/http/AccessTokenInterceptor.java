@@ -85,6 +85,7 @@ public final class AccessTokenInterceptor implements Interceptor {
    * Creates an interceptor for {@link #DEFAULT_HOSTS}.
    *
    * @param tokens where tokens come from and where rejected ones are reported
+   * @throws NullPointerException if {@code tokens} is null
    */
   public AccessTokenInterceptor(AccessTokenProvider tokens) {
     this(builder(tokens));
@@ -99,25 +100,34 @@ public final class AccessTokenInterceptor implements Interceptor {
    * Returns a builder for an interceptor that starts with {@link #DEFAULT_HOSTS}.
    *
    * @param tokens where tokens come from and where rejected ones are reported
+   * @return a new builder
    * @throws NullPointerException if {@code tokens} is null
    */
   public static Builder builder(AccessTokenProvider tokens) {
     return new Builder(Objects.requireNonNull(tokens, "tokens"));
   }
 
-  /** Returns the hosts whose requests get a token; an unmodifiable set of lowercase names. */
+  /**
+   * Returns the hosts whose requests get a token.
+   *
+   * @return an unmodifiable set of lowercase host names and IP addresses
+   */
   public Set<String> hosts() {
     return hosts;
   }
 
   /**
    * Adds the token to a request for a configured host and retries once on a rejected token; see the
-   * class description.
+   * class description. Thread-safe.
    *
+   * @param chain OkHttp's chain of the call
+   * @return WeChat's answer: to the retried request if the first token was rejected
    * @throws IOException as the rest of the chain throws it
    * @throws AccessTokenRejectedException if WeChat rejected the fresh token too, or rejected the token
    *     of a request that cannot be sent twice
-   * @throws WeChatApiException if (through the provider) WeChat refused to issue a token
+   * @throws WeChatApiException if (through the provider) WeChat refused to issue a token; the
+   *     provider's other failures ({@link io.github.wechatmp.WeChatTransportException},
+   *     {@link io.github.wechatmp.token.TokenUnavailableException}) are thrown as they are too
    * @throws IllegalArgumentException if the request's URL already has an {@code access_token}
    * @throws IllegalStateException if installed as a network interceptor
    */
@@ -248,6 +258,7 @@ public final class AccessTokenInterceptor implements Interceptor {
      * Adds a host whose requests get a token: a proxy in front of WeChat, or {@code localhost} in tests.
      *
      * @param host a bare host name or IP address, without scheme, port or path; case does not matter
+     * @return this builder
      * @throws IllegalArgumentException if {@code host} is null or not a bare host
      */
     public Builder addHost(String host) {
@@ -260,7 +271,11 @@ public final class AccessTokenInterceptor implements Interceptor {
       return this;
     }
 
-    /** Makes the interceptor. */
+    /**
+     * Makes the interceptor. Never throws.
+     *
+     * @return a new, immutable interceptor
+     */
     public AccessTokenInterceptor build() {
       return new AccessTokenInterceptor(this);
     }

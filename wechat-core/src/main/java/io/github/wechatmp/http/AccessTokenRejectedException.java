@@ -11,7 +11,7 @@ import io.github.wechatmp.WeChatApiException;
  * {@code WeChatApiException} with code 40001 would suggest a wrong AppSecret, which is what 40001
  * means on the token endpoint only. Persisting errors of this kind usually mean that another system
  * fetches tokens for the same AppID with the same AppSecret and so keeps voiding this one's (only one
- * token is valid at a time). Immutable.
+ * token is valid at a time). Immutable; may be shared between threads.
  */
 public class AccessTokenRejectedException extends WeChatApiException {
   private static final long serialVersionUID = 1L;

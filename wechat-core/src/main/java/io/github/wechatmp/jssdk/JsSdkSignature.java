@@ -20,27 +20,47 @@ public final class JsSdkSignature {
     this.url = url;
   }
 
-  /** Returns the AppID, for {@code wx.config}'s {@code appId}. */
+  /**
+   * Returns the AppID, for {@code wx.config}'s {@code appId}.
+   *
+   * @return the AppID
+   */
   public String appId() {
     return appId;
   }
 
-  /** Returns the signing time in seconds since the epoch, for {@code timestamp}. */
+  /**
+   * Returns the signing time in seconds since the epoch, for {@code timestamp}.
+   *
+   * @return the signing time, in seconds since the epoch
+   */
   public long timestamp() {
     return timestamp;
   }
 
-  /** Returns the random string signed, for {@code nonceStr}. */
+  /**
+   * Returns the random string signed, for {@code nonceStr}.
+   *
+   * @return the nonce
+   */
   public String nonceStr() {
     return nonceStr;
   }
 
-  /** Returns the lowercase hex SHA-1 signature, for {@code signature}. */
+  /**
+   * Returns the lowercase hex SHA-1 signature, for {@code signature}.
+   *
+   * @return 40 lowercase hex digits
+   */
   public String signature() {
     return signature;
   }
 
-  /** Returns the URL that was signed: the one given, without its {@code #fragment}. */
+  /**
+   * Returns the URL that was signed: the one given, without its {@code #fragment}.
+   *
+   * @return the signed URL
+   */
   public String url() {
     return url;
   }

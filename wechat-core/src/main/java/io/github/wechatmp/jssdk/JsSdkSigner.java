@@ -32,8 +32,9 @@ public final class JsSdkSigner {
   private final Supplier<String> nonce;
 
   /**
-   * Creates a signer for the account of {@code tickets}.
+   * Creates a signer for the account of {@code tickets}. Does no I/O.
    *
+   * @param tickets where the signer gets the current ticket; the signer does not close it
    * @throws NullPointerException if {@code tickets} is null
    */
   public JsSdkSigner(JsapiTicketProvider tickets) {
@@ -52,6 +53,7 @@ public final class JsSdkSigner {
    * Signs {@code url} now, with a fresh nonce.
    *
    * @param url the page's absolute http or https URL; a {@code #fragment} is dropped
+   * @return what the page passes to {@code wx.config}
    * @throws IllegalArgumentException if {@code url} is null, not an absolute http or https URL, longer
    *     than 4096 characters, or contains whitespace or control characters
    * @throws io.github.wechatmp.WeChatException if no ticket can be had (see

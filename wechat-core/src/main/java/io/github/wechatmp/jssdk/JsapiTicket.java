@@ -20,12 +20,20 @@ public final class JsapiTicket {
     return credential;
   }
 
-  /** Returns the whole ticket, for computing a signature. Never log it. */
+  /**
+   * Returns the whole ticket, for computing a signature. Never log it.
+   *
+   * @return the ticket exactly as WeChat issued it
+   */
   public String value() {
     return credential.value();
   }
 
-  /** Returns the instant WeChat stops accepting this ticket. */
+  /**
+   * Returns the instant WeChat stops accepting this ticket.
+   *
+   * @return the expiry instant
+   */
   public Instant expiresAt() {
     return credential.expiresAt();
   }

@@ -75,15 +75,20 @@ public final class JsapiTicketProvider implements AutoCloseable {
     return b.build();
   }
 
-  /** Returns a builder; only {@link Builder#accessTokenProvider} is required. */
+  /**
+   * Returns a builder; only {@link Builder#accessTokenProvider} is required.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
 
   /**
    * Returns a valid ticket: from memory when fresh (no lock, no I/O), else from the store, else from
-   * WeChat.
+   * WeChat. Thread-safe; blocks only when no usable ticket is held.
    *
+   * @return the ticket to sign with, never null
    * @throws io.github.wechatmp.WeChatApiException if WeChat refused to issue a ticket (or an access
    *     token) and no usable ticket is held
    * @throws io.github.wechatmp.WeChatTransportException if WeChat could not be reached and no usable
@@ -99,8 +104,10 @@ public final class JsapiTicketProvider implements AutoCloseable {
   /**
    * Returns a ticket newer than the one held now, fetched from WeChat unless another instance already
    * replaced it in the store. Call it only when a ticket is known to be bad; prefer
-   * {@link #invalidate(String)}.
+   * {@link #invalidate(String)}. Thread-safe; blocks until the new ticket is there or the refresh
+   * failed.
    *
+   * @return the new ticket, never null
    * @throws io.github.wechatmp.WeChatException as {@link #get()} does, even if an older ticket is held
    * @throws IllegalStateException if the provider is closed
    */
@@ -112,7 +119,7 @@ public final class JsapiTicketProvider implements AutoCloseable {
    * Reports that {@code rejectedTicket} no longer works (pages signed with it fail {@code wx.config}
    * with "invalid signature" although the URL is right). If it is the ticket held, it is dropped from
    * memory and, if still there, from the store; the next {@link #get()} fetches or adopts a new one.
-   * A store failure is logged, not thrown.
+   * A store failure is logged, not thrown. Thread-safe; never throws.
    *
    * @param rejectedTicket the ticket value; null or blank is ignored
    */
@@ -120,12 +127,19 @@ public final class JsapiTicketProvider implements AutoCloseable {
     cache.invalidate(rejectedTicket);
   }
 
-  /** Returns the AppID whose tickets this provider gives out. */
+  /**
+   * Returns the AppID whose tickets this provider gives out. Never throws.
+   *
+   * @return the AppID of the access token provider
+   */
   public String appId() {
     return appId;
   }
 
-  /** Stops the background refresh thread and the store subscription. Idempotent. */
+  /**
+   * Stops the background refresh thread and the store subscription. Idempotent and thread-safe;
+   * never throws. Afterwards {@link #get()} and {@link #refresh()} throw {@link IllegalStateException}.
+   */
   @Override
   public void close() {
     cache.close();
@@ -168,7 +182,13 @@ public final class JsapiTicketProvider implements AutoCloseable {
 
     Builder() {}
 
-    /** The provider of the access token getticket is called with. Required; not closed by this provider. */
+    /**
+     * The provider of the access token getticket is called with. Required; not closed by this provider.
+     *
+     * @param tokens the access token provider of the same account
+     * @return this builder
+     * @throws NullPointerException if {@code tokens} is null
+     */
     public Builder accessTokenProvider(AccessTokenProvider tokens) {
       this.tokens = Objects.requireNonNull(tokens, "accessTokenProvider");
       return this;
@@ -177,6 +197,10 @@ public final class JsapiTicketProvider implements AutoCloseable {
     /**
      * Where tickets are shared: pass the access token provider's store. Default: a new
      * {@link InMemoryTokenStore} for this provider alone.
+     *
+     * @param store the store; the provider does not close it
+     * @return this builder
+     * @throws NullPointerException if {@code store} is null
      */
     public Builder store(TokenStore store) {
       this.store = Objects.requireNonNull(store, "store");
@@ -186,6 +210,9 @@ public final class JsapiTicketProvider implements AutoCloseable {
     /**
      * The base URL of WeChat's API, ending in {@code /}. Default {@code https://api.weixin.qq.com/}.
      *
+     * @param apiBaseUrl an http or https URL; a missing trailing {@code /} is added
+     * @return this builder
+     * @throws NullPointerException if {@code apiBaseUrl} is null
      * @throws IllegalArgumentException if it is not an http or https URL
      */
     public Builder apiBaseUrl(String apiBaseUrl) {
@@ -200,61 +227,125 @@ public final class JsapiTicketProvider implements AutoCloseable {
     /**
      * The client for getticket. Default: 5 s connect, 10 s read and call timeouts. An
      * {@link AccessTokenInterceptor} on it is left out for getticket, which carries its own token.
+     *
+     * @param httpClient the client to use; the provider does not close it
+     * @return this builder
+     * @throws NullPointerException if {@code httpClient} is null
      */
     public Builder httpClient(OkHttpClient httpClient) {
       this.httpClient = Objects.requireNonNull(httpClient, "httpClient");
       return this;
     }
 
-    /** The clock that decides expiry. Default {@link Clock#systemUTC()}. */
+    /**
+     * The clock that decides expiry. Default {@link Clock#systemUTC()}.
+     *
+     * @param clock the clock
+     * @return this builder
+     * @throws NullPointerException if {@code clock} is null
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 
-    /** How long before expiry a background refresh starts. Default 200 s. */
+    /**
+     * How long before expiry a background refresh starts. Default 200 s.
+     *
+     * @param refreshMargin between zero and one day
+     * @return this builder
+     * @throws NullPointerException if {@code refreshMargin} is null
+     * @throws IllegalArgumentException if it is negative or longer than a day
+     */
     public Builder refreshMargin(Duration refreshMargin) {
       this.refreshMargin = RefreshSettings.refreshMargin(refreshMargin);
       return this;
     }
 
-    /** How long before expiry a ticket stops being served. Default 30 s. */
+    /**
+     * How long before expiry a ticket stops being served. Default 30 s.
+     *
+     * @param expiryMargin between zero and one day
+     * @return this builder
+     * @throws NullPointerException if {@code expiryMargin} is null
+     * @throws IllegalArgumentException if it is negative or longer than a day
+     */
     public Builder expiryMargin(Duration expiryMargin) {
       this.expiryMargin = RefreshSettings.expiryMargin(expiryMargin);
       return this;
     }
 
-    /** The lease of the store's refresh lock. Default 10 s. */
+    /**
+     * The lease of the store's refresh lock. Default 10 s.
+     *
+     * @param lockLease positive, at most 10 minutes
+     * @return this builder
+     * @throws NullPointerException if {@code lockLease} is null
+     * @throws IllegalArgumentException if it is not positive or longer than 10 minutes
+     */
     public Builder lockLease(Duration lockLease) {
       this.lockLease = RefreshSettings.lockLease(lockLease);
       return this;
     }
 
-    /** The longest wait for the refresh lock another instance holds. Default 12 s. */
+    /**
+     * The longest wait for the refresh lock another instance holds. Default 12 s.
+     *
+     * @param lockWait between zero and 10 minutes
+     * @return this builder
+     * @throws NullPointerException if {@code lockWait} is null
+     * @throws IllegalArgumentException if it is negative or longer than 10 minutes
+     */
     public Builder lockWait(Duration lockWait) {
       this.lockWait = RefreshSettings.lockWait(lockWait);
       return this;
     }
 
-    /** Retries after "system busy" or a transport failure. Default 2; at most 10. */
+    /**
+     * Retries after "system busy" or a transport failure. Default 2; at most 10.
+     *
+     * @param maxRetries between 0 and 10
+     * @return this builder
+     * @throws IllegalArgumentException if it is negative or more than 10
+     */
     public Builder maxRetries(int maxRetries) {
       this.maxRetries = RefreshSettings.maxRetries(maxRetries);
       return this;
     }
 
-    /** The first retry's pause, doubling and jittered. Default 200 ms. */
+    /**
+     * The first retry's pause, doubling and jittered. Default 200 ms.
+     *
+     * @param retryBackoff between zero and one minute
+     * @return this builder
+     * @throws NullPointerException if {@code retryBackoff} is null
+     * @throws IllegalArgumentException if it is negative or longer than a minute
+     */
     public Builder retryBackoff(Duration retryBackoff) {
       this.retryBackoff = RefreshSettings.retryBackoff(retryBackoff);
       return this;
     }
 
-    /** The longest hold-off between failed refreshes. Default 2 min. */
+    /**
+     * The longest hold-off between failed refreshes. Default 2 min.
+     *
+     * @param failureHoldOffMax positive, at most one day
+     * @return this builder
+     * @throws NullPointerException if {@code failureHoldOffMax} is null
+     * @throws IllegalArgumentException if it is not positive or longer than a day
+     */
     public Builder failureHoldOffMax(Duration failureHoldOffMax) {
       this.failureHoldOffMax = RefreshSettings.failureHoldOffMax(failureHoldOffMax);
       return this;
     }
 
-    /** Receives ticket events (with key kind {@code jsapi_ticket}). Default: none. */
+    /**
+     * Receives ticket events (with key kind {@code jsapi_ticket}). Default: none.
+     *
+     * @param listener the listener; see {@link TokenEventListener} for the threads it is called on
+     * @return this builder
+     * @throws NullPointerException if {@code listener} is null
+     */
     public Builder eventListener(TokenEventListener listener) {
       this.listener = Objects.requireNonNull(listener, "listener");
       return this;
@@ -263,6 +354,7 @@ public final class JsapiTicketProvider implements AutoCloseable {
     /**
      * Makes the provider. Does no I/O.
      *
+     * @return a new provider, which owns a daemon thread until it is closed
      * @throws IllegalArgumentException if no access token provider was given
      */
     public JsapiTicketProvider build() {

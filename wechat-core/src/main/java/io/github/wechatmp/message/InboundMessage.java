@@ -17,7 +17,11 @@ public final class InboundMessage {
     this.encrypted = encrypted;
   }
 
-  /** Returns the message: XML, or JSON if the account is configured for JSON. */
+  /**
+   * Returns the message: XML, or JSON if the account is configured for JSON.
+   *
+   * @return the verified, decrypted content
+   */
   public String content() {
     return content;
   }
@@ -25,6 +29,8 @@ public final class InboundMessage {
   /**
    * Returns whether the message came encrypted; if so a passive reply must be sent through
    * {@link MessageCrypto#encrypt}, else as plain XML.
+   *
+   * @return true if it came in security or compatibility mode
    */
   public boolean encrypted() {
     return encrypted;
@@ -33,6 +39,7 @@ public final class InboundMessage {
   /**
    * Parses the content with {@link WeChatXml#parse}, anew on each call.
    *
+   * @return the fields, as {@link WeChatXml#parse} returns them
    * @throws MessageCryptoException with {@link MessageCryptoException#MALFORMED_XML} if the content is
    *     not XML (for example JSON)
    */

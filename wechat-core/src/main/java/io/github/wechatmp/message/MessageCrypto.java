@@ -111,7 +111,11 @@ public final class MessageCrypto {
     return raw;
   }
 
-  /** Returns the AppId messages must be encrypted for. */
+  /**
+   * Returns the AppId messages must be encrypted for. Never throws.
+   *
+   * @return the AppID given to the constructor
+   */
   public String appId() {
     return appId;
   }
@@ -182,6 +186,7 @@ public final class MessageCrypto {
    * @param timestamp the {@code timestamp} query parameter
    * @param nonce the {@code nonce} query parameter
    * @param body the POST body
+   * @return the verified message, with whether it came encrypted
    * @throws MessageCryptoException as {@link #decrypt} and {@link #verifyUrlSignature} do, or with
    *     {@link MessageCryptoException#MALFORMED_XML} for a plaintext body that is not safe XML
    */

@@ -64,7 +64,11 @@ public class MessageCryptoException extends WeChatException {
     this.errorCode = errorCode;
   }
 
-  /** Returns WeChat's WXBizMsgCrypt error code, one of the constants of this class. */
+  /**
+   * Returns WeChat's WXBizMsgCrypt error code, one of the constants of this class.
+   *
+   * @return the error code, such as {@link #SIGNATURE_MISMATCH}
+   */
   public int errorCode() {
     return errorCode;
   }

@@ -47,6 +47,7 @@ public final class SignatureVerifier {
    * Returns a verifier for {@code token} with no replay window.
    *
    * @param token the Token configured on the WeChat platform; not null or empty
+   * @return a new verifier
    * @throws IllegalArgumentException if the token is null or empty
    */
   public static SignatureVerifier of(String token) {
@@ -57,6 +58,7 @@ public final class SignatureVerifier {
    * Returns a builder for a verifier of {@code token}.
    *
    * @param token the Token configured on the WeChat platform; not null or empty
+   * @return a new builder
    * @throws IllegalArgumentException if the token is null or empty
    */
   public static Builder builder(String token) {
@@ -69,7 +71,13 @@ public final class SignatureVerifier {
    * is within it. Returns false, and never throws, for any malformed input: null, empty, a
    * signature that is not 40 hex digits, a parameter longer than {@value #MAX_PARAMETER_LENGTH}
    * characters, or (with a replay window) a timestamp that is not a number of seconds.
-   * Upper-case hex digits are accepted.
+   * Upper-case hex digits are accepted. Thread-safe.
+   *
+   * @param signature the {@code signature} query parameter: 40 hex digits
+   * @param timestamp the {@code timestamp} query parameter
+   * @param nonce the {@code nonce} query parameter
+   * @return true only if the signature matches (and the timestamp is within the replay window, if one
+   *     is set)
    */
   public boolean verify(String signature, String timestamp, String nonce) {
     if (signature == null || signature.length() != 2 * SHA1_LENGTH || !acceptable(timestamp) || !acceptable(nonce)) {
@@ -88,7 +96,11 @@ public final class SignatureVerifier {
   /**
    * Returns the signature WeChat would send for {@code timestamp} and {@code nonce}: 40 lowercase hex
    * digits. Useful to test one's own endpoint, or to sign requests in a stand-in for WeChat.
+   * Thread-safe.
    *
+   * @param timestamp the {@code timestamp} to sign
+   * @param nonce the {@code nonce} to sign
+   * @return the signature
    * @throws IllegalArgumentException if an argument is null, empty or longer than
    *     {@value #MAX_PARAMETER_LENGTH} characters
    */
@@ -201,6 +213,7 @@ public final class SignatureVerifier {
      * few minutes tolerates clock skew between WeChat and this host.
      *
      * @param maxAge the widest accepted difference, at least one second; null turns the window off
+     * @return this builder
      * @throws IllegalArgumentException if {@code maxAge} is under one second
      */
     public Builder maxTimestampAge(Duration maxAge) {
@@ -211,13 +224,23 @@ public final class SignatureVerifier {
       return this;
     }
 
-    /** The clock the replay window reads. Default {@link Clock#systemUTC()}. */
+    /**
+     * The clock the replay window reads. Default {@link Clock#systemUTC()}.
+     *
+     * @param clock the clock
+     * @return this builder
+     * @throws NullPointerException if {@code clock} is null
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 
-    /** Makes the verifier. */
+    /**
+     * Makes the verifier. Never throws: the Token was checked by {@link SignatureVerifier#builder}.
+     *
+     * @return a new, immutable verifier
+     */
     public SignatureVerifier build() {
       return new SignatureVerifier(this);
     }

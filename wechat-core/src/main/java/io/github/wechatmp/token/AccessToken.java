@@ -32,6 +32,7 @@ public final class AccessToken {
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if {@code value} is empty, too long or not printable ASCII, or
    *     {@code expiresAt} cannot be expressed in epoch milliseconds
+   * @return the token
    */
   public static AccessToken of(String value, Instant expiresAt) {
     Objects.requireNonNull(value, "value");
@@ -54,7 +55,11 @@ public final class AccessToken {
     return new AccessToken(value, expiresAt);
   }
 
-  /** Returns the whole credential, for use in a request to WeChat. Never log it. */
+  /**
+   * Returns the whole credential, for use in a request to WeChat. Never log it.
+   *
+   * @return the value exactly as WeChat issued it
+   */
   public String value() {
     return value;
   }
@@ -62,17 +67,29 @@ public final class AccessToken {
   /**
    * Returns the value masked, safe to log or show: its first and last four characters and its
    * length, such as {@code TOKE****wxyz(157 chars)}.
+   *
+   * @return the masked value
    */
   public String masked() {
     return Secrets.mask(value);
   }
 
-  /** Returns the instant WeChat stops accepting this token. */
+  /**
+   * Returns the instant WeChat stops accepting this token.
+   *
+   * @return the expiry instant
+   */
   public Instant expiresAt() {
     return expiresAt;
   }
 
-  /** Returns whether the token has expired at {@code now}. */
+  /**
+   * Returns whether the token has expired at {@code now}.
+   *
+   * @param now the instant to test
+   * @return true if {@code now} is at or after {@link #expiresAt()}
+   * @throws NullPointerException if {@code now} is null
+   */
   public boolean isExpiredAt(Instant now) {
     return !now.isBefore(expiresAt);
   }

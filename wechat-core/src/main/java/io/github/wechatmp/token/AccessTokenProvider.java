@@ -35,8 +35,9 @@ public interface AccessTokenProvider extends AutoCloseable {
 
   /**
    * Returns a valid token: from memory when fresh (no lock, no I/O, no allocation), else from the
-   * store, else from WeChat.
+   * store, else from WeChat. Thread-safe; blocks only when no usable token is held.
    *
+   * @return the token to use, never null
    * @throws io.github.wechatmp.WeChatApiException if WeChat refused to issue a token and none usable is held
    * @throws io.github.wechatmp.WeChatTransportException if WeChat could not be reached and none usable is held
    * @throws TokenUnavailableException if another instance held the refresh lock too long, or the
@@ -51,7 +52,9 @@ public interface AccessTokenProvider extends AutoCloseable {
    * {@linkplain Builder#stableToken(boolean) stable tokens} this sends {@code force_refresh: true},
    * which voids the previous stable token and which WeChat limits to 20 calls a day, at least 30 s
    * apart: call it only when a token is known to be bad, and prefer {@link #invalidate(String)}.
+   * Thread-safe; blocks until the new token is there or the refresh failed.
    *
+   * @return the new token, never null
    * @throws io.github.wechatmp.WeChatException as {@link #get()} does, even if an older token is held
    * @throws IllegalStateException if the provider is closed
    */
@@ -62,20 +65,32 @@ public interface AccessTokenProvider extends AutoCloseable {
    * If it is the token held, it is dropped from memory, and from the store only if the store still
    * holds that very value (compare-and-invalidate), so an instance holding an old token never wipes
    * a newer one. The next {@link #get()} then fetches or adopts a new token. Reporting a token that
-   * was already replaced does nothing. A store failure is logged, not thrown.
+   * was already replaced does nothing. A store failure is logged, not thrown. Thread-safe; never
+   * throws, and does no I/O but the store's compare-and-invalidate.
    *
    * @param rejectedToken the token value that WeChat rejected; null or blank is ignored
    */
   void invalidate(String rejectedToken);
 
-  /** Returns the AppID whose tokens this provider gives out. */
+  /**
+   * Returns the AppID whose tokens this provider gives out. Thread-safe; never throws.
+   *
+   * @return the AppID, as given to the builder less surrounding white space
+   */
   String appId();
 
-  /** Stops the background refresh thread and the store subscription. Idempotent. */
+  /**
+   * Stops the background refresh thread and the store subscription. Idempotent and thread-safe;
+   * never throws. Afterwards {@link #get()} and {@link #refresh()} throw {@link IllegalStateException}.
+   */
   @Override
   void close();
 
-  /** Returns a builder with the defaults described on each of its methods. */
+  /**
+   * Returns a builder with the defaults described on each of its methods.
+   *
+   * @return a new builder
+   */
   static Builder builder() {
     return new Builder();
   }
@@ -103,19 +118,36 @@ public interface AccessTokenProvider extends AutoCloseable {
 
     Builder() {}
 
-    /** The account's AppID. Required. */
+    /**
+     * The account's AppID. Required; checked by {@link #build()}.
+     *
+     * @param appId the AppID, such as {@code wx0123456789abcdef}
+     * @return this builder
+     */
     public Builder appId(String appId) {
       this.appId = appId;
       return this;
     }
 
-    /** The account's AppSecret. Required. It is sent only to WeChat's token endpoint and never logged. */
+    /**
+     * The account's AppSecret. Required; checked by {@link #build()}. It is sent only to WeChat's
+     * token endpoint and never logged.
+     *
+     * @param appSecret the AppSecret
+     * @return this builder
+     */
     public Builder appSecret(String appSecret) {
       this.appSecret = appSecret;
       return this;
     }
 
-    /** Where tokens are shared. Default: a new {@link InMemoryTokenStore} for this provider alone. */
+    /**
+     * Where tokens are shared. Default: a new {@link InMemoryTokenStore} for this provider alone.
+     *
+     * @param store the store; the provider does not close it
+     * @return this builder
+     * @throws NullPointerException if {@code store} is null
+     */
     public Builder store(TokenStore store) {
       this.store = Objects.requireNonNull(store, "store");
       return this;
@@ -124,6 +156,11 @@ public interface AccessTokenProvider extends AutoCloseable {
     /**
      * How long before expiry a token becomes due and a background refresh starts. Default 200 s.
      * For tokens that live less than twice this long, half their lifetime is used instead.
+     *
+     * @param refreshMargin between zero and one day
+     * @return this builder
+     * @throws NullPointerException if {@code refreshMargin} is null
+     * @throws IllegalArgumentException if it is negative or longer than a day
      */
     public Builder refreshMargin(Duration refreshMargin) {
       this.refreshMargin = RefreshSettings.refreshMargin(refreshMargin);
@@ -134,6 +171,11 @@ public interface AccessTokenProvider extends AutoCloseable {
      * How long before expiry a token stops being served, so that callers block on a refresh rather
      * than send a token that expires in flight. Default 30 s. For tokens that live less than four
      * times this long, a quarter of their lifetime is used instead.
+     *
+     * @param expiryMargin between zero and one day
+     * @return this builder
+     * @throws NullPointerException if {@code expiryMargin} is null
+     * @throws IllegalArgumentException if it is negative or longer than a day
      */
     public Builder expiryMargin(Duration expiryMargin) {
       this.expiryMargin = RefreshSettings.expiryMargin(expiryMargin);
@@ -144,6 +186,9 @@ public interface AccessTokenProvider extends AutoCloseable {
      * The base URL of WeChat's API, ending in {@code /}. Default {@code https://api.weixin.qq.com/};
      * change it for a regional endpoint, a proxy, or a test server.
      *
+     * @param apiBaseUrl an http or https URL; a missing trailing {@code /} is added
+     * @return this builder
+     * @throws NullPointerException if {@code apiBaseUrl} is null
      * @throws IllegalArgumentException if it is not an http or https URL
      */
     public Builder apiBaseUrl(String apiBaseUrl) {
@@ -159,6 +204,9 @@ public interface AccessTokenProvider extends AutoCloseable {
      * Whether to use {@code cgi-bin/stable_token} (POST JSON, secret in the body) instead of
      * {@code cgi-bin/token}. Default false. The two are distinct credentials at WeChat and are
      * stored under distinct keys.
+     *
+     * @param stableToken true for {@code cgi-bin/stable_token}
+     * @return this builder
      */
     public Builder stableToken(boolean stableToken) {
       this.stableToken = stableToken;
@@ -168,13 +216,23 @@ public interface AccessTokenProvider extends AutoCloseable {
     /**
      * The client for WeChat's token endpoints. Default: a client with a 5 s connect, 10 s read and
      * 10 s call timeout. A shared client is not closed by the provider.
+     *
+     * @param httpClient the client to use
+     * @return this builder
+     * @throws NullPointerException if {@code httpClient} is null
      */
     public Builder httpClient(OkHttpClient httpClient) {
       this.httpClient = Objects.requireNonNull(httpClient, "httpClient");
       return this;
     }
 
-    /** The clock that decides expiry. Default {@link Clock#systemUTC()}; tests inject their own. */
+    /**
+     * The clock that decides expiry. Default {@link Clock#systemUTC()}; tests inject their own.
+     *
+     * @param clock the clock
+     * @return this builder
+     * @throws NullPointerException if {@code clock} is null
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
@@ -184,6 +242,11 @@ public interface AccessTokenProvider extends AutoCloseable {
      * How long the store's refresh lock lasts if its holder never releases it (it crashed).
      * Default 10 s. A fetch that would outlast the lease is cut short, so that no two instances
      * fetch at once.
+     *
+     * @param lockLease positive, at most 10 minutes
+     * @return this builder
+     * @throws NullPointerException if {@code lockLease} is null
+     * @throws IllegalArgumentException if it is not positive or longer than 10 minutes
      */
     public Builder lockLease(Duration lockLease) {
       this.lockLease = RefreshSettings.lockLease(lockLease);
@@ -195,19 +258,37 @@ public interface AccessTokenProvider extends AutoCloseable {
      * lease, so that a crashed holder is taken over within one wait. On timeout a still-valid token
      * is served; with none, {@link TokenUnavailableException} is thrown. The provider never fetches
      * without the lock.
+     *
+     * @param lockWait between zero and 10 minutes
+     * @return this builder
+     * @throws NullPointerException if {@code lockWait} is null
+     * @throws IllegalArgumentException if it is negative or longer than 10 minutes
      */
     public Builder lockWait(Duration lockWait) {
       this.lockWait = RefreshSettings.lockWait(lockWait);
       return this;
     }
 
-    /** How many times a fetch is retried after "system busy" or a transport failure. Default 2. */
+    /**
+     * How many times a fetch is retried after "system busy" or a transport failure. Default 2.
+     *
+     * @param maxRetries between 0 and 10
+     * @return this builder
+     * @throws IllegalArgumentException if it is negative or more than 10
+     */
     public Builder maxRetries(int maxRetries) {
       this.maxRetries = RefreshSettings.maxRetries(maxRetries);
       return this;
     }
 
-    /** The first retry's pause; it doubles with each retry and is jittered. Default 200 ms. */
+    /**
+     * The first retry's pause; it doubles with each retry and is jittered. Default 200 ms.
+     *
+     * @param retryBackoff between zero and one minute
+     * @return this builder
+     * @throws NullPointerException if {@code retryBackoff} is null
+     * @throws IllegalArgumentException if it is negative or longer than a minute
+     */
     public Builder retryBackoff(Duration retryBackoff) {
       this.retryBackoff = RefreshSettings.retryBackoff(retryBackoff);
       return this;
@@ -215,13 +296,24 @@ public interface AccessTokenProvider extends AutoCloseable {
 
     /**
      * The longest hold-off between failed refreshes (1 s after the first, doubling). Default 2 min.
+     *
+     * @param failureHoldOffMax positive, at most one day
+     * @return this builder
+     * @throws NullPointerException if {@code failureHoldOffMax} is null
+     * @throws IllegalArgumentException if it is not positive or longer than a day
      */
     public Builder failureHoldOffMax(Duration failureHoldOffMax) {
       this.failureHoldOffMax = RefreshSettings.failureHoldOffMax(failureHoldOffMax);
       return this;
     }
 
-    /** Receives token events for logs and metrics. Default: none. */
+    /**
+     * Receives token events for logs and metrics. Default: none.
+     *
+     * @param listener the listener; see {@link TokenEventListener} for the threads it is called on
+     * @return this builder
+     * @throws NullPointerException if {@code listener} is null
+     */
     public Builder eventListener(TokenEventListener listener) {
       this.listener = Objects.requireNonNull(listener, "listener");
       return this;
@@ -230,6 +322,7 @@ public interface AccessTokenProvider extends AutoCloseable {
     /**
      * Makes the provider. Does no I/O: the first {@link AccessTokenProvider#get()} fetches.
      *
+     * @return a new provider, which owns a daemon thread until it is closed
      * @throws IllegalArgumentException if the AppID or AppSecret is missing or blank, or the AppID is
      *     not of WeChat's form
      */

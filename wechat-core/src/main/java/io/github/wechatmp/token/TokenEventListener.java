@@ -28,12 +28,17 @@ public interface TokenEventListener {
   /**
    * This instance took a token another instance (or provider) had already saved in the store,
    * instead of asking WeChat.
+   *
+   * @param key the credential adopted
+   * @param token the token taken from the store
    */
   default void onAdopted(TokenKey key, AccessToken token) {}
 
   /**
    * A refresh failed. If a still-valid token is held it goes on being served.
    *
+   * @param key the credential whose refresh failed
+   * @param error the failure, as callers waiting on the refresh receive it
    * @param consecutiveFailures how many refreshes in a row have failed, this one included
    */
   default void onRefreshFailed(TokenKey key, RuntimeException error, int consecutiveFailures) {}
@@ -41,6 +46,7 @@ public interface TokenEventListener {
   /**
    * A token was reported as rejected by WeChat and dropped.
    *
+   * @param key the credential whose token was rejected
    * @param wasCurrent whether it was the token this provider held (an older one is simply ignored)
    */
   default void onInvalidated(TokenKey key, boolean wasCurrent) {}

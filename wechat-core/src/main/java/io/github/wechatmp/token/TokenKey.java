@@ -37,6 +37,7 @@ public final class TokenKey {
    *
    * @param appId the AppID: 1 to 64 characters of {@code [A-Za-z0-9_-]}
    * @param kind 1 to 64 characters of {@code [a-z0-9_]}, such as {@link #ACCESS_TOKEN}
+   * @return the key
    * @throws IllegalArgumentException if a part is null or not of that form
    */
   public static TokenKey of(String appId, String kind) {
@@ -52,7 +53,9 @@ public final class TokenKey {
   /**
    * Parses the canonical form {@code appId:kind} that {@link #toString()} returns.
    *
-   * @throws IllegalArgumentException if {@code text} is not of that form
+   * @param text the canonical form
+   * @return the key
+   * @throws IllegalArgumentException if {@code text} is null or not of that form
    */
   public static TokenKey parse(String text) {
     int colon = text == null ? -1 : text.indexOf(':');
@@ -62,12 +65,20 @@ public final class TokenKey {
     return of(text.substring(0, colon), text.substring(colon + 1));
   }
 
-  /** Returns the AppID this credential belongs to. */
+  /**
+   * Returns the AppID this credential belongs to.
+   *
+   * @return the AppID
+   */
   public String appId() {
     return appId;
   }
 
-  /** Returns the kind of credential, such as {@link #ACCESS_TOKEN}. */
+  /**
+   * Returns the kind of credential, such as {@link #ACCESS_TOKEN}.
+   *
+   * @return the kind
+   */
   public String kind() {
     return kind;
   }

@@ -44,6 +44,8 @@ public interface TokenStore {
    * Returns the token stored under {@code key}, if any. A store may return a token that has expired
    * (the provider checks expiry itself) or may drop expired entries.
    *
+   * @param key the credential to read
+   * @return the stored token, or empty if there is none (or the entry is corrupt)
    * @throws TokenStoreException if the backing storage cannot be read
    */
   Optional<AccessToken> load(TokenKey key);
@@ -53,6 +55,8 @@ public interface TokenStore {
    * {@link #load} sees either the old entry or the new one, never a mix. A store with its own
    * expiry mechanism (a Redis TTL) must expire the entry no later than {@link AccessToken#expiresAt()}.
    *
+   * @param key the credential to write
+   * @param token the token to store
    * @throws TokenStoreException if the token could not be stored; the entry is then unchanged
    */
   void save(TokenKey key, AccessToken token);
@@ -61,6 +65,8 @@ public interface TokenStore {
    * Deletes the entry under {@code key} only if its value is {@code expectedValue}, atomically
    * (compare-and-delete): a newer token saved by another instance is never removed.
    *
+   * @param key the credential to delete
+   * @param expectedValue the whole token value ({@link AccessToken#value()}) the entry must hold
    * @return whether an entry was deleted
    * @throws TokenStoreException if the backing storage cannot be used; the entry is then unchanged
    */
@@ -99,6 +105,8 @@ public interface TokenStore {
    * that implements this method documents the delay it bounds. {@code onChange} must not block: it
    * is called from the store's own thread.
    *
+   * @param key the credential to watch
+   * @param onChange called, with no argument, each time the entry may have changed
    * @return a subscription whose {@code close()} stops the notifications
    * @throws TokenStoreException if the subscription could not be made
    */

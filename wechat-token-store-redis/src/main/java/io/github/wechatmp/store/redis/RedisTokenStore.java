@@ -165,6 +165,8 @@ public final class RedisTokenStore implements TokenStore {
   /**
    * Returns a builder of a store over {@code jedis}. The store never closes the client.
    *
+   * @param jedis the client: {@code JedisPooled}, {@code JedisSentineled} or {@code JedisCluster}
+   * @return a new builder
    * @throws NullPointerException if {@code jedis} is null
    */
   public static Builder builder(UnifiedJedis jedis) {
@@ -432,6 +434,8 @@ public final class RedisTokenStore implements TokenStore {
      * The prefix of every key and channel this store uses. Default {@value #DEFAULT_PREFIX}. Give
      * applications that share a Redis but must not share tokens distinct prefixes.
      *
+     * @param keyPrefix the prefix, possibly empty
+     * @return this builder
      * @throws NullPointerException if {@code keyPrefix} is null
      * @throws IllegalArgumentException if it is longer than 200 characters, or holds a brace (which
      *     would break the per-app hash tag) or a control character
@@ -456,6 +460,8 @@ public final class RedisTokenStore implements TokenStore {
      * The clock by which a saved token's TTL (the time left until its expiry) is computed. Default
      * {@link Clock#systemUTC()}; give the providers' clock if they have another.
      *
+     * @param clock the clock
+     * @return this builder
      * @throws NullPointerException if {@code clock} is null
      */
     public Builder clock(Clock clock) {
@@ -468,6 +474,9 @@ public final class RedisTokenStore implements TokenStore {
      * {@code first}, doubling up to {@code max}, each pause jittered to between half and all of it.
      * Default 20 ms and 200 ms.
      *
+     * @param first the first pause
+     * @param max the longest pause
+     * @return this builder
      * @throws NullPointerException if an argument is null
      * @throws IllegalArgumentException unless {@code 1 ms <= first <= max <= 5 s}
      */
@@ -483,7 +492,11 @@ public final class RedisTokenStore implements TokenStore {
       return this;
     }
 
-    /** Makes the store. Does no I/O. */
+    /**
+     * Makes the store. Does no I/O and never throws.
+     *
+     * @return a new store
+     */
     public RedisTokenStore build() {
       return new RedisTokenStore(this);
     }

@@ -1,0 +1,15 @@
+/**
+ * A {@code TokenStore} that every instance of an application shares through Redis (a single server,
+ * Sentinel or Redis Cluster) over Jedis: {@link io.github.wechatmp.store.redis.RedisTokenStore}.
+ */
+// Jedis has no descriptor, only a stable Automatic-Module-Name.
+@SuppressWarnings({"requires-automatic", "requires-transitive-automatic"})
+module io.github.wechatmp.store.redis {
+  // RedisTokenStore implements io.github.wechatmp.token.TokenStore and is built from a Jedis
+  // redis.clients.jedis.UnifiedJedis.
+  requires transitive io.github.wechatmp;
+  requires transitive redis.clients.jedis;
+  requires org.slf4j;
+
+  exports io.github.wechatmp.store.redis;
+}
