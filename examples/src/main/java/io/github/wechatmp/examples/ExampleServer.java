@@ -126,7 +126,7 @@ final class ExampleServer implements AutoCloseable {
         standIn.close();
       }
       if (store != null) {
-        closeQuietly(store);
+        store.close();
       }
       throw e;
     }
@@ -331,14 +331,6 @@ final class ExampleServer implements AutoCloseable {
     }
   }
 
-  private static void closeQuietly(AutoCloseable c) {
-    try {
-      c.close();
-    } catch (Exception e) {
-      log.debug("close failed", e);
-    }
-  }
-
   /** Stops the HTTP server, the provider, the store and the stand-in. Idempotent. */
   @Override
   public void close() {
@@ -346,7 +338,7 @@ final class ExampleServer implements AutoCloseable {
     server.stop(0);
     handlers.shutdownNow();
     tokens.close();
-    closeQuietly(store);
+    store.close();
     if (standIn != null) {
       standIn.close();
     }

@@ -77,9 +77,13 @@ final class StoreChoice implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() {
     if (resource != null) {
-      resource.close();
+      try {
+        resource.close();
+      } catch (Exception e) {
+        // closing a Redis pool on the way out: nothing left to do about it
+      }
     }
   }
 }
