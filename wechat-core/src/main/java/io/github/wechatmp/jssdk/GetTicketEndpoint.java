@@ -41,9 +41,14 @@ final class GetTicketEndpoint implements CredentialFetcher {
   @Override
   public AccessToken fetch(boolean forceRefresh, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
-    AccessToken token = tokens.get();
+    AccessToken token = tokens.get(); // may wait on an access token refresh: the ticket lease runs meanwhile
+    long left = deadline - System.nanoTime();
+    if (left <= 0) {
+      throw new WeChatTransportException("No time left within the refresh lock's lease to ask WeChat for the "
+          + what + " after waiting for the access token", null);
+    }
     try {
-      return call(token, timeout);
+      return call(token, Duration.ofNanos(left));
     } catch (WeChatApiException e) {
       if (!e.isTokenInvalid()) {
         throw e;

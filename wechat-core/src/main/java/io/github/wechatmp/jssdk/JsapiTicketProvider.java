@@ -10,6 +10,7 @@ import io.github.wechatmp.token.TokenKey;
 import io.github.wechatmp.token.TokenStore;
 import java.time.Clock;
 import java.time.Duration;
+import io.github.wechatmp.internal.http.WeChatHttp;
 import io.github.wechatmp.internal.refresh.RefreshSettings;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -35,19 +36,13 @@ import okhttp3.OkHttpClient;
  * when done. Closing it does not close the access token provider.
  */
 public final class JsapiTicketProvider implements AutoCloseable {
-  private static final OkHttpClient DEFAULT_CLIENT = new OkHttpClient.Builder()
-      .connectTimeout(5, TimeUnit.SECONDS)
-      .readTimeout(10, TimeUnit.SECONDS)
-      .callTimeout(10, TimeUnit.SECONDS)
-      .build();
-
   private final String appId;
   private final RefreshingCache cache;
   private volatile JsapiTicket last;
 
   private JsapiTicketProvider(Builder b) {
     this.appId = b.tokens.appId();
-    OkHttpClient client = b.httpClient == null ? DEFAULT_CLIENT : withoutTokenInterceptor(b.httpClient);
+    OkHttpClient client = WeChatHttp.credentialClient(b.httpClient);
     GetTicketEndpoint endpoint = new GetTicketEndpoint(client, b.apiBaseUrl, b.tokens, b.clock);
     this.cache = RefreshingCache.builder()
         .key(TokenKey.of(appId, TokenKey.JSAPI_TICKET))
@@ -63,16 +58,6 @@ public final class JsapiTicketProvider implements AutoCloseable {
         .failureHoldOffMax(b.failureHoldOffMax)
         .listener(b.listener)
         .build();
-  }
-
-  /** getticket carries its own access_token, which {@link AccessTokenInterceptor} would refuse. */
-  private static OkHttpClient withoutTokenInterceptor(OkHttpClient client) {
-    if (client.interceptors().stream().noneMatch(i -> i instanceof AccessTokenInterceptor)) {
-      return client;
-    }
-    OkHttpClient.Builder b = client.newBuilder();
-    b.interceptors().removeIf(i -> i instanceof AccessTokenInterceptor);
-    return b.build();
   }
 
   /**
@@ -210,17 +195,14 @@ public final class JsapiTicketProvider implements AutoCloseable {
     /**
      * The base URL of WeChat's API, ending in {@code /}. Default {@code https://api.weixin.qq.com/}.
      *
-     * @param apiBaseUrl an http or https URL; a missing trailing {@code /} is added
+     * @param apiBaseUrl an https URL (plain http only to a loopback address); a missing trailing
+     *     {@code /} is added
      * @return this builder
      * @throws NullPointerException if {@code apiBaseUrl} is null
-     * @throws IllegalArgumentException if it is not an http or https URL
+     * @throws IllegalArgumentException if it is not such a URL
      */
     public Builder apiBaseUrl(String apiBaseUrl) {
-      HttpUrl url = HttpUrl.parse(Objects.requireNonNull(apiBaseUrl, "apiBaseUrl"));
-      if (url == null) {
-        throw new IllegalArgumentException("apiBaseUrl is not an http or https URL");
-      }
-      this.apiBaseUrl = url.encodedPath().endsWith("/") ? url : url.newBuilder().addPathSegment("").build();
+      this.apiBaseUrl = WeChatHttp.apiBaseUrl(apiBaseUrl);
       return this;
     }
 

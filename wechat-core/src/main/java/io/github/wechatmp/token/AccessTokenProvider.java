@@ -2,6 +2,7 @@ package io.github.wechatmp.token;
 
 import java.time.Clock;
 import java.time.Duration;
+import io.github.wechatmp.internal.http.WeChatHttp;
 import io.github.wechatmp.internal.refresh.RefreshSettings;
 import java.util.Objects;
 import okhttp3.HttpUrl;
@@ -186,17 +187,14 @@ public interface AccessTokenProvider extends AutoCloseable {
      * The base URL of WeChat's API, ending in {@code /}. Default {@code https://api.weixin.qq.com/};
      * change it for a regional endpoint, a proxy, or a test server.
      *
-     * @param apiBaseUrl an http or https URL; a missing trailing {@code /} is added
+     * @param apiBaseUrl an https URL (plain http only to a loopback address, since the AppSecret
+     *     travels to it); a missing trailing {@code /} is added
      * @return this builder
      * @throws NullPointerException if {@code apiBaseUrl} is null
-     * @throws IllegalArgumentException if it is not an http or https URL
+     * @throws IllegalArgumentException if it is not such a URL
      */
     public Builder apiBaseUrl(String apiBaseUrl) {
-      HttpUrl url = HttpUrl.parse(Objects.requireNonNull(apiBaseUrl, "apiBaseUrl"));
-      if (url == null) {
-        throw new IllegalArgumentException("apiBaseUrl is not an http or https URL: " + apiBaseUrl);
-      }
-      this.apiBaseUrl = url.encodedPath().endsWith("/") ? url : url.newBuilder().addPathSegment("").build();
+      this.apiBaseUrl = WeChatHttp.apiBaseUrl(apiBaseUrl);
       return this;
     }
 
@@ -215,7 +213,10 @@ public interface AccessTokenProvider extends AutoCloseable {
 
     /**
      * The client for WeChat's token endpoints. Default: a client with a 5 s connect, 10 s read and
-     * 10 s call timeout. A shared client is not closed by the provider.
+     * 10 s call timeout. A client of the application's is used with redirects turned off (a redirect
+     * would carry the AppSecret elsewhere) and is not closed by the provider. With the classic
+     * endpoint the AppSecret is in the request URL, as WeChat defines it: keep logging interceptors
+     * that print URLs off this client, or use {@linkplain #stableToken(boolean) stable tokens}.
      *
      * @param httpClient the client to use
      * @return this builder

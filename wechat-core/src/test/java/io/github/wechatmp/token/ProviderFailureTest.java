@@ -268,7 +268,11 @@ class ProviderFailureTest {
     assertTrue(e.getMessage().contains("refresh lock"), e.getMessage());
     assertEquals(0, wechat.tokenRequests(), "never fetch without the lock");
 
+    // A lock timeout holds further attempts off briefly, so that callers fail fast meanwhile.
     other.get().close();
+    assertThrows(TokenUnavailableException.class, p::get);
+    assertEquals(0, wechat.tokenRequests());
+    clock.advance(Duration.ofSeconds(1));
     assertEquals(FakeWeChat.tokenValue(1), p.get().value());
     assertEquals(1, wechat.tokenRequests());
   }
@@ -315,7 +319,15 @@ class ProviderFailureTest {
     assertTrue(e.getCause() instanceof TokenStoreException);
     assertEquals(1, wechat.tokenRequests(), "never fetch without the store's lock");
 
-    store.failing(false); // the store is back: recovery needs no restart
+    // Store failures hold further attempts off for at most 5 s, so a down store is not hammered.
+    int loads = store.loads.get();
+    for (int i = 0; i < 100; i++) {
+      assertThrows(TokenUnavailableException.class, p::get);
+    }
+    assertTrue(store.loads.get() - loads <= 1, "at most one look at the store per second during the hold-off");
+
+    store.failing(false); // the store is back: recovery needs no restart, only the hold-off
+    clock.advance(Duration.ofSeconds(5));
     assertEquals(FakeWeChat.tokenValue(2), p.get().value());
     assertEquals(2, wechat.tokenRequests());
   }

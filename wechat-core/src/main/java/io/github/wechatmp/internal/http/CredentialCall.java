@@ -89,6 +89,8 @@ public final class CredentialCall {
           value = reader.nextString();
         } else if (name.equals("expires_in")) {
           expiresIn = reader.nextLong();
+        } else if (reader.peek() == JsonReader.Token.NULL) {
+          reader.nextNull(); // {"errmsg": null} and the like: as if absent
         } else if (name.equals("errcode")) {
           errcode = reader.nextLong();
         } else if (name.equals("errmsg")) {

@@ -7,7 +7,6 @@ import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 import okhttp3.HttpUrl;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
@@ -22,12 +21,6 @@ import com.squareup.moshi.JsonWriter;
  */
 public final class TokenEndpoint implements CredentialFetcher {
   private static final MediaType JSON = MediaType.get("application/json; charset=utf-8");
-
-  private static final OkHttpClient DEFAULT_CLIENT = new OkHttpClient.Builder()
-      .connectTimeout(5, TimeUnit.SECONDS)
-      .readTimeout(10, TimeUnit.SECONDS)
-      .callTimeout(10, TimeUnit.SECONDS)
-      .build();
 
   private final OkHttpClient client;
   private final HttpUrl baseUrl;
@@ -45,7 +38,7 @@ public final class TokenEndpoint implements CredentialFetcher {
    */
   public TokenEndpoint(OkHttpClient client, HttpUrl baseUrl, String appId, String appSecret, boolean stable,
       Clock clock) {
-    this.client = client == null ? DEFAULT_CLIENT : client;
+    this.client = WeChatHttp.credentialClient(client);
     this.baseUrl = Objects.requireNonNull(baseUrl, "baseUrl");
     this.appId = Objects.requireNonNull(appId, "appId");
     this.appSecret = Objects.requireNonNull(appSecret, "appSecret");

@@ -10,6 +10,7 @@ import io.github.wechatmp.token.TokenStore;
 import io.github.wechatmp.token.TokenStore.RefreshLock;
 import io.github.wechatmp.token.TokenStoreException;
 import io.github.wechatmp.token.TokenUnavailableException;
+import java.lang.ref.WeakReference;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Clock;
@@ -20,8 +21,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -36,42 +39,56 @@ import org.slf4j.LoggerFactory;
  * single-flight refresh when it is unusable, and cross-process single-flight through a
  * {@link TokenStore}'s refresh lock. Internal: not part of the SDK's API.
  *
- * <p>Thread-safe. Owns one daemon thread, started on demand, on which every refresh, store
- * reconciliation and due timer runs, so they are serialized with each other; it ends after a minute
- * with nothing to do, or on {@link #close()}.
+ * <p>Thread-safe. Owns one daemon thread, started on demand, on which every refresh and store
+ * reconciliation runs, so they are serialized with each other; it ends after a minute with nothing to
+ * do, or on {@link #close()}. With the system clock, one daemon thread shared by all caches marks
+ * tokens due (see {@link #get()}).
  */
 public final class RefreshingCache implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RefreshingCache.class);
 
   private static final long FIRST_HOLD_OFF_MILLIS = 1_000;
+  /** Store outages hold off new attempts briefly only, so that recovery follows the store's within seconds. */
+  private static final long STORE_HOLD_OFF_MAX_MILLIS = 5_000;
+  /** During a hold-off with no usable token, how often the store may still be asked for one. */
+  private static final long HOLD_OFF_STORE_CHECK_MILLIS = 1_000;
+  /** How often the shared watch marks tokens due, with the system clock. */
+  private static final long DUE_WATCH_PERIOD_MILLIS = 1_000;
+  private static final ScheduledThreadPoolExecutor DUE_WATCH = newDueWatch();
   /** The least pause between two background refreshes, so a due token that WeChat returns unchanged cannot spin. */
   private static final long MIN_PREFETCH_INTERVAL_MILLIS = 10_000;
 
   /**
    * An immutable view of the held token and the instants at which it becomes due and unusable.
-   * {@code fresh} is false for no token, and, with the system clock, once the due timer has fired.
+   * {@code fresh} is false for no token, and, with the system clock, once the due watch has seen the
+   * token come due. {@code shared} says the store is known to have held this token (it was adopted
+   * from there, or saved there), so that its disappearance from the store means an invalidation.
    */
   private static final class Snapshot {
     final AccessToken token;
     final boolean fresh;
+    final boolean shared;
     final long dueAtMillis;
     final long staleAtMillis;
     final long expiresAtMillis;
 
-    Snapshot(AccessToken token, boolean fresh, long dueAtMillis, long staleAtMillis, long expiresAtMillis) {
+    Snapshot(AccessToken token, boolean fresh, boolean shared, long dueAtMillis, long staleAtMillis,
+        long expiresAtMillis) {
       this.token = token;
       this.fresh = fresh;
+      this.shared = shared;
       this.dueAtMillis = dueAtMillis;
       this.staleAtMillis = staleAtMillis;
       this.expiresAtMillis = expiresAtMillis;
     }
 
     Snapshot withFresh(boolean f) {
-      return new Snapshot(token, f, dueAtMillis, staleAtMillis, expiresAtMillis);
+      return new Snapshot(token, f, shared, dueAtMillis, staleAtMillis, expiresAtMillis);
     }
   }
 
-  private static final Snapshot EMPTY = new Snapshot(null, false, Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE);
+  private static final Snapshot EMPTY =
+      new Snapshot(null, false, false, Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE);
 
   /** The outcome of the last refresh that failed, until one succeeds. */
   private static final class Failure {
@@ -108,14 +125,17 @@ public final class RefreshingCache implements AutoCloseable {
   private final long retryBackoffMillis;
   private final long failureHoldOffMaxMillis;
   private final TokenEventListener listener;
-  private final ScheduledThreadPoolExecutor executor;
+  private final ThreadPoolExecutor executor;
   /**
    * With the system clock, reading it costs more than the rest of {@link #get()} together (about
-   * 25 ns on a virtual machine), so the hot path reads no clock: a timer marks the token due instead.
-   * With any other clock (tests, users' own), the hot path compares against the clock on every call.
+   * 25 ns on a virtual machine), so the hot path reads no clock: a watch shared by all caches looks at
+   * the clock every second and marks the token due. Being periodic rather than a one-shot timer, it
+   * also catches up within a second after the host was suspended or its clock stepped. With any other
+   * clock (tests, users' own), the hot path compares against the clock on every call.
    */
   private final boolean timerDriven;
-  private ScheduledFuture<?> dueTimer; // guarded by this
+  private final ScheduledFuture<?> dueWatch;
+  private volatile long lastHoldOffStoreCheckMillis = Long.MIN_VALUE;
 
   @SuppressWarnings("unused") // accessed through SNAPSHOT and read directly on the hot path
   private volatile Snapshot snapshot = EMPTY;
@@ -142,15 +162,63 @@ public final class RefreshingCache implements AutoCloseable {
     this.listener = Objects.requireNonNull(b.listener, "listener");
     String threadName = "wechat-refresh-" + key;
     AtomicInteger n = new AtomicInteger();
-    this.executor = new ScheduledThreadPoolExecutor(1, r -> {
+    this.executor = new ThreadPoolExecutor(0, 1, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
       Thread t = new Thread(r, threadName + "-" + n.incrementAndGet());
       t.setDaemon(true);
       return t;
     });
-    executor.setKeepAliveTime(60, TimeUnit.SECONDS);
-    executor.allowCoreThreadTimeOut(true);
-    executor.setRemoveOnCancelPolicy(true);
     this.timerDriven = clock.getClass() == Clock.systemUTC().getClass();
+    this.dueWatch = timerDriven ? DueWatch.start(this) : null;
+  }
+
+  private static ScheduledThreadPoolExecutor newDueWatch() {
+    ScheduledThreadPoolExecutor e = new ScheduledThreadPoolExecutor(1, r -> {
+      Thread t = new Thread(r, "wechat-token-due-watch");
+      t.setDaemon(true);
+      return t;
+    });
+    e.setRemoveOnCancelPolicy(true);
+    return e;
+  }
+
+  /**
+   * The periodic check that marks a cache's token due. It holds its cache weakly, so that a cache
+   * nobody closed can still be collected; the check then cancels itself.
+   */
+  private static final class DueWatch implements Runnable {
+    private final WeakReference<RefreshingCache> cache;
+    private volatile ScheduledFuture<?> future;
+
+    private DueWatch(RefreshingCache cache) {
+      this.cache = new WeakReference<>(cache);
+    }
+
+    static ScheduledFuture<?> start(RefreshingCache cache) {
+      DueWatch w = new DueWatch(cache);
+      w.future = DUE_WATCH.scheduleWithFixedDelay(w, DUE_WATCH_PERIOD_MILLIS, DUE_WATCH_PERIOD_MILLIS,
+          TimeUnit.MILLISECONDS);
+      return w.future;
+    }
+
+    @Override
+    public void run() {
+      RefreshingCache c = cache.get();
+      if (c == null) {
+        ScheduledFuture<?> f = future;
+        if (f != null) {
+          f.cancel(false);
+        }
+        return;
+      }
+      c.markDueIfTime();
+    }
+  }
+
+  private void markDueIfTime() {
+    Snapshot s = snapshot;
+    if (s.fresh && clock.millis() >= s.dueAtMillis) {
+      SNAPSHOT.compareAndSet(this, s, s.withFresh(false));
+    }
   }
 
   /** Returns a builder; every setting must be given. */
@@ -181,7 +249,7 @@ public final class RefreshingCache implements AutoCloseable {
     long now = clock.millis();
     if (now < s.dueAtMillis) {
       if (!s.fresh && s.token != null) {
-        rearm(s); // the timer fired early: the wall clock was set back
+        SNAPSHOT.compareAndSet(this, s, s.withFresh(true)); // the wall clock was set back
       }
       return s.token;
     }
@@ -194,11 +262,15 @@ public final class RefreshingCache implements AutoCloseable {
       return s.token;
     }
     if (heldOff) {
-      // Within the hold-off after a failure: the last error at once, or the token while it is valid.
+      // Within the hold-off after a failure: the token while it is valid, else the last error at
+      // once, but for a look at the store now and then (another instance may have a token).
       if (s.token != null && now < s.expiresAtMillis) {
         return s.token;
       }
-      throw f.error;
+      if (now - lastHoldOffStoreCheckMillis < HOLD_OFF_STORE_CHECK_MILLIS) {
+        throw f.error;
+      }
+      lastHoldOffStoreCheckMillis = now;
     }
     try {
       return await(startRefresh(false, s.token == null ? null : s.token.value())).token;
@@ -263,6 +335,9 @@ public final class RefreshingCache implements AutoCloseable {
   public void close() {
     closed = true;
     snapshot = EMPTY; // sends every later get() down the slow path, which refuses
+    if (dueWatch != null) {
+      dueWatch.cancel(false);
+    }
     executor.shutdownNow();
     TokenStore.Subscription sub = subscription;
     if (sub != null) {
@@ -328,7 +403,7 @@ public final class RefreshingCache implements AutoCloseable {
     }
     Failure f = failure;
     if (f != null && now < f.notBeforeMillis) {
-      if (held.token != null && now < held.expiresAtMillis) {
+      if (!force && held.token != null && now < held.expiresAtMillis) {
         return held;
       }
       throw f.error;
@@ -337,8 +412,8 @@ public final class RefreshingCache implements AutoCloseable {
     Optional<RefreshLock> lock;
     try {
       lock = store.tryLock(key, lockLease, lockWait);
-    } catch (TokenStoreException e) {
-      return afterStoreFailure(e);
+    } catch (RuntimeException e) {
+      return afterStoreFailure(storeFailure(e, "lock"), force);
     }
     if (lock.isEmpty()) {
       return afterLockTimeout(force, seen);
@@ -351,7 +426,7 @@ public final class RefreshingCache implements AutoCloseable {
       try {
         stored = loadUsable(now, false);
       } catch (TokenStoreException e) {
-        return afterStoreFailure(e);
+        return afterStoreFailure(e, force);
       }
       if (isNewerOrFresh(stored, seen, force, now)) {
         return adopt(stored);
@@ -362,16 +437,21 @@ public final class RefreshingCache implements AutoCloseable {
     }
   }
 
-  /** Never fetch without the store's lock: serve what is still valid, or fail naming the store. */
-  private Snapshot afterStoreFailure(TokenStoreException e) {
+  /**
+   * Never fetch without the store's lock: serve what is still valid (unless the caller demanded a new
+   * token), or fail naming the store. Either way further attempts are held off for a few seconds, so
+   * an unreachable store is not asked again on every call.
+   */
+  private Snapshot afterStoreFailure(TokenStoreException e, boolean force) {
     Snapshot held = snapshot;
-    if (held.token != null && clock.millis() < held.expiresAtMillis) {
-      log.warn("The token store failed while refreshing {}; serving the token held until it expires at {}: {}",
-          key, held.token.expiresAt(), e.getMessage());
+    boolean serveHeld = !force && held.token != null && clock.millis() < held.expiresAtMillis;
+    TokenUnavailableException error = new TokenUnavailableException("The token store failed while refreshing "
+        + key + (serveHeld ? "" : " and no valid token is held") + ": " + e.getMessage(), e);
+    recordFailure(error, STORE_HOLD_OFF_MAX_MILLIS);
+    if (serveHeld) {
       return held;
     }
-    throw new TokenUnavailableException("The token store failed while refreshing " + key
-        + " and no valid token is held: " + e.getMessage(), e);
+    throw error;
   }
 
   private Snapshot afterLockTimeout(boolean force, String seen) {
@@ -381,14 +461,26 @@ public final class RefreshingCache implements AutoCloseable {
       return adopt(stored);
     }
     Snapshot held = snapshot;
-    if (held.token != null && now < held.expiresAtMillis) {
+    if (!force && held.token != null && now < held.expiresAtMillis) {
       log.warn("Timed out after {} ms waiting for the refresh lock of {}; serving the token held until it expires at {}",
           lockWait.toMillis(), key, held.token.expiresAt());
       return held;
     }
-    throw new TokenUnavailableException("Timed out after " + lockWait.toMillis()
-        + " ms waiting for the refresh lock of " + key
-        + ", held by another instance, and no valid token is held", null);
+    TokenUnavailableException error = new TokenUnavailableException("Timed out after " + lockWait.toMillis()
+        + " ms waiting for the refresh lock of " + key + ", held by another instance, and "
+        + (force ? "no newer token appeared" : "no valid token is held"), null);
+    recordFailure(error, STORE_HOLD_OFF_MAX_MILLIS);
+    throw error;
+  }
+
+  /** Any failure of the store, whatever a store of users' own throws, as a {@link TokenStoreException}. */
+  private TokenStoreException storeFailure(RuntimeException e, String operation) {
+    if (e instanceof TokenStoreException) {
+      return (TokenStoreException) e;
+    }
+    // Not e.getMessage(): a store of users' own might put a token value in it.
+    return new TokenStoreException("The token store (" + store.getClass().getName() + ") failed to " + operation
+        + " " + key + " with " + e.getClass().getName(), e);
   }
 
   private Snapshot fetchAndSave(boolean force, long deadlineNanos) throws InterruptedException {
@@ -397,18 +489,32 @@ public final class RefreshingCache implements AutoCloseable {
     try {
       fetched = fetchWithRetries(force, deadlineNanos);
     } catch (RuntimeException e) {
-      recordFailure(e);
+      recordFailure(e, failureHoldOffMaxMillis);
       throw e;
     }
     failure = null;
+    if (fetched.value().equals(rejectedValue)) {
+      rejectedValue = null; // WeChat has just issued it: whatever was rejected, this one is good
+    }
     Duration latency = Duration.ofNanos(System.nanoTime() - started);
     log.info("Fetched a new token for {} in {} ms: {}", key, latency.toMillis(), fetched);
+    if (System.nanoTime() - deadlineNanos > 0) {
+      // The lease may have lapsed while fetching, and another instance fetched since: its token,
+      // being newer, voids ours, so keep to it rather than overwrite it.
+      AccessToken stored = loadUsable(clock.millis(), true);
+      if (stored != null && stored.expiresAt().isAfter(fetched.expiresAt())) {
+        log.warn("The refresh lock of {} lapsed while fetching; adopting the newer token another instance saved", key);
+        return adopt(stored);
+      }
+    }
+    boolean saved = false;
     try {
       store.save(key, fetched);
+      saved = true;
     } catch (RuntimeException e) {
-      log.warn("Could not save the new token of {} to the store; serving it from memory only", key, e);
+      log.warn("Could not save the new token of {} to the store; serving it from memory only", key, storeFailure(e, "save"));
     }
-    Snapshot s = install(fetched);
+    Snapshot s = install(fetched, saved);
     fire(() -> listener.onFetched(key, fetched, latency));
     return s;
   }
@@ -442,12 +548,13 @@ public final class RefreshingCache implements AutoCloseable {
     }
   }
 
-  private void recordFailure(RuntimeException e) {
+  private void recordFailure(RuntimeException e, long holdOffMaxMillis) {
     Failure previous = failure;
     int consecutive = previous == null ? 1 : previous.consecutive + 1;
-    long holdOff = Math.min(failureHoldOffMaxMillis, FIRST_HOLD_OFF_MILLIS << Math.min(consecutive - 1, 20));
+    long holdOff = Math.min(Math.min(failureHoldOffMaxMillis, holdOffMaxMillis),
+        FIRST_HOLD_OFF_MILLIS << Math.min(consecutive - 1, 20));
     failure = new Failure(e, consecutive, clock.millis() + holdOff);
-    log.warn("Refreshing {} failed ({} in a row); no new fetch for {} ms: {}",
+    log.warn("Refreshing {} failed ({} in a row); no new attempt for {} ms: {}",
         key, consecutive, holdOff, e.getMessage());
     fire(() -> listener.onRefreshFailed(key, e, consecutive));
   }
@@ -458,13 +565,19 @@ public final class RefreshingCache implements AutoCloseable {
       return held;
     }
     log.debug("Adopted the token of {} from the store: {}", key, stored);
-    Snapshot s = install(stored);
+    failure = null; // another instance succeeded: this one's hold-off no longer protects anything
+    Snapshot s = install(stored, true);
     fire(() -> listener.onAdopted(key, stored));
     return s;
   }
 
-  /** Makes {@code token} the one served; the only writer besides {@link #invalidate}. */
-  private Snapshot install(AccessToken token) {
+  /**
+   * Makes {@code token} the one served. Runs on the refresh thread; {@link #invalidate} and
+   * {@link #close} may race with it, so it re-checks them after writing and backs out.
+   *
+   * @param shared whether the store holds this token (adopted from it, or saved to it)
+   */
+  private Snapshot install(AccessToken token, boolean shared) {
     long now = clock.millis();
     long expiresAt = token.expiresAt().toEpochMilli();
     long lifetime = Math.max(0, expiresAt - now);
@@ -477,33 +590,15 @@ public final class RefreshingCache implements AutoCloseable {
       // WeChat (the stable endpoint) handed back the token we already held: do not ask again at once.
       dueAt = Math.min(staleAt, Math.max(dueAt, now + MIN_PREFETCH_INTERVAL_MILLIS));
     }
-    Snapshot s = new Snapshot(token, true, dueAt, staleAt, expiresAt);
+    Snapshot s = new Snapshot(token, true, shared, dueAt, staleAt, expiresAt);
     snapshot = s;
-    armDueTimer(s, dueAt - now);
+    // close() and invalidate() write their flag before their own snapshot change, so one of the two
+    // sides always sees the other: either they replaced s, or s is backed out here.
+    if (closed || token.value().equals(rejectedValue)) {
+      SNAPSHOT.compareAndSet(this, s, EMPTY);
+      return EMPTY;
+    }
     return s;
-  }
-
-  /** With the system clock, marks {@code s} due when its refresh margin begins. */
-  private synchronized void armDueTimer(Snapshot s, long delayMillis) {
-    if (!timerDriven || closed) {
-      return;
-    }
-    if (dueTimer != null) {
-      dueTimer.cancel(false);
-    }
-    try {
-      dueTimer = executor.schedule(
-          () -> SNAPSHOT.compareAndSet(this, s, s.withFresh(false)), Math.max(0, delayMillis), TimeUnit.MILLISECONDS);
-    } catch (RejectedExecutionException e) {
-      // closed meanwhile
-    }
-  }
-
-  private void rearm(Snapshot notFresh) {
-    Snapshot again = notFresh.withFresh(true);
-    if (SNAPSHOT.compareAndSet(this, notFresh, again)) {
-      armDueTimer(again, again.dueAtMillis - clock.millis());
-    }
   }
 
   /**
@@ -511,19 +606,22 @@ public final class RefreshingCache implements AutoCloseable {
    * reported as rejected. With {@code quiet}, a store failure reads as no token.
    */
   private AccessToken loadUsable(long now, boolean quiet) {
+    Optional<AccessToken> loaded;
     try {
-      return usable(store.load(key), now);
-    } catch (TokenStoreException e) {
+      loaded = store.load(key);
+    } catch (RuntimeException e) {
+      TokenStoreException failure = storeFailure(e, "read");
       if (quiet) {
-        log.debug("Could not read {} from the store", key, e);
+        log.debug("Could not read {} from the store", key, failure);
         return null;
       }
-      throw e;
+      throw failure;
     }
+    return usable(loaded, now);
   }
 
   private AccessToken usable(Optional<AccessToken> loaded, long now) {
-    if (loaded.isEmpty()) {
+    if (loaded == null || loaded.isEmpty()) {
       return null;
     }
     AccessToken t = loaded.get();
@@ -615,8 +713,10 @@ public final class RefreshingCache implements AutoCloseable {
       log.debug("Could not read {} from the store after a change notification", key, e);
       return;
     }
-    if (loaded.isEmpty()) {
-      if (held.token != null && SNAPSHOT.compareAndSet(this, held, EMPTY)) {
+    if (loaded == null || loaded.isEmpty()) {
+      // Only a token the store held can have been removed from it; one this instance could not save
+      // is still good, and a spurious notification must not cost a fetch.
+      if (held.token != null && held.shared && SNAPSHOT.compareAndSet(this, held, EMPTY)) {
         log.info("The token of {} was removed from the store by another instance; dropped it from memory", key);
         fire(() -> listener.onInvalidated(key, true));
       }

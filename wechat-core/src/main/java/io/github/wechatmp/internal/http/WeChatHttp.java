@@ -1,0 +1,61 @@
+package io.github.wechatmp.internal.http;
+
+import io.github.wechatmp.http.AccessTokenInterceptor;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import okhttp3.HttpUrl;
+import okhttp3.OkHttpClient;
+
+/**
+ * How the SDK talks to WeChat's credential endpoints, whose requests carry the AppSecret or an access
+ * token: the HTTP client they use and the base URL they accept. Internal: not part of the API.
+ */
+public final class WeChatHttp {
+  private static final OkHttpClient DEFAULT_CLIENT = new OkHttpClient.Builder()
+      .connectTimeout(5, TimeUnit.SECONDS)
+      .readTimeout(10, TimeUnit.SECONDS)
+      .callTimeout(10, TimeUnit.SECONDS)
+      .followRedirects(false)
+      .followSslRedirects(false)
+      .build();
+
+  private WeChatHttp() {}
+
+  /**
+   * The client for credential requests: the SDK's default, or the user's with redirects off (a
+   * redirect would carry the secret or token to wherever it points, a POST body included) and without
+   * an {@link AccessTokenInterceptor} (these requests carry their own credentials). It shares the
+   * user's connection pool and dispatcher.
+   */
+  public static OkHttpClient credentialClient(OkHttpClient userClient) {
+    if (userClient == null) {
+      return DEFAULT_CLIENT;
+    }
+    OkHttpClient.Builder b = userClient.newBuilder().followRedirects(false).followSslRedirects(false);
+    b.interceptors().removeIf(i -> i instanceof AccessTokenInterceptor);
+    return b.build();
+  }
+
+  /**
+   * Parses WeChat's API base URL: https, or plain http to a loopback address only (tests, local
+   * stand-ins), since the AppSecret travels to it. A missing trailing {@code /} is added.
+   *
+   * @throws NullPointerException if {@code baseUrl} is null
+   * @throws IllegalArgumentException if it is not such a URL
+   */
+  public static HttpUrl apiBaseUrl(String baseUrl) {
+    HttpUrl url = HttpUrl.parse(Objects.requireNonNull(baseUrl, "apiBaseUrl"));
+    if (url == null) {
+      throw new IllegalArgumentException("apiBaseUrl is not an http or https URL: " + baseUrl);
+    }
+    if (!url.isHttps() && !isLoopback(url.host())) {
+      throw new IllegalArgumentException("apiBaseUrl must be https (plain http only to a loopback address): "
+          + "the AppSecret and tokens travel to it");
+    }
+    return url.encodedPath().endsWith("/") ? url : url.newBuilder().addPathSegment("").build();
+  }
+
+  private static boolean isLoopback(String host) {
+    return host.equals("localhost") || host.startsWith("127.") || host.equals("::1");
+  }
+}

@@ -1,0 +1,240 @@
+package io.github.wechatmp.token;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.wechatmp.WeChatApiException;
+import io.github.wechatmp.WeChatTransportException;
+import io.github.wechatmp.testing.FakeWeChat;
+import io.github.wechatmp.testing.MutableClock;
+import io.github.wechatmp.testing.SwitchableStore;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Races and corner cases a review found: forced refreshes, close, spurious notifications, odd stores. */
+class ProviderEdgeCaseTest {
+  private final MutableClock clock = new MutableClock();
+  private final FakeWeChat wechat;
+  private final List<AutoCloseable> closeables = new CopyOnWriteArrayList<>();
+
+  ProviderEdgeCaseTest() throws Exception {
+    wechat = new FakeWeChat();
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    for (AutoCloseable c : closeables) {
+      c.close();
+    }
+    wechat.close();
+  }
+
+  private AccessTokenProvider build(TokenStore store) {
+    AccessTokenProvider p = AccessTokenProvider.builder()
+        .appId(FakeWeChat.APP_ID)
+        .appSecret(FakeWeChat.SECRET)
+        .apiBaseUrl(wechat.baseUrl())
+        .retryBackoff(Duration.ofMillis(10))
+        .lockWait(Duration.ofMillis(300))
+        .clock(clock)
+        .store(store)
+        .build();
+    closeables.add(p);
+    return p;
+  }
+
+  @Test
+  void refreshNeverHandsBackTheOldTokenWhenItCannotGetANewOne() throws Exception {
+    SwitchableStore store = new SwitchableStore();
+    AccessTokenProvider p = build(store);
+    AccessToken t1 = p.get();
+
+    // During a hold-off after a failed refresh.
+    clock.advance(Duration.ofSeconds(7200 - 200));
+    wechat.enqueueError(40164, "invalid ip");
+    assertThrows(WeChatApiException.class, p::refresh);
+    assertSame(t1, p.get(), "get() still serves the valid token");
+    assertThrows(WeChatApiException.class, p::refresh, "held off: the last error, not the old token");
+
+    // With the store down.
+    clock.advance(Duration.ofSeconds(5));
+    store.failing(true);
+    assertThrows(TokenUnavailableException.class, p::refresh);
+    store.failing(false);
+
+    // With the lock held elsewhere.
+    clock.advance(Duration.ofSeconds(5));
+    TokenKey key = TokenKey.of(FakeWeChat.APP_ID, TokenKey.ACCESS_TOKEN);
+    TokenStore.RefreshLock other = store.tryLock(key, Duration.ofMinutes(5), Duration.ZERO).orElseThrow();
+    assertThrows(TokenUnavailableException.class, p::refresh);
+    other.close();
+    assertEquals(2, wechat.tokenRequests());
+  }
+
+  @Test
+  void aRefreshInFlightWhenClosedDoesNotBringTheProviderBack() throws Exception {
+    CountDownLatch loading = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    InMemoryTokenStore inner = new InMemoryTokenStore();
+    TokenKey key = TokenKey.of(FakeWeChat.APP_ID, TokenKey.ACCESS_TOKEN);
+    inner.save(key, AccessToken.of("STORED_TOKEN_0123456789", clock.instant().plusSeconds(7200)));
+    TokenStore slow = new DelegatingStore(inner) {
+      @Override
+      public Optional<AccessToken> load(TokenKey k) {
+        loading.countDown();
+        try {
+          release.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt(); // close() interrupts the refresh thread: carry on regardless
+        }
+        return super.load(k);
+      }
+    };
+    AccessTokenProvider p = build(slow);
+    ExecutorService caller = Executors.newSingleThreadExecutor();
+    try {
+      Future<?> pending = caller.submit(p::get);
+      assertTrue(loading.await(10, TimeUnit.SECONDS));
+      p.close();
+      release.countDown();
+      assertThrows(Exception.class, () -> pending.get(10, TimeUnit.SECONDS));
+      Thread.sleep(200); // let the refresh thread finish its adopt, if it would
+      assertThrows(IllegalStateException.class, p::get);
+    } finally {
+      caller.shutdownNow();
+    }
+  }
+
+  @Test
+  void aSpuriousNotificationDoesNotDropATokenTheStoreNeverHad() {
+    AtomicReference<Runnable> notify = new AtomicReference<>();
+    TokenStore store = new DelegatingStore(new InMemoryTokenStore()) {
+      @Override
+      public void save(TokenKey key, AccessToken token) {
+        throw new TokenStoreException("read-only store for this test", null);
+      }
+
+      @Override
+      public Subscription subscribe(TokenKey key, Runnable onChange) {
+        notify.set(onChange);
+        return () -> {};
+      }
+    };
+    AccessTokenProvider p = build(store);
+    AccessToken t1 = p.get();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (notify.get() == null && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
+    notify.get().run(); // e.g. another app's entry changed in a shared file
+    notify.get().run();
+    for (int i = 0; i < 100; i++) {
+      assertSame(t1, p.get());
+    }
+    assertEquals(1, wechat.tokenRequests());
+  }
+
+  @Test
+  void aStoreThatThrowsSomethingElseIsTreatedAsAStoreFailure() {
+    TokenStore broken = new DelegatingStore(new InMemoryTokenStore()) {
+      @Override
+      public Optional<AccessToken> load(TokenKey key) {
+        throw new IllegalStateException("connection pool exhausted");
+      }
+    };
+    AccessTokenProvider p = build(broken);
+    TokenUnavailableException e = assertThrows(TokenUnavailableException.class, p::get);
+    assertTrue(e.getCause() instanceof TokenStoreException, String.valueOf(e.getCause()));
+    assertTrue(e.getMessage().contains("IllegalStateException"), e.getMessage());
+    assertEquals(0, wechat.tokenRequests(), "never fetch without a working store");
+  }
+
+  @Test
+  void anErrorWithANullMessageIsStillWeChatsError() {
+    wechat.enqueueJson("{\"errcode\":40164,\"errmsg\":null}");
+    AccessTokenProvider p = build(new InMemoryTokenStore());
+    WeChatApiException e = assertThrows(WeChatApiException.class, p::get);
+    assertEquals(40164, e.errorCode());
+    assertEquals(1, wechat.tokenRequests(), "a configuration error is not retried");
+  }
+
+  @Test
+  void redirectsAreNotFollowed() throws Exception {
+    try (MockWebServer elsewhere = new MockWebServer()) {
+      elsewhere.start();
+      for (int i = 0; i < 3; i++) {
+        wechat.enqueue(new MockResponse.Builder().code(307)
+            .addHeader("Location", elsewhere.url("/steal").toString()).build());
+      }
+      AccessTokenProvider p = AccessTokenProvider.builder()
+          .appId(FakeWeChat.APP_ID).appSecret(FakeWeChat.SECRET).apiBaseUrl(wechat.baseUrl())
+          .stableToken(true).retryBackoff(Duration.ofMillis(10)).clock(clock)
+          .httpClient(new okhttp3.OkHttpClient()) // follows redirects by default: the SDK turns it off
+          .build();
+      closeables.add(p);
+      WeChatTransportException e = assertThrows(WeChatTransportException.class, p::get);
+      assertEquals(307, e.httpStatus());
+      assertEquals(0, elsewhere.getRequestCount(), "the secret in the body must not travel elsewhere");
+    }
+  }
+
+  @Test
+  void plainHttpIsOnlyForLoopback() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> AccessTokenProvider.builder().apiBaseUrl("http://api.weixin.qq.com/"));
+    assertTrue(e.getMessage().contains("https"), e.getMessage());
+    AccessTokenProvider.builder().apiBaseUrl("https://api.weixin.qq.com");
+    AccessTokenProvider.builder().apiBaseUrl("http://127.0.0.1:8080/");
+    AccessTokenProvider.builder().apiBaseUrl("http://localhost:8080");
+    assertFalse(e.getMessage().contains(FakeWeChat.SECRET));
+  }
+
+  /** Forwards everything to another store. */
+  private static class DelegatingStore implements TokenStore {
+    private final TokenStore delegate;
+
+    DelegatingStore(TokenStore delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public Optional<AccessToken> load(TokenKey key) {
+      return delegate.load(key);
+    }
+
+    @Override
+    public void save(TokenKey key, AccessToken token) {
+      delegate.save(key, token);
+    }
+
+    @Override
+    public boolean deleteIfValue(TokenKey key, String expectedValue) {
+      return delegate.deleteIfValue(key, expectedValue);
+    }
+
+    @Override
+    public Optional<RefreshLock> tryLock(TokenKey key, Duration lease, Duration maxWait) throws InterruptedException {
+      return delegate.tryLock(key, lease, maxWait);
+    }
+
+    @Override
+    public Subscription subscribe(TokenKey key, Runnable onChange) {
+      return delegate.subscribe(key, onChange);
+    }
+  }
+}
