@@ -77,7 +77,9 @@ class RedisOutageTest {
 
       redis.start(); // empty: it kept no data
 
-      // Everything recovers by itself: one fetch for all, saved to Redis again.
+      // Everything recovers by itself once the short hold-off after store failures (at most 5 s)
+      // has passed: one fetch for all, saved to Redis again.
+      nodes.clock.advance(Duration.ofSeconds(5));
       assertEquals(Set.of(FakeWeChat.tokenValue(2)), nodes.herd(4));
       assertEquals(2, nodes.wechat.tokenRequests());
 
