@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.params.SetParams;
 
@@ -141,6 +142,8 @@ public final class RedisTokenStore implements TokenStore {
   private final long firstPollMillis;
   private final long maxPollMillis;
   private final ChangeNotifier notifier;
+  /** The corrupt entry last warned about, so that one is logged once rather than on every read. */
+  private volatile String lastCorruptWarning;
 
   /**
    * Creates a store over {@code jedis} with the default prefix {@value #DEFAULT_PREFIX}, the system
@@ -197,6 +200,13 @@ public final class RedisTokenStore implements TokenStore {
     String stored;
     try {
       stored = jedis.get(redisKey);
+    } catch (JedisDataException e) {
+      if (String.valueOf(e.getMessage()).startsWith("WRONGTYPE")) {
+        // Something else's value under our key: corrupt data, which the next save replaces.
+        warnOnce(redisKey, "WRONGTYPE", "Ignoring the Redis entry {}: it is not a string", redisKey);
+        return Optional.empty();
+      }
+      throw failure("read", redisKey, e, null);
     } catch (JedisException e) {
       throw failure("read", redisKey, e, null);
     }
@@ -346,9 +356,18 @@ public final class RedisTokenStore implements TokenStore {
         // falls through: corrupt
       }
     }
-    log.warn("Ignoring the Redis entry {}: it is not of the form <expiresAtMillis>:<token> ({} chars)",
+    warnOnce(redisKey, stored, "Ignoring the Redis entry {}: it is not of the form <expiresAtMillis>:<token> ({} chars)",
         redisKey, stored.length());
     return null;
+  }
+
+  /** Warns about a corrupt entry once, not on every read of it. */
+  private void warnOnce(String redisKey, String corruptValue, String format, Object... args) {
+    String fingerprint = redisKey + '#' + corruptValue.hashCode();
+    if (!fingerprint.equals(lastCorruptWarning)) {
+      lastCorruptWarning = fingerprint;
+      log.warn(format, args);
+    }
   }
 
   private static TokenStoreException failure(String what, String redisKey, JedisException e, String secret) {

@@ -116,6 +116,13 @@ class RedisTokenStoreTest {
     AccessToken t = token("REPAIRED", Duration.ofHours(2));
     store.save(key, t);
     assertEquals(Optional.of(t), store.load(key));
+
+    // Another library's hash under our key: no token, not an outage; the next save replaces it.
+    plain.del(tokenKey);
+    plain.hset(tokenKey, "field", "value");
+    assertEquals(Optional.empty(), store.load(key));
+    store.save(key, t);
+    assertEquals(Optional.of(t), store.load(key));
   }
 
   @Test
