@@ -181,6 +181,11 @@ public final class MessageCrypto {
    * XML, is returned as it came. A passive reply to a message whose {@link InboundMessage#encrypted()}
    * is true must be {@linkplain #encrypt encrypted}.
    *
+   * <p>In plaintext mode the signature covers the Token, timestamp and nonce but not the body: whoever
+   * saw one signed query string can post any body with it. An account in security mode should
+   * therefore read its messages with {@link #readEncryptedMessage}, which refuses plaintext, so that a
+   * request stripped of its {@code msg_signature} is not taken for a plaintext one.
+   *
    * @param signature the {@code signature} query parameter; used only in plaintext mode
    * @param msgSignature the {@code msg_signature} query parameter, or null when absent
    * @param timestamp the {@code timestamp} query parameter
@@ -199,6 +204,27 @@ public final class MessageCrypto {
     WeChatXml.parse(body); // refuses what is not safe, well-formed XML before the caller sees it
     return new InboundMessage(body, false);
   }
+  /**
+   * Reads a message WeChat pushed in security mode, refusing any other: the body must be encrypted
+   * and carry a valid {@code msg_signature}. Use it when the account is set to security mode, so
+   * that a plaintext body cannot be slipped in with a replayed URL signature.
+   *
+   * @param msgSignature the {@code msg_signature} query parameter
+   * @param timestamp the {@code timestamp} query parameter
+   * @param nonce the {@code nonce} query parameter
+   * @param body the POST body
+   * @return the decrypted message, {@linkplain InboundMessage#encrypted() encrypted}
+   * @throws MessageCryptoException with {@link MessageCryptoException#SIGNATURE_MISMATCH} if
+   *     {@code msgSignature} is missing, else as {@link #decrypt} does
+   */
+  public InboundMessage readEncryptedMessage(String msgSignature, String timestamp, String nonce, String body) {
+    if (msgSignature == null || msgSignature.isEmpty()) {
+      throw new MessageCryptoException(MessageCryptoException.SIGNATURE_MISMATCH,
+          "The message has no msg_signature: this account accepts encrypted messages only");
+    }
+    return new InboundMessage(decrypt(msgSignature, timestamp, nonce, body), true);
+  }
+
 
   /**
    * Encrypts a passive reply and wraps it in the envelope WeChat expects in answer to an encrypted

@@ -118,6 +118,18 @@ class MessageCryptoTest {
   }
 
   @Test
+  void securityModeRefusesAPlaintextBodyEvenWithAValidUrlSignature() {
+    String body = "<xml><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[forged]]></Content></xml>";
+    expect(MessageCryptoException.SIGNATURE_MISMATCH, () -> crypto.readEncryptedMessage(null, TS, NONCE, body));
+    expect(MessageCryptoException.SIGNATURE_MISMATCH, () -> crypto.readEncryptedMessage("", TS, NONCE, body));
+    Map<String, String> env = WeChatXml.parse(crypto.encrypt(REPLY, TS, NONCE));
+    InboundMessage in = crypto.readEncryptedMessage(env.get("MsgSignature"), TS, NONCE,
+        "<xml><Encrypt><![CDATA[" + env.get("Encrypt") + "]]></Encrypt></xml>");
+    assertTrue(in.encrypted());
+    assertEquals(REPLY, in.content());
+  }
+
+  @Test
   void plaintextModeChecksTheUrlSignatureAndReturnsTheBody() {
     String body = "<xml><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[hi]]></Content></xml>";
     String signature = MessageCrypto.sha1Sorted(TOKEN, TS, NONCE);

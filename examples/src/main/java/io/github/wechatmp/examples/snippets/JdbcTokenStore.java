@@ -37,11 +37,16 @@ final class JdbcTokenStore implements TokenStore {
         PreparedStatement s = c.prepareStatement("SELECT value, expires_at FROM wechat_token WHERE token_key = ?")) {
       s.setString(1, key.toString());
       try (ResultSet r = s.executeQuery()) {
-        return r.next()
-            ? Optional.of(AccessToken.of(r.getString(1), r.getTimestamp(2).toInstant()))
-            : Optional.empty();
+        if (!r.next()) {
+          return Optional.empty();
+        }
+        try {
+          return Optional.of(AccessToken.of(r.getString(1), r.getTimestamp(2).toInstant()));
+        } catch (RuntimeException corrupt) {
+          return Optional.empty(); // corrupt data reads as no token: the next save repairs it
+        }
       }
-    } catch (SQLException | IllegalArgumentException e) {
+    } catch (SQLException e) {
       throw new TokenStoreException("wechat_token could not be read for " + key, e); // names the store, never the token
     }
   }
@@ -88,7 +93,8 @@ final class JdbcTokenStore implements TokenStore {
       }
       return s.executeUpdate();
     } catch (SQLException e) {
-      throw new TokenStoreException("wechat_token update failed: " + e.getMessage(), e);
+      // Not e.getMessage(): a driver may quote the statement's parameters, a token among them.
+      throw new TokenStoreException("wechat_token update failed (SQLState " + e.getSQLState() + ")", e);
     }
   }
 }
