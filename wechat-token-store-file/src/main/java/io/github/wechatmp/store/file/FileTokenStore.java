@@ -73,7 +73,11 @@ import org.slf4j.LoggerFactory;
  * A save or delete holds a separate lock on byte 0 for the few milliseconds of one read-modify-write
  * and waits at most 10 s for it. The lock file is open only while this JVM holds a lock in it. In a
  * process that uses this store, do not open, delete or lock the {@code .lock} file by other means:
- * closing any descriptor on it releases the process's locks on it. OS file locks are not reliable
+ * closing any descriptor on it releases the process's locks on it. That includes a second copy of
+ * this library in the same JVM (two web applications with their own class loaders) and the same
+ * file reached through a hard link or bind mount: this store recognises one file by its canonical
+ * path within one copy of the library only, so give each such copy its own file, or share the
+ * library. OS file locks are not reliable
  * on network file systems: use this store on a local file system, and the Redis store between
  * hosts.
  *
