@@ -126,8 +126,12 @@ class ProviderSharingTest {
       providers.get(i).get();
     }
     clock.advance(Duration.ofSeconds(7200 - 200));
+    wechat.delay(3_000); // the refresh takes 3 s: any caller that waited on it would be seen
+    long t0 = System.nanoTime();
     Set<String> tokens = herd(providers);
+    long tookMillis = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
     assertEquals(Set.of(FakeWeChat.tokenValue(1)), tokens, "the due token is served while refreshing");
+    assertTrue(tookMillis < 2_000, "64 callers were served in " + tookMillis + " ms, without waiting for WeChat");
     Await.until(() -> providers.stream().allMatch(p -> p.get().value().equals(FakeWeChat.tokenValue(2))),
         Duration.ofSeconds(20), "every provider has the new token");
     assertEquals(2, wechat.tokenRequests());
