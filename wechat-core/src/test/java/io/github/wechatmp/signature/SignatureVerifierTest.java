@@ -54,6 +54,14 @@ class SignatureVerifierTest {
       assertFalse(WECHAT.verify(new String(t), "1714036504", "1514711492"), "position " + i);
     }
     assertFalse(SignatureVerifier.of("BBBBB").verify(DOC_SIGNATURE, "1714036504", "1514711492"));
+    // A character that differs from a right digit only in the ASCII case bit is no digit at all.
+    for (int i = 0; i < c.length; i++) {
+      char[] t = c.clone();
+      t[i] = (char) (t[i] ^ 0x20);
+      boolean letter = Character.isLetter(c[i]);
+      assertEquals(letter, WECHAT.verify(new String(t), "1714036504", "1514711492"),
+          "position " + i + ": " + (letter ? "upper case is accepted" : "0x" + Integer.toHexString(t[i])));
+    }
     assertFalse(WECHAT.verify(DOC_SIGNATURE, "1714036505", "1514711492"));
   }
 
