@@ -11,7 +11,7 @@ import io.github.wechatmp.token.TokenStore;
 import java.time.Clock;
 import java.time.Duration;
 import io.github.wechatmp.internal.http.WeChatHttp;
-import io.github.wechatmp.internal.refresh.RefreshSettings;
+import io.github.wechatmp.internal.refresh.RefreshOptions;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import okhttp3.HttpUrl;
@@ -43,20 +43,11 @@ public final class JsapiTicketProvider implements AutoCloseable {
   private JsapiTicketProvider(Builder b) {
     this.appId = b.tokens.appId();
     OkHttpClient client = WeChatHttp.credentialClient(b.httpClient);
-    GetTicketEndpoint endpoint = new GetTicketEndpoint(client, b.apiBaseUrl, b.tokens, b.clock);
+    GetTicketEndpoint endpoint = new GetTicketEndpoint(client, b.apiBaseUrl, b.tokens, b.options.clock());
     this.cache = RefreshingCache.builder()
         .key(TokenKey.of(appId, TokenKey.JSAPI_TICKET))
-        .store(b.store == null ? new InMemoryTokenStore() : b.store)
         .fetcher(endpoint)
-        .clock(b.clock)
-        .refreshMargin(b.refreshMargin)
-        .expiryMargin(b.expiryMargin)
-        .lockLease(b.lockLease)
-        .lockWait(b.lockWait)
-        .maxRetries(b.maxRetries)
-        .retryBackoff(b.retryBackoff)
-        .failureHoldOffMax(b.failureHoldOffMax)
-        .listener(b.listener)
+        .options(b.options)
         .build();
   }
 
@@ -152,18 +143,9 @@ public final class JsapiTicketProvider implements AutoCloseable {
    */
   public static final class Builder {
     AccessTokenProvider tokens;
-    TokenStore store;
     HttpUrl apiBaseUrl = HttpUrl.get("https://api.weixin.qq.com/");
     OkHttpClient httpClient;
-    Clock clock = Clock.systemUTC();
-    Duration refreshMargin = Duration.ofSeconds(200);
-    Duration expiryMargin = Duration.ofSeconds(30);
-    Duration lockLease = Duration.ofSeconds(10);
-    Duration lockWait = Duration.ofSeconds(12);
-    int maxRetries = 2;
-    Duration retryBackoff = Duration.ofMillis(200);
-    Duration failureHoldOffMax = Duration.ofMinutes(2);
-    TokenEventListener listener = TokenEventListener.NONE;
+    final RefreshOptions options = new RefreshOptions();
 
     Builder() {}
 
@@ -188,7 +170,7 @@ public final class JsapiTicketProvider implements AutoCloseable {
      * @throws NullPointerException if {@code store} is null
      */
     public Builder store(TokenStore store) {
-      this.store = Objects.requireNonNull(store, "store");
+      options.store(store);
       return this;
     }
 
@@ -227,7 +209,7 @@ public final class JsapiTicketProvider implements AutoCloseable {
      * @throws NullPointerException if {@code clock} is null
      */
     public Builder clock(Clock clock) {
-      this.clock = Objects.requireNonNull(clock, "clock");
+      options.clock(clock);
       return this;
     }
 
@@ -240,7 +222,7 @@ public final class JsapiTicketProvider implements AutoCloseable {
      * @throws IllegalArgumentException if it is negative or longer than a day
      */
     public Builder refreshMargin(Duration refreshMargin) {
-      this.refreshMargin = RefreshSettings.refreshMargin(refreshMargin);
+      options.refreshMargin(refreshMargin);
       return this;
     }
 
@@ -253,7 +235,7 @@ public final class JsapiTicketProvider implements AutoCloseable {
      * @throws IllegalArgumentException if it is negative or longer than a day
      */
     public Builder expiryMargin(Duration expiryMargin) {
-      this.expiryMargin = RefreshSettings.expiryMargin(expiryMargin);
+      options.expiryMargin(expiryMargin);
       return this;
     }
 
@@ -266,7 +248,7 @@ public final class JsapiTicketProvider implements AutoCloseable {
      * @throws IllegalArgumentException if it is not positive or longer than 10 minutes
      */
     public Builder lockLease(Duration lockLease) {
-      this.lockLease = RefreshSettings.lockLease(lockLease);
+      options.lockLease(lockLease);
       return this;
     }
 
@@ -279,7 +261,7 @@ public final class JsapiTicketProvider implements AutoCloseable {
      * @throws IllegalArgumentException if it is negative or longer than 10 minutes
      */
     public Builder lockWait(Duration lockWait) {
-      this.lockWait = RefreshSettings.lockWait(lockWait);
+      options.lockWait(lockWait);
       return this;
     }
 
@@ -291,7 +273,7 @@ public final class JsapiTicketProvider implements AutoCloseable {
      * @throws IllegalArgumentException if it is negative or more than 10
      */
     public Builder maxRetries(int maxRetries) {
-      this.maxRetries = RefreshSettings.maxRetries(maxRetries);
+      options.maxRetries(maxRetries);
       return this;
     }
 
@@ -304,7 +286,7 @@ public final class JsapiTicketProvider implements AutoCloseable {
      * @throws IllegalArgumentException if it is negative or longer than a minute
      */
     public Builder retryBackoff(Duration retryBackoff) {
-      this.retryBackoff = RefreshSettings.retryBackoff(retryBackoff);
+      options.retryBackoff(retryBackoff);
       return this;
     }
 
@@ -317,7 +299,7 @@ public final class JsapiTicketProvider implements AutoCloseable {
      * @throws IllegalArgumentException if it is not positive or longer than a day
      */
     public Builder failureHoldOffMax(Duration failureHoldOffMax) {
-      this.failureHoldOffMax = RefreshSettings.failureHoldOffMax(failureHoldOffMax);
+      options.failureHoldOffMax(failureHoldOffMax);
       return this;
     }
 
@@ -329,7 +311,7 @@ public final class JsapiTicketProvider implements AutoCloseable {
      * @throws NullPointerException if {@code listener} is null
      */
     public Builder eventListener(TokenEventListener listener) {
-      this.listener = Objects.requireNonNull(listener, "listener");
+      options.listener(listener);
       return this;
     }
 

@@ -3,7 +3,7 @@ package io.github.wechatmp.token;
 import java.time.Clock;
 import java.time.Duration;
 import io.github.wechatmp.internal.http.WeChatHttp;
-import io.github.wechatmp.internal.refresh.RefreshSettings;
+import io.github.wechatmp.internal.refresh.RefreshOptions;
 import java.util.Objects;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
@@ -103,19 +103,10 @@ public interface AccessTokenProvider extends AutoCloseable {
   final class Builder {
     String appId;
     String appSecret;
-    TokenStore store;
-    Duration refreshMargin = Duration.ofSeconds(200);
-    Duration expiryMargin = Duration.ofSeconds(30);
     HttpUrl apiBaseUrl = HttpUrl.get("https://api.weixin.qq.com/");
     boolean stableToken;
     OkHttpClient httpClient;
-    Clock clock = Clock.systemUTC();
-    Duration lockLease = Duration.ofSeconds(10);
-    Duration lockWait = Duration.ofSeconds(12);
-    int maxRetries = 2;
-    Duration retryBackoff = Duration.ofMillis(200);
-    Duration failureHoldOffMax = Duration.ofMinutes(2);
-    TokenEventListener listener = TokenEventListener.NONE;
+    final RefreshOptions options = new RefreshOptions();
 
     Builder() {}
 
@@ -150,7 +141,7 @@ public interface AccessTokenProvider extends AutoCloseable {
      * @throws NullPointerException if {@code store} is null
      */
     public Builder store(TokenStore store) {
-      this.store = Objects.requireNonNull(store, "store");
+      options.store(store);
       return this;
     }
 
@@ -164,7 +155,7 @@ public interface AccessTokenProvider extends AutoCloseable {
      * @throws IllegalArgumentException if it is negative or longer than a day
      */
     public Builder refreshMargin(Duration refreshMargin) {
-      this.refreshMargin = RefreshSettings.refreshMargin(refreshMargin);
+      options.refreshMargin(refreshMargin);
       return this;
     }
 
@@ -179,7 +170,7 @@ public interface AccessTokenProvider extends AutoCloseable {
      * @throws IllegalArgumentException if it is negative or longer than a day
      */
     public Builder expiryMargin(Duration expiryMargin) {
-      this.expiryMargin = RefreshSettings.expiryMargin(expiryMargin);
+      options.expiryMargin(expiryMargin);
       return this;
     }
 
@@ -235,7 +226,7 @@ public interface AccessTokenProvider extends AutoCloseable {
      * @throws NullPointerException if {@code clock} is null
      */
     public Builder clock(Clock clock) {
-      this.clock = Objects.requireNonNull(clock, "clock");
+      options.clock(clock);
       return this;
     }
 
@@ -250,7 +241,7 @@ public interface AccessTokenProvider extends AutoCloseable {
      * @throws IllegalArgumentException if it is not positive or longer than 10 minutes
      */
     public Builder lockLease(Duration lockLease) {
-      this.lockLease = RefreshSettings.lockLease(lockLease);
+      options.lockLease(lockLease);
       return this;
     }
 
@@ -266,7 +257,7 @@ public interface AccessTokenProvider extends AutoCloseable {
      * @throws IllegalArgumentException if it is negative or longer than 10 minutes
      */
     public Builder lockWait(Duration lockWait) {
-      this.lockWait = RefreshSettings.lockWait(lockWait);
+      options.lockWait(lockWait);
       return this;
     }
 
@@ -278,7 +269,7 @@ public interface AccessTokenProvider extends AutoCloseable {
      * @throws IllegalArgumentException if it is negative or more than 10
      */
     public Builder maxRetries(int maxRetries) {
-      this.maxRetries = RefreshSettings.maxRetries(maxRetries);
+      options.maxRetries(maxRetries);
       return this;
     }
 
@@ -291,7 +282,7 @@ public interface AccessTokenProvider extends AutoCloseable {
      * @throws IllegalArgumentException if it is negative or longer than a minute
      */
     public Builder retryBackoff(Duration retryBackoff) {
-      this.retryBackoff = RefreshSettings.retryBackoff(retryBackoff);
+      options.retryBackoff(retryBackoff);
       return this;
     }
 
@@ -304,7 +295,7 @@ public interface AccessTokenProvider extends AutoCloseable {
      * @throws IllegalArgumentException if it is not positive or longer than a day
      */
     public Builder failureHoldOffMax(Duration failureHoldOffMax) {
-      this.failureHoldOffMax = RefreshSettings.failureHoldOffMax(failureHoldOffMax);
+      options.failureHoldOffMax(failureHoldOffMax);
       return this;
     }
 
@@ -316,7 +307,7 @@ public interface AccessTokenProvider extends AutoCloseable {
      * @throws NullPointerException if {@code listener} is null
      */
     public Builder eventListener(TokenEventListener listener) {
-      this.listener = Objects.requireNonNull(listener, "listener");
+      options.listener(listener);
       return this;
     }
 

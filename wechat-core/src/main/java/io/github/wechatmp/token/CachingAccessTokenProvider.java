@@ -11,21 +11,12 @@ final class CachingAccessTokenProvider implements AccessTokenProvider {
   CachingAccessTokenProvider(AccessTokenProvider.Builder b) {
     this.appId = b.appId.strip();
     TokenKey key = TokenKey.of(appId, b.stableToken ? TokenKey.STABLE_ACCESS_TOKEN : TokenKey.ACCESS_TOKEN);
-    TokenEndpoint endpoint =
-        new TokenEndpoint(b.httpClient, b.apiBaseUrl, appId, b.appSecret.strip(), b.stableToken, b.clock);
+    TokenEndpoint endpoint = new TokenEndpoint(b.httpClient, b.apiBaseUrl, appId, b.appSecret.strip(),
+        b.stableToken, b.options.clock());
     this.cache = RefreshingCache.builder()
         .key(key)
-        .store(b.store == null ? new InMemoryTokenStore() : b.store)
         .fetcher(endpoint)
-        .clock(b.clock)
-        .refreshMargin(b.refreshMargin)
-        .expiryMargin(b.expiryMargin)
-        .lockLease(b.lockLease)
-        .lockWait(b.lockWait)
-        .maxRetries(b.maxRetries)
-        .retryBackoff(b.retryBackoff)
-        .failureHoldOffMax(b.failureHoldOffMax)
-        .listener(b.listener)
+        .options(b.options)
         .build();
   }
 

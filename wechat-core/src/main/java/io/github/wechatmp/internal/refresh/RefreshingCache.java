@@ -4,6 +4,7 @@ import io.github.wechatmp.WeChatApiException;
 import io.github.wechatmp.WeChatException;
 import io.github.wechatmp.WeChatTransportException;
 import io.github.wechatmp.token.AccessToken;
+import io.github.wechatmp.token.InMemoryTokenStore;
 import io.github.wechatmp.token.TokenEventListener;
 import io.github.wechatmp.token.TokenKey;
 import io.github.wechatmp.token.TokenStore;
@@ -379,6 +380,13 @@ public final class RefreshingCache implements AutoCloseable {
     Throwable error = null;
     try {
       result = refreshNow(force, seen);
+      if (result.token == null) {
+        // install() backed out: close() or invalidate() won the race. Never hand out "no token".
+        throw closed
+            ? new IllegalStateException("the provider of " + key + " was closed")
+            : new TokenUnavailableException("The token of " + key + " was invalidated while it was being "
+                + "refreshed; ask again", null);
+      }
     } catch (Throwable t) {
       error = t;
     } finally {
@@ -736,11 +744,11 @@ public final class RefreshingCache implements AutoCloseable {
     }
   }
 
-  /** Settings of a {@link RefreshingCache}; every one must be given. */
+  /** What a {@link RefreshingCache} is made of: its key, how to fetch, and the shared options. */
   public static final class Builder {
     TokenKey key;
-    TokenStore store;
     CredentialFetcher fetcher;
+    TokenStore store;
     Clock clock;
     Duration refreshMargin;
     Duration expiryMargin;
@@ -749,34 +757,36 @@ public final class RefreshingCache implements AutoCloseable {
     int maxRetries;
     Duration retryBackoff;
     Duration failureHoldOffMax;
-    TokenEventListener listener = TokenEventListener.NONE;
+    TokenEventListener listener;
 
     Builder() {}
 
     /** The store key. */
-    public Builder key(TokenKey v) { key = v; return this; }
-    /** The shared store. */
-    public Builder store(TokenStore v) { store = v; return this; }
+    public Builder key(TokenKey v) {
+      key = v;
+      return this;
+    }
+
     /** How to ask WeChat. */
-    public Builder fetcher(CredentialFetcher v) { fetcher = v; return this; }
-    /** The clock deciding expiry. */
-    public Builder clock(Clock v) { clock = v; return this; }
-    /** Due this long before expiry. */
-    public Builder refreshMargin(Duration v) { refreshMargin = v; return this; }
-    /** Unusable this long before expiry. */
-    public Builder expiryMargin(Duration v) { expiryMargin = v; return this; }
-    /** The store lock's lease. */
-    public Builder lockLease(Duration v) { lockLease = v; return this; }
-    /** The longest wait for the store lock. */
-    public Builder lockWait(Duration v) { lockWait = v; return this; }
-    /** Retries of a fetch. */
-    public Builder maxRetries(int v) { maxRetries = v; return this; }
-    /** The first retry's pause. */
-    public Builder retryBackoff(Duration v) { retryBackoff = v; return this; }
-    /** The longest hold-off after failures. */
-    public Builder failureHoldOffMax(Duration v) { failureHoldOffMax = v; return this; }
-    /** Event listener. */
-    public Builder listener(TokenEventListener v) { listener = v; return this; }
+    public Builder fetcher(CredentialFetcher v) {
+      fetcher = v;
+      return this;
+    }
+
+    /** Copies the options as they are now; a later change to them does not reach this cache. */
+    public Builder options(RefreshOptions o) {
+      store = o.store == null ? new InMemoryTokenStore() : o.store;
+      clock = o.clock;
+      refreshMargin = o.refreshMargin;
+      expiryMargin = o.expiryMargin;
+      lockLease = o.lockLease;
+      lockWait = o.lockWait;
+      maxRetries = o.maxRetries;
+      retryBackoff = o.retryBackoff;
+      failureHoldOffMax = o.failureHoldOffMax;
+      listener = o.listener;
+      return this;
+    }
 
     /** Makes the cache; does no I/O. */
     public RefreshingCache build() {
