@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.squareup.moshi.JsonReader;
 import io.github.wechatmp.testing.Await;
 import io.github.wechatmp.testing.FakeWeChat;
-import io.github.wechatmp.testing.MutableClock;
+import io.github.wechatmp.testing.ProviderFixture;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -23,40 +23,14 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import mockwebserver3.RecordedRequest;
 import okio.Buffer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Caching, the refresh thresholds, both endpoints, and never waiting while a usable token exists. */
-class ProviderCachingTest {
-  private final MutableClock clock = new MutableClock();
-  private final FakeWeChat wechat;
-  private final List<AutoCloseable> closeables = new CopyOnWriteArrayList<>();
+class ProviderCachingTest extends ProviderFixture {
 
-  ProviderCachingTest() throws Exception {
-    wechat = new FakeWeChat();
-  }
 
-  @AfterEach
-  void tearDown() throws Exception {
-    for (AutoCloseable c : closeables) {
-      c.close();
-    }
-    wechat.close();
-  }
 
-  private AccessTokenProvider.Builder builder() {
-    return AccessTokenProvider.builder()
-        .appId(FakeWeChat.APP_ID)
-        .appSecret(FakeWeChat.SECRET)
-        .apiBaseUrl(wechat.baseUrl())
-        .clock(clock);
-  }
 
-  private AccessTokenProvider build(AccessTokenProvider.Builder b) {
-    AccessTokenProvider p = b.build();
-    closeables.add(p);
-    return p;
-  }
 
   @Test
   void buildDoesNoIoAndThousandGetsMakeOneRequest() {

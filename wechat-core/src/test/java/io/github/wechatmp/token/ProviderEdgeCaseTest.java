@@ -9,12 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.wechatmp.WeChatApiException;
 import io.github.wechatmp.WeChatTransportException;
 import io.github.wechatmp.testing.FakeWeChat;
-import io.github.wechatmp.testing.MutableClock;
+import io.github.wechatmp.testing.ProviderFixture;
 import io.github.wechatmp.testing.SwitchableStore;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -23,39 +21,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Races and corner cases a review found: forced refreshes, close, spurious notifications, odd stores. */
-class ProviderEdgeCaseTest {
-  private final MutableClock clock = new MutableClock();
-  private final FakeWeChat wechat;
-  private final List<AutoCloseable> closeables = new CopyOnWriteArrayList<>();
+class ProviderEdgeCaseTest extends ProviderFixture {
 
-  ProviderEdgeCaseTest() throws Exception {
-    wechat = new FakeWeChat();
-  }
 
-  @AfterEach
-  void tearDown() throws Exception {
-    for (AutoCloseable c : closeables) {
-      c.close();
-    }
-    wechat.close();
-  }
 
   private AccessTokenProvider build(TokenStore store) {
-    AccessTokenProvider p = AccessTokenProvider.builder()
-        .appId(FakeWeChat.APP_ID)
-        .appSecret(FakeWeChat.SECRET)
-        .apiBaseUrl(wechat.baseUrl())
-        .retryBackoff(Duration.ofMillis(10))
-        .lockWait(Duration.ofMillis(300))
-        .clock(clock)
-        .store(store)
-        .build();
-    closeables.add(p);
-    return p;
+    return build(builder().retryBackoff(Duration.ofMillis(10)).lockWait(Duration.ofMillis(300)).store(store));
   }
 
   @Test
@@ -186,7 +160,7 @@ class ProviderEdgeCaseTest {
           .stableToken(true).retryBackoff(Duration.ofMillis(10)).clock(clock)
           .httpClient(new okhttp3.OkHttpClient()) // follows redirects by default: the SDK turns it off
           .build();
-      closeables.add(p);
+      closeAfterTest(p);
       WeChatTransportException e = assertThrows(WeChatTransportException.class, p::get);
       assertEquals(307, e.httpStatus());
       assertEquals(0, elsewhere.getRequestCount(), "the secret in the body must not travel elsewhere");

@@ -13,13 +13,12 @@ import io.github.wechatmp.WeChatTransportException;
 import io.github.wechatmp.testing.Await;
 import io.github.wechatmp.testing.FakeWeChat;
 import io.github.wechatmp.testing.LogCapture;
-import io.github.wechatmp.testing.MutableClock;
+import io.github.wechatmp.testing.ProviderFixture;
 import io.github.wechatmp.testing.SwitchableStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
 import okhttp3.OkHttpClient;
@@ -27,22 +26,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** What callers see when WeChat, the network or the store fails, and how many requests it costs. */
-class ProviderFailureTest {
-  private final MutableClock clock = new MutableClock();
-  private final FakeWeChat wechat;
-  private final List<AutoCloseable> closeables = new CopyOnWriteArrayList<>();
+class ProviderFailureTest extends ProviderFixture {
   private final List<Throwable> thrown = new ArrayList<>();
 
-  ProviderFailureTest() throws Exception {
-    wechat = new FakeWeChat();
-  }
 
   @AfterEach
-  void tearDown() throws Exception {
-    for (AutoCloseable c : closeables) {
-      c.close();
-    }
-    wechat.close();
+  void noSecretInAnyError() {
     for (Throwable t : thrown) {
       for (Throwable c = t; c != null; c = c.getCause()) {
         assertFalse(String.valueOf(c.getMessage()).contains(FakeWeChat.SECRET), "secret in: " + c);
@@ -50,20 +39,11 @@ class ProviderFailureTest {
     }
   }
 
-  private AccessTokenProvider.Builder builder() {
-    return AccessTokenProvider.builder()
-        .appId(FakeWeChat.APP_ID)
-        .appSecret(FakeWeChat.SECRET)
-        .apiBaseUrl(wechat.baseUrl())
-        .retryBackoff(Duration.ofMillis(10))
-        .clock(clock);
+  @Override
+  protected AccessTokenProvider.Builder builder() {
+    return super.builder().retryBackoff(Duration.ofMillis(10));
   }
 
-  private AccessTokenProvider build(AccessTokenProvider.Builder b) {
-    AccessTokenProvider p = b.build();
-    closeables.add(p);
-    return p;
-  }
 
   private <T extends Throwable> T expect(Class<T> type, AccessTokenProvider p) {
     T e = assertThrows(type, p::get);

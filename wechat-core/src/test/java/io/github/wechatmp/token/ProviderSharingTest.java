@@ -7,54 +7,31 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.wechatmp.testing.Await;
 import io.github.wechatmp.testing.FakeWeChat;
-import io.github.wechatmp.testing.MutableClock;
+import io.github.wechatmp.testing.ProviderFixture;
 import io.github.wechatmp.testing.SwitchableStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 
 /** Several providers over one store: one fetch between them, and compare-and-invalidate. */
-class ProviderSharingTest {
+class ProviderSharingTest extends ProviderFixture {
   private static final int PROVIDERS = 4;
   private static final int THREADS_EACH = 16;
 
-  private final MutableClock clock = new MutableClock();
-  private final FakeWeChat wechat;
-  private final List<AutoCloseable> closeables = new CopyOnWriteArrayList<>();
 
-  ProviderSharingTest() throws Exception {
-    wechat = new FakeWeChat();
-  }
 
-  @AfterEach
-  void tearDown() throws Exception {
-    for (AutoCloseable c : closeables) {
-      c.close();
-    }
-    wechat.close();
-  }
 
   private AccessTokenProvider provider(TokenStore store) {
-    AccessTokenProvider p = AccessTokenProvider.builder()
-        .appId(FakeWeChat.APP_ID)
-        .appSecret(FakeWeChat.SECRET)
-        .apiBaseUrl(wechat.baseUrl())
-        .clock(clock)
-        .store(store)
-        .build();
-    closeables.add(p);
-    return p;
+    return build(builder().store(store));
   }
 
   /** 64 threads over 4 providers ask at once; returns the distinct tokens they got. */
@@ -216,7 +193,7 @@ class ProviderSharingTest {
     AccessTokenProvider other = AccessTokenProvider.builder()
         .appId("wxAnotherApp0000001").appSecret("another-secret").apiBaseUrl(wechat.baseUrl())
         .clock(clock).store(store).build();
-    closeables.add(other);
+    closeAfterTest(other);
     assertNotEquals(a.get().value(), other.get().value());
     assertEquals(2, wechat.tokenRequests());
     assertEquals("wxAnotherApp0000001", wechat.requests().get(1).getUrl().queryParameter("appid"));
