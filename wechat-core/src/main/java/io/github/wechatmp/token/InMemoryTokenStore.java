@@ -65,11 +65,7 @@ public final class InMemoryTokenStore implements TokenStore {
   @Override
   public Optional<RefreshLock> tryLock(TokenKey key, Duration lease, Duration maxWait)
       throws InterruptedException {
-    Objects.requireNonNull(key, "key");
-    requirePositive(lease, "lease");
-    if (Objects.requireNonNull(maxWait, "maxWait").isNegative()) {
-      throw new IllegalArgumentException("maxWait must not be negative");
-    }
+    TokenStore.checkLockArguments(key, lease, maxWait);
     LeaseLock lock = locks.computeIfAbsent(key, k -> new LeaseLock());
     return Optional.ofNullable(lock.acquire(lease.toNanos(), maxWait.toNanos()));
   }
@@ -94,12 +90,6 @@ public final class InMemoryTokenStore implements TokenStore {
       } catch (RuntimeException e) {
         log.warn("A change subscriber of {} failed", key, e);
       }
-    }
-  }
-
-  private static void requirePositive(Duration d, String name) {
-    if (Objects.requireNonNull(d, name).isNegative() || d.isZero()) {
-      throw new IllegalArgumentException(name + " must be positive");
     }
   }
 

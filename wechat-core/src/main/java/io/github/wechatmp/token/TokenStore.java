@@ -1,6 +1,7 @@
 package io.github.wechatmp.token;
 
 import java.time.Duration;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -112,6 +113,28 @@ public interface TokenStore {
    */
   default Subscription subscribe(TokenKey key, Runnable onChange) {
     return () -> {};
+  }
+
+  /**
+   * Checks the arguments of {@link #tryLock} as every store must: for implementations, so that all
+   * stores refuse the same values with the same messages.
+   *
+   * @param key the key; not null
+   * @param lease the lease; positive
+   * @param maxWait the longest wait; not negative
+   * @throws NullPointerException naming the argument that is null
+   * @throws IllegalArgumentException if {@code lease} is not positive or {@code maxWait} is negative
+   */
+  static void checkLockArguments(TokenKey key, Duration lease, Duration maxWait) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(lease, "lease");
+    Objects.requireNonNull(maxWait, "maxWait");
+    if (lease.isNegative() || lease.isZero()) {
+      throw new IllegalArgumentException("lease must be positive");
+    }
+    if (maxWait.isNegative()) {
+      throw new IllegalArgumentException("maxWait must not be negative");
+    }
   }
 
   /**

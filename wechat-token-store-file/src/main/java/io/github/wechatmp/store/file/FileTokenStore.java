@@ -210,15 +210,7 @@ public final class FileTokenStore implements TokenStore {
   @Override
   public Optional<RefreshLock> tryLock(TokenKey key, Duration lease, Duration maxWait)
       throws InterruptedException {
-    Objects.requireNonNull(key, "key");
-    Objects.requireNonNull(lease, "lease");
-    Objects.requireNonNull(maxWait, "maxWait");
-    if (lease.isNegative() || lease.isZero()) {
-      throw new IllegalArgumentException("lease must be positive");
-    }
-    if (maxWait.isNegative()) {
-      throw new IllegalArgumentException("maxWait must not be negative");
-    }
+    TokenStore.checkLockArguments(key, lease, maxWait);
     return shared.refreshLock(key).acquire(key, saturatedNanos(lease), saturatedNanos(maxWait));
   }
 

@@ -280,15 +280,7 @@ public final class RedisTokenStore implements TokenStore {
   @Override
   public Optional<RefreshLock> tryLock(TokenKey key, Duration lease, Duration maxWait)
       throws InterruptedException {
-    Objects.requireNonNull(key, "key");
-    Objects.requireNonNull(lease, "lease");
-    Objects.requireNonNull(maxWait, "maxWait");
-    if (lease.isNegative() || lease.isZero()) {
-      throw new IllegalArgumentException("lease must be positive");
-    }
-    if (maxWait.isNegative()) {
-      throw new IllegalArgumentException("maxWait must not be negative");
-    }
+    TokenStore.checkLockArguments(key, lease, maxWait);
     String lockKey = lockKey(key);
     long leaseMillis = Math.max(1, saturatedMillis(lease));
     String owner = UUID.randomUUID().toString();
