@@ -9,13 +9,13 @@ import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 /**
- * With the system clock the hot path reads no clock: a timer marks the token due. This runs in real
+ * With the system clock the hot path reads no clock: a periodic watch marks the token due. This runs in real
  * time, with a token that lives four seconds.
  */
 class ProviderSystemClockTest {
 
   @Test
-  void theDueTimerStartsTheRefreshAtTheRefreshMarginNotBefore() throws Exception {
+  void theDueWatchStartsTheRefreshAtTheRefreshMarginNotBefore() throws Exception {
     try (FakeWeChat wechat = new FakeWeChat().expiresIn(4);
         AccessTokenProvider provider = AccessTokenProvider.builder()
             .appId(FakeWeChat.APP_ID)

@@ -134,7 +134,7 @@ public final class RefreshingCache implements AutoCloseable {
    * also catches up within a second after the host was suspended or its clock stepped. With any other
    * clock (tests, users' own), the hot path compares against the clock on every call.
    */
-  private final boolean timerDriven;
+  private final boolean dueWatched;
   private final ScheduledFuture<?> dueWatch;
   private volatile long lastHoldOffStoreCheckMillis = Long.MIN_VALUE;
 
@@ -168,8 +168,8 @@ public final class RefreshingCache implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    this.timerDriven = clock.getClass() == Clock.systemUTC().getClass();
-    this.dueWatch = timerDriven ? DueWatch.start(this) : null;
+    this.dueWatched = clock.getClass() == Clock.systemUTC().getClass();
+    this.dueWatch = dueWatched ? DueWatch.start(this) : null;
   }
 
   private static ScheduledThreadPoolExecutor newDueWatch() {
@@ -237,7 +237,7 @@ public final class RefreshingCache implements AutoCloseable {
    */
   public AccessToken get() {
     Snapshot s = snapshot;
-    if (s.fresh && (timerDriven || clock.millis() < s.dueAtMillis)) {
+    if (s.fresh && (dueWatched || clock.millis() < s.dueAtMillis)) {
       return s.token;
     }
     return getSlow();
