@@ -108,7 +108,11 @@ final class ExampleServer implements AutoCloseable {
           .store(store.store)
           .eventListener(holder);
       if (standIn != null) {
-        b.apiBaseUrl(standIn.baseUrl());
+        // The stand-in's tokens live a minute, not two hours: margins that fit them (due at half
+        // life, unusable in the last tenth), so that instances sharing a store adopt each other's.
+        b.apiBaseUrl(standIn.baseUrl())
+            .refreshMargin(Duration.ofSeconds(config.demoExpiresIn / 2))
+            .expiryMargin(Duration.ofSeconds(Math.max(1, config.demoExpiresIn / 10)));
       }
       ExampleServer app = new ExampleServer(config, standIn, store, b.build(), crypto, server);
       holder.app = app;

@@ -161,8 +161,11 @@ public interface AccessTokenProvider extends AutoCloseable {
 
     /**
      * How long before expiry a token stops being served, so that callers block on a refresh rather
-     * than send a token that expires in flight. Default 30 s. For tokens that live less than four
-     * times this long, a quarter of their lifetime is used instead.
+     * than send a token that expires in flight. Default 30 s. For tokens this provider fetched that
+     * live less than four times this long, a quarter of their lifetime is used instead; but a token
+     * read from the store, whose lifetime is unknown, is adopted only while more than this margin of
+     * it remains. With tokens that live minutes rather than WeChat's two hours (a test stand-in),
+     * set both margins to fit them, or instances sharing a store will each fetch their own.
      *
      * @param expiryMargin between zero and one day
      * @return this builder

@@ -6,11 +6,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.wechatmp.testing.FakeWeChat;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * With the system clock the hot path reads no clock: a periodic watch marks the token due. This runs in real
- * time, with a token that lives four seconds.
+ * With the system clock (the default) the hot path reads no clock: a periodic watch marks the token
+ * due. These tests run in real time, with tokens that live a few seconds.
  */
 class ProviderSystemClockTest {
 
@@ -43,6 +52,59 @@ class ProviderSystemClockTest {
       assertTrue(changedAt != null, "the token was never refreshed");
       assertTrue(!changedAt.isBefore(dueAt.minusMillis(50)), "refreshed at " + changedAt + ", due at " + dueAt);
       assertEquals(2, wechat.tokenRequests());
+    }
+  }
+
+  @Test
+  void providersSharingAStoreFetchOncePerLifetimeAndNeverServeAnExpiredToken() throws Exception {
+    try (FakeWeChat wechat = new FakeWeChat().expiresIn(4)) {
+      InMemoryTokenStore store = new InMemoryTokenStore();
+      List<AccessTokenProvider> providers = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        providers.add(AccessTokenProvider.builder()
+            .appId(FakeWeChat.APP_ID)
+            .appSecret(FakeWeChat.SECRET)
+            .apiBaseUrl(wechat.baseUrl())
+            .store(store)
+            // margins that fit a 4 s token, as a test stand-in needs: due at 2 s, unusable at 3 s
+            .refreshMargin(Duration.ofSeconds(2))
+            .expiryMargin(Duration.ofSeconds(1))
+            .build());
+      }
+      Map<String, Instant> expiries = new ConcurrentHashMap<>();
+      List<String> servedExpired = new CopyOnWriteArrayList<>();
+      ExecutorService pool = Executors.newFixedThreadPool(16);
+      try {
+        long end = System.nanoTime() + Duration.ofMillis(5_500).toNanos();
+        List<Future<?>> callers = new ArrayList<>();
+        for (int t = 0; t < 16; t++) {
+          AccessTokenProvider p = providers.get(t % providers.size());
+          callers.add(pool.submit(() -> {
+            while (System.nanoTime() < end) {
+              AccessToken token = p.get();
+              if (!Instant.now().isBefore(token.expiresAt())) {
+                servedExpired.add(token.toString());
+              }
+              expiries.put(token.value(), token.expiresAt());
+              Thread.sleep(2);
+            }
+            return null;
+          }));
+        }
+        for (Future<?> f : callers) {
+          f.get(30, TimeUnit.SECONDS);
+        }
+      } finally {
+        pool.shutdownNow();
+        providers.forEach(AccessTokenProvider::close);
+      }
+      assertTrue(servedExpired.isEmpty(), "served after expiry: " + servedExpired);
+      // 5.5 s of 4 s tokens, due at half life, which the watch sees within a second: the first fetch,
+      // then one every 2 to 3 s between all four providers (one each would make 8 or more).
+      int fetches = wechat.tokenRequests();
+      assertTrue(fetches >= 2 && fetches <= 4, "fetches: " + fetches);
+      assertTrue(fetches - expiries.size() <= 1, "every fetched token but perhaps the last was used: "
+          + fetches + " fetches, " + expiries.size() + " tokens served");
     }
   }
 }
