@@ -124,6 +124,20 @@ class ProviderEdgeCaseTest extends ProviderFixture {
   }
 
   @Test
+  void duringAHoldOffAProviderStillAdoptsWhatAnotherInstanceStored() {
+    SwitchableStore store = new SwitchableStore(); // no notifications: only a look at the store helps
+    AccessTokenProvider blocked = build(store);
+    wechat.enqueueError(40164, "invalid ip"); // this host is not whitelisted
+    assertThrows(WeChatApiException.class, blocked::get);
+
+    AccessToken other = build(store).get(); // a whitelisted host fetches and stores a token
+    assertEquals(2, wechat.tokenRequests());
+    clock.advance(Duration.ofMillis(500)); // within the 1 s hold-off, but the store may be looked at
+    assertEquals(other, blocked.get());
+    assertEquals(2, wechat.tokenRequests(), "adopted, not fetched");
+  }
+
+  @Test
   void aStoreThatThrowsSomethingElseIsTreatedAsAStoreFailure() {
     TokenStore broken = new DelegatingStore(new InMemoryTokenStore()) {
       @Override

@@ -268,7 +268,7 @@ public final class RefreshingCache implements AutoCloseable {
       if (s.token != null && now < s.expiresAtMillis) {
         return s.token;
       }
-      if (now - lastHoldOffStoreCheckMillis < HOLD_OFF_STORE_CHECK_MILLIS) {
+      if (now < lastHoldOffStoreCheckMillis + HOLD_OFF_STORE_CHECK_MILLIS) { // no overflow from MIN_VALUE
         throw f.error;
       }
       lastHoldOffStoreCheckMillis = now;
