@@ -2,7 +2,6 @@ package io.github.wechatmp.http;
 
 import com.squareup.moshi.JsonReader;
 import io.github.wechatmp.WeChatApiException;
-import io.github.wechatmp.internal.Secrets;
 import io.github.wechatmp.token.AccessToken;
 import io.github.wechatmp.token.AccessTokenProvider;
 import java.io.IOException;
@@ -157,13 +156,13 @@ public final class AccessTokenInterceptor implements Interceptor {
     RequestBody body = request.body();
     if (body != null && body.isOneShot()) {
       log.warn("WeChat rejected access token {} (errcode {}) on {}; invalidated it, but the request's body "
-          + "is one-shot and cannot be sent again", Secrets.mask(token.value()), rejected.code, url.encodedPath());
+          + "is one-shot and cannot be sent again", token.masked(), rejected.code, url.encodedPath());
       throw new AccessTokenRejectedException(rejected.code, rejected.message,
           url.encodedPath() + " (a one-shot request body cannot be retried)");
     }
     AccessToken fresh = tokens.get();
     log.info("WeChat rejected access token {} (errcode {}) on {}; invalidated it and retrying once with {}",
-        Secrets.mask(token.value()), rejected.code, url.encodedPath(), Secrets.mask(fresh.value()));
+        token.masked(), rejected.code, url.encodedPath(), fresh.masked());
     Response retried = chain.proceed(withToken(request, fresh));
     TokenError again = tokenError(retried);
     if (again == null) {
@@ -172,7 +171,7 @@ public final class AccessTokenInterceptor implements Interceptor {
     retried.close();
     // No second invalidation: were WeChat rejecting every token, that would spend a fetch per call.
     log.warn("WeChat rejected the fresh access token {} too (errcode {}) on {}; giving up on this call",
-        Secrets.mask(fresh.value()), again.code, url.encodedPath());
+        fresh.masked(), again.code, url.encodedPath());
     throw new AccessTokenRejectedException(again.code, again.message, url.encodedPath() + " (after one retry)");
   }
 

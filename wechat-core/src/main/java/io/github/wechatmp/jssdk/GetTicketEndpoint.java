@@ -3,7 +3,6 @@ package io.github.wechatmp.jssdk;
 import io.github.wechatmp.WeChatApiException;
 import io.github.wechatmp.WeChatTransportException;
 import io.github.wechatmp.http.AccessTokenRejectedException;
-import io.github.wechatmp.internal.Secrets;
 import io.github.wechatmp.internal.http.CredentialCall;
 import io.github.wechatmp.internal.refresh.CredentialFetcher;
 import io.github.wechatmp.token.AccessToken;
@@ -54,7 +53,7 @@ final class GetTicketEndpoint implements CredentialFetcher {
         throw e;
       }
       log.info("WeChat rejected access token {} of {} (errcode {}) when asked for the jsapi_ticket; "
-          + "invalidating it and asking once more", Secrets.mask(token.value()), tokens.appId(), e.errorCode());
+          + "invalidating it and asking once more", token.masked(), tokens.appId(), e.errorCode());
       tokens.invalidate(token.value());
     }
     AccessToken fresh = tokens.get();

@@ -1,6 +1,5 @@
 package io.github.wechatmp.jssdk;
 
-import io.github.wechatmp.internal.Secrets;
 import io.github.wechatmp.token.AccessToken;
 import java.time.Instant;
 
@@ -51,6 +50,6 @@ public final class JsapiTicket {
   /** Returns the ticket masked, with its expiry. */
   @Override
   public String toString() {
-    return "JsapiTicket{value=" + Secrets.mask(credential.value()) + ", expiresAt=" + credential.expiresAt() + '}';
+    return "JsapiTicket{value=" + credential.masked() + ", expiresAt=" + credential.expiresAt() + '}';
   }
 }
