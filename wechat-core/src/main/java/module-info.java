@@ -1,15 +1,16 @@
 /**
- * The core of the wechat-mp SDK: server signature verification ({@link io.github.wechatmp.signature}),
- * the cached, cluster-safe {@code access_token} and its {@code TokenStore} SPI
- * ({@link io.github.wechatmp.token}), message encryption and XML ({@link io.github.wechatmp.message}),
- * the JS-SDK ticket and signature ({@link io.github.wechatmp.jssdk}), an OkHttp interceptor that adds
- * the token to API calls ({@link io.github.wechatmp.http}), and the exceptions every module throws
- * ({@link io.github.wechatmp}).
+ * The core of the wechat-mp SDK: server signature verification ({@link
+ * io.github.wechatmp.signature}), the cached, cluster-safe {@code access_token} and its {@code
+ * TokenStore} SPI ({@link io.github.wechatmp.token}), message encryption and XML ({@link
+ * io.github.wechatmp.message}), the JS-SDK ticket and signature ({@link io.github.wechatmp.jssdk}),
+ * an OkHttp interceptor that adds the token to API calls ({@link io.github.wechatmp.http}), and the
+ * exceptions every module throws ({@link io.github.wechatmp}).
  *
  * <p>Only these packages are exported. The {@code io.github.wechatmp.internal} packages are the
  * implementation: they are not exported, and nothing in them is stable.
  */
-@SuppressWarnings("requires-automatic") // Moshi has no descriptor, only a stable Automatic-Module-Name
+@SuppressWarnings(
+    "requires-automatic") // Moshi has no descriptor, only a stable Automatic-Module-Name
 module io.github.wechatmp {
   // OkHttp types are part of the API: AccessTokenInterceptor is an okhttp3.Interceptor, and the
   // builders accept an okhttp3.OkHttpClient.

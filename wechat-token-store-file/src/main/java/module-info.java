@@ -1,8 +1,9 @@
 /**
- * A {@code TokenStore} that the processes of one host share through one JSON file:
- * {@link io.github.wechatmp.store.file.FileTokenStore}.
+ * A {@code TokenStore} that the processes of one host share through one JSON file: {@link
+ * io.github.wechatmp.store.file.FileTokenStore}.
  */
-@SuppressWarnings("requires-automatic") // Moshi has no descriptor, only a stable Automatic-Module-Name
+@SuppressWarnings(
+    "requires-automatic") // Moshi has no descriptor, only a stable Automatic-Module-Name
 module io.github.wechatmp.store.file {
   // FileTokenStore implements io.github.wechatmp.token.TokenStore.
   requires transitive io.github.wechatmp;

@@ -3,8 +3,8 @@ package io.github.wechatmp;
 /**
  * WeChat answered, and its answer was an error: a JSON body with a non-zero {@code errcode}.
  *
- * <p>Which errors are worth retrying is WeChat's to say; {@link #isRetryable()} and
- * {@link #isTokenInvalid()} encode what WeChat documents. Instances are immutable and may be shared
+ * <p>Which errors are worth retrying is WeChat's to say; {@link #isRetryable()} and {@link
+ * #isTokenInvalid()} encode what WeChat documents. Instances are immutable and may be shared
  * between threads (a refresh that fails hands the same instance to every caller waiting on it).
  */
 public class WeChatApiException extends WeChatException {
@@ -12,15 +12,22 @@ public class WeChatApiException extends WeChatException {
 
   /** {@code -1}: WeChat is busy; retry after a short, jittered pause. */
   public static final int SYSTEM_BUSY = -1;
-  /** {@code 40001}: on an ordinary API call, the access token is invalid; on the token endpoint, the AppSecret is wrong. */
+
+  /**
+   * {@code 40001}: on an ordinary API call, the access token is invalid; on the token endpoint, the
+   * AppSecret is wrong.
+   */
   public static final int INVALID_CREDENTIAL = 40001;
+
   /** {@code 40014}: the access token is not a valid one. */
   public static final int INVALID_ACCESS_TOKEN = 40014;
+
   /** {@code 42001}: the access token has expired. */
   public static final int ACCESS_TOKEN_EXPIRED = 42001;
 
   /** WeChat's {@code errcode}. */
   private final int errorCode;
+
   /** WeChat's {@code errmsg}, never null. */
   private final String errorMessage;
 
@@ -28,7 +35,8 @@ public class WeChatApiException extends WeChatException {
    * Creates an exception for an error WeChat returned.
    *
    * @param errorCode WeChat's {@code errcode}
-   * @param errorMessage WeChat's {@code errmsg}, already free of secrets; {@code null} is kept as ""
+   * @param errorMessage WeChat's {@code errmsg}, already free of secrets; {@code null} is kept as
+   *     ""
    */
   public WeChatApiException(int errorCode, String errorMessage) {
     this(errorCode, errorMessage, describe(errorCode, errorMessage));
@@ -38,7 +46,8 @@ public class WeChatApiException extends WeChatException {
    * Creates an exception for an error WeChat returned, with a message of the caller's.
    *
    * @param errorCode WeChat's {@code errcode}
-   * @param errorMessage WeChat's {@code errmsg}, already free of secrets; {@code null} is kept as ""
+   * @param errorMessage WeChat's {@code errmsg}, already free of secrets; {@code null} is kept as
+   *     ""
    * @param message the exception message, free of secrets
    */
   protected WeChatApiException(int errorCode, String errorMessage, String message) {
@@ -66,7 +75,8 @@ public class WeChatApiException extends WeChatException {
   }
 
   /**
-   * Returns whether WeChat asks for a retry ({@code -1}, system busy). Quota errors are not retryable.
+   * Returns whether WeChat asks for a retry ({@code -1}, system busy). Quota errors are not
+   * retryable.
    *
    * @return true for {@link #SYSTEM_BUSY}
    */
@@ -76,11 +86,11 @@ public class WeChatApiException extends WeChatException {
 
   /**
    * Returns whether, on an ordinary API call, this error means the access token was rejected
-   * (40001, 40014, 42001), so the caller should invalidate it and retry once with a fresh one.
-   * On the token endpoint itself 40001 means a wrong AppSecret, not a rejected token.
+   * (40001, 40014, 42001), so the caller should invalidate it and retry once with a fresh one. On
+   * the token endpoint itself 40001 means a wrong AppSecret, not a rejected token.
    *
-   * @return true for {@link #INVALID_CREDENTIAL}, {@link #INVALID_ACCESS_TOKEN} and
-   *     {@link #ACCESS_TOKEN_EXPIRED}
+   * @return true for {@link #INVALID_CREDENTIAL}, {@link #INVALID_ACCESS_TOKEN} and {@link
+   *     #ACCESS_TOKEN_EXPIRED}
    */
   public boolean isTokenInvalid() {
     return errorCode == INVALID_CREDENTIAL
@@ -102,17 +112,30 @@ public class WeChatApiException extends WeChatException {
 
   private static String hint(int code) {
     switch (code) {
-      case -1: return "WeChat is busy; retry later";
-      case 40001: return "on an API call the access token was rejected; on the token endpoint the AppSecret is wrong";
-      case 40013: return "the AppID is not valid";
-      case 40125: return "the AppSecret is not valid";
-      case 40164: case 61004: return "this server's IP address is not on the account's IP whitelist";
-      case 40243: return "the AppSecret has been frozen";
-      case 45009: return "the daily quota for this API is used up";
-      case 45011: return "API calls are too frequent";
-      case 89501: case 89503: case 89506: case 89507:
+      case -1:
+        return "WeChat is busy; retry later";
+      case 40001:
+        return "on an API call the access token was rejected; on the token endpoint the AppSecret is wrong";
+      case 40013:
+        return "the AppID is not valid";
+      case 40125:
+        return "the AppSecret is not valid";
+      case 40164:
+      case 61004:
+        return "this server's IP address is not on the account's IP whitelist";
+      case 40243:
+        return "the AppSecret has been frozen";
+      case 45009:
+        return "the daily quota for this API is used up";
+      case 45011:
+        return "API calls are too frequent";
+      case 89501:
+      case 89503:
+      case 89506:
+      case 89507:
         return "WeChat asks the account's administrator to confirm this IP address";
-      default: return null;
+      default:
+        return null;
     }
   }
 }

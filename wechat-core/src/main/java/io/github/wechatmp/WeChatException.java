@@ -5,7 +5,8 @@ package io.github.wechatmp;
  * answered with an error, WeChat could not be reached, or the shared token store failed.
  *
  * <p>All subclasses are unchecked. No message of any of them contains the AppSecret, and an access
- * token appears in a message only masked. Instances are immutable and may be shared between threads.
+ * token appears in a message only masked. Instances are immutable and may be shared between
+ * threads.
  */
 public class WeChatException extends RuntimeException {
   private static final long serialVersionUID = 1L;

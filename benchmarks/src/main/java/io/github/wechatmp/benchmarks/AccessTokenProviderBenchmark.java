@@ -39,14 +39,17 @@ public class AccessTokenProviderBenchmark {
   @Setup
   public void setUp() {
     InMemoryTokenStore store = new InMemoryTokenStore();
-    store.save(TokenKey.of(APP_ID, TokenKey.ACCESS_TOKEN),
-        AccessToken.of("BENCHMARK_TOKEN_" + "x".repeat(120), Instant.now().plus(2, ChronoUnit.HOURS)));
-    provider = AccessTokenProvider.builder()
-        .appId(APP_ID)
-        .appSecret("benchmark-secret")
-        .apiBaseUrl("http://127.0.0.1:9/")
-        .store(store)
-        .build();
+    store.save(
+        TokenKey.of(APP_ID, TokenKey.ACCESS_TOKEN),
+        AccessToken.of(
+            "BENCHMARK_TOKEN_" + "x".repeat(120), Instant.now().plus(2, ChronoUnit.HOURS)));
+    provider =
+        AccessTokenProvider.builder()
+            .appId(APP_ID)
+            .appSecret("benchmark-secret")
+            .apiBaseUrl("http://127.0.0.1:9/")
+            .store(store)
+            .build();
     provider.get(); // adopt the seeded token
   }
 

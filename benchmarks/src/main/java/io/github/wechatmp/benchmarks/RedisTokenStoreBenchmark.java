@@ -29,18 +29,18 @@ import redis.clients.jedis.JedisPooled;
 import redis.embedded.RedisServer;
 
 /**
- * The cost of {@code AccessTokenProvider.get()} on its hot path (the token in memory is fresh) over a
- * {@link RedisTokenStore}, against the same over an {@link InMemoryTokenStore}, and against one bare
- * Redis {@code GET} round trip to a local server (what SDKs that read Redis on every call pay).
- * Starts an embedded {@code redis-server} on a free loopback port; both providers adopt a token
- * seeded in their store, so no HTTP is involved.
+ * The cost of {@code AccessTokenProvider.get()} on its hot path (the token in memory is fresh) over
+ * a {@link RedisTokenStore}, against the same over an {@link InMemoryTokenStore}, and against one
+ * bare Redis {@code GET} round trip to a local server (what SDKs that read Redis on every call
+ * pay). Starts an embedded {@code redis-server} on a free loopback port; both providers adopt a
+ * token seeded in their store, so no HTTP is involved.
  *
  * <pre>java -jar benchmarks/target/benchmarks.jar RedisTokenStore -f 1 -wi 3 -i 5 -w 1s -r 1s</pre>
  *
  * <p>Medians of 5 one-second iterations on the 2-core shared CI machine (JDK 17, Redis 6.2 on
  * loopback), 2026-11-24, since the hot path stopped reading the clock: hot path over the in-memory
- * store 1.68 ns/op, over Redis 1.39 ns/op (the same, within noise), bare Redis {@code GET}
- * 84.2 µs/op (about 60,000x the hot path over Redis).
+ * store 1.68 ns/op, over Redis 1.39 ns/op (the same, within noise), bare Redis {@code GET} 84.2
+ * µs/op (about 60,000x the hot path over Redis).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -63,12 +63,13 @@ public class RedisTokenStoreBenchmark {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       port = s.getLocalPort();
     }
-    server = RedisServer.newRedisServer()
-        .bind("127.0.0.1")
-        .port(port)
-        .setting("save \"\"")
-        .setting("appendonly no")
-        .build();
+    server =
+        RedisServer.newRedisServer()
+            .bind("127.0.0.1")
+            .port(port)
+            .setting("save \"\"")
+            .setting("appendonly no")
+            .build();
     server.start();
     try {
       connect(port);
@@ -79,11 +80,19 @@ public class RedisTokenStoreBenchmark {
   }
 
   private void connect(int port) {
-    jedis = new JedisPooled(new HostAndPort("127.0.0.1", port),
-        DefaultJedisClientConfig.builder().connectionTimeoutMillis(1000).socketTimeoutMillis(1000).build());
+    jedis =
+        new JedisPooled(
+            new HostAndPort("127.0.0.1", port),
+            DefaultJedisClientConfig.builder()
+                .connectionTimeoutMillis(1000)
+                .socketTimeoutMillis(1000)
+                .build());
 
     TokenKey key = TokenKey.of(APP_ID, TokenKey.ACCESS_TOKEN);
-    AccessToken seeded = AccessToken.of("BENCH_" + "x".repeat(130), Instant.ofEpochMilli(System.currentTimeMillis()).plus(Duration.ofHours(2)));
+    AccessToken seeded =
+        AccessToken.of(
+            "BENCH_" + "x".repeat(130),
+            Instant.ofEpochMilli(System.currentTimeMillis()).plus(Duration.ofHours(2)));
     InMemoryTokenStore memoryStore = new InMemoryTokenStore();
     memoryStore.save(key, seeded);
     RedisTokenStore redisStore = new RedisTokenStore(jedis);
@@ -92,7 +101,9 @@ public class RedisTokenStoreBenchmark {
 
     overMemory = provider(memoryStore);
     overRedis = provider(redisStore);
-    if (!overMemory.get().equals(seeded) || !overRedis.get().equals(seeded) || jedis.get(redisKey) == null) {
+    if (!overMemory.get().equals(seeded)
+        || !overRedis.get().equals(seeded)
+        || jedis.get(redisKey) == null) {
       throw new IllegalStateException("the providers did not adopt the seeded token");
     }
   }

@@ -30,11 +30,15 @@ public final class DemoApp {
       return;
     }
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      System.out.println("Shutting down...");
-      server.close();
-      stopped.countDown();
-    }, "example-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  System.out.println("Shutting down...");
+                  server.close();
+                  stopped.countDown();
+                },
+                "example-shutdown"));
     printBanner(System.out, config, server);
     stopped.await();
   }
@@ -42,9 +46,16 @@ public final class DemoApp {
   static void printBanner(PrintStream out, ExampleConfig config, ExampleServer server) {
     String base = "http://localhost:" + server.port();
     out.println();
-    out.println("wechat-mp example listening on " + base + " (" + (config.demo
-        ? "DEMO mode: a local stand-in plays WeChat and issues tokens that live " + config.demoExpiresIn + " s"
-        : "talking to WeChat as " + config.appId) + ")");
+    out.println(
+        "wechat-mp example listening on "
+            + base
+            + " ("
+            + (config.demo
+                ? "DEMO mode: a local stand-in plays WeChat and issues tokens that live "
+                    + config.demoExpiresIn
+                    + " s"
+                : "talking to WeChat as " + config.appId)
+            + ")");
     out.println("token store: " + server.storeDescription());
     out.println("Ctrl-C stops it.");
     out.println();
@@ -58,34 +69,55 @@ public final class DemoApp {
     }
   }
 
-  /** Ready-to-paste commands with valid signatures for every route, and one with a bad signature. */
+  /**
+   * Ready-to-paste commands with valid signatures for every route, and one with a bad signature.
+   */
   static String[] curlCommands(String base, SignatureVerifier verifier, MessageCrypto crypto) {
     String ts = Long.toString(Instant.now().getEpochSecond());
     String nonce = "1514711492";
     String sig = verifier.sign(ts, nonce);
     String signed = "signature=" + sig + "&timestamp=" + ts + "&nonce=" + nonce;
-    String text = "<xml><ToUserName><![CDATA[gh_demo_account]]></ToUserName>"
-        + "<FromUserName><![CDATA[o_demo_user]]></FromUserName><CreateTime>" + ts + "</CreateTime>"
-        + "<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[hello]]></Content>"
-        + "<MsgId>1234567890123456</MsgId></xml>";
+    String text =
+        "<xml><ToUserName><![CDATA[gh_demo_account]]></ToUserName>"
+            + "<FromUserName><![CDATA[o_demo_user]]></FromUserName><CreateTime>"
+            + ts
+            + "</CreateTime>"
+            + "<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[hello]]></Content>"
+            + "<MsgId>1234567890123456</MsgId></xml>";
     Map<String, String> envelope = WeChatXml.parse(crypto.encrypt(text, ts, nonce));
-    String encryptedBody = "<xml><ToUserName><![CDATA[gh_demo_account]]></ToUserName><Encrypt><![CDATA["
-        + envelope.get("Encrypt") + "]]></Encrypt></xml>";
+    String encryptedBody =
+        "<xml><ToUserName><![CDATA[gh_demo_account]]></ToUserName><Encrypt><![CDATA["
+            + envelope.get("Encrypt")
+            + "]]></Encrypt></xml>";
     String msgSig = URLEncoder.encode(envelope.get("MsgSignature"), StandardCharsets.UTF_8);
     return new String[] {
-        "# 1. Server access verification (prints hello-wechat):",
-        "curl -s '" + base + "/wechat?" + signed + "&echostr=hello-wechat'; echo",
-        "# 2. The same with a bad signature (HTTP 403):",
-        "curl -si '" + base + "/wechat?signature=" + "0".repeat(40) + "&timestamp=" + ts + "&nonce=" + nonce
-            + "&echostr=x' | head -1",
-        "# 3. A plaintext text message; the reply echoes it:",
-        "curl -s -X POST '" + base + "/wechat?" + signed + "' --data-binary '" + text + "'; echo",
-        "# 4. The same message in security mode; the reply is encrypted:",
-        "curl -s -X POST '" + base + "/wechat?" + signed + "&encrypt_type=aes&msg_signature=" + msgSig
-            + "' --data-binary '" + encryptedBody + "'; echo",
-        "# 5. The current access token, masked, and where it came from (run it again after a minute):",
-        "curl -s " + base + "/token",
-        "",
+      "# 1. Server access verification (prints hello-wechat):",
+      "curl -s '" + base + "/wechat?" + signed + "&echostr=hello-wechat'; echo",
+      "# 2. The same with a bad signature (HTTP 403):",
+      "curl -si '"
+          + base
+          + "/wechat?signature="
+          + "0".repeat(40)
+          + "&timestamp="
+          + ts
+          + "&nonce="
+          + nonce
+          + "&echostr=x' | head -1",
+      "# 3. A plaintext text message; the reply echoes it:",
+      "curl -s -X POST '" + base + "/wechat?" + signed + "' --data-binary '" + text + "'; echo",
+      "# 4. The same message in security mode; the reply is encrypted:",
+      "curl -s -X POST '"
+          + base
+          + "/wechat?"
+          + signed
+          + "&encrypt_type=aes&msg_signature="
+          + msgSig
+          + "' --data-binary '"
+          + encryptedBody
+          + "'; echo",
+      "# 5. The current access token, masked, and where it came from (run it again after a minute):",
+      "curl -s " + base + "/token",
+      "",
     };
   }
 }

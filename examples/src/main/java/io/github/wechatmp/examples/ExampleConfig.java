@@ -3,9 +3,9 @@ package io.github.wechatmp.examples;
 import java.util.Map;
 
 /**
- * What the example server was asked to do, from its command line and environment. Without
- * {@code WECHAT_APP_ID} and {@code WECHAT_APP_SECRET} it runs in demo mode, against a local stand-in
- * for WeChat.
+ * What the example server was asked to do, from its command line and environment. Without {@code
+ * WECHAT_APP_ID} and {@code WECHAT_APP_SECRET} it runs in demo mode, against a local stand-in for
+ * WeChat.
  */
 final class ExampleConfig {
   static final String DEMO_APP_ID = "wx_demo_app";
@@ -13,14 +13,16 @@ final class ExampleConfig {
   static final String DEMO_TOKEN = "demo_token";
   static final String DEMO_ENCODING_AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
 
-  static final String USAGE = String.join("\n",
-      "usage: DemoApp [--port N] [--store memory|file:PATH|redis://HOST:PORT] [--demo-expires-in SECONDS]",
-      "",
-      "environment:",
-      "  WECHAT_APP_ID, WECHAT_APP_SECRET   talk to WeChat for real (both, or neither for demo mode)",
-      "  WECHAT_TOKEN                       the Token configured on the platform (required for real use)",
-      "  WECHAT_ENCODING_AES_KEY            the EncodingAESKey, for security mode (optional)",
-      "  WECHAT_STORE, PORT                 the same as --store and --port");
+  static final String USAGE =
+      String.join(
+          "\n",
+          "usage: DemoApp [--port N] [--store memory|file:PATH|redis://HOST:PORT] [--demo-expires-in SECONDS]",
+          "",
+          "environment:",
+          "  WECHAT_APP_ID, WECHAT_APP_SECRET   talk to WeChat for real (both, or neither for demo mode)",
+          "  WECHAT_TOKEN                       the Token configured on the platform (required for real use)",
+          "  WECHAT_ENCODING_AES_KEY            the EncodingAESKey, for security mode (optional)",
+          "  WECHAT_STORE, PORT                 the same as --store and --port");
 
   final int port;
   final String store;
@@ -31,8 +33,15 @@ final class ExampleConfig {
   final String encodingAesKey;
   final long demoExpiresIn;
 
-  private ExampleConfig(int port, String store, boolean demo, String appId, String appSecret, String token,
-      String encodingAesKey, long demoExpiresIn) {
+  private ExampleConfig(
+      int port,
+      String store,
+      boolean demo,
+      String appId,
+      String appSecret,
+      String token,
+      String encodingAesKey,
+      long demoExpiresIn) {
     this.port = port;
     this.store = store;
     this.demo = demo;
@@ -45,7 +54,14 @@ final class ExampleConfig {
 
   /** A demo-mode configuration, for tests: port 0 picks a free port. */
   static ExampleConfig demo(int port, String store, long demoExpiresIn) {
-    return new ExampleConfig(port, store, true, DEMO_APP_ID, DEMO_APP_SECRET, DEMO_TOKEN, DEMO_ENCODING_AES_KEY,
+    return new ExampleConfig(
+        port,
+        store,
+        true,
+        DEMO_APP_ID,
+        DEMO_APP_SECRET,
+        DEMO_TOKEN,
+        DEMO_ENCODING_AES_KEY,
         demoExpiresIn);
   }
 
@@ -82,21 +98,37 @@ final class ExampleConfig {
     String appId = blankToNull(env.get("WECHAT_APP_ID"));
     String appSecret = blankToNull(env.get("WECHAT_APP_SECRET"));
     if (appId == null && appSecret == null) {
-      return new ExampleConfig(port, store, true, DEMO_APP_ID, DEMO_APP_SECRET, DEMO_TOKEN, DEMO_ENCODING_AES_KEY,
+      return new ExampleConfig(
+          port,
+          store,
+          true,
+          DEMO_APP_ID,
+          DEMO_APP_SECRET,
+          DEMO_TOKEN,
+          DEMO_ENCODING_AES_KEY,
           demoExpiresIn);
     }
     if (appId == null) {
-      throw new IllegalArgumentException("WECHAT_APP_SECRET is set but WECHAT_APP_ID is not; set both, or neither for demo mode");
+      throw new IllegalArgumentException(
+          "WECHAT_APP_SECRET is set but WECHAT_APP_ID is not; set both, or neither for demo mode");
     }
     if (appSecret == null) {
-      throw new IllegalArgumentException("WECHAT_APP_ID is set but WECHAT_APP_SECRET is not; set both, or neither for demo mode");
+      throw new IllegalArgumentException(
+          "WECHAT_APP_ID is set but WECHAT_APP_SECRET is not; set both, or neither for demo mode");
     }
     String token = blankToNull(env.get("WECHAT_TOKEN"));
     if (token == null) {
       throw new IllegalArgumentException(
           "WECHAT_TOKEN is not set: it is the Token you entered on the platform's server configuration page");
     }
-    return new ExampleConfig(port, store, false, appId, appSecret, token, blankToNull(env.get("WECHAT_ENCODING_AES_KEY")),
+    return new ExampleConfig(
+        port,
+        store,
+        false,
+        appId,
+        appSecret,
+        token,
+        blankToNull(env.get("WECHAT_ENCODING_AES_KEY")),
         demoExpiresIn);
   }
 
@@ -119,7 +151,8 @@ final class ExampleConfig {
       }
       return v;
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(what + " must be a whole number from " + min + " to " + max + ", got '" + text + "'");
+      throw new IllegalArgumentException(
+          what + " must be a whole number from " + min + " to " + max + ", got '" + text + "'");
     }
   }
 

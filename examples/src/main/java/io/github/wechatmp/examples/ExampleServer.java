@@ -33,6 +33,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What the original tutorial's app did, done right, on the JDK's own HTTP server:
+ *
  * <ul>
  *   <li>{@code GET /wechat}: server access verification; answers {@code echostr} or 403;
  *   <li>{@code POST /wechat}: a pushed message, plaintext or security mode; a text message gets an
@@ -53,18 +54,34 @@ final class ExampleServer implements AutoCloseable {
   private final MessageCrypto crypto;
   private final HttpServer server;
   private final ExecutorService handlers = Executors.newFixedThreadPool(4);
-  /** In demo mode, asks for the token now and then, as API calls would, so refreshes show in the log. */
-  private final ScheduledExecutorService demoTraffic = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "demo-traffic");
-    t.setDaemon(true);
-    return t;
-  });
-  /** Where each token this instance served came from: fetched from WeChat, or adopted from the store. */
+
+  /**
+   * In demo mode, asks for the token now and then, as API calls would, so refreshes show in the
+   * log.
+   */
+  private final ScheduledExecutorService demoTraffic =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "demo-traffic");
+            t.setDaemon(true);
+            return t;
+          });
+
+  /**
+   * Where each token this instance served came from: fetched from WeChat, or adopted from the
+   * store.
+   */
   private final Map<String, String> origins = new ConcurrentHashMap<>();
+
   private final Map<String, Boolean> shown = new ConcurrentHashMap<>();
 
-  private ExampleServer(ExampleConfig config, WeChatStandIn standIn, StoreChoice store, AccessTokenProvider tokens,
-      MessageCrypto crypto, HttpServer server) {
+  private ExampleServer(
+      ExampleConfig config,
+      WeChatStandIn standIn,
+      StoreChoice store,
+      AccessTokenProvider tokens,
+      MessageCrypto crypto,
+      HttpServer server) {
     this.config = config;
     this.standIn = standIn;
     this.store = store;
@@ -86,26 +103,32 @@ final class ExampleServer implements AutoCloseable {
       try {
         crypto = new MessageCrypto(config.token, config.encodingAesKey, config.appId);
       } catch (MessageCryptoException e) {
-        throw new IllegalArgumentException("WECHAT_ENCODING_AES_KEY is not usable: " + e.getMessage());
+        throw new IllegalArgumentException(
+            "WECHAT_ENCODING_AES_KEY is not usable: " + e.getMessage());
       }
     }
     HttpServer server;
     try {
       server = HttpServer.create(new InetSocketAddress(config.port), 64);
     } catch (BindException e) {
-      throw new IllegalArgumentException("port " + config.port + " is in use; choose another with --port");
+      throw new IllegalArgumentException(
+          "port " + config.port + " is in use; choose another with --port");
     }
     WeChatStandIn standIn = null;
     StoreChoice store = null;
     try {
-      standIn = config.demo ? new WeChatStandIn(config.appId, config.appSecret, config.demoExpiresIn) : null;
+      standIn =
+          config.demo
+              ? new WeChatStandIn(config.appId, config.appSecret, config.demoExpiresIn)
+              : null;
       store = StoreChoice.open(config.store);
       Holder holder = new Holder();
-      AccessTokenProvider.Builder b = AccessTokenProvider.builder()
-          .appId(config.appId)
-          .appSecret(config.appSecret)
-          .store(store.store)
-          .eventListener(holder);
+      AccessTokenProvider.Builder b =
+          AccessTokenProvider.builder()
+              .appId(config.appId)
+              .appSecret(config.appSecret)
+              .store(store.store)
+              .eventListener(holder);
       if (standIn != null) {
         // The stand-in's tokens live a minute, not two hours: margins that fit them (due at half
         // life, unusable in the last tenth), so that instances sharing a store adopt each other's.
@@ -135,13 +158,17 @@ final class ExampleServer implements AutoCloseable {
     }
   }
 
-  /** The listener must exist before the provider, and the provider before the server: this ties them. */
+  /**
+   * The listener must exist before the provider, and the provider before the server: this ties
+   * them.
+   */
   private static final class Holder implements TokenEventListener {
     volatile ExampleServer app;
 
     @Override
     public void onFetched(TokenKey key, AccessToken token, Duration latency) {
-      log.info("This instance fetched a new token from WeChat in {} ms: {}", latency.toMillis(), token);
+      log.info(
+          "This instance fetched a new token from WeChat in {} ms: {}", latency.toMillis(), token);
       if (app != null) {
         app.origins.put(token.value(), "wechat");
       }
@@ -157,7 +184,8 @@ final class ExampleServer implements AutoCloseable {
 
     @Override
     public void onRefreshFailed(TokenKey key, RuntimeException error, int consecutiveFailures) {
-      log.warn("Refreshing the token failed ({} in a row): {}", consecutiveFailures, error.getMessage());
+      log.warn(
+          "Refreshing the token failed ({} in a row): {}", consecutiveFailures, error.getMessage());
     }
   }
 
@@ -199,7 +227,8 @@ final class ExampleServer implements AutoCloseable {
       Map<String, String> q = QueryString.parse(exchange.getRequestURI());
       switch (exchange.getRequestMethod()) {
         case "GET":
-          if (verifier.verify(q.get("signature"), q.get("timestamp"), q.get("nonce")) && q.get("echostr") != null) {
+          if (verifier.verify(q.get("signature"), q.get("timestamp"), q.get("nonce"))
+              && q.get("echostr") != null) {
             send(exchange, 200, "text/plain", q.get("echostr"));
           } else {
             log.info("Refused a verification request with a bad signature");
@@ -214,7 +243,11 @@ final class ExampleServer implements AutoCloseable {
           send(exchange, 405, "text/plain", "GET or POST\n");
       }
     } catch (RuntimeException e) {
-      log.error("Failed to handle {} {}", exchange.getRequestMethod(), exchange.getRequestURI().getPath(), e);
+      log.error(
+          "Failed to handle {} {}",
+          exchange.getRequestMethod(),
+          exchange.getRequestURI().getPath(),
+          e);
       send(exchange, 500, "text/plain", "internal error\n");
     }
   }
@@ -230,7 +263,9 @@ final class ExampleServer implements AutoCloseable {
     boolean encrypted;
     try {
       if (crypto != null) {
-        InboundMessage m = crypto.readMessage(q.get("signature"), msgSignature, q.get("timestamp"), q.get("nonce"), body);
+        InboundMessage m =
+            crypto.readMessage(
+                q.get("signature"), msgSignature, q.get("timestamp"), q.get("nonce"), body);
         fields = m.fields();
         encrypted = m.encrypted();
       } else if (msgSignature != null) {
@@ -246,10 +281,17 @@ final class ExampleServer implements AutoCloseable {
     } catch (MessageCryptoException e) {
       boolean badSignature = e.errorCode() == MessageCryptoException.SIGNATURE_MISMATCH;
       log.info("Refused a pushed message: {}", e.getMessage());
-      send(exchange, badSignature ? 403 : 400, "text/plain", (badSignature ? "signature check failed" : "bad message") + "\n");
+      send(
+          exchange,
+          badSignature ? 403 : 400,
+          "text/plain",
+          (badSignature ? "signature check failed" : "bad message") + "\n");
       return;
     }
-    log.info("Received a {} message{} from {}", fields.get("MsgType"), encrypted ? " (encrypted)" : "",
+    log.info(
+        "Received a {} message{} from {}",
+        fields.get("MsgType"),
+        encrypted ? " (encrypted)" : "",
         fields.get("FromUserName"));
     if (!"text".equals(fields.get("MsgType"))) {
       send(exchange, 200, "text/plain", "success"); // WeChat's "no reply"
@@ -259,12 +301,20 @@ final class ExampleServer implements AutoCloseable {
     String to = fields.get("ToUserName");
     String content = fields.get("Content");
     if (from == null || to == null || content == null) {
-      send(exchange, 400, "text/plain", "a text message needs ToUserName, FromUserName and Content\n");
+      send(
+          exchange,
+          400,
+          "text/plain",
+          "a text message needs ToUserName, FromUserName and Content\n");
       return;
     }
     String reply = textReply(from, to, "echo: " + content);
     if (encrypted) {
-      reply = crypto.encrypt(reply, Long.toString(Instant.now().getEpochSecond()), Long.toString(RANDOM.nextInt(Integer.MAX_VALUE)));
+      reply =
+          crypto.encrypt(
+              reply,
+              Long.toString(Instant.now().getEpochSecond()),
+              Long.toString(RANDOM.nextInt(Integer.MAX_VALUE)));
     }
     send(exchange, 200, "application/xml", reply);
   }
@@ -295,12 +345,20 @@ final class ExampleServer implements AutoCloseable {
     String origin = origins.getOrDefault(t.value(), "store");
     String source = shown.putIfAbsent(t.value(), Boolean.TRUE) == null ? origin : "memory";
     long expiresIn = Duration.between(Instant.now(), t.expiresAt()).getSeconds();
-    String body = "{\"appId\":" + json(config.appId)
-        + ",\"token\":" + json(t.masked())
-        + ",\"expiresAt\":" + json(t.expiresAt().toString())
-        + ",\"expiresInSeconds\":" + expiresIn
-        + ",\"source\":" + json(source)
-        + ",\"store\":" + json(store.description) + "}\n";
+    String body =
+        "{\"appId\":"
+            + json(config.appId)
+            + ",\"token\":"
+            + json(t.masked())
+            + ",\"expiresAt\":"
+            + json(t.expiresAt().toString())
+            + ",\"expiresInSeconds\":"
+            + expiresIn
+            + ",\"source\":"
+            + json(source)
+            + ",\"store\":"
+            + json(store.description)
+            + "}\n";
     send(exchange, 200, "application/json", body);
   }
 
@@ -325,7 +383,8 @@ final class ExampleServer implements AutoCloseable {
     }
   }
 
-  private static void send(HttpExchange exchange, int status, String type, String body) throws IOException {
+  private static void send(HttpExchange exchange, int status, String type, String body)
+      throws IOException {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     exchange.getResponseHeaders().set("Content-Type", type + "; charset=utf-8");
     exchange.sendResponseHeaders(status, bytes.length);

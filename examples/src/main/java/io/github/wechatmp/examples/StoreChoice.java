@@ -34,7 +34,8 @@ final class StoreChoice implements AutoCloseable {
       HostAndPort hp = redisAddress(spec);
       return "Redis at " + hp;
     }
-    throw new IllegalArgumentException("--store must be memory, file:PATH or redis://HOST:PORT, got '" + spec + "'");
+    throw new IllegalArgumentException(
+        "--store must be memory, file:PATH or redis://HOST:PORT, got '" + spec + "'");
   }
 
   /**
@@ -48,17 +49,27 @@ final class StoreChoice implements AutoCloseable {
       return new StoreChoice(new InMemoryTokenStore(), description, null);
     }
     if (spec.startsWith("file:")) {
-      return new StoreChoice(new FileTokenStore(Path.of(spec.substring("file:".length()))), description, null);
+      return new StoreChoice(
+          new FileTokenStore(Path.of(spec.substring("file:".length()))), description, null);
     }
     HostAndPort hp = redisAddress(spec);
-    JedisPooled jedis = new JedisPooled(hp, DefaultJedisClientConfig.builder()
-        .connectionTimeoutMillis(2000).socketTimeoutMillis(2000).build());
+    JedisPooled jedis =
+        new JedisPooled(
+            hp,
+            DefaultJedisClientConfig.builder()
+                .connectionTimeoutMillis(2000)
+                .socketTimeoutMillis(2000)
+                .build());
     try {
       jedis.ping();
     } catch (RuntimeException e) {
       jedis.close();
-      throw new IllegalArgumentException("Redis at " + hp + " is unreachable (" + e.getMessage()
-          + "); start it, or choose another store with --store");
+      throw new IllegalArgumentException(
+          "Redis at "
+              + hp
+              + " is unreachable ("
+              + e.getMessage()
+              + "); start it, or choose another store with --store");
     }
     return new StoreChoice(new RedisTokenStore(jedis), description, jedis);
   }
@@ -71,7 +82,8 @@ final class StoreChoice implements AutoCloseable {
       throw new IllegalArgumentException("--store redis://HOST:PORT is malformed: '" + spec + "'");
     }
     if (uri.getHost() == null) {
-      throw new IllegalArgumentException("--store redis://HOST:PORT needs a host, got '" + spec + "'");
+      throw new IllegalArgumentException(
+          "--store redis://HOST:PORT needs a host, got '" + spec + "'");
     }
     return new HostAndPort(uri.getHost(), uri.getPort() < 0 ? 6379 : uri.getPort());
   }

@@ -15,9 +15,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A small local stand-in for WeChat's token endpoints ({@code cgi-bin/token} and
- * {@code cgi-bin/stable_token}), so the example runs with no WeChat account. It issues short-lived
- * random tokens so that refreshes happen while you watch, and refuses a wrong AppID or AppSecret with
+ * A small local stand-in for WeChat's token endpoints ({@code cgi-bin/token} and {@code
+ * cgi-bin/stable_token}), so the example runs with no WeChat account. It issues short-lived random
+ * tokens so that refreshes happen while you watch, and refuses a wrong AppID or AppSecret with
  * WeChat's own error codes. Loopback only.
  */
 final class WeChatStandIn implements AutoCloseable {
@@ -65,7 +65,8 @@ final class WeChatStandIn implements AutoCloseable {
     answer(exchange, jsonString(body, "appid"), jsonString(body, "secret"));
   }
 
-  private void answer(HttpExchange exchange, String requestAppId, String requestSecret) throws IOException {
+  private void answer(HttpExchange exchange, String requestAppId, String requestSecret)
+      throws IOException {
     String json;
     if (!appId.equals(requestAppId)) {
       json = "{\"errcode\":40013,\"errmsg\":\"invalid appid\"}";
@@ -92,7 +93,9 @@ final class WeChatStandIn implements AutoCloseable {
     return new String(c);
   }
 
-  /** Reads a top-level string field of the small JSON objects the SDK sends; enough for a stand-in. */
+  /**
+   * Reads a top-level string field of the small JSON objects the SDK sends; enough for a stand-in.
+   */
   private static String jsonString(String json, String field) {
     String marker = "\"" + field + "\":\"";
     int start = json.indexOf(marker);

@@ -28,7 +28,8 @@ import redis.embedded.RedisServer;
 
 /** Starts the example in demo mode on a free port and drives every route over real HTTP. */
 class ExampleServerTest {
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final List<ExampleServer> servers = new ArrayList<>();
 
   @AfterEach
@@ -43,13 +44,20 @@ class ExampleServerTest {
   }
 
   private HttpResponse<String> get(ExampleServer s, String pathAndQuery) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + s.port() + pathAndQuery)).GET().build(),
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://localhost:" + s.port() + pathAndQuery))
+            .GET()
+            .build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
-  private HttpResponse<String> post(ExampleServer s, String pathAndQuery, String body) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + s.port() + pathAndQuery))
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+  private HttpResponse<String> post(ExampleServer s, String pathAndQuery, String body)
+      throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://localhost:" + s.port() + pathAndQuery))
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   private static String signed(ExampleServer s, String ts, String nonce) {
@@ -59,26 +67,34 @@ class ExampleServerTest {
   private static String textMessage(String content) {
     return "<xml><ToUserName><![CDATA[gh_account]]></ToUserName><FromUserName><![CDATA[o_user]]></FromUserName>"
         + "<CreateTime>1714036504</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA["
-        + content + "]]></Content><MsgId>1</MsgId></xml>";
+        + content
+        + "]]></Content><MsgId>1</MsgId></xml>";
   }
 
   @Test
   void serverAccessVerification() throws Exception {
     ExampleServer s = start("memory");
-    HttpResponse<String> ok = get(s, "/wechat?" + signed(s, "1714036504", "1514711492") + "&echostr=hello-wechat");
+    HttpResponse<String> ok =
+        get(s, "/wechat?" + signed(s, "1714036504", "1514711492") + "&echostr=hello-wechat");
     assertEquals(200, ok.statusCode());
     assertEquals("hello-wechat", ok.body());
 
-    String badSig = "/wechat?signature=" + "0".repeat(40) + "&timestamp=1714036504&nonce=1514711492&echostr=x";
+    String badSig =
+        "/wechat?signature=" + "0".repeat(40) + "&timestamp=1714036504&nonce=1514711492&echostr=x";
     assertEquals(403, get(s, badSig).statusCode());
     assertEquals(403, get(s, "/wechat?echostr=x").statusCode(), "no parameters at all");
-    assertEquals(403, get(s, "/wechat?" + signed(s, "1714036504", "1514711492")).statusCode(), "no echostr");
+    assertEquals(
+        403, get(s, "/wechat?" + signed(s, "1714036504", "1514711492")).statusCode(), "no echostr");
   }
 
   @Test
   void plaintextTextMessageGetsAnEchoReply() throws Exception {
     ExampleServer s = start("memory");
-    HttpResponse<String> r = post(s, "/wechat?" + signed(s, "1714036504", "42"), textMessage("hello ]]]]><![CDATA[> <b>"));
+    HttpResponse<String> r =
+        post(
+            s,
+            "/wechat?" + signed(s, "1714036504", "42"),
+            textMessage("hello ]]]]><![CDATA[> <b>"));
     assertEquals(200, r.statusCode());
     Map<String, String> reply = WeChatXml.parse(r.body());
     assertEquals("o_user", reply.get("ToUserName"));
@@ -86,12 +102,23 @@ class ExampleServerTest {
     assertEquals("text", reply.get("MsgType"));
     assertEquals("echo: hello ]]> <b>", reply.get("Content"));
 
-    assertEquals(403, post(s, "/wechat?signature=" + "1".repeat(40) + "&timestamp=1&nonce=2", textMessage("x")).statusCode());
+    assertEquals(
+        403,
+        post(s, "/wechat?signature=" + "1".repeat(40) + "&timestamp=1&nonce=2", textMessage("x"))
+            .statusCode());
     assertEquals(400, post(s, "/wechat?" + signed(s, "1", "2"), "<xml><MsgType>text").statusCode());
-    assertEquals(400, post(s, "/wechat?" + signed(s, "1", "2"),
-        "<!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><xml><Content>&e;</Content></xml>").statusCode());
-    HttpResponse<String> event = post(s, "/wechat?" + signed(s, "1", "2"),
-        "<xml><ToUserName>a</ToUserName><FromUserName>b</FromUserName><MsgType>event</MsgType><Event>subscribe</Event></xml>");
+    assertEquals(
+        400,
+        post(
+                s,
+                "/wechat?" + signed(s, "1", "2"),
+                "<!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><xml><Content>&e;</Content></xml>")
+            .statusCode());
+    HttpResponse<String> event =
+        post(
+            s,
+            "/wechat?" + signed(s, "1", "2"),
+            "<xml><ToUserName>a</ToUserName><FromUserName>b</FromUserName><MsgType>event</MsgType><Event>subscribe</Event></xml>");
     assertEquals(200, event.statusCode());
     assertEquals("success", event.body());
   }
@@ -102,19 +129,31 @@ class ExampleServerTest {
     MessageCrypto crypto = s.crypto();
     String ts = "1714036504";
     String nonce = "77";
-    Map<String, String> envelope = WeChatXml.parse(crypto.encrypt(textMessage("secret hello"), ts, nonce));
-    String body = "<xml><ToUserName><![CDATA[gh_account]]></ToUserName><Encrypt><![CDATA["
-        + envelope.get("Encrypt") + "]]></Encrypt></xml>";
-    String query = "/wechat?" + signed(s, ts, nonce) + "&encrypt_type=aes&msg_signature=" + envelope.get("MsgSignature");
+    Map<String, String> envelope =
+        WeChatXml.parse(crypto.encrypt(textMessage("secret hello"), ts, nonce));
+    String body =
+        "<xml><ToUserName><![CDATA[gh_account]]></ToUserName><Encrypt><![CDATA["
+            + envelope.get("Encrypt")
+            + "]]></Encrypt></xml>";
+    String query =
+        "/wechat?"
+            + signed(s, ts, nonce)
+            + "&encrypt_type=aes&msg_signature="
+            + envelope.get("MsgSignature");
     HttpResponse<String> r = post(s, query, body);
     assertEquals(200, r.statusCode());
     assertFalse(r.body().contains("secret hello"), "the reply must be encrypted");
     Map<String, String> replyEnvelope = WeChatXml.parse(r.body());
-    String plain = crypto.decrypt(replyEnvelope.get("MsgSignature"), replyEnvelope.get("TimeStamp"),
-        replyEnvelope.get("Nonce"), replyEnvelope.get("Encrypt"));
+    String plain =
+        crypto.decrypt(
+            replyEnvelope.get("MsgSignature"),
+            replyEnvelope.get("TimeStamp"),
+            replyEnvelope.get("Nonce"),
+            replyEnvelope.get("Encrypt"));
     assertEquals("echo: secret hello", WeChatXml.parse(plain).get("Content"));
 
-    String tampered = "/wechat?" + signed(s, ts, nonce) + "&encrypt_type=aes&msg_signature=" + "0".repeat(40);
+    String tampered =
+        "/wechat?" + signed(s, ts, nonce) + "&encrypt_type=aes&msg_signature=" + "0".repeat(40);
     assertEquals(403, post(s, tampered, body).statusCode());
   }
 
@@ -157,8 +196,13 @@ class ExampleServerTest {
     try (ServerSocket probe = new ServerSocket(0)) {
       port = probe.getLocalPort();
     }
-    RedisServer redis = RedisServer.newRedisServer().bind("127.0.0.1").port(port)
-        .setting("save \"\"").setting("appendonly no").build();
+    RedisServer redis =
+        RedisServer.newRedisServer()
+            .bind("127.0.0.1")
+            .port(port)
+            .setting("save \"\"")
+            .setting("appendonly no")
+            .build();
     redis.start();
     try {
       assertTwoInstancesFetchOnce("redis://127.0.0.1:" + port);
@@ -212,35 +256,66 @@ class ExampleServerTest {
     assertTrue(ExampleConfig.parse(new String[0], none).demo);
     assertEquals(9090, ExampleConfig.parse(new String[] {"--port", "9090"}, none).port);
 
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> ExampleConfig.parse(new String[0], Map.of("WECHAT_APP_ID", "wx123")));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> ExampleConfig.parse(new String[0], Map.of("WECHAT_APP_ID", "wx123")));
     assertTrue(e.getMessage().contains("WECHAT_APP_SECRET"), e.getMessage());
-    e = assertThrows(IllegalArgumentException.class,
-        () -> ExampleConfig.parse(new String[0], Map.of("WECHAT_APP_ID", "wx123", "WECHAT_APP_SECRET", "s")));
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                ExampleConfig.parse(
+                    new String[0], Map.of("WECHAT_APP_ID", "wx123", "WECHAT_APP_SECRET", "s")));
     assertTrue(e.getMessage().contains("WECHAT_TOKEN"), e.getMessage());
-    e = assertThrows(IllegalArgumentException.class, () -> ExampleConfig.parse(new String[] {"--store", "mongo://x"}, none));
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> ExampleConfig.parse(new String[] {"--store", "mongo://x"}, none));
     assertTrue(e.getMessage().contains("--store"), e.getMessage());
-    e = assertThrows(IllegalArgumentException.class, () -> ExampleConfig.parse(new String[] {"--port", "http"}, none));
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> ExampleConfig.parse(new String[] {"--port", "http"}, none));
     assertTrue(e.getMessage().contains("--port"), e.getMessage());
-    e = assertThrows(IllegalArgumentException.class, () -> ExampleConfig.parse(new String[] {"--bogus"}, none));
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> ExampleConfig.parse(new String[] {"--bogus"}, none));
     assertTrue(e.getMessage().contains("usage"), e.getMessage());
 
-    Map<String, String> badKey = Map.of("WECHAT_APP_ID", "wx123", "WECHAT_APP_SECRET", "s", "WECHAT_TOKEN", "t",
-        "WECHAT_ENCODING_AES_KEY", "too-short");
-    e = assertThrows(IllegalArgumentException.class, () -> ExampleServer.start(ExampleConfig.parse(new String[] {"--port", "0"}, badKey)));
+    Map<String, String> badKey =
+        Map.of(
+            "WECHAT_APP_ID",
+            "wx123",
+            "WECHAT_APP_SECRET",
+            "s",
+            "WECHAT_TOKEN",
+            "t",
+            "WECHAT_ENCODING_AES_KEY",
+            "too-short");
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> ExampleServer.start(ExampleConfig.parse(new String[] {"--port", "0"}, badKey)));
     assertTrue(e.getMessage().contains("WECHAT_ENCODING_AES_KEY"), e.getMessage());
 
     try (ServerSocket taken = new ServerSocket(0)) {
-      e = assertThrows(IllegalArgumentException.class,
-          () -> ExampleServer.start(ExampleConfig.demo(taken.getLocalPort(), "memory", 60)));
+      e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> ExampleServer.start(ExampleConfig.demo(taken.getLocalPort(), "memory", 60)));
       assertTrue(e.getMessage().contains("in use"), e.getMessage());
     }
     int closedPort;
     try (ServerSocket probe = new ServerSocket(0)) {
       closedPort = probe.getLocalPort();
     }
-    e = assertThrows(IllegalArgumentException.class,
-        () -> ExampleServer.start(ExampleConfig.demo(0, "redis://127.0.0.1:" + closedPort, 60)));
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                ExampleServer.start(ExampleConfig.demo(0, "redis://127.0.0.1:" + closedPort, 60)));
     assertTrue(e.getMessage().contains("unreachable"), e.getMessage());
   }
 }

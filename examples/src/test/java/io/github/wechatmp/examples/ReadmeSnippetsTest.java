@@ -18,9 +18,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The README's Java snippets are the regions between {@code // snippet:start NAME} and
- * {@code // snippet:end} in this module's sources, which the build compiles. A README block preceded
- * by {@code <!-- snippet: NAME -->} must equal its region, so the README cannot drift from code that
+ * The README's Java snippets are the regions between {@code // snippet:start NAME} and {@code //
+ * snippet:end} in this module's sources, which the build compiles. A README block preceded by
+ * {@code <!-- snippet: NAME -->} must equal its region, so the README cannot drift from code that
  * compiles.
  */
 class ReadmeSnippetsTest {
@@ -34,7 +34,10 @@ class ReadmeSnippetsTest {
     assertFalse(sources.isEmpty(), "no snippets found in the sources");
     assertEquals(sources.keySet(), readme.keySet(), "snippets in the sources vs the README");
     for (Map.Entry<String, String> e : sources.entrySet()) {
-      assertEquals(e.getValue(), readme.get(e.getKey()), "README snippet '" + e.getKey() + "' drifted from the source");
+      assertEquals(
+          e.getValue(),
+          readme.get(e.getKey()),
+          "README snippet '" + e.getKey() + "' drifted from the source");
     }
   }
 
@@ -87,8 +90,12 @@ class ReadmeSnippetsTest {
   }
 
   private static String dedent(List<String> lines) {
-    int indent = lines.stream().filter(l -> !l.isBlank())
-        .mapToInt(l -> l.length() - l.stripLeading().length()).min().orElse(0);
+    int indent =
+        lines.stream()
+            .filter(l -> !l.isBlank())
+            .mapToInt(l -> l.length() - l.stripLeading().length())
+            .min()
+            .orElse(0);
     StringBuilder sb = new StringBuilder();
     for (String l : lines) {
       sb.append(l.isBlank() ? "" : l.substring(indent)).append('\n');

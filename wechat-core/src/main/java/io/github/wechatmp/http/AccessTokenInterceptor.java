@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
 /**
  * An OkHttp application interceptor that makes any call to WeChat's API token-aware: it adds the
  * {@code access_token} query parameter from an {@link AccessTokenProvider}, and when WeChat answers
- * that the token is no good (errcode 40001, 40014 or 42001) it reports that very token to
- * {@link AccessTokenProvider#invalidate(String)} and sends the request once more with a fresh token.
+ * that the token is no good (errcode 40001, 40014 or 42001) it reports that very token to {@link
+ * AccessTokenProvider#invalidate(String)} and sends the request once more with a fresh token.
  *
  * <pre>{@code
  * OkHttpClient client = new OkHttpClient.Builder()
@@ -37,45 +37,54 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <h2>What it touches</h2>
- * Only requests to the configured hosts ({@link #DEFAULT_HOSTS} unless
- * {@linkplain Builder#addHost(String) more are added}); others pass through untouched. Requests to the
- * token endpoints themselves ({@code cgi-bin/token}, {@code cgi-bin/stable_token}) pass through too:
- * there 40001 means a wrong AppSecret, and retrying would only spend quota. A request whose URL already
- * carries an {@code access_token} is refused with an {@link IllegalArgumentException} before anything
- * is sent, because a token chosen by hand cannot be renewed.
+ *
+ * Only requests to the configured hosts ({@link #DEFAULT_HOSTS} unless {@linkplain
+ * Builder#addHost(String) more are added}); others pass through untouched. Requests to the token
+ * endpoints themselves ({@code cgi-bin/token}, {@code cgi-bin/stable_token}) pass through too:
+ * there 40001 means a wrong AppSecret, and retrying would only spend quota. A request whose URL
+ * already carries an {@code access_token} is refused with an {@link IllegalArgumentException}
+ * before anything is sent, because a token chosen by hand cannot be renewed.
  *
  * <h2>Failures</h2>
- * The retry happens at most once per call; there is no loop. If the retried request is rejected again,
- * the call fails with an {@link AccessTokenRejectedException} (a {@link WeChatApiException}) carrying
- * WeChat's errcode, thrown from
- * {@code Call.execute()} as is (for {@code Call.enqueue()} OkHttp reports it to the callback's
- * {@code onFailure} as an {@link IOException} with the exception attached, and also rethrows it on its
- * dispatcher thread). A request with a one-shot body cannot be sent twice: after invalidating the
- * token the call fails with that exception. Failures of the provider (see {@link AccessTokenProvider#get()}) are
- * thrown as they are. Answers are recognised as a token error only from their first
- * {@value #MAX_PEEK_BYTES} bytes, and only if they are JSON or text; media downloads stream through
- * unread. Tokens appear in logs only masked.
+ *
+ * The retry happens at most once per call; there is no loop. If the retried request is rejected
+ * again, the call fails with an {@link AccessTokenRejectedException} (a {@link WeChatApiException})
+ * carrying WeChat's errcode, thrown from {@code Call.execute()} as is (for {@code Call.enqueue()}
+ * OkHttp reports it to the callback's {@code onFailure} as an {@link IOException} with the
+ * exception attached, and also rethrows it on its dispatcher thread). A request with a one-shot
+ * body cannot be sent twice: after invalidating the token the call fails with that exception.
+ * Failures of the provider (see {@link AccessTokenProvider#get()}) are thrown as they are. Answers
+ * are recognised as a token error only from their first {@value #MAX_PEEK_BYTES} bytes, and only if
+ * they are JSON or text; media downloads stream through unread. Tokens appear in logs only masked.
  *
  * <p>Must be installed with {@code addInterceptor}, not {@code addNetworkInterceptor} (a network
- * interceptor may not send a request twice; this is checked). Immutable and thread-safe: one instance
- * may serve any number of clients and concurrent calls; concurrent calls that hit the same rejected
- * token share one refresh through the provider.
+ * interceptor may not send a request twice; this is checked). Immutable and thread-safe: one
+ * instance may serve any number of clients and concurrent calls; concurrent calls that hit the same
+ * rejected token share one refresh through the provider.
  */
 public final class AccessTokenInterceptor implements Interceptor {
   private static final Logger log = LoggerFactory.getLogger(AccessTokenInterceptor.class);
 
   /**
    * WeChat's documented API hosts: the general {@code api.weixin.qq.com}, its disaster-recovery
-   * {@code api2.weixin.qq.com}, and the regional {@code sh.}, {@code sz.} and {@code hk.api.weixin.qq.com}.
+   * {@code api2.weixin.qq.com}, and the regional {@code sh.}, {@code sz.} and {@code
+   * hk.api.weixin.qq.com}.
    */
-  public static final Set<String> DEFAULT_HOSTS = Set.of(
-      "api.weixin.qq.com", "api2.weixin.qq.com", "sh.api.weixin.qq.com", "sz.api.weixin.qq.com",
-      "hk.api.weixin.qq.com");
+  public static final Set<String> DEFAULT_HOSTS =
+      Set.of(
+          "api.weixin.qq.com",
+          "api2.weixin.qq.com",
+          "sh.api.weixin.qq.com",
+          "sz.api.weixin.qq.com",
+          "hk.api.weixin.qq.com");
 
-  /** How much of an answer is read to look for an errcode; WeChat's error bodies are far smaller. */
+  /**
+   * How much of an answer is read to look for an errcode; WeChat's error bodies are far smaller.
+   */
   public static final long MAX_PEEK_BYTES = 64 * 1024;
 
-  private static final Pattern HOST = Pattern.compile("[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?|\\[[0-9a-f:.]+\\]");
+  private static final Pattern HOST =
+      Pattern.compile("[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?|\\[[0-9a-f:.]+\\]");
 
   private final AccessTokenProvider tokens;
   private final Set<String> hosts;
@@ -122,11 +131,11 @@ public final class AccessTokenInterceptor implements Interceptor {
    * @param chain OkHttp's chain of the call
    * @return WeChat's answer: to the retried request if the first token was rejected
    * @throws IOException as the rest of the chain throws it
-   * @throws AccessTokenRejectedException if WeChat rejected the fresh token too, or rejected the token
-   *     of a request that cannot be sent twice
+   * @throws AccessTokenRejectedException if WeChat rejected the fresh token too, or rejected the
+   *     token of a request that cannot be sent twice
    * @throws WeChatApiException if (through the provider) WeChat refused to issue a token; the
-   *     provider's other failures ({@link io.github.wechatmp.WeChatTransportException},
-   *     {@link io.github.wechatmp.token.TokenUnavailableException}) are thrown as they are too
+   *     provider's other failures ({@link io.github.wechatmp.WeChatTransportException}, {@link
+   *     io.github.wechatmp.token.TokenUnavailableException}) are thrown as they are too
    * @throws IllegalArgumentException if the request's URL already has an {@code access_token}
    * @throws IllegalStateException if installed as a network interceptor
    */
@@ -138,12 +147,16 @@ public final class AccessTokenInterceptor implements Interceptor {
       return chain.proceed(request);
     }
     if (chain.connection() != null) {
-      throw new IllegalStateException("AccessTokenInterceptor must be added with addInterceptor, not "
-          + "addNetworkInterceptor: retrying with a fresh token needs an application interceptor");
+      throw new IllegalStateException(
+          "AccessTokenInterceptor must be added with addInterceptor, not "
+              + "addNetworkInterceptor: retrying with a fresh token needs an application interceptor");
     }
     if (url.queryParameter("access_token") != null) {
-      throw new IllegalArgumentException("The request to " + url.host() + url.encodedPath()
-          + " already carries an access_token; leave it out and AccessTokenInterceptor adds a current one");
+      throw new IllegalArgumentException(
+          "The request to "
+              + url.host()
+              + url.encodedPath()
+              + " already carries an access_token; leave it out and AccessTokenInterceptor adds a current one");
     }
     AccessToken token = tokens.get();
     Response response = chain.proceed(withToken(request, token));
@@ -155,14 +168,24 @@ public final class AccessTokenInterceptor implements Interceptor {
     tokens.invalidate(token.value());
     RequestBody body = request.body();
     if (body != null && body.isOneShot()) {
-      log.warn("WeChat rejected access token {} (errcode {}) on {}; invalidated it, but the request's body "
-          + "is one-shot and cannot be sent again", token.masked(), rejected.code, url.encodedPath());
-      throw new AccessTokenRejectedException(rejected.code, rejected.message,
+      log.warn(
+          "WeChat rejected access token {} (errcode {}) on {}; invalidated it, but the request's body "
+              + "is one-shot and cannot be sent again",
+          token.masked(),
+          rejected.code,
+          url.encodedPath());
+      throw new AccessTokenRejectedException(
+          rejected.code,
+          rejected.message,
           url.encodedPath() + " (a one-shot request body cannot be retried)");
     }
     AccessToken fresh = tokens.get();
-    log.info("WeChat rejected access token {} (errcode {}) on {}; invalidated it and retrying once with {}",
-        token.masked(), rejected.code, url.encodedPath(), fresh.masked());
+    log.info(
+        "WeChat rejected access token {} (errcode {}) on {}; invalidated it and retrying once with {}",
+        token.masked(),
+        rejected.code,
+        url.encodedPath(),
+        fresh.masked());
     Response retried = chain.proceed(withToken(request, fresh));
     TokenError again = tokenError(retried);
     if (again == null) {
@@ -170,9 +193,13 @@ public final class AccessTokenInterceptor implements Interceptor {
     }
     retried.close();
     // No second invalidation: were WeChat rejecting every token, that would spend a fetch per call.
-    log.warn("WeChat rejected the fresh access token {} too (errcode {}) on {}; giving up on this call",
-        fresh.masked(), again.code, url.encodedPath());
-    throw new AccessTokenRejectedException(again.code, again.message, url.encodedPath() + " (after one retry)");
+    log.warn(
+        "WeChat rejected the fresh access token {} too (errcode {}) on {}; giving up on this call",
+        fresh.masked(),
+        again.code,
+        url.encodedPath());
+    throw new AccessTokenRejectedException(
+        again.code, again.message, url.encodedPath() + " (after one retry)");
   }
 
   private static boolean isTokenEndpoint(HttpUrl url) {
@@ -189,11 +216,14 @@ public final class AccessTokenInterceptor implements Interceptor {
   }
 
   private static Request withToken(Request request, AccessToken token) {
-    HttpUrl url = request.url().newBuilder().addQueryParameter("access_token", token.value()).build();
+    HttpUrl url =
+        request.url().newBuilder().addQueryParameter("access_token", token.value()).build();
     return request.newBuilder().url(url).build();
   }
 
-  /** WeChat's errcode if the answer says the token was rejected, else null. Never consumes the body. */
+  /**
+   * WeChat's errcode if the answer says the token was rejected, else null. Never consumes the body.
+   */
   private static TokenError tokenError(Response response) throws IOException {
     if (!response.isSuccessful()) {
       return null; // WeChat reports errors with HTTP 200
@@ -227,7 +257,8 @@ public final class AccessTokenInterceptor implements Interceptor {
         return null;
       }
     }
-    if (code == WeChatApiException.INVALID_CREDENTIAL || code == WeChatApiException.INVALID_ACCESS_TOKEN
+    if (code == WeChatApiException.INVALID_CREDENTIAL
+        || code == WeChatApiException.INVALID_ACCESS_TOKEN
         || code == WeChatApiException.ACCESS_TOKEN_EXPIRED) {
       return new TokenError((int) code, message);
     }
@@ -254,19 +285,25 @@ public final class AccessTokenInterceptor implements Interceptor {
     }
 
     /**
-     * Adds a host whose requests get a token: a proxy in front of WeChat, or {@code localhost} in tests.
+     * Adds a host whose requests get a token: a proxy in front of WeChat, or {@code localhost} in
+     * tests.
      *
-     * @param host a bare host name or IP address, without scheme, port or path; case does not matter
+     * @param host a bare host name or IP address, without scheme, port or path; case does not
+     *     matter
      * @return this builder
      * @throws IllegalArgumentException if {@code host} is null or not a bare host
      */
     public Builder addHost(String host) {
       String h = host == null ? "" : host.strip().toLowerCase(Locale.ROOT);
       if (!HOST.matcher(h).matches()) {
-        throw new IllegalArgumentException("host must be a bare host name or IP address, such as "
-            + "api.weixin.qq.com, without scheme, port or path");
+        throw new IllegalArgumentException(
+            "host must be a bare host name or IP address, such as "
+                + "api.weixin.qq.com, without scheme, port or path");
       }
-      hosts.add(h.startsWith("[") ? h.substring(1, h.length() - 1) : h); // OkHttp keeps IPv6 hosts unbracketed
+      hosts.add(
+          h.startsWith("[")
+              ? h.substring(1, h.length() - 1)
+              : h); // OkHttp keeps IPv6 hosts unbracketed
       return this;
     }
 

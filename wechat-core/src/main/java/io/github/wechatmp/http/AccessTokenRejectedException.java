@@ -3,15 +3,15 @@ package io.github.wechatmp.http;
 import io.github.wechatmp.WeChatApiException;
 
 /**
- * WeChat rejected an access token (errcode 40001, 40014 or 42001) on an ordinary API call, after the
- * rejected token had been invalidated and the call retried once with a fresh one, or when a retry
- * was impossible. Thrown by {@link AccessTokenInterceptor} and by the JS-SDK ticket provider.
+ * WeChat rejected an access token (errcode 40001, 40014 or 42001) on an ordinary API call, after
+ * the rejected token had been invalidated and the call retried once with a fresh one, or when a
+ * retry was impossible. Thrown by {@link AccessTokenInterceptor} and by the JS-SDK ticket provider.
  *
- * <p>It is a {@link WeChatApiException} whose message speaks of the API call; a plain
- * {@code WeChatApiException} with code 40001 would suggest a wrong AppSecret, which is what 40001
- * means on the token endpoint only. Persisting errors of this kind usually mean that another system
- * fetches tokens for the same AppID with the same AppSecret and so keeps voiding this one's (only one
- * token is valid at a time). Immutable; may be shared between threads.
+ * <p>It is a {@link WeChatApiException} whose message speaks of the API call; a plain {@code
+ * WeChatApiException} with code 40001 would suggest a wrong AppSecret, which is what 40001 means on
+ * the token endpoint only. Persisting errors of this kind usually mean that another system fetches
+ * tokens for the same AppID with the same AppSecret and so keeps voiding this one's (only one token
+ * is valid at a time). Immutable; may be shared between threads.
  */
 public class AccessTokenRejectedException extends WeChatApiException {
   private static final long serialVersionUID = 1L;
@@ -24,8 +24,14 @@ public class AccessTokenRejectedException extends WeChatApiException {
    * @param what the call that was refused, such as {@code "cgi-bin/menu/get"}, free of secrets
    */
   public AccessTokenRejectedException(int errorCode, String errorMessage, String what) {
-    super(errorCode, errorMessage, "WeChat rejected the access token on " + what + " with errcode " + errorCode
-        + (errorMessage == null || errorMessage.isEmpty() ? "" : ": " + errorMessage)
-        + " (the rejected token was invalidated; is another system fetching tokens for the same AppID?)");
+    super(
+        errorCode,
+        errorMessage,
+        "WeChat rejected the access token on "
+            + what
+            + " with errcode "
+            + errorCode
+            + (errorMessage == null || errorMessage.isEmpty() ? "" : ": " + errorMessage)
+            + " (the rejected token was invalidated; is another system fetching tokens for the same AppID?)");
   }
 }

@@ -1,8 +1,8 @@
 package io.github.wechatmp.internal;
 
 /**
- * Masking and scrubbing of credentials before they reach a log line, a message or a {@code toString()}.
- * Internal: not part of the SDK's API and may change without notice.
+ * Masking and scrubbing of credentials before they reach a log line, a message or a {@code
+ * toString()}. Internal: not part of the SDK's API and may change without notice.
  */
 public final class Secrets {
   private Secrets() {}

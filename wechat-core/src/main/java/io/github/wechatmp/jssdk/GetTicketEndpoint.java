@@ -16,8 +16,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code GET cgi-bin/ticket/getticket?type=jsapi}, with the access token of an
- * {@link AccessTokenProvider}. If WeChat rejects that token, it is invalidated and the request is made
+ * {@code GET cgi-bin/ticket/getticket?type=jsapi}, with the access token of an {@link
+ * AccessTokenProvider}. If WeChat rejects that token, it is invalidated and the request is made
  * once more with a fresh one. Thread-safe.
  */
 final class GetTicketEndpoint implements CredentialFetcher {
@@ -40,11 +40,15 @@ final class GetTicketEndpoint implements CredentialFetcher {
   @Override
   public AccessToken fetch(boolean forceRefresh, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
-    AccessToken token = tokens.get(); // may wait on an access token refresh: the ticket lease runs meanwhile
+    AccessToken token =
+        tokens.get(); // may wait on an access token refresh: the ticket lease runs meanwhile
     long left = deadline - System.nanoTime();
     if (left <= 0) {
-      throw new WeChatTransportException("No time left within the refresh lock's lease to ask WeChat for the "
-          + what + " after waiting for the access token", null);
+      throw new WeChatTransportException(
+          "No time left within the refresh lock's lease to ask WeChat for the "
+              + what
+              + " after waiting for the access token",
+          null);
     }
     try {
       return call(token, Duration.ofNanos(left));
@@ -52,36 +56,53 @@ final class GetTicketEndpoint implements CredentialFetcher {
       if (!e.isTokenInvalid()) {
         throw e;
       }
-      log.info("WeChat rejected access token {} of {} (errcode {}) when asked for the jsapi_ticket; "
-          + "invalidating it and asking once more", token.masked(), tokens.appId(), e.errorCode());
+      log.info(
+          "WeChat rejected access token {} of {} (errcode {}) when asked for the jsapi_ticket; "
+              + "invalidating it and asking once more",
+          token.masked(),
+          tokens.appId(),
+          e.errorCode());
       tokens.invalidate(token.value());
     }
     AccessToken fresh = tokens.get();
     long remaining = deadline - System.nanoTime();
     if (remaining <= 0) {
-      throw new WeChatTransportException("No time left to ask WeChat once more for the " + what
-          + " after its access token was rejected", null);
+      throw new WeChatTransportException(
+          "No time left to ask WeChat once more for the "
+              + what
+              + " after its access token was rejected",
+          null);
     }
     try {
       return call(fresh, Duration.ofNanos(remaining));
     } catch (WeChatApiException e) {
       if (e.isTokenInvalid()) {
-        // Said plainly: CredentialCall's message for 40001 is about the AppSecret, which is not the matter here.
-        throw new AccessTokenRejectedException(e.errorCode(), e.errorMessage(), "cgi-bin/ticket/getticket (after one retry)");
+        // Said plainly: CredentialCall's message for 40001 is about the AppSecret, which is not the
+        // matter here.
+        throw new AccessTokenRejectedException(
+            e.errorCode(), e.errorMessage(), "cgi-bin/ticket/getticket (after one retry)");
       }
       throw e;
     }
   }
 
   private AccessToken call(AccessToken token, Duration timeout) {
-    HttpUrl url = baseUrl.newBuilder()
-        .addPathSegments("cgi-bin/ticket/getticket")
-        .addQueryParameter("access_token", token.value())
-        .addQueryParameter("type", "jsapi")
-        .build();
+    HttpUrl url =
+        baseUrl
+            .newBuilder()
+            .addPathSegments("cgi-bin/ticket/getticket")
+            .addQueryParameter("access_token", token.value())
+            .addQueryParameter("type", "jsapi")
+            .build();
     // The access token rides in the URL: keep it out of any message a failure produces.
-    return CredentialCall.execute(client, new Request.Builder().url(url).get().build(), timeout, "ticket", what,
-        clock, token.value());
+    return CredentialCall.execute(
+        client,
+        new Request.Builder().url(url).get().build(),
+        timeout,
+        "ticket",
+        what,
+        clock,
+        token.value());
   }
 
   @Override

@@ -2,8 +2,8 @@ package io.github.wechatmp.jssdk;
 
 /**
  * What a page passes to {@code wx.config}: {@code appId}, {@code timestamp}, {@code nonceStr} and
- * {@code signature}, made by {@link JsSdkSigner#sign(String)} for one page URL. None of it is secret;
- * it is meant to be sent to the browser. Immutable and thread-safe.
+ * {@code signature}, made by {@link JsSdkSigner#sign(String)} for one page URL. None of it is
+ * secret; it is meant to be sent to the browser. Immutable and thread-safe.
  */
 public final class JsSdkSignature {
   private final String appId;
@@ -67,7 +67,16 @@ public final class JsSdkSignature {
 
   @Override
   public String toString() {
-    return "JsSdkSignature{appId=" + appId + ", timestamp=" + timestamp + ", nonceStr=" + nonceStr
-        + ", signature=" + signature + ", url=" + url + '}';
+    return "JsSdkSignature{appId="
+        + appId
+        + ", timestamp="
+        + timestamp
+        + ", nonceStr="
+        + nonceStr
+        + ", signature="
+        + signature
+        + ", url="
+        + url
+        + '}';
   }
 }

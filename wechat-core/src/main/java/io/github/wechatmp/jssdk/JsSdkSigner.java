@@ -11,9 +11,9 @@ import java.util.Objects;
 import java.util.function.Supplier;
 
 /**
- * Signs pages for the JS-SDK's {@code wx.config}: the SHA-1 of
- * {@code jsapi_ticket=..&noncestr=..&timestamp=..&url=..}, with the ticket of a
- * {@link JsapiTicketProvider}, a fresh random nonce and the current time.
+ * Signs pages for the JS-SDK's {@code wx.config}: the SHA-1 of {@code
+ * jsapi_ticket=..&noncestr=..&timestamp=..&url=..}, with the ticket of a {@link
+ * JsapiTicketProvider}, a fresh random nonce and the current time.
  *
  * <p>The URL must be the page's own, exactly as the browser has it ({@code location.href}); its
  * {@code #fragment} is dropped, as WeChat requires, and nothing else is changed (no normalisation:
@@ -38,7 +38,10 @@ public final class JsSdkSigner {
    * @throws NullPointerException if {@code tickets} is null
    */
   public JsSdkSigner(JsapiTicketProvider tickets) {
-    this(Objects.requireNonNull(tickets, "tickets").appId(), () -> tickets.get().value(), Clock.systemUTC(),
+    this(
+        Objects.requireNonNull(tickets, "tickets").appId(),
+        () -> tickets.get().value(),
+        Clock.systemUTC(),
         JsSdkSigner::randomNonce);
   }
 
@@ -54,10 +57,10 @@ public final class JsSdkSigner {
    *
    * @param url the page's absolute http or https URL; a {@code #fragment} is dropped
    * @return what the page passes to {@code wx.config}
-   * @throws IllegalArgumentException if {@code url} is null, not an absolute http or https URL, longer
-   *     than 4096 characters, or contains whitespace or control characters
-   * @throws io.github.wechatmp.WeChatException if no ticket can be had (see
-   *     {@link JsapiTicketProvider#get()})
+   * @throws IllegalArgumentException if {@code url} is null, not an absolute http or https URL,
+   *     longer than 4096 characters, or contains whitespace or control characters
+   * @throws io.github.wechatmp.WeChatException if no ticket can be had (see {@link
+   *     JsapiTicketProvider#get()})
    */
   public JsSdkSignature sign(String url) {
     String page = pageUrl(url);
@@ -65,9 +68,18 @@ public final class JsSdkSigner {
   }
 
   /** The signature of WeChat's algorithm, for fixed inputs. */
-  static JsSdkSignature sign(String appId, String ticket, String url, long timestamp, String nonceStr) {
+  static JsSdkSignature sign(
+      String appId, String ticket, String url, long timestamp, String nonceStr) {
     String page = pageUrl(url);
-    String string1 = "jsapi_ticket=" + ticket + "&noncestr=" + nonceStr + "&timestamp=" + timestamp + "&url=" + page;
+    String string1 =
+        "jsapi_ticket="
+            + ticket
+            + "&noncestr="
+            + nonceStr
+            + "&timestamp="
+            + timestamp
+            + "&url="
+            + page;
     return new JsSdkSignature(appId, timestamp, nonceStr, sha1Hex(string1), page);
   }
 
@@ -83,7 +95,8 @@ public final class JsSdkSigner {
     String lower = page.toLowerCase(Locale.ROOT);
     int hostStart = lower.startsWith("https://") ? 8 : lower.startsWith("http://") ? 7 : -1;
     if (hostStart < 0) {
-      throw new IllegalArgumentException("url must be an absolute http or https URL, as the browser shows it");
+      throw new IllegalArgumentException(
+          "url must be an absolute http or https URL, as the browser shows it");
     }
     if (page.length() == hostStart || "/?:@".indexOf(page.charAt(hostStart)) >= 0) {
       throw new IllegalArgumentException("url has no host");
@@ -91,7 +104,8 @@ public final class JsSdkSigner {
     for (int i = 0; i < page.length(); i++) {
       char c = page.charAt(i);
       if (c <= ' ' || c == 0x7f) {
-        throw new IllegalArgumentException("url contains whitespace or control characters; pass location.href as is");
+        throw new IllegalArgumentException(
+            "url contains whitespace or control characters; pass location.href as is");
       }
     }
     return page;

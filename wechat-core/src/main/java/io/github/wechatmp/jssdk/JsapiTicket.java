@@ -4,8 +4,8 @@ import io.github.wechatmp.token.AccessToken;
 import java.time.Instant;
 
 /**
- * A JS-SDK {@code jsapi_ticket} and the instant WeChat stops accepting it. Immutable and thread-safe.
- * {@link #toString()} masks the value: a ticket lets anyone sign pages as the account.
+ * A JS-SDK {@code jsapi_ticket} and the instant WeChat stops accepting it. Immutable and
+ * thread-safe. {@link #toString()} masks the value: a ticket lets anyone sign pages as the account.
  */
 public final class JsapiTicket {
   private final AccessToken credential;
@@ -14,7 +14,9 @@ public final class JsapiTicket {
     this.credential = credential;
   }
 
-  /** The cached credential this ticket was read from, so a provider can hand out the same instance. */
+  /**
+   * The cached credential this ticket was read from, so a provider can hand out the same instance.
+   */
   AccessToken credential() {
     return credential;
   }
@@ -50,6 +52,10 @@ public final class JsapiTicket {
   /** Returns the ticket masked, with its expiry. */
   @Override
   public String toString() {
-    return "JsapiTicket{value=" + credential.masked() + ", expiresAt=" + credential.expiresAt() + '}';
+    return "JsapiTicket{value="
+        + credential.masked()
+        + ", expiresAt="
+        + credential.expiresAt()
+        + '}';
   }
 }

@@ -1,6 +1,8 @@
 package io.github.wechatmp.jssdk;
 
 import io.github.wechatmp.http.AccessTokenInterceptor;
+import io.github.wechatmp.internal.http.WeChatHttp;
+import io.github.wechatmp.internal.refresh.RefreshOptions;
 import io.github.wechatmp.internal.refresh.RefreshingCache;
 import io.github.wechatmp.token.AccessToken;
 import io.github.wechatmp.token.AccessTokenProvider;
@@ -10,29 +12,27 @@ import io.github.wechatmp.token.TokenKey;
 import io.github.wechatmp.token.TokenStore;
 import java.time.Clock;
 import java.time.Duration;
-import io.github.wechatmp.internal.http.WeChatHttp;
-import io.github.wechatmp.internal.refresh.RefreshOptions;
 import java.util.Objects;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 
 /**
- * Gives out the JS-SDK {@code jsapi_ticket} ({@code cgi-bin/ticket/getticket?type=jsapi}), kept exactly
- * as {@link AccessTokenProvider} keeps the access token: by the same refresh engine, cached in memory,
- * shared through a {@link TokenStore} under its own key ({@code appId:jsapi_ticket}), refreshed in the
- * background before it expires, and fetched by one caller at a time across threads, providers and
- * (with a shared store) processes. WeChat limits getticket calls per day, so the ticket must be
- * cached; give this provider the same store as the access token provider so that a cluster fetches
- * one ticket, not one per instance.
+ * Gives out the JS-SDK {@code jsapi_ticket} ({@code cgi-bin/ticket/getticket?type=jsapi}), kept
+ * exactly as {@link AccessTokenProvider} keeps the access token: by the same refresh engine, cached
+ * in memory, shared through a {@link TokenStore} under its own key ({@code appId:jsapi_ticket}),
+ * refreshed in the background before it expires, and fetched by one caller at a time across
+ * threads, providers and (with a shared store) processes. WeChat limits getticket calls per day, so
+ * the ticket must be cached; give this provider the same store as the access token provider so that
+ * a cluster fetches one ticket, not one per instance.
  *
- * <p>The ticket is fetched with the access token of the given {@link AccessTokenProvider}. If WeChat
- * answers getticket with 40001, 40014 or 42001, that access token is
- * {@linkplain AccessTokenProvider#invalidate(String) invalidated} and getticket is asked once more with a
- * fresh one; a second rejection fails the refresh.
+ * <p>The ticket is fetched with the access token of the given {@link AccessTokenProvider}. If
+ * WeChat answers getticket with 40001, 40014 or 42001, that access token is {@linkplain
+ * AccessTokenProvider#invalidate(String) invalidated} and getticket is asked once more with a fresh
+ * one; a second rejection fails the refresh.
  *
- * <p>Failures, retries and hold-off are the access token provider's: see {@link AccessTokenProvider}.
- * All methods are thread-safe. The provider owns a daemon thread for background refreshes; close it
- * when done. Closing it does not close the access token provider.
+ * <p>Failures, retries and hold-off are the access token provider's: see {@link
+ * AccessTokenProvider}. All methods are thread-safe. The provider owns a daemon thread for
+ * background refreshes; close it when done. Closing it does not close the access token provider.
  */
 public final class JsapiTicketProvider implements AutoCloseable {
   private final String appId;
@@ -42,12 +42,14 @@ public final class JsapiTicketProvider implements AutoCloseable {
   private JsapiTicketProvider(Builder b) {
     this.appId = b.tokens.appId();
     OkHttpClient client = WeChatHttp.credentialClient(b.httpClient);
-    GetTicketEndpoint endpoint = new GetTicketEndpoint(client, b.apiBaseUrl, b.tokens, b.options.clock());
-    this.cache = RefreshingCache.builder()
-        .key(TokenKey.of(appId, TokenKey.JSAPI_TICKET))
-        .fetcher(endpoint)
-        .options(b.options)
-        .build();
+    GetTicketEndpoint endpoint =
+        new GetTicketEndpoint(client, b.apiBaseUrl, b.tokens, b.options.clock());
+    this.cache =
+        RefreshingCache.builder()
+            .key(TokenKey.of(appId, TokenKey.JSAPI_TICKET))
+            .fetcher(endpoint)
+            .options(b.options)
+            .build();
   }
 
   /**
@@ -60,16 +62,16 @@ public final class JsapiTicketProvider implements AutoCloseable {
   }
 
   /**
-   * Returns a valid ticket: from memory when fresh (no lock, no I/O), else from the store, else from
-   * WeChat. Thread-safe; blocks only when no usable ticket is held.
+   * Returns a valid ticket: from memory when fresh (no lock, no I/O), else from the store, else
+   * from WeChat. Thread-safe; blocks only when no usable ticket is held.
    *
    * @return the ticket to sign with, never null
    * @throws io.github.wechatmp.WeChatApiException if WeChat refused to issue a ticket (or an access
    *     token) and no usable ticket is held
-   * @throws io.github.wechatmp.WeChatTransportException if WeChat could not be reached and no usable
-   *     ticket is held
-   * @throws io.github.wechatmp.token.TokenUnavailableException if the store failed or its lock was held
-   *     too long, and no usable ticket is held
+   * @throws io.github.wechatmp.WeChatTransportException if WeChat could not be reached and no
+   *     usable ticket is held
+   * @throws io.github.wechatmp.token.TokenUnavailableException if the store failed or its lock was
+   *     held too long, and no usable ticket is held
    * @throws IllegalStateException if the provider is closed
    */
   public JsapiTicket get() {
@@ -77,13 +79,13 @@ public final class JsapiTicketProvider implements AutoCloseable {
   }
 
   /**
-   * Returns a ticket newer than the one held now, fetched from WeChat unless another instance already
-   * replaced it in the store. Call it only when a ticket is known to be bad; prefer
-   * {@link #invalidate(String)}. Thread-safe; blocks until the new ticket is there or the refresh
-   * failed.
+   * Returns a ticket newer than the one held now, fetched from WeChat unless another instance
+   * already replaced it in the store. Call it only when a ticket is known to be bad; prefer {@link
+   * #invalidate(String)}. Thread-safe; blocks until the new ticket is there or the refresh failed.
    *
    * @return the new ticket, never null
-   * @throws io.github.wechatmp.WeChatException as {@link #get()} does, even if an older ticket is held
+   * @throws io.github.wechatmp.WeChatException as {@link #get()} does, even if an older ticket is
+   *     held
    * @throws IllegalStateException if the provider is closed
    */
   public JsapiTicket refresh() {
@@ -91,10 +93,10 @@ public final class JsapiTicketProvider implements AutoCloseable {
   }
 
   /**
-   * Reports that {@code rejectedTicket} no longer works (pages signed with it fail {@code wx.config}
-   * with "invalid signature" although the URL is right). If it is the ticket held, it is dropped from
-   * memory and, if still there, from the store; the next {@link #get()} fetches or adopts a new one.
-   * A store failure is logged, not thrown. Thread-safe; never throws.
+   * Reports that {@code rejectedTicket} no longer works (pages signed with it fail {@code
+   * wx.config} with "invalid signature" although the URL is right). If it is the ticket held, it is
+   * dropped from memory and, if still there, from the store; the next {@link #get()} fetches or
+   * adopts a new one. A store failure is logged, not thrown. Thread-safe; never throws.
    *
    * @param rejectedTicket the ticket value; null or blank is ignored
    */
@@ -113,7 +115,8 @@ public final class JsapiTicketProvider implements AutoCloseable {
 
   /**
    * Stops the background refresh thread and the store subscription. Idempotent and thread-safe;
-   * never throws. Afterwards {@link #get()} and {@link #refresh()} throw {@link IllegalStateException}.
+   * never throws. Afterwards {@link #get()} and {@link #refresh()} throw {@link
+   * IllegalStateException}.
    */
   @Override
   public void close() {
@@ -136,8 +139,8 @@ public final class JsapiTicketProvider implements AutoCloseable {
   }
 
   /**
-   * Configures a {@link JsapiTicketProvider}; the defaults are those of
-   * {@link AccessTokenProvider.Builder}. Not thread-safe; {@link #build()} may be called more than once,
+   * Configures a {@link JsapiTicketProvider}; the defaults are those of {@link
+   * AccessTokenProvider.Builder}. Not thread-safe; {@link #build()} may be called more than once,
    * each time making an independent provider.
    */
   public static final class Builder {
@@ -149,7 +152,8 @@ public final class JsapiTicketProvider implements AutoCloseable {
     Builder() {}
 
     /**
-     * The provider of the access token getticket is called with. Required; not closed by this provider.
+     * The provider of the access token getticket is called with. Required; not closed by this
+     * provider.
      *
      * @param tokens the access token provider of the same account
      * @return this builder
@@ -161,8 +165,8 @@ public final class JsapiTicketProvider implements AutoCloseable {
     }
 
     /**
-     * Where tickets are shared: pass the access token provider's store. Default: a new
-     * {@link InMemoryTokenStore} for this provider alone.
+     * Where tickets are shared: pass the access token provider's store. Default: a new {@link
+     * InMemoryTokenStore} for this provider alone.
      *
      * @param store the store; the provider does not close it
      * @return this builder
@@ -174,7 +178,8 @@ public final class JsapiTicketProvider implements AutoCloseable {
     }
 
     /**
-     * The base URL of WeChat's API, ending in {@code /}. Default {@code https://api.weixin.qq.com/}.
+     * The base URL of WeChat's API, ending in {@code /}. Default {@code
+     * https://api.weixin.qq.com/}.
      *
      * @param apiBaseUrl an https URL (plain http only to a loopback address); a missing trailing
      *     {@code /} is added
@@ -188,8 +193,8 @@ public final class JsapiTicketProvider implements AutoCloseable {
     }
 
     /**
-     * The client for getticket. Default: 5 s connect, 10 s read and call timeouts. An
-     * {@link AccessTokenInterceptor} on it is left out for getticket, which carries its own token.
+     * The client for getticket. Default: 5 s connect, 10 s read and call timeouts. An {@link
+     * AccessTokenInterceptor} on it is left out for getticket, which carries its own token.
      *
      * @param httpClient the client to use; the provider does not close it
      * @return this builder
@@ -322,7 +327,8 @@ public final class JsapiTicketProvider implements AutoCloseable {
      */
     public JsapiTicketProvider build() {
       if (tokens == null) {
-        throw new IllegalArgumentException("accessTokenProvider is required: getticket needs an access token");
+        throw new IllegalArgumentException(
+            "accessTokenProvider is required: getticket needs an access token");
       }
       return new JsapiTicketProvider(this);
     }

@@ -4,8 +4,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * A message WeChat pushed, verified and (if it came encrypted) decrypted by
- * {@link MessageCrypto#readMessage}. Immutable and thread-safe. {@link #toString()} does not show the
+ * A message WeChat pushed, verified and (if it came encrypted) decrypted by {@link
+ * MessageCrypto#readMessage}. Immutable and thread-safe. {@link #toString()} does not show the
  * content, which is the user's.
  */
 public final class InboundMessage {
@@ -27,8 +27,8 @@ public final class InboundMessage {
   }
 
   /**
-   * Returns whether the message came encrypted; if so a passive reply must be sent through
-   * {@link MessageCrypto#encrypt}, else as plain XML.
+   * Returns whether the message came encrypted; if so a passive reply must be sent through {@link
+   * MessageCrypto#encrypt}, else as plain XML.
    *
    * @return true if it came in security or compatibility mode
    */
@@ -40,8 +40,8 @@ public final class InboundMessage {
    * Parses the content with {@link WeChatXml#parse}, anew on each call.
    *
    * @return the fields, as {@link WeChatXml#parse} returns them
-   * @throws MessageCryptoException with {@link MessageCryptoException#MALFORMED_XML} if the content is
-   *     not XML (for example JSON)
+   * @throws MessageCryptoException with {@link MessageCryptoException#MALFORMED_XML} if the content
+   *     is not XML (for example JSON)
    */
   public Map<String, String> fields() {
     return WeChatXml.parse(content);

@@ -21,19 +21,19 @@ import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * WeChat's message encryption ("security mode", and the encrypted half of "compatibility mode"): checks
- * and decrypts the messages WeChat pushes to the server URL, and encrypts passive replies.
+ * WeChat's message encryption ("security mode", and the encrypted half of "compatibility mode"):
+ * checks and decrypts the messages WeChat pushes to the server URL, and encrypts passive replies.
  *
- * <p>The scheme is WeChat's: AES-256-CBC with the key decoded from the EncodingAESKey and the IV its
- * first 16 bytes, PKCS#7 padding to 32-byte blocks, a plaintext of 16 random bytes, the message's
- * length (4 bytes, big-endian), the message and the AppId, and a {@code msg_signature} that is the
- * SHA-1 of Token, timestamp, nonce and ciphertext. The ciphertext carries no MAC of its own: its
- * integrity rests on {@code msg_signature}, which is why {@link #decrypt} checks it before anything
- * else and why the Token must be kept as secret as the key.
+ * <p>The scheme is WeChat's: AES-256-CBC with the key decoded from the EncodingAESKey and the IV
+ * its first 16 bytes, PKCS#7 padding to 32-byte blocks, a plaintext of 16 random bytes, the
+ * message's length (4 bytes, big-endian), the message and the AppId, and a {@code msg_signature}
+ * that is the SHA-1 of Token, timestamp, nonce and ciphertext. The ciphertext carries no MAC of its
+ * own: its integrity rests on {@code msg_signature}, which is why {@link #decrypt} checks it before
+ * anything else and why the Token must be kept as secret as the key.
  *
- * <p>Immutable and thread-safe: one instance per account can serve every request. Every failure is a
- * {@link MessageCryptoException} carrying WeChat's WXBizMsgCrypt code; none reveals the key, the Token
- * or message content. {@link #toString()} shows only the AppId.
+ * <p>Immutable and thread-safe: one instance per account can serve every request. Every failure is
+ * a {@link MessageCryptoException} carrying WeChat's WXBizMsgCrypt code; none reveals the key, the
+ * Token or message content. {@link #toString()} shows only the AppId.
  */
 public final class MessageCrypto {
   private static final Pattern AES_KEY = Pattern.compile("[a-zA-Z0-9]{43}");
@@ -43,8 +43,10 @@ public final class MessageCrypto {
   private static final int MAX_NONCE_CHARS = 128;
   private static final int PREFIX_BYTES = 16;
   private static final int LENGTH_BYTES = 4;
+
   /** WeChat pads to 32 bytes (the key size), not to AES's 16-byte block. */
   private static final int PAD_BLOCK = 32;
+
   private static final int AES_BLOCK = 16;
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -74,7 +76,9 @@ public final class MessageCrypto {
   MessageCrypto(String token, String encodingAesKey, String appId, Supplier<byte[]> randomPrefix) {
     if (token == null || token.isBlank() || token.length() > MAX_TOKEN_CHARS) {
       throw new IllegalArgumentException(
-          "token is required: the Token from the account's server configuration, 1 to " + MAX_TOKEN_CHARS + " characters");
+          "token is required: the Token from the account's server configuration, 1 to "
+              + MAX_TOKEN_CHARS
+              + " characters");
     }
     if (appId == null || !APP_ID.matcher(appId).matches()) {
       throw new IllegalArgumentException("appId is required: 1 to 64 characters of [A-Za-z0-9_-]");
@@ -91,21 +95,27 @@ public final class MessageCrypto {
 
   private static byte[] decodeKey(String encodingAesKey) {
     if (encodingAesKey == null) {
-      throw new MessageCryptoException(MessageCryptoException.INVALID_AES_KEY, "The EncodingAESKey is missing");
+      throw new MessageCryptoException(
+          MessageCryptoException.INVALID_AES_KEY, "The EncodingAESKey is missing");
     }
     if (!AES_KEY.matcher(encodingAesKey).matches()) {
-      throw new MessageCryptoException(MessageCryptoException.INVALID_AES_KEY,
+      throw new MessageCryptoException(
+          MessageCryptoException.INVALID_AES_KEY,
           "The EncodingAESKey must be exactly 43 characters of [a-zA-Z0-9]; the one given has "
-              + encodingAesKey.length() + " characters" + (encodingAesKey.length() == 43 ? " but others than those" : ""));
+              + encodingAesKey.length()
+              + " characters"
+              + (encodingAesKey.length() == 43 ? " but others than those" : ""));
     }
     byte[] raw;
     try {
       raw = Base64.getDecoder().decode(encodingAesKey + "=");
     } catch (IllegalArgumentException e) {
-      throw new MessageCryptoException(MessageCryptoException.INVALID_AES_KEY, "The EncodingAESKey is not Base64");
+      throw new MessageCryptoException(
+          MessageCryptoException.INVALID_AES_KEY, "The EncodingAESKey is not Base64");
     }
     if (raw.length != 32) {
-      throw new MessageCryptoException(MessageCryptoException.INVALID_AES_KEY,
+      throw new MessageCryptoException(
+          MessageCryptoException.INVALID_AES_KEY,
           "The EncodingAESKey decodes to " + raw.length + " bytes instead of 32");
     }
     return raw;
@@ -121,19 +131,20 @@ public final class MessageCrypto {
   }
 
   /**
-   * Checks the {@code signature} query parameter WeChat sends with the server URL check (the
-   * {@code echostr} request) and with every push in plaintext mode: the SHA-1 of Token, timestamp and
+   * Checks the {@code signature} query parameter WeChat sends with the server URL check (the {@code
+   * echostr} request) and with every push in plaintext mode: the SHA-1 of Token, timestamp and
    * nonce. Compares in constant time.
    *
    * @param signature the {@code signature} query parameter
    * @param timestamp the {@code timestamp} query parameter
    * @param nonce the {@code nonce} query parameter
-   * @throws MessageCryptoException with {@link MessageCryptoException#SIGNATURE_MISMATCH} if a value
-   *     is missing or the signature does not match
+   * @throws MessageCryptoException with {@link MessageCryptoException#SIGNATURE_MISMATCH} if a
+   *     value is missing or the signature does not match
    */
   public void verifyUrlSignature(String signature, String timestamp, String nonce) {
     if (timestamp == null || nonce == null) {
-      throw new MessageCryptoException(MessageCryptoException.SIGNATURE_MISMATCH, "The timestamp or the nonce is missing");
+      throw new MessageCryptoException(
+          MessageCryptoException.SIGNATURE_MISMATCH, "The timestamp or the nonce is missing");
     }
     requireSignature(signature, sha1Sorted(token, timestamp, nonce));
   }
@@ -141,50 +152,54 @@ public final class MessageCrypto {
   /**
    * Verifies and decrypts a message WeChat pushed in security or compatibility mode.
    *
-   * <p>Checks, in this order: that the body holds an {@code Encrypt} value, that {@code msg_signature}
-   * matches it (constant-time), that it is Base64, that it decrypts with valid 32-byte PKCS#7 padding,
-   * that the length field fits, that the message is UTF-8, and that the trailing AppId is this
-   * account's. Nothing is returned unless every check passed.
+   * <p>Checks, in this order: that the body holds an {@code Encrypt} value, that {@code
+   * msg_signature} matches it (constant-time), that it is Base64, that it decrypts with valid
+   * 32-byte PKCS#7 padding, that the length field fits, that the message is UTF-8, and that the
+   * trailing AppId is this account's. Nothing is returned unless every check passed.
    *
    * @param msgSignature the {@code msg_signature} query parameter
    * @param timestamp the {@code timestamp} query parameter
    * @param nonce the {@code nonce} query parameter
-   * @param xmlBodyOrEncrypt the whole POST body (in compatibility mode it also carries the message in
-   *     plaintext, which is ignored in favour of the verified {@code Encrypt}), or the bare Base64
-   *     {@code Encrypt} value; at most {@value WeChatXml#MAX_CHARS} characters
+   * @param xmlBodyOrEncrypt the whole POST body (in compatibility mode it also carries the message
+   *     in plaintext, which is ignored in favour of the verified {@code Encrypt}), or the bare
+   *     Base64 {@code Encrypt} value; at most {@value WeChatXml#MAX_CHARS} characters
    * @return the decrypted message, XML or JSON as configured on the WeChat platform
    * @throws MessageCryptoException with {@link MessageCryptoException#MALFORMED_XML} for an empty,
-   *     oversized or unsafe body or one without {@code Encrypt} (a plaintext-mode message),
-   *     {@link MessageCryptoException#SIGNATURE_MISMATCH}, {@link MessageCryptoException#BASE64_DECODE_FAILURE},
-   *     {@link MessageCryptoException#DECRYPT_FAILURE}, {@link MessageCryptoException#INVALID_BUFFER}
-   *     or {@link MessageCryptoException#APPID_MISMATCH}
+   *     oversized or unsafe body or one without {@code Encrypt} (a plaintext-mode message), {@link
+   *     MessageCryptoException#SIGNATURE_MISMATCH}, {@link
+   *     MessageCryptoException#BASE64_DECODE_FAILURE}, {@link
+   *     MessageCryptoException#DECRYPT_FAILURE}, {@link MessageCryptoException#INVALID_BUFFER} or
+   *     {@link MessageCryptoException#APPID_MISMATCH}
    */
-  public String decrypt(String msgSignature, String timestamp, String nonce, String xmlBodyOrEncrypt) {
+  public String decrypt(
+      String msgSignature, String timestamp, String nonce, String xmlBodyOrEncrypt) {
     String encrypt = extractEncrypt(xmlBodyOrEncrypt);
     if (timestamp == null || nonce == null) {
-      throw new MessageCryptoException(MessageCryptoException.SIGNATURE_MISMATCH, "The timestamp or the nonce is missing");
+      throw new MessageCryptoException(
+          MessageCryptoException.SIGNATURE_MISMATCH, "The timestamp or the nonce is missing");
     }
     requireSignature(msgSignature, sign(timestamp, nonce, encrypt));
     byte[] cipherText;
     try {
       cipherText = Base64.getDecoder().decode(encrypt);
     } catch (IllegalArgumentException e) {
-      throw new MessageCryptoException(MessageCryptoException.BASE64_DECODE_FAILURE, "The Encrypt value is not valid Base64");
+      throw new MessageCryptoException(
+          MessageCryptoException.BASE64_DECODE_FAILURE, "The Encrypt value is not valid Base64");
     }
     return unpack(aesDecrypt(cipherText));
   }
 
   /**
    * Reads a message WeChat pushed, in whichever mode the account uses: with a {@code msg_signature}
-   * (security or compatibility mode, {@code encrypt_type=aes}) it is {@linkplain #decrypt decrypted};
-   * without one (plaintext mode) {@code signature} is checked and the body, which must be well-formed
-   * XML, is returned as it came. A passive reply to a message whose {@link InboundMessage#encrypted()}
-   * is true must be {@linkplain #encrypt encrypted}.
+   * (security or compatibility mode, {@code encrypt_type=aes}) it is {@linkplain #decrypt
+   * decrypted}; without one (plaintext mode) {@code signature} is checked and the body, which must
+   * be well-formed XML, is returned as it came. A passive reply to a message whose {@link
+   * InboundMessage#encrypted()} is true must be {@linkplain #encrypt encrypted}.
    *
-   * <p>In plaintext mode the signature covers the Token, timestamp and nonce but not the body: whoever
-   * saw one signed query string can post any body with it. An account in security mode should
-   * therefore read its messages with {@link #readEncryptedMessage}, which refuses plaintext, so that a
-   * request stripped of its {@code msg_signature} is not taken for a plaintext one.
+   * <p>In plaintext mode the signature covers the Token, timestamp and nonce but not the body:
+   * whoever saw one signed query string can post any body with it. An account in security mode
+   * should therefore read its messages with {@link #readEncryptedMessage}, which refuses plaintext,
+   * so that a request stripped of its {@code msg_signature} is not taken for a plaintext one.
    *
    * @param signature the {@code signature} query parameter; used only in plaintext mode
    * @param msgSignature the {@code msg_signature} query parameter, or null when absent
@@ -195,8 +210,8 @@ public final class MessageCrypto {
    * @throws MessageCryptoException as {@link #decrypt} and {@link #verifyUrlSignature} do, or with
    *     {@link MessageCryptoException#MALFORMED_XML} for a plaintext body that is not safe XML
    */
-  public InboundMessage readMessage(String signature, String msgSignature, String timestamp, String nonce,
-      String body) {
+  public InboundMessage readMessage(
+      String signature, String msgSignature, String timestamp, String nonce, String body) {
     if (msgSignature != null) {
       return new InboundMessage(decrypt(msgSignature, timestamp, nonce, body), true);
     }
@@ -204,6 +219,7 @@ public final class MessageCrypto {
     WeChatXml.parse(body); // refuses what is not safe, well-formed XML before the caller sees it
     return new InboundMessage(body, false);
   }
+
   /**
    * Reads a message WeChat pushed in security mode, refusing any other: the body must be encrypted
    * and carry a valid {@code msg_signature}. Use it when the account is set to security mode, so
@@ -214,46 +230,53 @@ public final class MessageCrypto {
    * @param nonce the {@code nonce} query parameter
    * @param body the POST body
    * @return the decrypted message, {@linkplain InboundMessage#encrypted() encrypted}
-   * @throws MessageCryptoException with {@link MessageCryptoException#SIGNATURE_MISMATCH} if
-   *     {@code msgSignature} is missing, else as {@link #decrypt} does
+   * @throws MessageCryptoException with {@link MessageCryptoException#SIGNATURE_MISMATCH} if {@code
+   *     msgSignature} is missing, else as {@link #decrypt} does
    */
-  public InboundMessage readEncryptedMessage(String msgSignature, String timestamp, String nonce, String body) {
+  public InboundMessage readEncryptedMessage(
+      String msgSignature, String timestamp, String nonce, String body) {
     if (msgSignature == null || msgSignature.isEmpty()) {
-      throw new MessageCryptoException(MessageCryptoException.SIGNATURE_MISMATCH,
+      throw new MessageCryptoException(
+          MessageCryptoException.SIGNATURE_MISMATCH,
           "The message has no msg_signature: this account accepts encrypted messages only");
     }
     return new InboundMessage(decrypt(msgSignature, timestamp, nonce, body), true);
   }
 
-
   /**
    * Encrypts a passive reply and wraps it in the envelope WeChat expects in answer to an encrypted
-   * push: {@code <xml><Encrypt/><MsgSignature/><TimeStamp/><Nonce/></xml>}. The 16-byte random prefix
-   * comes from a {@link SecureRandom}.
+   * push: {@code <xml><Encrypt/><MsgSignature/><TimeStamp/><Nonce/></xml>}. The 16-byte random
+   * prefix comes from a {@link SecureRandom}.
    *
    * @param replyXml the reply, such as {@code <xml><ToUserName>...</xml>}
    * @param timestamp seconds since the epoch, as decimal digits (the request's timestamp will do)
    * @param nonce a random string without {@code "]]>"} or control characters (the request's nonce
    *     will do)
    * @return the envelope to send as the HTTP response body
-   * @throws MessageCryptoException with {@link MessageCryptoException#REPLY_XML_FAILURE} if an argument
-   *     is null or malformed, or {@link MessageCryptoException#ENCRYPT_FAILURE} if the JDK's AES fails
+   * @throws MessageCryptoException with {@link MessageCryptoException#REPLY_XML_FAILURE} if an
+   *     argument is null or malformed, or {@link MessageCryptoException#ENCRYPT_FAILURE} if the
+   *     JDK's AES fails
    */
   public String encrypt(String replyXml, String timestamp, String nonce) {
     if (replyXml == null) {
-      throw new MessageCryptoException(MessageCryptoException.REPLY_XML_FAILURE, "The reply is missing");
+      throw new MessageCryptoException(
+          MessageCryptoException.REPLY_XML_FAILURE, "The reply is missing");
     }
     if (replyXml.length() > WeChatXml.MAX_CHARS) {
-      throw new MessageCryptoException(MessageCryptoException.REPLY_XML_FAILURE,
+      throw new MessageCryptoException(
+          MessageCryptoException.REPLY_XML_FAILURE,
           "The reply has more than " + WeChatXml.MAX_CHARS + " characters");
     }
     if (timestamp == null || !TIMESTAMP.matcher(timestamp).matches()) {
-      throw new MessageCryptoException(MessageCryptoException.REPLY_XML_FAILURE,
-          "The timestamp must be 1 to 20 decimal digits");
+      throw new MessageCryptoException(
+          MessageCryptoException.REPLY_XML_FAILURE, "The timestamp must be 1 to 20 decimal digits");
     }
     if (!isSafeNonce(nonce)) {
-      throw new MessageCryptoException(MessageCryptoException.REPLY_XML_FAILURE,
-          "The nonce must be 1 to " + MAX_NONCE_CHARS + " characters without ']]>' or control characters");
+      throw new MessageCryptoException(
+          MessageCryptoException.REPLY_XML_FAILURE,
+          "The nonce must be 1 to "
+              + MAX_NONCE_CHARS
+              + " characters without ']]>' or control characters");
     }
     byte[] message = replyXml.getBytes(StandardCharsets.UTF_8);
     byte[] prefix = randomPrefix.get();
@@ -273,16 +296,25 @@ public final class MessageCrypto {
       cipher.init(Cipher.ENCRYPT_MODE, key, iv);
       cipherText = cipher.doFinal(plain.array());
     } catch (GeneralSecurityException e) {
-      throw new MessageCryptoException(MessageCryptoException.ENCRYPT_FAILURE, "AES encryption failed", e);
+      throw new MessageCryptoException(
+          MessageCryptoException.ENCRYPT_FAILURE, "AES encryption failed", e);
     } finally {
       Arrays.fill(plain.array(), (byte) 0);
     }
     String encrypt = Base64.getEncoder().encodeToString(cipherText);
     String signature = sign(timestamp, nonce, encrypt);
-    return "<xml><Encrypt><![CDATA[" + encrypt + "]]></Encrypt>"
-        + "<MsgSignature><![CDATA[" + signature + "]]></MsgSignature>"
-        + "<TimeStamp>" + timestamp + "</TimeStamp>"
-        + "<Nonce><![CDATA[" + nonce + "]]></Nonce></xml>";
+    return "<xml><Encrypt><![CDATA["
+        + encrypt
+        + "]]></Encrypt>"
+        + "<MsgSignature><![CDATA["
+        + signature
+        + "]]></MsgSignature>"
+        + "<TimeStamp>"
+        + timestamp
+        + "</TimeStamp>"
+        + "<Nonce><![CDATA["
+        + nonce
+        + "]]></Nonce></xml>";
   }
 
   /** The {@code msg_signature} of an {@code Encrypt} value. */
@@ -292,11 +324,17 @@ public final class MessageCrypto {
 
   private static String extractEncrypt(String body) {
     if (body == null || body.isBlank()) {
-      throw new MessageCryptoException(MessageCryptoException.MALFORMED_XML, "The message body is empty");
+      throw new MessageCryptoException(
+          MessageCryptoException.MALFORMED_XML, "The message body is empty");
     }
     if (body.length() > WeChatXml.MAX_CHARS) {
-      throw new MessageCryptoException(MessageCryptoException.MALFORMED_XML,
-          "The message body has " + body.length() + " characters, more than the " + WeChatXml.MAX_CHARS + " accepted");
+      throw new MessageCryptoException(
+          MessageCryptoException.MALFORMED_XML,
+          "The message body has "
+              + body.length()
+              + " characters, more than the "
+              + WeChatXml.MAX_CHARS
+              + " accepted");
     }
     String trimmed = body.strip();
     if (!trimmed.startsWith("<")) {
@@ -304,13 +342,15 @@ public final class MessageCrypto {
     }
     String encrypt = WeChatXml.parse(body).get("Encrypt");
     if (encrypt == null) {
-      throw new MessageCryptoException(MessageCryptoException.MALFORMED_XML,
+      throw new MessageCryptoException(
+          MessageCryptoException.MALFORMED_XML,
           "The message body has no Encrypt element; is the account in plaintext mode? "
               + "Then check it with verifyUrlSignature or use readMessage");
     }
     encrypt = encrypt.strip();
     if (encrypt.isEmpty()) {
-      throw new MessageCryptoException(MessageCryptoException.MALFORMED_XML, "The Encrypt element is empty");
+      throw new MessageCryptoException(
+          MessageCryptoException.MALFORMED_XML, "The Encrypt element is empty");
     }
     return encrypt;
   }
@@ -318,15 +358,20 @@ public final class MessageCrypto {
   private byte[] aesDecrypt(byte[] cipherText) {
     // AES needs whole 16-byte blocks; the 32-byte padding is checked after decryption.
     if (cipherText.length == 0 || cipherText.length % AES_BLOCK != 0) {
-      throw new MessageCryptoException(MessageCryptoException.DECRYPT_FAILURE,
-          "The ciphertext has " + cipherText.length + " bytes, not a positive multiple of " + AES_BLOCK);
+      throw new MessageCryptoException(
+          MessageCryptoException.DECRYPT_FAILURE,
+          "The ciphertext has "
+              + cipherText.length
+              + " bytes, not a positive multiple of "
+              + AES_BLOCK);
     }
     try {
       Cipher cipher = Cipher.getInstance("AES/CBC/NoPadding");
       cipher.init(Cipher.DECRYPT_MODE, key, iv);
       return cipher.doFinal(cipherText);
     } catch (GeneralSecurityException e) {
-      throw new MessageCryptoException(MessageCryptoException.DECRYPT_FAILURE, "AES decryption failed", e);
+      throw new MessageCryptoException(
+          MessageCryptoException.DECRYPT_FAILURE, "AES decryption failed", e);
     }
   }
 
@@ -334,39 +379,50 @@ public final class MessageCrypto {
     try {
       int pad = plain[plain.length - 1] & 0xff;
       if (pad < 1 || pad > PAD_BLOCK) {
-        throw new MessageCryptoException(MessageCryptoException.DECRYPT_FAILURE,
+        throw new MessageCryptoException(
+            MessageCryptoException.DECRYPT_FAILURE,
             "The decrypted message has invalid padding (wrong key, or tampered)");
       }
       for (int i = plain.length - pad; i < plain.length; i++) {
         if ((plain[i] & 0xff) != pad) {
-          throw new MessageCryptoException(MessageCryptoException.DECRYPT_FAILURE,
+          throw new MessageCryptoException(
+              MessageCryptoException.DECRYPT_FAILURE,
               "The decrypted message has invalid padding (wrong key, or tampered)");
         }
       }
       int end = plain.length - pad;
       if (end < PREFIX_BYTES + LENGTH_BYTES) {
-        throw new MessageCryptoException(MessageCryptoException.INVALID_BUFFER,
+        throw new MessageCryptoException(
+            MessageCryptoException.INVALID_BUFFER,
             "The decrypted message is too short to hold the random prefix and length field");
       }
       int length = ByteBuffer.wrap(plain, PREFIX_BYTES, LENGTH_BYTES).getInt();
       int start = PREFIX_BYTES + LENGTH_BYTES;
       if (length < 0 || length > end - start) {
-        throw new MessageCryptoException(MessageCryptoException.INVALID_BUFFER,
-            "The decrypted message's length field (" + length + ") exceeds the " + (end - start) + " bytes present");
+        throw new MessageCryptoException(
+            MessageCryptoException.INVALID_BUFFER,
+            "The decrypted message's length field ("
+                + length
+                + ") exceeds the "
+                + (end - start)
+                + " bytes present");
       }
       byte[] foundAppId = Arrays.copyOfRange(plain, start + length, end);
       if (!MessageDigest.isEqual(foundAppId, appIdBytes)) {
-        throw new MessageCryptoException(MessageCryptoException.APPID_MISMATCH,
+        throw new MessageCryptoException(
+            MessageCryptoException.APPID_MISMATCH,
             "The message was encrypted for another AppId, not " + appId);
       }
       try {
-        return StandardCharsets.UTF_8.newDecoder()
+        return StandardCharsets.UTF_8
+            .newDecoder()
             .onMalformedInput(CodingErrorAction.REPORT)
             .onUnmappableCharacter(CodingErrorAction.REPORT)
             .decode(ByteBuffer.wrap(plain, start, length))
             .toString();
       } catch (CharacterCodingException e) {
-        throw new MessageCryptoException(MessageCryptoException.INVALID_BUFFER, "The decrypted message is not UTF-8");
+        throw new MessageCryptoException(
+            MessageCryptoException.INVALID_BUFFER, "The decrypted message is not UTF-8");
       }
     } finally {
       Arrays.fill(plain, (byte) 0);
@@ -375,17 +431,21 @@ public final class MessageCrypto {
 
   private static void requireSignature(String given, String expected) {
     if (given == null || given.isEmpty()) {
-      throw new MessageCryptoException(MessageCryptoException.SIGNATURE_MISMATCH, "The signature is missing");
+      throw new MessageCryptoException(
+          MessageCryptoException.SIGNATURE_MISMATCH, "The signature is missing");
     }
     byte[] a = expected.getBytes(StandardCharsets.US_ASCII);
     byte[] b = given.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.UTF_8);
     if (!MessageDigest.isEqual(a, b)) {
-      throw new MessageCryptoException(MessageCryptoException.SIGNATURE_MISMATCH,
+      throw new MessageCryptoException(
+          MessageCryptoException.SIGNATURE_MISMATCH,
           "The signature does not match; check that the Token configured here is the one on the WeChat platform");
     }
   }
 
-  /** Lowercase hex SHA-1 of the strings sorted lexicographically and concatenated, as WeChat signs. */
+  /**
+   * Lowercase hex SHA-1 of the strings sorted lexicographically and concatenated, as WeChat signs.
+   */
   static String sha1Sorted(String... parts) {
     String[] sorted = parts.clone();
     Arrays.sort(sorted);
@@ -393,7 +453,8 @@ public final class MessageCrypto {
     try {
       sha1 = MessageDigest.getInstance("SHA-1");
     } catch (NoSuchAlgorithmException e) {
-      throw new MessageCryptoException(MessageCryptoException.SIGNATURE_FAILURE, "SHA-1 is not available", e);
+      throw new MessageCryptoException(
+          MessageCryptoException.SIGNATURE_FAILURE, "SHA-1 is not available", e);
     }
     for (String p : sorted) {
       sha1.update(StandardCharsets.UTF_8.encode(CharBuffer.wrap(p)));
@@ -402,7 +463,10 @@ public final class MessageCrypto {
   }
 
   private static boolean isSafeNonce(String nonce) {
-    if (nonce == null || nonce.isEmpty() || nonce.length() > MAX_NONCE_CHARS || nonce.contains("]]>")) {
+    if (nonce == null
+        || nonce.isEmpty()
+        || nonce.length() > MAX_NONCE_CHARS
+        || nonce.contains("]]>")) {
       return false;
     }
     for (int i = 0; i < nonce.length(); i++) {

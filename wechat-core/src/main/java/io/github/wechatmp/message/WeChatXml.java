@@ -17,18 +17,25 @@ import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamReader;
 
 /**
- * Reads the small, flat XML documents WeChat pushes ({@code <xml><ToUserName>..</ToUserName>...</xml>})
- * safely: a document type declaration is refused outright, so neither external entities (XXE) nor
- * entity expansion ("billion laughs") can happen, nothing is ever fetched, and input is bounded to
- * {@value #MAX_CHARS} characters. {@link #write} builds replies that no value can inject markup into.
+ * Reads the small, flat XML documents WeChat pushes ({@code
+ * <xml><ToUserName>..</ToUserName>...</xml>}) safely: a document type declaration is refused
+ * outright, so neither external entities (XXE) nor entity expansion ("billion laughs") can happen,
+ * nothing is ever fetched, and input is bounded to {@value #MAX_CHARS} characters. {@link #write}
+ * builds replies that no value can inject markup into.
  *
  * <p>Stateless and thread-safe.
  */
 public final class WeChatXml {
-  /** The largest document accepted, in characters (1 MiB); WeChat's messages are a few KiB at most. */
+  /**
+   * The largest document accepted, in characters (1 MiB); WeChat's messages are a few KiB at most.
+   */
   public static final int MAX_CHARS = 1 << 20;
-  /** Nesting beyond this is not WeChat's and is refused, so no document can make the key paths huge. */
+
+  /**
+   * Nesting beyond this is not WeChat's and is refused, so no document can make the key paths huge.
+   */
   static final int MAX_DEPTH = 16;
+
   private static final Pattern ELEMENT_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,63}");
 
   private WeChatXml() {}
@@ -37,23 +44,29 @@ public final class WeChatXml {
    * Parses {@code xml} and returns the text of every element below the root that has no child
    * elements, keyed by its name; an element nested under others is keyed by the path of names from
    * the root's child down, joined with {@code "."} (for example {@code ScanCodeInfo.ScanResult}).
-   * CDATA sections and ordinary text are both read, and the text is returned exactly as written (not
-   * trimmed). When a name occurs more than once, the first occurrence is kept. The root element's name
-   * is not checked (WeChat uses {@code xml}).
+   * CDATA sections and ordinary text are both read, and the text is returned exactly as written
+   * (not trimmed). When a name occurs more than once, the first occurrence is kept. The root
+   * element's name is not checked (WeChat uses {@code xml}).
    *
    * @param xml the document, at most {@value #MAX_CHARS} characters
    * @return an unmodifiable map in document order; never null
-   * @throws MessageCryptoException with {@link MessageCryptoException#MALFORMED_XML} if {@code xml} is
-   *     null, blank, too large, not well-formed, nested too deeply, or contains a document type
+   * @throws MessageCryptoException with {@link MessageCryptoException#MALFORMED_XML} if {@code xml}
+   *     is null, blank, too large, not well-formed, nested too deeply, or contains a document type
    *     declaration or an entity reference other than XML's five predefined ones
    */
   public static Map<String, String> parse(String xml) {
     if (xml == null || xml.isBlank()) {
-      throw new MessageCryptoException(MessageCryptoException.MALFORMED_XML, "The XML document is empty");
+      throw new MessageCryptoException(
+          MessageCryptoException.MALFORMED_XML, "The XML document is empty");
     }
     if (xml.length() > MAX_CHARS) {
-      throw new MessageCryptoException(MessageCryptoException.MALFORMED_XML,
-          "The XML document has " + xml.length() + " characters, more than the " + MAX_CHARS + " accepted");
+      throw new MessageCryptoException(
+          MessageCryptoException.MALFORMED_XML,
+          "The XML document has "
+              + xml.length()
+              + " characters, more than the "
+              + MAX_CHARS
+              + " accepted");
     }
     XMLStreamReader reader = null;
     try {
@@ -61,9 +74,10 @@ public final class WeChatXml {
       return read(reader);
     } catch (XMLStreamException e) {
       Location at = e.getLocation();
-      String where = at == null ? "" : " at line " + at.getLineNumber() + ", column " + at.getColumnNumber();
-      throw new MessageCryptoException(MessageCryptoException.MALFORMED_XML,
-          "The XML document is not well-formed" + where, e);
+      String where =
+          at == null ? "" : " at line " + at.getLineNumber() + ", column " + at.getColumnNumber();
+      throw new MessageCryptoException(
+          MessageCryptoException.MALFORMED_XML, "The XML document is not well-formed" + where, e);
     } finally {
       if (reader != null) {
         try {
@@ -76,9 +90,10 @@ public final class WeChatXml {
   }
 
   /**
-   * Writes {@code fields} as a flat WeChat document, {@code <xml><Name><![CDATA[value]]></Name>...</xml>},
-   * in the map's iteration order: the form of a passive reply. Values are always CDATA, with any
-   * {@code "]]>"} split across two sections, so no value can inject markup.
+   * Writes {@code fields} as a flat WeChat document, {@code
+   * <xml><Name><![CDATA[value]]></Name>...</xml>}, in the map's iteration order: the form of a
+   * passive reply. Values are always CDATA, with any {@code "]]>"} split across two sections, so no
+   * value can inject markup.
    *
    * <pre>{@code
    * Map<String, String> reply = new LinkedHashMap<>();
@@ -90,33 +105,43 @@ public final class WeChatXml {
    * String xml = WeChatXml.write(reply);
    * }</pre>
    *
-   * @param fields element names (letters, digits and {@code _}, not starting with a digit) to values
+   * @param fields element names (letters, digits and {@code _}, not starting with a digit) to
+   *     values
    * @return the document
-   * @throws MessageCryptoException with {@link MessageCryptoException#REPLY_XML_FAILURE} if a name or
-   *     value is null, a name is not of that form, a value holds a character XML cannot carry (control
-   *     characters other than tab, line feed and carriage return; unpaired surrogates), or the
-   *     document would exceed {@value #MAX_CHARS} characters
+   * @throws MessageCryptoException with {@link MessageCryptoException#REPLY_XML_FAILURE} if a name
+   *     or value is null, a name is not of that form, a value holds a character XML cannot carry
+   *     (control characters other than tab, line feed and carriage return; unpaired surrogates), or
+   *     the document would exceed {@value #MAX_CHARS} characters
    */
   public static String write(Map<String, String> fields) {
     if (fields == null) {
-      throw new MessageCryptoException(MessageCryptoException.REPLY_XML_FAILURE, "The fields are missing");
+      throw new MessageCryptoException(
+          MessageCryptoException.REPLY_XML_FAILURE, "The fields are missing");
     }
     StringBuilder sb = new StringBuilder("<xml>");
     for (Map.Entry<String, String> e : fields.entrySet()) {
       String name = e.getKey();
       String value = e.getValue();
       if (name == null || !ELEMENT_NAME.matcher(name).matches()) {
-        throw new MessageCryptoException(MessageCryptoException.REPLY_XML_FAILURE,
+        throw new MessageCryptoException(
+            MessageCryptoException.REPLY_XML_FAILURE,
             "An element name must be letters, digits and _, not starting with a digit");
       }
       if (value == null) {
-        throw new MessageCryptoException(MessageCryptoException.REPLY_XML_FAILURE, "The value of " + name + " is null");
+        throw new MessageCryptoException(
+            MessageCryptoException.REPLY_XML_FAILURE, "The value of " + name + " is null");
       }
       requireXmlChars(name, value);
-      sb.append('<').append(name).append("><![CDATA[").append(value.replace("]]>", "]]]]><![CDATA[>"))
-          .append("]]></").append(name).append('>');
+      sb.append('<')
+          .append(name)
+          .append("><![CDATA[")
+          .append(value.replace("]]>", "]]]]><![CDATA[>"))
+          .append("]]></")
+          .append(name)
+          .append('>');
       if (sb.length() > MAX_CHARS) {
-        throw new MessageCryptoException(MessageCryptoException.REPLY_XML_FAILURE,
+        throw new MessageCryptoException(
+            MessageCryptoException.REPLY_XML_FAILURE,
             "The document would exceed " + MAX_CHARS + " characters");
       }
     }
@@ -133,10 +158,16 @@ public final class WeChatXml {
           i++;
         }
       } else {
-        ok = c == '\t' || c == '\n' || c == '\r' || (c >= 0x20 && c <= 0xD7FF) || (c >= 0xE000 && c <= 0xFFFD);
+        ok =
+            c == '\t'
+                || c == '\n'
+                || c == '\r'
+                || (c >= 0x20 && c <= 0xD7FF)
+                || (c >= 0xE000 && c <= 0xFFFD);
       }
       if (!ok) {
-        throw new MessageCryptoException(MessageCryptoException.REPLY_XML_FAILURE,
+        throw new MessageCryptoException(
+            MessageCryptoException.REPLY_XML_FAILURE,
             "The value of " + name + " has a character XML cannot carry at index " + i);
       }
     }
@@ -152,15 +183,18 @@ public final class WeChatXml {
       int event = reader.next();
       switch (event) {
         case XMLStreamConstants.DTD:
-          throw new MessageCryptoException(MessageCryptoException.MALFORMED_XML,
+          throw new MessageCryptoException(
+              MessageCryptoException.MALFORMED_XML,
               "The XML document has a document type declaration (DOCTYPE), which is never accepted");
         case XMLStreamConstants.ENTITY_REFERENCE:
-          throw new MessageCryptoException(MessageCryptoException.MALFORMED_XML,
+          throw new MessageCryptoException(
+              MessageCryptoException.MALFORMED_XML,
               "The XML document references an entity, which is never accepted");
         case XMLStreamConstants.START_ELEMENT:
           depth++;
           if (depth > MAX_DEPTH) {
-            throw new MessageCryptoException(MessageCryptoException.MALFORMED_XML,
+            throw new MessageCryptoException(
+                MessageCryptoException.MALFORMED_XML,
                 "The XML document is nested more than " + MAX_DEPTH + " levels deep");
           }
           if (depth >= 2) {
@@ -177,7 +211,8 @@ public final class WeChatXml {
           if (!text.isEmpty()) {
             StringBuilder current = text.get(text.size() - 1);
             if (current != null) {
-              current.append(reader.getTextCharacters(), reader.getTextStart(), reader.getTextLength());
+              current.append(
+                  reader.getTextCharacters(), reader.getTextStart(), reader.getTextLength());
             }
           }
           break;
@@ -199,15 +234,17 @@ public final class WeChatXml {
   }
 
   private static XMLInputFactory newFactory() {
-    // A fresh factory per document: the StAX specification does not promise a shared one is thread-safe.
+    // A fresh factory per document: the StAX specification does not promise a shared one is
+    // thread-safe.
     XMLInputFactory f = XMLInputFactory.newDefaultFactory();
     f.setProperty(XMLInputFactory.SUPPORT_DTD, false);
     f.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
     f.setProperty(XMLInputFactory.IS_REPLACING_ENTITY_REFERENCES, false);
     f.setProperty(XMLInputFactory.IS_COALESCING, true);
-    f.setXMLResolver((publicId, systemId, baseUri, namespace) -> {
-      throw new XMLStreamException("external resources are never resolved");
-    });
+    f.setXMLResolver(
+        (publicId, systemId, baseUri, namespace) -> {
+          throw new XMLStreamException("external resources are never resolved");
+        });
     try {
       f.setProperty(XMLConstants.ACCESS_EXTERNAL_DTD, "");
     } catch (IllegalArgumentException notSupported) {

@@ -14,9 +14,9 @@ import java.util.Objects;
  * verification and every pushed message): the lowercase hex SHA-1 of the Token, {@code timestamp}
  * and {@code nonce}, sorted and concatenated.
  *
- * <p>The three strings are sorted by their UTF-8 bytes (code point order), which is what WeChat's own
- * samples do and what agrees with Java's {@code String} order for every Token WeChat accepts (ASCII).
- * The computed and the received signature are compared in constant time.
+ * <p>The three strings are sorted by their UTF-8 bytes (code point order), which is what WeChat's
+ * own samples do and what agrees with Java's {@code String} order for every Token WeChat accepts
+ * (ASCII). The computed and the received signature are compared in constant time.
  *
  * <p>An optional replay window, off by default, rejects requests whose {@code timestamp} (seconds
  * since the epoch) is further than {@link Builder#maxTimestampAge(Duration)} from now, in either
@@ -26,8 +26,8 @@ import java.util.Objects;
  */
 public final class SignatureVerifier {
   /**
-   * The longest {@code timestamp} or {@code nonce} accepted. WeChat sends ten-digit values; anything
-   * far larger is not WeChat's and is refused without hashing it.
+   * The longest {@code timestamp} or {@code nonce} accepted. WeChat sends ten-digit values;
+   * anything far larger is not WeChat's and is refused without hashing it.
    */
   public static final int MAX_PARAMETER_LENGTH = 128;
 
@@ -90,21 +90,24 @@ public final class SignatureVerifier {
   }
 
   /**
-   * Returns whether {@code signature} is the one WeChat would send for {@code timestamp} and
-   * {@code nonce} with this verifier's Token, and, with a replay window, whether {@code timestamp}
-   * is within it. Returns false, and never throws, for any malformed input: null, empty, a
-   * signature that is not 40 hex digits, a parameter longer than {@value #MAX_PARAMETER_LENGTH}
-   * characters, or (with a replay window) a timestamp that is not a number of seconds.
-   * Upper-case hex digits are accepted. Thread-safe.
+   * Returns whether {@code signature} is the one WeChat would send for {@code timestamp} and {@code
+   * nonce} with this verifier's Token, and, with a replay window, whether {@code timestamp} is
+   * within it. Returns false, and never throws, for any malformed input: null, empty, a signature
+   * that is not 40 hex digits, a parameter longer than {@value #MAX_PARAMETER_LENGTH} characters,
+   * or (with a replay window) a timestamp that is not a number of seconds. Upper-case hex digits
+   * are accepted. Thread-safe.
    *
    * @param signature the {@code signature} query parameter: 40 hex digits
    * @param timestamp the {@code timestamp} query parameter
    * @param nonce the {@code nonce} query parameter
-   * @return true only if the signature matches (and the timestamp is within the replay window, if one
-   *     is set)
+   * @return true only if the signature matches (and the timestamp is within the replay window, if
+   *     one is set)
    */
   public boolean verify(String signature, String timestamp, String nonce) {
-    if (signature == null || signature.length() != 2 * SHA1_LENGTH || !acceptable(timestamp) || !acceptable(nonce)) {
+    if (signature == null
+        || signature.length() != 2 * SHA1_LENGTH
+        || !acceptable(timestamp)
+        || !acceptable(nonce)) {
       return false;
     }
     if (maxTimestampAge != null && !withinWindow(timestamp)) {
@@ -116,22 +119,24 @@ public final class SignatureVerifier {
   }
 
   /**
-   * Returns the signature WeChat would send for {@code timestamp} and {@code nonce}: 40 lowercase hex
-   * digits. Useful to test one's own endpoint, or to sign requests in a stand-in for WeChat.
+   * Returns the signature WeChat would send for {@code timestamp} and {@code nonce}: 40 lowercase
+   * hex digits. Useful to test one's own endpoint, or to sign requests in a stand-in for WeChat.
    * Thread-safe.
    *
    * @param timestamp the {@code timestamp} to sign
    * @param nonce the {@code nonce} to sign
    * @return the signature
-   * @throws IllegalArgumentException if an argument is null, empty or longer than
-   *     {@value #MAX_PARAMETER_LENGTH} characters
+   * @throws IllegalArgumentException if an argument is null, empty or longer than {@value
+   *     #MAX_PARAMETER_LENGTH} characters
    */
   public String sign(String timestamp, String nonce) {
     if (!acceptable(timestamp)) {
-      throw new IllegalArgumentException("timestamp must have 1 to " + MAX_PARAMETER_LENGTH + " characters");
+      throw new IllegalArgumentException(
+          "timestamp must have 1 to " + MAX_PARAMETER_LENGTH + " characters");
     }
     if (!acceptable(nonce)) {
-      throw new IllegalArgumentException("nonce must have 1 to " + MAX_PARAMETER_LENGTH + " characters");
+      throw new IllegalArgumentException(
+          "nonce must have 1 to " + MAX_PARAMETER_LENGTH + " characters");
     }
     Scratch sc = SCRATCH.get();
     digest(timestamp, nonce, sc);
@@ -160,7 +165,10 @@ public final class SignatureVerifier {
     return Math.abs(age) <= maxTimestampAge.getSeconds();
   }
 
-  /** Leaves sha1 of the three strings, sorted by their UTF-8 bytes and concatenated, in {@code sc.computed}. */
+  /**
+   * Leaves sha1 of the three strings, sorted by their UTF-8 bytes and concatenated, in {@code
+   * sc.computed}.
+   */
   private void digest(String timestamp, String nonce, Scratch sc) {
     MessageDigest md = sc.sha1;
     if (tokenAscii && isAscii(timestamp) && isAscii(nonce)) {
@@ -168,9 +176,21 @@ public final class SignatureVerifier {
       String a = tokenText;
       String b = timestamp;
       String c = nonce;
-      if (a.compareTo(b) > 0) { String t = a; a = b; b = t; }
-      if (b.compareTo(c) > 0) { String t = b; b = c; c = t; }
-      if (a.compareTo(b) > 0) { String t = a; a = b; b = t; }
+      if (a.compareTo(b) > 0) {
+        String t = a;
+        a = b;
+        b = t;
+      }
+      if (b.compareTo(c) > 0) {
+        String t = b;
+        b = c;
+        c = t;
+      }
+      if (a.compareTo(b) > 0) {
+        String t = a;
+        a = b;
+        b = t;
+      }
       byte[] buf = sc.input(a.length() + b.length() + c.length());
       int n = copyAscii(c, buf, copyAscii(b, buf, copyAscii(a, buf, 0)));
       md.update(buf, 0, n);
@@ -178,9 +198,21 @@ public final class SignatureVerifier {
       byte[] a = token;
       byte[] b = timestamp.getBytes(StandardCharsets.UTF_8);
       byte[] c = nonce.getBytes(StandardCharsets.UTF_8);
-      if (Arrays.compareUnsigned(a, b) > 0) { byte[] t = a; a = b; b = t; }
-      if (Arrays.compareUnsigned(b, c) > 0) { byte[] t = b; b = c; c = t; }
-      if (Arrays.compareUnsigned(a, b) > 0) { byte[] t = a; a = b; b = t; }
+      if (Arrays.compareUnsigned(a, b) > 0) {
+        byte[] t = a;
+        a = b;
+        b = t;
+      }
+      if (Arrays.compareUnsigned(b, c) > 0) {
+        byte[] t = b;
+        b = c;
+        c = t;
+      }
+      if (Arrays.compareUnsigned(a, b) > 0) {
+        byte[] t = a;
+        a = b;
+        b = t;
+      }
       md.update(a);
       md.update(b);
       md.update(c);
@@ -211,8 +243,8 @@ public final class SignatureVerifier {
   /**
    * Whether {@code signature} (40 characters) is the hex of {@code digest}, in either case, in time
    * that does not depend on where they differ: every character is looked at, with no branch on its
-   * value. Comparing in hex rather than decoding the signature first also refuses any character that
-   * is not a hex digit, since only the two cases of the right digit match.
+   * value. Comparing in hex rather than decoding the signature first also refuses any character
+   * that is not a hex digit, since only the two cases of the right digit match.
    */
   private static boolean matchesHex(String signature, byte[] digest) {
     int mismatch = 0;
@@ -223,7 +255,9 @@ public final class SignatureVerifier {
     return mismatch == 0;
   }
 
-  /** 0 if {@code c} is the hex digit of {@code nibble} in lower or upper case, else 1; branch-free. */
+  /**
+   * 0 if {@code c} is the hex digit of {@code nibble} in lower or upper case, else 1; branch-free.
+   */
   private static int hexDigitMismatch(char c, int nibble) {
     int isLower = ((c ^ HEX[nibble]) - 1) >>> 31; // 1 iff equal: c and the digit are both < 0x10000
     int isUpper = ((c ^ HEX_UPPER[nibble]) - 1) >>> 31;
@@ -234,16 +268,22 @@ public final class SignatureVerifier {
     try {
       return MessageDigest.getInstance("SHA-1");
     } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("this JVM has no SHA-1, which every Java platform must provide", e);
+      throw new IllegalStateException(
+          "this JVM has no SHA-1, which every Java platform must provide", e);
     }
   }
 
   @Override
   public String toString() {
-    return "SignatureVerifier{token=****, replayWindow=" + (maxTimestampAge == null ? "off" : maxTimestampAge) + '}';
+    return "SignatureVerifier{token=****, replayWindow="
+        + (maxTimestampAge == null ? "off" : maxTimestampAge)
+        + '}';
   }
 
-  /** Options of a {@link SignatureVerifier}. Not thread-safe; each {@link #build()} makes a new verifier. */
+  /**
+   * Options of a {@link SignatureVerifier}. Not thread-safe; each {@link #build()} makes a new
+   * verifier.
+   */
   public static final class Builder {
     private final String token;
     private Duration maxTimestampAge;
@@ -251,15 +291,16 @@ public final class SignatureVerifier {
 
     private Builder(String token) {
       if (token == null || token.isEmpty()) {
-        throw new IllegalArgumentException("token is required: the Token configured on the WeChat platform");
+        throw new IllegalArgumentException(
+            "token is required: the Token configured on the WeChat platform");
       }
       this.token = token;
     }
 
     /**
      * Turns on the replay window: a request whose {@code timestamp} differs from now by more than
-     * {@code maxAge}, into the past or the future, fails verification. Off by default. A window of a
-     * few minutes tolerates clock skew between WeChat and this host.
+     * {@code maxAge}, into the past or the future, fails verification. Off by default. A window of
+     * a few minutes tolerates clock skew between WeChat and this host.
      *
      * @param maxAge the widest accepted difference, at least one second; null turns the window off
      * @return this builder

@@ -6,10 +6,11 @@ import java.util.Objects;
 
 /**
  * A credential WeChat issued and the instant it stops being valid: an {@code access_token}, or,
- * stored under its own {@link TokenKey}, another expiring credential such as a {@code jsapi_ticket}.
+ * stored under its own {@link TokenKey}, another expiring credential such as a {@code
+ * jsapi_ticket}.
  *
- * <p>Immutable and thread-safe. {@link #toString()} masks the value; only {@link #value()} returns it
- * whole.
+ * <p>Immutable and thread-safe. {@link #toString()} masks the value; only {@link #value()} returns
+ * it whole.
  */
 public final class AccessToken {
   /** The longest value accepted; WeChat asks callers to reserve 512 characters. */

@@ -1,36 +1,40 @@
 package io.github.wechatmp.token;
 
-import java.time.Clock;
-import java.time.Duration;
 import io.github.wechatmp.internal.http.WeChatHttp;
 import io.github.wechatmp.internal.refresh.RefreshOptions;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.Objects;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 
 /**
- * Gives out WeChat's global {@code access_token}: cached in memory, shared with every other instance
- * of the application through a {@link TokenStore}, refreshed before it expires, and fetched from
- * WeChat by exactly one caller at a time across threads, providers, processes and hosts.
+ * Gives out WeChat's global {@code access_token}: cached in memory, shared with every other
+ * instance of the application through a {@link TokenStore}, refreshed before it expires, and
+ * fetched from WeChat by exactly one caller at a time across threads, providers, processes and
+ * hosts.
  *
  * <h2>How the token is kept fresh</h2>
- * A token fetched with lifetime {@code expires_in} (7200 s) expires at receipt time plus that.
- * From {@code expiresAt - refreshMargin} (200 s by default) it is <em>due</em>: the first
- * {@link #get()} after that starts one refresh in the background and every caller goes on getting the
- * still-valid token at once. Only when no usable token exists (none yet, invalidated, or within
- * {@code expiryMargin}, 30 s by default, of expiry) do callers block, all on that same refresh, and
- * share its result or its error. Between processes the store's refresh lock makes it one fetch in all:
+ *
+ * A token fetched with lifetime {@code expires_in} (7200 s) expires at receipt time plus that. From
+ * {@code expiresAt - refreshMargin} (200 s by default) it is <em>due</em>: the first {@link #get()}
+ * after that starts one refresh in the background and every caller goes on getting the still-valid
+ * token at once. Only when no usable token exists (none yet, invalidated, or within {@code
+ * expiryMargin}, 30 s by default, of expiry) do callers block, all on that same refresh, and share
+ * its result or its error. Between processes the store's refresh lock makes it one fetch in all:
  * after taking it, the provider re-reads the store and adopts a token another instance fetched.
  *
  * <h2>Failures</h2>
- * WeChat's "system busy" ({@code errcode -1}) and transport failures are retried with a short,
- * jittered backoff. Configuration errors (a wrong AppSecret, an IP not whitelisted, a used-up quota)
- * are not. After a failed refresh, further fetches are held off for a growing interval (1 s, doubling,
- * at most 2 minutes) so that a broken configuration cannot burn the daily quota of 2000 calls; during
- * that interval callers get the still-valid token if there is one, else the last error at once.
  *
- * <p>All methods are thread-safe. A provider owns a daemon thread for background refreshes; close it
- * when done with it. Instances are made by {@link #builder()}.
+ * WeChat's "system busy" ({@code errcode -1}) and transport failures are retried with a short,
+ * jittered backoff. Configuration errors (a wrong AppSecret, an IP not whitelisted, a used-up
+ * quota) are not. After a failed refresh, further fetches are held off for a growing interval (1 s,
+ * doubling, at most 2 minutes) so that a broken configuration cannot burn the daily quota of 2000
+ * calls; during that interval callers get the still-valid token if there is one, else the last
+ * error at once.
+ *
+ * <p>All methods are thread-safe. A provider owns a daemon thread for background refreshes; close
+ * it when done with it. Instances are made by {@link #builder()}.
  */
 public interface AccessTokenProvider extends AutoCloseable {
 
@@ -39,8 +43,10 @@ public interface AccessTokenProvider extends AutoCloseable {
    * store, else from WeChat. Thread-safe; blocks only when no usable token is held.
    *
    * @return the token to use, never null
-   * @throws io.github.wechatmp.WeChatApiException if WeChat refused to issue a token and none usable is held
-   * @throws io.github.wechatmp.WeChatTransportException if WeChat could not be reached and none usable is held
+   * @throws io.github.wechatmp.WeChatApiException if WeChat refused to issue a token and none
+   *     usable is held
+   * @throws io.github.wechatmp.WeChatTransportException if WeChat could not be reached and none
+   *     usable is held
    * @throws TokenUnavailableException if another instance held the refresh lock too long, or the
    *     store failed, and no usable token is held
    * @throws IllegalStateException if the provider is closed
@@ -48,26 +54,27 @@ public interface AccessTokenProvider extends AutoCloseable {
   AccessToken get();
 
   /**
-   * Returns a token newer than the one held now, fetched from WeChat unless another instance already
-   * replaced it in the store (single-flight, through the store, like {@link #get()}). With
+   * Returns a token newer than the one held now, fetched from WeChat unless another instance
+   * already replaced it in the store (single-flight, through the store, like {@link #get()}). With
    * {@linkplain Builder#stableToken(boolean) stable tokens} this sends {@code force_refresh: true},
    * which voids the previous stable token and which WeChat limits to 20 calls a day, at least 30 s
    * apart: call it only when a token is known to be bad, and prefer {@link #invalidate(String)}.
    * Thread-safe; blocks until the new token is there or the refresh failed.
    *
    * @return the new token, never null
-   * @throws io.github.wechatmp.WeChatException as {@link #get()} does, even if an older token is held
+   * @throws io.github.wechatmp.WeChatException as {@link #get()} does, even if an older token is
+   *     held
    * @throws IllegalStateException if the provider is closed
    */
   AccessToken refresh();
 
   /**
-   * Reports that WeChat rejected {@code rejectedToken} (errcode 40001, 40014 or 42001 on an API call).
-   * If it is the token held, it is dropped from memory, and from the store only if the store still
-   * holds that very value (compare-and-invalidate), so an instance holding an old token never wipes
-   * a newer one. The next {@link #get()} then fetches or adopts a new token. Reporting a token that
-   * was already replaced does nothing. A store failure is logged, not thrown. Thread-safe; never
-   * throws, and does no I/O but the store's compare-and-invalidate.
+   * Reports that WeChat rejected {@code rejectedToken} (errcode 40001, 40014 or 42001 on an API
+   * call). If it is the token held, it is dropped from memory, and from the store only if the store
+   * still holds that very value (compare-and-invalidate), so an instance holding an old token never
+   * wipes a newer one. The next {@link #get()} then fetches or adopts a new token. Reporting a
+   * token that was already replaced does nothing. A store failure is logged, not thrown.
+   * Thread-safe; never throws, and does no I/O but the store's compare-and-invalidate.
    *
    * @param rejectedToken the token value that WeChat rejected; null or blank is ignored
    */
@@ -82,7 +89,8 @@ public interface AccessTokenProvider extends AutoCloseable {
 
   /**
    * Stops the background refresh thread and the store subscription. Idempotent and thread-safe;
-   * never throws. Afterwards {@link #get()} and {@link #refresh()} throw {@link IllegalStateException}.
+   * never throws. Afterwards {@link #get()} and {@link #refresh()} throw {@link
+   * IllegalStateException}.
    */
   @Override
   void close();
@@ -163,9 +171,10 @@ public interface AccessTokenProvider extends AutoCloseable {
      * How long before expiry a token stops being served, so that callers block on a refresh rather
      * than send a token that expires in flight. Default 30 s. For tokens this provider fetched that
      * live less than four times this long, a quarter of their lifetime is used instead; but a token
-     * read from the store, whose lifetime is unknown, is adopted only while more than this margin of
-     * it remains. With tokens that live minutes rather than WeChat's two hours (a test stand-in),
-     * set both margins to fit them, or instances sharing a store will each fetch their own.
+     * read from the store, whose lifetime is unknown, is adopted only while more than this margin
+     * of it remains. With tokens that live minutes rather than WeChat's two hours (a test
+     * stand-in), set both margins to fit them, or instances sharing a store will each fetch their
+     * own.
      *
      * @param expiryMargin between zero and one day
      * @return this builder
@@ -178,8 +187,8 @@ public interface AccessTokenProvider extends AutoCloseable {
     }
 
     /**
-     * The base URL of WeChat's API, ending in {@code /}. Default {@code https://api.weixin.qq.com/};
-     * change it for a regional endpoint, a proxy, or a test server.
+     * The base URL of WeChat's API, ending in {@code /}. Default {@code
+     * https://api.weixin.qq.com/}; change it for a regional endpoint, a proxy, or a test server.
      *
      * @param apiBaseUrl an https URL (plain http only to a loopback address, since the AppSecret
      *     travels to it); a missing trailing {@code /} is added
@@ -193,9 +202,9 @@ public interface AccessTokenProvider extends AutoCloseable {
     }
 
     /**
-     * Whether to use {@code cgi-bin/stable_token} (POST JSON, secret in the body) instead of
-     * {@code cgi-bin/token}. Default false. The two are distinct credentials at WeChat and are
-     * stored under distinct keys.
+     * Whether to use {@code cgi-bin/stable_token} (POST JSON, secret in the body) instead of {@code
+     * cgi-bin/token}. Default false. The two are distinct credentials at WeChat and are stored
+     * under distinct keys.
      *
      * @param stableToken true for {@code cgi-bin/stable_token}
      * @return this builder
@@ -207,10 +216,11 @@ public interface AccessTokenProvider extends AutoCloseable {
 
     /**
      * The client for WeChat's token endpoints. Default: a client with a 5 s connect, 10 s read and
-     * 10 s call timeout. A client of the application's is used with redirects turned off (a redirect
-     * would carry the AppSecret elsewhere) and is not closed by the provider. With the classic
-     * endpoint the AppSecret is in the request URL, as WeChat defines it: keep logging interceptors
-     * that print URLs off this client, or use {@linkplain #stableToken(boolean) stable tokens}.
+     * 10 s call timeout. A client of the application's is used with redirects turned off (a
+     * redirect would carry the AppSecret elsewhere) and is not closed by the provider. With the
+     * classic endpoint the AppSecret is in the request URL, as WeChat defines it: keep logging
+     * interceptors that print URLs off this client, or use {@linkplain #stableToken(boolean) stable
+     * tokens}.
      *
      * @param httpClient the client to use
      * @return this builder
@@ -234,9 +244,9 @@ public interface AccessTokenProvider extends AutoCloseable {
     }
 
     /**
-     * How long the store's refresh lock lasts if its holder never releases it (it crashed).
-     * Default 10 s. A fetch that would outlast the lease is cut short, so that no two instances
-     * fetch at once.
+     * How long the store's refresh lock lasts if its holder never releases it (it crashed). Default
+     * 10 s. A fetch that would outlast the lease is cut short, so that no two instances fetch at
+     * once.
      *
      * @param lockLease positive, at most 10 minutes
      * @return this builder
@@ -318,15 +328,17 @@ public interface AccessTokenProvider extends AutoCloseable {
      * Makes the provider. Does no I/O: the first {@link AccessTokenProvider#get()} fetches.
      *
      * @return a new provider, which owns a daemon thread until it is closed
-     * @throws IllegalArgumentException if the AppID or AppSecret is missing or blank, or the AppID is
-     *     not of WeChat's form
+     * @throws IllegalArgumentException if the AppID or AppSecret is missing or blank, or the AppID
+     *     is not of WeChat's form
      */
     public AccessTokenProvider build() {
       if (appId == null || appId.isBlank()) {
-        throw new IllegalArgumentException("appId is required: the AppID from the WeChat Official Account platform");
+        throw new IllegalArgumentException(
+            "appId is required: the AppID from the WeChat Official Account platform");
       }
       if (appSecret == null || appSecret.isBlank()) {
-        throw new IllegalArgumentException("appSecret is required: the AppSecret of app " + appId.strip());
+        throw new IllegalArgumentException(
+            "appSecret is required: the AppSecret of app " + appId.strip());
       }
       TokenKey.of(appId.strip(), TokenKey.ACCESS_TOKEN); // rejects an AppID of the wrong form
       return new CachingAccessTokenProvider(this);

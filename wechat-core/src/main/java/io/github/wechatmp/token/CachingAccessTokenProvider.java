@@ -10,14 +10,17 @@ final class CachingAccessTokenProvider implements AccessTokenProvider {
 
   CachingAccessTokenProvider(AccessTokenProvider.Builder b) {
     this.appId = b.appId.strip();
-    TokenKey key = TokenKey.of(appId, b.stableToken ? TokenKey.STABLE_ACCESS_TOKEN : TokenKey.ACCESS_TOKEN);
-    TokenEndpoint endpoint = new TokenEndpoint(b.httpClient, b.apiBaseUrl, appId, b.appSecret.strip(),
-        b.stableToken, b.options.clock());
-    this.cache = RefreshingCache.builder()
-        .key(key)
-        .fetcher(endpoint)
-        .options(b.options)
-        .build();
+    TokenKey key =
+        TokenKey.of(appId, b.stableToken ? TokenKey.STABLE_ACCESS_TOKEN : TokenKey.ACCESS_TOKEN);
+    TokenEndpoint endpoint =
+        new TokenEndpoint(
+            b.httpClient,
+            b.apiBaseUrl,
+            appId,
+            b.appSecret.strip(),
+            b.stableToken,
+            b.options.clock());
+    this.cache = RefreshingCache.builder().key(key).fetcher(endpoint).options(b.options).build();
   }
 
   @Override

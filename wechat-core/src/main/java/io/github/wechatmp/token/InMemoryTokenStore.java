@@ -12,13 +12,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A {@link TokenStore} in this process's memory: the default of every provider, and the right choice
- * when one process is the only caller of WeChat for an app. Providers in this process that share one
- * instance share one token and make one refresh between them; processes do not share it.
+ * A {@link TokenStore} in this process's memory: the default of every provider, and the right
+ * choice when one process is the only caller of WeChat for an app. Providers in this process that
+ * share one instance share one token and make one refresh between them; processes do not share it.
  *
- * <p>Thread-safe; never throws {@link TokenStoreException}. The refresh lock is a fair
- * {@link ReentrantLock} per key, not owned by a thread: it may be released from any thread, and its
- * lease is honoured (a lock held past its lease may be taken by another caller). Change notifications
+ * <p>Thread-safe; never throws {@link TokenStoreException}. The refresh lock is a fair {@link
+ * ReentrantLock} per key, not owned by a thread: it may be released from any thread, and its lease
+ * is honoured (a lock held past its lease may be taken by another caller). Change notifications
  * ({@link #subscribe}) are delivered synchronously, on the thread that saved or deleted, to every
  * subscriber of the key.
  */
@@ -49,13 +49,15 @@ public final class InMemoryTokenStore implements TokenStore {
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(expectedValue, "expectedValue");
     boolean[] deleted = {false};
-    tokens.computeIfPresent(key, (k, current) -> {
-      if (current.value().equals(expectedValue)) {
-        deleted[0] = true;
-        return null;
-      }
-      return current;
-    });
+    tokens.computeIfPresent(
+        key,
+        (k, current) -> {
+          if (current.value().equals(expectedValue)) {
+            deleted[0] = true;
+            return null;
+          }
+          return current;
+        });
     if (deleted[0]) {
       notifySubscribers(key);
     }
@@ -74,7 +76,8 @@ public final class InMemoryTokenStore implements TokenStore {
   public Subscription subscribe(TokenKey key, Runnable onChange) {
     Objects.requireNonNull(onChange, "onChange");
     CopyOnWriteArrayList<Runnable> list =
-        subscribers.computeIfAbsent(Objects.requireNonNull(key, "key"), k -> new CopyOnWriteArrayList<>());
+        subscribers.computeIfAbsent(
+            Objects.requireNonNull(key, "key"), k -> new CopyOnWriteArrayList<>());
     list.add(onChange);
     return () -> list.remove(onChange);
   }

@@ -16,8 +16,10 @@ import java.util.regex.Pattern;
 public final class TokenKey {
   /** The kind of an access token from {@code cgi-bin/token}. */
   public static final String ACCESS_TOKEN = "access_token";
+
   /** The kind of an access token from {@code cgi-bin/stable_token}. */
   public static final String STABLE_ACCESS_TOKEN = "stable_access_token";
+
   /** The kind of a JS-SDK {@code jsapi_ticket}. */
   public static final String JSAPI_TICKET = "jsapi_ticket";
 
@@ -85,7 +87,9 @@ public final class TokenKey {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof TokenKey && ((TokenKey) o).appId.equals(appId) && ((TokenKey) o).kind.equals(kind);
+    return o instanceof TokenKey
+        && ((TokenKey) o).appId.equals(appId)
+        && ((TokenKey) o).kind.equals(kind);
   }
 
   @Override

@@ -6,37 +6,41 @@ import java.util.Optional;
 
 /**
  * Where providers keep tokens so that every instance of an application, in one process or across
- * processes and hosts, uses the same one and asks WeChat for a new one only once per lifetime. This is
- * the SPI that {@link InMemoryTokenStore}, the file store, the Redis store and users' own stores (a
- * database table, say) implement.
+ * processes and hosts, uses the same one and asks WeChat for a new one only once per lifetime. This
+ * is the SPI that {@link InMemoryTokenStore}, the file store, the Redis store and users' own stores
+ * (a database table, say) implement.
  *
  * <h2>How a provider uses a store</h2>
+ *
  * A provider reads from its store only when the token it holds in memory is due for refresh or
  * unusable, never on every {@code get()}. To refresh, it
+ *
  * <ol>
  *   <li>{@linkplain #load loads} the entry: another instance may already have refreshed it;
  *   <li>takes the {@linkplain #tryLock refresh lock} for the key, waiting a bounded time;
  *   <li>loads the entry again under the lock and adopts a token another instance wrote meanwhile;
  *   <li>only otherwise asks WeChat, {@linkplain #save saves} the new token, and closes the lock.
  * </ol>
- * When WeChat rejects a token, the provider {@linkplain #deleteIfValue deletes} the entry only if it
- * still holds the rejected value, so an instance that held an old token never wipes a newer one.
+ *
+ * When WeChat rejects a token, the provider {@linkplain #deleteIfValue deletes} the entry only if
+ * it still holds the rejected value, so an instance that held an old token never wipes a newer one.
  *
  * <h2>Contract for implementations</h2>
+ *
  * <ul>
  *   <li><b>Thread-safety:</b> every method may be called concurrently by many threads and many
- *       providers of this process, and (for stores shared between processes) concurrently with other
- *       processes using the same backing storage.
- *   <li><b>Failures:</b> a method that cannot reach or use its backing storage throws
- *       {@link TokenStoreException} (unchecked) with a message that names the storage (a path, a
- *       server); it never returns a wrong answer instead. Providers treat such a failure as "no
- *       shared state": they keep serving a token held in memory until it expires.
+ *       providers of this process, and (for stores shared between processes) concurrently with
+ *       other processes using the same backing storage.
+ *   <li><b>Failures:</b> a method that cannot reach or use its backing storage throws {@link
+ *       TokenStoreException} (unchecked) with a message that names the storage (a path, a server);
+ *       it never returns a wrong answer instead. Providers treat such a failure as "no shared
+ *       state": they keep serving a token held in memory until it expires.
  *   <li><b>Corrupt data</b> (a truncated file, a value that does not parse) is not a failure: it
  *       reads as no token, so that the next {@link #save} repairs it.
  *   <li><b>Secrets:</b> a store never logs a whole token value and never includes one in an
  *       exception message; use {@link AccessToken#toString()}, which masks it.
- *   <li><b>Keys:</b> entries are independent per {@link TokenKey}; one store may hold many apps' and
- *       many kinds' tokens.
+ *   <li><b>Keys:</b> entries are independent per {@link TokenKey}; one store may hold many apps'
+ *       and many kinds' tokens.
  * </ul>
  */
 public interface TokenStore {
@@ -54,7 +58,8 @@ public interface TokenStore {
   /**
    * Stores {@code token} under {@code key}, replacing any entry there, atomically: a concurrent
    * {@link #load} sees either the old entry or the new one, never a mix. A store with its own
-   * expiry mechanism (a Redis TTL) must expire the entry no later than {@link AccessToken#expiresAt()}.
+   * expiry mechanism (a Redis TTL) must expire the entry no later than {@link
+   * AccessToken#expiresAt()}.
    *
    * @param key the credential to write
    * @param token the token to store
@@ -75,12 +80,12 @@ public interface TokenStore {
 
   /**
    * Takes the refresh lock for {@code key}, waiting at most {@code maxWait} for another holder to
-   * release it. The lock is held until {@link RefreshLock#close()} or until {@code lease} has passed,
-   * whichever comes first, so a holder that crashed blocks the others for at most one lease. How the
-   * lease is enforced is the store's to document: a store whose lock the operating system frees when
-   * its holder dies (a file lock) frees it sooner, and may not be able to take it from a holder
-   * that is alive but stopped; {@code maxWait} bounds the wait in every case.
-   * The lock excludes every other holder of the same key: other threads, other providers in this
+   * release it. The lock is held until {@link RefreshLock#close()} or until {@code lease} has
+   * passed, whichever comes first, so a holder that crashed blocks the others for at most one
+   * lease. How the lease is enforced is the store's to document: a store whose lock the operating
+   * system frees when its holder dies (a file lock) frees it sooner, and may not be able to take it
+   * from a holder that is alive but stopped; {@code maxWait} bounds the wait in every case. The
+   * lock excludes every other holder of the same key: other threads, other providers in this
    * process, and (for stores shared between processes) other processes and hosts.
    *
    * @param key the credential to be refreshed
@@ -95,16 +100,15 @@ public interface TokenStore {
 
   /**
    * Asks to be told when the entry under {@code key} may have been {@linkplain #save saved} or
-   * {@linkplain #deleteIfValue deleted} by another party, so that a provider stops serving
-   * an invalidated token, and adopts a newer one, without waiting for its own copy to come due.
-   * Stores whose entries no other process can change need not implement it; the default does
-   * nothing. Expiry and data loss (a restarted Redis without persistence) are not changes to report.
+   * {@linkplain #deleteIfValue deleted} by another party, so that a provider stops serving an
+   * invalidated token, and adopts a newer one, without waiting for its own copy to come due. Stores
+   * whose entries no other process can change need not implement it; the default does nothing.
+   * Expiry and data loss (a restarted Redis without persistence) are not changes to report.
    *
    * <p>Notifications may be spurious (the subscriber's own changes, changes of other keys): the
    * subscriber re-reads the entry and acts on what it finds. They may be delayed, coalesced, or
-   * (while the store is unreachable) lost; a store
-   * that implements this method documents the delay it bounds. {@code onChange} must not block: it
-   * is called from the store's own thread.
+   * (while the store is unreachable) lost; a store that implements this method documents the delay
+   * it bounds. {@code onChange} must not block: it is called from the store's own thread.
    *
    * @param key the credential to watch
    * @param onChange called, with no argument, each time the entry may have changed
@@ -123,7 +127,8 @@ public interface TokenStore {
    * @param lease the lease; positive
    * @param maxWait the longest wait; not negative
    * @throws NullPointerException naming the argument that is null
-   * @throws IllegalArgumentException if {@code lease} is not positive or {@code maxWait} is negative
+   * @throws IllegalArgumentException if {@code lease} is not positive or {@code maxWait} is
+   *     negative
    */
   static void checkLockArguments(TokenKey key, Duration lease, Duration maxWait) {
     Objects.requireNonNull(key, "key");
@@ -138,11 +143,14 @@ public interface TokenStore {
   }
 
   /**
-   * A refresh lock held by the caller. Closing it releases it, but only if the caller still owns it:
-   * a lock whose lease lapsed and that another party took since is left alone.
+   * A refresh lock held by the caller. Closing it releases it, but only if the caller still owns
+   * it: a lock whose lease lapsed and that another party took since is left alone.
    */
   interface RefreshLock extends AutoCloseable {
-    /** Releases the lock if still owned. Never throws; a failure to release is logged, and the lease ends it. */
+    /**
+     * Releases the lock if still owned. Never throws; a failure to release is logged, and the lease
+     * ends it.
+     */
     @Override
     void close();
   }

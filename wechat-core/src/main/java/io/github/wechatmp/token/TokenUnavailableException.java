@@ -4,8 +4,8 @@ import io.github.wechatmp.WeChatException;
 
 /**
  * No usable token could be had in time, for a reason other than an error from WeChat: another
- * instance held the refresh lock for longer than this one may wait, the shared store failed while no
- * token was held in memory, or the waiting thread was interrupted. The message says which.
+ * instance held the refresh lock for longer than this one may wait, the shared store failed while
+ * no token was held in memory, or the waiting thread was interrupted. The message says which.
  * Immutable; may be shared between threads.
  */
 public class TokenUnavailableException extends WeChatException {

@@ -47,15 +47,17 @@ class AccessTokenInterceptorTest {
   @BeforeEach
   void setUp() throws Exception {
     wechat = new ScriptedWeChat();
-    tokens = AccessTokenProvider.builder()
-        .appId(ScriptedWeChat.APP_ID)
-        .appSecret(ScriptedWeChat.SECRET)
-        .apiBaseUrl(wechat.baseUrl())
-        .clock(clock)
-        .build();
-    client = new OkHttpClient.Builder()
-        .addInterceptor(AccessTokenInterceptor.builder(tokens).addHost(wechat.host()).build())
-        .build();
+    tokens =
+        AccessTokenProvider.builder()
+            .appId(ScriptedWeChat.APP_ID)
+            .appSecret(ScriptedWeChat.SECRET)
+            .apiBaseUrl(wechat.baseUrl())
+            .clock(clock)
+            .build();
+    client =
+        new OkHttpClient.Builder()
+            .addInterceptor(AccessTokenInterceptor.builder(tokens).addHost(wechat.host()).build())
+            .build();
   }
 
   @AfterEach
@@ -81,7 +83,8 @@ class AccessTokenInterceptorTest {
   @Test
   void addsTheTokenKeepsTheQueryAndCachesTheToken() throws Exception {
     for (int i = 0; i < 20; i++) {
-      assertEquals("{\"errcode\":0,\"errmsg\":\"ok\"}", call(get("cgi-bin/user/info?openid=o1&lang=zh_CN")));
+      assertEquals(
+          "{\"errcode\":0,\"errmsg\":\"ok\"}", call(get("cgi-bin/user/info?openid=o1&lang=zh_CN")));
     }
     assertEquals(1, wechat.tokenRequests());
     assertEquals(20, wechat.apiRequests());
@@ -126,15 +129,19 @@ class AccessTokenInterceptorTest {
     tokens.get();
     wechat.enqueueApi(ScriptedWeChat.json(ScriptedWeChat.error(40001, "invalid credential")));
     wechat.enqueueApi(ScriptedWeChat.json(ScriptedWeChat.error(40001, "invalid credential again")));
-    WeChatApiException e = assertThrows(WeChatApiException.class, () -> call(get("cgi-bin/menu/get")));
+    WeChatApiException e =
+        assertThrows(WeChatApiException.class, () -> call(get("cgi-bin/menu/get")));
     assertEquals(40001, e.errorCode());
     assertEquals("invalid credential again", e.errorMessage());
     assertTrue(e instanceof AccessTokenRejectedException, e.toString());
-    assertFalse(e.getMessage().contains("AppSecret"), "40001 on an API call is no AppSecret problem: " + e.getMessage());
+    assertFalse(
+        e.getMessage().contains("AppSecret"),
+        "40001 on an API call is no AppSecret problem: " + e.getMessage());
     assertFalse(e.getMessage().contains(ScriptedWeChat.tokenValue(2)));
     assertEquals(2, wechat.apiRequests(), "one request and exactly one retry");
     assertEquals(2, wechat.tokenRequests(), "exactly one token fetch");
-    // The fresh token was not thrown away after the second rejection, so the next call spends no fetch.
+    // The fresh token was not thrown away after the second rejection, so the next call spends no
+    // fetch.
     assertEquals("{\"errcode\":0,\"errmsg\":\"ok\"}", call(get("cgi-bin/menu/get")));
     assertEquals(2, wechat.tokenRequests());
     assertEquals(ScriptedWeChat.tokenValue(2), tokenOf(wechat.apiLog().get(2)));
@@ -164,8 +171,11 @@ class AccessTokenInterceptorTest {
     wechat.enqueueApi(ScriptedWeChat.json("{\"errcode\":0,\"data\":{\"errcode\":40001}}"));
     assertEquals("{\"errcode\":0,\"data\":{\"errcode\":40001}}", call(get("cgi-bin/a")));
     byte[] jpegLookingLikeAnError = ScriptedWeChat.error(40001, "x").getBytes();
-    wechat.enqueueApi(new MockResponse.Builder().addHeader("Content-Type", "image/jpeg")
-        .body(new Buffer().write(jpegLookingLikeAnError)).build());
+    wechat.enqueueApi(
+        new MockResponse.Builder()
+            .addHeader("Content-Type", "image/jpeg")
+            .body(new Buffer().write(jpegLookingLikeAnError))
+            .build());
     assertEquals(ScriptedWeChat.error(40001, "x"), call(get("cgi-bin/media/get?media_id=m")));
     wechat.enqueueApi(ScriptedWeChat.json("not json {"));
     assertEquals("not json {", call(get("cgi-bin/b")));
@@ -184,8 +194,11 @@ class AccessTokenInterceptorTest {
     tokens.get();
     wechat.enqueueApi(ScriptedWeChat.json(ScriptedWeChat.error(42001, "access_token expired")));
     String json = "{\"touser\":\"o1\",\"msgtype\":\"text\",\"text\":{\"content\":\"你好\"}}";
-    Request post = new Request.Builder().url(wechat.baseUrl() + "cgi-bin/message/custom/send")
-        .post(RequestBody.create(json, MediaType.get("application/json; charset=utf-8"))).build();
+    Request post =
+        new Request.Builder()
+            .url(wechat.baseUrl() + "cgi-bin/message/custom/send")
+            .post(RequestBody.create(json, MediaType.get("application/json; charset=utf-8")))
+            .build();
     assertEquals("{\"errcode\":0,\"errmsg\":\"ok\"}", call(post));
     List<RecordedRequest> api = wechat.apiLog();
     assertEquals(2, api.size());
@@ -198,22 +211,23 @@ class AccessTokenInterceptorTest {
   void oneShotBodyIsNotSentTwice() throws Exception {
     tokens.get();
     wechat.enqueueApi(ScriptedWeChat.json(ScriptedWeChat.error(40001, "invalid credential")));
-    RequestBody oneShot = new RequestBody() {
-      @Override
-      public MediaType contentType() {
-        return MediaType.get("application/json");
-      }
+    RequestBody oneShot =
+        new RequestBody() {
+          @Override
+          public MediaType contentType() {
+            return MediaType.get("application/json");
+          }
 
-      @Override
-      public void writeTo(BufferedSink sink) throws IOException {
-        sink.writeUtf8("{}");
-      }
+          @Override
+          public void writeTo(BufferedSink sink) throws IOException {
+            sink.writeUtf8("{}");
+          }
 
-      @Override
-      public boolean isOneShot() {
-        return true;
-      }
-    };
+          @Override
+          public boolean isOneShot() {
+            return true;
+          }
+        };
     Request post = new Request.Builder().url(wechat.baseUrl() + "cgi-bin/x").post(oneShot).build();
     WeChatApiException e = assertThrows(WeChatApiException.class, () -> call(post));
     assertEquals(40001, e.errorCode());
@@ -225,8 +239,10 @@ class AccessTokenInterceptorTest {
 
   @Test
   void urlThatAlreadyCarriesATokenIsRefusedBeforeSending() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> call(get("cgi-bin/menu/get?access_token=HANDMADE")));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> call(get("cgi-bin/menu/get?access_token=HANDMADE")));
     assertFalse(e.getMessage().contains("HANDMADE"));
     assertEquals(0, wechat.apiRequests());
     assertEquals(0, wechat.tokenRequests());
@@ -237,22 +253,30 @@ class AccessTokenInterceptorTest {
     AtomicInteger hits = new AtomicInteger();
     List<String> queries = new ArrayList<>();
     try (MockWebServer tokenServer = new MockWebServer()) {
-      tokenServer.setDispatcher(new Dispatcher() {
-        @Override
-        public MockResponse dispatch(RecordedRequest request) {
-          hits.incrementAndGet();
-          synchronized (queries) {
-            queries.add(String.valueOf(request.getUrl().query()));
-          }
-          return ScriptedWeChat.json(ScriptedWeChat.error(40001, "invalid credential"));
-        }
-      });
+      tokenServer.setDispatcher(
+          new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+              hits.incrementAndGet();
+              synchronized (queries) {
+                queries.add(String.valueOf(request.getUrl().query()));
+              }
+              return ScriptedWeChat.json(ScriptedWeChat.error(40001, "invalid credential"));
+            }
+          });
       tokenServer.start();
       String base = tokenServer.url("/").toString();
-      String body = call(new Request.Builder().url(base + "cgi-bin/token?grant_type=client_credential&appid=a&secret=b").build());
+      String body =
+          call(
+              new Request.Builder()
+                  .url(base + "cgi-bin/token?grant_type=client_credential&appid=a&secret=b")
+                  .build());
       assertEquals(ScriptedWeChat.error(40001, "invalid credential"), body);
-      call(new Request.Builder().url(base + "cgi-bin/stable_token")
-          .post(RequestBody.create("{}", MediaType.get("application/json"))).build());
+      call(
+          new Request.Builder()
+              .url(base + "cgi-bin/stable_token")
+              .post(RequestBody.create("{}", MediaType.get("application/json")))
+              .build());
       call(new Request.Builder().url(base + "proxy/cgi-bin/token/").build());
       assertEquals(3, hits.get(), "no retry on the token endpoints");
       assertFalse(String.join("&", queries).contains("access_token"));
@@ -262,15 +286,23 @@ class AccessTokenInterceptorTest {
 
   @Test
   void hostsNotConfiguredAreLeftAlone() throws Exception {
-    OkHttpClient plain = new OkHttpClient.Builder().addInterceptor(new AccessTokenInterceptor(tokens)).build();
+    OkHttpClient plain =
+        new OkHttpClient.Builder().addInterceptor(new AccessTokenInterceptor(tokens)).build();
     try (Response r = plain.newCall(get("cgi-bin/menu/get?access_token=HANDMADE")).execute()) {
       r.body().string();
     }
     assertEquals("HANDMADE", tokenOf(wechat.apiLog().get(0)));
     assertEquals(0, wechat.tokenRequests());
     assertTrue(AccessTokenInterceptor.DEFAULT_HOSTS.contains("api.weixin.qq.com"));
-    assertTrue(new AccessTokenInterceptor(tokens).hosts().containsAll(List.of(
-        "api2.weixin.qq.com", "sh.api.weixin.qq.com", "sz.api.weixin.qq.com", "hk.api.weixin.qq.com")));
+    assertTrue(
+        new AccessTokenInterceptor(tokens)
+            .hosts()
+            .containsAll(
+                List.of(
+                    "api2.weixin.qq.com",
+                    "sh.api.weixin.qq.com",
+                    "sz.api.weixin.qq.com",
+                    "hk.api.weixin.qq.com")));
   }
 
   @Test
@@ -281,19 +313,29 @@ class AccessTokenInterceptorTest {
     assertThrows(IllegalArgumentException.class, () -> b.addHost("api.weixin.qq.com/x"));
     assertThrows(IllegalArgumentException.class, () -> b.addHost(" "));
     assertThrows(IllegalArgumentException.class, () -> b.addHost(null));
-    assertTrue(b.addHost("Proxy.Example.COM").addHost("[::1]").build().hosts().containsAll(List.of("proxy.example.com", "::1")));
+    assertTrue(
+        b.addHost("Proxy.Example.COM")
+            .addHost("[::1]")
+            .build()
+            .hosts()
+            .containsAll(List.of("proxy.example.com", "::1")));
     assertThrows(NullPointerException.class, () -> AccessTokenInterceptor.builder(null));
   }
 
   @Test
   void refusesToRunAsANetworkInterceptor() {
-    OkHttpClient wrong = new OkHttpClient.Builder()
-        .addNetworkInterceptor(AccessTokenInterceptor.builder(tokens).addHost(wechat.host()).build()).build();
-    assertThrows(IllegalStateException.class, () -> {
-      try (Response r = wrong.newCall(get("cgi-bin/menu/get")).execute()) {
-        r.body().string();
-      }
-    });
+    OkHttpClient wrong =
+        new OkHttpClient.Builder()
+            .addNetworkInterceptor(
+                AccessTokenInterceptor.builder(tokens).addHost(wechat.host()).build())
+            .build();
+    assertThrows(
+        IllegalStateException.class,
+        () -> {
+          try (Response r = wrong.newCall(get("cgi-bin/menu/get")).execute()) {
+            r.body().string();
+          }
+        });
     assertEquals(0, wechat.apiRequests());
   }
 
@@ -307,10 +349,12 @@ class AccessTokenInterceptorTest {
     try {
       List<Future<String>> results = new ArrayList<>();
       for (int i = 0; i < threads; i++) {
-        results.add(pool.submit(() -> {
-          start.await();
-          return call(get("cgi-bin/menu/get"));
-        }));
+        results.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  return call(get("cgi-bin/menu/get"));
+                }));
       }
       start.countDown();
       for (Future<String> f : results) {
@@ -329,22 +373,27 @@ class AccessTokenInterceptorTest {
     wechat.enqueueApi(ScriptedWeChat.json(ScriptedWeChat.error(40001, "b")));
     CompletableFuture<IOException> failure = new CompletableFuture<>();
     {
-      client.newCall(get("cgi-bin/menu/get")).enqueue(new Callback() {
-        @Override
-        public void onFailure(Call call, IOException e) {
-          failure.complete(e);
-        }
+      client
+          .newCall(get("cgi-bin/menu/get"))
+          .enqueue(
+              new Callback() {
+                @Override
+                public void onFailure(Call call, IOException e) {
+                  failure.complete(e);
+                }
 
-        @Override
-        public void onResponse(Call call, Response response) {
-          response.close();
-          failure.complete(null);
-        }
-      });
+                @Override
+                public void onResponse(Call call, Response response) {
+                  response.close();
+                  failure.complete(null);
+                }
+              });
       IOException e = failure.get(30, TimeUnit.SECONDS);
       assertTrue(e != null, "onFailure must be called");
-      Throwable api = e.getCause() instanceof WeChatApiException ? e.getCause()
-          : e.getSuppressed().length > 0 ? e.getSuppressed()[0] : null;
+      Throwable api =
+          e.getCause() instanceof WeChatApiException
+              ? e.getCause()
+              : e.getSuppressed().length > 0 ? e.getSuppressed()[0] : null;
       assertTrue(api instanceof WeChatApiException, "the WeChatApiException is attached: " + e);
       assertEquals(40001, ((WeChatApiException) api).errorCode());
     }

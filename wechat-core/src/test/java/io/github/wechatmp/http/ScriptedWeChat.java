@@ -16,8 +16,8 @@ import mockwebserver3.RecordedRequest;
 
 /**
  * WeChat played by a real HTTP server: the token endpoints issue unique access tokens, getticket
- * issues unique jsapi tickets, and every other path is an ordinary API that answers
- * {@code {"errcode":0}} to a token it issued and has not {@linkplain #revoke revoked}, and 40001
+ * issues unique jsapi tickets, and every other path is an ordinary API that answers {@code
+ * {"errcode":0}} to a token it issued and has not {@linkplain #revoke revoked}, and 40001
  * otherwise, as WeChat does. Scripted answers, queued per endpoint, are served first. Counts and
  * records every request. Thread-safe.
  */
@@ -39,49 +39,59 @@ public final class ScriptedWeChat implements AutoCloseable {
   private volatile long ticketDelayMillis;
 
   public ScriptedWeChat() throws IOException {
-    server.setDispatcher(new Dispatcher() {
-      @Override
-      public MockResponse dispatch(RecordedRequest request) {
-        String path = request.getUrl().encodedPath();
-        if (path.endsWith("/cgi-bin/token") || path.endsWith("/cgi-bin/stable_token")) {
-          tokenRequests.incrementAndGet();
-          String token = tokenValue(tokensIssued.incrementAndGet());
-          validTokens.add(token);
-          return json("{\"access_token\":\"" + token + "\",\"expires_in\":7200}");
-        }
-        if (path.endsWith("/cgi-bin/ticket/getticket")) {
-          ticketRequests.incrementAndGet();
-          ticketLog.add(request);
-          MockResponse scripted = ticketScript.poll();
-          if (scripted != null) {
-            return scripted;
+    server.setDispatcher(
+        new Dispatcher() {
+          @Override
+          public MockResponse dispatch(RecordedRequest request) {
+            String path = request.getUrl().encodedPath();
+            if (path.endsWith("/cgi-bin/token") || path.endsWith("/cgi-bin/stable_token")) {
+              tokenRequests.incrementAndGet();
+              String token = tokenValue(tokensIssued.incrementAndGet());
+              validTokens.add(token);
+              return json("{\"access_token\":\"" + token + "\",\"expires_in\":7200}");
+            }
+            if (path.endsWith("/cgi-bin/ticket/getticket")) {
+              ticketRequests.incrementAndGet();
+              ticketLog.add(request);
+              MockResponse scripted = ticketScript.poll();
+              if (scripted != null) {
+                return scripted;
+              }
+              if (!validTokens.contains(
+                  String.valueOf(request.getUrl().queryParameter("access_token")))) {
+                return json(
+                    error(40001, "invalid credential, access_token is invalid or not latest"));
+              }
+              if (!"jsapi".equals(request.getUrl().queryParameter("type"))) {
+                return json(error(40097, "invalid args"));
+              }
+              String body =
+                  "{\"errcode\":0,\"errmsg\":\"ok\",\"ticket\":\""
+                      + ticketValue(ticketsIssued.incrementAndGet())
+                      + "\",\"expires_in\":7200}";
+              MockResponse.Builder b =
+                  new MockResponse.Builder()
+                      .addHeader("Content-Type", "application/json")
+                      .body(body);
+              if (ticketDelayMillis > 0) {
+                b.headersDelay(ticketDelayMillis, TimeUnit.MILLISECONDS);
+              }
+              return b.build();
+            }
+            apiRequests.incrementAndGet();
+            apiLog.add(request);
+            MockResponse scripted = apiScript.poll();
+            if (scripted != null) {
+              return scripted;
+            }
+            if (!validTokens.contains(
+                String.valueOf(request.getUrl().queryParameter("access_token")))) {
+              return json(
+                  error(40001, "invalid credential, access_token is invalid or not latest"));
+            }
+            return json("{\"errcode\":0,\"errmsg\":\"ok\"}");
           }
-          if (!validTokens.contains(String.valueOf(request.getUrl().queryParameter("access_token")))) {
-            return json(error(40001, "invalid credential, access_token is invalid or not latest"));
-          }
-          if (!"jsapi".equals(request.getUrl().queryParameter("type"))) {
-            return json(error(40097, "invalid args"));
-          }
-          String body = "{\"errcode\":0,\"errmsg\":\"ok\",\"ticket\":\"" + ticketValue(ticketsIssued.incrementAndGet())
-              + "\",\"expires_in\":7200}";
-          MockResponse.Builder b = new MockResponse.Builder().addHeader("Content-Type", "application/json").body(body);
-          if (ticketDelayMillis > 0) {
-            b.headersDelay(ticketDelayMillis, TimeUnit.MILLISECONDS);
-          }
-          return b.build();
-        }
-        apiRequests.incrementAndGet();
-        apiLog.add(request);
-        MockResponse scripted = apiScript.poll();
-        if (scripted != null) {
-          return scripted;
-        }
-        if (!validTokens.contains(String.valueOf(request.getUrl().queryParameter("access_token")))) {
-          return json(error(40001, "invalid credential, access_token is invalid or not latest"));
-        }
-        return json("{\"errcode\":0,\"errmsg\":\"ok\"}");
-      }
-    });
+        });
     server.start();
   }
 
@@ -98,7 +108,10 @@ public final class ScriptedWeChat implements AutoCloseable {
   }
 
   public static MockResponse json(String body) {
-    return new MockResponse.Builder().addHeader("Content-Type", "application/json; encoding=utf-8").body(body).build();
+    return new MockResponse.Builder()
+        .addHeader("Content-Type", "application/json; encoding=utf-8")
+        .body(body)
+        .build();
   }
 
   /** The base URL, for apiBaseUrl and for building API request URLs. */
@@ -111,7 +124,10 @@ public final class ScriptedWeChat implements AutoCloseable {
     return server.url("/").host();
   }
 
-  /** Makes the API and getticket answer 40001 to {@code token} from now on, as after a reset elsewhere. */
+  /**
+   * Makes the API and getticket answer 40001 to {@code token} from now on, as after a reset
+   * elsewhere.
+   */
   public void revoke(String token) {
     validTokens.remove(token);
   }

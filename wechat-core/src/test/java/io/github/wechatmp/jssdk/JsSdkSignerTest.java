@@ -28,8 +28,13 @@ class JsSdkSignerTest {
 
   @Test
   void matchesTheJsSdkVector() {
-    JsSdkSignature s = JsSdkSigner.sign(APP_ID, vector("jsapi_ticket"), vector("url"),
-        Long.parseLong(vector("timestamp")), vector("noncestr"));
+    JsSdkSignature s =
+        JsSdkSigner.sign(
+            APP_ID,
+            vector("jsapi_ticket"),
+            vector("url"),
+            Long.parseLong(vector("timestamp")),
+            vector("noncestr"));
     assertEquals(vector("url.expected"), s.signature());
     assertEquals(vector("url"), s.url());
   }
@@ -38,7 +43,8 @@ class JsSdkSignerTest {
   void theFragmentIsDroppedAndNothingElseChanges() {
     String ticket = vector("jsapi_ticket");
     long ts = Long.parseLong(vector("timestamp"));
-    JsSdkSignature s = JsSdkSigner.sign(APP_ID, ticket, vector("url") + "#/page?x=1#y", ts, vector("noncestr"));
+    JsSdkSignature s =
+        JsSdkSigner.sign(APP_ID, ticket, vector("url") + "#/page?x=1#y", ts, vector("noncestr"));
     assertEquals(vector("url.expected"), s.signature());
     assertEquals(vector("url"), s.url());
     // the host has no trailing slash in the vector, and must not get one
@@ -47,8 +53,10 @@ class JsSdkSignerTest {
 
   @Test
   void signsNowWithAFreshNonceThroughTheInjectedSources() {
-    Clock fixed = Clock.fixed(Instant.ofEpochSecond(Long.parseLong(vector("timestamp"))), ZoneOffset.UTC);
-    JsSdkSigner signer = new JsSdkSigner(APP_ID, () -> vector("jsapi_ticket"), fixed, () -> vector("noncestr"));
+    Clock fixed =
+        Clock.fixed(Instant.ofEpochSecond(Long.parseLong(vector("timestamp"))), ZoneOffset.UTC);
+    JsSdkSigner signer =
+        new JsSdkSigner(APP_ID, () -> vector("jsapi_ticket"), fixed, () -> vector("noncestr"));
     JsSdkSignature s = signer.sign(vector("url"));
     assertEquals(vector("url.expected"), s.signature());
     assertEquals(APP_ID, s.appId());
@@ -59,10 +67,17 @@ class JsSdkSignerTest {
   @Test
   void endToEndWithTheTicketProvider() throws Exception {
     try (ScriptedWeChat wechat = new ScriptedWeChat();
-        AccessTokenProvider tokens = AccessTokenProvider.builder().appId(ScriptedWeChat.APP_ID)
-            .appSecret(ScriptedWeChat.SECRET).apiBaseUrl(wechat.baseUrl()).build();
-        JsapiTicketProvider tickets = JsapiTicketProvider.builder().accessTokenProvider(tokens)
-            .apiBaseUrl(wechat.baseUrl()).build()) {
+        AccessTokenProvider tokens =
+            AccessTokenProvider.builder()
+                .appId(ScriptedWeChat.APP_ID)
+                .appSecret(ScriptedWeChat.SECRET)
+                .apiBaseUrl(wechat.baseUrl())
+                .build();
+        JsapiTicketProvider tickets =
+            JsapiTicketProvider.builder()
+                .accessTokenProvider(tokens)
+                .apiBaseUrl(wechat.baseUrl())
+                .build()) {
       JsSdkSigner signer = new JsSdkSigner(tickets);
       long before = System.currentTimeMillis() / 1000;
       JsSdkSignature a = signer.sign("https://example.com/shop/item?id=7&from=singlemessage#top");
@@ -73,10 +88,19 @@ class JsSdkSignerTest {
       assertTrue(a.timestamp() >= before && a.timestamp() <= after);
       assertTrue(a.nonceStr().matches("[A-Za-z0-9]{16}"), a.nonceStr());
       assertNotEquals(a.nonceStr(), b.nonceStr());
-      String string1 = "jsapi_ticket=" + ScriptedWeChat.ticketValue(1) + "&noncestr=" + a.nonceStr()
-          + "&timestamp=" + a.timestamp() + "&url=https://example.com/shop/item?id=7&from=singlemessage";
-      String expected = HexFormat.of().formatHex(
-          MessageDigest.getInstance("SHA-1").digest(string1.getBytes(StandardCharsets.UTF_8)));
+      String string1 =
+          "jsapi_ticket="
+              + ScriptedWeChat.ticketValue(1)
+              + "&noncestr="
+              + a.nonceStr()
+              + "&timestamp="
+              + a.timestamp()
+              + "&url=https://example.com/shop/item?id=7&from=singlemessage";
+      String expected =
+          HexFormat.of()
+              .formatHex(
+                  MessageDigest.getInstance("SHA-1")
+                      .digest(string1.getBytes(StandardCharsets.UTF_8)));
       assertEquals(expected, a.signature());
       assertEquals(1, wechat.ticketRequests());
       assertEquals(1, wechat.tokenRequests());
@@ -85,20 +109,38 @@ class JsSdkSignerTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "/relative/page", "mp.weixin.qq.com/x", "ftp://mp.weixin.qq.com/", "http://",
-      "https://", "https:///path", "javascript:alert(1)", "https://a.com/with space", "https://a.com/\n",
-      "#only-fragment"})
+  @ValueSource(
+      strings = {
+        "",
+        "/relative/page",
+        "mp.weixin.qq.com/x",
+        "ftp://mp.weixin.qq.com/",
+        "http://",
+        "https://",
+        "https:///path",
+        "javascript:alert(1)",
+        "https://a.com/with space",
+        "https://a.com/\n",
+        "#only-fragment"
+      })
   @NullSource
   void invalidUrlsAreRefusedBeforeAnyTicketIsFetched(String url) {
-    JsSdkSigner signer = new JsSdkSigner(APP_ID, () -> {
-      throw new AssertionError("the ticket must not be fetched for an invalid URL");
-    }, Clock.systemUTC(), () -> "n");
+    JsSdkSigner signer =
+        new JsSdkSigner(
+            APP_ID,
+            () -> {
+              throw new AssertionError("the ticket must not be fetched for an invalid URL");
+            },
+            Clock.systemUTC(),
+            () -> "n");
     assertThrows(IllegalArgumentException.class, () -> signer.sign(url));
   }
 
   @Test
   void upperCaseSchemeIsAccepted() {
     assertEquals("HTTPS://a.com/", JsSdkSigner.pageUrl("HTTPS://a.com/#x"));
-    assertThrows(IllegalArgumentException.class, () -> JsSdkSigner.pageUrl("https://a.com/" + "x".repeat(5000)));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> JsSdkSigner.pageUrl("https://a.com/" + "x".repeat(5000)));
   }
 }

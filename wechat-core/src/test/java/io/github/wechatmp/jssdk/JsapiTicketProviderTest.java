@@ -34,8 +34,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class JsapiTicketProviderTest {
-  private static final TokenKey TICKET_KEY = TokenKey.of(ScriptedWeChat.APP_ID, TokenKey.JSAPI_TICKET);
-  private static final TokenKey TOKEN_KEY = TokenKey.of(ScriptedWeChat.APP_ID, TokenKey.ACCESS_TOKEN);
+  private static final TokenKey TICKET_KEY =
+      TokenKey.of(ScriptedWeChat.APP_ID, TokenKey.JSAPI_TICKET);
+  private static final TokenKey TOKEN_KEY =
+      TokenKey.of(ScriptedWeChat.APP_ID, TokenKey.ACCESS_TOKEN);
 
   private final MutableClock clock = new MutableClock();
   private final InMemoryTokenStore store = new InMemoryTokenStore();
@@ -56,13 +58,14 @@ class JsapiTicketProviderTest {
   }
 
   private AccessTokenProvider tokens() {
-    AccessTokenProvider p = AccessTokenProvider.builder()
-        .appId(ScriptedWeChat.APP_ID)
-        .appSecret(ScriptedWeChat.SECRET)
-        .apiBaseUrl(wechat.baseUrl())
-        .store(store)
-        .clock(clock)
-        .build();
+    AccessTokenProvider p =
+        AccessTokenProvider.builder()
+            .appId(ScriptedWeChat.APP_ID)
+            .appSecret(ScriptedWeChat.SECRET)
+            .apiBaseUrl(wechat.baseUrl())
+            .store(store)
+            .clock(clock)
+            .build();
     closeables.add(p);
     return p;
   }
@@ -82,7 +85,9 @@ class JsapiTicketProviderTest {
   }
 
   private static List<String> tokensUsed(List<RecordedRequest> requests) {
-    return requests.stream().map(r -> r.getUrl().queryParameter("access_token")).collect(Collectors.toList());
+    return requests.stream()
+        .map(r -> r.getUrl().queryParameter("access_token"))
+        .collect(Collectors.toList());
   }
 
   @Test
@@ -97,10 +102,12 @@ class JsapiTicketProviderTest {
       List<Future<JsapiTicket>> results = new ArrayList<>();
       for (int i = 0; i < threads; i++) {
         JsapiTicketProvider p = i % 2 == 0 ? a : b;
-        results.add(pool.submit(() -> {
-          start.await();
-          return p.get();
-        }));
+        results.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  return p.get();
+                }));
       }
       start.countDown();
       for (Future<JsapiTicket> f : results) {
@@ -143,7 +150,9 @@ class JsapiTicketProviderTest {
 
   @Test
   void anotherInstancesTicketInTheStoreIsAdoptedWithoutAsking() {
-    store.save(TICKET_KEY, AccessToken.of("TICKET_FROM_ELSEWHERE_0123456789", clock.instant().plusSeconds(7000)));
+    store.save(
+        TICKET_KEY,
+        AccessToken.of("TICKET_FROM_ELSEWHERE_0123456789", clock.instant().plusSeconds(7000)));
     assertEquals("TICKET_FROM_ELSEWHERE_0123456789", tickets(tokens()).get().value());
     assertEquals(0, wechat.ticketRequests());
     assertEquals(0, wechat.tokenRequests());
@@ -153,7 +162,8 @@ class JsapiTicketProviderTest {
   void rejectedAccessTokenOnGetticketIsInvalidatedAndRefetchedOnce() {
     AccessTokenProvider tokens = tokens();
     tokens.get();
-    wechat.revoke(ScriptedWeChat.tokenValue(1)); // as if another system had fetched a token for this AppID
+    wechat.revoke(
+        ScriptedWeChat.tokenValue(1)); // as if another system had fetched a token for this AppID
     JsapiTicket ticket;
     try (LogCapture log = new LogCapture()) {
       ticket = tickets(tokens).get();
@@ -165,7 +175,9 @@ class JsapiTicketProviderTest {
     assertEquals(ScriptedWeChat.ticketValue(1), ticket.value());
     assertEquals(2, wechat.tokenRequests(), "exactly one access token refetch");
     assertEquals(2, wechat.ticketRequests());
-    assertEquals(List.of(ScriptedWeChat.tokenValue(1), ScriptedWeChat.tokenValue(2)), tokensUsed(wechat.ticketLog()));
+    assertEquals(
+        List.of(ScriptedWeChat.tokenValue(1), ScriptedWeChat.tokenValue(2)),
+        tokensUsed(wechat.ticketLog()));
     assertEquals(ScriptedWeChat.tokenValue(2), tokens.get().value());
   }
 
@@ -186,7 +198,8 @@ class JsapiTicketProviderTest {
   @Test
   void otherGetticketErrorsLeaveTheAccessTokenAlone() {
     AccessTokenProvider tokens = tokens();
-    wechat.enqueueTicket(ScriptedWeChat.json(ScriptedWeChat.error(45009, "reach max api daily quota limit")));
+    wechat.enqueueTicket(
+        ScriptedWeChat.json(ScriptedWeChat.error(45009, "reach max api daily quota limit")));
     JsapiTicketProvider tickets = tickets(tokens);
     WeChatApiException e = assertThrows(WeChatApiException.class, tickets::get);
     assertEquals(45009, e.errorCode());
@@ -213,9 +226,10 @@ class JsapiTicketProviderTest {
   @Test
   void aClientWithTheTokenInterceptorStillWorksForGetticket() {
     AccessTokenProvider tokens = tokens();
-    OkHttpClient client = new OkHttpClient.Builder()
-        .addInterceptor(AccessTokenInterceptor.builder(tokens).addHost(wechat.host()).build())
-        .build();
+    OkHttpClient client =
+        new OkHttpClient.Builder()
+            .addInterceptor(AccessTokenInterceptor.builder(tokens).addHost(wechat.host()).build())
+            .build();
     JsapiTicketProvider tickets = ticketsBuilder(tokens).httpClient(client).build();
     closeables.add(tickets);
     assertEquals(ScriptedWeChat.ticketValue(1), tickets.get().value());
@@ -233,7 +247,8 @@ class JsapiTicketProviderTest {
     tickets.close();
     assertThrows(IllegalStateException.class, tickets::get);
     assertThrows(IllegalArgumentException.class, () -> JsapiTicketProvider.builder().build());
-    assertThrows(IllegalArgumentException.class, () -> JsapiTicketProvider.builder().apiBaseUrl("ftp://x"));
+    assertThrows(
+        IllegalArgumentException.class, () -> JsapiTicketProvider.builder().apiBaseUrl("ftp://x"));
     assertNotEquals(null, t);
   }
 }

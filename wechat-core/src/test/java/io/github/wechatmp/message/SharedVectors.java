@@ -11,10 +11,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The shared test vectors in {@code shared/vectors/message-crypto.md}, found by walking up from the
- * working directory (or at {@code -Dwechat.vectors=<file>}), read section by section into
- * {@code name -> value} maps. Tests take every value from the file, so that they check exactly what
- * the file says.
+ * The vendored test vectors in {@code test-vectors/message-crypto.md}, found by walking up from the
+ * working directory (or at {@code -Dwechat.vectors=<file>}), read section by section into {@code
+ * name -> value} maps. Tests take every value from the file, so that they check exactly what the
+ * file says.
  */
 public final class SharedVectors {
   private static volatile Map<String, Map<String, String>> sections;
@@ -28,15 +28,25 @@ public final class SharedVectors {
         return e.getValue();
       }
     }
-    throw new AssertionError("No section '" + prefix + "' in " + file() + "; sections: " + all().keySet());
+    throw new AssertionError(
+        "No section '" + prefix + "' in " + file() + "; sections: " + all().keySet());
   }
 
-  /** The value of {@code name} in section {@code prefix}; fails the test clearly if it is absent. */
+  /**
+   * The value of {@code name} in section {@code prefix}; fails the test clearly if it is absent.
+   */
   public static String value(String prefix, String name) {
     String v = section(prefix).get(name);
     if (v == null) {
-      throw new AssertionError("No value '" + name + "' in section " + prefix + " of " + file()
-          + "; has " + section(prefix).keySet());
+      throw new AssertionError(
+          "No value '"
+              + name
+              + "' in section "
+              + prefix
+              + " of "
+              + file()
+              + "; has "
+              + section(prefix).keySet());
     }
     return v;
   }
@@ -59,10 +69,11 @@ public final class SharedVectors {
   }
 
   /**
-   * Bullets of the form {@code - Name: value   Other: value}, {@code - Name: value  ->  expected}
+   * Bullets of the form {@code - Name: value Other: value}, {@code - Name: value -> expected}
    * (stored as Name and Name.expected), and {@code - Name:} followed by the value on the next line.
-   * A parenthetical after a name is dropped ("Decrypted msg (167 bytes)" becomes "Decrypted msg" and
-   * "Decrypted msg.note" holds "167 bytes"); so is a parenthetical comment after an inline value.
+   * A parenthetical after a name is dropped ("Decrypted msg (167 bytes)" becomes "Decrypted msg"
+   * and "Decrypted msg.note" holds "167 bytes"); so is a parenthetical comment after an inline
+   * value.
    */
   static Map<String, Map<String, String>> parse(Path file) {
     List<String> lines;
@@ -112,7 +123,9 @@ public final class SharedVectors {
     String name = rawName.strip();
     int sentence = name.lastIndexOf(". ");
     if (sentence >= 0) {
-      name = name.substring(sentence + 2); // "Same key and AppId as V1. random prefix" names the prefix
+      name =
+          name.substring(
+              sentence + 2); // "Same key and AppId as V1. random prefix" names the prefix
     }
     int paren = name.indexOf(" (");
     if (paren > 0 && name.endsWith(")")) {

@@ -19,13 +19,15 @@ class WeChatXmlTest {
   void startAttacker() throws Exception {
     // Anything a parser fetches lands here; every test asserts that nothing did.
     attacker = new MockWebServer();
-    attacker.setDispatcher(new mockwebserver3.Dispatcher() {
-      @Override
-      public MockResponse dispatch(mockwebserver3.RecordedRequest request) {
-        return new MockResponse.Builder()
-            .body("<!ENTITY leaked \"LEAKED\"><!ENTITY % p \"<!ENTITY leaked2 'LEAKED'>\">%p;").build();
-      }
-    });
+    attacker.setDispatcher(
+        new mockwebserver3.Dispatcher() {
+          @Override
+          public MockResponse dispatch(mockwebserver3.RecordedRequest request) {
+            return new MockResponse.Builder()
+                .body("<!ENTITY leaked \"LEAKED\"><!ENTITY % p \"<!ENTITY leaked2 'LEAKED'>\">%p;")
+                .build();
+          }
+        });
     attacker.start();
   }
 
@@ -36,22 +38,26 @@ class WeChatXmlTest {
   }
 
   private static MessageCryptoException malformed(String xml) {
-    MessageCryptoException e = assertThrows(MessageCryptoException.class, () -> WeChatXml.parse(xml));
+    MessageCryptoException e =
+        assertThrows(MessageCryptoException.class, () -> WeChatXml.parse(xml));
     assertEquals(MessageCryptoException.MALFORMED_XML, e.errorCode());
     return e;
   }
 
   @Test
   void readsAPushedTextMessage() {
-    Map<String, String> m = WeChatXml.parse("<xml>\n"
-        + "  <ToUserName><![CDATA[gh_97417a04a28d]]></ToUserName>\n"
-        + "  <FromUserName><![CDATA[o9AgO5Kd5ggOC]]></FromUserName>\n"
-        + "  <CreateTime>1714112445</CreateTime>\n"
-        + "  <MsgType><![CDATA[text]]></MsgType>\n"
-        + "  <Content><![CDATA[a <b> & ]]]]><![CDATA[> c]]></Content>\n"
-        + "  <MsgId>24000000000000000</MsgId>\n"
-        + "</xml>");
-    assertEquals(List.of("ToUserName", "FromUserName", "CreateTime", "MsgType", "Content", "MsgId"),
+    Map<String, String> m =
+        WeChatXml.parse(
+            "<xml>\n"
+                + "  <ToUserName><![CDATA[gh_97417a04a28d]]></ToUserName>\n"
+                + "  <FromUserName><![CDATA[o9AgO5Kd5ggOC]]></FromUserName>\n"
+                + "  <CreateTime>1714112445</CreateTime>\n"
+                + "  <MsgType><![CDATA[text]]></MsgType>\n"
+                + "  <Content><![CDATA[a <b> & ]]]]><![CDATA[> c]]></Content>\n"
+                + "  <MsgId>24000000000000000</MsgId>\n"
+                + "</xml>");
+    assertEquals(
+        List.of("ToUserName", "FromUserName", "CreateTime", "MsgType", "Content", "MsgId"),
         List.copyOf(m.keySet()));
     assertEquals("gh_97417a04a28d", m.get("ToUserName"));
     assertEquals("1714112445", m.get("CreateTime"));
@@ -61,15 +67,18 @@ class WeChatXmlTest {
 
   @Test
   void predefinedAndCharacterEntitiesAreText() {
-    assertEquals("<&>\"' A", WeChatXml.parse("<xml><C>&lt;&amp;&gt;&quot;&apos; &#x41;</C></xml>").get("C"));
+    assertEquals(
+        "<&>\"' A", WeChatXml.parse("<xml><C>&lt;&amp;&gt;&quot;&apos; &#x41;</C></xml>").get("C"));
   }
 
   @Test
   void nestedEventFieldsAreKeyedByPathAndRepeatsKeepTheFirst() {
-    Map<String, String> m = WeChatXml.parse("<xml><Event>scancode_waitmsg</Event>"
-        + "<ScanCodeInfo><ScanType>qrcode</ScanType><ScanResult>1</ScanResult></ScanCodeInfo>"
-        + "<SendPicsInfo><Count>2</Count><PicList><item><PicMd5Sum>a</PicMd5Sum></item>"
-        + "<item><PicMd5Sum>b</PicMd5Sum></item></PicList></SendPicsInfo><Event>second</Event></xml>");
+    Map<String, String> m =
+        WeChatXml.parse(
+            "<xml><Event>scancode_waitmsg</Event>"
+                + "<ScanCodeInfo><ScanType>qrcode</ScanType><ScanResult>1</ScanResult></ScanCodeInfo>"
+                + "<SendPicsInfo><Count>2</Count><PicList><item><PicMd5Sum>a</PicMd5Sum></item>"
+                + "<item><PicMd5Sum>b</PicMd5Sum></item></PicList></SendPicsInfo><Event>second</Event></xml>");
     assertEquals("scancode_waitmsg", m.get("Event"));
     assertEquals("qrcode", m.get("ScanCodeInfo.ScanType"));
     assertEquals("1", m.get("ScanCodeInfo.ScanResult"));
@@ -80,16 +89,26 @@ class WeChatXmlTest {
   @Test
   void externalEntityIsRefusedAndNeverFetched() {
     String url = attacker.url("/xxe").toString();
-    malformed("<?xml version=\"1.0\"?><!DOCTYPE xml [<!ENTITY xxe SYSTEM \"" + url + "\">]>"
-        + "<xml><Content>&xxe;</Content></xml>");
-    malformed("<!DOCTYPE xml [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]><xml><Content>&xxe;</Content></xml>");
+    malformed(
+        "<?xml version=\"1.0\"?><!DOCTYPE xml [<!ENTITY xxe SYSTEM \""
+            + url
+            + "\">]>"
+            + "<xml><Content>&xxe;</Content></xml>");
+    malformed(
+        "<!DOCTYPE xml [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]><xml><Content>&xxe;</Content></xml>");
   }
 
   @Test
   void externalDtdAndParameterEntitiesAreRefusedAndNeverFetched() {
     String url = attacker.url("/evil.dtd").toString();
-    malformed("<?xml version=\"1.0\"?><!DOCTYPE xml SYSTEM \"" + url + "\"><xml><Content>&leaked;</Content></xml>");
-    malformed("<!DOCTYPE xml [<!ENTITY % remote SYSTEM \"" + url + "\">%remote;]><xml><Content>x</Content></xml>");
+    malformed(
+        "<?xml version=\"1.0\"?><!DOCTYPE xml SYSTEM \""
+            + url
+            + "\"><xml><Content>&leaked;</Content></xml>");
+    malformed(
+        "<!DOCTYPE xml [<!ENTITY % remote SYSTEM \""
+            + url
+            + "\">%remote;]><xml><Content>x</Content></xml>");
     malformed("<!DOCTYPE xml PUBLIC \"-//X//Y\" \"" + url + "\"><xml><Content>x</Content></xml>");
   }
 
@@ -104,7 +123,11 @@ class WeChatXmlTest {
     StringBuilder dtd = new StringBuilder("<!DOCTYPE lolz [<!ENTITY lol \"lol\">");
     String prev = "lol";
     for (int i = 1; i <= 9; i++) {
-      dtd.append("<!ENTITY lol").append(i).append(" \"").append(("&" + prev + ";").repeat(10)).append("\">");
+      dtd.append("<!ENTITY lol")
+          .append(i)
+          .append(" \"")
+          .append(("&" + prev + ";").repeat(10))
+          .append("\">");
       prev = "lol" + i;
     }
     dtd.append("]><xml><Content>&").append(prev).append(";</Content></xml>");
@@ -128,8 +151,13 @@ class WeChatXmlTest {
     malformed("<xml></xml><xml></xml>");
     malformed("<xml><C>" + "x".repeat(WeChatXml.MAX_CHARS) + "</C></xml>");
     malformed("<a>".repeat(WeChatXml.MAX_DEPTH + 1) + "</a>".repeat(WeChatXml.MAX_DEPTH + 1));
-    assertEquals("x", WeChatXml.parse("<a>".repeat(WeChatXml.MAX_DEPTH) + "x" + "</a>".repeat(WeChatXml.MAX_DEPTH))
-        .values().iterator().next());
+    assertEquals(
+        "x",
+        WeChatXml.parse(
+                "<a>".repeat(WeChatXml.MAX_DEPTH) + "x" + "</a>".repeat(WeChatXml.MAX_DEPTH))
+            .values()
+            .iterator()
+            .next());
   }
 
   @Test
@@ -148,19 +176,33 @@ class WeChatXmlTest {
 
   @Test
   void writeRefusesWhatXmlCannotCarry() {
-    for (Map<String, String> bad : List.<Map<String, String>>of(
-        Map.of("Content", "bell \u0007"), Map.of("Content", "half \ud83d"), Map.of("Content", "\ude00"),
-        Map.of("Content", "\uffff"), Map.of("1Name", "x"), Map.of("a b", "x"), Map.of("a>", "x"), Map.of("", "x"))) {
-      MessageCryptoException e = assertThrows(MessageCryptoException.class, () -> WeChatXml.write(bad), bad.toString());
+    for (Map<String, String> bad :
+        List.<Map<String, String>>of(
+            Map.of("Content", "bell \u0007"),
+            Map.of("Content", "half \ud83d"),
+            Map.of("Content", "\ude00"),
+            Map.of("Content", "\uffff"),
+            Map.of("1Name", "x"),
+            Map.of("a b", "x"),
+            Map.of("a>", "x"),
+            Map.of("", "x"))) {
+      MessageCryptoException e =
+          assertThrows(MessageCryptoException.class, () -> WeChatXml.write(bad), bad.toString());
       assertEquals(MessageCryptoException.REPLY_XML_FAILURE, e.errorCode());
     }
     Map<String, String> nullValue = new java.util.HashMap<>();
     nullValue.put("Content", null);
-    assertEquals(MessageCryptoException.REPLY_XML_FAILURE,
+    assertEquals(
+        MessageCryptoException.REPLY_XML_FAILURE,
         assertThrows(MessageCryptoException.class, () -> WeChatXml.write(nullValue)).errorCode());
-    assertEquals(MessageCryptoException.REPLY_XML_FAILURE,
+    assertEquals(
+        MessageCryptoException.REPLY_XML_FAILURE,
         assertThrows(MessageCryptoException.class, () -> WeChatXml.write(null)).errorCode());
-    assertEquals(MessageCryptoException.REPLY_XML_FAILURE, assertThrows(MessageCryptoException.class,
-        () -> WeChatXml.write(Map.of("C", "x".repeat(WeChatXml.MAX_CHARS)))).errorCode());
+    assertEquals(
+        MessageCryptoException.REPLY_XML_FAILURE,
+        assertThrows(
+                MessageCryptoException.class,
+                () -> WeChatXml.write(Map.of("C", "x".repeat(WeChatXml.MAX_CHARS))))
+            .errorCode());
   }
 }

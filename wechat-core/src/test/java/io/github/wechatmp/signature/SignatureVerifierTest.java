@@ -31,10 +31,11 @@ class SignatureVerifierTest {
 
   @Test
   void agreesWithEverySharedVector() throws Exception {
-    List<String[]> rows = Files.readAllLines(SharedVectors.file("signature.tsv"), StandardCharsets.UTF_8).stream()
-        .filter(l -> !l.isBlank() && !l.startsWith("#"))
-        .map(l -> l.split("\t"))
-        .collect(Collectors.toList());
+    List<String[]> rows =
+        Files.readAllLines(SharedVectors.file("signature.tsv"), StandardCharsets.UTF_8).stream()
+            .filter(l -> !l.isBlank() && !l.startsWith("#"))
+            .map(l -> l.split("\t"))
+            .collect(Collectors.toList());
     assertTrue(rows.size() >= 5, "expected the shared vectors, got " + rows.size());
     for (String[] r : rows) {
       assertEquals(4, r.length, String.join("|", r));
@@ -59,21 +60,28 @@ class SignatureVerifierTest {
       char[] t = c.clone();
       t[i] = (char) (t[i] ^ 0x20);
       boolean letter = Character.isLetter(c[i]);
-      assertEquals(letter, WECHAT.verify(new String(t), "1714036504", "1514711492"),
-          "position " + i + ": " + (letter ? "upper case is accepted" : "0x" + Integer.toHexString(t[i])));
+      assertEquals(
+          letter,
+          WECHAT.verify(new String(t), "1714036504", "1514711492"),
+          "position "
+              + i
+              + ": "
+              + (letter ? "upper case is accepted" : "0x" + Integer.toHexString(t[i])));
     }
     assertFalse(WECHAT.verify(DOC_SIGNATURE, "1714036505", "1514711492"));
   }
 
   @ParameterizedTest
   @NullAndEmptySource
-  @ValueSource(strings = {
-      "f464b24fc39322e44b38aa78f5edd27bd144169", // 39 digits
-      "f464b24fc39322e44b38aa78f5edd27bd14416966", // 41 digits
-      "g464b24fc39322e44b38aa78f5edd27bd1441696", // not hex
-      "f464b24fc39322e44b38aa78f5edd27bd144169 ",
-      "f464b24fc39322e44b38aa78f5edd27bd144169\u0661", // an Arabic-Indic digit
-      "0x64b24fc39322e44b38aa78f5edd27bd1441696"})
+  @ValueSource(
+      strings = {
+        "f464b24fc39322e44b38aa78f5edd27bd144169", // 39 digits
+        "f464b24fc39322e44b38aa78f5edd27bd14416966", // 41 digits
+        "g464b24fc39322e44b38aa78f5edd27bd1441696", // not hex
+        "f464b24fc39322e44b38aa78f5edd27bd144169 ",
+        "f464b24fc39322e44b38aa78f5edd27bd144169\u0661", // an Arabic-Indic digit
+        "0x64b24fc39322e44b38aa78f5edd27bd1441696"
+      })
   void malformedSignaturesAreFalseNotExceptions(String signature) {
     assertFalse(WECHAT.verify(signature, "1714036504", "1514711492"));
   }
@@ -97,7 +105,8 @@ class SignatureVerifierTest {
 
   @Test
   void signRejectsMissingParametersClearly() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> WECHAT.sign(null, "1"));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> WECHAT.sign(null, "1"));
     assertTrue(e.getMessage().contains("timestamp"));
     e = assertThrows(IllegalArgumentException.class, () -> WECHAT.sign("1", ""));
     assertTrue(e.getMessage().contains("nonce"));
@@ -118,10 +127,11 @@ class SignatureVerifierTest {
   @Test
   void replayWindowRejectsStaleAndFutureTimestamps() {
     MutableClock clock = new MutableClock(Instant.ofEpochSecond(1714036504));
-    SignatureVerifier v = SignatureVerifier.builder("AAAAA")
-        .maxTimestampAge(Duration.ofMinutes(5))
-        .clock(clock)
-        .build();
+    SignatureVerifier v =
+        SignatureVerifier.builder("AAAAA")
+            .maxTimestampAge(Duration.ofMinutes(5))
+            .clock(clock)
+            .build();
     assertTrue(v.verify(DOC_SIGNATURE, "1714036504", "1514711492"));
     clock.advance(Duration.ofSeconds(300));
     assertTrue(v.verify(DOC_SIGNATURE, "1714036504", "1514711492"), "exactly at the edge");
@@ -138,7 +148,8 @@ class SignatureVerifierTest {
 
   @Test
   void replayWindowRejectsNonsense() {
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> SignatureVerifier.builder("t").maxTimestampAge(Duration.ofMillis(10)));
     assertThrows(NullPointerException.class, () -> SignatureVerifier.builder("t").clock(null));
   }

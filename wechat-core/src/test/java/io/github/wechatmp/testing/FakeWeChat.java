@@ -13,14 +13,15 @@ import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 
 /**
- * WeChat's token endpoints played by a real HTTP server (MockWebServer). By default every request to
- * {@code cgi-bin/token} or {@code cgi-bin/stable_token} gets a new, unique token with
- * {@link #expiresIn(long)} seconds of life; responses queued with {@link #enqueue} are served first.
+ * WeChat's token endpoints played by a real HTTP server (MockWebServer). By default every request
+ * to {@code cgi-bin/token} or {@code cgi-bin/stable_token} gets a new, unique token with {@link
+ * #expiresIn(long)} seconds of life; responses queued with {@link #enqueue} are served first.
  * Counts and records what it received. Thread-safe.
  */
 public final class FakeWeChat implements AutoCloseable {
   /** The AppSecret tests use; assertions look for it in logs and messages. */
   public static final String SECRET = "s3cr3t-0123456789abcdef0123456789";
+
   public static final String APP_ID = "wx0123456789abcdef";
 
   private final MockWebServer server = new MockWebServer();
@@ -33,30 +34,35 @@ public final class FakeWeChat implements AutoCloseable {
   private volatile MockResponse fixedResponse;
 
   public FakeWeChat() throws IOException {
-    server.setDispatcher(new Dispatcher() {
-      @Override
-      public MockResponse dispatch(RecordedRequest request) {
-        requests.add(request);
-        String path = request.getUrl().encodedPath();
-        if (!path.endsWith("/cgi-bin/token") && !path.endsWith("/cgi-bin/stable_token")) {
-          return new MockResponse.Builder().code(404).body("{\"errcode\":404,\"errmsg\":\"no such path\"}").build();
-        }
-        tokenRequests.incrementAndGet();
-        MockResponse next = scripted.poll();
-        if (next != null) {
-          return next;
-        }
-        MockResponse fixed = fixedResponse;
-        if (fixed != null) {
-          return fixed;
-        }
-        MockResponse.Builder b = new MockResponse.Builder().body(tokenJson(nextToken(), expiresIn));
-        if (delayMillis > 0) {
-          b.headersDelay(delayMillis, TimeUnit.MILLISECONDS);
-        }
-        return b.build();
-      }
-    });
+    server.setDispatcher(
+        new Dispatcher() {
+          @Override
+          public MockResponse dispatch(RecordedRequest request) {
+            requests.add(request);
+            String path = request.getUrl().encodedPath();
+            if (!path.endsWith("/cgi-bin/token") && !path.endsWith("/cgi-bin/stable_token")) {
+              return new MockResponse.Builder()
+                  .code(404)
+                  .body("{\"errcode\":404,\"errmsg\":\"no such path\"}")
+                  .build();
+            }
+            tokenRequests.incrementAndGet();
+            MockResponse next = scripted.poll();
+            if (next != null) {
+              return next;
+            }
+            MockResponse fixed = fixedResponse;
+            if (fixed != null) {
+              return fixed;
+            }
+            MockResponse.Builder b =
+                new MockResponse.Builder().body(tokenJson(nextToken(), expiresIn));
+            if (delayMillis > 0) {
+              b.headersDelay(delayMillis, TimeUnit.MILLISECONDS);
+            }
+            return b.build();
+          }
+        });
     server.start();
   }
 
@@ -89,7 +95,10 @@ public final class FakeWeChat implements AutoCloseable {
     return this;
   }
 
-  /** Serves {@code response} to every token request with no scripted answer; null restores fresh tokens. */
+  /**
+   * Serves {@code response} to every token request with no scripted answer; null restores fresh
+   * tokens.
+   */
   public FakeWeChat answerAlways(MockResponse response) {
     this.fixedResponse = response;
     return this;

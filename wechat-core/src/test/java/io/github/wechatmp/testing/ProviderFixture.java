@@ -6,8 +6,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 
 /**
- * What every provider test needs: WeChat played by a {@link FakeWeChat}, a {@link MutableClock}, and
- * providers that are closed after each test.
+ * What every provider test needs: WeChat played by a {@link FakeWeChat}, a {@link MutableClock},
+ * and providers that are closed after each test.
  */
 public abstract class ProviderFixture {
   protected final MutableClock clock = new MutableClock();

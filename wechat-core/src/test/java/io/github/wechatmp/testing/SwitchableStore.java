@@ -61,13 +61,16 @@ public final class SwitchableStore implements TokenStore {
   }
 
   @Override
-  public Optional<RefreshLock> tryLock(TokenKey key, Duration lease, Duration maxWait) throws InterruptedException {
+  public Optional<RefreshLock> tryLock(TokenKey key, Duration lease, Duration maxWait)
+      throws InterruptedException {
     check();
     return delegate.tryLock(key, lease, maxWait);
   }
 
   @Override
   public Subscription subscribe(TokenKey key, Runnable onChange) {
-    return forwardSubscriptions ? delegate.subscribe(key, onChange) : TokenStore.super.subscribe(key, onChange);
+    return forwardSubscriptions
+        ? delegate.subscribe(key, onChange)
+        : TokenStore.super.subscribe(key, onChange);
   }
 }

@@ -45,9 +45,12 @@ class InMemoryTokenStoreTest {
 
   @Test
   void lockExcludesOthersUntilClosed() throws Exception {
-    TokenStore.RefreshLock held = store.tryLock(A, Duration.ofMinutes(1), Duration.ZERO).orElseThrow();
+    TokenStore.RefreshLock held =
+        store.tryLock(A, Duration.ofMinutes(1), Duration.ZERO).orElseThrow();
     assertTrue(store.tryLock(A, Duration.ofMinutes(1), Duration.ofMillis(50)).isEmpty());
-    assertTrue(store.tryLock(B, Duration.ofMinutes(1), Duration.ZERO).isPresent(), "keys lock independently");
+    assertTrue(
+        store.tryLock(B, Duration.ofMinutes(1), Duration.ZERO).isPresent(),
+        "keys lock independently");
     held.close();
     held.close(); // idempotent
     assertTrue(store.tryLock(A, Duration.ofMinutes(1), Duration.ZERO).isPresent());
@@ -55,7 +58,8 @@ class InMemoryTokenStoreTest {
 
   @Test
   void aWaiterGetsTheLockWhenItIsReleasedFromAnotherThread() throws Exception {
-    TokenStore.RefreshLock held = store.tryLock(A, Duration.ofMinutes(1), Duration.ZERO).orElseThrow();
+    TokenStore.RefreshLock held =
+        store.tryLock(A, Duration.ofMinutes(1), Duration.ZERO).orElseThrow();
     ExecutorService pool = Executors.newSingleThreadExecutor();
     try {
       Future<Optional<TokenStore.RefreshLock>> waiter =
@@ -70,9 +74,11 @@ class InMemoryTokenStoreTest {
 
   @Test
   void anExpiredLeaseIsTakenOverAndTheOldHolderCannotReleaseTheNewOne() throws Exception {
-    TokenStore.RefreshLock crashed = store.tryLock(A, Duration.ofMillis(100), Duration.ZERO).orElseThrow();
+    TokenStore.RefreshLock crashed =
+        store.tryLock(A, Duration.ofMillis(100), Duration.ZERO).orElseThrow();
     long t0 = System.nanoTime();
-    TokenStore.RefreshLock next = store.tryLock(A, Duration.ofMinutes(1), Duration.ofSeconds(5)).orElseThrow();
+    TokenStore.RefreshLock next =
+        store.tryLock(A, Duration.ofMinutes(1), Duration.ofSeconds(5)).orElseThrow();
     assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) >= 50, "waited for the lease");
     crashed.close(); // a late release by the old holder must not free the new holder's lock
     assertTrue(store.tryLock(A, Duration.ofMinutes(1), Duration.ZERO).isEmpty());
@@ -88,21 +94,23 @@ class InMemoryTokenStoreTest {
     try {
       CountDownLatch start = new CountDownLatch(1);
       for (int t = 0; t < 16; t++) {
-        pool.submit(() -> {
-          start.await();
-          for (int i = 0; i < 50; i++) {
-            Optional<TokenStore.RefreshLock> lock = store.tryLock(A, Duration.ofMinutes(1), Duration.ofSeconds(30));
-            if (lock.isPresent()) {
-              acquired.incrementAndGet();
-              if (inside.incrementAndGet() > 1) {
-                overlaps.incrementAndGet();
+        pool.submit(
+            () -> {
+              start.await();
+              for (int i = 0; i < 50; i++) {
+                Optional<TokenStore.RefreshLock> lock =
+                    store.tryLock(A, Duration.ofMinutes(1), Duration.ofSeconds(30));
+                if (lock.isPresent()) {
+                  acquired.incrementAndGet();
+                  if (inside.incrementAndGet() > 1) {
+                    overlaps.incrementAndGet();
+                  }
+                  inside.decrementAndGet();
+                  lock.get().close();
+                }
               }
-              inside.decrementAndGet();
-              lock.get().close();
-            }
-          }
-          return null;
-        });
+              return null;
+            });
       }
       start.countDown();
       pool.shutdown();
@@ -135,7 +143,10 @@ class InMemoryTokenStoreTest {
     assertThrows(NullPointerException.class, () -> store.load(null));
     assertThrows(NullPointerException.class, () -> store.save(A, null));
     assertThrows(NullPointerException.class, () -> store.deleteIfValue(A, null));
-    assertThrows(IllegalArgumentException.class, () -> store.tryLock(A, Duration.ZERO, Duration.ZERO));
-    assertThrows(IllegalArgumentException.class, () -> store.tryLock(A, Duration.ofSeconds(1), Duration.ofSeconds(-1)));
+    assertThrows(
+        IllegalArgumentException.class, () -> store.tryLock(A, Duration.ZERO, Duration.ZERO));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> store.tryLock(A, Duration.ofSeconds(1), Duration.ofSeconds(-1)));
   }
 }

@@ -25,12 +25,10 @@ import mockwebserver3.RecordedRequest;
 import okio.Buffer;
 import org.junit.jupiter.api.Test;
 
-/** Caching, the refresh thresholds, both endpoints, and never waiting while a usable token exists. */
+/**
+ * Caching, the refresh thresholds, both endpoints, and never waiting while a usable token exists.
+ */
 class ProviderCachingTest extends ProviderFixture {
-
-
-
-
 
   @Test
   void buildDoesNoIoAndThousandGetsMakeOneRequest() {
@@ -75,8 +73,12 @@ class ProviderCachingTest extends ProviderFixture {
 
     clock.advance(Duration.ofMillis(1));
     assertSame(first, provider.get(), "the due token is still served while the refresh runs");
-    Await.until(() -> wechat.tokenRequests() == 2, Duration.ofSeconds(10), "the background refresh reaches WeChat");
-    Await.until(() -> !provider.get().equals(first), Duration.ofSeconds(10), "the new token is installed");
+    Await.until(
+        () -> wechat.tokenRequests() == 2,
+        Duration.ofSeconds(10),
+        "the background refresh reaches WeChat");
+    Await.until(
+        () -> !provider.get().equals(first), Duration.ofSeconds(10), "the new token is installed");
     assertEquals(FakeWeChat.tokenValue(2), provider.get().value());
     assertEquals(2, wechat.tokenRequests());
   }
@@ -90,7 +92,10 @@ class ProviderCachingTest extends ProviderFixture {
     assertEquals(1, wechat.tokenRequests());
     clock.advance(Duration.ofMillis(1));
     provider.get();
-    Await.until(() -> wechat.tokenRequests() == 2, Duration.ofSeconds(10), "the refresh at expiry minus 10 min");
+    Await.until(
+        () -> wechat.tokenRequests() == 2,
+        Duration.ofSeconds(10),
+        "the refresh at expiry minus 10 min");
   }
 
   @Test
@@ -118,7 +123,9 @@ class ProviderCachingTest extends ProviderFixture {
       reader.beginObject();
       while (reader.hasNext()) {
         String name = reader.nextName();
-        fields.put(name, reader.peek() == JsonReader.Token.BOOLEAN ? reader.nextBoolean() : reader.nextString());
+        fields.put(
+            name,
+            reader.peek() == JsonReader.Token.BOOLEAN ? reader.nextBoolean() : reader.nextString());
       }
       reader.endObject();
     }
@@ -136,8 +143,11 @@ class ProviderCachingTest extends ProviderFixture {
     AccessToken stable = build(builder().store(store).stableToken(true)).get();
     assertNotEquals(classic.value(), stable.value());
     assertEquals(2, wechat.tokenRequests());
-    assertEquals(classic, store.load(TokenKey.of(FakeWeChat.APP_ID, TokenKey.ACCESS_TOKEN)).orElseThrow());
-    assertEquals(stable, store.load(TokenKey.of(FakeWeChat.APP_ID, TokenKey.STABLE_ACCESS_TOKEN)).orElseThrow());
+    assertEquals(
+        classic, store.load(TokenKey.of(FakeWeChat.APP_ID, TokenKey.ACCESS_TOKEN)).orElseThrow());
+    assertEquals(
+        stable,
+        store.load(TokenKey.of(FakeWeChat.APP_ID, TokenKey.STABLE_ACCESS_TOKEN)).orElseThrow());
   }
 
   @Test
@@ -152,7 +162,8 @@ class ProviderCachingTest extends ProviderFixture {
     for (int i = 0; i < 1000; i++) {
       assertEquals(first.value(), provider.get().value());
     }
-    assertEquals(2, wechat.tokenRequests(), "no new request until the minimum prefetch interval passes");
+    assertEquals(
+        2, wechat.tokenRequests(), "no new request until the minimum prefetch interval passes");
   }
 
   @Test
@@ -167,32 +178,37 @@ class ProviderCachingTest extends ProviderFixture {
       CountDownLatch start = new CountDownLatch(1);
       List<Future<long[]>> results = new java.util.ArrayList<>();
       for (int t = 0; t < threads; t++) {
-        results.add(pool.submit(() -> {
-          start.await();
-          long worstNanos = 0;
-          long oldServed = 0;
-          long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-          while (System.nanoTime() < deadline) {
-            long t0 = System.nanoTime();
-            AccessToken got = provider.get();
-            worstNanos = Math.max(worstNanos, System.nanoTime() - t0);
-            if (got.equals(old)) {
-              oldServed++;
-            } else {
-              return new long[] {worstNanos, oldServed};
-            }
-            Thread.sleep(1);
-          }
-          throw new AssertionError("the new token never arrived");
-        }));
+        results.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  long worstNanos = 0;
+                  long oldServed = 0;
+                  long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                  while (System.nanoTime() < deadline) {
+                    long t0 = System.nanoTime();
+                    AccessToken got = provider.get();
+                    worstNanos = Math.max(worstNanos, System.nanoTime() - t0);
+                    if (got.equals(old)) {
+                      oldServed++;
+                    } else {
+                      return new long[] {worstNanos, oldServed};
+                    }
+                    Thread.sleep(1);
+                  }
+                  throw new AssertionError("the new token never arrived");
+                }));
       }
       start.countDown();
       for (Future<long[]> f : results) {
         long[] r = f.get(30, TimeUnit.SECONDS);
         assertTrue(r[1] > 0, "the old token was served while the refresh ran");
-        // WeChat takes 2 s: a caller that waited on it would show it. Typical calls take microseconds;
+        // WeChat takes 2 s: a caller that waited on it would show it. Typical calls take
+        // microseconds;
         // the bound is generous for a GC pause or a stall on 2 noisy cores.
-        assertTrue(TimeUnit.NANOSECONDS.toMillis(r[0]) < 1_000, "a get() took " + TimeUnit.NANOSECONDS.toMillis(r[0]) + " ms");
+        assertTrue(
+            TimeUnit.NANOSECONDS.toMillis(r[0]) < 1_000,
+            "a get() took " + TimeUnit.NANOSECONDS.toMillis(r[0]) + " ms");
       }
     } finally {
       pool.shutdownNow();
@@ -212,10 +228,12 @@ class ProviderCachingTest extends ProviderFixture {
       CountDownLatch start = new CountDownLatch(1);
       List<Future<AccessToken>> results = new java.util.ArrayList<>();
       for (int t = 0; t < threads; t++) {
-        results.add(pool.submit(() -> {
-          start.await();
-          return provider.get();
-        }));
+        results.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  return provider.get();
+                }));
       }
       start.countDown();
       for (Future<AccessToken> f : results) {
@@ -239,10 +257,12 @@ class ProviderCachingTest extends ProviderFixture {
       CountDownLatch start = new CountDownLatch(1);
       List<Future<AccessToken>> results = new java.util.ArrayList<>();
       for (int t = 0; t < 8; t++) {
-        results.add(pool.submit(() -> {
-          start.await();
-          return provider.refresh();
-        }));
+        results.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  return provider.refresh();
+                }));
       }
       start.countDown();
       for (Future<AccessToken> f : results) {
@@ -265,33 +285,36 @@ class ProviderCachingTest extends ProviderFixture {
     assertEquals(1, wechat.tokenRequests());
     clock.advance(Duration.ofSeconds(1));
     provider.get();
-    Await.until(() -> wechat.tokenRequests() == 2, Duration.ofSeconds(10), "the refresh at half life");
+    Await.until(
+        () -> wechat.tokenRequests() == 2, Duration.ofSeconds(10), "the refresh at half life");
   }
 
   @Test
   void eventsAreReported() {
     List<String> events = new CopyOnWriteArrayList<>();
-    TokenEventListener listener = new TokenEventListener() {
-      @Override
-      public void onFetched(TokenKey key, AccessToken token, Duration latency) {
-        events.add("fetched " + key.kind());
-      }
+    TokenEventListener listener =
+        new TokenEventListener() {
+          @Override
+          public void onFetched(TokenKey key, AccessToken token, Duration latency) {
+            events.add("fetched " + key.kind());
+          }
 
-      @Override
-      public void onAdopted(TokenKey key, AccessToken token) {
-        events.add("adopted " + key.kind());
-      }
+          @Override
+          public void onAdopted(TokenKey key, AccessToken token) {
+            events.add("adopted " + key.kind());
+          }
 
-      @Override
-      public void onInvalidated(TokenKey key, boolean wasCurrent) {
-        events.add("invalidated " + wasCurrent);
-      }
+          @Override
+          public void onInvalidated(TokenKey key, boolean wasCurrent) {
+            events.add("invalidated " + wasCurrent);
+          }
 
-      @Override
-      public void onRefreshFailed(TokenKey key, RuntimeException error, int consecutiveFailures) {
-        events.add("failed " + consecutiveFailures);
-      }
-    };
+          @Override
+          public void onRefreshFailed(
+              TokenKey key, RuntimeException error, int consecutiveFailures) {
+            events.add("failed " + consecutiveFailures);
+          }
+        };
     TokenStore store = new InMemoryTokenStore();
     AccessTokenProvider a = build(builder().store(store).eventListener(listener));
     AccessTokenProvider b = build(builder().store(store).eventListener(listener));
@@ -308,12 +331,16 @@ class ProviderCachingTest extends ProviderFixture {
 
   @Test
   void aThrowingListenerDoesNotBreakTheProvider() {
-    AccessTokenProvider provider = build(builder().eventListener(new TokenEventListener() {
-      @Override
-      public void onFetched(TokenKey key, AccessToken token, Duration latency) {
-        throw new IllegalStateException("listener bug");
-      }
-    }));
+    AccessTokenProvider provider =
+        build(
+            builder()
+                .eventListener(
+                    new TokenEventListener() {
+                      @Override
+                      public void onFetched(TokenKey key, AccessToken token, Duration latency) {
+                        throw new IllegalStateException("listener bug");
+                      }
+                    }));
     assertEquals(FakeWeChat.tokenValue(1), provider.get().value());
   }
 
@@ -330,30 +357,51 @@ class ProviderCachingTest extends ProviderFixture {
 
   @Test
   void builderRejectsMissingCredentialsClearly() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> AccessTokenProvider.builder().appSecret(FakeWeChat.SECRET).build());
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> AccessTokenProvider.builder().appSecret(FakeWeChat.SECRET).build());
     assertTrue(e.getMessage().contains("appId"), e.getMessage());
-    e = assertThrows(IllegalArgumentException.class,
-        () -> AccessTokenProvider.builder().appId("  ").appSecret(FakeWeChat.SECRET).build());
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> AccessTokenProvider.builder().appId("  ").appSecret(FakeWeChat.SECRET).build());
     assertTrue(e.getMessage().contains("appId"), e.getMessage());
-    e = assertThrows(IllegalArgumentException.class, () -> AccessTokenProvider.builder().appId("wx1").build());
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> AccessTokenProvider.builder().appId("wx1").build());
     assertTrue(e.getMessage().contains("appSecret"), e.getMessage());
-    e = assertThrows(IllegalArgumentException.class,
-        () -> AccessTokenProvider.builder().appId("wx1").appSecret(" \t").build());
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> AccessTokenProvider.builder().appId("wx1").appSecret(" \t").build());
     assertTrue(e.getMessage().contains("appSecret"), e.getMessage());
-    e = assertThrows(IllegalArgumentException.class,
-        () -> AccessTokenProvider.builder().appId("wx 1/..").appSecret(FakeWeChat.SECRET).build());
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                AccessTokenProvider.builder()
+                    .appId("wx 1/..")
+                    .appSecret(FakeWeChat.SECRET)
+                    .build());
     assertFalse(e.getMessage().contains(FakeWeChat.SECRET));
-    assertThrows(IllegalArgumentException.class, () -> AccessTokenProvider.builder().apiBaseUrl("ftp://x"));
-    assertThrows(IllegalArgumentException.class, () -> AccessTokenProvider.builder().refreshMargin(Duration.ofSeconds(-1)));
-    assertThrows(IllegalArgumentException.class, () -> AccessTokenProvider.builder().lockLease(Duration.ZERO));
+    assertThrows(
+        IllegalArgumentException.class, () -> AccessTokenProvider.builder().apiBaseUrl("ftp://x"));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> AccessTokenProvider.builder().refreshMargin(Duration.ofSeconds(-1)));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> AccessTokenProvider.builder().lockLease(Duration.ZERO));
     assertThrows(NullPointerException.class, () -> AccessTokenProvider.builder().store(null));
   }
 
   @Test
   void apiBaseUrlWithoutTrailingSlashWorks() {
     String base = wechat.baseUrl();
-    AccessTokenProvider provider = build(builder().apiBaseUrl(base.substring(0, base.length() - 1)));
+    AccessTokenProvider provider =
+        build(builder().apiBaseUrl(base.substring(0, base.length() - 1)));
     provider.get();
     assertEquals("/cgi-bin/token", wechat.requests().get(0).getUrl().encodedPath());
   }

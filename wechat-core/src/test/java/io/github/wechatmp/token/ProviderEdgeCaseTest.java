@@ -23,13 +23,18 @@ import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import org.junit.jupiter.api.Test;
 
-/** Races and corner cases a review found: forced refreshes, close, spurious notifications, odd stores. */
+/**
+ * Races and corner cases a review found: forced refreshes, close, spurious notifications, odd
+ * stores.
+ */
 class ProviderEdgeCaseTest extends ProviderFixture {
 
-
-
   private AccessTokenProvider build(TokenStore store) {
-    return build(builder().retryBackoff(Duration.ofMillis(10)).lockWait(Duration.ofMillis(300)).store(store));
+    return build(
+        builder()
+            .retryBackoff(Duration.ofMillis(10))
+            .lockWait(Duration.ofMillis(300))
+            .store(store));
   }
 
   @Test
@@ -43,7 +48,8 @@ class ProviderEdgeCaseTest extends ProviderFixture {
     wechat.enqueueError(40164, "invalid ip");
     assertThrows(WeChatApiException.class, p::refresh);
     assertSame(t1, p.get(), "get() still serves the valid token");
-    assertThrows(WeChatApiException.class, p::refresh, "held off: the last error, not the old token");
+    assertThrows(
+        WeChatApiException.class, p::refresh, "held off: the last error, not the old token");
 
     // With the store down.
     clock.advance(Duration.ofSeconds(5));
@@ -54,7 +60,8 @@ class ProviderEdgeCaseTest extends ProviderFixture {
     // With the lock held elsewhere.
     clock.advance(Duration.ofSeconds(5));
     TokenKey key = TokenKey.of(FakeWeChat.APP_ID, TokenKey.ACCESS_TOKEN);
-    TokenStore.RefreshLock other = store.tryLock(key, Duration.ofMinutes(5), Duration.ZERO).orElseThrow();
+    TokenStore.RefreshLock other =
+        store.tryLock(key, Duration.ofMinutes(5), Duration.ZERO).orElseThrow();
     assertThrows(TokenUnavailableException.class, p::refresh);
     other.close();
     assertEquals(2, wechat.tokenRequests());
@@ -67,18 +74,20 @@ class ProviderEdgeCaseTest extends ProviderFixture {
     InMemoryTokenStore inner = new InMemoryTokenStore();
     TokenKey key = TokenKey.of(FakeWeChat.APP_ID, TokenKey.ACCESS_TOKEN);
     inner.save(key, AccessToken.of("STORED_TOKEN_0123456789", clock.instant().plusSeconds(7200)));
-    TokenStore slow = new DelegatingStore(inner) {
-      @Override
-      public Optional<AccessToken> load(TokenKey k) {
-        loading.countDown();
-        try {
-          release.await(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt(); // close() interrupts the refresh thread: carry on regardless
-        }
-        return super.load(k);
-      }
-    };
+    TokenStore slow =
+        new DelegatingStore(inner) {
+          @Override
+          public Optional<AccessToken> load(TokenKey k) {
+            loading.countDown();
+            try {
+              release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+              Thread.currentThread()
+                  .interrupt(); // close() interrupts the refresh thread: carry on regardless
+            }
+            return super.load(k);
+          }
+        };
     AccessTokenProvider p = build(slow);
     ExecutorService caller = Executors.newSingleThreadExecutor();
     try {
@@ -97,18 +106,19 @@ class ProviderEdgeCaseTest extends ProviderFixture {
   @Test
   void aSpuriousNotificationDoesNotDropATokenTheStoreNeverHad() {
     AtomicReference<Runnable> notify = new AtomicReference<>();
-    TokenStore store = new DelegatingStore(new InMemoryTokenStore()) {
-      @Override
-      public void save(TokenKey key, AccessToken token) {
-        throw new TokenStoreException("read-only store for this test", null);
-      }
+    TokenStore store =
+        new DelegatingStore(new InMemoryTokenStore()) {
+          @Override
+          public void save(TokenKey key, AccessToken token) {
+            throw new TokenStoreException("read-only store for this test", null);
+          }
 
-      @Override
-      public Subscription subscribe(TokenKey key, Runnable onChange) {
-        notify.set(onChange);
-        return () -> {};
-      }
-    };
+          @Override
+          public Subscription subscribe(TokenKey key, Runnable onChange) {
+            notify.set(onChange);
+            return () -> {};
+          }
+        };
     AccessTokenProvider p = build(store);
     AccessToken t1 = p.get();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -125,26 +135,29 @@ class ProviderEdgeCaseTest extends ProviderFixture {
 
   @Test
   void duringAHoldOffAProviderStillAdoptsWhatAnotherInstanceStored() {
-    SwitchableStore store = new SwitchableStore(); // no notifications: only a look at the store helps
+    SwitchableStore store =
+        new SwitchableStore(); // no notifications: only a look at the store helps
     AccessTokenProvider blocked = build(store);
     wechat.enqueueError(40164, "invalid ip"); // this host is not whitelisted
     assertThrows(WeChatApiException.class, blocked::get);
 
     AccessToken other = build(store).get(); // a whitelisted host fetches and stores a token
     assertEquals(2, wechat.tokenRequests());
-    clock.advance(Duration.ofMillis(500)); // within the 1 s hold-off, but the store may be looked at
+    clock.advance(
+        Duration.ofMillis(500)); // within the 1 s hold-off, but the store may be looked at
     assertEquals(other, blocked.get());
     assertEquals(2, wechat.tokenRequests(), "adopted, not fetched");
   }
 
   @Test
   void aStoreThatThrowsSomethingElseIsTreatedAsAStoreFailure() {
-    TokenStore broken = new DelegatingStore(new InMemoryTokenStore()) {
-      @Override
-      public Optional<AccessToken> load(TokenKey key) {
-        throw new IllegalStateException("connection pool exhausted");
-      }
-    };
+    TokenStore broken =
+        new DelegatingStore(new InMemoryTokenStore()) {
+          @Override
+          public Optional<AccessToken> load(TokenKey key) {
+            throw new IllegalStateException("connection pool exhausted");
+          }
+        };
     AccessTokenProvider p = build(broken);
     TokenUnavailableException e = assertThrows(TokenUnavailableException.class, p::get);
     assertTrue(e.getCause() instanceof TokenStoreException, String.valueOf(e.getCause()));
@@ -166,25 +179,37 @@ class ProviderEdgeCaseTest extends ProviderFixture {
     try (MockWebServer elsewhere = new MockWebServer()) {
       elsewhere.start();
       for (int i = 0; i < 3; i++) {
-        wechat.enqueue(new MockResponse.Builder().code(307)
-            .addHeader("Location", elsewhere.url("/steal").toString()).build());
+        wechat.enqueue(
+            new MockResponse.Builder()
+                .code(307)
+                .addHeader("Location", elsewhere.url("/steal").toString())
+                .build());
       }
-      AccessTokenProvider p = AccessTokenProvider.builder()
-          .appId(FakeWeChat.APP_ID).appSecret(FakeWeChat.SECRET).apiBaseUrl(wechat.baseUrl())
-          .stableToken(true).retryBackoff(Duration.ofMillis(10)).clock(clock)
-          .httpClient(new okhttp3.OkHttpClient()) // follows redirects by default: the SDK turns it off
-          .build();
+      AccessTokenProvider p =
+          AccessTokenProvider.builder()
+              .appId(FakeWeChat.APP_ID)
+              .appSecret(FakeWeChat.SECRET)
+              .apiBaseUrl(wechat.baseUrl())
+              .stableToken(true)
+              .retryBackoff(Duration.ofMillis(10))
+              .clock(clock)
+              .httpClient(
+                  new okhttp3.OkHttpClient()) // follows redirects by default: the SDK turns it off
+              .build();
       closeAfterTest(p);
       WeChatTransportException e = assertThrows(WeChatTransportException.class, p::get);
       assertEquals(307, e.httpStatus());
-      assertEquals(0, elsewhere.getRequestCount(), "the secret in the body must not travel elsewhere");
+      assertEquals(
+          0, elsewhere.getRequestCount(), "the secret in the body must not travel elsewhere");
     }
   }
 
   @Test
   void plainHttpIsOnlyForLoopback() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> AccessTokenProvider.builder().apiBaseUrl("http://api.weixin.qq.com/"));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> AccessTokenProvider.builder().apiBaseUrl("http://api.weixin.qq.com/"));
     assertTrue(e.getMessage().contains("https"), e.getMessage());
     AccessTokenProvider.builder().apiBaseUrl("https://api.weixin.qq.com");
     AccessTokenProvider.builder().apiBaseUrl("http://127.0.0.1:8080/");
@@ -216,7 +241,8 @@ class ProviderEdgeCaseTest extends ProviderFixture {
     }
 
     @Override
-    public Optional<RefreshLock> tryLock(TokenKey key, Duration lease, Duration maxWait) throws InterruptedException {
+    public Optional<RefreshLock> tryLock(TokenKey key, Duration lease, Duration maxWait)
+        throws InterruptedException {
       return delegate.tryLock(key, lease, maxWait);
     }
 

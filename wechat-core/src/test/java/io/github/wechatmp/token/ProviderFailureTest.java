@@ -29,7 +29,6 @@ import org.junit.jupiter.api.Test;
 class ProviderFailureTest extends ProviderFixture {
   private final List<Throwable> thrown = new ArrayList<>();
 
-
   @AfterEach
   void noSecretInAnyError() {
     for (Throwable t : thrown) {
@@ -43,7 +42,6 @@ class ProviderFailureTest extends ProviderFixture {
   protected AccessTokenProvider.Builder builder() {
     return super.builder().retryBackoff(Duration.ofMillis(10));
   }
-
 
   private <T extends Throwable> T expect(Class<T> type, AccessTokenProvider p) {
     T e = assertThrows(type, p::get);
@@ -120,10 +118,19 @@ class ProviderFailureTest extends ProviderFixture {
 
   @Test
   void malformedJsonIsATransportFailure() {
-    for (String body : new String[] {"{\"access_token\":", "<html>proxy error</html>", "[]",
-        "{\"access_token\":42,\"expires_in\":7200}", "{\"access_token\":\"ok\",\"expires_in\":\"soon\"}",
-        "{\"expires_in\":7200}", "{\"access_token\":\"abc\"}", "{\"access_token\":\"abc\",\"expires_in\":-5}",
-        "{\"access_token\":\"has space\",\"expires_in\":7200}", "{\"access_token\":\"a\",\"expires_in\":7200} trailing"}) {
+    for (String body :
+        new String[] {
+          "{\"access_token\":",
+          "<html>proxy error</html>",
+          "[]",
+          "{\"access_token\":42,\"expires_in\":7200}",
+          "{\"access_token\":\"ok\",\"expires_in\":\"soon\"}",
+          "{\"expires_in\":7200}",
+          "{\"access_token\":\"abc\"}",
+          "{\"access_token\":\"abc\",\"expires_in\":-5}",
+          "{\"access_token\":\"has space\",\"expires_in\":7200}",
+          "{\"access_token\":\"a\",\"expires_in\":7200} trailing"
+        }) {
       clock.advance(Duration.ofHours(1));
       AccessTokenProvider p = build(builder().maxRetries(0));
       wechat.enqueueJson(body);
@@ -146,18 +153,23 @@ class ProviderFailureTest extends ProviderFixture {
 
   @Test
   void oversizedBodyIsRefused() {
-    wechat.enqueueJson("{\"access_token\":\"abc\",\"pad\":\"" + "x".repeat(100_000) + "\",\"expires_in\":7200}");
-    WeChatTransportException e = expect(WeChatTransportException.class, build(builder().maxRetries(0)));
+    wechat.enqueueJson(
+        "{\"access_token\":\"abc\",\"pad\":\"" + "x".repeat(100_000) + "\",\"expires_in\":7200}");
+    WeChatTransportException e =
+        expect(WeChatTransportException.class, build(builder().maxRetries(0)));
     assertTrue(e.getMessage().contains("larger"), e.getMessage());
   }
 
   @Test
   void timeoutIsATransportFailureAndIsRetried() {
-    OkHttpClient slowClient = new OkHttpClient.Builder().readTimeout(200, TimeUnit.MILLISECONDS).build();
+    OkHttpClient slowClient =
+        new OkHttpClient.Builder().readTimeout(200, TimeUnit.MILLISECONDS).build();
     wechat.delay(2_000);
-    WeChatTransportException e = expect(WeChatTransportException.class,
-        build(builder().httpClient(slowClient).maxRetries(1)));
-    assertTrue(e.getMessage().contains("Timed out") || e.getMessage().contains("timeout"), e.getMessage());
+    WeChatTransportException e =
+        expect(
+            WeChatTransportException.class, build(builder().httpClient(slowClient).maxRetries(1)));
+    assertTrue(
+        e.getMessage().contains("Timed out") || e.getMessage().contains("timeout"), e.getMessage());
     assertEquals(2, wechat.tokenRequests());
   }
 
@@ -191,7 +203,10 @@ class ProviderFailureTest extends ProviderFixture {
   @Test
   void holdOffIsCappedSoABrokenConfigurationCannotBurnTheDailyQuota() {
     AccessTokenProvider p = build(builder().failureHoldOffMax(Duration.ofMinutes(2)));
-    wechat.answerAlways(new MockResponse.Builder().body("{\"errcode\":40001,\"errmsg\":\"invalid credential\"}").build());
+    wechat.answerAlways(
+        new MockResponse.Builder()
+            .body("{\"errcode\":40001,\"errmsg\":\"invalid credential\"}")
+            .build());
     // Six simulated hours of a provider asked every second with a wrong secret.
     int seconds = 6 * 3600;
     for (int second = 0; second < seconds; second += 1) {
@@ -207,13 +222,19 @@ class ProviderFailureTest extends ProviderFixture {
 
   @Test
   void aFailedBackgroundRefreshKeepsServingTheValidToken() {
-    java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger();
-    AccessTokenProvider p = build(builder().eventListener(new TokenEventListener() {
-      @Override
-      public void onRefreshFailed(TokenKey key, RuntimeException error, int consecutiveFailures) {
-        failures.incrementAndGet();
-      }
-    }));
+    java.util.concurrent.atomic.AtomicInteger failures =
+        new java.util.concurrent.atomic.AtomicInteger();
+    AccessTokenProvider p =
+        build(
+            builder()
+                .eventListener(
+                    new TokenEventListener() {
+                      @Override
+                      public void onRefreshFailed(
+                          TokenKey key, RuntimeException error, int consecutiveFailures) {
+                        failures.incrementAndGet();
+                      }
+                    }));
     AccessToken t1 = p.get();
     clock.advance(Duration.ofSeconds(7200 - 200));
     wechat.enqueueError(40164, "invalid ip");
@@ -238,7 +259,8 @@ class ProviderFailureTest extends ProviderFixture {
   void lockHeldElsewhereWithNoTokenFailsClearlyAfterTheBoundedWait() throws Exception {
     InMemoryTokenStore store = new InMemoryTokenStore();
     TokenKey key = TokenKey.of(FakeWeChat.APP_ID, TokenKey.ACCESS_TOKEN);
-    Optional<TokenStore.RefreshLock> other = store.tryLock(key, Duration.ofMinutes(5), Duration.ZERO);
+    Optional<TokenStore.RefreshLock> other =
+        store.tryLock(key, Duration.ofMinutes(5), Duration.ZERO);
     assertTrue(other.isPresent());
     AccessTokenProvider p = build(builder().store(store).lockWait(Duration.ofMillis(300)));
     long t0 = System.nanoTime();
@@ -263,7 +285,8 @@ class ProviderFailureTest extends ProviderFixture {
     AccessTokenProvider p = build(builder().store(store).lockWait(Duration.ofMillis(200)));
     AccessToken t1 = p.get();
     TokenKey key = TokenKey.of(FakeWeChat.APP_ID, TokenKey.ACCESS_TOKEN);
-    TokenStore.RefreshLock other = store.tryLock(key, Duration.ofMinutes(5), Duration.ZERO).orElseThrow();
+    TokenStore.RefreshLock other =
+        store.tryLock(key, Duration.ofMinutes(5), Duration.ZERO).orElseThrow();
     clock.advance(Duration.ofSeconds(7200 - 10)); // unusable by margin, but not expired
     assertSame(t1, p.get());
     clock.advance(Duration.ofSeconds(10)); // expired now
@@ -304,7 +327,9 @@ class ProviderFailureTest extends ProviderFixture {
     for (int i = 0; i < 100; i++) {
       assertThrows(TokenUnavailableException.class, p::get);
     }
-    assertTrue(store.loads.get() - loads <= 1, "at most one look at the store per second during the hold-off");
+    assertTrue(
+        store.loads.get() - loads <= 1,
+        "at most one look at the store per second during the hold-off");
 
     store.failing(false); // the store is back: recovery needs no restart, only the hold-off
     clock.advance(Duration.ofSeconds(5));
@@ -331,8 +356,10 @@ class ProviderFailureTest extends ProviderFixture {
       AccessToken t2 = p.refresh();
       clock.advance(Duration.ofSeconds(7200 - 200));
       p.get();
-      Await.until(() -> wechat.tokenRequests() >= 7, Duration.ofSeconds(5), "the background refresh");
-      Await.until(() -> log.text().contains("Fetched a new token"), Duration.ofSeconds(5), "a log line");
+      Await.until(
+          () -> wechat.tokenRequests() >= 7, Duration.ofSeconds(5), "the background refresh");
+      Await.until(
+          () -> log.text().contains("Fetched a new token"), Duration.ofSeconds(5), "a log line");
 
       String text = log.text();
       assertTrue(text.contains("WeChat returned errcode 40125"), "the failure was logged");

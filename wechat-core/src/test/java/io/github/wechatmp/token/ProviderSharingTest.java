@@ -27,9 +27,6 @@ class ProviderSharingTest extends ProviderFixture {
   private static final int PROVIDERS = 4;
   private static final int THREADS_EACH = 16;
 
-
-
-
   private AccessTokenProvider provider(TokenStore store) {
     return build(builder().store(store));
   }
@@ -43,10 +40,12 @@ class ProviderSharingTest extends ProviderFixture {
       List<Future<String>> results = new ArrayList<>();
       for (int i = 0; i < threads; i++) {
         AccessTokenProvider p = providers.get(i % providers.size());
-        results.add(pool.submit(() -> {
-          barrier.await(10, TimeUnit.SECONDS);
-          return p.get().value();
-        }));
+        results.add(
+            pool.submit(
+                () -> {
+                  barrier.await(10, TimeUnit.SECONDS);
+                  return p.get().value();
+                }));
       }
       Set<String> tokens = new HashSet<>();
       for (Future<String> f : results) {
@@ -107,10 +106,15 @@ class ProviderSharingTest extends ProviderFixture {
     long t0 = System.nanoTime();
     Set<String> tokens = herd(providers);
     long tookMillis = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-    assertEquals(Set.of(FakeWeChat.tokenValue(1)), tokens, "the due token is served while refreshing");
-    assertTrue(tookMillis < 2_000, "64 callers were served in " + tookMillis + " ms, without waiting for WeChat");
-    Await.until(() -> providers.stream().allMatch(p -> p.get().value().equals(FakeWeChat.tokenValue(2))),
-        Duration.ofSeconds(20), "every provider has the new token");
+    assertEquals(
+        Set.of(FakeWeChat.tokenValue(1)), tokens, "the due token is served while refreshing");
+    assertTrue(
+        tookMillis < 2_000,
+        "64 callers were served in " + tookMillis + " ms, without waiting for WeChat");
+    Await.until(
+        () -> providers.stream().allMatch(p -> p.get().value().equals(FakeWeChat.tokenValue(2))),
+        Duration.ofSeconds(20),
+        "every provider has the new token");
     assertEquals(2, wechat.tokenRequests());
   }
 
@@ -168,7 +172,10 @@ class ProviderSharingTest extends ProviderFixture {
     String t1 = a.get().value();
     assertEquals(t1, b.get().value());
     a.invalidate(t1);
-    Await.until(() -> !b.get().value().equals(t1), Duration.ofSeconds(10), "B stops serving the rejected token");
+    Await.until(
+        () -> !b.get().value().equals(t1),
+        Duration.ofSeconds(10),
+        "B stops serving the rejected token");
     String t2 = b.get().value();
     assertEquals(t2, a.get().value());
     assertEquals(2, wechat.tokenRequests());
@@ -182,7 +189,8 @@ class ProviderSharingTest extends ProviderFixture {
     a.get();
     b.get();
     String t2 = a.refresh().value();
-    Await.until(() -> b.get().value().equals(t2), Duration.ofSeconds(10), "B adopts A's refreshed token");
+    Await.until(
+        () -> b.get().value().equals(t2), Duration.ofSeconds(10), "B adopts A's refreshed token");
     assertEquals(2, wechat.tokenRequests());
   }
 
@@ -190,14 +198,20 @@ class ProviderSharingTest extends ProviderFixture {
   void differentAppsShareOneStoreWithoutMixingTokens() {
     InMemoryTokenStore store = new InMemoryTokenStore();
     AccessTokenProvider a = provider(store);
-    AccessTokenProvider other = AccessTokenProvider.builder()
-        .appId("wxAnotherApp0000001").appSecret("another-secret").apiBaseUrl(wechat.baseUrl())
-        .clock(clock).store(store).build();
+    AccessTokenProvider other =
+        AccessTokenProvider.builder()
+            .appId("wxAnotherApp0000001")
+            .appSecret("another-secret")
+            .apiBaseUrl(wechat.baseUrl())
+            .clock(clock)
+            .store(store)
+            .build();
     closeAfterTest(other);
     assertNotEquals(a.get().value(), other.get().value());
     assertEquals(2, wechat.tokenRequests());
     assertEquals("wxAnotherApp0000001", wechat.requests().get(1).getUrl().queryParameter("appid"));
     assertFalse(store.load(TokenKey.of("wxAnotherApp0000001", TokenKey.ACCESS_TOKEN)).isEmpty());
-    assertTrue(store.load(TokenKey.of("wxAnotherApp0000001", TokenKey.STABLE_ACCESS_TOKEN)).isEmpty());
+    assertTrue(
+        store.load(TokenKey.of("wxAnotherApp0000001", TokenKey.STABLE_ACCESS_TOKEN)).isEmpty());
   }
 }

@@ -26,11 +26,12 @@ class ProviderSystemClockTest {
   @Test
   void theDueWatchStartsTheRefreshAtTheRefreshMarginNotBefore() throws Exception {
     try (FakeWeChat wechat = new FakeWeChat().expiresIn(4);
-        AccessTokenProvider provider = AccessTokenProvider.builder()
-            .appId(FakeWeChat.APP_ID)
-            .appSecret(FakeWeChat.SECRET)
-            .apiBaseUrl(wechat.baseUrl())
-            .build()) {
+        AccessTokenProvider provider =
+            AccessTokenProvider.builder()
+                .appId(FakeWeChat.APP_ID)
+                .appSecret(FakeWeChat.SECRET)
+                .apiBaseUrl(wechat.baseUrl())
+                .build()) {
       AccessToken first = provider.get();
       // Lifetime 4 s: the margins are clamped to half (due at 2 s) and a quarter (stale at 3 s).
       Instant dueAt = first.expiresAt().minusSeconds(2);
@@ -50,7 +51,9 @@ class ProviderSystemClockTest {
         Thread.sleep(5);
       }
       assertTrue(changedAt != null, "the token was never refreshed");
-      assertTrue(!changedAt.isBefore(dueAt.minusMillis(50)), "refreshed at " + changedAt + ", due at " + dueAt);
+      assertTrue(
+          !changedAt.isBefore(dueAt.minusMillis(50)),
+          "refreshed at " + changedAt + ", due at " + dueAt);
       assertEquals(2, wechat.tokenRequests());
     }
   }
@@ -61,15 +64,17 @@ class ProviderSystemClockTest {
       InMemoryTokenStore store = new InMemoryTokenStore();
       List<AccessTokenProvider> providers = new ArrayList<>();
       for (int i = 0; i < 4; i++) {
-        providers.add(AccessTokenProvider.builder()
-            .appId(FakeWeChat.APP_ID)
-            .appSecret(FakeWeChat.SECRET)
-            .apiBaseUrl(wechat.baseUrl())
-            .store(store)
-            // margins that fit a 4 s token, as a test stand-in needs: due at 2 s, unusable at 3 s
-            .refreshMargin(Duration.ofSeconds(2))
-            .expiryMargin(Duration.ofSeconds(1))
-            .build());
+        providers.add(
+            AccessTokenProvider.builder()
+                .appId(FakeWeChat.APP_ID)
+                .appSecret(FakeWeChat.SECRET)
+                .apiBaseUrl(wechat.baseUrl())
+                .store(store)
+                // margins that fit a 4 s token, as a test stand-in needs: due at 2 s, unusable at 3
+                // s
+                .refreshMargin(Duration.ofSeconds(2))
+                .expiryMargin(Duration.ofSeconds(1))
+                .build());
       }
       Map<String, Instant> expiries = new ConcurrentHashMap<>();
       List<String> servedExpired = new CopyOnWriteArrayList<>();
@@ -79,17 +84,19 @@ class ProviderSystemClockTest {
         List<Future<?>> callers = new ArrayList<>();
         for (int t = 0; t < 16; t++) {
           AccessTokenProvider p = providers.get(t % providers.size());
-          callers.add(pool.submit(() -> {
-            while (System.nanoTime() < end) {
-              AccessToken token = p.get();
-              if (!Instant.now().isBefore(token.expiresAt())) {
-                servedExpired.add(token.toString());
-              }
-              expiries.put(token.value(), token.expiresAt());
-              Thread.sleep(2);
-            }
-            return null;
-          }));
+          callers.add(
+              pool.submit(
+                  () -> {
+                    while (System.nanoTime() < end) {
+                      AccessToken token = p.get();
+                      if (!Instant.now().isBefore(token.expiresAt())) {
+                        servedExpired.add(token.toString());
+                      }
+                      expiries.put(token.value(), token.expiresAt());
+                      Thread.sleep(2);
+                    }
+                    return null;
+                  }));
         }
         for (Future<?> f : callers) {
           f.get(30, TimeUnit.SECONDS);
@@ -99,12 +106,18 @@ class ProviderSystemClockTest {
         providers.forEach(AccessTokenProvider::close);
       }
       assertTrue(servedExpired.isEmpty(), "served after expiry: " + servedExpired);
-      // 5.5 s of 4 s tokens, due at half life, which the watch sees within a second: the first fetch,
+      // 5.5 s of 4 s tokens, due at half life, which the watch sees within a second: the first
+      // fetch,
       // then one every 2 to 3 s between all four providers (one each would make 8 or more).
       int fetches = wechat.tokenRequests();
       assertTrue(fetches >= 2 && fetches <= 4, "fetches: " + fetches);
-      assertTrue(fetches - expiries.size() <= 1, "every fetched token but perhaps the last was used: "
-          + fetches + " fetches, " + expiries.size() + " tokens served");
+      assertTrue(
+          fetches - expiries.size() <= 1,
+          "every fetched token but perhaps the last was used: "
+              + fetches
+              + " fetches, "
+              + expiries.size()
+              + " tokens served");
     }
   }
 }

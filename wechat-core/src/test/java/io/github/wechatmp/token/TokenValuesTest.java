@@ -20,8 +20,12 @@ class TokenValuesTest {
     assertThrows(IllegalArgumentException.class, () -> AccessToken.of("a b", t));
     assertThrows(IllegalArgumentException.class, () -> AccessToken.of("abc\n", t));
     assertThrows(IllegalArgumentException.class, () -> AccessToken.of("令牌", t));
-    assertThrows(IllegalArgumentException.class, () -> AccessToken.of("x".repeat(AccessToken.MAX_LENGTH + 1), t));
-    assertEquals(AccessToken.MAX_LENGTH, AccessToken.of("x".repeat(AccessToken.MAX_LENGTH), t).value().length());
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> AccessToken.of("x".repeat(AccessToken.MAX_LENGTH + 1), t));
+    assertEquals(
+        AccessToken.MAX_LENGTH,
+        AccessToken.of("x".repeat(AccessToken.MAX_LENGTH), t).value().length());
     assertThrows(IllegalArgumentException.class, () -> AccessToken.of("abc", Instant.MAX));
     assertThrows(IllegalArgumentException.class, () -> AccessToken.of("abc", Instant.MIN));
   }
@@ -29,11 +33,14 @@ class TokenValuesTest {
   @Test
   void builderSettingsAreBounded() {
     AccessTokenProvider.Builder b = AccessTokenProvider.builder();
-    assertThrows(IllegalArgumentException.class, () -> b.lockLease(java.time.Duration.ofDays(365 * 1000)));
+    assertThrows(
+        IllegalArgumentException.class, () -> b.lockLease(java.time.Duration.ofDays(365 * 1000)));
     assertThrows(IllegalArgumentException.class, () -> b.lockWait(java.time.Duration.ofHours(1)));
-    assertThrows(IllegalArgumentException.class, () -> b.refreshMargin(java.time.Duration.ofDays(2)));
+    assertThrows(
+        IllegalArgumentException.class, () -> b.refreshMargin(java.time.Duration.ofDays(2)));
     assertThrows(IllegalArgumentException.class, () -> b.maxRetries(11));
-    assertThrows(IllegalArgumentException.class, () -> b.failureHoldOffMax(java.time.Duration.ZERO));
+    assertThrows(
+        IllegalArgumentException.class, () -> b.failureHoldOffMax(java.time.Duration.ZERO));
     b.lockLease(java.time.Duration.ofMinutes(10)).lockWait(java.time.Duration.ZERO).maxRetries(0);
   }
 

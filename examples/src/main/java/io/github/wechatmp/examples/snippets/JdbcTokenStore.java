@@ -34,7 +34,8 @@ final class JdbcTokenStore implements TokenStore {
   @Override
   public Optional<AccessToken> load(TokenKey key) {
     try (Connection c = db.getConnection();
-        PreparedStatement s = c.prepareStatement("SELECT value, expires_at FROM wechat_token WHERE token_key = ?")) {
+        PreparedStatement s =
+            c.prepareStatement("SELECT value, expires_at FROM wechat_token WHERE token_key = ?")) {
       s.setString(1, key.toString());
       try (ResultSet r = s.executeQuery()) {
         if (!r.next()) {
@@ -47,37 +48,54 @@ final class JdbcTokenStore implements TokenStore {
         }
       }
     } catch (SQLException e) {
-      throw new TokenStoreException("wechat_token could not be read for " + key, e); // names the store, never the token
+      throw new TokenStoreException(
+          "wechat_token could not be read for " + key, e); // names the store, never the token
     }
   }
 
   @Override
   public void save(TokenKey key, AccessToken token) {
-    update("INSERT INTO wechat_token (token_key, value, expires_at) VALUES (?, ?, ?) "
-        + "ON CONFLICT (token_key) DO UPDATE SET value = EXCLUDED.value, expires_at = EXCLUDED.expires_at",
-        key.toString(), token.value(), Timestamp.from(token.expiresAt()));
+    update(
+        "INSERT INTO wechat_token (token_key, value, expires_at) VALUES (?, ?, ?) "
+            + "ON CONFLICT (token_key) DO UPDATE SET value = EXCLUDED.value, expires_at = EXCLUDED.expires_at",
+        key.toString(),
+        token.value(),
+        Timestamp.from(token.expiresAt()));
   }
 
   @Override
   public boolean deleteIfValue(TokenKey key, String expectedValue) {
     // Compare-and-delete in one statement: a newer token written by another node survives.
-    return update("DELETE FROM wechat_token WHERE token_key = ? AND value = ?", key.toString(), expectedValue) == 1;
+    return update(
+            "DELETE FROM wechat_token WHERE token_key = ? AND value = ?",
+            key.toString(),
+            expectedValue)
+        == 1;
   }
 
   @Override
-  public Optional<RefreshLock> tryLock(TokenKey key, Duration lease, Duration maxWait) throws InterruptedException {
+  public Optional<RefreshLock> tryLock(TokenKey key, Duration lease, Duration maxWait)
+      throws InterruptedException {
     String owner = UUID.randomUUID().toString();
     long deadline = System.nanoTime() + maxWait.toNanos();
     while (true) {
       // Take the lock if it is free or its lease has lapsed (its holder crashed).
-      int taken = update("INSERT INTO wechat_token_lock (token_key, owner, lease_until) "
-          + "VALUES (?, ?, now() + ? * interval '1 millisecond') ON CONFLICT (token_key) DO UPDATE "
-          + "SET owner = EXCLUDED.owner, lease_until = EXCLUDED.lease_until WHERE wechat_token_lock.lease_until < now()",
-          key.toString(), owner, lease.toMillis());
+      int taken =
+          update(
+              "INSERT INTO wechat_token_lock (token_key, owner, lease_until) "
+                  + "VALUES (?, ?, now() + ? * interval '1 millisecond') ON CONFLICT (token_key) DO UPDATE "
+                  + "SET owner = EXCLUDED.owner, lease_until = EXCLUDED.lease_until WHERE wechat_token_lock.lease_until < now()",
+              key.toString(),
+              owner,
+              lease.toMillis());
       if (taken == 1) {
         // Release only our own lock: after a lapsed lease another node may hold it.
-        return Optional.of(() -> update("DELETE FROM wechat_token_lock WHERE token_key = ? AND owner = ?",
-            key.toString(), owner));
+        return Optional.of(
+            () ->
+                update(
+                    "DELETE FROM wechat_token_lock WHERE token_key = ? AND owner = ?",
+                    key.toString(),
+                    owner));
       }
       if (System.nanoTime() >= deadline) {
         return Optional.empty();
@@ -87,14 +105,16 @@ final class JdbcTokenStore implements TokenStore {
   }
 
   private int update(String sql, Object... args) {
-    try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
+    try (Connection c = db.getConnection();
+        PreparedStatement s = c.prepareStatement(sql)) {
       for (int i = 0; i < args.length; i++) {
         s.setObject(i + 1, args[i]);
       }
       return s.executeUpdate();
     } catch (SQLException e) {
       // Not e.getMessage(): a driver may quote the statement's parameters, a token among them.
-      throw new TokenStoreException("wechat_token update failed (SQLState " + e.getSQLState() + ")", e);
+      throw new TokenStoreException(
+          "wechat_token update failed (SQLState " + e.getSQLState() + ")", e);
     }
   }
 }

@@ -18,20 +18,23 @@ final class JdkHttpServerVerification {
     // snippet:start jdk-httpserver
     SignatureVerifier verifier = SignatureVerifier.of(System.getenv("WECHAT_TOKEN"));
     HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
-    server.createContext("/wechat", exchange -> {
-      Map<String, String> q = new HashMap<>();
-      String query = exchange.getRequestURI().getRawQuery();
-      for (String pair : query == null ? new String[0] : query.split("&")) {
-        String[] kv = pair.split("=", 2);
-        q.put(kv[0], kv.length > 1 ? URLDecoder.decode(kv[1], StandardCharsets.UTF_8) : "");
-      }
-      boolean ok = verifier.verify(q.get("signature"), q.get("timestamp"), q.get("nonce"));
-      byte[] body = (ok ? q.getOrDefault("echostr", "") : "forbidden").getBytes(StandardCharsets.UTF_8);
-      exchange.sendResponseHeaders(ok ? 200 : 403, body.length);
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(body);
-      }
-    });
+    server.createContext(
+        "/wechat",
+        exchange -> {
+          Map<String, String> q = new HashMap<>();
+          String query = exchange.getRequestURI().getRawQuery();
+          for (String pair : query == null ? new String[0] : query.split("&")) {
+            String[] kv = pair.split("=", 2);
+            q.put(kv[0], kv.length > 1 ? URLDecoder.decode(kv[1], StandardCharsets.UTF_8) : "");
+          }
+          boolean ok = verifier.verify(q.get("signature"), q.get("timestamp"), q.get("nonce"));
+          byte[] body =
+              (ok ? q.getOrDefault("echostr", "") : "forbidden").getBytes(StandardCharsets.UTF_8);
+          exchange.sendResponseHeaders(ok ? 200 : 403, body.length);
+          try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+          }
+        });
     server.start();
     // snippet:end
     return server;

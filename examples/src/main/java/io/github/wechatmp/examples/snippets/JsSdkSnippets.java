@@ -13,14 +13,13 @@ final class JsSdkSnippets {
   static JsSdkSignature sign(AccessTokenProvider tokens, TokenStore store, String pageUrl) {
     // snippet:start jssdk
     // The jsapi_ticket is cached and refreshed like the access token, in the same store.
-    JsapiTicketProvider tickets = JsapiTicketProvider.builder()
-        .accessTokenProvider(tokens)
-        .store(store)
-        .build();
+    JsapiTicketProvider tickets =
+        JsapiTicketProvider.builder().accessTokenProvider(tokens).store(store).build();
     JsSdkSigner signer = new JsSdkSigner(tickets);
 
     JsSdkSignature s = signer.sign(pageUrl); // the #fragment is stripped
-    // wx.config({ appId: s.appId(), timestamp: s.timestamp(), nonceStr: s.nonceStr(), signature: s.signature(), ... })
+    // wx.config({ appId: s.appId(), timestamp: s.timestamp(), nonceStr: s.nonceStr(), signature:
+    // s.signature(), ... })
     // snippet:end
     return s;
   }

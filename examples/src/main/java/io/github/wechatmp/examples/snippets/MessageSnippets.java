@@ -11,10 +11,14 @@ import java.util.Map;
 final class MessageSnippets {
   private MessageSnippets() {}
 
-  static String answer(String signature, String msgSignature, String timestamp, String nonce, String body) {
+  static String answer(
+      String signature, String msgSignature, String timestamp, String nonce, String body) {
     // snippet:start messages
-    MessageCrypto crypto = new MessageCrypto(
-        System.getenv("WECHAT_TOKEN"), System.getenv("WECHAT_ENCODING_AES_KEY"), System.getenv("WECHAT_APP_ID"));
+    MessageCrypto crypto =
+        new MessageCrypto(
+            System.getenv("WECHAT_TOKEN"),
+            System.getenv("WECHAT_ENCODING_AES_KEY"),
+            System.getenv("WECHAT_APP_ID"));
 
     // POST /wechat?signature=..&timestamp=..&nonce=..[&encrypt_type=aes&msg_signature=..]
     InboundMessage in = crypto.readMessage(signature, msgSignature, timestamp, nonce, body);

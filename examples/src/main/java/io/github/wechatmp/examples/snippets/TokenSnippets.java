@@ -22,10 +22,11 @@ final class TokenSnippets {
 
   static String getAToken() {
     // snippet:start get-token
-    AccessTokenProvider tokens = AccessTokenProvider.builder()
-        .appId(System.getenv("WECHAT_APP_ID"))
-        .appSecret(System.getenv("WECHAT_APP_SECRET"))
-        .build(); // does no I/O; share one provider per app and close it on shutdown
+    AccessTokenProvider tokens =
+        AccessTokenProvider.builder()
+            .appId(System.getenv("WECHAT_APP_ID"))
+            .appSecret(System.getenv("WECHAT_APP_SECRET"))
+            .build(); // does no I/O; share one provider per app and close it on shutdown
 
     String accessToken = tokens.get().value(); // from memory while fresh; thread-safe
     // snippet:end
@@ -36,11 +37,12 @@ final class TokenSnippets {
   static AccessTokenProvider fileStore() {
     // snippet:start file-store
     // Every process on this host that uses this path shares one token and one refresh.
-    AccessTokenProvider tokens = AccessTokenProvider.builder()
-        .appId(System.getenv("WECHAT_APP_ID"))
-        .appSecret(System.getenv("WECHAT_APP_SECRET"))
-        .store(new FileTokenStore(Path.of("/var/lib/myapp/wechat-tokens.json")))
-        .build();
+    AccessTokenProvider tokens =
+        AccessTokenProvider.builder()
+            .appId(System.getenv("WECHAT_APP_ID"))
+            .appSecret(System.getenv("WECHAT_APP_SECRET"))
+            .store(new FileTokenStore(Path.of("/var/lib/myapp/wechat-tokens.json")))
+            .build();
     // snippet:end
     return tokens;
   }
@@ -50,11 +52,12 @@ final class TokenSnippets {
     // Every host that uses this Redis shares one token and one refresh. JedisSentineled and
     // JedisCluster work the same way.
     JedisPooled jedis = new JedisPooled("redis.internal", 6379);
-    AccessTokenProvider tokens = AccessTokenProvider.builder()
-        .appId(System.getenv("WECHAT_APP_ID"))
-        .appSecret(System.getenv("WECHAT_APP_SECRET"))
-        .store(new RedisTokenStore(jedis))
-        .build();
+    AccessTokenProvider tokens =
+        AccessTokenProvider.builder()
+            .appId(System.getenv("WECHAT_APP_ID"))
+            .appSecret(System.getenv("WECHAT_APP_SECRET"))
+            .store(new RedisTokenStore(jedis))
+            .build();
     // snippet:end
     return tokens;
   }
@@ -63,32 +66,36 @@ final class TokenSnippets {
     // snippet:start stable-token
     // cgi-bin/stable_token: the secret travels in a POST body, and the token is independent of
     // cgi-bin/token's. refresh() then sends force_refresh=true: at most 20 a day, 30 s apart.
-    AccessTokenProvider tokens = AccessTokenProvider.builder()
-        .appId(System.getenv("WECHAT_APP_ID"))
-        .appSecret(System.getenv("WECHAT_APP_SECRET"))
-        .stableToken(true)
-        .build();
+    AccessTokenProvider tokens =
+        AccessTokenProvider.builder()
+            .appId(System.getenv("WECHAT_APP_ID"))
+            .appSecret(System.getenv("WECHAT_APP_SECRET"))
+            .stableToken(true)
+            .build();
     // snippet:end
     return tokens;
   }
 
   static AccessTokenProvider withMetrics(AtomicLong fetches, AtomicLong failures) {
     // snippet:start listener
-    AccessTokenProvider tokens = AccessTokenProvider.builder()
-        .appId(System.getenv("WECHAT_APP_ID"))
-        .appSecret(System.getenv("WECHAT_APP_SECRET"))
-        .eventListener(new TokenEventListener() {
-          @Override
-          public void onFetched(TokenKey key, AccessToken token, Duration latency) {
-            fetches.incrementAndGet(); // or a counter of your metrics library
-          }
+    AccessTokenProvider tokens =
+        AccessTokenProvider.builder()
+            .appId(System.getenv("WECHAT_APP_ID"))
+            .appSecret(System.getenv("WECHAT_APP_SECRET"))
+            .eventListener(
+                new TokenEventListener() {
+                  @Override
+                  public void onFetched(TokenKey key, AccessToken token, Duration latency) {
+                    fetches.incrementAndGet(); // or a counter of your metrics library
+                  }
 
-          @Override
-          public void onRefreshFailed(TokenKey key, RuntimeException error, int consecutiveFailures) {
-            failures.incrementAndGet();
-          }
-        })
-        .build();
+                  @Override
+                  public void onRefreshFailed(
+                      TokenKey key, RuntimeException error, int consecutiveFailures) {
+                    failures.incrementAndGet();
+                  }
+                })
+            .build();
     // snippet:end
     return tokens;
   }
@@ -97,12 +104,10 @@ final class TokenSnippets {
     // snippet:start interceptor
     // Adds access_token to requests for WeChat's API hosts; on 40001/40014/42001 it invalidates
     // that token and retries once with a fresh one.
-    OkHttpClient client = new OkHttpClient.Builder()
-        .addInterceptor(new AccessTokenInterceptor(tokens))
-        .build();
-    Request request = new Request.Builder()
-        .url("https://api.weixin.qq.com/cgi-bin/get_api_domain_ip")
-        .build();
+    OkHttpClient client =
+        new OkHttpClient.Builder().addInterceptor(new AccessTokenInterceptor(tokens)).build();
+    Request request =
+        new Request.Builder().url("https://api.weixin.qq.com/cgi-bin/get_api_domain_ip").build();
     try (Response response = client.newCall(request).execute()) {
       return response.body().string();
     }

@@ -14,8 +14,11 @@ class WeChatController {
   private final SignatureVerifier verifier = SignatureVerifier.of(System.getenv("WECHAT_TOKEN"));
 
   @GetMapping("/wechat")
-  ResponseEntity<String> verify(@RequestParam String signature, @RequestParam String timestamp,
-      @RequestParam String nonce, @RequestParam String echostr) {
+  ResponseEntity<String> verify(
+      @RequestParam String signature,
+      @RequestParam String timestamp,
+      @RequestParam String nonce,
+      @RequestParam String echostr) {
     return verifier.verify(signature, timestamp, nonce)
         ? ResponseEntity.ok(echostr)
         : ResponseEntity.status(HttpStatus.FORBIDDEN).build();

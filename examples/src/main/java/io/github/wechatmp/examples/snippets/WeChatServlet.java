@@ -7,13 +7,15 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 
 /** README snippet: server access verification in a Servlet. */
+@SuppressWarnings("serial") // HttpServlet is Serializable; this one is never serialized
 // snippet:start servlet
 class WeChatServlet extends HttpServlet {
   private final SignatureVerifier verifier = SignatureVerifier.of(System.getenv("WECHAT_TOKEN"));
 
   @Override
   protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-    if (verifier.verify(req.getParameter("signature"), req.getParameter("timestamp"), req.getParameter("nonce"))) {
+    if (verifier.verify(
+        req.getParameter("signature"), req.getParameter("timestamp"), req.getParameter("nonce"))) {
       resp.setContentType("text/plain");
       resp.getWriter().write(req.getParameter("echostr"));
     } else {

@@ -29,22 +29,29 @@ import okio.BufferedSource;
 public final class CredentialCall {
   /** WeChat's answers are a few hundred bytes; anything much larger is not WeChat's. */
   static final long MAX_BODY_BYTES = 64 * 1024;
+
   /** WeChat documents lifetimes of at most 7200 s; a day is a generous sanity bound. */
   static final long MAX_EXPIRES_IN_SECONDS = 86_400;
 
   private CredentialCall() {}
 
   /**
-   * Executes {@code request} once and returns the credential in {@code valueField}, expiring
-   * {@code expires_in} seconds after the answer was received.
+   * Executes {@code request} once and returns the credential in {@code valueField}, expiring {@code
+   * expires_in} seconds after the answer was received.
    *
    * @param what a description for messages, such as {@code "access_token of wx123"}
    * @param secret a value that must never appear in an exception message (the AppSecret), or null
    * @throws WeChatApiException if WeChat answered with a non-zero errcode
    * @throws WeChatTransportException for a failure to reach WeChat or to read its answer
    */
-  public static AccessToken execute(OkHttpClient client, Request request, Duration timeout,
-      String valueField, String what, Clock clock, String secret) {
+  public static AccessToken execute(
+      OkHttpClient client,
+      Request request,
+      Duration timeout,
+      String valueField,
+      String what,
+      Clock clock,
+      String secret) {
     Call call = client.newCall(request);
     long timeoutMillis = Math.max(1, timeout.toMillis());
     call.timeout().timeout(timeoutMillis, TimeUnit.MILLISECONDS);
@@ -52,24 +59,31 @@ public final class CredentialCall {
       Instant receivedAt = clock.instant();
       if (response.code() != 200) {
         throw new WeChatTransportException(
-            "WeChat answered HTTP " + response.code() + " when asked for the " + what, response.code());
+            "WeChat answered HTTP " + response.code() + " when asked for the " + what,
+            response.code());
       }
       return parse(response.body(), valueField, what, receivedAt, secret);
     } catch (InterruptedIOException e) {
-      throw new WeChatTransportException("Timed out after " + timeoutMillis + " ms asking WeChat for the "
-          + what, safeCause(e, secret));
+      throw new WeChatTransportException(
+          "Timed out after " + timeoutMillis + " ms asking WeChat for the " + what,
+          safeCause(e, secret));
     } catch (IOException e) {
-      throw new WeChatTransportException("Could not reach WeChat for the " + what + ": "
-          + Secrets.scrub(String.valueOf(e.getMessage()), secret), safeCause(e, secret));
+      throw new WeChatTransportException(
+          "Could not reach WeChat for the "
+              + what
+              + ": "
+              + Secrets.scrub(String.valueOf(e.getMessage()), secret),
+          safeCause(e, secret));
     }
   }
 
-  private static AccessToken parse(ResponseBody body, String valueField, String what, Instant receivedAt,
-      String secret) throws IOException {
+  private static AccessToken parse(
+      ResponseBody body, String valueField, String what, Instant receivedAt, String secret)
+      throws IOException {
     BufferedSource source = body.source();
     if (source.request(MAX_BODY_BYTES + 1)) {
-      throw new WeChatTransportException("WeChat's answer for the " + what + " is larger than "
-          + MAX_BODY_BYTES + " bytes", null);
+      throw new WeChatTransportException(
+          "WeChat's answer for the " + what + " is larger than " + MAX_BODY_BYTES + " bytes", null);
     }
     if (source.exhausted()) {
       throw new WeChatTransportException("WeChat's answer for the " + what + " is empty", null);
@@ -104,25 +118,37 @@ public final class CredentialCall {
         throw new JsonEncodingException("trailing data after the JSON object");
       }
     } catch (IOException | JsonDataException | NumberFormatException e) {
-      throw new WeChatTransportException("WeChat's answer for the " + what + " is not the JSON WeChat documents: "
-          + Secrets.scrub(e.getMessage(), secret), null);
+      throw new WeChatTransportException(
+          "WeChat's answer for the "
+              + what
+              + " is not the JSON WeChat documents: "
+              + Secrets.scrub(e.getMessage(), secret),
+          null);
     }
     if (errcode != 0) {
       int code = errcode > Integer.MAX_VALUE || errcode < Integer.MIN_VALUE ? -1 : (int) errcode;
       throw new WeChatApiException(code, Secrets.scrub(errmsg, secret));
     }
     if (value == null || value.isEmpty()) {
-      throw new WeChatTransportException("WeChat's answer for the " + what + " has no " + valueField, null);
+      throw new WeChatTransportException(
+          "WeChat's answer for the " + what + " has no " + valueField, null);
     }
     if (expiresIn <= 0 || expiresIn > MAX_EXPIRES_IN_SECONDS) {
-      throw new WeChatTransportException("WeChat's answer for the " + what + " has no valid expires_in (got "
-          + expiresIn + ")", null);
+      throw new WeChatTransportException(
+          "WeChat's answer for the " + what + " has no valid expires_in (got " + expiresIn + ")",
+          null);
     }
     try {
       return AccessToken.of(value, receivedAt.plusSeconds(expiresIn));
     } catch (IllegalArgumentException e) {
-      throw new WeChatTransportException("WeChat's answer for the " + what + " holds a malformed "
-          + valueField + ": " + e.getMessage(), null);
+      throw new WeChatTransportException(
+          "WeChat's answer for the "
+              + what
+              + " holds a malformed "
+              + valueField
+              + ": "
+              + e.getMessage(),
+          null);
     }
   }
 

@@ -1,5 +1,6 @@
 package io.github.wechatmp.internal.http;
 
+import com.squareup.moshi.JsonWriter;
 import io.github.wechatmp.internal.refresh.CredentialFetcher;
 import io.github.wechatmp.token.AccessToken;
 import java.io.IOException;
@@ -13,7 +14,6 @@ import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okio.Buffer;
-import com.squareup.moshi.JsonWriter;
 
 /**
  * WeChat's access token endpoints: {@code GET cgi-bin/token} and {@code POST cgi-bin/stable_token}.
@@ -36,7 +36,12 @@ public final class TokenEndpoint implements CredentialFetcher {
    * @param client the HTTP client, or null for the SDK's default
    * @param baseUrl WeChat's API base URL, ending in {@code /}
    */
-  public TokenEndpoint(OkHttpClient client, HttpUrl baseUrl, String appId, String appSecret, boolean stable,
+  public TokenEndpoint(
+      OkHttpClient client,
+      HttpUrl baseUrl,
+      String appId,
+      String appSecret,
+      boolean stable,
       Clock clock) {
     this.client = WeChatHttp.credentialClient(client);
     this.baseUrl = Objects.requireNonNull(baseUrl, "baseUrl");
@@ -54,12 +59,14 @@ public final class TokenEndpoint implements CredentialFetcher {
   }
 
   private Request classicRequest() {
-    HttpUrl url = baseUrl.newBuilder()
-        .addPathSegments("cgi-bin/token")
-        .addQueryParameter("grant_type", "client_credential")
-        .addQueryParameter("appid", appId)
-        .addQueryParameter("secret", appSecret)
-        .build();
+    HttpUrl url =
+        baseUrl
+            .newBuilder()
+            .addPathSegments("cgi-bin/token")
+            .addQueryParameter("grant_type", "client_credential")
+            .addQueryParameter("appid", appId)
+            .addQueryParameter("secret", appSecret)
+            .build();
     return new Request.Builder().url(url).get().build();
   }
 
@@ -67,16 +74,23 @@ public final class TokenEndpoint implements CredentialFetcher {
     Buffer json = new Buffer();
     try (JsonWriter w = JsonWriter.of(json)) {
       w.beginObject()
-          .name("grant_type").value("client_credential")
-          .name("appid").value(appId)
-          .name("secret").value(appSecret)
-          .name("force_refresh").value(forceRefresh)
+          .name("grant_type")
+          .value("client_credential")
+          .name("appid")
+          .value(appId)
+          .name("secret")
+          .value(appSecret)
+          .name("force_refresh")
+          .value(forceRefresh)
           .endObject();
     } catch (IOException e) {
       throw new UncheckedIOException(e); // a Buffer does not fail
     }
     HttpUrl url = baseUrl.newBuilder().addPathSegments("cgi-bin/stable_token").build();
-    return new Request.Builder().url(url).post(RequestBody.create(json.readByteString(), JSON)).build();
+    return new Request.Builder()
+        .url(url)
+        .post(RequestBody.create(json.readByteString(), JSON))
+        .build();
   }
 
   @Override

@@ -7,31 +7,34 @@ import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 
 /**
- * How the SDK talks to WeChat's credential endpoints, whose requests carry the AppSecret or an access
- * token: the HTTP client they use and the base URL they accept. Internal: not part of the API.
+ * How the SDK talks to WeChat's credential endpoints, whose requests carry the AppSecret or an
+ * access token: the HTTP client they use and the base URL they accept. Internal: not part of the
+ * API.
  */
 public final class WeChatHttp {
-  private static final OkHttpClient DEFAULT_CLIENT = new OkHttpClient.Builder()
-      .connectTimeout(5, TimeUnit.SECONDS)
-      .readTimeout(10, TimeUnit.SECONDS)
-      .callTimeout(10, TimeUnit.SECONDS)
-      .followRedirects(false)
-      .followSslRedirects(false)
-      .build();
+  private static final OkHttpClient DEFAULT_CLIENT =
+      new OkHttpClient.Builder()
+          .connectTimeout(5, TimeUnit.SECONDS)
+          .readTimeout(10, TimeUnit.SECONDS)
+          .callTimeout(10, TimeUnit.SECONDS)
+          .followRedirects(false)
+          .followSslRedirects(false)
+          .build();
 
   private WeChatHttp() {}
 
   /**
    * The client for credential requests: the SDK's default, or the user's with redirects off (a
-   * redirect would carry the secret or token to wherever it points, a POST body included) and without
-   * an {@link AccessTokenInterceptor} (these requests carry their own credentials). It shares the
-   * user's connection pool and dispatcher.
+   * redirect would carry the secret or token to wherever it points, a POST body included) and
+   * without an {@link AccessTokenInterceptor} (these requests carry their own credentials). It
+   * shares the user's connection pool and dispatcher.
    */
   public static OkHttpClient credentialClient(OkHttpClient userClient) {
     if (userClient == null) {
       return DEFAULT_CLIENT;
     }
-    OkHttpClient.Builder b = userClient.newBuilder().followRedirects(false).followSslRedirects(false);
+    OkHttpClient.Builder b =
+        userClient.newBuilder().followRedirects(false).followSslRedirects(false);
     b.interceptors().removeIf(i -> i instanceof AccessTokenInterceptor);
     return b.build();
   }
@@ -49,8 +52,9 @@ public final class WeChatHttp {
       throw new IllegalArgumentException("apiBaseUrl is not an http or https URL: " + baseUrl);
     }
     if (!url.isHttps() && !isLoopback(url.host())) {
-      throw new IllegalArgumentException("apiBaseUrl must be https (plain http only to a loopback address): "
-          + "the AppSecret and tokens travel to it");
+      throw new IllegalArgumentException(
+          "apiBaseUrl must be https (plain http only to a loopback address): "
+              + "the AppSecret and tokens travel to it");
     }
     return url.encodedPath().endsWith("/") ? url : url.newBuilder().addPathSegment("").build();
   }

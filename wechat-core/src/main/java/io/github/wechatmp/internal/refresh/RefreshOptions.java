@@ -25,7 +25,10 @@ public final class RefreshOptions {
   Duration failureHoldOffMax = Duration.ofMinutes(2);
   TokenEventListener listener = TokenEventListener.NONE;
 
-  /** Not null; null before {@link #store(TokenStore)} means a new {@link InMemoryTokenStore} per cache. */
+  /**
+   * Not null; null before {@link #store(TokenStore)} means a new {@link InMemoryTokenStore} per
+   * cache.
+   */
   public void store(TokenStore store) {
     this.store = Objects.requireNonNull(store, "store");
   }
@@ -86,7 +89,8 @@ public final class RefreshOptions {
   private static Duration check(Duration d, String name, boolean zeroAllowed, Duration max) {
     Objects.requireNonNull(d, name);
     if (d.isNegative() || (!zeroAllowed && d.isZero())) {
-      throw new IllegalArgumentException(name + (zeroAllowed ? " must not be negative" : " must be positive"));
+      throw new IllegalArgumentException(
+          name + (zeroAllowed ? " must not be negative" : " must be positive"));
     }
     if (d.compareTo(max) > 0) {
       throw new IllegalArgumentException(name + " must be at most " + max);

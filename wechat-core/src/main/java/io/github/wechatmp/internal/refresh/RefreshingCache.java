@@ -11,20 +11,20 @@ import io.github.wechatmp.token.TokenStore;
 import io.github.wechatmp.token.TokenStore.RefreshLock;
 import io.github.wechatmp.token.TokenStoreException;
 import io.github.wechatmp.token.TokenUnavailableException;
-import java.lang.ref.WeakReference;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.lang.ref.WeakReference;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -36,34 +36,46 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The refresh engine behind every cached WeChat credential (the access token, the jsapi ticket): a
- * lock-free in-memory copy for the hot path, a background refresh when the copy comes due, a blocking
- * single-flight refresh when it is unusable, and cross-process single-flight through a
+ * lock-free in-memory copy for the hot path, a background refresh when the copy comes due, a
+ * blocking single-flight refresh when it is unusable, and cross-process single-flight through a
  * {@link TokenStore}'s refresh lock. Internal: not part of the SDK's API.
  *
  * <p>Thread-safe. Owns one daemon thread, started on demand, on which every refresh and store
- * reconciliation runs, so they are serialized with each other; it ends after a minute with nothing to
- * do, or on {@link #close()}. With the system clock, one daemon thread shared by all caches marks
- * tokens due (see {@link #get()}).
+ * reconciliation runs, so they are serialized with each other; it ends after a minute with nothing
+ * to do, or on {@link #close()}. With the system clock, one daemon thread shared by all caches
+ * marks tokens due (see {@link #get()}).
  */
 public final class RefreshingCache implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RefreshingCache.class);
 
   private static final long FIRST_HOLD_OFF_MILLIS = 1_000;
-  /** Store outages hold off new attempts briefly only, so that recovery follows the store's within seconds. */
+
+  /**
+   * Store outages hold off new attempts briefly only, so that recovery follows the store's within
+   * seconds.
+   */
   private static final long STORE_HOLD_OFF_MAX_MILLIS = 5_000;
+
   /** During a hold-off with no usable token, how often the store may still be asked for one. */
   private static final long HOLD_OFF_STORE_CHECK_MILLIS = 1_000;
+
   /** How often the shared watch marks tokens due, with the system clock. */
   private static final long DUE_WATCH_PERIOD_MILLIS = 1_000;
+
   private static final ScheduledThreadPoolExecutor DUE_WATCH = newDueWatch();
-  /** The least pause between two background refreshes, so a due token that WeChat returns unchanged cannot spin. */
+
+  /**
+   * The least pause between two background refreshes, so a due token that WeChat returns unchanged
+   * cannot spin.
+   */
   private static final long MIN_PREFETCH_INTERVAL_MILLIS = 10_000;
 
   /**
    * An immutable view of the held token and the instants at which it becomes due and unusable.
-   * {@code fresh} is false for no token, and, with the system clock, once the due watch has seen the
-   * token come due. {@code shared} says the store is known to have held this token (it was adopted
-   * from there, or saved there), so that its disappearance from the store means an invalidation.
+   * {@code fresh} is false for no token, and, with the system clock, once the due watch has seen
+   * the token come due. {@code shared} says the store is known to have held this token (it was
+   * adopted from there, or saved there), so that its disappearance from the store means an
+   * invalidation.
    */
   private static final class Snapshot {
     final AccessToken token;
@@ -73,7 +85,12 @@ public final class RefreshingCache implements AutoCloseable {
     final long staleAtMillis;
     final long expiresAtMillis;
 
-    Snapshot(AccessToken token, boolean fresh, boolean shared, long dueAtMillis, long staleAtMillis,
+    Snapshot(
+        AccessToken token,
+        boolean fresh,
+        boolean shared,
+        long dueAtMillis,
+        long staleAtMillis,
         long expiresAtMillis) {
       this.token = token;
       this.fresh = fresh;
@@ -108,7 +125,8 @@ public final class RefreshingCache implements AutoCloseable {
 
   static {
     try {
-      SNAPSHOT = MethodHandles.lookup().findVarHandle(RefreshingCache.class, "snapshot", Snapshot.class);
+      SNAPSHOT =
+          MethodHandles.lookup().findVarHandle(RefreshingCache.class, "snapshot", Snapshot.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -127,19 +145,22 @@ public final class RefreshingCache implements AutoCloseable {
   private final long failureHoldOffMaxMillis;
   private final TokenEventListener listener;
   private final ThreadPoolExecutor executor;
+
   /**
-   * With the system clock, reading it costs more than the rest of {@link #get()} together (about
-   * 25 ns on a virtual machine), so the hot path reads no clock: a watch shared by all caches looks at
+   * With the system clock, reading it costs more than the rest of {@link #get()} together (about 25
+   * ns on a virtual machine), so the hot path reads no clock: a watch shared by all caches looks at
    * the clock every second and marks the token due. Being periodic rather than a one-shot timer, it
-   * also catches up within a second after the host was suspended or its clock stepped. With any other
-   * clock (tests, users' own), the hot path compares against the clock on every call.
+   * also catches up within a second after the host was suspended or its clock stepped. With any
+   * other clock (tests, users' own), the hot path compares against the clock on every call.
    */
   private final boolean dueWatched;
+
   private final ScheduledFuture<?> dueWatch;
   private volatile long lastHoldOffStoreCheckMillis = Long.MIN_VALUE;
 
   @SuppressWarnings("unused") // accessed through SNAPSHOT and read directly on the hot path
   private volatile Snapshot snapshot = EMPTY;
+
   private final AtomicReference<CompletableFuture<Snapshot>> inFlight = new AtomicReference<>();
   private volatile Failure failure;
   private volatile String rejectedValue;
@@ -163,21 +184,31 @@ public final class RefreshingCache implements AutoCloseable {
     this.listener = Objects.requireNonNull(b.listener, "listener");
     String threadName = "wechat-refresh-" + key;
     AtomicInteger n = new AtomicInteger();
-    this.executor = new ThreadPoolExecutor(0, 1, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-      Thread t = new Thread(r, threadName + "-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    this.executor =
+        new ThreadPoolExecutor(
+            0,
+            1,
+            60,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
+            r -> {
+              Thread t = new Thread(r, threadName + "-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
     this.dueWatched = clock.getClass() == Clock.systemUTC().getClass();
     this.dueWatch = dueWatched ? DueWatch.start(this) : null;
   }
 
   private static ScheduledThreadPoolExecutor newDueWatch() {
-    ScheduledThreadPoolExecutor e = new ScheduledThreadPoolExecutor(1, r -> {
-      Thread t = new Thread(r, "wechat-token-due-watch");
-      t.setDaemon(true);
-      return t;
-    });
+    ScheduledThreadPoolExecutor e =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread t = new Thread(r, "wechat-token-due-watch");
+              t.setDaemon(true);
+              return t;
+            });
     e.setRemoveOnCancelPolicy(true);
     return e;
   }
@@ -196,8 +227,9 @@ public final class RefreshingCache implements AutoCloseable {
 
     static ScheduledFuture<?> start(RefreshingCache cache) {
       DueWatch w = new DueWatch(cache);
-      w.future = DUE_WATCH.scheduleWithFixedDelay(w, DUE_WATCH_PERIOD_MILLIS, DUE_WATCH_PERIOD_MILLIS,
-          TimeUnit.MILLISECONDS);
+      w.future =
+          DUE_WATCH.scheduleWithFixedDelay(
+              w, DUE_WATCH_PERIOD_MILLIS, DUE_WATCH_PERIOD_MILLIS, TimeUnit.MILLISECONDS);
       return w.future;
     }
 
@@ -232,9 +264,7 @@ public final class RefreshingCache implements AutoCloseable {
     return key;
   }
 
-  /**
-   * Returns a usable credential; see {@code AccessTokenProvider#get()} for the contract.
-   */
+  /** Returns a usable credential; see {@code AccessTokenProvider#get()} for the contract. */
   public AccessToken get() {
     Snapshot s = snapshot;
     if (s.fresh && (dueWatched || clock.millis() < s.dueAtMillis)) {
@@ -268,7 +298,9 @@ public final class RefreshingCache implements AutoCloseable {
       if (s.token != null && now < s.expiresAtMillis) {
         return s.token;
       }
-      if (now < lastHoldOffStoreCheckMillis + HOLD_OFF_STORE_CHECK_MILLIS) { // no overflow from MIN_VALUE
+      if (now
+          < lastHoldOffStoreCheckMillis
+              + HOLD_OFF_STORE_CHECK_MILLIS) { // no overflow from MIN_VALUE
         throw f.error;
       }
       lastHoldOffStoreCheckMillis = now;
@@ -286,8 +318,8 @@ public final class RefreshingCache implements AutoCloseable {
   }
 
   /**
-   * Returns a credential newer than the one held when called; see
-   * {@code AccessTokenProvider#refresh()}.
+   * Returns a credential newer than the one held when called; see {@code
+   * AccessTokenProvider#refresh()}.
    */
   public AccessToken refresh() {
     ensureOpen();
@@ -296,7 +328,8 @@ public final class RefreshingCache implements AutoCloseable {
     String seen = before.token == null ? null : before.token.value();
     Snapshot result = await(startRefresh(true, seen));
     if (result.token != null && seen != null && result.token.value().equals(seen)) {
-      // We joined a refresh that started before us and kept the same token: ask once more, ourselves.
+      // We joined a refresh that started before us and kept the same token: ask once more,
+      // ourselves.
       result = await(startRefresh(true, seen));
     }
     return result.token;
@@ -309,7 +342,7 @@ public final class RefreshingCache implements AutoCloseable {
     }
     rejectedValue = rejected;
     boolean wasCurrent = false;
-    for (;;) {
+    for (; ; ) {
       Snapshot s = snapshot;
       if (s.token == null || !s.token.value().equals(rejected)) {
         break;
@@ -323,10 +356,16 @@ public final class RefreshingCache implements AutoCloseable {
     try {
       deleted = store.deleteIfValue(key, rejected);
     } catch (RuntimeException e) {
-      log.warn("Could not remove the rejected token of {} from the store; it will not be adopted again", key, e);
+      log.warn(
+          "Could not remove the rejected token of {} from the store; it will not be adopted again",
+          key,
+          e);
     }
-    log.info("Token of {} was rejected by WeChat: dropped from memory: {}, from the store: {}",
-        key, wasCurrent, deleted);
+    log.info(
+        "Token of {} was rejected by WeChat: dropped from memory: {}, from the store: {}",
+        key,
+        wasCurrent,
+        deleted);
     boolean dropped = wasCurrent;
     fire(() -> listener.onInvalidated(key, dropped));
   }
@@ -357,7 +396,7 @@ public final class RefreshingCache implements AutoCloseable {
   }
 
   private CompletableFuture<Snapshot> startRefresh(boolean force, String seen) {
-    for (;;) {
+    for (; ; ) {
       CompletableFuture<Snapshot> current = inFlight.get();
       if (current != null) {
         return current;
@@ -368,7 +407,8 @@ public final class RefreshingCache implements AutoCloseable {
           executor.execute(() -> runRefresh(mine, force, seen));
         } catch (RejectedExecutionException e) {
           inFlight.compareAndSet(mine, null);
-          mine.completeExceptionally(new IllegalStateException("the provider of " + key + " is closed"));
+          mine.completeExceptionally(
+              new IllegalStateException("the provider of " + key + " is closed"));
         }
         return mine;
       }
@@ -384,8 +424,12 @@ public final class RefreshingCache implements AutoCloseable {
         // install() backed out: close() or invalidate() won the race. Never hand out "no token".
         throw closed
             ? new IllegalStateException("the provider of " + key + " was closed")
-            : new TokenUnavailableException("The token of " + key + " was invalidated while it was being "
-                + "refreshed; ask again", null);
+            : new TokenUnavailableException(
+                "The token of "
+                    + key
+                    + " was invalidated while it was being "
+                    + "refreshed; ask again",
+                null);
       }
     } catch (Throwable t) {
       error = t;
@@ -426,7 +470,8 @@ public final class RefreshingCache implements AutoCloseable {
     if (lock.isEmpty()) {
       return afterLockTimeout(force, seen);
     }
-    long deadlineNanos = System.nanoTime() + lockLease.toNanos() - Math.min(1_000_000_000L, lockLease.toNanos() / 5);
+    long deadlineNanos =
+        System.nanoTime() + lockLease.toNanos() - Math.min(1_000_000_000L, lockLease.toNanos() / 5);
     RefreshLock refreshLock = lock.get();
     try {
       now = clock.millis();
@@ -446,15 +491,21 @@ public final class RefreshingCache implements AutoCloseable {
   }
 
   /**
-   * Never fetch without the store's lock: serve what is still valid (unless the caller demanded a new
-   * token), or fail naming the store. Either way further attempts are held off for a few seconds, so
-   * an unreachable store is not asked again on every call.
+   * Never fetch without the store's lock: serve what is still valid (unless the caller demanded a
+   * new token), or fail naming the store. Either way further attempts are held off for a few
+   * seconds, so an unreachable store is not asked again on every call.
    */
   private Snapshot afterStoreFailure(TokenStoreException e, boolean force) {
     Snapshot held = snapshot;
     boolean serveHeld = !force && held.token != null && clock.millis() < held.expiresAtMillis;
-    TokenUnavailableException error = new TokenUnavailableException("The token store failed while refreshing "
-        + key + (serveHeld ? "" : " and no valid token is held") + ": " + e.getMessage(), e);
+    TokenUnavailableException error =
+        new TokenUnavailableException(
+            "The token store failed while refreshing "
+                + key
+                + (serveHeld ? "" : " and no valid token is held")
+                + ": "
+                + e.getMessage(),
+            e);
     recordFailure(error, STORE_HOLD_OFF_MAX_MILLIS);
     if (serveHeld) {
       return held;
@@ -470,25 +521,45 @@ public final class RefreshingCache implements AutoCloseable {
     }
     Snapshot held = snapshot;
     if (!force && held.token != null && now < held.expiresAtMillis) {
-      log.warn("Timed out after {} ms waiting for the refresh lock of {}; serving the token held until it expires at {}",
-          lockWait.toMillis(), key, held.token.expiresAt());
+      log.warn(
+          "Timed out after {} ms waiting for the refresh lock of {}; serving the token held until it expires at {}",
+          lockWait.toMillis(),
+          key,
+          held.token.expiresAt());
       return held;
     }
-    TokenUnavailableException error = new TokenUnavailableException("Timed out after " + lockWait.toMillis()
-        + " ms waiting for the refresh lock of " + key + ", held by another instance, and "
-        + (force ? "no newer token appeared" : "no valid token is held"), null);
+    TokenUnavailableException error =
+        new TokenUnavailableException(
+            "Timed out after "
+                + lockWait.toMillis()
+                + " ms waiting for the refresh lock of "
+                + key
+                + ", held by another instance, and "
+                + (force ? "no newer token appeared" : "no valid token is held"),
+            null);
     recordFailure(error, STORE_HOLD_OFF_MAX_MILLIS);
     throw error;
   }
 
-  /** Any failure of the store, whatever a store of users' own throws, as a {@link TokenStoreException}. */
+  /**
+   * Any failure of the store, whatever a store of users' own throws, as a {@link
+   * TokenStoreException}.
+   */
   private TokenStoreException storeFailure(RuntimeException e, String operation) {
     if (e instanceof TokenStoreException) {
       return (TokenStoreException) e;
     }
     // Not e.getMessage(): a store of users' own might put a token value in it.
-    return new TokenStoreException("The token store (" + store.getClass().getName() + ") failed to " + operation
-        + " " + key + " with " + e.getClass().getName(), e);
+    return new TokenStoreException(
+        "The token store ("
+            + store.getClass().getName()
+            + ") failed to "
+            + operation
+            + " "
+            + key
+            + " with "
+            + e.getClass().getName(),
+        e);
   }
 
   private Snapshot fetchAndSave(boolean force, long deadlineNanos) throws InterruptedException {
@@ -511,7 +582,9 @@ public final class RefreshingCache implements AutoCloseable {
       // being newer, voids ours, so keep to it rather than overwrite it.
       AccessToken stored = loadUsable(clock.millis(), true);
       if (stored != null && stored.expiresAt().isAfter(fetched.expiresAt())) {
-        log.warn("The refresh lock of {} lapsed while fetching; adopting the newer token another instance saved", key);
+        log.warn(
+            "The refresh lock of {} lapsed while fetching; adopting the newer token another instance saved",
+            key);
         return adopt(stored);
       }
     }
@@ -520,19 +593,27 @@ public final class RefreshingCache implements AutoCloseable {
       store.save(key, fetched);
       saved = true;
     } catch (RuntimeException e) {
-      log.warn("Could not save the new token of {} to the store; serving it from memory only", key, storeFailure(e, "save"));
+      log.warn(
+          "Could not save the new token of {} to the store; serving it from memory only",
+          key,
+          storeFailure(e, "save"));
     }
     Snapshot s = install(fetched, saved);
     fire(() -> listener.onFetched(key, fetched, latency));
     return s;
   }
 
-  private AccessToken fetchWithRetries(boolean force, long deadlineNanos) throws InterruptedException {
+  private AccessToken fetchWithRetries(boolean force, long deadlineNanos)
+      throws InterruptedException {
     for (int attempt = 0; ; attempt++) {
       long remaining = deadlineNanos - System.nanoTime();
       if (remaining <= 0) {
-        throw new WeChatTransportException("No time left within the refresh lock's lease of "
-            + lockLease.toMillis() + " ms to ask WeChat for " + key, null);
+        throw new WeChatTransportException(
+            "No time left within the refresh lock's lease of "
+                + lockLease.toMillis()
+                + " ms to ask WeChat for "
+                + key,
+            null);
       }
       try {
         return fetcher.fetch(force, Duration.ofNanos(remaining));
@@ -545,11 +626,16 @@ public final class RefreshingCache implements AutoCloseable {
         if (attempt >= maxRetries) {
           throw e;
         }
-        log.debug("Could not reach WeChat for {} (attempt {}): {}; retrying", key, attempt + 1, e.getMessage());
+        log.debug(
+            "Could not reach WeChat for {} (attempt {}): {}; retrying",
+            key,
+            attempt + 1,
+            e.getMessage());
       }
       long cap = retryBackoffMillis << Math.min(attempt, 16);
       long pause = cap / 2 + ThreadLocalRandom.current().nextLong(cap / 2 + 1);
-      long pauseNanos = Math.min(TimeUnit.MILLISECONDS.toNanos(pause), deadlineNanos - System.nanoTime());
+      long pauseNanos =
+          Math.min(TimeUnit.MILLISECONDS.toNanos(pause), deadlineNanos - System.nanoTime());
       if (pauseNanos > 0) {
         TimeUnit.NANOSECONDS.sleep(pauseNanos);
       }
@@ -559,11 +645,17 @@ public final class RefreshingCache implements AutoCloseable {
   private void recordFailure(RuntimeException e, long holdOffMaxMillis) {
     Failure previous = failure;
     int consecutive = previous == null ? 1 : previous.consecutive + 1;
-    long holdOff = Math.min(Math.min(failureHoldOffMaxMillis, holdOffMaxMillis),
-        FIRST_HOLD_OFF_MILLIS << Math.min(consecutive - 1, 20));
+    long holdOff =
+        Math.min(
+            Math.min(failureHoldOffMaxMillis, holdOffMaxMillis),
+            FIRST_HOLD_OFF_MILLIS << Math.min(consecutive - 1, 20));
     failure = new Failure(e, consecutive, clock.millis() + holdOff);
-    log.warn("Refreshing {} failed ({} in a row); no new attempt for {} ms: {}",
-        key, consecutive, holdOff, e.getMessage());
+    log.warn(
+        "Refreshing {} failed ({} in a row); no new attempt for {} ms: {}",
+        key,
+        consecutive,
+        holdOff,
+        e.getMessage());
     fire(() -> listener.onRefreshFailed(key, e, consecutive));
   }
 
@@ -580,8 +672,8 @@ public final class RefreshingCache implements AutoCloseable {
   }
 
   /**
-   * Makes {@code token} the one served. Runs on the refresh thread; {@link #invalidate} and
-   * {@link #close} may race with it, so it re-checks them after writing and backs out.
+   * Makes {@code token} the one served. Runs on the refresh thread; {@link #invalidate} and {@link
+   * #close} may race with it, so it re-checks them after writing and backs out.
    *
    * @param shared whether the store holds this token (adopted from it, or saved to it)
    */
@@ -594,8 +686,11 @@ public final class RefreshingCache implements AutoCloseable {
     long staleAt = expiresAt - expiryMargin;
     long dueAt = expiresAt - refreshMargin;
     Snapshot current = snapshot;
-    if (current.token != null && current.token.value().equals(token.value()) && now >= current.dueAtMillis) {
-      // WeChat (the stable endpoint) handed back the token we already held: do not ask again at once.
+    if (current.token != null
+        && current.token.value().equals(token.value())
+        && now >= current.dueAtMillis) {
+      // WeChat (the stable endpoint) handed back the token we already held: do not ask again at
+      // once.
       dueAt = Math.min(staleAt, Math.max(dueAt, now + MIN_PREFETCH_INTERVAL_MILLIS));
     }
     Snapshot s = new Snapshot(token, true, shared, dueAt, staleAt, expiresAt);
@@ -610,8 +705,8 @@ public final class RefreshingCache implements AutoCloseable {
   }
 
   /**
-   * Returns the stored token if it may be served: not within the expiry margin, and not the one last
-   * reported as rejected. With {@code quiet}, a store failure reads as no token.
+   * Returns the stored token if it may be served: not within the expiry margin, and not the one
+   * last reported as rejected. With {@code quiet}, a store failure reads as no token.
    */
   private AccessToken loadUsable(long now, boolean quiet) {
     Optional<AccessToken> loaded;
@@ -634,7 +729,8 @@ public final class RefreshingCache implements AutoCloseable {
     }
     AccessToken t = loaded.get();
     // The full expiry margin applies: the stored token's original lifetime is unknown here.
-    if (t.expiresAt().toEpochMilli() - expiryMarginMillis <= now || t.value().equals(rejectedValue)) {
+    if (t.expiresAt().toEpochMilli() - expiryMarginMillis <= now
+        || t.value().equals(rejectedValue)) {
       return null;
     }
     return t;
@@ -642,7 +738,8 @@ public final class RefreshingCache implements AutoCloseable {
 
   /**
    * Whether a usable stored token makes fetching needless: it is not the token whose refresh was
-   * asked for (another instance replaced it), or, unless the caller forces a new one, it is not due.
+   * asked for (another instance replaced it), or, unless the caller forces a new one, it is not
+   * due.
    */
   private boolean isNewerOrFresh(AccessToken stored, String seen, boolean force, long now) {
     if (stored == null) {
@@ -662,7 +759,8 @@ public final class RefreshingCache implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new TokenUnavailableException("Interrupted while waiting for the token of " + key, e);
     } catch (TimeoutException e) {
-      throw new TokenUnavailableException("No token for " + key + " after waiting " + boundMillis + " ms", e);
+      throw new TokenUnavailableException(
+          "No token for " + key + " after waiting " + boundMillis + " ms", e);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       if (cause instanceof RuntimeException) {
@@ -683,17 +781,21 @@ public final class RefreshingCache implements AutoCloseable {
       return;
     }
     try {
-      executor.execute(() -> {
-        try {
-          subscription = store.subscribe(key, this::onStoreChanged);
-          if (closed) {
-            subscription.close();
-          }
-        } catch (RuntimeException e) {
-          log.warn("Could not subscribe to changes of {} in the store; other instances' invalidations "
-              + "will be seen only when this instance's token comes due", key, e);
-        }
-      });
+      executor.execute(
+          () -> {
+            try {
+              subscription = store.subscribe(key, this::onStoreChanged);
+              if (closed) {
+                subscription.close();
+              }
+            } catch (RuntimeException e) {
+              log.warn(
+                  "Could not subscribe to changes of {} in the store; other instances' invalidations "
+                      + "will be seen only when this instance's token comes due",
+                  key,
+                  e);
+            }
+          });
     } catch (RejectedExecutionException e) {
       // closed meanwhile
     }
@@ -725,7 +827,9 @@ public final class RefreshingCache implements AutoCloseable {
       // Only a token the store held can have been removed from it; one this instance could not save
       // is still good, and a spurious notification must not cost a fetch.
       if (held.token != null && held.shared && SNAPSHOT.compareAndSet(this, held, EMPTY)) {
-        log.info("The token of {} was removed from the store by another instance; dropped it from memory", key);
+        log.info(
+            "The token of {} was removed from the store by another instance; dropped it from memory",
+            key);
         fire(() -> listener.onInvalidated(key, true));
       }
       return;

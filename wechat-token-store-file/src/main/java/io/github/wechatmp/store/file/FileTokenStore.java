@@ -17,9 +17,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A {@link TokenStore} in one JSON file that several processes on one host share safely: a web
- * app, a worker and a cron job that point their providers at the same path make one call to WeChat
- * per token lifetime between them.
+ * A {@link TokenStore} in one JSON file that several processes on one host share safely: a web app,
+ * a worker and a cron job that point their providers at the same path make one call to WeChat per
+ * token lifetime between them.
  *
  * <pre>{@code
  * AccessTokenProvider provider = AccessTokenProvider.builder()
@@ -30,6 +30,7 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <h2>The file</h2>
+ *
  * Human-readable JSON, one entry per {@link TokenKey} (so several apps and kinds may share a file):
  *
  * <pre>{@code
@@ -47,41 +48,44 @@ import org.slf4j.LoggerFactory;
  * Every change is written to {@code <file>.tmp} in the same directory, forced to disk, and renamed
  * over the file, so a reader sees the old or the new contents and never part of them, even if the
  * writer is killed half-way. Files this store creates are readable and writable by their owner only
- * (mode {@code 0600}) where the file system has POSIX permissions: they hold credentials. Its parent
- * directory is created if absent, with default permissions. A missing file holds no token. A file
- * that cannot be used (empty, truncated, not JSON, not this layout, over 4 MiB) reads as holding no
- * token, and an entry that cannot be used (a field missing or of the wrong type) as no entry; either
- * is logged once at WARN with the path and is replaced by the next save. Expired entries are kept
- * until replaced. The file is parsed again only when its size, identity or modification time
- * changed, or it was changed within the two seconds before it was last read.
+ * (mode {@code 0600}) where the file system has POSIX permissions: they hold credentials. Its
+ * parent directory is created if absent, with default permissions. A missing file holds no token. A
+ * file that cannot be used (empty, truncated, not JSON, not this layout, over 4 MiB) reads as
+ * holding no token, and an entry that cannot be used (a field missing or of the wrong type) as no
+ * entry; either is logged once at WARN with the path and is replaced by the next save. Expired
+ * entries are kept until replaced. The file is parsed again only when its size, identity or
+ * modification time changed, or it was changed within the two seconds before it was last read.
  *
  * <h2>The refresh lock</h2>
+ *
  * The lock for a key is an OS file lock ({@link java.nio.channels.FileChannel#tryLock}) on one byte
  * of {@code <file>.lock}, chosen by the key's hash (two keys may share one byte; they then merely
  * wait for each other), behind a lock that excludes this JVM's other threads and stores on the same
  * path. (The byte is {@code 1 + (key.toString().hashCode() & 0x7fffffff)}: part of the file's
  * protocol, like the layout, for every process that shares the file.) Its bounds:
+ *
  * <ul>
  *   <li>A process that dies holding it (killed, crashed) loses it at once: the OS releases it.
  *   <li>A live holder that does not close it within its {@code lease} (a hung thread) loses it when
  *       the lease lapses: its own JVM releases it, and logs a WARN. A process that is stopped
- *       altogether (SIGSTOP, a debugger) keeps it until it resumes or dies: then only
- *       {@code maxWait} bounds the others' wait.
+ *       altogether (SIGSTOP, a debugger) keeps it until it resumes or dies: then only {@code
+ *       maxWait} bounds the others' wait.
  *   <li>A waiter polls the OS lock with a backoff from 1 ms to 50 ms, so it takes over within about
  *       50 ms of a release in another process, and at once after a release in this JVM.
  * </ul>
- * A save or delete holds a separate lock on byte 0 for the few milliseconds of one read-modify-write
- * and waits at most 10 s for it. The lock file is open only while this JVM holds a lock in it. In a
- * process that uses this store, do not open, delete or lock the {@code .lock} file by other means:
- * closing any descriptor on it releases the process's locks on it. That includes a second copy of
- * this library in the same JVM (two web applications with their own class loaders) and the same
- * file reached through a hard link or bind mount: this store recognises one file by its canonical
- * path within one copy of the library only, so give each such copy its own file, or share the
- * library. OS file locks are not reliable
- * on network file systems: use this store on a local file system, and the Redis store between
- * hosts.
+ *
+ * A save or delete holds a separate lock on byte 0 for the few milliseconds of one
+ * read-modify-write and waits at most 10 s for it. The lock file is open only while this JVM holds
+ * a lock in it. In a process that uses this store, do not open, delete or lock the {@code .lock}
+ * file by other means: closing any descriptor on it releases the process's locks on it. That
+ * includes a second copy of this library in the same JVM (two web applications with their own class
+ * loaders) and the same file reached through a hard link or bind mount: this store recognises one
+ * file by its canonical path within one copy of the library only, so give each such copy its own
+ * file, or share the library. OS file locks are not reliable on network file systems: use this
+ * store on a local file system, and the Redis store between hosts.
  *
  * <h2>Change notifications</h2>
+ *
  * {@link #subscribe} polls the file's metadata every {@linkplain Builder#changePollInterval poll
  * interval} (1 s by default) on one daemon thread shared by the JVM's file stores, so a save or
  * delete by another process is reported within about one interval. Several changes within one
@@ -128,7 +132,8 @@ public final class FileTokenStore implements TokenStore {
   }
 
   /**
-   * Returns the token file's path: absolute, normalized, with symbolic links in its parent resolved.
+   * Returns the token file's path: absolute, normalized, with symbolic links in its parent
+   * resolved.
    *
    * @return the path this store reads and replaces
    */
@@ -164,10 +169,12 @@ public final class FileTokenStore implements TokenStore {
   public void save(TokenKey key, AccessToken token) {
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(token, "token");
-    shared.update("save " + key, tokens -> {
-      tokens.put(key, token);
-      return true;
-    });
+    shared.update(
+        "save " + key,
+        tokens -> {
+          tokens.put(key, token);
+          return true;
+        });
     log.debug("Saved {} to {}: {}", key, shared.file, token);
   }
 
@@ -184,15 +191,19 @@ public final class FileTokenStore implements TokenStore {
   public boolean deleteIfValue(TokenKey key, String expectedValue) {
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(expectedValue, "expectedValue");
-    boolean deleted = shared.update("delete " + key, tokens -> {
-      AccessToken current = tokens.get(key);
-      if (current == null || !current.value().equals(expectedValue)) {
-        return false;
-      }
-      tokens.remove(key);
-      return true;
-    });
-    log.debug("Deleting {} from {} if it held the given value: deleted: {}", key, shared.file, deleted);
+    boolean deleted =
+        shared.update(
+            "delete " + key,
+            tokens -> {
+              AccessToken current = tokens.get(key);
+              if (current == null || !current.value().equals(expectedValue)) {
+                return false;
+              }
+              tokens.remove(key);
+              return true;
+            });
+    log.debug(
+        "Deleting {} from {} if it held the given value: deleted: {}", key, shared.file, deleted);
     return deleted;
   }
 
@@ -204,7 +215,8 @@ public final class FileTokenStore implements TokenStore {
    * returned lock may be closed from any thread.
    *
    * @throws NullPointerException if an argument is null
-   * @throws IllegalArgumentException if {@code lease} is not positive or {@code maxWait} is negative
+   * @throws IllegalArgumentException if {@code lease} is not positive or {@code maxWait} is
+   *     negative
    * @throws TokenStoreException if the lock file cannot be opened or locked, naming it
    */
   @Override
@@ -217,12 +229,12 @@ public final class FileTokenStore implements TokenStore {
   /**
    * {@inheritDoc}
    *
-   * <p>Polls the file every {@linkplain Builder#changePollInterval poll interval} on the shared daemon
-   * thread and calls {@code onChange} there, at most once a poll, when the file was replaced or the
-   * entry under {@code key} changed since the last poll: by any save or delete of any key, by any
-   * process, this one included. So a change is reported even if it was undone before the poll. A
-   * poll that fails (the file is unreadable for a while) is skipped and logged at DEBUG. With a poll
-   * interval of zero, nothing is polled and nothing reported.
+   * <p>Polls the file every {@linkplain Builder#changePollInterval poll interval} on the shared
+   * daemon thread and calls {@code onChange} there, at most once a poll, when the file was replaced
+   * or the entry under {@code key} changed since the last poll: by any save or delete of any key,
+   * by any process, this one included. So a change is reported even if it was undone before the
+   * poll. A poll that fails (the file is unreadable for a while) is skipped and logged at DEBUG.
+   * With a poll interval of zero, nothing is polled and nothing reported.
    *
    * @throws NullPointerException if an argument is null
    */
@@ -239,7 +251,8 @@ public final class FileTokenStore implements TokenStore {
     try {
       task = Daemon.EXECUTOR.scheduleWithFixedDelay(poll, interval, interval, TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException e) {
-      throw new TokenStoreException("Cannot watch the token file " + shared.file + " for changes", e);
+      throw new TokenStoreException(
+          "Cannot watch the token file " + shared.file + " for changes", e);
     }
     return () -> task.cancel(false);
   }
@@ -274,20 +287,23 @@ public final class FileTokenStore implements TokenStore {
       Files.createDirectories(parent);
       resolved = parent.toRealPath().resolve(name);
     } catch (IOException e) {
-      throw new TokenStoreException("Cannot create the directory of the token file " + absolute + ": " + e, e);
+      throw new TokenStoreException(
+          "Cannot create the directory of the token file " + absolute + ": " + e, e);
     }
     if (Files.isSymbolicLink(resolved)) {
       try {
         resolved = resolved.toRealPath(); // the link's target is what a rename must replace
       } catch (IOException e) {
-        throw new TokenStoreException("The token file " + absolute + " is a broken symbolic link: " + e, e);
+        throw new TokenStoreException(
+            "The token file " + absolute + " is a broken symbolic link: " + e, e);
       }
     }
     if (Files.isDirectory(resolved)) {
       throw new TokenStoreException("The token file " + absolute + " is a directory", null);
     }
     if (!Files.isWritable(resolved.getParent())) {
-      throw new TokenStoreException("The directory of the token file " + absolute + " is not writable", null);
+      throw new TokenStoreException(
+          "The directory of the token file " + absolute + " is not writable", null);
     }
     return resolved;
   }
@@ -314,7 +330,10 @@ public final class FileTokenStore implements TokenStore {
         seenEntry = s.parsed.tokens.get(key);
         primed = true;
       } catch (TokenStoreException e) {
-        log.debug("Could not read {} before watching it; the first successful poll sets the baseline", shared.file, e);
+        log.debug(
+            "Could not read {} before watching it; the first successful poll sets the baseline",
+            shared.file,
+            e);
       }
     }
 
@@ -328,7 +347,8 @@ public final class FileTokenStore implements TokenStore {
         return;
       }
       AccessToken entry = s.parsed.tokens.get(key);
-      boolean changed = primed && (!Objects.equals(s.signature, seenFile) || !Objects.equals(entry, seenEntry));
+      boolean changed =
+          primed && (!Objects.equals(s.signature, seenFile) || !Objects.equals(entry, seenEntry));
       seenFile = s.signature;
       seenEntry = entry;
       primed = true;
@@ -356,9 +376,9 @@ public final class FileTokenStore implements TokenStore {
     }
 
     /**
-     * How often {@link FileTokenStore#subscribe subscriptions} look at the file for other processes'
-     * changes. Default 1 s; zero turns change notifications off. Each poll is one metadata read,
-     * plus a parse if the file changed.
+     * How often {@link FileTokenStore#subscribe subscriptions} look at the file for other
+     * processes' changes. Default 1 s; zero turns change notifications off. Each poll is one
+     * metadata read, plus a parse if the file changed.
      *
      * @param interval the time between two polls; zero for none
      * @return this builder

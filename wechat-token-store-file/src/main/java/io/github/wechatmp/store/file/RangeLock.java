@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
  * JVM refuses overlapping OS locks of one process, and would not exclude them anyway).
  *
  * <p>The holder's lease is enforced in this JVM: when it lapses, the {@link Daemon} thread (or the
- * next caller who finds it lapsed) releases the OS lock, so a hung holder is overtaken by this JVM's
- * threads and by other processes alike. Not owned by a thread: any thread may close it.
+ * next caller who finds it lapsed) releases the OS lock, so a hung holder is overtaken by this
+ * JVM's threads and by other processes alike. Not owned by a thread: any thread may close it.
  *
  * <p>Thread-safe; all state is guarded by {@code this}.
  */
@@ -80,7 +80,8 @@ final class RangeLock {
     try {
       lapse = Daemon.EXECUTOR.schedule(() -> lapse(me), leaseNanos, TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException e) {
-      lapse = null; // cannot happen with an executor nobody shuts down; callers still check the lease
+      lapse =
+          null; // cannot happen with an executor nobody shuts down; callers still check the lease
     }
     log.debug("Took the refresh lock of {} in {}", key, file);
     return new Handle(me);
@@ -93,8 +94,11 @@ final class RangeLock {
   }
 
   private void releaseLapsed() {
-    log.warn("The refresh lock of {} in {} was held longer than its lease of {} ms; released it",
-        ownerKey, file, TimeUnit.NANOSECONDS.toMillis(leaseNanos));
+    log.warn(
+        "The refresh lock of {} in {} was held longer than its lease of {} ms; released it",
+        ownerKey,
+        file,
+        TimeUnit.NANOSECONDS.toMillis(leaseNanos));
     releaseHeld();
   }
 

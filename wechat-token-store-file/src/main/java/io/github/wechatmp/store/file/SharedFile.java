@@ -40,9 +40,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The lock file is open on one channel while this JVM holds a lock on it, and closed when it
  * holds none: POSIX drops all of a process's locks on a file when any of its descriptors on that
- * file is closed, so there must never be a second descriptor, nor a close while a lock is held. Only
- * {@link FileChannel#tryLock} and {@link FileLock#release()} are used on it, which an interrupt
- * cannot abort (a blocking {@code lock()} could, and would close the channel).
+ * file is closed, so there must never be a second descriptor, nor a close while a lock is held.
+ * Only {@link FileChannel#tryLock} and {@link FileLock#release()} are used on it, which an
+ * interrupt cannot abort (a blocking {@code lock()} could, and would close the channel).
  *
  * <p>Thread-safe.
  */
@@ -52,20 +52,25 @@ final class SharedFile {
 
   /** The byte of the lock file that guards a read-modify-write of the token file. */
   private static final long WRITE_LOCK_POSITION = 0;
+
   /** How long a save or delete waits for another writer; writes take milliseconds. */
   static final long WRITE_LOCK_WAIT_NANOS = TimeUnit.SECONDS.toNanos(10);
+
   /** Larger files are not ours; refusing them bounds the memory a stray path can cost. */
   static final int MAX_FILE_BYTES = 4 << 20;
+
   /**
    * A parse is reused only while the file's size, identity and modification time are unchanged and
    * the modification time is older than this when the file was read: two writes within one tick of
    * a coarse file system clock can leave identical metadata (the trick git uses for its index).
    */
   static final long RACY_WINDOW_MILLIS = 2_000;
+
   static final long MAX_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
-  private static final FileAttribute<?>[] OWNER_ONLY =
-      {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))};
+  private static final FileAttribute<?>[] OWNER_ONLY = {
+    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))
+  };
   private static final FileAttribute<?>[] DEFAULT_PERMISSIONS = {};
 
   final Path file;
@@ -87,8 +92,10 @@ final class SharedFile {
     this.directory = file.getParent();
     this.lockFile = file.resolveSibling(file.getFileName() + ".lock");
     this.tempFile = file.resolveSibling(file.getFileName() + ".tmp");
-    this.createAttributes = file.getFileSystem().supportedFileAttributeViews().contains("posix")
-        ? OWNER_ONLY : DEFAULT_PERMISSIONS;
+    this.createAttributes =
+        file.getFileSystem().supportedFileAttributeViews().contains("posix")
+            ? OWNER_ONLY
+            : DEFAULT_PERMISSIONS;
   }
 
   /** Returns the state of {@code canonicalFile}, which must be absolute with a real parent. */
@@ -105,7 +112,8 @@ final class SharedFile {
     return 1 + (key.toString().hashCode() & 0x7fff_ffffL);
   }
 
-  // ---------------------------------------------------------------------------------------- reading
+  // ----------------------------------------------------------------------------------------
+  // reading
 
   /** The file's metadata that changes with every replacement. */
   static final class Signature {
@@ -151,7 +159,9 @@ final class SharedFile {
     return read(true).parsed.tokens;
   }
 
-  /** Returns the file's contents with its metadata, parsing it again only if it may have changed. */
+  /**
+   * Returns the file's contents with its metadata, parsing it again only if it may have changed.
+   */
   Snapshot snapshot() {
     return read(true);
   }
@@ -173,11 +183,14 @@ final class SharedFile {
         if (attempt < 5) {
           continue; // replaced while we read it; the new one is complete, read it
         }
-        throw new TokenStoreException("The token file " + file + " kept changing while being read", null);
+        throw new TokenStoreException(
+            "The token file " + file + " kept changing while being read", null);
       }
-      TokenFileFormat.Parsed parsed = bytes.length > MAX_FILE_BYTES
-          ? TokenFileFormat.Parsed.unusable("the file is larger than " + MAX_FILE_BYTES + " bytes")
-          : TokenFileFormat.parse(bytes);
+      TokenFileFormat.Parsed parsed =
+          bytes.length > MAX_FILE_BYTES
+              ? TokenFileFormat.Parsed.unusable(
+                  "the file is larger than " + MAX_FILE_BYTES + " bytes")
+              : TokenFileFormat.parse(bytes);
       warnOnce(before, parsed);
       boolean reusable = readAtMillis - before.modified.toMillis() > RACY_WINDOW_MILLIS;
       Snapshot s = new Snapshot(before, parsed, reusable);
@@ -192,11 +205,18 @@ final class SharedFile {
     }
     warned = signature;
     if (parsed.tokens.isEmpty() && parsed.problems.size() == 1) {
-      log.warn("The token file {} is unusable: {}; it reads as holding no token until the next save "
-          + "replaces it", file, parsed.problems.get(0));
+      log.warn(
+          "The token file {} is unusable: {}; it reads as holding no token until the next save "
+              + "replaces it",
+          file,
+          parsed.problems.get(0));
     } else {
-      log.warn("The token file {} has {} unusable entries, which read as no token until the next save "
-          + "drops them: {}", file, parsed.problems.size(), String.join("; ", parsed.problems));
+      log.warn(
+          "The token file {} has {} unusable entries, which read as no token until the next save "
+              + "drops them: {}",
+          file,
+          parsed.problems.size(),
+          String.join("; ", parsed.problems));
     }
   }
 
@@ -225,13 +245,15 @@ final class SharedFile {
       if (Files.notExists(file)) {
         return null;
       }
-      throw new TokenStoreException("Cannot read the token file " + file + ": " + e.getMessage(), e);
+      throw new TokenStoreException(
+          "Cannot read the token file " + file + ": " + e.getMessage(), e);
     } catch (IOException e) {
       throw new TokenStoreException("Cannot read the token file " + file + ": " + e, e);
     }
   }
 
-  // ---------------------------------------------------------------------------------------- writing
+  // ----------------------------------------------------------------------------------------
+  // writing
 
   /**
    * Applies {@code change} to the file's entries and, if it says it changed them, writes them back
@@ -245,12 +267,14 @@ final class SharedFile {
     try {
       while (true) {
         try {
-          if (!writeMutex.tryLock(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+          if (!writeMutex.tryLock(
+              Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
             throw writeLockTimeout(action);
           }
           break;
         } catch (InterruptedException e) {
-          interrupted = true; // writes are short: finish this one, and keep the interrupt for the caller
+          interrupted =
+              true; // writes are short: finish this one, and keep the interrupt for the caller
         }
       }
       try {
@@ -285,8 +309,14 @@ final class SharedFile {
   }
 
   private TokenStoreException writeLockTimeout(String action) {
-    return new TokenStoreException("Timed out after " + TimeUnit.NANOSECONDS.toSeconds(WRITE_LOCK_WAIT_NANOS)
-        + " s waiting for another writer of the token file " + file + " to " + action, null);
+    return new TokenStoreException(
+        "Timed out after "
+            + TimeUnit.NANOSECONDS.toSeconds(WRITE_LOCK_WAIT_NANOS)
+            + " s waiting for another writer of the token file "
+            + file
+            + " to "
+            + action,
+        null);
   }
 
   private static boolean sleepUninterruptibly(long nanos) {
@@ -314,7 +344,8 @@ final class SharedFile {
         out.getFD().sync();
       }
       try {
-        Files.move(tempFile, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(
+            tempFile, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       } catch (AtomicMoveNotSupportedException e) {
         throw new IOException("the file system cannot replace files atomically", e);
       }
@@ -338,7 +369,8 @@ final class SharedFile {
     }
   }
 
-  // ---------------------------------------------------------------------------------------- locking
+  // ----------------------------------------------------------------------------------------
+  // locking
 
   /**
    * Takes the OS lock on one byte of the lock file without waiting.
@@ -351,8 +383,11 @@ final class SharedFile {
       try {
         if (lockChannel == null || !lockChannel.isOpen()) {
           Files.createDirectories(directory);
-          lockChannel = FileChannel.open(lockFile,
-              Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE), createAttributes);
+          lockChannel =
+              FileChannel.open(
+                  lockFile,
+                  Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+                  createAttributes);
         }
         FileLock lock = lockChannel.tryLock(position, 1, false);
         if (lock != null) {
@@ -385,8 +420,8 @@ final class SharedFile {
 
   /**
    * Closes the lock file when this JVM holds no lock on it, so that no descriptor stays open while
-   * the file is not in use. Never while one is held: closing any descriptor of a file releases every
-   * lock the process holds on it.
+   * the file is not in use. Never while one is held: closing any descriptor of a file releases
+   * every lock the process holds on it.
    */
   private void closeIfIdle() {
     if (heldFileLocks > 0 || lockChannel == null) {

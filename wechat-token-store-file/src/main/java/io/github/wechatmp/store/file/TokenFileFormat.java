@@ -50,6 +50,7 @@ final class TokenFileFormat {
     static final Parsed NO_FILE = new Parsed(Map.of(), List.of());
 
     final Map<TokenKey, AccessToken> tokens;
+
     /** Empty if the whole file was usable. */
     final List<String> problems;
 
@@ -69,11 +70,13 @@ final class TokenFileFormat {
     }
     String text;
     try {
-      text = StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(bytes))
-          .toString();
+      text =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(bytes))
+              .toString();
     } catch (CharacterCodingException e) {
       return Parsed.unusable("the file is not UTF-8 text");
     }
@@ -87,7 +90,10 @@ final class TokenFileFormat {
       return Parsed.unusable("the file ends inside its JSON document (truncated)");
     } catch (JsonEncodingException e) {
       // A syntax error's message names a JSON path and what was expected, never the text itself.
-      String message = String.valueOf(e.getMessage()).replace("Use JsonReader.setLenient(true) to accept malformed JSON", "malformed JSON");
+      String message =
+          String.valueOf(e.getMessage())
+              .replace(
+                  "Use JsonReader.setLenient(true) to accept malformed JSON", "malformed JSON");
       return Parsed.unusable("the file is not valid JSON: " + message);
     } catch (IOException | RuntimeException e) {
       // Other messages (a duplicate name) may quote values, which may be tokens: leave them out.
@@ -98,7 +104,8 @@ final class TokenFileFormat {
     }
     Map<?, ?> document = (Map<?, ?>) root;
     Object version = document.get("version");
-    if (version != null && !(version instanceof Number && ((Number) version).doubleValue() == VERSION)) {
+    if (version != null
+        && !(version instanceof Number && ((Number) version).doubleValue() == VERSION)) {
       return Parsed.unusable("the file's \"version\" is not " + VERSION);
     }
     Object tokens = document.get("tokens");
@@ -122,8 +129,10 @@ final class TokenFileFormat {
         continue;
       }
       Map<?, ?> fields = (Map<?, ?>) e.getValue();
-      entries.put(key, AccessToken.of((String) fields.get("value"),
-          Instant.parse((String) fields.get("expiresAt"))));
+      entries.put(
+          key,
+          AccessToken.of(
+              (String) fields.get("value"), Instant.parse((String) fields.get("expiresAt"))));
     }
     return new Parsed(entries, problems);
   }
@@ -140,7 +149,9 @@ final class TokenFileFormat {
       return value == null ? "has no \"value\"" : "has a \"value\" that is not a string";
     }
     if (!(expiresAt instanceof String)) {
-      return expiresAt == null ? "has no \"expiresAt\"" : "has an \"expiresAt\" that is not a string";
+      return expiresAt == null
+          ? "has no \"expiresAt\""
+          : "has an \"expiresAt\" that is not a string";
     }
     try {
       Instant.parse((String) expiresAt).toEpochMilli(); // providers count in epoch milliseconds

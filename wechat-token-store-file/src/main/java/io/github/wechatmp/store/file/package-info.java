@@ -1,5 +1,5 @@
 /**
- * {@link io.github.wechatmp.store.file.FileTokenStore}: a token store that the processes of one host
- * share through one JSON file.
+ * {@link io.github.wechatmp.store.file.FileTokenStore}: a token store that the processes of one
+ * host share through one JSON file.
  */
 package io.github.wechatmp.store.file;

@@ -36,42 +36,53 @@ final class ChildJvm implements AutoCloseable {
     this.process = process;
     this.stderr = stderr;
     this.stdin = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
-    Thread reader = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(
-          new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String line; (line = r.readLine()) != null; ) {
-          lines.add(line);
-        }
-      } catch (IOException e) {
-        // the child died; EOF below says so
-      }
-      lines.add(EOF);
-    }, "child-stdout-" + name);
+    Thread reader =
+        new Thread(
+            () -> {
+              try (BufferedReader r =
+                  new BufferedReader(
+                      new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null; ) {
+                  lines.add(line);
+                }
+              } catch (IOException e) {
+                // the child died; EOF below says so
+              }
+              lines.add(EOF);
+            },
+            "child-stdout-" + name);
     reader.setDaemon(true);
     reader.start();
   }
 
   static ChildJvm start(Path logDir, String name, String... args) throws IOException {
     Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
-    List<String> command = new ArrayList<>(List.of(
-        java.toString(),
-        "-cp", System.getProperty("java.class.path"),
-        "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto", "-Xmx96m",
-        "-Dorg.slf4j.simpleLogger.defaultLogLevel=debug",
-        "-Dorg.slf4j.simpleLogger.showDateTime=true",
-        ChildMain.class.getName()));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                java.toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC",
+                "-Xshare:auto",
+                "-Xmx96m",
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=debug",
+                "-Dorg.slf4j.simpleLogger.showDateTime=true",
+                ChildMain.class.getName()));
     command.addAll(List.of(args));
     Path stderr = logDir.resolve("child-" + name + ".log");
-    Process p = new ProcessBuilder(command)
-        .redirectError(stderr.toFile())
-        .redirectInput(ProcessBuilder.Redirect.PIPE)
-        .start();
+    Process p =
+        new ProcessBuilder(command)
+            .redirectError(stderr.toFile())
+            .redirectInput(ProcessBuilder.Redirect.PIPE)
+            .start();
     return new ChildJvm(name, p, stderr);
   }
 
   /**
-   * Returns the first line from now on that starts with {@code prefix}, waiting at most
-   * {@code timeout}; fails, showing the child's output and log, if none comes.
+   * Returns the first line from now on that starts with {@code prefix}, waiting at most {@code
+   * timeout}; fails, showing the child's output and log, if none comes.
    */
   String awaitLine(String prefix, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -79,12 +90,20 @@ final class ChildJvm implements AutoCloseable {
       long remaining = deadline - System.nanoTime();
       String line = remaining > 0 ? lines.poll(remaining, TimeUnit.NANOSECONDS) : null;
       if (line == null) {
-        throw new AssertionError("child " + name + " printed no line starting with '" + prefix + "' within "
-            + timeout.toMillis() + " ms" + diagnostics());
+        throw new AssertionError(
+            "child "
+                + name
+                + " printed no line starting with '"
+                + prefix
+                + "' within "
+                + timeout.toMillis()
+                + " ms"
+                + diagnostics());
       }
       if (line.equals(EOF)) {
         lines.add(EOF);
-        throw new AssertionError("child " + name + " ended without printing '" + prefix + "'" + diagnostics());
+        throw new AssertionError(
+            "child " + name + " ended without printing '" + prefix + "'" + diagnostics());
       }
       seen.add(line);
       if (line.startsWith(prefix)) {
@@ -93,7 +112,10 @@ final class ChildJvm implements AutoCloseable {
     }
   }
 
-  /** Returns the number in the last complete line {@code <prefix><number>} of the child's log, or -1. */
+  /**
+   * Returns the number in the last complete line {@code <prefix><number>} of the child's log, or
+   * -1.
+   */
   long lastNumberInLog(String prefix) {
     long last = -1;
     String log = log();
@@ -121,7 +143,8 @@ final class ChildJvm implements AutoCloseable {
 
   int awaitExit(Duration timeout) throws InterruptedException {
     if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-      throw new AssertionError("child " + name + " did not exit within " + timeout.toMillis() + " ms" + diagnostics());
+      throw new AssertionError(
+          "child " + name + " did not exit within " + timeout.toMillis() + " ms" + diagnostics());
     }
     return process.exitValue();
   }
@@ -144,8 +167,14 @@ final class ChildJvm implements AutoCloseable {
       log = "..." + log.substring(log.length() - 6000);
     }
     int from = Math.max(0, seen.size() - 20);
-    return "\n--- last stdout lines of " + name + ":\n" + String.join("\n", seen.subList(from, seen.size()))
-        + "\n--- log of " + name + ":\n" + log;
+    return "\n--- last stdout lines of "
+        + name
+        + ":\n"
+        + String.join("\n", seen.subList(from, seen.size()))
+        + "\n--- log of "
+        + name
+        + ":\n"
+        + log;
   }
 
   @Override

@@ -11,7 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
@@ -21,40 +23,48 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * What the multi-process tests run in child JVMs. Speaks line by line on stdin and stdout; exits if
  * its parent closes stdin (the parent died) or after two minutes, so no child outlives a test run.
  */
 public final class ChildMain {
-  /** Expiry of the crash loop's n-th token: BASE plus n ms, so value and expiry can be checked to match. */
+  /**
+   * Expiry of the crash loop's n-th token: BASE plus n ms, so value and expiry can be checked to
+   * match.
+   */
   static final Instant CRASH_BASE = Instant.parse("2030-01-01T00:00:00Z");
 
   private static final BlockingQueue<String> commands = new LinkedBlockingQueue<>();
 
   public static void main(String[] args) throws Exception {
-    Thread stdin = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
-        for (String line; (line = r.readLine()) != null; ) {
-          commands.add(line);
-        }
-      } catch (Exception e) {
-        // treated as EOF
-      }
-      Runtime.getRuntime().halt(3);
-    }, "stdin");
+    Thread stdin =
+        new Thread(
+            () -> {
+              try (BufferedReader r =
+                  new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null; ) {
+                  commands.add(line);
+                }
+              } catch (Exception e) {
+                // treated as EOF
+              }
+              Runtime.getRuntime().halt(3);
+            },
+            "stdin");
     stdin.setDaemon(true);
     stdin.start();
-    Thread watchdog = new Thread(() -> {
-      try {
-        Thread.sleep(120_000);
-      } catch (InterruptedException e) {
-        return;
-      }
-      Runtime.getRuntime().halt(4);
-    }, "watchdog");
+    Thread watchdog =
+        new Thread(
+            () -> {
+              try {
+                Thread.sleep(120_000);
+              } catch (InterruptedException e) {
+                return;
+              }
+              Runtime.getRuntime().halt(4);
+            },
+            "watchdog");
     watchdog.setDaemon(true);
     watchdog.start();
 
@@ -97,24 +107,27 @@ public final class ChildMain {
   /** Many threads of one provider ask at once when told GO; prints the one token they all got. */
   private static void herd(Path file, String baseUrl, int threads) throws Exception {
     FileTokenStore store = new FileTokenStore(file);
-    try (AccessTokenProvider provider = AccessTokenProvider.builder()
-        .appId(FakeWeChat.APP_ID)
-        .appSecret(FakeWeChat.SECRET)
-        .apiBaseUrl(baseUrl)
-        .store(store)
-        .lockLease(Duration.ofSeconds(20))
-        .lockWait(Duration.ofSeconds(30))
-        .build()) {
+    try (AccessTokenProvider provider =
+        AccessTokenProvider.builder()
+            .appId(FakeWeChat.APP_ID)
+            .appSecret(FakeWeChat.SECRET)
+            .apiBaseUrl(baseUrl)
+            .store(store)
+            .lockLease(Duration.ofSeconds(20))
+            .lockWait(Duration.ofSeconds(30))
+            .build()) {
       ExecutorService pool = Executors.newFixedThreadPool(threads);
       CountDownLatch ready = new CountDownLatch(threads);
       CountDownLatch go = new CountDownLatch(1);
       List<Future<String>> results = new ArrayList<>();
       for (int i = 0; i < threads; i++) {
-        results.add(pool.submit(() -> {
-          ready.countDown();
-          go.await();
-          return provider.get().value();
-        }));
+        results.add(
+            pool.submit(
+                () -> {
+                  ready.countDown();
+                  go.await();
+                  return provider.get().value();
+                }));
       }
       if (!ready.await(30, TimeUnit.SECONDS)) {
         throw new IllegalStateException("threads did not start");
@@ -127,18 +140,23 @@ public final class ChildMain {
         values.add(f.get(60, TimeUnit.SECONDS));
       }
       pool.shutdownNow();
-      println(values.size() == 1 ? "TOKEN " + values.iterator().next() : "MISMATCH " + values.size());
+      println(
+          values.size() == 1 ? "TOKEN " + values.iterator().next() : "MISMATCH " + values.size());
     }
   }
 
   /**
-   * Saves numbered tokens as fast as it can, until killed. Each save is recorded on stderr, which is
-   * a file: what a process wrote to a pipe just before it was killed may never reach the reader.
+   * Saves numbered tokens as fast as it can, until killed. Each save is recorded on stderr, which
+   * is a file: what a process wrote to a pipe just before it was killed may never reach the reader.
    */
   private static void writeLoop(Path file, String appId) {
     FileTokenStore store = new FileTokenStore(file);
     TokenKey key = TokenKey.of(appId, TokenKey.ACCESS_TOKEN);
-    long n = store.load(key).map(t -> t.expiresAt().toEpochMilli() - CRASH_BASE.toEpochMilli()).orElse(0L);
+    long n =
+        store
+            .load(key)
+            .map(t -> t.expiresAt().toEpochMilli() - CRASH_BASE.toEpochMilli())
+            .orElse(0L);
     while (true) {
       n++;
       store.save(key, AccessToken.of(crashToken(n), CRASH_BASE.plusMillis(n)));
@@ -163,10 +181,14 @@ public final class ChildMain {
   }
 
   /** Takes the refresh lock and never closes it: killed, or hung until its lease lapses. */
-  private static void holdLock(Path file, String appId, long leaseMillis) throws InterruptedException {
+  private static void holdLock(Path file, String appId, long leaseMillis)
+      throws InterruptedException {
     FileTokenStore store = new FileTokenStore(file);
-    Optional<RefreshLock> lock = store.tryLock(
-        TokenKey.of(appId, TokenKey.ACCESS_TOKEN), Duration.ofMillis(leaseMillis), Duration.ofSeconds(10));
+    Optional<RefreshLock> lock =
+        store.tryLock(
+            TokenKey.of(appId, TokenKey.ACCESS_TOKEN),
+            Duration.ofMillis(leaseMillis),
+            Duration.ofSeconds(10));
     println(lock.isPresent() ? "LOCKED " + System.currentTimeMillis() : "NOT_LOCKED");
     awaitCommand("EXIT");
   }

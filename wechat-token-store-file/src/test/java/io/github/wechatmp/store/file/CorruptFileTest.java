@@ -28,8 +28,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 class CorruptFileTest {
   private static final TokenKey KEY = TokenKey.of(FakeWeChat.APP_ID, TokenKey.ACCESS_TOKEN);
-  private static final String VALID = "{\"version\":1,\"tokens\":{\"" + KEY + "\":"
-      + "{\"value\":\"SECRET_TOKEN_VALUE_0123456789\",\"expiresAt\":\"2030-01-01T00:00:00Z\"}}}";
+  private static final String VALID =
+      "{\"version\":1,\"tokens\":{\""
+          + KEY
+          + "\":"
+          + "{\"value\":\"SECRET_TOKEN_VALUE_0123456789\",\"expiresAt\":\"2030-01-01T00:00:00Z\"}}}";
 
   @TempDir Path dir;
 
@@ -52,18 +55,39 @@ class CorruptFileTest {
         Arguments.of("tokens is an array", utf8("{\"version\":1,\"tokens\":[]}")),
         Arguments.of("no tokens", utf8("{\"version\":1}")),
         Arguments.of("newer version", utf8(VALID.replace("\"version\":1", "\"version\":2"))),
-        Arguments.of("version is a string", utf8(VALID.replace("\"version\":1", "\"version\":\"1\""))),
-        Arguments.of("value is a number", utf8(VALID.replace("\"SECRET_TOKEN_VALUE_0123456789\"", "12345"))),
+        Arguments.of(
+            "version is a string", utf8(VALID.replace("\"version\":1", "\"version\":\"1\""))),
+        Arguments.of(
+            "value is a number", utf8(VALID.replace("\"SECRET_TOKEN_VALUE_0123456789\"", "12345"))),
         Arguments.of("value is empty", utf8(VALID.replace("SECRET_TOKEN_VALUE_0123456789", ""))),
-        Arguments.of("value has a space", utf8(VALID.replace("SECRET_TOKEN_VALUE_0123456789", "SECRET TOKEN"))),
-        Arguments.of("expiresAt is a number", utf8(VALID.replace("\"2030-01-01T00:00:00Z\"", "1893456000000"))),
-        Arguments.of("expiresAt is not a date", utf8(VALID.replace("2030-01-01T00:00:00Z", "tomorrow"))),
-        Arguments.of("expiresAt out of range", utf8(VALID.replace("2030-01-01T00:00:00Z", "+1000000000-01-01T00:00:00Z"))),
-        Arguments.of("value missing", utf8(VALID.replace("\"value\":\"SECRET_TOKEN_VALUE_0123456789\",", ""))),
-        Arguments.of("expiresAt missing", utf8(VALID.replace(",\"expiresAt\":\"2030-01-01T00:00:00Z\"", ""))),
-        Arguments.of("entry is a string", utf8("{\"tokens\":{\"" + KEY + "\":\"SECRET_TOKEN_VALUE_0123456789\"}}")),
-        Arguments.of("duplicate field", utf8(VALID.replace("\"value\":", "\"value\":\"SECRET_TOKEN_VALUE_0123456789\",\"value\":"))),
-        Arguments.of("latin-1 text", "{\"tokens\":{\"caf\u00e9\":1}}".getBytes(StandardCharsets.ISO_8859_1)));
+        Arguments.of(
+            "value has a space",
+            utf8(VALID.replace("SECRET_TOKEN_VALUE_0123456789", "SECRET TOKEN"))),
+        Arguments.of(
+            "expiresAt is a number",
+            utf8(VALID.replace("\"2030-01-01T00:00:00Z\"", "1893456000000"))),
+        Arguments.of(
+            "expiresAt is not a date", utf8(VALID.replace("2030-01-01T00:00:00Z", "tomorrow"))),
+        Arguments.of(
+            "expiresAt out of range",
+            utf8(VALID.replace("2030-01-01T00:00:00Z", "+1000000000-01-01T00:00:00Z"))),
+        Arguments.of(
+            "value missing",
+            utf8(VALID.replace("\"value\":\"SECRET_TOKEN_VALUE_0123456789\",", ""))),
+        Arguments.of(
+            "expiresAt missing",
+            utf8(VALID.replace(",\"expiresAt\":\"2030-01-01T00:00:00Z\"", ""))),
+        Arguments.of(
+            "entry is a string",
+            utf8("{\"tokens\":{\"" + KEY + "\":\"SECRET_TOKEN_VALUE_0123456789\"}}")),
+        Arguments.of(
+            "duplicate field",
+            utf8(
+                VALID.replace(
+                    "\"value\":", "\"value\":\"SECRET_TOKEN_VALUE_0123456789\",\"value\":"))),
+        Arguments.of(
+            "latin-1 text",
+            "{\"tokens\":{\"caf\u00e9\":1}}".getBytes(StandardCharsets.ISO_8859_1)));
   }
 
   private static byte[] utf8(String s) {
@@ -72,7 +96,8 @@ class CorruptFileTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("corruptFiles")
-  void aCorruptFileReadsAsNoTokenWarnsOnceAndIsRepairedByTheNextSave(String name, byte[] contents) throws Exception {
+  void aCorruptFileReadsAsNoTokenWarnsOnceAndIsRepairedByTheNextSave(String name, byte[] contents)
+      throws Exception {
     Path file = dir.resolve("tokens.json");
     Files.write(file, contents);
     FileTokenStore store = new FileTokenStore(file);
@@ -85,7 +110,8 @@ class CorruptFileTest {
       List<String> warnings = warnings(log.text());
       assertEquals(1, warnings.size(), "one WARN for one corrupt file: " + warnings);
       assertTrue(warnings.get(0).contains(store.path().toString()), warnings.get(0));
-      assertFalse(log.text().contains("SECRET_TOKEN_VALUE_0123456789"), "no token value in the log");
+      assertFalse(
+          log.text().contains("SECRET_TOKEN_VALUE_0123456789"), "no token value in the log");
 
       AccessToken repaired = AccessToken.of("REPAIRED", Instant.parse("2030-01-01T00:00:00.001Z"));
       store.save(KEY, repaired);
@@ -101,10 +127,16 @@ class CorruptFileTest {
   void anUnusableEntryIsDroppedAndTheOthersKept() throws Exception {
     Path file = dir.resolve("tokens.json");
     TokenKey other = TokenKey.of("wxother", TokenKey.ACCESS_TOKEN);
-    Files.writeString(file, "{\"version\":1,\"tokens\":{"
-        + "\"" + KEY + "\":{\"value\":\"SECRET_TOKEN_VALUE_0123456789\"},"
-        + "\"not a key\":{\"value\":\"X\",\"expiresAt\":\"2030-01-01T00:00:00Z\"},"
-        + "\"" + other + "\":{\"value\":\"OTHER\",\"expiresAt\":\"2030-01-01T00:00:00Z\",\"note\":\"kept\"}}}");
+    Files.writeString(
+        file,
+        "{\"version\":1,\"tokens\":{"
+            + "\""
+            + KEY
+            + "\":{\"value\":\"SECRET_TOKEN_VALUE_0123456789\"},"
+            + "\"not a key\":{\"value\":\"X\",\"expiresAt\":\"2030-01-01T00:00:00Z\"},"
+            + "\""
+            + other
+            + "\":{\"value\":\"OTHER\",\"expiresAt\":\"2030-01-01T00:00:00Z\",\"note\":\"kept\"}}}");
     FileTokenStore store = new FileTokenStore(file);
     try (LogCapture log = new LogCapture()) {
       assertEquals(Optional.empty(), store.load(KEY));
@@ -112,7 +144,9 @@ class CorruptFileTest {
       assertEquals(Optional.of(otherToken), store.load(other));
       List<String> warnings = warnings(log.text());
       assertEquals(1, warnings.size(), warnings.toString());
-      assertTrue(warnings.get(0).contains("2 unusable entries") && warnings.get(0).contains(KEY + " has no \"expiresAt\""),
+      assertTrue(
+          warnings.get(0).contains("2 unusable entries")
+              && warnings.get(0).contains(KEY + " has no \"expiresAt\""),
           warnings.get(0));
 
       store.save(TokenKey.of("wxthird", TokenKey.ACCESS_TOKEN), otherToken);
@@ -128,16 +162,18 @@ class CorruptFileTest {
     Path file = dir.resolve("tokens.json");
     Files.writeString(file, VALID.substring(0, 40));
     try (FakeWeChat wechat = new FakeWeChat();
-        AccessTokenProvider provider = AccessTokenProvider.builder()
-            .appId(FakeWeChat.APP_ID)
-            .appSecret(FakeWeChat.SECRET)
-            .apiBaseUrl(wechat.baseUrl())
-            .store(new FileTokenStore(file))
-            .lockWait(Duration.ofSeconds(5))
-            .build()) {
+        AccessTokenProvider provider =
+            AccessTokenProvider.builder()
+                .appId(FakeWeChat.APP_ID)
+                .appSecret(FakeWeChat.SECRET)
+                .apiBaseUrl(wechat.baseUrl())
+                .store(new FileTokenStore(file))
+                .lockWait(Duration.ofSeconds(5))
+                .build()) {
       assertEquals(FakeWeChat.tokenValue(1), provider.get().value());
       assertEquals(1, wechat.tokenRequests());
-      assertEquals(FakeWeChat.tokenValue(1), new FileTokenStore(file).load(KEY).orElseThrow().value());
+      assertEquals(
+          FakeWeChat.tokenValue(1), new FileTokenStore(file).load(KEY).orElseThrow().value());
     }
   }
 

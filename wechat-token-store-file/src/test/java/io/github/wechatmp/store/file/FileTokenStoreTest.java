@@ -30,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 class FileTokenStoreTest {
   private static final TokenKey A = TokenKey.of("wxaaaaaaaaaaaaaaaa", TokenKey.ACCESS_TOKEN);
-  private static final TokenKey A_STABLE = TokenKey.of("wxaaaaaaaaaaaaaaaa", TokenKey.STABLE_ACCESS_TOKEN);
+  private static final TokenKey A_STABLE =
+      TokenKey.of("wxaaaaaaaaaaaaaaaa", TokenKey.STABLE_ACCESS_TOKEN);
   private static final TokenKey B = TokenKey.of("wxbbbbbbbbbbbbbbbb", TokenKey.ACCESS_TOKEN);
 
   @TempDir Path dir;
@@ -69,26 +70,29 @@ class FileTokenStoreTest {
     assertEquals(Optional.of(a), store.load(A));
     assertEquals(Optional.of(aStable), store.load(A_STABLE));
     assertEquals(Optional.of(b), store.load(B));
-    assertEquals(Optional.empty(), store.load(TokenKey.of("wxcccccccccccccccc", TokenKey.ACCESS_TOKEN)));
+    assertEquals(
+        Optional.empty(), store.load(TokenKey.of("wxcccccccccccccccc", TokenKey.ACCESS_TOKEN)));
 
     String text = Files.readString(file, StandardCharsets.UTF_8);
-    assertEquals("{\n"
-        + "  \"version\": 1,\n"
-        + "  \"tokens\": {\n"
-        + "    \"wxaaaaaaaaaaaaaaaa:access_token\": {\n"
-        + "      \"value\": \"TOKEN_A\",\n"
-        + "      \"expiresAt\": \"2026-11-24T10:00:00.001Z\"\n"
-        + "    },\n"
-        + "    \"wxaaaaaaaaaaaaaaaa:stable_access_token\": {\n"
-        + "      \"value\": \"TOKEN_A_STABLE\",\n"
-        + "      \"expiresAt\": \"2026-11-24T10:00:00.002Z\"\n"
-        + "    },\n"
-        + "    \"wxbbbbbbbbbbbbbbbb:access_token\": {\n"
-        + "      \"value\": \"TOKEN_B\",\n"
-        + "      \"expiresAt\": \"2026-11-24T10:00:00.003Z\"\n"
-        + "    }\n"
-        + "  }\n"
-        + "}\n", text);
+    assertEquals(
+        "{\n"
+            + "  \"version\": 1,\n"
+            + "  \"tokens\": {\n"
+            + "    \"wxaaaaaaaaaaaaaaaa:access_token\": {\n"
+            + "      \"value\": \"TOKEN_A\",\n"
+            + "      \"expiresAt\": \"2026-11-24T10:00:00.001Z\"\n"
+            + "    },\n"
+            + "    \"wxaaaaaaaaaaaaaaaa:stable_access_token\": {\n"
+            + "      \"value\": \"TOKEN_A_STABLE\",\n"
+            + "      \"expiresAt\": \"2026-11-24T10:00:00.002Z\"\n"
+            + "    },\n"
+            + "    \"wxbbbbbbbbbbbbbbbb:access_token\": {\n"
+            + "      \"value\": \"TOKEN_B\",\n"
+            + "      \"expiresAt\": \"2026-11-24T10:00:00.003Z\"\n"
+            + "    }\n"
+            + "  }\n"
+            + "}\n",
+        text);
 
     AccessToken b2 = token("TOKEN_B2", "2026-11-24T12:00:00Z");
     store.save(B, b2);
@@ -135,8 +139,10 @@ class FileTokenStoreTest {
     store.tryLock(A, Duration.ofSeconds(1), Duration.ZERO).orElseThrow().close();
 
     assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
-    assertEquals("rw-------",
-        PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("tokens.json.lock"))));
+    assertEquals(
+        "rw-------",
+        PosixFilePermissions.toString(
+            Files.getPosixFilePermissions(dir.resolve("tokens.json.lock"))));
 
     Path fresh = dir.resolve("fresh.json");
     new FileTokenStore(fresh).save(A, token("TOKEN_A", "2026-11-24T10:00:00Z"));
@@ -147,29 +153,64 @@ class FileTokenStoreTest {
   void nullArgumentsAreRejectedByName() throws Exception {
     FileTokenStore store = new FileTokenStore(dir.resolve("tokens.json"));
     AccessToken t = token("TOKEN_A", "2026-11-24T10:00:00Z");
-    assertEquals("file", assertThrows(NullPointerException.class, () -> new FileTokenStore(null)).getMessage());
-    assertEquals("file", assertThrows(NullPointerException.class, () -> FileTokenStore.builder(null)).getMessage());
-    assertEquals("key", assertThrows(NullPointerException.class, () -> store.load(null)).getMessage());
-    assertEquals("key", assertThrows(NullPointerException.class, () -> store.save(null, t)).getMessage());
-    assertEquals("token", assertThrows(NullPointerException.class, () -> store.save(A, null)).getMessage());
-    assertEquals("key", assertThrows(NullPointerException.class, () -> store.deleteIfValue(null, "x")).getMessage());
-    assertEquals("expectedValue",
+    assertEquals(
+        "file",
+        assertThrows(NullPointerException.class, () -> new FileTokenStore(null)).getMessage());
+    assertEquals(
+        "file",
+        assertThrows(NullPointerException.class, () -> FileTokenStore.builder(null)).getMessage());
+    assertEquals(
+        "key", assertThrows(NullPointerException.class, () -> store.load(null)).getMessage());
+    assertEquals(
+        "key", assertThrows(NullPointerException.class, () -> store.save(null, t)).getMessage());
+    assertEquals(
+        "token", assertThrows(NullPointerException.class, () -> store.save(A, null)).getMessage());
+    assertEquals(
+        "key",
+        assertThrows(NullPointerException.class, () -> store.deleteIfValue(null, "x"))
+            .getMessage());
+    assertEquals(
+        "expectedValue",
         assertThrows(NullPointerException.class, () -> store.deleteIfValue(A, null)).getMessage());
-    assertEquals("key", assertThrows(NullPointerException.class,
-        () -> store.tryLock(null, Duration.ofSeconds(1), Duration.ZERO)).getMessage());
-    assertEquals("lease", assertThrows(NullPointerException.class,
-        () -> store.tryLock(A, null, Duration.ZERO)).getMessage());
-    assertEquals("maxWait", assertThrows(NullPointerException.class,
-        () -> store.tryLock(A, Duration.ofSeconds(1), null)).getMessage());
-    assertEquals("key", assertThrows(NullPointerException.class, () -> store.subscribe(null, () -> {})).getMessage());
-    assertEquals("onChange", assertThrows(NullPointerException.class, () -> store.subscribe(A, null)).getMessage());
-    assertEquals("interval", assertThrows(NullPointerException.class,
-        () -> FileTokenStore.builder(dir.resolve("x.json")).changePollInterval(null)).getMessage());
+    assertEquals(
+        "key",
+        assertThrows(
+                NullPointerException.class,
+                () -> store.tryLock(null, Duration.ofSeconds(1), Duration.ZERO))
+            .getMessage());
+    assertEquals(
+        "lease",
+        assertThrows(NullPointerException.class, () -> store.tryLock(A, null, Duration.ZERO))
+            .getMessage());
+    assertEquals(
+        "maxWait",
+        assertThrows(
+                NullPointerException.class, () -> store.tryLock(A, Duration.ofSeconds(1), null))
+            .getMessage());
+    assertEquals(
+        "key",
+        assertThrows(NullPointerException.class, () -> store.subscribe(null, () -> {}))
+            .getMessage());
+    assertEquals(
+        "onChange",
+        assertThrows(NullPointerException.class, () -> store.subscribe(A, null)).getMessage());
+    assertEquals(
+        "interval",
+        assertThrows(
+                NullPointerException.class,
+                () -> FileTokenStore.builder(dir.resolve("x.json")).changePollInterval(null))
+            .getMessage());
 
-    assertThrows(IllegalArgumentException.class, () -> store.tryLock(A, Duration.ZERO, Duration.ZERO));
-    assertThrows(IllegalArgumentException.class, () -> store.tryLock(A, Duration.ofSeconds(1), Duration.ofMillis(-1)));
-    assertThrows(IllegalArgumentException.class,
-        () -> FileTokenStore.builder(dir.resolve("x.json")).changePollInterval(Duration.ofMillis(-1)));
+    assertThrows(
+        IllegalArgumentException.class, () -> store.tryLock(A, Duration.ZERO, Duration.ZERO));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> store.tryLock(A, Duration.ofSeconds(1), Duration.ofMillis(-1)));
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            FileTokenStore.builder(dir.resolve("x.json"))
+                .changePollInterval(Duration.ofMillis(-1)));
     assertThrows(IllegalArgumentException.class, () -> new FileTokenStore(dir.getRoot()));
   }
 
@@ -178,12 +219,15 @@ class FileTokenStoreTest {
     Path notADirectory = dir.resolve("plain-file");
     Files.writeString(notADirectory, "x");
     Path underAFile = notADirectory.resolve("tokens.json");
-    TokenStoreException e = assertThrows(TokenStoreException.class, () -> new FileTokenStore(underAFile));
+    TokenStoreException e =
+        assertThrows(TokenStoreException.class, () -> new FileTokenStore(underAFile));
     assertTrue(e.getMessage().contains(underAFile.toString()), e.getMessage());
 
     Path directory = Files.createDirectory(dir.resolve("tokens.json"));
     e = assertThrows(TokenStoreException.class, () -> new FileTokenStore(directory));
-    assertTrue(e.getMessage().contains(directory.toString()) && e.getMessage().contains("directory"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains(directory.toString()) && e.getMessage().contains("directory"),
+        e.getMessage());
   }
 
   @Test
@@ -196,8 +240,10 @@ class FileTokenStoreTest {
     Files.createDirectory(dir.resolve("tokens.json.tmp"));
     Files.writeString(dir.resolve("tokens.json.tmp/occupied"), "x");
 
-    TokenStoreException e = assertThrows(TokenStoreException.class,
-        () -> store.save(A, token("TOKEN_NEW_SECRET_VALUE", "2026-11-24T12:00:00Z")));
+    TokenStoreException e =
+        assertThrows(
+            TokenStoreException.class,
+            () -> store.save(A, token("TOKEN_NEW_SECRET_VALUE", "2026-11-24T12:00:00Z")));
     assertTrue(e.getMessage().contains(store.path().toString()), e.getMessage());
     assertFalse(e.getMessage().contains("TOKEN_NEW_SECRET_VALUE"), e.getMessage());
     assertEquals(Optional.of(t), store.load(A), "the entry is unchanged");
@@ -228,14 +274,17 @@ class FileTokenStoreTest {
       List<Future<?>> done = new ArrayList<>();
       for (int w = 0; w < writers; w++) {
         TokenKey key = TokenKey.of("wxapp" + w, TokenKey.ACCESS_TOKEN);
-        FileTokenStore store = new FileTokenStore(file); // a store per writer, as separate providers have
-        done.add(pool.submit(() -> {
-          go.await();
-          for (int i = 1; i <= 40; i++) {
-            store.save(key, AccessToken.of("T" + i, Instant.parse("2026-11-24T10:00:00Z")));
-          }
-          return null;
-        }));
+        FileTokenStore store =
+            new FileTokenStore(file); // a store per writer, as separate providers have
+        done.add(
+            pool.submit(
+                () -> {
+                  go.await();
+                  for (int i = 1; i <= 40; i++) {
+                    store.save(key, AccessToken.of("T" + i, Instant.parse("2026-11-24T10:00:00Z")));
+                  }
+                  return null;
+                }));
       }
       go.countDown();
       for (Future<?> f : done) {
@@ -246,14 +295,16 @@ class FileTokenStoreTest {
     }
     FileTokenStore store = new FileTokenStore(file);
     for (int w = 0; w < writers; w++) {
-      assertEquals("T40", store.load(TokenKey.of("wxapp" + w, TokenKey.ACCESS_TOKEN)).orElseThrow().value());
+      assertEquals(
+          "T40", store.load(TokenKey.of("wxapp" + w, TokenKey.ACCESS_TOKEN)).orElseThrow().value());
     }
   }
 
   @Test
   void aSubscriberHearsOfAnotherStoresSaveAndDeleteUntilItCloses() throws Exception {
     Path file = dir.resolve("tokens.json");
-    FileTokenStore watcher = FileTokenStore.builder(file).changePollInterval(Duration.ofMillis(20)).build();
+    FileTokenStore watcher =
+        FileTokenStore.builder(file).changePollInterval(Duration.ofMillis(20)).build();
     FileTokenStore other = new FileTokenStore(file);
     other.save(B, token("TOKEN_B", "2026-11-24T10:00:00Z"));
 
@@ -263,7 +314,8 @@ class FileTokenStoreTest {
       assertTrue(changes.tryAcquire(10, TimeUnit.SECONDS), "save reported");
       assertTrue(other.deleteIfValue(A, "TOKEN_A"));
       assertTrue(changes.tryAcquire(10, TimeUnit.SECONDS), "delete reported");
-      assertFalse(other.deleteIfValue(A, "TOKEN_A"), "a delete that deletes nothing writes nothing");
+      assertFalse(
+          other.deleteIfValue(A, "TOKEN_A"), "a delete that deletes nothing writes nothing");
 
       sub.close();
       sub.close(); // idempotent
@@ -273,14 +325,20 @@ class FileTokenStoreTest {
       assertFalse(changes.tryAcquire(500, TimeUnit.MILLISECONDS), "no report after close");
     }
     FileTokenStore off = FileTokenStore.builder(file).changePollInterval(Duration.ZERO).build();
-    off.subscribe(A, () -> { throw new AssertionError("polling is off"); }).close();
+    off.subscribe(
+            A,
+            () -> {
+              throw new AssertionError("polling is off");
+            })
+        .close();
   }
 
   @Test
   void aChangeUndoneBetweenTwoPollsIsStillReported() throws Exception {
     // A provider may have adopted the token saved in between: it must hear of the delete.
     Path file = dir.resolve("tokens.json");
-    FileTokenStore watcher = FileTokenStore.builder(file).changePollInterval(Duration.ofSeconds(2)).build();
+    FileTokenStore watcher =
+        FileTokenStore.builder(file).changePollInterval(Duration.ofSeconds(2)).build();
     FileTokenStore other = new FileTokenStore(file);
     Semaphore changes = new Semaphore(0);
     try (var sub = watcher.subscribe(A, changes::release)) {
@@ -293,18 +351,23 @@ class FileTokenStoreTest {
   @Test
   void aFailingSubscriberDoesNotStopThePolling() throws Exception {
     Path file = dir.resolve("tokens.json");
-    FileTokenStore watcher = FileTokenStore.builder(file).changePollInterval(Duration.ofMillis(20)).build();
+    FileTokenStore watcher =
+        FileTokenStore.builder(file).changePollInterval(Duration.ofMillis(20)).build();
     Semaphore calls = new Semaphore(0);
     try (LogCapture log = new LogCapture();
-        var sub = watcher.subscribe(A, () -> {
-          calls.release();
-          throw new IllegalStateException("subscriber bug");
-        })) {
+        var sub =
+            watcher.subscribe(
+                A,
+                () -> {
+                  calls.release();
+                  throw new IllegalStateException("subscriber bug");
+                })) {
       watcher.save(A, token("TOKEN_A", "2026-11-24T10:00:00Z"));
       assertTrue(calls.tryAcquire(10, TimeUnit.SECONDS));
       watcher.save(A, token("TOKEN_A2", "2026-11-24T10:00:00Z"));
       assertTrue(calls.tryAcquire(10, TimeUnit.SECONDS), "still polling");
-      assertTrue(log.text().contains("A change subscriber of " + A + " in " + watcher.path() + " failed"));
+      assertTrue(
+          log.text().contains("A change subscriber of " + A + " in " + watcher.path() + " failed"));
     }
   }
 }

@@ -41,7 +41,8 @@ class MultiProcessTest {
     try (FakeWeChat wechat = new FakeWeChat()) {
       wechat.delay(300); // a slow WeChat keeps every process's refresh in flight at once
       for (int i = 0; i < 4; i++) {
-        children.add(ChildJvm.start(dir, "herd-" + i, "herd", file.toString(), wechat.baseUrl(), "16"));
+        children.add(
+            ChildJvm.start(dir, "herd-" + i, "herd", file.toString(), wechat.baseUrl(), "16"));
       }
       for (ChildJvm child : children) {
         child.awaitLine("READY", START);
@@ -57,7 +58,8 @@ class MultiProcessTest {
 
       assertEquals(1, wechat.tokenRequests(), "requests that reached WeChat");
       assertEquals(Set.of(FakeWeChat.tokenValue(1)), tokens);
-      assertEquals(FakeWeChat.tokenValue(1), new FileTokenStore(file).load(KEY).orElseThrow().value());
+      assertEquals(
+          FakeWeChat.tokenValue(1), new FileTokenStore(file).load(KEY).orElseThrow().value());
       for (ChildJvm child : children) {
         assertEquals(0, child.awaitExit(Duration.ofSeconds(30)), child.diagnostics());
       }
@@ -74,7 +76,8 @@ class MultiProcessTest {
     Path file = dir.resolve("tokens.json");
     FileTokenStore store = new FileTokenStore(file);
     TokenKey other = TokenKey.of("wxother", TokenKey.ACCESS_TOKEN);
-    AccessToken otherToken = AccessToken.of("OTHER_TOKEN_value", Instant.parse("2031-02-03T04:05:06.789Z"));
+    AccessToken otherToken =
+        AccessToken.of("OTHER_TOKEN_value", Instant.parse("2031-02-03T04:05:06.789Z"));
     store.save(other, otherToken);
     TokenKey key = TokenKey.of("wxcrash", TokenKey.ACCESS_TOKEN);
 
@@ -82,7 +85,8 @@ class MultiProcessTest {
     int repetitions = Integer.getInteger("crashRepetitions", 10);
     try (LogCapture log = new LogCapture()) {
       for (int i = 0; i < repetitions; i++) {
-        try (ChildJvm child = ChildJvm.start(dir, "writer-" + i, "write-loop", file.toString(), "wxcrash")) {
+        try (ChildJvm child =
+            ChildJvm.start(dir, "writer-" + i, "write-loop", file.toString(), "wxcrash")) {
           child.awaitLine("SAVING", START);
           // A random moment of its loop, not one right after it reported a save: the kill must be
           // able to land in the middle of a write.
@@ -94,9 +98,17 @@ class MultiProcessTest {
           assertEquals(List.of(), parsed.problems, "repetition " + i);
           AccessToken token = parsed.tokens.get(key);
           long n = token.expiresAt().toEpochMilli() - ChildMain.CRASH_BASE.toEpochMilli();
-          assertEquals(ChildMain.crashToken(n), token.value(), "an entry whose value and expiry belong together");
-          assertTrue(n == saved || n == saved + 1,
-              "the last saved token or the one being saved: " + n + " vs " + saved + child.diagnostics());
+          assertEquals(
+              ChildMain.crashToken(n),
+              token.value(),
+              "an entry whose value and expiry belong together");
+          assertTrue(
+              n == saved || n == saved + 1,
+              "the last saved token or the one being saved: "
+                  + n
+                  + " vs "
+                  + saved
+                  + child.diagnostics());
           assertTrue(n > lastSaved, "the child made progress");
           assertEquals(otherToken, parsed.tokens.get(other));
           assertEquals(Optional.of(token), store.load(key));
@@ -106,7 +118,9 @@ class MultiProcessTest {
       assertFalse(log.text().contains("unusable"), "no read of the file found it corrupt");
     }
     store.save(key, AccessToken.of("AFTER", Instant.now()));
-    assertFalse(Files.exists(dir.resolve("tokens.json.tmp")), "a killed writer's temporary file is cleaned up");
+    assertFalse(
+        Files.exists(dir.resolve("tokens.json.tmp")),
+        "a killed writer's temporary file is cleaned up");
   }
 
   @Test
@@ -116,7 +130,8 @@ class MultiProcessTest {
     List<ChildJvm> children = new ArrayList<>();
     try {
       for (String app : List.of("wxa", "wxb", "wxc")) {
-        children.add(ChildJvm.start(dir, "count-" + app, "write-count", file.toString(), app, "150"));
+        children.add(
+            ChildJvm.start(dir, "count-" + app, "write-count", file.toString(), app, "150"));
       }
       for (ChildJvm child : children) {
         child.awaitLine("READY", START);
@@ -134,7 +149,10 @@ class MultiProcessTest {
     }
     FileTokenStore store = new FileTokenStore(file);
     for (String app : List.of("wxa", "wxb", "wxc")) {
-      assertEquals(ChildMain.crashToken(150), store.load(TokenKey.of(app, TokenKey.ACCESS_TOKEN)).orElseThrow().value(), app);
+      assertEquals(
+          ChildMain.crashToken(150),
+          store.load(TokenKey.of(app, TokenKey.ACCESS_TOKEN)).orElseThrow().value(),
+          app);
     }
   }
 
@@ -144,22 +162,28 @@ class MultiProcessTest {
     Path file = dir.resolve("tokens.json");
     FileTokenStore store = new FileTokenStore(file);
     try (FakeWeChat wechat = new FakeWeChat();
-        ChildJvm holder = ChildJvm.start(dir, "holder", "hold-lock", file.toString(), FakeWeChat.APP_ID, "300000");
-        AccessTokenProvider provider = AccessTokenProvider.builder()
-            .appId(FakeWeChat.APP_ID)
-            .appSecret(FakeWeChat.SECRET)
-            .apiBaseUrl(wechat.baseUrl())
-            .store(store)
-            .lockLease(Duration.ofSeconds(10))
-            .lockWait(Duration.ofSeconds(30))
-            .build()) {
+        ChildJvm holder =
+            ChildJvm.start(
+                dir, "holder", "hold-lock", file.toString(), FakeWeChat.APP_ID, "300000");
+        AccessTokenProvider provider =
+            AccessTokenProvider.builder()
+                .appId(FakeWeChat.APP_ID)
+                .appSecret(FakeWeChat.SECRET)
+                .apiBaseUrl(wechat.baseUrl())
+                .store(store)
+                .lockLease(Duration.ofSeconds(10))
+                .lockWait(Duration.ofSeconds(30))
+                .build()) {
       holder.awaitLine("LOCKED", START);
 
       // The child's lock excludes this process, for the whole bounded wait.
       assertEquals(Optional.empty(), store.tryLock(KEY, Duration.ofSeconds(5), Duration.ZERO));
       long waitStart = System.nanoTime();
-      assertEquals(Optional.empty(), store.tryLock(KEY, Duration.ofSeconds(5), Duration.ofMillis(300)));
-      assertTrue(System.nanoTime() - waitStart >= TimeUnit.MILLISECONDS.toNanos(300), "waited the full maxWait");
+      assertEquals(
+          Optional.empty(), store.tryLock(KEY, Duration.ofSeconds(5), Duration.ofMillis(300)));
+      assertTrue(
+          System.nanoTime() - waitStart >= TimeUnit.MILLISECONDS.toNanos(300),
+          "waited the full maxWait");
 
       CompletableFuture<AccessToken> got = CompletableFuture.supplyAsync(provider::get);
       holder.kill();
@@ -182,18 +206,26 @@ class MultiProcessTest {
     Path file = dir.resolve("tokens.json");
     FileTokenStore store = new FileTokenStore(file);
     long lease = 2_000;
-    try (ChildJvm holder = ChildJvm.start(dir, "hung", "hold-lock", file.toString(), FakeWeChat.APP_ID, String.valueOf(lease))) {
+    try (ChildJvm holder =
+        ChildJvm.start(
+            dir, "hung", "hold-lock", file.toString(), FakeWeChat.APP_ID, String.valueOf(lease))) {
       long lockedAt = Long.parseLong(holder.awaitLine("LOCKED ", START).substring(7));
-      Optional<RefreshLock> lock = store.tryLock(KEY, Duration.ofSeconds(5), Duration.ofSeconds(30));
+      Optional<RefreshLock> lock =
+          store.tryLock(KEY, Duration.ofSeconds(5), Duration.ofSeconds(30));
       long acquiredAt = System.currentTimeMillis();
       assertTrue(lock.isPresent(), holder.diagnostics());
       lock.get().close();
 
       assertTrue(holder.isAlive(), "the holder did not die: its lease ended its lock");
       // The child stamps LOCKED just after its lease began: allow for that moment.
-      assertTrue(acquiredAt - lockedAt >= lease - 200, "not before the lease lapsed: " + (acquiredAt - lockedAt) + " ms");
-      assertTrue(acquiredAt - lockedAt < lease + 10_000, "soon after the lease lapsed: " + (acquiredAt - lockedAt) + " ms");
-      assertTrue(holder.log().contains("held longer than its lease of 2000 ms"), holder.diagnostics());
+      assertTrue(
+          acquiredAt - lockedAt >= lease - 200,
+          "not before the lease lapsed: " + (acquiredAt - lockedAt) + " ms");
+      assertTrue(
+          acquiredAt - lockedAt < lease + 10_000,
+          "soon after the lease lapsed: " + (acquiredAt - lockedAt) + " ms");
+      assertTrue(
+          holder.log().contains("held longer than its lease of 2000 ms"), holder.diagnostics());
     }
   }
 }

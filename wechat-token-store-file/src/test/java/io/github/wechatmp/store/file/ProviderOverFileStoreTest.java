@@ -40,19 +40,22 @@ class ProviderOverFileStoreTest {
   }
 
   private AccessTokenProvider provider(FileTokenStore store) {
-    AccessTokenProvider p = AccessTokenProvider.builder()
-        .appId(FakeWeChat.APP_ID)
-        .appSecret(FakeWeChat.SECRET)
-        .apiBaseUrl(wechat.baseUrl())
-        .store(store)
-        .lockWait(Duration.ofSeconds(20))
-        .build();
+    AccessTokenProvider p =
+        AccessTokenProvider.builder()
+            .appId(FakeWeChat.APP_ID)
+            .appSecret(FakeWeChat.SECRET)
+            .apiBaseUrl(wechat.baseUrl())
+            .store(store)
+            .lockWait(Duration.ofSeconds(20))
+            .build();
     providers.add(p);
     return p;
   }
 
   private FileTokenStore store() {
-    return FileTokenStore.builder(dir.resolve("tokens.json")).changePollInterval(Duration.ofMillis(50)).build();
+    return FileTokenStore.builder(dir.resolve("tokens.json"))
+        .changePollInterval(Duration.ofMillis(50))
+        .build();
   }
 
   @Test
@@ -65,10 +68,12 @@ class ProviderOverFileStoreTest {
       List<Future<String>> results = new ArrayList<>();
       for (int i = 0; i < 24; i++) {
         AccessTokenProvider p = ps.get(i % ps.size());
-        results.add(pool.submit(() -> {
-          go.await();
-          return p.get().value();
-        }));
+        results.add(
+            pool.submit(
+                () -> {
+                  go.await();
+                  return p.get().value();
+                }));
       }
       go.countDown();
       Set<String> values = new HashSet<>();
@@ -86,8 +91,11 @@ class ProviderOverFileStoreTest {
   void theHotPathDoesNotTouchTheFile() throws Exception {
     wechat = new FakeWeChat();
     // No change polling: it would (rightly) drop the token once it saw the file ruined.
-    AccessTokenProvider p = provider(
-        FileTokenStore.builder(dir.resolve("tokens.json")).changePollInterval(Duration.ZERO).build());
+    AccessTokenProvider p =
+        provider(
+            FileTokenStore.builder(dir.resolve("tokens.json"))
+                .changePollInterval(Duration.ZERO)
+                .build());
     AccessToken first = p.get();
     Files.writeString(dir.resolve("tokens.json"), "garbage that would read as no token");
     for (int i = 0; i < 1000; i++) {

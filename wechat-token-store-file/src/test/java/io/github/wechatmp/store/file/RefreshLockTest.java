@@ -24,7 +24,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The refresh lock between threads and stores of one JVM; {@link MultiProcessTest} covers processes. */
+/**
+ * The refresh lock between threads and stores of one JVM; {@link MultiProcessTest} covers
+ * processes.
+ */
 class RefreshLockTest {
   private static final TokenKey A = TokenKey.of("wxaaaa", TokenKey.ACCESS_TOKEN);
   private static final TokenKey B = TokenKey.of("wxbbbb", TokenKey.ACCESS_TOKEN);
@@ -35,7 +38,8 @@ class RefreshLockTest {
   @Test
   void twoStoresOnOnePathExcludeEachOtherPerKey() throws Exception {
     FileTokenStore one = new FileTokenStore(dir.resolve("tokens.json"));
-    FileTokenStore two = new FileTokenStore(dir.resolve("./tokens.json")); // another spelling, same file
+    FileTokenStore two =
+        new FileTokenStore(dir.resolve("./tokens.json")); // another spelling, same file
 
     RefreshLock held = one.tryLock(A, LEASE, Duration.ZERO).orElseThrow();
     assertEquals(Optional.empty(), two.tryLock(A, LEASE, Duration.ZERO));
@@ -67,8 +71,11 @@ class RefreshLockTest {
     FileTokenStore store = new FileTokenStore(dir.resolve("tokens.json"));
     ExecutorService pool = Executors.newFixedThreadPool(2);
     try {
-      RefreshLock held = pool.submit(() -> store.tryLock(A, LEASE, Duration.ZERO).orElseThrow()).get(10, TimeUnit.SECONDS);
-      Future<Optional<RefreshLock>> waiter = pool.submit(() -> store.tryLock(A, LEASE, Duration.ofSeconds(30)));
+      RefreshLock held =
+          pool.submit(() -> store.tryLock(A, LEASE, Duration.ZERO).orElseThrow())
+              .get(10, TimeUnit.SECONDS);
+      Future<Optional<RefreshLock>> waiter =
+          pool.submit(() -> store.tryLock(A, LEASE, Duration.ofSeconds(30)));
       held.close(); // on the test thread, not the one that took it
       held.close(); // idempotent
       RefreshLock next = waiter.get(10, TimeUnit.SECONDS).orElseThrow();
@@ -88,12 +95,21 @@ class RefreshLockTest {
       long start = System.nanoTime();
       RefreshLock fresh = store.tryLock(A, LEASE, Duration.ofSeconds(20)).orElseThrow();
       long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-      assertTrue(waited >= 290 && waited < 10_000, "taken when the lease lapsed, after " + waited + " ms");
+      assertTrue(
+          waited >= 290 && waited < 10_000, "taken when the lease lapsed, after " + waited + " ms");
       stale.close();
-      assertEquals(Optional.empty(), store.tryLock(A, LEASE, Duration.ZERO), "the late close released nothing");
+      assertEquals(
+          Optional.empty(),
+          store.tryLock(A, LEASE, Duration.ZERO),
+          "the late close released nothing");
       fresh.close();
-      assertTrue(log.text().contains("The refresh lock of wxaaaa:access_token in " + store.path()
-          + " was held longer than its lease of 300 ms"), log.text());
+      assertTrue(
+          log.text()
+              .contains(
+                  "The refresh lock of wxaaaa:access_token in "
+                      + store.path()
+                      + " was held longer than its lease of 300 ms"),
+          log.text());
     }
   }
 
@@ -126,17 +142,20 @@ class RefreshLockTest {
       Future<?>[] done = new Future<?>[threads];
       for (int t = 0; t < threads; t++) {
         FileTokenStore store = new FileTokenStore(dir.resolve("tokens.json"));
-        done[t] = pool.submit(() -> {
-          go.await();
-          for (int i = 0; i < 25; i++) {
-            try (RefreshLock lock = store.tryLock(A, LEASE, Duration.ofSeconds(30)).orElseThrow()) {
-              maxInside.accumulateAndGet(inside.incrementAndGet(), Math::max);
-              Thread.yield();
-              inside.decrementAndGet();
-            }
-          }
-          return null;
-        });
+        done[t] =
+            pool.submit(
+                () -> {
+                  go.await();
+                  for (int i = 0; i < 25; i++) {
+                    try (RefreshLock lock =
+                        store.tryLock(A, LEASE, Duration.ofSeconds(30)).orElseThrow()) {
+                      maxInside.accumulateAndGet(inside.incrementAndGet(), Math::max);
+                      Thread.yield();
+                      inside.decrementAndGet();
+                    }
+                  }
+                  return null;
+                });
       }
       go.countDown();
       for (Future<?> f : done) {
@@ -154,15 +173,17 @@ class RefreshLockTest {
     try (RefreshLock held = store.tryLock(A, LEASE, Duration.ZERO).orElseThrow()) {
       CountDownLatch started = new CountDownLatch(1);
       CompletableFuture<Throwable> outcome = new CompletableFuture<>();
-      Thread waiter = new Thread(() -> {
-        started.countDown();
-        try {
-          store.tryLock(A, LEASE, Duration.ofSeconds(60));
-          outcome.complete(null);
-        } catch (Throwable t) {
-          outcome.complete(t);
-        }
-      });
+      Thread waiter =
+          new Thread(
+              () -> {
+                started.countDown();
+                try {
+                  store.tryLock(A, LEASE, Duration.ofSeconds(60));
+                  outcome.complete(null);
+                } catch (Throwable t) {
+                  outcome.complete(t);
+                }
+              });
       waiter.start();
       assertTrue(started.await(10, TimeUnit.SECONDS));
       waiter.interrupt();
@@ -172,13 +193,18 @@ class RefreshLockTest {
     store.tryLock(A, LEASE, Duration.ZERO).orElseThrow().close();
     Thread.currentThread().interrupt();
     try {
-      store.save(A, io.github.wechatmp.token.AccessToken.of("T", java.time.Instant.parse("2030-01-01T00:00:00Z")));
+      store.save(
+          A,
+          io.github.wechatmp.token.AccessToken.of(
+              "T", java.time.Instant.parse("2030-01-01T00:00:00Z")));
       assertTrue(Thread.currentThread().isInterrupted(), "the interrupt is kept for the caller");
     } finally {
       Thread.interrupted();
     }
     assertEquals("T", store.load(A).orElseThrow().value());
-    assertThrows(IllegalArgumentException.class, () -> store.tryLock(A, Duration.ofNanos(-1), Duration.ZERO));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> store.tryLock(A, Duration.ofNanos(-1), Duration.ZERO));
   }
 
   @Test
@@ -191,9 +217,14 @@ class RefreshLockTest {
     RefreshLock b = store.tryLock(B, LEASE, Duration.ZERO).orElseThrow();
     assertEquals(1, openDescriptors(fds, lockFile), "one descriptor for all locks");
     a.close();
-    store.save(A, io.github.wechatmp.token.AccessToken.of("T", java.time.Instant.parse("2030-01-01T00:00:00Z")));
+    store.save(
+        A,
+        io.github.wechatmp.token.AccessToken.of(
+            "T", java.time.Instant.parse("2030-01-01T00:00:00Z")));
     assertEquals(1, openDescriptors(fds, lockFile), "kept while B is held");
-    assertEquals(Optional.empty(), new FileTokenStore(dir.resolve("tokens.json")).tryLock(B, LEASE, Duration.ZERO),
+    assertEquals(
+        Optional.empty(),
+        new FileTokenStore(dir.resolve("tokens.json")).tryLock(B, LEASE, Duration.ZERO),
         "B still held after the write's lock came and went");
     b.close();
     assertEquals(0, openDescriptors(fds, lockFile));

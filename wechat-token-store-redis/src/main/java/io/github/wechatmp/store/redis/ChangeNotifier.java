@@ -16,13 +16,14 @@ import redis.clients.jedis.UnifiedJedis;
  * Delivers the change messages that {@link RedisTokenStore} publishes to the subscribers of this
  * process. One pattern subscription (the key prefix followed by {@code *}) on one connection serves
  * every key, so a store holds at most one connection of its client's pool for notifications however
- * many providers share it; classic pub/sub reaches every node of a Redis Cluster, so any node will do.
+ * many providers share it; classic pub/sub reaches every node of a Redis Cluster, so any node will
+ * do.
  *
  * <p>Thread-safe. Owns one daemon thread, started with the first subscription and ended when the
- * last one is closed. The thread reconnects with a jittered backoff (100 ms doubling to
- * {@value #MAX_BACKOFF_MILLIS} ms) while Redis is unreachable. Messages published while it is not
- * connected are lost; a reconnect itself is never reported as a change, because a Redis that lost its
- * data must not make every instance drop a token that WeChat still accepts.
+ * last one is closed. The thread reconnects with a jittered backoff (100 ms doubling to {@value
+ * #MAX_BACKOFF_MILLIS} ms) while Redis is unreachable. Messages published while it is not connected
+ * are lost; a reconnect itself is never reported as a change, because a Redis that lost its data
+ * must not make every instance drop a token that WeChat still accepts.
  */
 final class ChangeNotifier {
   private static final Logger log = LoggerFactory.getLogger(ChangeNotifier.class);
@@ -35,7 +36,8 @@ final class ChangeNotifier {
   private final String pattern;
   private final String threadName;
   private final Object lock = new Object();
-  private final Map<String, CopyOnWriteArrayList<Registration>> listeners = new HashMap<>(); // guarded by lock
+  private final Map<String, CopyOnWriteArrayList<Registration>> listeners =
+      new HashMap<>(); // guarded by lock
   private Worker worker; // guarded by lock: the running worker, or null when nobody listens
 
   ChangeNotifier(UnifiedJedis jedis, String keyPrefix) {
@@ -61,7 +63,9 @@ final class ChangeNotifier {
     return r;
   }
 
-  /** Whether the subscription is confirmed by Redis now, so that a message published next arrives. */
+  /**
+   * Whether the subscription is confirmed by Redis now, so that a message published next arrives.
+   */
   boolean isListening() {
     synchronized (lock) {
       return worker != null && worker.current != null && worker.current.confirmed;
@@ -105,7 +109,9 @@ final class ChangeNotifier {
     }
   }
 
-  /** Escapes the characters that PSUBSCRIBE treats as glob syntax, so the prefix matches literally. */
+  /**
+   * Escapes the characters that PSUBSCRIBE treats as glob syntax, so the prefix matches literally.
+   */
   static String escapeGlob(String s) {
     StringBuilder b = new StringBuilder(s.length() + 8);
     for (int i = 0; i < s.length(); i++) {
@@ -155,13 +161,16 @@ final class ChangeNotifier {
       }
       if (l != null) {
         try {
-          l.punsubscribe(); // psubscribe() returns on the reply, leaving a clean connection for the pool
+          l.punsubscribe(); // psubscribe() returns on the reply, leaving a clean connection for
+          // the pool
         } catch (RuntimeException e) {
           // The connection is already broken; the thread sees that too and ends.
         }
       } else if (idle) {
-        // Only a backoff pause is to be cut short. An interrupt while subscribed could end Jedis's read
-        // loop before the unsubscribe reply and hand a connection still in pub/sub mode back to the pool.
+        // Only a backoff pause is to be cut short. An interrupt while subscribed could end Jedis's
+        // read
+        // loop before the unsubscribe reply and hand a connection still in pub/sub mode back to the
+        // pool.
         thread.interrupt();
       }
       // Otherwise it is connecting: onPSubscribe sees the stop and unsubscribes.
@@ -192,11 +201,19 @@ final class ChangeNotifier {
           }
           failures++;
           if (l.everConfirmed) {
-            log.warn("Lost the Redis change subscription {}; reconnecting: {}", pattern, e.toString());
+            log.warn(
+                "Lost the Redis change subscription {}; reconnecting: {}", pattern, e.toString());
           } else if (failures == 1) {
-            log.warn("Could not subscribe to Redis changes {}; retrying with backoff: {}", pattern, e.toString());
+            log.warn(
+                "Could not subscribe to Redis changes {}; retrying with backoff: {}",
+                pattern,
+                e.toString());
           } else {
-            log.debug("Could not subscribe to Redis changes {} (attempt {}): {}", pattern, failures, e.toString());
+            log.debug(
+                "Could not subscribe to Redis changes {} (attempt {}): {}",
+                pattern,
+                failures,
+                e.toString());
           }
         } finally {
           synchronized (lock) {
@@ -244,7 +261,10 @@ final class ChangeNotifier {
       }
       everConfirmed = true;
       if (owner.failures > 0) {
-        log.info("Listening for Redis changes {} again after {} failed attempts", pattern, owner.failures);
+        log.info(
+            "Listening for Redis changes {} again after {} failed attempts",
+            pattern,
+            owner.failures);
       } else {
         log.debug("Listening for Redis changes {}", pattern);
       }

@@ -24,8 +24,8 @@ import redis.clients.jedis.params.SetParams;
 /**
  * A {@link TokenStore} in Redis, so that every instance of an application on every host shares one
  * token and one refresh lock. Works with any Jedis {@link UnifiedJedis}: {@code JedisPooled} (one
- * server), {@code JedisSentineled} (Sentinel) and {@code JedisCluster} (Redis Cluster). Give the same
- * store to every provider of a process; each host makes its own.
+ * server), {@code JedisSentineled} (Sentinel) and {@code JedisCluster} (Redis Cluster). Give the
+ * same store to every provider of a process; each host makes its own.
  *
  * <pre>{@code
  * JedisPooled jedis = new JedisPooled(poolConfig, "redis.internal", 6379, clientConfig);
@@ -35,67 +35,74 @@ import redis.clients.jedis.params.SetParams;
  * }</pre>
  *
  * <h2>Keys and values</h2>
+ *
  * For a {@link TokenKey} with AppID {@code A} and kind {@code K} and the prefix {@code P} (default
  * {@value #DEFAULT_PREFIX}):
+ *
  * <ul>
- *   <li>{@code P{A}:K} holds the token as {@code <expiresAt in epoch milliseconds>:<token value>}, a
- *       string written in one {@code SET ... PX}, so a reader sees value and expiry together. Its
- *       TTL is the time left until the token's expiry by this store's {@linkplain Builder#clock clock},
- *       never longer: Redis drops the entry no later than WeChat stops accepting it.
- *   <li>{@code P{A}:K:lock} holds the refresh lock while a node refreshes: a random owner id, with a
- *       TTL of the lock's lease.
- *   <li>The channel {@code P{A}:K} (the token key's name) carries a message on every
- *       {@link #save} and every successful {@link #deleteIfValue}.
+ *   <li>{@code P{A}:K} holds the token as {@code <expiresAt in epoch milliseconds>:<token value>},
+ *       a string written in one {@code SET ... PX}, so a reader sees value and expiry together. Its
+ *       TTL is the time left until the token's expiry by this store's {@linkplain Builder#clock
+ *       clock}, never longer: Redis drops the entry no later than WeChat stops accepting it.
+ *   <li>{@code P{A}:K:lock} holds the refresh lock while a node refreshes: a random owner id, with
+ *       a TTL of the lock's lease.
+ *   <li>The channel {@code P{A}:K} (the token key's name) carries a message on every {@link #save}
+ *       and every successful {@link #deleteIfValue}.
  * </ul>
- * The {@code {A}} hash tag puts every key of one app in one Redis Cluster slot, so that one Lua script
- * may touch them. A value that does not parse reads as no token, as the {@link TokenStore} contract
- * asks.
+ *
+ * The {@code {A}} hash tag puts every key of one app in one Redis Cluster slot, so that one Lua
+ * script may touch them. A value that does not parse reads as no token, as the {@link TokenStore}
+ * contract asks.
  *
  * <h2>Refresh lock</h2>
+ *
  * {@link #tryLock} takes the lock with {@code SET lock owner NX PX lease}. While another node holds
- * it, it polls with a jittered backoff, 20 ms doubling to 200 ms by default
- * ({@link Builder#lockPolling}), until it gets the lock or {@code maxWait} has passed; it returns only
- * the held lock or empty, never early. Since the holder saves its token before releasing, a waiter
- * gets the lock at most one poll interval after the release and then finds the new token in the store
+ * it, it polls with a jittered backoff, 20 ms doubling to 200 ms by default ({@link
+ * Builder#lockPolling}), until it gets the lock or {@code maxWait} has passed; it returns only the
+ * held lock or empty, never early. Since the holder saves its token before releasing, a waiter gets
+ * the lock at most one poll interval after the release and then finds the new token in the store
  * (the provider re-reads it under the lock). Releasing, and {@link #deleteIfValue}, are
- * compare-and-delete Lua scripts: a node never releases a lock another node holds after its own lease
- * lapsed, nor deletes a token another node wrote. Lease and wait come from the provider
- * ({@code AccessTokenProvider.Builder#lockLease} and {@code #lockWait}, 10 s and 12 s by default): a
- * holder that crashed blocks the others for at most one lease.
+ * compare-and-delete Lua scripts: a node never releases a lock another node holds after its own
+ * lease lapsed, nor deletes a token another node wrote. Lease and wait come from the provider
+ * ({@code AccessTokenProvider.Builder#lockLease} and {@code #lockWait}, 10 s and 12 s by default):
+ * a holder that crashed blocks the others for at most one lease.
  *
  * <h2>Change notifications and the bound on invalidation</h2>
- * {@link #save} and {@link #deleteIfValue} publish from the same Lua script that changes the key, so
- * no change goes out without its message. Subscribers ({@link #subscribe}) share one pattern
+ *
+ * {@link #save} and {@link #deleteIfValue} publish from the same Lua script that changes the key,
+ * so no change goes out without its message. Subscribers ({@link #subscribe}) share one pattern
  * subscription per store on one connection of the client, kept by a daemon thread that reconnects
- * with a jittered backoff (100 ms doubling to 2 s) while Redis is unreachable, and that ends when the
- * last subscription is closed. While that connection is up, a token invalidated on one node stops
- * being served on every other node within the pub/sub delivery time plus one store read (milliseconds
- * on a healthy network, bounded by the client's socket timeout). Messages published while a node is
- * disconnected are lost (a reconnect is deliberately not reported as a change, so that a Redis that
- * lost its data does not make every node drop a valid token); such a node drops the invalidated token
- * when it next comes due, or when WeChat rejects it there. Every subscriber of this store is told of
- * every change of its key, the changes made through this very store included; a provider's re-read of
- * its own change is a no-op.
+ * with a jittered backoff (100 ms doubling to 2 s) while Redis is unreachable, and that ends when
+ * the last subscription is closed. While that connection is up, a token invalidated on one node
+ * stops being served on every other node within the pub/sub delivery time plus one store read
+ * (milliseconds on a healthy network, bounded by the client's socket timeout). Messages published
+ * while a node is disconnected are lost (a reconnect is deliberately not reported as a change, so
+ * that a Redis that lost its data does not make every node drop a valid token); such a node drops
+ * the invalidated token when it next comes due, or when WeChat rejects it there. Every subscriber
+ * of this store is told of every change of its key, the changes made through this very store
+ * included; a provider's re-read of its own change is a no-op.
  *
  * <h2>Failures and client settings</h2>
- * Every method that cannot reach Redis throws {@link TokenStoreException} whose message names Redis,
- * the key, and Jedis's description of the failure (which names {@code host:port} for a refused or
- * timed-out connection). A provider then keeps serving the token it holds until that token expires,
- * and recovers by itself once Redis answers again. How long a caller waits for that answer is set by
- * the client: give it short timeouts, for example a {@code DefaultJedisClientConfig} with
- * {@code connectionTimeoutMillis(1000)} and {@code socketTimeoutMillis(1000)}, and a pool config with
- * {@code setMaxWait(Duration.ofSeconds(1))} (a pool's default wait is unbounded) and a
- * {@code maxTotal} that leaves one connection for the notification thread. A store neither closes nor
- * configures its client: close the providers before the client. Jedis gives a subscribed connection
- * no read timeout, so a connection that dies silently (no reset from the peer) is noticed only through
- * TCP keepalive; notifications are then late or lost as described above, never wrong.
  *
- * <p>The store uses {@code GET}, {@code SET}, {@code EVAL} (scripts calling {@code GET}, {@code SET},
- * {@code DEL} and {@code PUBLISH}) and {@code PSUBSCRIBE}: grant them if Redis ACLs are in use. Any
- * Redis from 2.6.12 on will do; the tests run against Redis 6.2.
+ * Every method that cannot reach Redis throws {@link TokenStoreException} whose message names
+ * Redis, the key, and Jedis's description of the failure (which names {@code host:port} for a
+ * refused or timed-out connection). A provider then keeps serving the token it holds until that
+ * token expires, and recovers by itself once Redis answers again. How long a caller waits for that
+ * answer is set by the client: give it short timeouts, for example a {@code
+ * DefaultJedisClientConfig} with {@code connectionTimeoutMillis(1000)} and {@code
+ * socketTimeoutMillis(1000)}, and a pool config with {@code setMaxWait(Duration.ofSeconds(1))} (a
+ * pool's default wait is unbounded) and a {@code maxTotal} that leaves one connection for the
+ * notification thread. A store neither closes nor configures its client: close the providers before
+ * the client. Jedis gives a subscribed connection no read timeout, so a connection that dies
+ * silently (no reset from the peer) is noticed only through TCP keepalive; notifications are then
+ * late or lost as described above, never wrong.
  *
- * <p>Thread-safe: one instance serves any number of threads and providers. Token values never appear
- * in logs or exception messages.
+ * <p>The store uses {@code GET}, {@code SET}, {@code EVAL} (scripts calling {@code GET}, {@code
+ * SET}, {@code DEL} and {@code PUBLISH}) and {@code PSUBSCRIBE}: grant them if Redis ACLs are in
+ * use. Any Redis from 2.6.12 on will do; the tests run against Redis 6.2.
+ *
+ * <p>Thread-safe: one instance serves any number of threads and providers. Token values never
+ * appear in logs or exception messages.
  */
 public final class RedisTokenStore implements TokenStore {
   private static final Logger log = LoggerFactory.getLogger(RedisTokenStore.class);
@@ -107,34 +114,41 @@ public final class RedisTokenStore implements TokenStore {
   static final String SAVED_MESSAGE = "saved";
   static final String DELETED_MESSAGE = "deleted";
 
-  // KEYS[1] token key; ARGV[1] stored string; ARGV[2] TTL in ms, 0 for a token already expired; ARGV[3] message.
-  private static final String SAVE_SCRIPT = String.join("\n",
-      "if tonumber(ARGV[2]) > 0 then",
-      "  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])",
-      "else",
-      "  redis.call('DEL', KEYS[1])",
-      "end",
-      "redis.call('PUBLISH', KEYS[1], ARGV[3])",
-      "return 1");
+  // KEYS[1] token key; ARGV[1] stored string; ARGV[2] TTL in ms, 0 for a token already expired;
+  // ARGV[3] message.
+  private static final String SAVE_SCRIPT =
+      String.join(
+          "\n",
+          "if tonumber(ARGV[2]) > 0 then",
+          "  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])",
+          "else",
+          "  redis.call('DEL', KEYS[1])",
+          "end",
+          "redis.call('PUBLISH', KEYS[1], ARGV[3])",
+          "return 1");
 
   // KEYS[1] token key; ARGV[1] the token value expected after the first ':'; ARGV[2] message.
-  private static final String DELETE_IF_VALUE_SCRIPT = String.join("\n",
-      "local v = redis.call('GET', KEYS[1])",
-      "if not v then return 0 end",
-      "local i = string.find(v, ':', 1, true)",
-      "if i and string.sub(v, i + 1) == ARGV[1] then",
-      "  redis.call('DEL', KEYS[1])",
-      "  redis.call('PUBLISH', KEYS[1], ARGV[2])",
-      "  return 1",
-      "end",
-      "return 0");
+  private static final String DELETE_IF_VALUE_SCRIPT =
+      String.join(
+          "\n",
+          "local v = redis.call('GET', KEYS[1])",
+          "if not v then return 0 end",
+          "local i = string.find(v, ':', 1, true)",
+          "if i and string.sub(v, i + 1) == ARGV[1] then",
+          "  redis.call('DEL', KEYS[1])",
+          "  redis.call('PUBLISH', KEYS[1], ARGV[2])",
+          "  return 1",
+          "end",
+          "return 0");
 
   // KEYS[1] lock key; ARGV[1] owner id.
-  private static final String RELEASE_SCRIPT = String.join("\n",
-      "if redis.call('GET', KEYS[1]) == ARGV[1] then",
-      "  return redis.call('DEL', KEYS[1])",
-      "end",
-      "return 0");
+  private static final String RELEASE_SCRIPT =
+      String.join(
+          "\n",
+          "if redis.call('GET', KEYS[1]) == ARGV[1] then",
+          "  return redis.call('DEL', KEYS[1])",
+          "end",
+          "return 0");
 
   private final UnifiedJedis jedis;
   private final String prefix;
@@ -142,6 +156,7 @@ public final class RedisTokenStore implements TokenStore {
   private final long firstPollMillis;
   private final long maxPollMillis;
   private final ChangeNotifier notifier;
+
   /** The corrupt entry last warned about, so that one is logged once rather than on every read. */
   private volatile String lastCorruptWarning;
 
@@ -203,7 +218,8 @@ public final class RedisTokenStore implements TokenStore {
     } catch (JedisDataException e) {
       if (String.valueOf(e.getMessage()).startsWith("WRONGTYPE")) {
         // Something else's value under our key: corrupt data, which the next save replaces.
-        warnOnce(redisKey, "WRONGTYPE", "Ignoring the Redis entry {}: it is not a string", redisKey);
+        warnOnce(
+            redisKey, "WRONGTYPE", "Ignoring the Redis entry {}: it is not a string", redisKey);
         return Optional.empty();
       }
       throw failure("read", redisKey, e, null);
@@ -216,13 +232,13 @@ public final class RedisTokenStore implements TokenStore {
   /**
    * {@inheritDoc}
    *
-   * <p>One Lua script that sets the entry with a TTL of the time left until
-   * {@link AccessToken#expiresAt()} (an already expired token deletes the entry) and publishes a
-   * change message.
+   * <p>One Lua script that sets the entry with a TTL of the time left until {@link
+   * AccessToken#expiresAt()} (an already expired token deletes the entry) and publishes a change
+   * message.
    *
    * @throws NullPointerException if an argument is null
-   * @throws TokenStoreException if Redis cannot be reached or fails; whether the entry changed is then
-   *     unknown only if the connection broke after the script was sent
+   * @throws TokenStoreException if Redis cannot be reached or fails; whether the entry changed is
+   *     then unknown only if the connection broke after the script was sent
    */
   @Override
   public void save(TokenKey key, AccessToken token) {
@@ -230,9 +246,10 @@ public final class RedisTokenStore implements TokenStore {
     Objects.requireNonNull(token, "token");
     long expiresAt = token.expiresAt().toEpochMilli();
     long ttl = expiresAt - clock.millis();
-    List<String> args = ttl > 0
-        ? List.of(expiresAt + ":" + token.value(), Long.toString(ttl), SAVED_MESSAGE)
-        : List.of("", "0", DELETED_MESSAGE);
+    List<String> args =
+        ttl > 0
+            ? List.of(expiresAt + ":" + token.value(), Long.toString(ttl), SAVED_MESSAGE)
+            : List.of("", "0", DELETED_MESSAGE);
     try {
       jedis.eval(SAVE_SCRIPT, List.of(redisKey), args);
     } catch (JedisException e) {
@@ -256,7 +273,9 @@ public final class RedisTokenStore implements TokenStore {
     Objects.requireNonNull(expectedValue, "expectedValue");
     Object deleted;
     try {
-      deleted = jedis.eval(DELETE_IF_VALUE_SCRIPT, List.of(redisKey), List.of(expectedValue, DELETED_MESSAGE));
+      deleted =
+          jedis.eval(
+              DELETE_IF_VALUE_SCRIPT, List.of(redisKey), List.of(expectedValue, DELETED_MESSAGE));
     } catch (JedisException e) {
       throw failure("compare-and-delete", redisKey, e, expectedValue);
     }
@@ -266,14 +285,15 @@ public final class RedisTokenStore implements TokenStore {
   /**
    * {@inheritDoc}
    *
-   * <p>Polls {@code SET lock owner NX PX lease} with a jittered backoff (see
-   * {@link Builder#lockPolling}) until the lock is had or {@code maxWait} has passed; the last
-   * attempt is made at the deadline. Returns only then: a token saved meanwhile by the holder is found
-   * by the caller's next {@link #load}. The lease is counted by Redis, so clocks of the hosts need not
+   * <p>Polls {@code SET lock owner NX PX lease} with a jittered backoff (see {@link
+   * Builder#lockPolling}) until the lock is had or {@code maxWait} has passed; the last attempt is
+   * made at the deadline. Returns only then: a token saved meanwhile by the holder is found by the
+   * caller's next {@link #load}. The lease is counted by Redis, so clocks of the hosts need not
    * agree.
    *
    * @throws NullPointerException if an argument is null
-   * @throws IllegalArgumentException if {@code lease} is not positive or {@code maxWait} is negative
+   * @throws IllegalArgumentException if {@code lease} is not positive or {@code maxWait} is
+   *     negative
    * @throws InterruptedException if the thread is interrupted while waiting
    * @throws TokenStoreException if Redis cannot be reached or fails
    */
@@ -307,7 +327,8 @@ public final class RedisTokenStore implements TokenStore {
         return Optional.empty();
       }
       long jittered = pause / 2 + ThreadLocalRandom.current().nextLong(pause / 2 + 1);
-      TimeUnit.NANOSECONDS.sleep(Math.min(TimeUnit.MILLISECONDS.toNanos(Math.max(1, jittered)), remaining));
+      TimeUnit.NANOSECONDS.sleep(
+          Math.min(TimeUnit.MILLISECONDS.toNanos(Math.max(1, jittered)), remaining));
       pause = Math.min(maxPollMillis, pause * 2);
     }
   }
@@ -348,8 +369,12 @@ public final class RedisTokenStore implements TokenStore {
         // falls through: corrupt
       }
     }
-    warnOnce(redisKey, stored, "Ignoring the Redis entry {}: it is not of the form <expiresAtMillis>:<token> ({} chars)",
-        redisKey, stored.length());
+    warnOnce(
+        redisKey,
+        stored,
+        "Ignoring the Redis entry {}: it is not of the form <expiresAtMillis>:<token> ({} chars)",
+        redisKey,
+        stored.length());
     return null;
   }
 
@@ -362,9 +387,15 @@ public final class RedisTokenStore implements TokenStore {
     }
   }
 
-  private static TokenStoreException failure(String what, String redisKey, JedisException e, String secret) {
-    StringBuilder m = new StringBuilder("Redis: could not ").append(what).append(' ').append(redisKey)
-        .append(": ").append(e.getMessage());
+  private static TokenStoreException failure(
+      String what, String redisKey, JedisException e, String secret) {
+    StringBuilder m =
+        new StringBuilder("Redis: could not ")
+            .append(what)
+            .append(' ')
+            .append(redisKey)
+            .append(": ")
+            .append(e.getMessage());
     Throwable cause = e.getCause();
     if (cause != null && cause.getMessage() != null && !cause.getMessage().equals(e.getMessage())) {
       m.append(" (").append(cause.getMessage()).append(')');
@@ -388,7 +419,8 @@ public final class RedisTokenStore implements TokenStore {
     try {
       return d.toNanos();
     } catch (ArithmeticException e) {
-      return Long.MAX_VALUE / 4; // far enough in the future, and no overflow when added to nanoTime()
+      return Long.MAX_VALUE
+          / 4; // far enough in the future, and no overflow when added to nanoTime()
     }
   }
 
@@ -413,10 +445,15 @@ public final class RedisTokenStore implements TokenStore {
         if (Long.valueOf(1).equals(released)) {
           log.debug("Released the Redis lock {}", lockKey);
         } else {
-          log.warn("The Redis lock {} had lapsed before its release (its lease was too short); left it alone", lockKey);
+          log.warn(
+              "The Redis lock {} had lapsed before its release (its lease was too short); left it alone",
+              lockKey);
         }
       } catch (RuntimeException e) {
-        log.warn("Could not release the Redis lock {}; its lease will end it: {}", lockKey, e.toString());
+        log.warn(
+            "Could not release the Redis lock {}; its lease will end it: {}",
+            lockKey,
+            e.toString());
       }
     }
 
@@ -494,9 +531,15 @@ public final class RedisTokenStore implements TokenStore {
     public Builder lockPolling(Duration first, Duration max) {
       Objects.requireNonNull(first, "first");
       Objects.requireNonNull(max, "max");
-      if (first.toMillis() < 1 || first.compareTo(max) > 0 || max.compareTo(Duration.ofSeconds(5)) > 0) {
-        throw new IllegalArgumentException("lock polling needs 1 ms <= first <= max <= 5 s, got first="
-            + first.toMillis() + " ms, max=" + max.toMillis() + " ms");
+      if (first.toMillis() < 1
+          || first.compareTo(max) > 0
+          || max.compareTo(Duration.ofSeconds(5)) > 0) {
+        throw new IllegalArgumentException(
+            "lock polling needs 1 ms <= first <= max <= 5 s, got first="
+                + first.toMillis()
+                + " ms, max="
+                + max.toMillis()
+                + " ms");
       }
       this.firstPoll = first;
       this.maxPoll = max;

@@ -22,8 +22,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import redis.clients.jedis.UnifiedJedis;
 
 /**
- * Simulated hosts of one application: each node has its own Jedis client, its own
- * {@link RedisTokenStore} and its own provider, as separate machines would; they share only Redis, the
+ * Simulated hosts of one application: each node has its own Jedis client, its own {@link
+ * RedisTokenStore} and its own provider, as separate machines would; they share only Redis, the
  * fake WeChat and (so that tests need not sleep until tokens expire) one clock.
  */
 final class Nodes implements AutoCloseable {
@@ -50,24 +50,26 @@ final class Nodes implements AutoCloseable {
     Node(Duration lockLease, Duration lockWait) {
       client = redis.newClient();
       store = RedisTokenStore.builder(client).keyPrefix(prefix).clock(clock).build();
-      provider = AccessTokenProvider.builder()
-          .appId(FakeWeChat.APP_ID)
-          .appSecret(FakeWeChat.SECRET)
-          .apiBaseUrl(wechat.baseUrl())
-          .clock(clock)
-          .store(store)
-          .lockLease(lockLease)
-          .lockWait(lockWait)
-          .eventListener(new TokenEventListener() {
-            @Override
-            public void onInvalidated(TokenKey k, boolean wasCurrent) {
-              if (wasCurrent) {
-                invalidations.incrementAndGet();
-                invalidated.countDown();
-              }
-            }
-          })
-          .build();
+      provider =
+          AccessTokenProvider.builder()
+              .appId(FakeWeChat.APP_ID)
+              .appSecret(FakeWeChat.SECRET)
+              .apiBaseUrl(wechat.baseUrl())
+              .clock(clock)
+              .store(store)
+              .lockLease(lockLease)
+              .lockWait(lockWait)
+              .eventListener(
+                  new TokenEventListener() {
+                    @Override
+                    public void onInvalidated(TokenKey k, boolean wasCurrent) {
+                      if (wasCurrent) {
+                        invalidations.incrementAndGet();
+                        invalidated.countDown();
+                      }
+                    }
+                  })
+              .build();
     }
   }
 
@@ -93,8 +95,8 @@ final class Nodes implements AutoCloseable {
   }
 
   /**
-   * Every node calls {@code get()} from {@code threadsPerNode} threads released at once; returns the
-   * distinct values they got. Fails on any exception or if a thread is not done within 30 s.
+   * Every node calls {@code get()} from {@code threadsPerNode} threads released at once; returns
+   * the distinct values they got. Fails on any exception or if a thread is not done within 30 s.
    */
   Set<String> herd(int threadsPerNode) throws InterruptedException {
     CountDownLatch start = new CountDownLatch(1);
@@ -103,15 +105,17 @@ final class Nodes implements AutoCloseable {
     List<Thread> threads = new ArrayList<>();
     for (Node n : nodes) {
       for (int i = 0; i < threadsPerNode; i++) {
-        Thread t = new Thread(() -> {
-          try {
-            start.await();
-            AccessToken token = n.provider.get();
-            got.add(token.value());
-          } catch (Throwable e) {
-            errors.add(e);
-          }
-        });
+        Thread t =
+            new Thread(
+                () -> {
+                  try {
+                    start.await();
+                    AccessToken token = n.provider.get();
+                    got.add(token.value());
+                  } catch (Throwable e) {
+                    errors.add(e);
+                  }
+                });
         t.start();
         threads.add(t);
       }
@@ -139,7 +143,8 @@ final class Nodes implements AutoCloseable {
     wechat.close();
     // Closing the providers closed their subscriptions, which must end every notification thread.
     String threadName = ChangeNotifier.THREAD_NAME_PREFIX + prefix;
-    RedisTokenStoreTest.awaitTrue(() -> RedisTokenStoreTest.threads(threadName) == 0,
+    RedisTokenStoreTest.awaitTrue(
+        () -> RedisTokenStoreTest.threads(threadName) == 0,
         "the notification threads of " + prefix + " end");
   }
 }

@@ -15,7 +15,10 @@ import redis.clients.jedis.JedisCluster;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.util.JedisClusterCRC16;
 
-/** The same guarantees over a sharded Redis Cluster of three primaries, through {@link JedisCluster}. */
+/**
+ * The same guarantees over a sharded Redis Cluster of three primaries, through {@link
+ * JedisCluster}.
+ */
 class RedisClusterTest {
   private static TestRedis cluster;
   private static UnifiedJedis plain;
@@ -49,12 +52,14 @@ class RedisClusterTest {
       assertEquals(t1, b.provider.get());
       assertEquals(t1, c.provider.get());
       String tokenKey = nodes.tokenKey();
-      assertEquals(JedisClusterCRC16.getSlot(tokenKey), JedisClusterCRC16.getSlot(tokenKey + ":lock"));
+      assertEquals(
+          JedisClusterCRC16.getSlot(tokenKey), JedisClusterCRC16.getSlot(tokenKey + ":lock"));
       for (Nodes.Node n : nodes.nodes) {
         awaitTrue(n.store::isListening, "every host listens for changes");
       }
       a.provider.invalidate(t1.value());
-      // Each host subscribes on whichever node its client picked; classic pub/sub spans the cluster.
+      // Each host subscribes on whichever node its client picked; classic pub/sub spans the
+      // cluster.
       assertTrue(b.invalidated.await(5, TimeUnit.SECONDS), "host b dropped the rejected token");
       assertTrue(c.invalidated.await(5, TimeUnit.SECONDS), "host c dropped the rejected token");
       assertEquals(Set.of(FakeWeChat.tokenValue(2)), nodes.herd(4));

@@ -61,12 +61,14 @@ class RedisOutageTest {
       long t0 = System.nanoTime();
       assertEquals(t1, a.provider.get());
       assertEquals(t1, b.provider.get());
-      assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) < 5_000, "answered within seconds");
+      assertTrue(
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) < 5_000, "answered within seconds");
       assertEquals(1, nodes.wechat.tokenRequests(), "never fetched without the lock");
 
       // Really expired, and still no Redis: a clear error that names Redis and its address.
       nodes.clock.advance(Duration.ofSeconds(21));
-      TokenUnavailableException e = assertThrows(TokenUnavailableException.class, () -> a.provider.get());
+      TokenUnavailableException e =
+          assertThrows(TokenUnavailableException.class, () -> a.provider.get());
       assertTrue(e.getMessage().contains("Redis"), e.getMessage());
       assertTrue(e.getMessage().contains(redis.address().toString()), e.getMessage());
       assertTrue(e.getCause() instanceof TokenStoreException, String.valueOf(e.getCause()));
@@ -84,7 +86,9 @@ class RedisOutageTest {
       assertEquals(2, nodes.wechat.tokenRequests());
 
       // And so do the change subscriptions: an invalidation reaches the other hosts again.
-      awaitTrue(() -> nodes.nodes.stream().allMatch(n -> n.store.isListening()), "every host listens again");
+      awaitTrue(
+          () -> nodes.nodes.stream().allMatch(n -> n.store.isListening()),
+          "every host listens again");
       b.invalidated = new java.util.concurrent.CountDownLatch(1);
       newcomer.invalidated = new java.util.concurrent.CountDownLatch(1);
       a.provider.invalidate(FakeWeChat.tokenValue(2));
@@ -114,7 +118,10 @@ class RedisOutageTest {
     awaitTrue(store::isListening, "the notification thread reconnected by itself");
 
     store.save(marker, AccessToken.of("M", java.time.Instant.now().plusSeconds(600)));
-    assertEquals("marker", events.poll(5, TimeUnit.SECONDS), "neither the loss nor the reconnect was a change");
+    assertEquals(
+        "marker",
+        events.poll(5, TimeUnit.SECONDS),
+        "neither the loss nor the reconnect was a change");
     assertTrue(events.isEmpty(), String.valueOf(events));
     assertEquals(java.util.Optional.empty(), store.load(key), "the restarted Redis is empty");
     s1.close();

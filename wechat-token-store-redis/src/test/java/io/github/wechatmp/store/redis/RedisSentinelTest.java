@@ -14,7 +14,10 @@ import org.junit.jupiter.api.Test;
 import redis.clients.jedis.JedisSentineled;
 import redis.clients.jedis.UnifiedJedis;
 
-/** The store over {@link JedisSentineled}: the client finds the primary through an embedded Sentinel. */
+/**
+ * The store over {@link JedisSentineled}: the client finds the primary through an embedded
+ * Sentinel.
+ */
 class RedisSentinelTest {
   private static TestRedis redis;
   private static UnifiedJedis plain;

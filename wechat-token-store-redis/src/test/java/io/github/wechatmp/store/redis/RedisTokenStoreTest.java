@@ -31,13 +31,17 @@ import redis.clients.jedis.JedisPooled;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.util.JedisClusterCRC16;
 
-/** The store's own contract against a real Redis: layout, TTLs, lock, compare-and-delete, notifications. */
+/**
+ * The store's own contract against a real Redis: layout, TTLs, lock, compare-and-delete,
+ * notifications.
+ */
 class RedisTokenStoreTest {
   private static TestRedis redis;
   private static UnifiedJedis plain;
 
   private final MutableClock clock = new MutableClock();
-  private final String appId = "wxt" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+  private final String appId =
+      "wxt" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
   private final TokenKey key = TokenKey.of(appId, TokenKey.ACCESS_TOKEN);
 
   @BeforeAll
@@ -70,11 +74,13 @@ class RedisTokenStoreTest {
     String tokenKey = "wechat:{" + appId + "}:access_token";
     assertEquals(t.expiresAt().toEpochMilli() + ":" + t.value(), plain.get(tokenKey));
     long pttl = plain.pttl(tokenKey);
-    assertTrue(pttl > 7_190_000 && pttl <= 7_200_000, "TTL never beyond the token's expiry, was " + pttl);
+    assertTrue(
+        pttl > 7_190_000 && pttl <= 7_200_000, "TTL never beyond the token's expiry, was " + pttl);
     assertEquals(Optional.of(t), store.load(key));
 
     String lockKey = tokenKey + ":lock";
-    try (RefreshLock lock = store.tryLock(key, Duration.ofSeconds(5), Duration.ZERO).orElseThrow()) {
+    try (RefreshLock lock =
+        store.tryLock(key, Duration.ofSeconds(5), Duration.ZERO).orElseThrow()) {
       assertNotNull(plain.get(lockKey), "the owner id");
       long lockTtl = plain.pttl(lockKey);
       assertTrue(lockTtl > 0 && lockTtl <= 5_000, "lock TTL is the lease, was " + lockTtl);
@@ -82,10 +88,10 @@ class RedisTokenStoreTest {
     assertNull(plain.get(lockKey), "released");
 
     // One slot for all of an app's keys, so the Lua scripts are valid on a Redis Cluster.
-    assertEquals(JedisClusterCRC16.getSlot(tokenKey),
-        JedisClusterCRC16.getSlot(lockKey));
+    assertEquals(JedisClusterCRC16.getSlot(tokenKey), JedisClusterCRC16.getSlot(lockKey));
 
-    RedisTokenStore prefixed = RedisTokenStore.builder(redis.newClient()).keyPrefix("shop-7:wx:").clock(clock).build();
+    RedisTokenStore prefixed =
+        RedisTokenStore.builder(redis.newClient()).keyPrefix("shop-7:wx:").clock(clock).build();
     prefixed.save(key, t);
     assertEquals(7200, plain.ttl("shop-7:wx:{" + appId + "}:access_token"), 10);
     TokenKey ticket = TokenKey.of(appId, TokenKey.JSAPI_TICKET);
@@ -109,7 +115,8 @@ class RedisTokenStoreTest {
   void corruptEntriesReadAsNoTokenAndSaveRepairsThem() {
     RedisTokenStore store = store();
     String tokenKey = "wechat:{" + appId + "}:access_token";
-    for (String bad : List.of("garbage", ":NOEXPIRY", "12x:TOKEN", "1700000000000:", "1700000000000:has space")) {
+    for (String bad :
+        List.of("garbage", ":NOEXPIRY", "12x:TOKEN", "1700000000000:", "1700000000000:has space")) {
       plain.set(tokenKey, bad);
       assertEquals(Optional.empty(), store.load(key), bad);
     }
@@ -159,19 +166,23 @@ class RedisTokenStoreTest {
 
     RefreshLock held = a.tryLock(key, Duration.ofMillis(600), Duration.ZERO).orElseThrow();
     long t0 = System.nanoTime();
-    assertEquals(Optional.empty(), b.tryLock(key, Duration.ofSeconds(5), Duration.ZERO), "single attempt");
+    assertEquals(
+        Optional.empty(), b.tryLock(key, Duration.ofSeconds(5), Duration.ZERO), "single attempt");
     assertEquals(Optional.empty(), b.tryLock(key, Duration.ofSeconds(5), Duration.ofMillis(150)));
     long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
     assertTrue(waited >= 140, "waited the whole maxWait, was " + waited);
 
-    // The lease lapses by itself (the holder "crashed"); another node takes the lock within its wait.
+    // The lease lapses by itself (the holder "crashed"); another node takes the lock within its
+    // wait.
     RefreshLock taken = b.tryLock(key, Duration.ofSeconds(5), Duration.ofSeconds(5)).orElseThrow();
     long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-    assertTrue(tookMillis >= 550 && tookMillis < 4_000, "taken after the lease, at " + tookMillis + " ms");
+    assertTrue(
+        tookMillis >= 550 && tookMillis < 4_000, "taken after the lease, at " + tookMillis + " ms");
     String owner = plain.get(lockKey);
 
     held.close(); // late release of a lapsed lock
-    assertEquals(owner, plain.get(lockKey), "a lapsed holder must not release the new holder's lock");
+    assertEquals(
+        owner, plain.get(lockKey), "a lapsed holder must not release the new holder's lock");
     taken.close();
     assertNull(plain.get(lockKey));
     taken.close(); // idempotent
@@ -182,17 +193,20 @@ class RedisTokenStoreTest {
     RedisTokenStore a = store();
     RedisTokenStore b = store();
     RefreshLock held = a.tryLock(key, Duration.ofSeconds(10), Duration.ZERO).orElseThrow();
-    Thread releaser = new Thread(() -> {
-      try {
-        Thread.sleep(500);
-      } catch (InterruptedException e) {
-        return;
-      }
-      held.close();
-    });
+    Thread releaser =
+        new Thread(
+            () -> {
+              try {
+                Thread.sleep(500);
+              } catch (InterruptedException e) {
+                return;
+              }
+              held.close();
+            });
     long t0 = System.nanoTime();
     releaser.start();
-    try (RefreshLock ignored = b.tryLock(key, Duration.ofSeconds(10), Duration.ofSeconds(8)).orElseThrow()) {
+    try (RefreshLock ignored =
+        b.tryLock(key, Duration.ofSeconds(10), Duration.ofSeconds(8)).orElseThrow()) {
       long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
       // Released at 500 ms; polls are at most 200 ms apart, so well before the 10 s lease.
       assertTrue(ms >= 450 && ms < 3_000, "got it at " + ms + " ms");
@@ -204,9 +218,12 @@ class RedisTokenStoreTest {
   void tryLockIsInterruptible() throws Exception {
     RedisTokenStore a = store();
     RedisTokenStore b = store();
-    try (RefreshLock ignored = a.tryLock(key, Duration.ofSeconds(10), Duration.ZERO).orElseThrow()) {
+    try (RefreshLock ignored =
+        a.tryLock(key, Duration.ofSeconds(10), Duration.ZERO).orElseThrow()) {
       Thread.currentThread().interrupt();
-      assertThrows(InterruptedException.class, () -> b.tryLock(key, Duration.ofSeconds(1), Duration.ofSeconds(5)));
+      assertThrows(
+          InterruptedException.class,
+          () -> b.tryLock(key, Duration.ofSeconds(1), Duration.ofSeconds(5)));
       assertFalse(Thread.interrupted());
     }
   }
@@ -225,14 +242,18 @@ class RedisTokenStoreTest {
     assertEquals("token", events.poll(5, TimeUnit.SECONDS));
     assertFalse(writer.deleteIfValue(key, "OTHER"));
     assertTrue(writer.deleteIfValue(key, "T1"));
-    assertEquals("token", events.poll(5, TimeUnit.SECONDS), "the delete is a change; the failed one was not");
+    assertEquals(
+        "token",
+        events.poll(5, TimeUnit.SECONDS),
+        "the delete is a change; the failed one was not");
 
     // An entry that expires in Redis is no change: the marker published after the expiry arrives
     // first, and messages on one connection arrive in order.
     RedisTokenStore realTime = RedisTokenStore.builder(redis.newClient()).build();
     realTime.save(key, AccessToken.of("T2", Instant.now().plusMillis(200)));
     assertEquals("token", events.poll(5, TimeUnit.SECONDS));
-    awaitTrue(() -> !plain.exists("wechat:{" + appId + "}:access_token"), "the entry expires in Redis");
+    awaitTrue(
+        () -> !plain.exists("wechat:{" + appId + "}:access_token"), "the entry expires in Redis");
     writer.save(marker, token("M", Duration.ofHours(1)));
     assertEquals("marker", events.poll(5, TimeUnit.SECONDS));
     assertTrue(events.isEmpty(), "no message for the expiry: " + events);
@@ -248,7 +269,8 @@ class RedisTokenStoreTest {
   @Test
   void theNotificationThreadEndsWithTheLastSubscription() throws Exception {
     String prefix = "leak-" + UUID.randomUUID() + ":";
-    RedisTokenStore store = RedisTokenStore.builder(redis.newClient()).keyPrefix(prefix).clock(clock).build();
+    RedisTokenStore store =
+        RedisTokenStore.builder(redis.newClient()).keyPrefix(prefix).clock(clock).build();
     String threadName = ChangeNotifier.THREAD_NAME_PREFIX + prefix;
     for (int i = 0; i < 3; i++) {
       Subscription a = store.subscribe(key, () -> {});
@@ -267,21 +289,24 @@ class RedisTokenStoreTest {
   @Test
   void everyFailureNamesRedisTheKeyAndTheAddressButNoToken() throws Exception {
     int port = TestRedis.freePort(false); // nothing listens there
-    try (JedisPooled down = new JedisPooled(new HostAndPort("127.0.0.1", port),
-        DefaultJedisClientConfig.builder().connectionTimeoutMillis(500).build())) {
+    try (JedisPooled down =
+        new JedisPooled(
+            new HostAndPort("127.0.0.1", port),
+            DefaultJedisClientConfig.builder().connectionTimeoutMillis(500).build())) {
       RedisTokenStore store = RedisTokenStore.builder(down).clock(clock).build();
       AccessToken t = token("SECRET_TOKEN_VALUE_0123456789", Duration.ofHours(2));
-      List<Runnable> calls = List.of(
-          () -> store.load(key),
-          () -> store.save(key, t),
-          () -> store.deleteIfValue(key, t.value()),
-          () -> {
-            try {
-              store.tryLock(key, Duration.ofSeconds(1), Duration.ofSeconds(1));
-            } catch (InterruptedException e) {
-              throw new AssertionError(e);
-            }
-          });
+      List<Runnable> calls =
+          List.of(
+              () -> store.load(key),
+              () -> store.save(key, t),
+              () -> store.deleteIfValue(key, t.value()),
+              () -> {
+                try {
+                  store.tryLock(key, Duration.ofSeconds(1), Duration.ofSeconds(1));
+                } catch (InterruptedException e) {
+                  throw new AssertionError(e);
+                }
+              });
       for (Runnable call : calls) {
         long t0 = System.nanoTime();
         TokenStoreException e = assertThrows(TokenStoreException.class, call::run);
@@ -302,29 +327,53 @@ class RedisTokenStoreTest {
   void badArgumentsAreRejectedClearly() {
     RedisTokenStore store = store();
     AccessToken t = token("T", Duration.ofHours(1));
-    assertEquals("jedis", assertThrows(NullPointerException.class, () -> RedisTokenStore.builder(null)).getMessage());
-    assertEquals("jedis", assertThrows(NullPointerException.class, () -> new RedisTokenStore(null)).getMessage());
-    assertEquals("key", assertThrows(NullPointerException.class, () -> store.load(null)).getMessage());
-    assertEquals("token", assertThrows(NullPointerException.class, () -> store.save(key, null)).getMessage());
-    assertEquals("expectedValue",
-        assertThrows(NullPointerException.class, () -> store.deleteIfValue(key, null)).getMessage());
-    assertEquals("onChange", assertThrows(NullPointerException.class, () -> store.subscribe(key, null)).getMessage());
-    assertEquals("lease",
-        assertThrows(NullPointerException.class, () -> store.tryLock(key, null, Duration.ZERO)).getMessage());
-    assertThrows(IllegalArgumentException.class, () -> store.tryLock(key, Duration.ZERO, Duration.ZERO));
-    assertThrows(IllegalArgumentException.class, () -> store.tryLock(key, Duration.ofSeconds(1), Duration.ofMillis(-1)));
+    assertEquals(
+        "jedis",
+        assertThrows(NullPointerException.class, () -> RedisTokenStore.builder(null)).getMessage());
+    assertEquals(
+        "jedis",
+        assertThrows(NullPointerException.class, () -> new RedisTokenStore(null)).getMessage());
+    assertEquals(
+        "key", assertThrows(NullPointerException.class, () -> store.load(null)).getMessage());
+    assertEquals(
+        "token",
+        assertThrows(NullPointerException.class, () -> store.save(key, null)).getMessage());
+    assertEquals(
+        "expectedValue",
+        assertThrows(NullPointerException.class, () -> store.deleteIfValue(key, null))
+            .getMessage());
+    assertEquals(
+        "onChange",
+        assertThrows(NullPointerException.class, () -> store.subscribe(key, null)).getMessage());
+    assertEquals(
+        "lease",
+        assertThrows(NullPointerException.class, () -> store.tryLock(key, null, Duration.ZERO))
+            .getMessage());
+    assertThrows(
+        IllegalArgumentException.class, () -> store.tryLock(key, Duration.ZERO, Duration.ZERO));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> store.tryLock(key, Duration.ofSeconds(1), Duration.ofMillis(-1)));
     assertNotNull(t);
 
     RedisTokenStore.Builder b = RedisTokenStore.builder(plain);
-    assertEquals("keyPrefix", assertThrows(NullPointerException.class, () -> b.keyPrefix(null)).getMessage());
+    assertEquals(
+        "keyPrefix",
+        assertThrows(NullPointerException.class, () -> b.keyPrefix(null)).getMessage());
     assertThrows(IllegalArgumentException.class, () -> b.keyPrefix("a{b"));
     assertThrows(IllegalArgumentException.class, () -> b.keyPrefix("a}b"));
     assertThrows(IllegalArgumentException.class, () -> b.keyPrefix("a\nb"));
     assertThrows(IllegalArgumentException.class, () -> b.keyPrefix("p".repeat(201)));
-    assertEquals("clock", assertThrows(NullPointerException.class, () -> b.clock(null)).getMessage());
-    assertThrows(IllegalArgumentException.class, () -> b.lockPolling(Duration.ZERO, Duration.ofMillis(100)));
-    assertThrows(IllegalArgumentException.class, () -> b.lockPolling(Duration.ofMillis(300), Duration.ofMillis(100)));
-    assertThrows(IllegalArgumentException.class, () -> b.lockPolling(Duration.ofMillis(10), Duration.ofSeconds(6)));
+    assertEquals(
+        "clock", assertThrows(NullPointerException.class, () -> b.clock(null)).getMessage());
+    assertThrows(
+        IllegalArgumentException.class, () -> b.lockPolling(Duration.ZERO, Duration.ofMillis(100)));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> b.lockPolling(Duration.ofMillis(300), Duration.ofMillis(100)));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> b.lockPolling(Duration.ofMillis(10), Duration.ofSeconds(6)));
     assertEquals("RedisTokenStore{keyPrefix=x:}", b.keyPrefix("x:").build().toString());
   }
 
@@ -334,8 +383,10 @@ class RedisTokenStoreTest {
   }
 
   static int threads(String name) {
-    return (int) Thread.getAllStackTraces().keySet().stream()
-        .filter(t -> t.getName().equals(name) && t.isAlive()).count();
+    return (int)
+        Thread.getAllStackTraces().keySet().stream()
+            .filter(t -> t.getName().equals(name) && t.isAlive())
+            .count();
   }
 
   /** Waits up to 10 s for {@code condition}, polling; fails with {@code what} otherwise. */

@@ -17,7 +17,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.UnifiedJedis;
 
-/** Many hosts sharing one token through one Redis server, end to end with providers and a fake WeChat. */
+/**
+ * Many hosts sharing one token through one Redis server, end to end with providers and a fake
+ * WeChat.
+ */
 class SharedTokenTest {
   static final int NODES = 8;
   static final int THREADS_PER_NODE = 16;
@@ -45,8 +48,8 @@ class SharedTokenTest {
 
   /**
    * 8 hosts, 16 threads each, all asking at once for a token none of them may serve (none yet, then
-   * in every later round one within its expiry margin): exactly one request reaches WeChat per round
-   * and every host ends with that token.
+   * in every later round one within its expiry margin): exactly one request reaches WeChat per
+   * round and every host ends with that token.
    */
   static void herdRounds(TestRedis redis, UnifiedJedis plain, int rounds) throws Exception {
     try (Nodes nodes = new Nodes(redis)) {
@@ -56,21 +59,34 @@ class SharedTokenTest {
       }
       for (int round = 1; round <= rounds; round++) {
         if (round > 1) {
-          nodes.clock.advance(Duration.ofSeconds(7200 - 20)); // stale everywhere: 20 s left, margin 30 s
+          nodes.clock.advance(
+              Duration.ofSeconds(7200 - 20)); // stale everywhere: 20 s left, margin 30 s
         }
         long t0 = System.nanoTime();
         Set<String> values = nodes.herd(THREADS_PER_NODE);
         long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-        assertEquals(round, nodes.wechat.tokenRequests(), "exactly one request reached WeChat in round " + round);
-        assertEquals(1, values.size(), "all " + NODES * THREADS_PER_NODE + " callers got one token");
+        assertEquals(
+            round,
+            nodes.wechat.tokenRequests(),
+            "exactly one request reached WeChat in round " + round);
+        assertEquals(
+            1, values.size(), "all " + NODES * THREADS_PER_NODE + " callers got one token");
         String value = values.iterator().next();
         assertEquals(FakeWeChat.tokenValue(round), value);
         assertEquals(value, nodes.storedValue(plain), "the token in Redis");
         for (Nodes.Node n : nodes.nodes) {
           assertEquals(value, n.provider.get().value(), "every host ends with the same token");
         }
-        System.err.println("herd round " + round + " on " + redis + ": " + ms + " ms, "
-            + nodes.wechat.tokenRequests() + " requests in all");
+        System.err.println(
+            "herd round "
+                + round
+                + " on "
+                + redis
+                + ": "
+                + ms
+                + " ms, "
+                + nodes.wechat.tokenRequests()
+                + " requests in all");
       }
       assertEquals(rounds, nodes.wechat.tokenRequests());
     }
@@ -80,7 +96,8 @@ class SharedTokenTest {
   void aCrashedLockHolderBlocksTheOthersForAtMostItsLease() throws Exception {
     try (Nodes nodes = new Nodes(redis)) {
       UnifiedJedis crashedClient = redis.newClient();
-      RedisTokenStore crashed = RedisTokenStore.builder(crashedClient).keyPrefix(nodes.prefix).build();
+      RedisTokenStore crashed =
+          RedisTokenStore.builder(crashedClient).keyPrefix(nodes.prefix).build();
       long t0 = System.nanoTime();
       // A host took the refresh lock with a 3 s lease and died before it could release it.
       crashed.tryLock(nodes.key, Duration.ofSeconds(3), Duration.ZERO).orElseThrow();
@@ -93,7 +110,8 @@ class SharedTokenTest {
       long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
       assertEquals(1, values.size());
       assertEquals(1, nodes.wechat.tokenRequests(), "one of the others fetched, once");
-      assertTrue(ms >= 2_900, "nobody fetched while the crashed host's lease ran, done at " + ms + " ms");
+      assertTrue(
+          ms >= 2_900, "nobody fetched while the crashed host's lease ran, done at " + ms + " ms");
       assertTrue(ms < 10_000, "taken over soon after the 3 s lease, done at " + ms + " ms");
     }
   }
@@ -111,7 +129,8 @@ class SharedTokenTest {
       assertNotEquals(t1.value(), t2.value());
       assertEquals(2, nodes.wechat.tokenRequests());
 
-      // WeChat rejected the old token on the stale host: its invalidate must leave the new one alone.
+      // WeChat rejected the old token on the stale host: its invalidate must leave the new one
+      // alone.
       stale.provider.invalidate(t1.value());
       assertEquals(t2.value(), nodes.storedValue(plain));
       assertEquals(t2, fresh.provider.get());
@@ -138,8 +157,10 @@ class SharedTokenTest {
       a.provider.invalidate(t1.value());
       assertTrue(b.invalidated.await(5, TimeUnit.SECONDS), "host b dropped the rejected token");
       assertTrue(c.invalidated.await(5, TimeUnit.SECONDS), "host c dropped the rejected token");
-      System.err.println("invalidation reached the other hosts in "
-          + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) + " ms");
+      System.err.println(
+          "invalidation reached the other hosts in "
+              + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)
+              + " ms");
       assertNull(nodes.storedValue(plain), "removed from Redis");
       assertEquals(1, nodes.wechat.tokenRequests(), "nobody fetched yet: nobody asked");
 
@@ -151,11 +172,18 @@ class SharedTokenTest {
 
   @Test
   void theHotPathMakesNoRedisRoundTrip() throws Exception {
-    assumeTrue(redis.isEmbedded(), "counts every command the server processes; needs a server of its own");
+    assumeTrue(
+        redis.isEmbedded(), "counts every command the server processes; needs a server of its own");
     try (Nodes nodes = new Nodes(redis)) {
-      // Seeded before the host starts, so that no change message (and no re-read) follows its get().
-      AccessToken t = AccessToken.of("SEEDED_TOKEN_0123456789", nodes.clock.instant().plusSeconds(7200));
-      RedisTokenStore.builder(plain).keyPrefix(nodes.prefix).clock(nodes.clock).build().save(nodes.key, t);
+      // Seeded before the host starts, so that no change message (and no re-read) follows its
+      // get().
+      AccessToken t =
+          AccessToken.of("SEEDED_TOKEN_0123456789", nodes.clock.instant().plusSeconds(7200));
+      RedisTokenStore.builder(plain)
+          .keyPrefix(nodes.prefix)
+          .clock(nodes.clock)
+          .build()
+          .save(nodes.key, t);
       Nodes.Node n = nodes.add();
       assertEquals(t, n.provider.get(), "adopted from Redis");
       awaitTrue(n.store::isListening, "the subscription is settled");

@@ -29,8 +29,8 @@ import redis.embedded.RedisShardedCluster;
  * A real Redis for tests: the server named by the environment variable {@code REDIS_URL} when set
  * (for {@link #standalone()}), else a {@code redis-server} from the embedded-redis jar started on a
  * free loopback port. Embedded servers are stopped by {@link #close()} and, should a test run die
- * before that, by a shutdown hook, so no server outlives the test JVM. Clients made by
- * {@link #newClient()} are closed with it. Not thread-safe; use from the test thread.
+ * before that, by a shutdown hook, so no server outlives the test JVM. Clients made by {@link
+ * #newClient()} are closed with it. Not thread-safe; use from the test thread.
  */
 final class TestRedis implements AutoCloseable {
   static final String REDIS_URL = System.getenv("REDIS_URL");
@@ -38,15 +38,19 @@ final class TestRedis implements AutoCloseable {
   private static final Set<Redis> RUNNING = ConcurrentHashMap.newKeySet();
 
   static {
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      for (Redis r : RUNNING) {
-        try {
-          r.stop();
-        } catch (Exception e) {
-          // best effort at exit
-        }
-      }
-    }, "test-redis-reaper"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  for (Redis r : RUNNING) {
+                    try {
+                      r.stop();
+                    } catch (Exception e) {
+                      // best effort at exit
+                    }
+                  }
+                },
+                "test-redis-reaper"));
   }
 
   private final URI externalUrl;
@@ -58,25 +62,29 @@ final class TestRedis implements AutoCloseable {
   private HostAndPort sentinelAddress;
   static final String MASTER_NAME = "wechat-master";
 
-  private TestRedis(URI externalUrl, RedisServer server, RedisShardedCluster cluster, List<HostAndPort> nodes) {
+  private TestRedis(
+      URI externalUrl, RedisServer server, RedisShardedCluster cluster, List<HostAndPort> nodes) {
     this.externalUrl = externalUrl;
     this.server = server;
     this.cluster = cluster;
     this.nodes = nodes;
   }
 
-  /** A new embedded server behind one embedded Sentinel that monitors it as {@value #MASTER_NAME}. */
+  /**
+   * A new embedded server behind one embedded Sentinel that monitors it as {@value #MASTER_NAME}.
+   */
   static TestRedis sentineled() throws IOException {
     TestRedis r = embedded();
     try {
       int port = freePort(false);
-      r.sentinel = RedisSentinel.newRedisSentinel()
-          .bind("127.0.0.1")
-          .port(port)
-          .masterName(MASTER_NAME)
-          .masterPort(r.address().getPort())
-          .quorumSize(1)
-          .build();
+      r.sentinel =
+          RedisSentinel.newRedisSentinel()
+              .bind("127.0.0.1")
+              .port(port)
+              .masterName(MASTER_NAME)
+              .masterPort(r.address().getPort())
+              .quorumSize(1)
+              .build();
       RUNNING.add(r.sentinel);
       r.sentinel.start();
       r.sentinelAddress = new HostAndPort("127.0.0.1", port);
@@ -96,15 +104,18 @@ final class TestRedis implements AutoCloseable {
     return embedded();
   }
 
-  /** A new embedded server that the test controls (stop, start), whatever {@code REDIS_URL} says. */
+  /**
+   * A new embedded server that the test controls (stop, start), whatever {@code REDIS_URL} says.
+   */
   static TestRedis embedded() throws IOException {
     int port = freePort(false);
-    RedisServer server = RedisServer.newRedisServer()
-        .bind("127.0.0.1")
-        .port(port)
-        .setting("save \"\"")
-        .setting("appendonly no")
-        .build();
+    RedisServer server =
+        RedisServer.newRedisServer()
+            .bind("127.0.0.1")
+            .port(port)
+            .setting("save \"\"")
+            .setting("appendonly no")
+            .build();
     TestRedis r = new TestRedis(null, server, null, List.of(new HostAndPort("127.0.0.1", port)));
     r.start();
     return r;
@@ -120,14 +131,19 @@ final class TestRedis implements AutoCloseable {
         ports.add(p);
       }
     }
-    RedisShardedCluster cluster = RedisShardedCluster.newRedisCluster()
-        .withServerBuilder(RedisServer.newRedisServer().bind("127.0.0.1").setting("save \"\"").setting("appendonly no"))
-        .serverPorts(ports)
-        .shard("a", 0)
-        .shard("b", 0)
-        .shard("c", 0)
-        .initializationTimeout(Duration.ofSeconds(30))
-        .build();
+    RedisShardedCluster cluster =
+        RedisShardedCluster.newRedisCluster()
+            .withServerBuilder(
+                RedisServer.newRedisServer()
+                    .bind("127.0.0.1")
+                    .setting("save \"\"")
+                    .setting("appendonly no"))
+            .serverPorts(ports)
+            .shard("a", 0)
+            .shard("b", 0)
+            .shard("c", 0)
+            .initializationTimeout(Duration.ofSeconds(30))
+            .build();
     List<HostAndPort> nodes = new ArrayList<>();
     for (int p : ports) {
       nodes.add(new HostAndPort("127.0.0.1", p));
@@ -156,8 +172,8 @@ final class TestRedis implements AutoCloseable {
   }
 
   /**
-   * A new client as one host of an application would have: its own pool, short timeouts (1 s connect,
-   * 2 s read, 2 s pool wait), as the store's Javadoc recommends.
+   * A new client as one host of an application would have: its own pool, short timeouts (1 s
+   * connect, 2 s read, 2 s pool wait), as the store's Javadoc recommends.
    */
   UnifiedJedis newClient() {
     ConnectionPoolConfig pool = new ConnectionPoolConfig();
@@ -167,7 +183,9 @@ final class TestRedis implements AutoCloseable {
     if (cluster != null) {
       client = new JedisCluster(new HashSet<>(nodes), clientConfig(), 3, pool);
     } else if (sentinel != null) {
-      client = new JedisSentineled(MASTER_NAME, clientConfig(), pool, Set.of(sentinelAddress), clientConfig());
+      client =
+          new JedisSentineled(
+              MASTER_NAME, clientConfig(), pool, Set.of(sentinelAddress), clientConfig());
     } else if (externalUrl != null) {
       client = new JedisPooled(pool, externalUrl);
     } else {
@@ -178,7 +196,10 @@ final class TestRedis implements AutoCloseable {
   }
 
   private static JedisClientConfig clientConfig() {
-    return DefaultJedisClientConfig.builder().connectionTimeoutMillis(1000).socketTimeoutMillis(2000).build();
+    return DefaultJedisClientConfig.builder()
+        .connectionTimeoutMillis(1000)
+        .socketTimeoutMillis(2000)
+        .build();
   }
 
   /** Stops the embedded standalone server, dropping its data. */
@@ -202,7 +223,8 @@ final class TestRedis implements AutoCloseable {
 
   private void requireControllable() {
     if (server == null) {
-      throw new IllegalStateException("only an embedded standalone server can be stopped and started");
+      throw new IllegalStateException(
+          "only an embedded standalone server can be stopped and started");
     }
   }
 
@@ -229,10 +251,13 @@ final class TestRedis implements AutoCloseable {
 
   @Override
   public String toString() {
-    return externalUrl != null ? "REDIS_URL server " + address()
-        : cluster != null ? "embedded cluster " + nodes
-        : sentinel != null ? "embedded server " + address() + " behind Sentinel " + sentinelAddress
-        : "embedded server " + address();
+    return externalUrl != null
+        ? "REDIS_URL server " + address()
+        : cluster != null
+            ? "embedded cluster " + nodes
+            : sentinel != null
+                ? "embedded server " + address() + " behind Sentinel " + sentinelAddress
+                : "embedded server " + address();
   }
 
   private static void stopQuietly(Redis r) {
@@ -260,7 +285,8 @@ final class TestRedis implements AutoCloseable {
       if (!clusterBus) {
         return port;
       }
-      try (ServerSocket bus = new ServerSocket(port + 10_000, 1, InetAddress.getLoopbackAddress())) {
+      try (ServerSocket bus =
+          new ServerSocket(port + 10_000, 1, InetAddress.getLoopbackAddress())) {
         return port;
       } catch (IOException e) {
         // taken: try another
