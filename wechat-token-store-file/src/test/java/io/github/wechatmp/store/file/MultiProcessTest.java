@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Real child JVMs sharing one token file with this one. */
+@Tag("slow") // runs in real time; left out of the fast set (see CONTRIBUTING.md)
 class MultiProcessTest {
   private static final Duration START = Duration.ofSeconds(60);
   private static final TokenKey KEY = TokenKey.of(FakeWeChat.APP_ID, TokenKey.ACCESS_TOKEN);

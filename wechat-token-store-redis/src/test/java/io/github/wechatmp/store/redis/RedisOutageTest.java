@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
  * Redis stopped in the middle of a run and started again, empty. Always on an embedded server that
  * the test controls, whatever {@code REDIS_URL} says.
  */
+@Tag("slow") // runs in real time; left out of the fast set (see CONTRIBUTING.md)
 class RedisOutageTest {
   private TestRedis redis;
 
