@@ -19,7 +19,6 @@ import org.slf4j.LoggerFactory;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
-import redis.clients.jedis.params.SetParams;
 
 /**
  * A {@link TokenStore} in Redis, so that every instance of an application on every host shares one
@@ -142,6 +141,17 @@ public final class RedisTokenStore implements TokenStore {
           "return 0");
 
   // KEYS[1] lock key; ARGV[1] owner id.
+  // SET NX PX inside a script rather than through SetParams: SetParams.px changed its binary
+  // signature between Jedis 5 and 6 (NoSuchMethodError under Spring Boot 3.5's Jedis 6.0.0), while
+  // eval(String, List, List) is the same in every supported Jedis.
+  private static final String LOCK_SCRIPT =
+      String.join(
+          "\n",
+          "if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then",
+          "  return 1",
+          "end",
+          "return 0");
+
   private static final String RELEASE_SCRIPT =
       String.join(
           "\n",
@@ -304,20 +314,20 @@ public final class RedisTokenStore implements TokenStore {
     String lockKey = lockKey(key);
     long leaseMillis = Math.max(1, saturatedMillis(lease));
     String owner = UUID.randomUUID().toString();
-    SetParams params = SetParams.setParams().nx().px(leaseMillis);
+    List<String> lockArgs = List.of(owner, Long.toString(leaseMillis));
     long deadline = System.nanoTime() + saturatedNanos(maxWait);
     long pause = firstPollMillis;
     while (true) {
       if (Thread.interrupted()) {
         throw new InterruptedException("interrupted while waiting for the Redis lock " + lockKey);
       }
-      String reply;
+      Object taken;
       try {
-        reply = jedis.set(lockKey, owner, params);
+        taken = jedis.eval(LOCK_SCRIPT, List.of(lockKey), lockArgs);
       } catch (JedisException e) {
         throw failure("take the refresh lock", lockKey, e, null);
       }
-      if ("OK".equals(reply)) {
+      if (Long.valueOf(1).equals(taken)) {
         log.debug("Took the Redis lock {} for {} ms", lockKey, leaseMillis);
         return Optional.of(new Lock(lockKey, owner));
       }

@@ -27,8 +27,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
-import redis.clients.jedis.JedisPooled;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.providers.PooledConnectionProvider;
 import redis.clients.jedis.util.JedisClusterCRC16;
 
 /**
@@ -289,10 +289,11 @@ class RedisTokenStoreTest {
   @Test
   void everyFailureNamesRedisTheKeyAndTheAddressButNoToken() throws Exception {
     int port = TestRedis.freePort(false); // nothing listens there
-    try (JedisPooled down =
-        new JedisPooled(
-            new HostAndPort("127.0.0.1", port),
-            DefaultJedisClientConfig.builder().connectionTimeoutMillis(500).build())) {
+    try (UnifiedJedis down =
+        TestRedis.portable(
+            new PooledConnectionProvider(
+                new HostAndPort("127.0.0.1", port),
+                DefaultJedisClientConfig.builder().connectionTimeoutMillis(500).build()))) {
       RedisTokenStore store = RedisTokenStore.builder(down).clock(clock).build();
       AccessToken t = token("SECRET_TOKEN_VALUE_0123456789", Duration.ofHours(2));
       List<Runnable> calls =

@@ -9,12 +9,14 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.github.wechatmp.testing.FakeWeChat;
 import io.github.wechatmp.token.AccessToken;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Protocol;
 import redis.clients.jedis.UnifiedJedis;
 
 /**
@@ -197,8 +199,16 @@ class SharedTokenTest {
     }
   }
 
+  // INFO through sendCommand: UnifiedJedis.info exists only from Jedis 6 on.
+  private static String infoStats() {
+    Object reply = plain.sendCommand(Protocol.Command.INFO, "stats");
+    return reply instanceof byte[] bytes
+        ? new String(bytes, StandardCharsets.UTF_8)
+        : String.valueOf(reply);
+  }
+
   private static long commandsProcessed() {
-    for (String line : plain.info("stats").split("\r?\n")) {
+    for (String line : infoStats().split("\r?\n")) {
       if (line.startsWith("total_commands_processed:")) {
         return Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
       }

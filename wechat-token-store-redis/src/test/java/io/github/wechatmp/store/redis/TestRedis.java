@@ -17,9 +17,10 @@ import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.JedisCluster;
-import redis.clients.jedis.JedisPooled;
-import redis.clients.jedis.JedisSentineled;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.providers.ConnectionProvider;
+import redis.clients.jedis.providers.PooledConnectionProvider;
+import redis.clients.jedis.providers.SentineledConnectionProvider;
 import redis.embedded.Redis;
 import redis.embedded.RedisSentinel;
 import redis.embedded.RedisServer;
@@ -184,15 +185,54 @@ final class TestRedis implements AutoCloseable {
       client = new JedisCluster(new HashSet<>(nodes), clientConfig(), 3, pool);
     } else if (sentinel != null) {
       client =
-          new JedisSentineled(
-              MASTER_NAME, clientConfig(), pool, Set.of(sentinelAddress), clientConfig());
+          portable(
+              new SentineledConnectionProvider(
+                  MASTER_NAME, clientConfig(), pool, Set.of(sentinelAddress), clientConfig()));
     } else if (externalUrl != null) {
-      client = new JedisPooled(pool, externalUrl);
+      client =
+          portable(
+              new PooledConnectionProvider(
+                  new HostAndPort(externalUrl.getHost(), externalUrl.getPort()),
+                  DefaultJedisClientConfig.builder()
+                      .connectionTimeoutMillis(1000)
+                      .socketTimeoutMillis(2000)
+                      .password(password(externalUrl))
+                      .build(),
+                  pool));
     } else {
-      client = new JedisPooled(pool, address(), clientConfig());
+      client = portable(new PooledConnectionProvider(address(), clientConfig(), pool));
     }
     clients.add(client);
     return client;
+  }
+
+  /**
+   * A client over {@code provider} as {@code JedisPooled} or {@code JedisSentineled} would build it
+   * (one attempt per command), on every supported Jedis: those classes and the public {@code
+   * UnifiedJedis(ConnectionProvider)} constructor are gone in Jedis 8, whose {@code RedisClient}
+   * builder takes the provider instead.
+   */
+  static UnifiedJedis portable(ConnectionProvider provider) {
+    try {
+      try {
+        return UnifiedJedis.class.getConstructor(ConnectionProvider.class).newInstance(provider);
+      } catch (NoSuchMethodException jedis8) {
+        Object builder =
+            Class.forName("redis.clients.jedis.RedisClient").getMethod("builder").invoke(null);
+        builder
+            .getClass()
+            .getMethod("connectionProvider", ConnectionProvider.class)
+            .invoke(builder, provider);
+        return (UnifiedJedis) builder.getClass().getMethod("build").invoke(builder);
+      }
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("this Jedis builds no client over a ConnectionProvider", e);
+    }
+  }
+
+  private static String password(URI url) {
+    String info = url.getUserInfo();
+    return info == null ? null : info.substring(info.indexOf(':') + 1);
   }
 
   private static JedisClientConfig clientConfig() {
