@@ -9,6 +9,10 @@ module io.github.wechatmp.store.redis {
   // redis.clients.jedis.UnifiedJedis.
   requires transitive io.github.wechatmp;
   requires transitive redis.clients.jedis;
+  // Jedis's own API (JedisPooled's constructors, ConnectionPoolConfig) is built on commons-pool2
+  // types, and Jedis has no descriptor to pass them on: read it here so that an application that
+  // requires only this module can configure a pool.
+  requires transitive org.apache.commons.pool2;
   requires org.slf4j;
 
   exports io.github.wechatmp.store.redis;
