@@ -1,10 +1,13 @@
 package io.github.wechatmp.store.redis;
 
 import io.github.wechatmp.token.TokenStore.Subscription;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -19,11 +22,20 @@ import redis.clients.jedis.UnifiedJedis;
  * many providers share it; classic pub/sub reaches every node of a Redis Cluster, so any node will
  * do.
  *
- * <p>Thread-safe. Owns one daemon thread, started with the first subscription and ended when the
- * last one is closed. The thread reconnects with a jittered backoff (100 ms doubling to {@value
- * #MAX_BACKOFF_MILLIS} ms) while Redis is unreachable. Messages published while it is not connected
- * are lost; a reconnect itself is never reported as a change, because a Redis that lost its data
- * must not make every instance drop a token that WeChat still accepts.
+ * <p>Thread-safe. Owns two daemon threads, started with the first subscription and ended when the
+ * last one is closed: the subscriber, which reconnects with a jittered backoff (100 ms doubling to
+ * {@value #MAX_BACKOFF_MILLIS} ms) while Redis is unreachable, and a watch that sends a {@code
+ * PING} on the subscribed connection every check interval. Jedis gives a subscribed connection no
+ * read timeout, so a connection that dies silently (a peer or middlebox that stops forwarding
+ * without a reset) would otherwise go unnoticed until TCP keepalive; when a {@code PING} goes
+ * unanswered for two intervals the watch abandons that connection and subscribes on a new one. The
+ * abandoned thread stays blocked in its read until the operating system gives up on the socket,
+ * then ends by itself.
+ *
+ * <p>Messages published while no subscription is confirmed are lost; a reconnect itself is never
+ * reported as a change, because a provider told of a change that finds the entry gone drops its
+ * token (that is how invalidations travel), and a Redis that lost its data must not make every
+ * instance drop a token that WeChat still accepts.
  */
 final class ChangeNotifier {
   private static final Logger log = LoggerFactory.getLogger(ChangeNotifier.class);
@@ -31,19 +43,24 @@ final class ChangeNotifier {
   static final long FIRST_BACKOFF_MILLIS = 100;
   static final long MAX_BACKOFF_MILLIS = 2_000;
   static final String THREAD_NAME_PREFIX = "wechat-redis-changes-";
+  static final String WATCH_THREAD_NAME_PREFIX = "wechat-redis-watch-";
+  static final Duration DEFAULT_CHECK_INTERVAL = Duration.ofSeconds(5);
 
   private final UnifiedJedis jedis;
   private final String pattern;
   private final String threadName;
+  private final long checkIntervalNanos;
   private final Object lock = new Object();
   private final Map<String, CopyOnWriteArrayList<Registration>> listeners =
       new HashMap<>(); // guarded by lock
   private Worker worker; // guarded by lock: the running worker, or null when nobody listens
+  private ScheduledExecutorService watch; // guarded by lock: runs while a worker does
 
-  ChangeNotifier(UnifiedJedis jedis, String keyPrefix) {
+  ChangeNotifier(UnifiedJedis jedis, String keyPrefix, Duration checkInterval) {
     this.jedis = jedis;
     this.pattern = escapeGlob(keyPrefix) + '*';
     this.threadName = THREAD_NAME_PREFIX + keyPrefix;
+    this.checkIntervalNanos = checkInterval.toNanos();
   }
 
   /** Registers {@code onChange} for messages on {@code channel}; never blocks, never does I/O. */
@@ -55,12 +72,81 @@ final class ChangeNotifier {
       if (worker == null) {
         worker = new Worker();
         toStart = worker;
+        startWatch();
       }
     }
     if (toStart != null) {
       toStart.thread.start();
     }
     return r;
+  }
+
+  private void startWatch() {
+    ScheduledThreadPoolExecutor w =
+        new ScheduledThreadPoolExecutor(
+            1,
+            task -> {
+              Thread t = new Thread(task, WATCH_THREAD_NAME_PREFIX + threadName);
+              t.setDaemon(true);
+              return t;
+            });
+    w.setRemoveOnCancelPolicy(true);
+    w.scheduleWithFixedDelay(
+        this::check, checkIntervalNanos, checkIntervalNanos, TimeUnit.NANOSECONDS);
+    watch = w;
+  }
+
+  /**
+   * On the watch thread: pings the confirmed subscription, or replaces it when the last ping has
+   * gone unanswered for two intervals.
+   */
+  private void check() {
+    Worker w;
+    Listener l;
+    synchronized (lock) {
+      w = worker;
+      l = w == null ? null : w.current;
+      if (l == null || !l.confirmed) {
+        return; // connecting or backing off: the worker's own loop handles that
+      }
+    }
+    long sent = l.pingSentNanos;
+    long now = System.nanoTime();
+    if (sent != 0 && now - sent >= 2 * checkIntervalNanos) {
+      replaceSilent(w, l, TimeUnit.NANOSECONDS.toMillis(now - sent));
+      return;
+    }
+    if (sent == 0) {
+      l.pingSentNanos = now;
+      try {
+        l.ping();
+      } catch (RuntimeException e) {
+        replaceSilent(w, l, 0);
+      }
+    }
+  }
+
+  private void replaceSilent(Worker silent, Listener l, long silentMillis) {
+    Worker replacement;
+    synchronized (lock) {
+      if (worker != silent || silent.stopped) {
+        return;
+      }
+      silent.stopped = true; // its thread ends whenever its read returns
+      replacement = new Worker();
+      worker = replacement;
+    }
+    log.warn(
+        "The Redis change subscription {} went silent (no answer to PING for {} ms); subscribing"
+            + " again on a new connection",
+        pattern,
+        silentMillis);
+    try {
+      l.punsubscribe();
+    } catch (RuntimeException e) {
+      // Expected on a dead connection; the new subscription does not depend on it.
+    }
+    replacement.thread.start();
   }
 
   /**
@@ -85,6 +171,8 @@ final class ChangeNotifier {
       if (listeners.isEmpty() && worker != null) {
         toStop = worker;
         worker = null;
+        watch.shutdownNow();
+        watch = null;
       }
     }
     if (toStop != null) {
@@ -243,6 +331,7 @@ final class ChangeNotifier {
     private final Worker owner;
     boolean confirmed; // guarded by lock
     volatile boolean everConfirmed;
+    volatile long pingSentNanos; // when the unanswered PING went out, or 0 when none is
 
     Listener(Worker owner) {
       this.owner = owner;
@@ -281,6 +370,11 @@ final class ChangeNotifier {
     @Override
     public void onPMessage(String pattern, String channel, String message) {
       dispatch(channel);
+    }
+
+    @Override
+    public void onPong(String message) {
+      pingSentNanos = 0;
     }
   }
 }

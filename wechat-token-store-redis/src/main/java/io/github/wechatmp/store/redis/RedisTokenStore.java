@@ -92,12 +92,14 @@ import redis.clients.jedis.exceptions.JedisException;
  * socketTimeoutMillis(1000)}, and a pool config with {@code setMaxWait(Duration.ofSeconds(1))} (a
  * pool's default wait is unbounded) and a {@code maxTotal} that leaves one connection for the
  * notification thread. A store neither closes nor configures its client: close the providers before
- * the client. Jedis gives a subscribed connection no read timeout, so a connection that dies
- * silently (no reset from the peer) is noticed only through TCP keepalive; notifications are then
- * late or lost as described above, never wrong.
+ * the client. Jedis gives a subscribed connection no read timeout, so the store checks its
+ * subscription with a {@code PING} every {@link Builder#subscriptionCheckInterval} (5 s by
+ * default): a connection that died silently (no reset from the peer) is replaced within about three
+ * intervals, and every provider then re-reads its key. Notifications are late or lost meanwhile, as
+ * described above, never wrong.
  *
- * <p>The store uses {@code GET}, {@code SET}, {@code EVAL} (scripts calling {@code GET}, {@code
- * SET}, {@code DEL} and {@code PUBLISH}) and {@code PSUBSCRIBE}: grant them if Redis ACLs are in
+ * <p>The store uses {@code GET}, {@code EVAL} (scripts calling {@code GET}, {@code SET}, {@code
+ * DEL} and {@code PUBLISH}), {@code PSUBSCRIBE} and {@code PING}: grant them if Redis ACLs are in
  * use. Any Redis from 2.6.12 on will do; the tests run against Redis 6.2.
  *
  * <p>Thread-safe: one instance serves any number of threads and providers. Token values never
@@ -187,7 +189,7 @@ public final class RedisTokenStore implements TokenStore {
     this.clock = b.clock;
     this.firstPollMillis = b.firstPoll.toMillis();
     this.maxPollMillis = b.maxPoll.toMillis();
-    this.notifier = new ChangeNotifier(jedis, prefix);
+    this.notifier = new ChangeNotifier(jedis, prefix, b.subscriptionCheck);
   }
 
   /**
@@ -483,6 +485,7 @@ public final class RedisTokenStore implements TokenStore {
     private Clock clock = Clock.systemUTC();
     private Duration firstPoll = Duration.ofMillis(20);
     private Duration maxPoll = Duration.ofMillis(200);
+    private Duration subscriptionCheck = ChangeNotifier.DEFAULT_CHECK_INTERVAL;
 
     private Builder(UnifiedJedis jedis) {
       this.jedis = jedis;
@@ -553,6 +556,29 @@ public final class RedisTokenStore implements TokenStore {
       }
       this.firstPoll = first;
       this.maxPoll = max;
+      return this;
+    }
+
+    /**
+     * How often the change subscription is checked with a {@code PING} on its own connection.
+     * Default 5 s. A subscription whose {@code PING} goes unanswered for two intervals is abandoned
+     * and made again on a new connection, and every provider then re-reads its key, so a connection
+     * that died silently delays invalidations by at most about three intervals.
+     *
+     * @param interval the interval between checks
+     * @return this builder
+     * @throws NullPointerException if {@code interval} is null
+     * @throws IllegalArgumentException unless {@code 10 ms <= interval <= 10 min}
+     */
+    public Builder subscriptionCheckInterval(Duration interval) {
+      Objects.requireNonNull(interval, "interval");
+      if (interval.toMillis() < 10 || interval.compareTo(Duration.ofMinutes(10)) > 0) {
+        throw new IllegalArgumentException(
+            "subscriptionCheckInterval needs 10 ms <= interval <= 10 min, got "
+                + interval.toMillis()
+                + " ms");
+      }
+      this.subscriptionCheck = interval;
       return this;
     }
 
