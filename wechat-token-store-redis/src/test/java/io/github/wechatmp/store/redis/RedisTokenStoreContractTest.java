@@ -7,8 +7,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
-import redis.clients.jedis.JedisPooled;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.providers.PooledConnectionProvider;
 
 /**
  * RedisTokenStore against the TokenStore contract, on a real Redis; every instance has its own
@@ -51,12 +51,13 @@ class RedisTokenStoreContractTest extends TokenStoreContract {
   protected TokenStore newFailingStore() {
     // Nothing listens on that port: every command fails to connect.
     UnifiedJedis nowhere =
-        new JedisPooled(
-            new HostAndPort("127.0.0.1", TestRedis.freePort(false)),
-            DefaultJedisClientConfig.builder()
-                .connectionTimeoutMillis(500)
-                .socketTimeoutMillis(500)
-                .build());
+        TestRedis.portable(
+            new PooledConnectionProvider(
+                new HostAndPort("127.0.0.1", TestRedis.freePort(false)),
+                DefaultJedisClientConfig.builder()
+                    .connectionTimeoutMillis(500)
+                    .socketTimeoutMillis(500)
+                    .build()));
     return RedisTokenStore.builder(nowhere).build();
   }
 }
