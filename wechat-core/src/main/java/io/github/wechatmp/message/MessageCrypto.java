@@ -1,5 +1,6 @@
 package io.github.wechatmp.message;
 
+import io.github.wechatmp.internal.xml.FlatXml;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -58,6 +59,15 @@ public final class MessageCrypto {
   private final Supplier<byte[]> randomPrefix;
 
   /**
+   * One initialised cipher per thread and direction: getting and initialising a {@code Cipher}
+   * costs far more than the AES of a message, and {@code doFinal} leaves it ready for the next
+   * message with the same key and IV. A {@code Cipher} is not thread-safe, hence one per thread.
+   */
+  private final ThreadLocal<Cipher> encryptCipher = ThreadLocal.withInitial(() -> cipher(true));
+
+  private final ThreadLocal<Cipher> decryptCipher = ThreadLocal.withInitial(() -> cipher(false));
+
+  /**
    * Creates the crypto of one Official Account, from the three values on its "server configuration"
    * page.
    *
@@ -91,6 +101,19 @@ public final class MessageCrypto {
     this.iv = new IvParameterSpec(Arrays.copyOf(raw, 16));
     Arrays.fill(raw, (byte) 0);
     this.randomPrefix = Objects.requireNonNull(randomPrefix, "randomPrefix");
+  }
+
+  private Cipher cipher(boolean encrypt) {
+    try {
+      Cipher c = Cipher.getInstance("AES/CBC/NoPadding");
+      c.init(encrypt ? Cipher.ENCRYPT_MODE : Cipher.DECRYPT_MODE, key, iv);
+      return c;
+    } catch (GeneralSecurityException e) {
+      throw new MessageCryptoException(
+          encrypt ? MessageCryptoException.ENCRYPT_FAILURE : MessageCryptoException.DECRYPT_FAILURE,
+          "This JVM cannot do AES/CBC with a 256-bit key",
+          e);
+    }
   }
 
   private static byte[] decodeKey(String encodingAesKey) {
@@ -216,8 +239,8 @@ public final class MessageCrypto {
       return new InboundMessage(decrypt(msgSignature, timestamp, nonce, body), true);
     }
     verifyUrlSignature(signature, timestamp, nonce);
-    WeChatXml.parse(body); // refuses what is not safe, well-formed XML before the caller sees it
-    return new InboundMessage(body, false);
+    // refuses what is not safe, well-formed XML before the caller sees it, and parses it once
+    return new InboundMessage(body, false, WeChatXml.parse(body));
   }
 
   /**
@@ -292,9 +315,7 @@ public final class MessageCrypto {
     }
     byte[] cipherText;
     try {
-      Cipher cipher = Cipher.getInstance("AES/CBC/NoPadding");
-      cipher.init(Cipher.ENCRYPT_MODE, key, iv);
-      cipherText = cipher.doFinal(plain.array());
+      cipherText = encryptCipher.get().doFinal(plain.array());
     } catch (GeneralSecurityException e) {
       throw new MessageCryptoException(
           MessageCryptoException.ENCRYPT_FAILURE, "AES encryption failed", e);
@@ -340,7 +361,13 @@ public final class MessageCrypto {
     if (!trimmed.startsWith("<")) {
       return trimmed; // the bare Encrypt value
     }
-    String encrypt = WeChatXml.parse(body).get("Encrypt");
+    String encrypt = null;
+    FlatXml.Leaves leaves = FlatXml.scan(body);
+    for (int i = 0; i < leaves.size() && encrypt == null; i++) {
+      if (leaves.path(i).equals("Encrypt")) {
+        encrypt = leaves.value(i);
+      }
+    }
     if (encrypt == null) {
       throw new MessageCryptoException(
           MessageCryptoException.MALFORMED_XML,
@@ -366,9 +393,7 @@ public final class MessageCrypto {
               + AES_BLOCK);
     }
     try {
-      Cipher cipher = Cipher.getInstance("AES/CBC/NoPadding");
-      cipher.init(Cipher.DECRYPT_MODE, key, iv);
-      return cipher.doFinal(cipherText);
+      return decryptCipher.get().doFinal(cipherText);
     } catch (GeneralSecurityException e) {
       throw new MessageCryptoException(
           MessageCryptoException.DECRYPT_FAILURE, "AES decryption failed", e);
@@ -413,17 +438,23 @@ public final class MessageCrypto {
             MessageCryptoException.APPID_MISMATCH,
             "The message was encrypted for another AppId, not " + appId);
       }
-      try {
-        return StandardCharsets.UTF_8
-            .newDecoder()
-            .onMalformedInput(CodingErrorAction.REPORT)
-            .onUnmappableCharacter(CodingErrorAction.REPORT)
-            .decode(ByteBuffer.wrap(plain, start, length))
-            .toString();
-      } catch (CharacterCodingException e) {
-        throw new MessageCryptoException(
-            MessageCryptoException.INVALID_BUFFER, "The decrypted message is not UTF-8");
+      // The JDK's String decoding is fast but replaces malformed input with U+FFFD; only when that
+      // character shows up is the strict (slower) decoder asked whether the input was malformed or
+      // held U+FFFD itself.
+      String message = new String(plain, start, length, StandardCharsets.UTF_8);
+      if (message.indexOf('\uFFFD') >= 0) {
+        try {
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(plain, start, length));
+        } catch (CharacterCodingException e) {
+          throw new MessageCryptoException(
+              MessageCryptoException.INVALID_BUFFER, "The decrypted message is not UTF-8");
+        }
       }
+      return message;
     } finally {
       Arrays.fill(plain, (byte) 0);
     }
