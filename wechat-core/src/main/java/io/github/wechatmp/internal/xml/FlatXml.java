@@ -9,12 +9,14 @@ import java.util.Map;
 
 /**
  * A scanner for the small documents WeChat pushes: elements, text, CDATA, comments, the five
- * predefined entities and character references. It has no code path for a document type declaration
- * or a processing instruction (the XML declaration included): meeting {@code <!D...} or {@code <?}
- * anywhere is an error, so no entity can be declared, expanded or fetched. Element and attribute
- * names must be ASCII ({@code [A-Za-z_][A-Za-z0-9_.-]*}): WeChat uses no others and no namespaces.
- * Everything else follows XML 1.0's well-formedness rules, including line-end normalisation, which
- * a differential test checks against the JDK's parser.
+ * predefined entities and character references, and an XML declaration at the very start ({@code
+ * <?xml version="1.0" encoding="UTF-8" standalone="yes"?>}, the encoding and standalone parts
+ * optional, UTF-8 the only encoding: the document is already a string). It has no code path for a
+ * document type declaration or a processing instruction: meeting {@code <!D...}, or {@code <?}
+ * anywhere but that declaration, is an error, so no entity can be declared, expanded or fetched.
+ * Element and attribute names must be ASCII ({@code [A-Za-z_][A-Za-z0-9_.-]*}): WeChat uses no
+ * others and no namespaces. Everything else follows XML 1.0's well-formedness rules, including
+ * line-end normalisation, which a differential test checks against the JDK's parser.
  *
  * <p>One pass over the string, no per-document setup; stateless and thread-safe.
  */
@@ -107,6 +109,9 @@ public final class FlatXml {
   }
 
   private void document() {
+    if (s.startsWith("<?xml", 0) && len > 5 && whitespace(s.charAt(5))) {
+      xmlDeclaration();
+    }
     misc();
     if (pos >= len || s.charAt(pos) != '<') {
       throw pos >= len
@@ -118,6 +123,68 @@ public final class FlatXml {
     if (pos < len) {
       throw notWellFormed("content after the root element");
     }
+  }
+
+  /**
+   * The XML declaration at offset 0, parsed by its fixed grammar (no general PI code): version 1.0,
+   * then optionally encoding UTF-8 and standalone yes or no, in that order.
+   */
+  private void xmlDeclaration() {
+    pos = 5;
+    declarationAttribute("version", "1.0");
+    if (declarationAttributeFollows("encoding")) {
+      String encoding = declarationAttribute("encoding", null);
+      if (!encoding.equalsIgnoreCase("UTF-8") && !encoding.equalsIgnoreCase("UTF8")) {
+        throw notWellFormed("an XML declaration with an encoding other than UTF-8");
+      }
+    }
+    if (declarationAttributeFollows("standalone")) {
+      String standalone = declarationAttribute("standalone", null);
+      if (!standalone.equals("yes") && !standalone.equals("no")) {
+        throw notWellFormed("standalone must be yes or no");
+      }
+    }
+    skipWhitespace();
+    if (!s.startsWith("?>", pos)) {
+      throw notWellFormed("an XML declaration that does not end with ?>");
+    }
+    pos += 2;
+  }
+
+  private boolean declarationAttributeFollows(String name) {
+    int p = pos;
+    while (p < len && whitespace(s.charAt(p))) {
+      p++;
+    }
+    return p > pos && s.startsWith(name, p);
+  }
+
+  /** White space, {@code name}, {@code =}, a quoted value (equal to {@code expected} if given). */
+  private String declarationAttribute(String name, String expected) {
+    int start = pos;
+    skipWhitespace();
+    if (pos == start || !s.startsWith(name, pos)) {
+      throw notWellFormed("an XML declaration without " + name);
+    }
+    pos += name.length();
+    skipWhitespace();
+    if (pos >= len || s.charAt(pos) != '=') {
+      throw notWellFormed("an XML declaration without '=' after " + name);
+    }
+    pos++;
+    skipWhitespace();
+    char quote = pos < len ? s.charAt(pos) : 0;
+    int end = quote == '"' || quote == '\'' ? s.indexOf(quote, pos + 1) : -1;
+    if (end < 0) {
+      throw notWellFormed("an XML declaration whose " + name + " is not quoted");
+    }
+    String value = s.substring(pos + 1, end);
+    if (expected != null && !expected.equals(value)) {
+      throw notWellFormed(
+          "an XML declaration with " + name + " " + value + " (only " + expected + ")");
+    }
+    pos = end + 1;
+    return value;
   }
 
   /** White space and comments around the root; refuses a DOCTYPE or processing instruction. */

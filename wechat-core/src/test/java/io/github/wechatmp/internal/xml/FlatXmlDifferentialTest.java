@@ -100,10 +100,28 @@ class FlatXmlDifferentialTest {
   }
 
   @Test
-  void processingInstructionsAndTheXmlDeclarationAreRefusedWhereverTheyAre() {
+  void aUtf8XmlDeclarationAtTheStartIsReadLikeTheJdkReadsIt() {
     for (String doc :
         List.of(
             "<?xml version=\"1.0\"?><xml><A>1</A></xml>",
+            "<?xml version='1.0' encoding='UTF-8'?>\n<xml><A>1</A></xml>",
+            "<?xml version=\"1.0\" encoding=\"utf-8\" standalone=\"yes\" ?><xml><A>1</A></xml>")) {
+      assertEquals(Map.of("A", "1"), WeChatXml.parse(doc), doc);
+    }
+  }
+
+  @Test
+  void processingInstructionsAndOtherXmlDeclarationsAreRefusedWhereverTheyAre() {
+    for (String doc :
+        List.of(
+            " <?xml version=\"1.0\"?><xml><A>1</A></xml>",
+            "<?xml version=\"1.1\"?><xml><A>1</A></xml>",
+            "<?xml version=\"1.0\" encoding=\"GBK\"?><xml><A>1</A></xml>",
+            "<?xml version=\"1.0\" standalone=\"maybe\"?><xml><A>1</A></xml>",
+            "<?xml encoding=\"UTF-8\"?><xml><A>1</A></xml>",
+            "<?xml version=\"1.0\"><xml><A>1</A></xml>",
+            "<?xml version=\"1.0\"?><?xml version=\"1.0\"?><xml><A>1</A></xml>",
+            "<?xml-stylesheet href=\"a\"?><xml><A>1</A></xml>",
             "<xml><?php echo 1 ?><A>1</A></xml>",
             "<xml><A>1</A></xml><?pi?>",
             "<xml><A>1<?x?></A></xml>")) {
