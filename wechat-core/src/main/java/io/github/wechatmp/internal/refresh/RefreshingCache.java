@@ -24,6 +24,7 @@ import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -274,6 +275,81 @@ public final class RefreshingCache implements AutoCloseable {
       return s.token;
     }
     return getSlow();
+  }
+
+  /**
+   * Returns a future of what {@link #get()} would return; see {@code
+   * AccessTokenProvider#getAsync()}. Never blocks; allocates nothing while the token is fresh.
+   */
+  public CompletableFuture<AccessToken> getAsync() {
+    Snapshot s = snapshot;
+    if (s.fresh) {
+      return s.completed;
+    }
+    return getAsyncSlow();
+  }
+
+  /** {@link #getSlow()}'s decisions, without the waiting. */
+  private CompletableFuture<AccessToken> getAsyncSlow() {
+    if (closed) {
+      return CompletableFuture.failedFuture(
+          new IllegalStateException("the provider of " + key + " is closed"));
+    }
+    subscribeOnce();
+    Snapshot s = snapshot;
+    long now = clock.millis();
+    if (now < s.dueAtMillis) {
+      if (!s.fresh && s.token != null && SNAPSHOT.compareAndSet(this, s, s.withFresh(true))) {
+        wakeUpAt(s.dueAtMillis); // the wall clock was set back
+      }
+      return s.completed;
+    }
+    Failure f = failure;
+    boolean heldOff = f != null && now < f.notBeforeMillis;
+    if (s.token != null && now < s.staleAtMillis) {
+      if (!heldOff) {
+        startRefresh(false, s.token.value());
+      }
+      return s.completed;
+    }
+    if (heldOff) {
+      if (s.token != null && now < s.expiresAtMillis) {
+        return s.completed;
+      }
+      if (now < lastHoldOffStoreCheckMillis + HOLD_OFF_STORE_CHECK_MILLIS) {
+        return CompletableFuture.failedFuture(f.error);
+      }
+      lastHoldOffStoreCheckMillis = now;
+    }
+    CompletableFuture<Snapshot> refresh =
+        startRefresh(false, s.token == null ? null : s.token.value());
+    CompletableFuture<AccessToken> result = new CompletableFuture<>();
+    long boundMillis = lockWait.toMillis() + 2 * lockLease.toMillis() + 5_000;
+    Scheduler.Cancellable timeout =
+        scheduler.schedule(
+            () ->
+                result.completeExceptionally(
+                    new TokenUnavailableException(
+                        "No token for " + key + " after waiting " + boundMillis + " ms", null)),
+            boundMillis);
+    refresh.whenComplete(
+        (done, error) -> {
+          timeout.cancel();
+          if (error == null) {
+            result.complete(done.token);
+            return;
+          }
+          Throwable cause = asThrown(error);
+          Snapshot held = snapshot;
+          if (cause instanceof WeChatException
+              && held.token != null
+              && clock.millis() < held.expiresAtMillis) {
+            result.complete(held.token); // a token that has not really expired beats an error
+          } else {
+            result.completeExceptionally(cause);
+          }
+        });
+    return result;
   }
 
   private AccessToken getSlow() {
@@ -814,18 +890,26 @@ public final class RefreshingCache implements AutoCloseable {
       throw new TokenUnavailableException(
           "No token for " + key + " after waiting " + boundMillis + " ms", e);
     } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof RuntimeException) {
-        throw (RuntimeException) cause;
-      }
+      Throwable cause = asThrown(e.getCause());
       if (cause instanceof Error) {
         throw (Error) cause;
       }
-      if (cause instanceof InterruptedException) {
-        throw new TokenUnavailableException("The refresh of " + key + " was interrupted", cause);
-      }
-      throw new WeChatException("Refreshing " + key + " failed", cause);
+      throw (RuntimeException) cause;
     }
+  }
+
+  /** What a refresh's failure is thrown as: a runtime exception or an error, as it was if it is. */
+  private Throwable asThrown(Throwable cause) {
+    if (cause instanceof CompletionException && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    if (cause instanceof RuntimeException || cause instanceof Error) {
+      return cause;
+    }
+    if (cause instanceof InterruptedException) {
+      return new TokenUnavailableException("The refresh of " + key + " was interrupted", cause);
+    }
+    return new WeChatException("Refreshing " + key + " failed", cause);
   }
 
   private void subscribeOnce() {
