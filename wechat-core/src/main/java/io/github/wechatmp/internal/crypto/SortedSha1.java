@@ -51,6 +51,26 @@ public final class SortedSha1 {
   public static byte[] digest(String a, String b, String c) {
     Scratch s = SCRATCH.get();
     s.ensure(3 * (a.length() + b.length() + c.length())); // UTF-8: at most 3 bytes a char
+    if (isAscii(a) && isAscii(b) && isAscii(c)) {
+      // WeChat's case. For ASCII, String order is byte order: sort the strings, copy them once.
+      if (a.compareTo(b) > 0) {
+        String t = a;
+        a = b;
+        b = t;
+      }
+      if (b.compareTo(c) > 0) {
+        String t = b;
+        b = c;
+        c = t;
+      }
+      if (a.compareTo(b) > 0) {
+        String t = a;
+        a = b;
+        b = t;
+      }
+      byte[] out = s.sorted;
+      return finish(s, out, copyAscii(c, out, copyAscii(b, out, copyAscii(a, out, 0))));
+    }
     byte[] buf = s.encoded;
     int a0 = 0;
     int a1 = encode(a, buf, a0);
@@ -171,20 +191,36 @@ public final class SortedSha1 {
    */
   private static int encode(String s, byte[] to, int at) {
     int n = s.length();
-    int i = 0;
-    for (; i < n; i++) {
+    int seen = 0;
+    for (int i = 0; i < n; i++) { // no branch inside, so that the compiler can unroll it
       char ch = s.charAt(i);
-      if (ch >= 0x80) {
-        break;
-      }
+      seen |= ch;
       to[at + i] = (byte) ch;
     }
-    if (i == n) {
+    if (seen < 0x80) {
       return at + n;
     }
     byte[] utf8 = s.getBytes(StandardCharsets.UTF_8); // room: the caller allows 3 bytes a char
     System.arraycopy(utf8, 0, to, at, utf8.length);
     return at + utf8.length;
+  }
+
+  /** Whether {@code s} is ASCII, for which String order is UTF-8 byte order. */
+  private static boolean isAscii(String s) {
+    int seen = 0;
+    for (int i = 0; i < s.length(); i++) {
+      seen |= s.charAt(i);
+    }
+    return seen < 0x80;
+  }
+
+  /** Writes ASCII {@code s} to {@code to} at {@code at}, a byte a char, and returns the end. */
+  private static int copyAscii(String s, byte[] to, int at) {
+    int n = s.length();
+    for (int i = 0; i < n; i++) {
+      to[at + i] = (byte) s.charAt(i);
+    }
+    return at + n;
   }
 
   private static byte[] finish(Scratch s, byte[] input, int length) {
