@@ -29,7 +29,6 @@ public final class SignatureVerifier {
 
   private static final int SHA1_LENGTH = SortedSha1.LENGTH;
   private static final char[] HEX = "0123456789abcdef".toCharArray();
-  private static final char[] HEX_UPPER = "0123456789ABCDEF".toCharArray();
 
   private final String token;
   private final Duration maxTimestampAge;
@@ -136,19 +135,19 @@ public final class SignatureVerifier {
   private static boolean matchesHex(String signature, byte[] digest) {
     int mismatch = 0;
     for (int i = 0; i < SHA1_LENGTH; i++) {
-      mismatch |= hexDigitMismatch(signature.charAt(2 * i), (digest[i] >> 4) & 0xf);
-      mismatch |= hexDigitMismatch(signature.charAt(2 * i + 1), digest[i] & 0xf);
+      mismatch |= foldCase(signature.charAt(2 * i)) ^ HEX[(digest[i] >> 4) & 0xf];
+      mismatch |= foldCase(signature.charAt(2 * i + 1)) ^ HEX[digest[i] & 0xf];
     }
     return mismatch == 0;
   }
 
   /**
-   * 0 if {@code c} is the hex digit of {@code nibble} in lower or upper case, else 1; branch-free.
+   * {@code c} with the letters {@code A-F} (any char from 0x40 to 0x7f) in lower case, branch-free;
+   * digits and every other char are left as they are, so only a hex digit of either case can equal
+   * a lowercase hex digit.
    */
-  private static int hexDigitMismatch(char c, int nibble) {
-    int isLower = ((c ^ HEX[nibble]) - 1) >>> 31; // 1 iff equal: c and the digit are both < 0x10000
-    int isUpper = ((c ^ HEX_UPPER[nibble]) - 1) >>> 31;
-    return 1 ^ (isLower | isUpper);
+  private static int foldCase(char c) {
+    return c | ((c & 0x40) >>> 1);
   }
 
   @Override
