@@ -110,16 +110,12 @@ public final class RefreshingCache implements AutoCloseable {
 
   private static final VarHandle SNAPSHOT;
   private static final VarHandle IN_FLIGHT;
-  private static final VarHandle SUBSCRIBED;
-  private static final VarHandle RECONCILE_PENDING;
 
   static {
     try {
       MethodHandles.Lookup l = MethodHandles.lookup();
       SNAPSHOT = l.findVarHandle(RefreshingCache.class, "snapshot", Snapshot.class);
       IN_FLIGHT = l.findVarHandle(RefreshingCache.class, "inFlight", CompletableFuture.class);
-      SUBSCRIBED = l.findVarHandle(RefreshingCache.class, "subscribed", boolean.class);
-      RECONCILE_PENDING = l.findVarHandle(RefreshingCache.class, "reconcilePending", boolean.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -127,6 +123,7 @@ public final class RefreshingCache implements AutoCloseable {
 
   private final TokenKey key;
   private final SharedRefresh protocol;
+  private final StoreWatcher watcher;
   private final TokenStore store;
   private final CredentialFetcher fetcher;
   private final Clock clock;
@@ -157,13 +154,6 @@ public final class RefreshingCache implements AutoCloseable {
   private volatile long lastRefreshAtMillis = Long.MIN_VALUE;
   private volatile String rejectedValue;
 
-  @SuppressWarnings("unused") // accessed through SUBSCRIBED
-  private volatile boolean subscribed;
-
-  @SuppressWarnings("unused") // accessed through RECONCILE_PENDING
-  private volatile boolean reconcilePending;
-
-  private volatile TokenStore.Subscription subscription;
   private volatile boolean closed;
 
   private RefreshingCache(Builder b) {
@@ -175,6 +165,8 @@ public final class RefreshingCache implements AutoCloseable {
     this.listener = Objects.requireNonNull(b.listener, "listener");
     this.scheduler = Scheduler.forClock(clock);
     this.executor = new SerialExecutor(scheduler);
+    Host host = new Host();
+    this.watcher = new StoreWatcher(key, store, executor, host);
     this.protocol =
         new SharedRefresh(
             key,
@@ -190,11 +182,21 @@ public final class RefreshingCache implements AutoCloseable {
                 policy.maxRetries(),
                 policy.retryBackoff().toMillis(),
                 policy.lockLease()),
-            new Host());
+            host);
   }
 
-  /** What the shared-refresh protocol does to this cache. */
-  private final class Host implements SharedRefresh.Host {
+  /** What the shared-refresh protocol and the store watcher do to this cache. */
+  private final class Host implements SharedRefresh.Host, StoreWatcher.Target {
+    @Override
+    public boolean closed() {
+      return closed;
+    }
+
+    @Override
+    public void storeChanged(Optional<AccessToken> loaded) {
+      reconcile(loaded);
+    }
+
     @Override
     public Snapshot held() {
       return snapshot;
@@ -344,7 +346,7 @@ public final class RefreshingCache implements AutoCloseable {
       return CompletableFuture.failedFuture(
           new IllegalStateException("the provider of " + key + " is closed"));
     }
-    subscribeOnce();
+    watcher.start();
     Snapshot s = snapshot;
     long now = clock.millis();
     if (now < s.dueAtMillis) {
@@ -403,7 +405,7 @@ public final class RefreshingCache implements AutoCloseable {
 
   private AccessToken getSlow() {
     ensureOpen();
-    subscribeOnce();
+    watcher.start();
     Snapshot s = snapshot;
     long now = clock.millis();
     if (now < s.dueAtMillis) {
@@ -490,7 +492,7 @@ public final class RefreshingCache implements AutoCloseable {
    */
   public AccessToken refresh() {
     ensureOpen();
-    subscribeOnce();
+    watcher.start();
     Snapshot before = snapshot;
     String seen = before.token == null ? null : before.token.value();
     Snapshot result = await(startRefresh(true, seen));
@@ -546,10 +548,7 @@ public final class RefreshingCache implements AutoCloseable {
       wakeUp.cancel();
       wakeUp = Scheduler.NONE;
     }
-    TokenStore.Subscription sub = subscription;
-    if (sub != null) {
-      sub.close();
-    }
+    watcher.close();
     CompletableFuture<Snapshot> f = inFlight;
     if (f != null) {
       f.completeExceptionally(new IllegalStateException("the provider of " + key + " was closed"));
@@ -715,52 +714,10 @@ public final class RefreshingCache implements AutoCloseable {
     return new WeChatException("Refreshing " + key + " failed", cause);
   }
 
-  private void subscribeOnce() {
-    if (subscribed || !SUBSCRIBED.compareAndSet(this, false, true)) {
-      return;
-    }
-    executor.execute(
-        () -> {
-          if (closed) {
-            return;
-          }
-          try {
-            subscription = store.subscribe(key, this::onStoreChanged);
-            if (closed) {
-              subscription.close();
-            }
-          } catch (RuntimeException e) {
-            log.warn(
-                "Could not subscribe to changes of {} in the store; other instances' invalidations "
-                    + "will be seen only when this instance's token comes due",
-                key,
-                e);
-          }
-        });
-  }
-
-  private void onStoreChanged() {
-    if (closed || !RECONCILE_PENDING.compareAndSet(this, false, true)) {
-      return;
-    }
-    executor.execute(this::reconcile);
-  }
-
   /** Brings memory in line with the store after another party saved or deleted the entry. */
-  private void reconcile() {
-    reconcilePending = false;
-    if (closed) {
-      return;
-    }
+  private void reconcile(Optional<AccessToken> loaded) {
     Snapshot held = snapshot;
-    Optional<AccessToken> loaded;
-    try {
-      loaded = store.load(key);
-    } catch (RuntimeException e) {
-      log.debug("Could not read {} from the store after a change notification", key, e);
-      return;
-    }
-    if (loaded == null || loaded.isEmpty()) {
+    if (loaded.isEmpty()) {
       // Only a token the store held can have been removed from it; one this instance could not save
       // is still good, and a spurious notification must not cost a fetch.
       if (held.token != null && held.shared && SNAPSHOT.compareAndSet(this, held, EMPTY)) {
