@@ -376,13 +376,7 @@ public final class RefreshingCache implements AutoCloseable {
         startRefresh(false, s.token == null ? null : s.token.value());
     CompletableFuture<AccessToken> result = new CompletableFuture<>();
     long boundMillis = waitBoundMillis();
-    Scheduler.Cancellable timeout =
-        scheduler.schedule(
-            () ->
-                result.completeExceptionally(
-                    new TokenUnavailableException(
-                        "No token for " + key + " after waiting " + boundMillis + " ms", null)),
-            boundMillis);
+    Scheduler.Cancellable timeout = timeoutAt(result, clock.millis() + boundMillis, boundMillis);
     refresh.whenComplete(
         (done, error) -> {
           timeout.cancel();
@@ -401,6 +395,29 @@ public final class RefreshingCache implements AutoCloseable {
           }
         });
     return result;
+  }
+
+  /**
+   * Fails {@code result} at {@code atMillis} by the clock, unless it completed before; rechecks the
+   * clock when run, since the scheduler may run it early.
+   */
+  private Scheduler.Cancellable timeoutAt(
+      CompletableFuture<AccessToken> result, long atMillis, long boundMillis) {
+    return scheduler.schedule(
+        () -> {
+          long left = atMillis - clock.millis();
+          if (result.isDone()) {
+            return;
+          }
+          if (left > 0) {
+            timeoutAt(result, atMillis, boundMillis);
+          } else {
+            result.completeExceptionally(
+                new TokenUnavailableException(
+                    "No token for " + key + " after waiting " + boundMillis + " ms", null));
+          }
+        },
+        atMillis - clock.millis());
   }
 
   private AccessToken getSlow() {

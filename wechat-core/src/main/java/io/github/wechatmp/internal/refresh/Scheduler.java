@@ -23,7 +23,9 @@ public interface Scheduler {
 
   /**
    * Runs {@code task} once, {@code delayMillis} from now by the clock this scheduler serves. The
-   * task must be short and must not block: it runs on the scheduler's timer.
+   * task must be short and must not block: it runs on the scheduler's timer. It may run early
+   * (after the host slept, or the wall clock was stepped), so it must check its own time and, if
+   * early, schedule itself again.
    */
   Cancellable schedule(Runnable task, long delayMillis);
 
