@@ -2,17 +2,22 @@ package io.github.wechatmp.jssdk;
 
 import io.github.wechatmp.http.AccessTokenInterceptor;
 import io.github.wechatmp.internal.http.WeChatHttp;
+import io.github.wechatmp.internal.refresh.CacheHolder;
 import io.github.wechatmp.internal.refresh.RefreshOptions;
 import io.github.wechatmp.internal.refresh.RefreshingCache;
+import io.github.wechatmp.internal.refresh.SharedFuture;
 import io.github.wechatmp.token.AccessToken;
 import io.github.wechatmp.token.AccessTokenProvider;
 import io.github.wechatmp.token.InMemoryTokenStore;
+import io.github.wechatmp.token.RefreshPolicy;
 import io.github.wechatmp.token.TokenEventListener;
 import io.github.wechatmp.token.TokenKey;
+import io.github.wechatmp.token.TokenStatus;
 import io.github.wechatmp.token.TokenStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 
@@ -31,13 +36,26 @@ import okhttp3.OkHttpClient;
  * one; a second rejection fails the refresh.
  *
  * <p>Failures, retries and hold-off are the access token provider's: see {@link
- * AccessTokenProvider}. All methods are thread-safe. The provider owns a daemon thread for
- * background refreshes; close it when done. Closing it does not close the access token provider.
+ * AccessTokenProvider}, and so are its threads: it owns none. All methods are thread-safe. Close it
+ * when done; closing it does not close the access token provider.
  */
 public final class JsapiTicketProvider implements AutoCloseable {
   private final String appId;
   private final RefreshingCache cache;
-  private volatile JsapiTicket last;
+  private volatile Wrapped last;
+
+  /** The ticket made of the last credential handed out, and a shared future of it. */
+  private static final class Wrapped {
+    final AccessToken credential;
+    final JsapiTicket ticket;
+    final CompletableFuture<JsapiTicket> future;
+
+    Wrapped(AccessToken credential) {
+      this.credential = credential;
+      this.ticket = new JsapiTicket(credential);
+      this.future = SharedFuture.completed(ticket);
+    }
+  }
 
   private JsapiTicketProvider(Builder b) {
     this.appId = b.tokens.appId();
@@ -48,7 +66,9 @@ public final class JsapiTicketProvider implements AutoCloseable {
         RefreshingCache.builder()
             .key(TokenKey.of(appId, TokenKey.JSAPI_TICKET))
             .fetcher(endpoint)
-            .options(b.options)
+            .options(
+                b.options,
+                b.tokens instanceof CacheHolder ? ((CacheHolder) b.tokens).cache() : null)
             .build();
   }
 
@@ -76,6 +96,35 @@ public final class JsapiTicketProvider implements AutoCloseable {
    */
   public JsapiTicket get() {
     return wrap(cache.get());
+  }
+
+  /**
+   * Returns a ticket as {@link #get()} does, without ever blocking the calling thread. Whenever
+   * {@code get()} would return at once, the future is already completed and shared (nothing is
+   * allocated); otherwise it completes when the single-flight refresh does, with the ticket or with
+   * the exception {@code get()} would throw as its cause. See {@link
+   * AccessTokenProvider#getAsync()} for the threads dependent stages run on. Thread-safe; never
+   * throws.
+   *
+   * @return a future of the ticket to sign with, never null
+   */
+  public CompletableFuture<JsapiTicket> getAsync() {
+    CompletableFuture<AccessToken> f = cache.getAsync();
+    if (f.isDone() && !f.isCompletedExceptionally()) {
+      return wrapped(f.join()).future;
+    }
+    return f.thenApply(this::wrap);
+  }
+
+  /**
+   * Returns what the provider knows about its ticket now, for a health check or a metrics gauge.
+   * Never blocks, never asks WeChat or the store, never throws (also after {@link #close()}, when
+   * it reports {@link TokenStatus.State#NONE}). Thread-safe.
+   *
+   * @return a snapshot taken now, by the provider's clock
+   */
+  public TokenStatus status() {
+    return cache.status();
   }
 
   /**
@@ -114,8 +163,8 @@ public final class JsapiTicketProvider implements AutoCloseable {
   }
 
   /**
-   * Stops the background refresh thread and the store subscription. Idempotent and thread-safe;
-   * never throws. Afterwards {@link #get()} and {@link #refresh()} throw {@link
+   * Cancels the pending background refresh and stops the store subscription. Idempotent and
+   * thread-safe; never throws. Afterwards {@link #get()} and {@link #refresh()} throw {@link
    * IllegalStateException}.
    */
   @Override
@@ -124,11 +173,15 @@ public final class JsapiTicketProvider implements AutoCloseable {
   }
 
   private JsapiTicket wrap(AccessToken credential) {
-    JsapiTicket l = last;
-    if (l != null && l.credential() == credential) {
+    return wrapped(credential).ticket;
+  }
+
+  private Wrapped wrapped(AccessToken credential) {
+    Wrapped l = last;
+    if (l != null && l.credential == credential) {
       return l;
     }
-    l = new JsapiTicket(credential);
+    l = new Wrapped(credential);
     last = l;
     return l;
   }
@@ -165,8 +218,8 @@ public final class JsapiTicketProvider implements AutoCloseable {
     }
 
     /**
-     * Where tickets are shared: pass the access token provider's store. Default: a new {@link
-     * InMemoryTokenStore} for this provider alone.
+     * Where tickets are shared. Default: the access token provider's store (if it is one the SDK
+     * built), else a new {@link InMemoryTokenStore} for this provider alone.
      *
      * @param store the store; the provider does not close it
      * @return this builder
@@ -174,6 +227,23 @@ public final class JsapiTicketProvider implements AutoCloseable {
      */
     public Builder store(TokenStore store) {
       options.store(store);
+      return this;
+    }
+
+    /**
+     * How the ticket is kept fresh: margins, the store's lock, retries and hold-off, all at once.
+     * Replaces every setting given before by this method or by its shortcuts ({@code
+     * refreshMargin}, {@code expiryMargin}, {@code lockLease}, {@code lockWait}, {@code
+     * maxRetries}, {@code retryBackoff}, {@code failureHoldOffMax}); a shortcut called after it
+     * changes that one setting: the last call wins. Default: the access token provider's policy, if
+     * it is one the SDK built, else {@link RefreshPolicy#defaults()}.
+     *
+     * @param refreshPolicy the policy
+     * @return this builder
+     * @throws NullPointerException if {@code refreshPolicy} is null
+     */
+    public Builder refreshPolicy(RefreshPolicy refreshPolicy) {
+      options.refreshPolicy(refreshPolicy);
       return this;
     }
 
@@ -218,7 +288,9 @@ public final class JsapiTicketProvider implements AutoCloseable {
     }
 
     /**
-     * How long before expiry a background refresh starts. Default 200 s.
+     * A shortcut that sets {@link RefreshPolicy.Builder#refreshMargin(Duration) refreshMargin}
+     * alone, documented there, on the policy; the last call of this and {@link #refreshPolicy}
+     * wins. Default: the access token provider's, as for {@link #refreshPolicy}.
      *
      * @param refreshMargin between zero and one day
      * @return this builder
@@ -231,7 +303,9 @@ public final class JsapiTicketProvider implements AutoCloseable {
     }
 
     /**
-     * How long before expiry a ticket stops being served. Default 30 s.
+     * A shortcut that sets {@link RefreshPolicy.Builder#expiryMargin(Duration) expiryMargin} alone,
+     * documented there, on the policy; the last call of this and {@link #refreshPolicy} wins.
+     * Default: the access token provider's, as for {@link #refreshPolicy}.
      *
      * @param expiryMargin between zero and one day
      * @return this builder
@@ -244,7 +318,9 @@ public final class JsapiTicketProvider implements AutoCloseable {
     }
 
     /**
-     * The lease of the store's refresh lock. Default 10 s.
+     * A shortcut that sets {@link RefreshPolicy.Builder#lockLease(Duration) lockLease} alone,
+     * documented there, on the policy; the last call of this and {@link #refreshPolicy} wins.
+     * Default: the access token provider's, as for {@link #refreshPolicy}.
      *
      * @param lockLease positive, at most 10 minutes
      * @return this builder
@@ -257,7 +333,9 @@ public final class JsapiTicketProvider implements AutoCloseable {
     }
 
     /**
-     * The longest wait for the refresh lock another instance holds. Default 12 s.
+     * A shortcut that sets {@link RefreshPolicy.Builder#lockWait(Duration) lockWait} alone,
+     * documented there, on the policy; the last call of this and {@link #refreshPolicy} wins.
+     * Default: the access token provider's, as for {@link #refreshPolicy}.
      *
      * @param lockWait between zero and 10 minutes
      * @return this builder
@@ -270,7 +348,9 @@ public final class JsapiTicketProvider implements AutoCloseable {
     }
 
     /**
-     * Retries after "system busy" or a transport failure. Default 2; at most 10.
+     * A shortcut that sets {@link RefreshPolicy.Builder#maxRetries(int) maxRetries} alone,
+     * documented there, on the policy; the last call of this and {@link #refreshPolicy} wins.
+     * Default: the access token provider's, as for {@link #refreshPolicy}.
      *
      * @param maxRetries between 0 and 10
      * @return this builder
@@ -282,7 +362,9 @@ public final class JsapiTicketProvider implements AutoCloseable {
     }
 
     /**
-     * The first retry's pause, doubling and jittered. Default 200 ms.
+     * A shortcut that sets {@link RefreshPolicy.Builder#retryBackoff(Duration) retryBackoff} alone,
+     * documented there, on the policy; the last call of this and {@link #refreshPolicy} wins.
+     * Default: the access token provider's, as for {@link #refreshPolicy}.
      *
      * @param retryBackoff between zero and one minute
      * @return this builder
@@ -295,7 +377,9 @@ public final class JsapiTicketProvider implements AutoCloseable {
     }
 
     /**
-     * The longest hold-off between failed refreshes. Default 2 min.
+     * A shortcut that sets {@link RefreshPolicy.Builder#failureHoldOffMax(Duration)
+     * failureHoldOffMax} alone, documented there, on the policy; the last call of this and {@link
+     * #refreshPolicy} wins. Default: the access token provider's, as for {@link #refreshPolicy}.
      *
      * @param failureHoldOffMax positive, at most one day
      * @return this builder
@@ -322,7 +406,7 @@ public final class JsapiTicketProvider implements AutoCloseable {
     /**
      * Makes the provider. Does no I/O.
      *
-     * @return a new provider, which owns a daemon thread until it is closed
+     * @return a new provider
      * @throws IllegalArgumentException if no access token provider was given
      */
     public JsapiTicketProvider build() {

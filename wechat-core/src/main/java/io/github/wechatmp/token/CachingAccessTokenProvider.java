@@ -1,11 +1,13 @@
 package io.github.wechatmp.token;
 
 import io.github.wechatmp.internal.http.TokenEndpoint;
+import io.github.wechatmp.internal.refresh.CacheHolder;
 import io.github.wechatmp.internal.refresh.RefreshingCache;
+import java.util.concurrent.CompletableFuture;
 import okhttp3.HttpUrl;
 
 /** The {@link AccessTokenProvider} that {@link AccessTokenProvider.Builder#build()} makes. */
-final class CachingAccessTokenProvider implements AccessTokenProvider {
+final class CachingAccessTokenProvider implements AccessTokenProvider, CacheHolder {
   private final String appId;
   private final RefreshingCache cache;
   private final HttpUrl apiBaseUrl;
@@ -32,6 +34,16 @@ final class CachingAccessTokenProvider implements AccessTokenProvider {
   }
 
   @Override
+  public CompletableFuture<AccessToken> getAsync() {
+    return cache.getAsync();
+  }
+
+  @Override
+  public TokenStatus status() {
+    return cache.status();
+  }
+
+  @Override
   public AccessToken refresh() {
     return cache.refresh();
   }
@@ -39,6 +51,11 @@ final class CachingAccessTokenProvider implements AccessTokenProvider {
   @Override
   public void invalidate(String rejectedToken) {
     cache.invalidate(rejectedToken);
+  }
+
+  @Override
+  public RefreshingCache cache() {
+    return cache;
   }
 
   @Override

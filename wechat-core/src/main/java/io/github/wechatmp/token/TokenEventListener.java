@@ -6,10 +6,12 @@ import java.time.Duration;
  * Hears what a provider does with its token, for logs and metrics, without the SDK depending on a
  * metrics framework. Every method has an empty default; implement those you need.
  *
- * <p>Methods are called on the provider's refresh thread or on the caller's thread, synchronously:
- * they must be quick and must not call back into the provider. An exception thrown by a listener is
- * logged and otherwise ignored. Tokens passed in are {@link AccessToken}s, whose {@code toString()}
- * masks them; a listener should not log {@link AccessToken#value()}.
+ * <p>Methods are called on one of the SDK's shared refresh threads ({@code wechat-refresh-N}, which
+ * every provider of the JVM uses) or on the caller's thread, synchronously: they must be quick and
+ * must not block, or they hold up other accounts' refreshes, and must not call back into the
+ * provider. An exception thrown by a listener is logged and otherwise ignored. Tokens passed in are
+ * {@link AccessToken}s, whose {@code toString()} masks them; a listener should not log {@link
+ * AccessToken#value()}.
  */
 public interface TokenEventListener {
 

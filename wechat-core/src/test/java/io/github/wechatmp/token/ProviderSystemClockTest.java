@@ -19,8 +19,9 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * With the system clock (the default) the hot path reads no clock: a periodic watch marks the token
- * due. These tests run in real time, with tokens that live a few seconds.
+ * With the system clock (the default) the hot path reads no clock: a wake-up at the due time marks
+ * the token due and refreshes it. These tests run in real time, with tokens that live a few
+ * seconds.
  */
 @Tag("slow") // runs in real time; left out of the fast set (see CONTRIBUTING.md)
 class ProviderSystemClockTest {

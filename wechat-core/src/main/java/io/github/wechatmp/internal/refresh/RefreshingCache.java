@@ -1,36 +1,29 @@
 package io.github.wechatmp.internal.refresh;
 
-import io.github.wechatmp.WeChatApiException;
 import io.github.wechatmp.WeChatException;
-import io.github.wechatmp.WeChatTransportException;
+import io.github.wechatmp.internal.Secrets;
 import io.github.wechatmp.token.AccessToken;
 import io.github.wechatmp.token.InMemoryTokenStore;
+import io.github.wechatmp.token.RefreshPolicy;
 import io.github.wechatmp.token.TokenEventListener;
 import io.github.wechatmp.token.TokenKey;
+import io.github.wechatmp.token.TokenStatus;
+import io.github.wechatmp.token.TokenStatus.State;
 import io.github.wechatmp.token.TokenStore;
-import io.github.wechatmp.token.TokenStore.RefreshLock;
-import io.github.wechatmp.token.TokenStoreException;
 import io.github.wechatmp.token.TokenUnavailableException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.lang.ref.WeakReference;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,29 +33,16 @@ import org.slf4j.LoggerFactory;
  * blocking single-flight refresh when it is unusable, and cross-process single-flight through a
  * {@link TokenStore}'s refresh lock. Internal: not part of the SDK's API.
  *
- * <p>Thread-safe. Owns one daemon thread, started on demand, on which every refresh and store
- * reconciliation runs, so they are serialized with each other; it ends after a minute with nothing
- * to do, or on {@link #close()}. With the system clock, one daemon thread shared by all caches
- * marks tokens due (see {@link #get()}).
+ * <p>Thread-safe. Owns no thread: its refreshes and store reconciliations run one at a time on the
+ * {@link Scheduler}'s bounded pool, shared by every cache of the JVM, and one wake-up per cache, at
+ * the held token's due time, starts the background refresh whether or not anyone calls {@link
+ * #get()}.
  */
 public final class RefreshingCache implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RefreshingCache.class);
 
-  private static final long FIRST_HOLD_OFF_MILLIS = 1_000;
-
-  /**
-   * Store outages hold off new attempts briefly only, so that recovery follows the store's within
-   * seconds.
-   */
-  private static final long STORE_HOLD_OFF_MAX_MILLIS = 5_000;
-
   /** During a hold-off with no usable token, how often the store may still be asked for one. */
   private static final long HOLD_OFF_STORE_CHECK_MILLIS = 1_000;
-
-  /** How often the shared watch marks tokens due, with the system clock. */
-  private static final long DUE_WATCH_PERIOD_MILLIS = 1_000;
-
-  private static final ScheduledThreadPoolExecutor DUE_WATCH = newDueWatch();
 
   /**
    * The least pause between two background refreshes, so a due token that WeChat returns unchanged
@@ -72,12 +52,12 @@ public final class RefreshingCache implements AutoCloseable {
 
   /**
    * An immutable view of the held token and the instants at which it becomes due and unusable.
-   * {@code fresh} is false for no token, and, with the system clock, once the due watch has seen
-   * the token come due. {@code shared} says the store is known to have held this token (it was
-   * adopted from there, or saved there), so that its disappearance from the store means an
+   * {@code fresh} is false for no token, and once the wake-up at the due time has run: the hot path
+   * reads this flag and no clock. {@code shared} says the store is known to have held this token
+   * (it was adopted from there, or saved there), so that its disappearance from the store means an
    * invalidation.
    */
-  private static final class Snapshot {
+  static final class Snapshot {
     final AccessToken token;
     final boolean fresh;
     final boolean shared;
@@ -85,88 +65,95 @@ public final class RefreshingCache implements AutoCloseable {
     final long staleAtMillis;
     final long expiresAtMillis;
 
+    /** Completed with {@link #token}: what {@code getAsync()} returns on the hot path. */
+    final CompletableFuture<AccessToken> completed;
+
     Snapshot(
         AccessToken token,
         boolean fresh,
         boolean shared,
         long dueAtMillis,
         long staleAtMillis,
-        long expiresAtMillis) {
+        long expiresAtMillis,
+        CompletableFuture<AccessToken> completed) {
       this.token = token;
       this.fresh = fresh;
       this.shared = shared;
       this.dueAtMillis = dueAtMillis;
       this.staleAtMillis = staleAtMillis;
       this.expiresAtMillis = expiresAtMillis;
+      this.completed = completed;
     }
 
     Snapshot withFresh(boolean f) {
-      return new Snapshot(token, f, shared, dueAtMillis, staleAtMillis, expiresAtMillis);
+      return new Snapshot(token, f, shared, dueAtMillis, staleAtMillis, expiresAtMillis, completed);
     }
   }
 
   private static final Snapshot EMPTY =
-      new Snapshot(null, false, false, Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE);
+      new Snapshot(null, false, false, Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE, null);
 
   /** The outcome of the last refresh that failed, until one succeeds. */
-  private static final class Failure {
+  static final class Failure {
     final RuntimeException error;
     final int consecutive;
     final long notBeforeMillis;
+    final String safeMessage;
 
-    Failure(RuntimeException error, int consecutive, long notBeforeMillis) {
+    Failure(RuntimeException error, int consecutive, long notBeforeMillis, String safeMessage) {
       this.error = error;
       this.consecutive = consecutive;
       this.notBeforeMillis = notBeforeMillis;
+      this.safeMessage = safeMessage;
     }
   }
 
   private static final VarHandle SNAPSHOT;
+  private static final VarHandle IN_FLIGHT;
 
   static {
     try {
-      SNAPSHOT =
-          MethodHandles.lookup().findVarHandle(RefreshingCache.class, "snapshot", Snapshot.class);
+      MethodHandles.Lookup l = MethodHandles.lookup();
+      SNAPSHOT = l.findVarHandle(RefreshingCache.class, "snapshot", Snapshot.class);
+      IN_FLIGHT = l.findVarHandle(RefreshingCache.class, "inFlight", CompletableFuture.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
   }
 
   private final TokenKey key;
+  private final SharedRefresh protocol;
+  private final StoreWatcher watcher;
   private final TokenStore store;
   private final CredentialFetcher fetcher;
   private final Clock clock;
-  private final long refreshMarginMillis;
-  private final long expiryMarginMillis;
-  private final Duration lockLease;
-  private final Duration lockWait;
-  private final int maxRetries;
-  private final long retryBackoffMillis;
-  private final long failureHoldOffMaxMillis;
+  private final RefreshPolicy policy;
   private final TokenEventListener listener;
-  private final ThreadPoolExecutor executor;
+  private final Scheduler scheduler;
+  private final SerialExecutor executor;
+  private final WakeUp wakeUpTask = new WakeUp(this);
 
   /**
-   * With the system clock, reading it costs more than the rest of {@link #get()} together (about 25
-   * ns on a virtual machine), so the hot path reads no clock: a watch shared by all caches looks at
-   * the clock every second and marks the token due. Being periodic rather than a one-shot timer, it
-   * also catches up within a second after the host was suspended or its clock stepped. With any
-   * other clock (tests, users' own), the hot path compares against the clock on every call.
+   * Reading the system clock costs more than the rest of {@link #get()} together (about 25 ns on a
+   * virtual machine), so the hot path reads no clock: this one-shot wake-up, at the held token's
+   * due time, marks it due and starts the background refresh (or, after a failure, retries at the
+   * end of the hold-off). Guarded by {@code this}.
    */
-  private final boolean dueWatched;
+  private Scheduler.Cancellable wakeUp = Scheduler.NONE;
 
-  private final ScheduledFuture<?> dueWatch;
   private volatile long lastHoldOffStoreCheckMillis = Long.MIN_VALUE;
 
   @SuppressWarnings("unused") // accessed through SNAPSHOT and read directly on the hot path
   private volatile Snapshot snapshot = EMPTY;
 
-  private final AtomicReference<CompletableFuture<Snapshot>> inFlight = new AtomicReference<>();
+  @SuppressWarnings("unused") // accessed through IN_FLIGHT; a field, not an AtomicReference, to
+  // keep an idle cache small (10,000 accounts in one JVM)
+  private volatile CompletableFuture<Snapshot> inFlight;
+
   private volatile Failure failure;
+  private volatile long lastRefreshAtMillis = Long.MIN_VALUE;
   private volatile String rejectedValue;
-  private final AtomicBoolean subscribed = new AtomicBoolean();
-  private final AtomicBoolean reconcilePending = new AtomicBoolean();
-  private volatile TokenStore.Subscription subscription;
+
   private volatile boolean closed;
 
   private RefreshingCache(Builder b) {
@@ -174,84 +161,142 @@ public final class RefreshingCache implements AutoCloseable {
     this.store = Objects.requireNonNull(b.store, "store");
     this.fetcher = Objects.requireNonNull(b.fetcher, "fetcher");
     this.clock = Objects.requireNonNull(b.clock, "clock");
-    this.refreshMarginMillis = b.refreshMargin.toMillis();
-    this.expiryMarginMillis = b.expiryMargin.toMillis();
-    this.lockLease = b.lockLease;
-    this.lockWait = b.lockWait;
-    this.maxRetries = b.maxRetries;
-    this.retryBackoffMillis = b.retryBackoff.toMillis();
-    this.failureHoldOffMaxMillis = b.failureHoldOffMax.toMillis();
+    this.policy = Objects.requireNonNull(b.policy, "policy");
     this.listener = Objects.requireNonNull(b.listener, "listener");
-    String threadName = "wechat-refresh-" + key;
-    AtomicInteger n = new AtomicInteger();
-    this.executor =
-        new ThreadPoolExecutor(
-            0,
-            1,
-            60,
-            TimeUnit.SECONDS,
-            new LinkedBlockingQueue<>(),
-            r -> {
-              Thread t = new Thread(r, threadName + "-" + n.incrementAndGet());
-              t.setDaemon(true);
-              return t;
-            });
-    this.dueWatched = clock.getClass() == Clock.systemUTC().getClass();
-    this.dueWatch = dueWatched ? DueWatch.start(this) : null;
+    this.scheduler = Scheduler.forClock(clock);
+    this.executor = new SerialExecutor(scheduler);
+    Host host = new Host();
+    this.watcher = new StoreWatcher(key, store, executor, host);
+    this.protocol =
+        new SharedRefresh(
+            key,
+            store,
+            clock,
+            policy.refreshMargin().toMillis(),
+            policy.expiryMargin().toMillis(),
+            policy.lockLease(),
+            policy.lockWait(),
+            Retrier.of(
+                key,
+                fetcher,
+                policy.maxRetries(),
+                policy.retryBackoff().toMillis(),
+                policy.lockLease()),
+            host);
   }
 
-  private static ScheduledThreadPoolExecutor newDueWatch() {
-    ScheduledThreadPoolExecutor e =
-        new ScheduledThreadPoolExecutor(
-            1,
-            r -> {
-              Thread t = new Thread(r, "wechat-token-due-watch");
-              t.setDaemon(true);
-              return t;
-            });
-    e.setRemoveOnCancelPolicy(true);
-    return e;
+  /** What the shared-refresh protocol and the store watcher do to this cache. */
+  private final class Host implements SharedRefresh.Host, StoreWatcher.Target {
+    @Override
+    public boolean closed() {
+      return closed;
+    }
+
+    @Override
+    public void storeChanged(Optional<AccessToken> loaded) {
+      reconcile(loaded);
+    }
+
+    @Override
+    public Snapshot held() {
+      return snapshot;
+    }
+
+    @Override
+    public Failure failure() {
+      return failure;
+    }
+
+    @Override
+    public String rejectedValue() {
+      return rejectedValue;
+    }
+
+    @Override
+    public Snapshot adopt(AccessToken stored) {
+      return RefreshingCache.this.adopt(stored);
+    }
+
+    @Override
+    public void fetchSucceeded(AccessToken fetched) {
+      failure = null;
+      lastRefreshAtMillis = clock.millis();
+      if (fetched.value().equals(rejectedValue)) {
+        rejectedValue = null; // WeChat has just issued it: whatever was rejected, this one is good
+      }
+    }
+
+    @Override
+    public Snapshot installFetched(AccessToken fetched, boolean saved, Duration latency) {
+      Snapshot s = install(fetched, saved);
+      fire(() -> listener.onFetched(key, fetched, latency));
+      return s;
+    }
+
+    @Override
+    public void recordFailure(RuntimeException error, long capMillis) {
+      RefreshingCache.this.recordFailure(error, capMillis);
+    }
   }
 
   /**
-   * The periodic check that marks a cache's token due. It holds its cache weakly, so that a cache
-   * nobody closed can still be collected; the check then cancels itself.
+   * The wake-up of one cache. It holds its cache weakly, so that a cache nobody closed can still be
+   * collected; its pending wake-up then does nothing.
    */
-  private static final class DueWatch implements Runnable {
-    private final WeakReference<RefreshingCache> cache;
-    private volatile ScheduledFuture<?> future;
-
-    private DueWatch(RefreshingCache cache) {
-      this.cache = new WeakReference<>(cache);
-    }
-
-    static ScheduledFuture<?> start(RefreshingCache cache) {
-      DueWatch w = new DueWatch(cache);
-      w.future =
-          DUE_WATCH.scheduleWithFixedDelay(
-              w, DUE_WATCH_PERIOD_MILLIS, DUE_WATCH_PERIOD_MILLIS, TimeUnit.MILLISECONDS);
-      return w.future;
+  private static final class WakeUp extends WeakReference<RefreshingCache> implements Runnable {
+    WakeUp(RefreshingCache cache) {
+      super(cache);
     }
 
     @Override
     public void run() {
-      RefreshingCache c = cache.get();
-      if (c == null) {
-        ScheduledFuture<?> f = future;
-        if (f != null) {
-          f.cancel(false);
-        }
-        return;
+      RefreshingCache c = get();
+      if (c != null) {
+        c.onWakeUp();
       }
-      c.markDueIfTime();
     }
   }
 
-  private void markDueIfTime() {
+  /** Arms the one wake-up of this cache for {@code atMillis}, replacing any armed before. */
+  private void wakeUpAt(long atMillis) {
+    synchronized (this) {
+      wakeUp.cancel();
+      if (closed) {
+        wakeUp = Scheduler.NONE;
+        return;
+      }
+      wakeUp = scheduler.schedule(wakeUpTask, atMillis - clock.millis());
+    }
+  }
+
+  /** The token came due, or a hold-off ended: refresh in the background, proactively. */
+  private void onWakeUp() {
+    if (closed) {
+      return;
+    }
     Snapshot s = snapshot;
-    if (s.fresh && clock.millis() >= s.dueAtMillis) {
+    if (s.token == null) {
+      return; // invalidated or never fetched: the next get() fetches
+    }
+    long now = clock.millis();
+    if (now < s.dueAtMillis) {
+      wakeUpAt(s.dueAtMillis); // early: the clock was set back
+      return;
+    }
+    if (s.fresh) {
       SNAPSHOT.compareAndSet(this, s, s.withFresh(false));
     }
+    Failure f = failure;
+    if (f != null && now < f.notBeforeMillis) {
+      wakeUpAt(f.notBeforeMillis);
+      return;
+    }
+    startRefresh(false, s.token.value());
+  }
+
+  /** How long a caller waits for a refresh at most: the lock's wait, two leases, and 5 s. */
+  private long waitBoundMillis() {
+    return policy.lockWait().toMillis() + 2 * policy.lockLease().toMillis() + 5_000;
   }
 
   /** Returns a builder; every setting must be given. */
@@ -264,23 +309,125 @@ public final class RefreshingCache implements AutoCloseable {
     return key;
   }
 
+  /** Returns the store the credential is shared through. */
+  public TokenStore store() {
+    return store;
+  }
+
+  /** Returns the policy in force. */
+  public RefreshPolicy policy() {
+    return policy;
+  }
+
   /** Returns a usable credential; see {@code AccessTokenProvider#get()} for the contract. */
   public AccessToken get() {
     Snapshot s = snapshot;
-    if (s.fresh && (dueWatched || clock.millis() < s.dueAtMillis)) {
+    if (s.fresh) {
       return s.token;
     }
     return getSlow();
   }
 
-  private AccessToken getSlow() {
-    ensureOpen();
-    subscribeOnce();
+  /**
+   * Returns a future of what {@link #get()} would return; see {@code
+   * AccessTokenProvider#getAsync()}. Never blocks; allocates nothing while the token is fresh.
+   */
+  public CompletableFuture<AccessToken> getAsync() {
+    Snapshot s = snapshot;
+    if (s.fresh) {
+      return s.completed;
+    }
+    return getAsyncSlow();
+  }
+
+  /** {@link #getSlow()}'s decisions, without the waiting. */
+  private CompletableFuture<AccessToken> getAsyncSlow() {
+    if (closed) {
+      return CompletableFuture.failedFuture(
+          new IllegalStateException("the provider of " + key + " is closed"));
+    }
+    watcher.start();
     Snapshot s = snapshot;
     long now = clock.millis();
     if (now < s.dueAtMillis) {
-      if (!s.fresh && s.token != null) {
-        SNAPSHOT.compareAndSet(this, s, s.withFresh(true)); // the wall clock was set back
+      if (!s.fresh && s.token != null && SNAPSHOT.compareAndSet(this, s, s.withFresh(true))) {
+        wakeUpAt(s.dueAtMillis); // the wall clock was set back
+      }
+      return s.completed;
+    }
+    Failure f = failure;
+    boolean heldOff = f != null && now < f.notBeforeMillis;
+    if (s.token != null && now < s.staleAtMillis) {
+      if (!heldOff) {
+        startRefresh(false, s.token.value());
+      }
+      return s.completed;
+    }
+    if (heldOff) {
+      if (s.token != null && now < s.expiresAtMillis) {
+        return s.completed;
+      }
+      if (now < lastHoldOffStoreCheckMillis + HOLD_OFF_STORE_CHECK_MILLIS) {
+        return CompletableFuture.failedFuture(f.error);
+      }
+      lastHoldOffStoreCheckMillis = now;
+    }
+    CompletableFuture<Snapshot> refresh =
+        startRefresh(false, s.token == null ? null : s.token.value());
+    CompletableFuture<AccessToken> result = new CompletableFuture<>();
+    long boundMillis = waitBoundMillis();
+    Scheduler.Cancellable timeout = timeoutAt(result, clock.millis() + boundMillis, boundMillis);
+    refresh.whenComplete(
+        (done, error) -> {
+          timeout.cancel();
+          if (error == null) {
+            result.complete(done.token);
+            return;
+          }
+          Throwable cause = asThrown(error);
+          Snapshot held = snapshot;
+          if (cause instanceof WeChatException
+              && held.token != null
+              && clock.millis() < held.expiresAtMillis) {
+            result.complete(held.token); // a token that has not really expired beats an error
+          } else {
+            result.completeExceptionally(cause);
+          }
+        });
+    return result;
+  }
+
+  /**
+   * Fails {@code result} at {@code atMillis} by the clock, unless it completed before; rechecks the
+   * clock when run, since the scheduler may run it early.
+   */
+  private Scheduler.Cancellable timeoutAt(
+      CompletableFuture<AccessToken> result, long atMillis, long boundMillis) {
+    return scheduler.schedule(
+        () -> {
+          long left = atMillis - clock.millis();
+          if (result.isDone()) {
+            return;
+          }
+          if (left > 0) {
+            timeoutAt(result, atMillis, boundMillis);
+          } else {
+            result.completeExceptionally(
+                new TokenUnavailableException(
+                    "No token for " + key + " after waiting " + boundMillis + " ms", null));
+          }
+        },
+        atMillis - clock.millis());
+  }
+
+  private AccessToken getSlow() {
+    ensureOpen();
+    watcher.start();
+    Snapshot s = snapshot;
+    long now = clock.millis();
+    if (now < s.dueAtMillis) {
+      if (!s.fresh && s.token != null && SNAPSHOT.compareAndSet(this, s, s.withFresh(true))) {
+        wakeUpAt(s.dueAtMillis); // the wall clock was set back
       }
       return s.token;
     }
@@ -318,12 +465,51 @@ public final class RefreshingCache implements AutoCloseable {
   }
 
   /**
+   * Returns what is known about the credential now. Reads the clock and volatile fields only: no
+   * lock, no I/O.
+   */
+  public TokenStatus status() {
+    Snapshot s = snapshot;
+    Failure f = failure;
+    long now = clock.millis();
+    State state =
+        s.token == null
+            ? State.NONE
+            : Timeline.stateAt(s.dueAtMillis, s.staleAtMillis, s.expiresAtMillis, now);
+    long last = lastRefreshAtMillis;
+    return TokenStatus.of(
+        state,
+        s.token == null ? null : s.token.expiresAt(),
+        last == Long.MIN_VALUE ? null : Instant.ofEpochMilli(last),
+        f == null ? 0 : f.consecutive,
+        f != null && now < f.notBeforeMillis ? Instant.ofEpochMilli(f.notBeforeMillis) : null,
+        f == null ? null : f.safeMessage);
+  }
+
+  /**
+   * A failure's message as a status may show it: its type and message, with any token value this
+   * cache knows of masked (a store of users' own might have put one there).
+   */
+  private String safeMessage(RuntimeException e) {
+    String text = e.getClass().getSimpleName() + ": " + e.getMessage();
+    Snapshot s = snapshot;
+    if (s.token != null) {
+      text = text.replace(s.token.value(), s.token.masked());
+    }
+    String rejected = rejectedValue;
+    if (rejected != null && !rejected.isEmpty()) {
+      text = text.replace(rejected, Secrets.mask(rejected));
+    }
+    return text;
+  }
+
+  /**
    * Returns a credential newer than the one held when called; see {@code
    * AccessTokenProvider#refresh()}.
    */
   public AccessToken refresh() {
     ensureOpen();
-    subscribeOnce();
+    watcher.start();
     Snapshot before = snapshot;
     String seen = before.token == null ? null : before.token.value();
     Snapshot result = await(startRefresh(true, seen));
@@ -375,15 +561,12 @@ public final class RefreshingCache implements AutoCloseable {
   public void close() {
     closed = true;
     snapshot = EMPTY; // sends every later get() down the slow path, which refuses
-    if (dueWatch != null) {
-      dueWatch.cancel(false);
+    synchronized (this) {
+      wakeUp.cancel();
+      wakeUp = Scheduler.NONE;
     }
-    executor.shutdownNow();
-    TokenStore.Subscription sub = subscription;
-    if (sub != null) {
-      sub.close();
-    }
-    CompletableFuture<Snapshot> f = inFlight.get();
+    watcher.close();
+    CompletableFuture<Snapshot> f = inFlight;
     if (f != null) {
       f.completeExceptionally(new IllegalStateException("the provider of " + key + " was closed"));
     }
@@ -397,19 +580,13 @@ public final class RefreshingCache implements AutoCloseable {
 
   private CompletableFuture<Snapshot> startRefresh(boolean force, String seen) {
     for (; ; ) {
-      CompletableFuture<Snapshot> current = inFlight.get();
+      CompletableFuture<Snapshot> current = inFlight;
       if (current != null) {
         return current;
       }
       CompletableFuture<Snapshot> mine = new CompletableFuture<>();
-      if (inFlight.compareAndSet(null, mine)) {
-        try {
-          executor.execute(() -> runRefresh(mine, force, seen));
-        } catch (RejectedExecutionException e) {
-          inFlight.compareAndSet(mine, null);
-          mine.completeExceptionally(
-              new IllegalStateException("the provider of " + key + " is closed"));
-        }
+      if (IN_FLIGHT.compareAndSet(this, null, mine)) {
+        executor.execute(() -> runRefresh(mine, force, seen));
         return mine;
       }
     }
@@ -419,7 +596,10 @@ public final class RefreshingCache implements AutoCloseable {
     Snapshot result = null;
     Throwable error = null;
     try {
-      result = refreshNow(force, seen);
+      if (closed) {
+        throw new IllegalStateException("the provider of " + key + " is closed");
+      }
+      result = protocol.run(force, seen);
       if (result.token == null) {
         // install() backed out: close() or invalidate() won the race. Never hand out "no token".
         throw closed
@@ -434,7 +614,7 @@ public final class RefreshingCache implements AutoCloseable {
     } catch (Throwable t) {
       error = t;
     } finally {
-      inFlight.compareAndSet(mine, null);
+      IN_FLIGHT.compareAndSet(this, mine, null);
     }
     if (error == null) {
       mine.complete(result);
@@ -443,213 +623,17 @@ public final class RefreshingCache implements AutoCloseable {
     }
   }
 
-  /** One refresh, on the refresh thread: the store first, then the lock, then WeChat. */
-  private Snapshot refreshNow(boolean force, String seen) throws InterruptedException {
-    Snapshot held = snapshot;
-    long now = clock.millis();
-    if (!force) {
-      AccessToken stored = loadUsable(now, true);
-      if (isNewerOrFresh(stored, seen, false, now)) {
-        return adopt(stored);
-      }
-    }
-    Failure f = failure;
-    if (f != null && now < f.notBeforeMillis) {
-      if (!force && held.token != null && now < held.expiresAtMillis) {
-        return held;
-      }
-      throw f.error;
-    }
-
-    Optional<RefreshLock> lock;
-    try {
-      lock = store.tryLock(key, lockLease, lockWait);
-    } catch (RuntimeException e) {
-      return afterStoreFailure(storeFailure(e, "lock"), force);
-    }
-    if (lock.isEmpty()) {
-      return afterLockTimeout(force, seen);
-    }
-    long deadlineNanos =
-        System.nanoTime() + lockLease.toNanos() - Math.min(1_000_000_000L, lockLease.toNanos() / 5);
-    RefreshLock refreshLock = lock.get();
-    try {
-      now = clock.millis();
-      AccessToken stored;
-      try {
-        stored = loadUsable(now, false);
-      } catch (TokenStoreException e) {
-        return afterStoreFailure(e, force);
-      }
-      if (isNewerOrFresh(stored, seen, force, now)) {
-        return adopt(stored);
-      }
-      return fetchAndSave(force, deadlineNanos);
-    } finally {
-      refreshLock.close();
-    }
-  }
-
-  /**
-   * Never fetch without the store's lock: serve what is still valid (unless the caller demanded a
-   * new token), or fail naming the store. Either way further attempts are held off for a few
-   * seconds, so an unreachable store is not asked again on every call.
-   */
-  private Snapshot afterStoreFailure(TokenStoreException e, boolean force) {
-    Snapshot held = snapshot;
-    boolean serveHeld = !force && held.token != null && clock.millis() < held.expiresAtMillis;
-    TokenUnavailableException error =
-        new TokenUnavailableException(
-            "The token store failed while refreshing "
-                + key
-                + (serveHeld ? "" : " and no valid token is held")
-                + ": "
-                + e.getMessage(),
-            e);
-    recordFailure(error, STORE_HOLD_OFF_MAX_MILLIS);
-    if (serveHeld) {
-      return held;
-    }
-    throw error;
-  }
-
-  private Snapshot afterLockTimeout(boolean force, String seen) {
-    long now = clock.millis();
-    AccessToken stored = loadUsable(now, true);
-    if (stored != null && !(force && stored.value().equals(seen))) {
-      return adopt(stored);
-    }
-    Snapshot held = snapshot;
-    if (!force && held.token != null && now < held.expiresAtMillis) {
-      log.warn(
-          "Timed out after {} ms waiting for the refresh lock of {}; serving the token held until it expires at {}",
-          lockWait.toMillis(),
-          key,
-          held.token.expiresAt());
-      return held;
-    }
-    TokenUnavailableException error =
-        new TokenUnavailableException(
-            "Timed out after "
-                + lockWait.toMillis()
-                + " ms waiting for the refresh lock of "
-                + key
-                + ", held by another instance, and "
-                + (force ? "no newer token appeared" : "no valid token is held"),
-            null);
-    recordFailure(error, STORE_HOLD_OFF_MAX_MILLIS);
-    throw error;
-  }
-
-  /**
-   * Any failure of the store, whatever a store of users' own throws, as a {@link
-   * TokenStoreException}.
-   */
-  private TokenStoreException storeFailure(RuntimeException e, String operation) {
-    if (e instanceof TokenStoreException) {
-      return (TokenStoreException) e;
-    }
-    // Not e.getMessage(): a store of users' own might put a token value in it.
-    return new TokenStoreException(
-        "The token store ("
-            + store.getClass().getName()
-            + ") failed to "
-            + operation
-            + " "
-            + key
-            + " with "
-            + e.getClass().getName(),
-        e);
-  }
-
-  private Snapshot fetchAndSave(boolean force, long deadlineNanos) throws InterruptedException {
-    long started = System.nanoTime();
-    AccessToken fetched;
-    try {
-      fetched = fetchWithRetries(force, deadlineNanos);
-    } catch (RuntimeException e) {
-      recordFailure(e, failureHoldOffMaxMillis);
-      throw e;
-    }
-    failure = null;
-    if (fetched.value().equals(rejectedValue)) {
-      rejectedValue = null; // WeChat has just issued it: whatever was rejected, this one is good
-    }
-    Duration latency = Duration.ofNanos(System.nanoTime() - started);
-    log.info("Fetched a new token for {} in {} ms: {}", key, latency.toMillis(), fetched);
-    if (System.nanoTime() - deadlineNanos > 0) {
-      // The lease may have lapsed while fetching, and another instance fetched since: its token,
-      // being newer, voids ours, so keep to it rather than overwrite it.
-      AccessToken stored = loadUsable(clock.millis(), true);
-      if (stored != null && stored.expiresAt().isAfter(fetched.expiresAt())) {
-        log.warn(
-            "The refresh lock of {} lapsed while fetching; adopting the newer token another instance saved",
-            key);
-        return adopt(stored);
-      }
-    }
-    boolean saved = false;
-    try {
-      store.save(key, fetched);
-      saved = true;
-    } catch (RuntimeException e) {
-      log.warn(
-          "Could not save the new token of {} to the store; serving it from memory only",
-          key,
-          storeFailure(e, "save"));
-    }
-    Snapshot s = install(fetched, saved);
-    fire(() -> listener.onFetched(key, fetched, latency));
-    return s;
-  }
-
-  private AccessToken fetchWithRetries(boolean force, long deadlineNanos)
-      throws InterruptedException {
-    for (int attempt = 0; ; attempt++) {
-      long remaining = deadlineNanos - System.nanoTime();
-      if (remaining <= 0) {
-        throw new WeChatTransportException(
-            "No time left within the refresh lock's lease of "
-                + lockLease.toMillis()
-                + " ms to ask WeChat for "
-                + key,
-            null);
-      }
-      try {
-        return fetcher.fetch(force, Duration.ofNanos(remaining));
-      } catch (WeChatApiException e) {
-        if (!e.isRetryable() || attempt >= maxRetries) {
-          throw e;
-        }
-        log.debug("WeChat was busy issuing {} (attempt {}); retrying", key, attempt + 1);
-      } catch (WeChatTransportException e) {
-        if (attempt >= maxRetries) {
-          throw e;
-        }
-        log.debug(
-            "Could not reach WeChat for {} (attempt {}): {}; retrying",
-            key,
-            attempt + 1,
-            e.getMessage());
-      }
-      long cap = retryBackoffMillis << Math.min(attempt, 16);
-      long pause = cap / 2 + ThreadLocalRandom.current().nextLong(cap / 2 + 1);
-      long pauseNanos =
-          Math.min(TimeUnit.MILLISECONDS.toNanos(pause), deadlineNanos - System.nanoTime());
-      if (pauseNanos > 0) {
-        TimeUnit.NANOSECONDS.sleep(pauseNanos);
-      }
-    }
-  }
-
   private void recordFailure(RuntimeException e, long holdOffMaxMillis) {
     Failure previous = failure;
     int consecutive = previous == null ? 1 : previous.consecutive + 1;
     long holdOff =
-        Math.min(
-            Math.min(failureHoldOffMaxMillis, holdOffMaxMillis),
-            FIRST_HOLD_OFF_MILLIS << Math.min(consecutive - 1, 20));
-    failure = new Failure(e, consecutive, clock.millis() + holdOff);
+        HoldOff.millis(
+            consecutive, Math.min(policy.failureHoldOffMax().toMillis(), holdOffMaxMillis));
+    long notBefore = clock.millis() + holdOff;
+    failure = new Failure(e, consecutive, notBefore, safeMessage(e));
+    if (snapshot.token != null) {
+      wakeUpAt(notBefore); // retry then, in the background, so that the token does not lapse
+    }
     log.warn(
         "Refreshing {} failed ({} in a row); no new attempt for {} ms: {}",
         key,
@@ -666,6 +650,7 @@ public final class RefreshingCache implements AutoCloseable {
     }
     log.debug("Adopted the token of {} from the store: {}", key, stored);
     failure = null; // another instance succeeded: this one's hold-off no longer protects anything
+    lastRefreshAtMillis = clock.millis();
     Snapshot s = install(stored, true);
     fire(() -> listener.onAdopted(key, stored));
     return s;
@@ -679,22 +664,31 @@ public final class RefreshingCache implements AutoCloseable {
    */
   private Snapshot install(AccessToken token, boolean shared) {
     long now = clock.millis();
-    long expiresAt = token.expiresAt().toEpochMilli();
-    long lifetime = Math.max(0, expiresAt - now);
-    long expiryMargin = Math.min(expiryMarginMillis, lifetime / 4);
-    long refreshMargin = Math.max(expiryMargin, Math.min(refreshMarginMillis, lifetime / 2));
-    long staleAt = expiresAt - expiryMargin;
-    long dueAt = expiresAt - refreshMargin;
+    Timeline timeline =
+        Timeline.of(
+            token, policy.refreshMargin().toMillis(), policy.expiryMargin().toMillis(), now);
     Snapshot current = snapshot;
     if (current.token != null
         && current.token.value().equals(token.value())
         && now >= current.dueAtMillis) {
       // WeChat (the stable endpoint) handed back the token we already held: do not ask again at
       // once.
-      dueAt = Math.min(staleAt, Math.max(dueAt, now + MIN_PREFETCH_INTERVAL_MILLIS));
+      timeline = timeline.dueNoEarlierThan(now + MIN_PREFETCH_INTERVAL_MILLIS);
     }
-    Snapshot s = new Snapshot(token, true, shared, dueAt, staleAt, expiresAt);
+    long dueAt = timeline.dueAtMillis;
+    long staleAt = timeline.staleAtMillis;
+    long expiresAt = timeline.expiresAtMillis;
+    Snapshot s =
+        new Snapshot(
+            token,
+            now < dueAt,
+            shared,
+            dueAt,
+            staleAt,
+            expiresAt,
+            current.token == token ? current.completed : SharedFuture.completed(token));
     snapshot = s;
+    wakeUpAt(dueAt);
     // close() and invalidate() write their flag before their own snapshot change, so one of the two
     // sides always sees the other: either they replaced s, or s is backed out here.
     if (closed || token.value().equals(rejectedValue)) {
@@ -704,55 +698,8 @@ public final class RefreshingCache implements AutoCloseable {
     return s;
   }
 
-  /**
-   * Returns the stored token if it may be served: not within the expiry margin, and not the one
-   * last reported as rejected. With {@code quiet}, a store failure reads as no token.
-   */
-  private AccessToken loadUsable(long now, boolean quiet) {
-    Optional<AccessToken> loaded;
-    try {
-      loaded = store.load(key);
-    } catch (RuntimeException e) {
-      TokenStoreException failure = storeFailure(e, "read");
-      if (quiet) {
-        log.debug("Could not read {} from the store", key, failure);
-        return null;
-      }
-      throw failure;
-    }
-    return usable(loaded, now);
-  }
-
-  private AccessToken usable(Optional<AccessToken> loaded, long now) {
-    if (loaded == null || loaded.isEmpty()) {
-      return null;
-    }
-    AccessToken t = loaded.get();
-    // The full expiry margin applies: the stored token's original lifetime is unknown here.
-    if (t.expiresAt().toEpochMilli() - expiryMarginMillis <= now
-        || t.value().equals(rejectedValue)) {
-      return null;
-    }
-    return t;
-  }
-
-  /**
-   * Whether a usable stored token makes fetching needless: it is not the token whose refresh was
-   * asked for (another instance replaced it), or, unless the caller forces a new one, it is not
-   * due.
-   */
-  private boolean isNewerOrFresh(AccessToken stored, String seen, boolean force, long now) {
-    if (stored == null) {
-      return false;
-    }
-    if (!stored.value().equals(seen)) {
-      return true;
-    }
-    return !force && now < stored.expiresAt().toEpochMilli() - refreshMarginMillis;
-  }
-
   private Snapshot await(CompletableFuture<Snapshot> future) {
-    long boundMillis = lockWait.toMillis() + 2 * lockLease.toMillis() + 5_000;
+    long boundMillis = waitBoundMillis();
     try {
       return future.get(boundMillis, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
@@ -762,68 +709,32 @@ public final class RefreshingCache implements AutoCloseable {
       throw new TokenUnavailableException(
           "No token for " + key + " after waiting " + boundMillis + " ms", e);
     } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof RuntimeException) {
-        throw (RuntimeException) cause;
-      }
+      Throwable cause = asThrown(e.getCause());
       if (cause instanceof Error) {
         throw (Error) cause;
       }
-      if (cause instanceof InterruptedException) {
-        throw new TokenUnavailableException("The refresh of " + key + " was interrupted", cause);
-      }
-      throw new WeChatException("Refreshing " + key + " failed", cause);
+      throw (RuntimeException) cause;
     }
   }
 
-  private void subscribeOnce() {
-    if (subscribed.get() || !subscribed.compareAndSet(false, true)) {
-      return;
+  /** What a refresh's failure is thrown as: a runtime exception or an error, as it was if it is. */
+  private Throwable asThrown(Throwable cause) {
+    if (cause instanceof CompletionException && cause.getCause() != null) {
+      cause = cause.getCause();
     }
-    try {
-      executor.execute(
-          () -> {
-            try {
-              subscription = store.subscribe(key, this::onStoreChanged);
-              if (closed) {
-                subscription.close();
-              }
-            } catch (RuntimeException e) {
-              log.warn(
-                  "Could not subscribe to changes of {} in the store; other instances' invalidations "
-                      + "will be seen only when this instance's token comes due",
-                  key,
-                  e);
-            }
-          });
-    } catch (RejectedExecutionException e) {
-      // closed meanwhile
+    if (cause instanceof RuntimeException || cause instanceof Error) {
+      return cause;
     }
-  }
-
-  private void onStoreChanged() {
-    if (closed || !reconcilePending.compareAndSet(false, true)) {
-      return;
+    if (cause instanceof InterruptedException) {
+      return new TokenUnavailableException("The refresh of " + key + " was interrupted", cause);
     }
-    try {
-      executor.execute(this::reconcile);
-    } catch (RejectedExecutionException e) {
-      reconcilePending.set(false);
-    }
+    return new WeChatException("Refreshing " + key + " failed", cause);
   }
 
   /** Brings memory in line with the store after another party saved or deleted the entry. */
-  private void reconcile() {
-    reconcilePending.set(false);
+  private void reconcile(Optional<AccessToken> loaded) {
     Snapshot held = snapshot;
-    Optional<AccessToken> loaded;
-    try {
-      loaded = store.load(key);
-    } catch (RuntimeException e) {
-      log.debug("Could not read {} from the store after a change notification", key, e);
-      return;
-    }
-    if (loaded == null || loaded.isEmpty()) {
+    if (loaded.isEmpty()) {
       // Only a token the store held can have been removed from it; one this instance could not save
       // is still good, and a spurious notification must not cost a fetch.
       if (held.token != null && held.shared && SNAPSHOT.compareAndSet(this, held, EMPTY)) {
@@ -834,7 +745,7 @@ public final class RefreshingCache implements AutoCloseable {
       }
       return;
     }
-    AccessToken stored = usable(loaded, clock.millis());
+    AccessToken stored = protocol.usable(loaded, clock.millis());
     if (stored != null && (held.token == null || !held.token.value().equals(stored.value()))) {
       adopt(stored);
     }
@@ -854,13 +765,7 @@ public final class RefreshingCache implements AutoCloseable {
     CredentialFetcher fetcher;
     TokenStore store;
     Clock clock;
-    Duration refreshMargin;
-    Duration expiryMargin;
-    Duration lockLease;
-    Duration lockWait;
-    int maxRetries;
-    Duration retryBackoff;
-    Duration failureHoldOffMax;
+    RefreshPolicy policy;
     TokenEventListener listener;
 
     Builder() {}
@@ -879,15 +784,18 @@ public final class RefreshingCache implements AutoCloseable {
 
     /** Copies the options as they are now; a later change to them does not reach this cache. */
     public Builder options(RefreshOptions o) {
-      store = o.store == null ? new InMemoryTokenStore() : o.store;
+      return options(o, null);
+    }
+
+    /**
+     * Copies the options as they are now, taking the store and policy of {@code parent} (a cache
+     * this one's credential is fetched with) where the options give none.
+     */
+    public Builder options(RefreshOptions o, RefreshingCache parent) {
+      store =
+          o.store != null ? o.store : parent != null ? parent.store() : new InMemoryTokenStore();
       clock = o.clock;
-      refreshMargin = o.refreshMargin;
-      expiryMargin = o.expiryMargin;
-      lockLease = o.lockLease;
-      lockWait = o.lockWait;
-      maxRetries = o.maxRetries;
-      retryBackoff = o.retryBackoff;
-      failureHoldOffMax = o.failureHoldOffMax;
+      policy = o.policy(parent == null ? null : parent.policy());
       listener = o.listener;
       return this;
     }
