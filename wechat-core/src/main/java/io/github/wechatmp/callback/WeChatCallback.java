@@ -227,6 +227,9 @@ public final class WeChatCallback {
         return CallbackResponse.error(413, "the message is too large");
       }
       message = Messages.from(FlatXml.scan(xml));
+    } catch (FlatXml.MalformedXmlException e) {
+      return refused(
+          new MessageCryptoException(MessageCryptoException.MALFORMED_XML, e.getMessage()));
     } catch (MessageCryptoException e) {
       return refused(e);
     }

@@ -360,7 +360,7 @@ public final class MessageCrypto {
       return trimmed; // the bare Encrypt value
     }
     String encrypt = null;
-    FlatXml.Leaves leaves = FlatXml.scan(body);
+    FlatXml.Leaves leaves = WeChatXml.scan(body);
     for (int i = 0; i < leaves.size() && encrypt == null; i++) {
       if (leaves.path(i).equals("Encrypt")) {
         encrypt = leaves.value(i);

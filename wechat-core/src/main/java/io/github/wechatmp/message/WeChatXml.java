@@ -60,7 +60,20 @@ public final class WeChatXml {
               + MAX_CHARS
               + " accepted");
     }
-    return FlatXml.scan(xml).firstValues();
+    return scan(xml).firstValues();
+  }
+
+  /**
+   * Scans {@code xml} with the flat scanner, reporting a refused document as {@link
+   * MessageCryptoException} with {@link MessageCryptoException#MALFORMED_XML}. For the SDK's own
+   * packages.
+   */
+  static FlatXml.Leaves scan(String xml) {
+    try {
+      return FlatXml.scan(xml);
+    } catch (FlatXml.MalformedXmlException e) {
+      throw new MessageCryptoException(MessageCryptoException.MALFORMED_XML, e.getMessage());
+    }
   }
 
   /**

@@ -294,6 +294,9 @@ public interface AccessTokenProvider extends AutoCloseable {
 
     /**
      * The clock that decides expiry. Default {@link Clock#systemUTC()}; tests inject their own.
+     * With any clock but the system's, every {@code get()} reads it (a few nanoseconds more), so a
+     * test that moves its clock past a token's expiry never gets that token again, even before the
+     * background wake-ups, which follow the system clock, notice.
      *
      * @param clock the clock
      * @return this builder

@@ -156,6 +156,19 @@ public final class RefreshingCache implements AutoCloseable {
 
   private volatile boolean closed;
 
+  /**
+   * Whether every {@code get()} reads the clock. The shared scheduler's wake-ups follow the system
+   * clock, so the hot path may trust the snapshot only under it (or under a scheduler bound to the
+   * clock, as tests bind one). A clock of the application's own (a test's manual clock shared with
+   * a stand-in WeChat, say) can jump at any moment; a token it made expired must not be served
+   * until the next wake-up notices, so such an engine checks the clock on every call.
+   */
+  private final boolean readsClock;
+
+  private static boolean isSystemClock(Clock clock) {
+    return clock.getClass() == Clock.systemUTC().getClass();
+  }
+
   private RefreshingCache(Builder b) {
     this.key = Objects.requireNonNull(b.key, "key");
     this.store = Objects.requireNonNull(b.store, "store");
@@ -164,6 +177,7 @@ public final class RefreshingCache implements AutoCloseable {
     this.policy = Objects.requireNonNull(b.policy, "policy");
     this.listener = Objects.requireNonNull(b.listener, "listener");
     this.scheduler = Scheduler.forClock(clock);
+    this.readsClock = scheduler == SharedScheduler.INSTANCE && !isSystemClock(clock);
     this.executor = new SerialExecutor(scheduler);
     Host host = new Host();
     this.watcher = new StoreWatcher(key, store, executor, host);
@@ -322,7 +336,7 @@ public final class RefreshingCache implements AutoCloseable {
   /** Returns a usable credential; see {@code AccessTokenProvider#get()} for the contract. */
   public AccessToken get() {
     Snapshot s = snapshot;
-    if (s.fresh) {
+    if (s.fresh && !readsClock) {
       return s.token;
     }
     return getSlow();
@@ -334,7 +348,7 @@ public final class RefreshingCache implements AutoCloseable {
    */
   public CompletableFuture<AccessToken> getAsync() {
     Snapshot s = snapshot;
-    if (s.fresh) {
+    if (s.fresh && !readsClock) {
       return s.completed;
     }
     return getAsyncSlow();

@@ -1,6 +1,5 @@
 package io.github.wechatmp.internal.xml;
 
-import io.github.wechatmp.message.MessageCryptoException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -91,8 +90,7 @@ public final class FlatXml {
    *
    * @param xml the document, not null
    * @return its leaves: elements below the root without child elements
-   * @throws MessageCryptoException with {@link MessageCryptoException#MALFORMED_XML} for anything
-   *     that is not a well-formed document of that kind
+   * @throws MalformedXmlException for anything that is not a well-formed document of that kind
    */
   public static Leaves scan(String xml) {
     FlatXml x = new FlatXml(xml);
@@ -100,11 +98,24 @@ public final class FlatXml {
     return new Leaves(x.paths, x.values);
   }
 
-  private static MessageCryptoException error(String message) {
-    return new MessageCryptoException(MessageCryptoException.MALFORMED_XML, message);
+  /**
+   * A document the scanner refuses. Its message says where and why, and never quotes the document.
+   * Callers in the API packages turn it into their own exception ({@code MessageCryptoException}
+   * with {@code MALFORMED_XML}), so that this package depends on none of them.
+   */
+  public static final class MalformedXmlException extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
+    MalformedXmlException(String message) {
+      super(message);
+    }
   }
 
-  private MessageCryptoException notWellFormed(String what) {
+  private static MalformedXmlException error(String message) {
+    return new MalformedXmlException(message);
+  }
+
+  private MalformedXmlException notWellFormed(String what) {
     return error("The XML document is not well-formed at offset " + pos + ": " + what);
   }
 
@@ -206,7 +217,7 @@ public final class FlatXml {
     }
   }
 
-  private MessageCryptoException refusedDeclaration() {
+  private MalformedXmlException refusedDeclaration() {
     if (s.startsWith("<!DOCTYPE", pos)) {
       return error(
           "The XML document has a document type declaration (DOCTYPE), which is never accepted");
@@ -214,7 +225,7 @@ public final class FlatXml {
     return notWellFormed("a markup declaration, which is never accepted");
   }
 
-  private MessageCryptoException refusedInstruction() {
+  private MalformedXmlException refusedInstruction() {
     return error(
         "The XML document has a processing instruction or XML declaration (<?...?>), which is never accepted");
   }
