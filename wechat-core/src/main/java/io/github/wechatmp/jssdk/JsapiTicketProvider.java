@@ -2,11 +2,13 @@ package io.github.wechatmp.jssdk;
 
 import io.github.wechatmp.http.AccessTokenInterceptor;
 import io.github.wechatmp.internal.http.WeChatHttp;
+import io.github.wechatmp.internal.refresh.CacheHolder;
 import io.github.wechatmp.internal.refresh.RefreshOptions;
 import io.github.wechatmp.internal.refresh.RefreshingCache;
 import io.github.wechatmp.token.AccessToken;
 import io.github.wechatmp.token.AccessTokenProvider;
 import io.github.wechatmp.token.InMemoryTokenStore;
+import io.github.wechatmp.token.RefreshPolicy;
 import io.github.wechatmp.token.TokenEventListener;
 import io.github.wechatmp.token.TokenKey;
 import io.github.wechatmp.token.TokenStatus;
@@ -32,8 +34,8 @@ import okhttp3.OkHttpClient;
  * one; a second rejection fails the refresh.
  *
  * <p>Failures, retries and hold-off are the access token provider's: see {@link
- * AccessTokenProvider}. All methods are thread-safe. The provider owns a daemon thread for
- * background refreshes; close it when done. Closing it does not close the access token provider.
+ * AccessTokenProvider}, and so are its threads: it owns none. All methods are thread-safe. Close it
+ * when done; closing it does not close the access token provider.
  */
 public final class JsapiTicketProvider implements AutoCloseable {
   private final String appId;
@@ -49,7 +51,9 @@ public final class JsapiTicketProvider implements AutoCloseable {
         RefreshingCache.builder()
             .key(TokenKey.of(appId, TokenKey.JSAPI_TICKET))
             .fetcher(endpoint)
-            .options(b.options)
+            .options(
+                b.options,
+                b.tokens instanceof CacheHolder ? ((CacheHolder) b.tokens).cache() : null)
             .build();
   }
 
@@ -126,8 +130,8 @@ public final class JsapiTicketProvider implements AutoCloseable {
   }
 
   /**
-   * Stops the background refresh thread and the store subscription. Idempotent and thread-safe;
-   * never throws. Afterwards {@link #get()} and {@link #refresh()} throw {@link
+   * Cancels the pending background refresh and stops the store subscription. Idempotent and
+   * thread-safe; never throws. Afterwards {@link #get()} and {@link #refresh()} throw {@link
    * IllegalStateException}.
    */
   @Override
@@ -177,8 +181,8 @@ public final class JsapiTicketProvider implements AutoCloseable {
     }
 
     /**
-     * Where tickets are shared: pass the access token provider's store. Default: a new {@link
-     * InMemoryTokenStore} for this provider alone.
+     * Where tickets are shared. Default: the access token provider's store (if it is one the SDK
+     * built), else a new {@link InMemoryTokenStore} for this provider alone.
      *
      * @param store the store; the provider does not close it
      * @return this builder
@@ -186,6 +190,23 @@ public final class JsapiTicketProvider implements AutoCloseable {
      */
     public Builder store(TokenStore store) {
       options.store(store);
+      return this;
+    }
+
+    /**
+     * How the ticket is kept fresh: margins, the store's lock, retries and hold-off, all at once.
+     * Replaces every setting given before by this method or by its shortcuts ({@code
+     * refreshMargin}, {@code expiryMargin}, {@code lockLease}, {@code lockWait}, {@code
+     * maxRetries}, {@code retryBackoff}, {@code failureHoldOffMax}); a shortcut called after it
+     * changes that one setting: the last call wins. Default: the access token provider's policy, if
+     * it is one the SDK built, else {@link RefreshPolicy#defaults()}.
+     *
+     * @param refreshPolicy the policy
+     * @return this builder
+     * @throws NullPointerException if {@code refreshPolicy} is null
+     */
+    public Builder refreshPolicy(RefreshPolicy refreshPolicy) {
+      options.refreshPolicy(refreshPolicy);
       return this;
     }
 
@@ -230,7 +251,9 @@ public final class JsapiTicketProvider implements AutoCloseable {
     }
 
     /**
-     * How long before expiry a background refresh starts. Default 200 s.
+     * A shortcut that sets {@link RefreshPolicy.Builder#refreshMargin(Duration) refreshMargin}
+     * alone, documented there, on the policy; the last call of this and {@link #refreshPolicy}
+     * wins. Default: the access token provider's, as for {@link #refreshPolicy}.
      *
      * @param refreshMargin between zero and one day
      * @return this builder
@@ -243,7 +266,9 @@ public final class JsapiTicketProvider implements AutoCloseable {
     }
 
     /**
-     * How long before expiry a ticket stops being served. Default 30 s.
+     * A shortcut that sets {@link RefreshPolicy.Builder#expiryMargin(Duration) expiryMargin} alone,
+     * documented there, on the policy; the last call of this and {@link #refreshPolicy} wins.
+     * Default: the access token provider's, as for {@link #refreshPolicy}.
      *
      * @param expiryMargin between zero and one day
      * @return this builder
@@ -256,7 +281,9 @@ public final class JsapiTicketProvider implements AutoCloseable {
     }
 
     /**
-     * The lease of the store's refresh lock. Default 10 s.
+     * A shortcut that sets {@link RefreshPolicy.Builder#lockLease(Duration) lockLease} alone,
+     * documented there, on the policy; the last call of this and {@link #refreshPolicy} wins.
+     * Default: the access token provider's, as for {@link #refreshPolicy}.
      *
      * @param lockLease positive, at most 10 minutes
      * @return this builder
@@ -269,7 +296,9 @@ public final class JsapiTicketProvider implements AutoCloseable {
     }
 
     /**
-     * The longest wait for the refresh lock another instance holds. Default 12 s.
+     * A shortcut that sets {@link RefreshPolicy.Builder#lockWait(Duration) lockWait} alone,
+     * documented there, on the policy; the last call of this and {@link #refreshPolicy} wins.
+     * Default: the access token provider's, as for {@link #refreshPolicy}.
      *
      * @param lockWait between zero and 10 minutes
      * @return this builder
@@ -282,7 +311,9 @@ public final class JsapiTicketProvider implements AutoCloseable {
     }
 
     /**
-     * Retries after "system busy" or a transport failure. Default 2; at most 10.
+     * A shortcut that sets {@link RefreshPolicy.Builder#maxRetries(int) maxRetries} alone,
+     * documented there, on the policy; the last call of this and {@link #refreshPolicy} wins.
+     * Default: the access token provider's, as for {@link #refreshPolicy}.
      *
      * @param maxRetries between 0 and 10
      * @return this builder
@@ -294,7 +325,9 @@ public final class JsapiTicketProvider implements AutoCloseable {
     }
 
     /**
-     * The first retry's pause, doubling and jittered. Default 200 ms.
+     * A shortcut that sets {@link RefreshPolicy.Builder#retryBackoff(Duration) retryBackoff} alone,
+     * documented there, on the policy; the last call of this and {@link #refreshPolicy} wins.
+     * Default: the access token provider's, as for {@link #refreshPolicy}.
      *
      * @param retryBackoff between zero and one minute
      * @return this builder
@@ -307,7 +340,9 @@ public final class JsapiTicketProvider implements AutoCloseable {
     }
 
     /**
-     * The longest hold-off between failed refreshes. Default 2 min.
+     * A shortcut that sets {@link RefreshPolicy.Builder#failureHoldOffMax(Duration)
+     * failureHoldOffMax} alone, documented there, on the policy; the last call of this and {@link
+     * #refreshPolicy} wins. Default: the access token provider's, as for {@link #refreshPolicy}.
      *
      * @param failureHoldOffMax positive, at most one day
      * @return this builder
@@ -334,7 +369,7 @@ public final class JsapiTicketProvider implements AutoCloseable {
     /**
      * Makes the provider. Does no I/O.
      *
-     * @return a new provider, which owns a daemon thread until it is closed
+     * @return a new provider
      * @throws IllegalArgumentException if no access token provider was given
      */
     public JsapiTicketProvider build() {

@@ -17,12 +17,13 @@ import okhttp3.OkHttpClient;
  * <h2>How the token is kept fresh</h2>
  *
  * A token fetched with lifetime {@code expires_in} (7200 s) expires at receipt time plus that. From
- * {@code expiresAt - refreshMargin} (200 s by default) it is <em>due</em>: the first {@link #get()}
- * after that starts one refresh in the background and every caller goes on getting the still-valid
- * token at once. Only when no usable token exists (none yet, invalidated, or within {@code
- * expiryMargin}, 30 s by default, of expiry) do callers block, all on that same refresh, and share
- * its result or its error. Between processes the store's refresh lock makes it one fetch in all:
- * after taking it, the provider re-reads the store and adopts a token another instance fetched.
+ * {@code expiresAt - refreshMargin} (200 s by default) it is <em>due</em>: at that instant the
+ * provider starts one refresh in the background, whether or not anyone calls {@link #get()}, and
+ * every caller goes on getting the still-valid token at once. Only when no usable token exists
+ * (none yet, invalidated, or within {@code expiryMargin}, 30 s by default, of expiry) do callers
+ * block, all on that same refresh, and share its result or its error. Between processes the store's
+ * refresh lock makes it one fetch in all: after taking it, the provider re-reads the store and
+ * adopts a token another instance fetched.
  *
  * <h2>Failures</h2>
  *
@@ -31,10 +32,16 @@ import okhttp3.OkHttpClient;
  * quota) are not. After a failed refresh, further fetches are held off for a growing interval (1 s,
  * doubling, at most 2 minutes) so that a broken configuration cannot burn the daily quota of 2000
  * calls; during that interval callers get the still-valid token if there is one, else the last
- * error at once.
+ * error at once; when it ends a provider holding a token retries in the background. The settings
+ * are a {@link RefreshPolicy}. {@link #status()} tells where the token stands without I/O.
  *
- * <p>All methods are thread-safe. A provider owns a daemon thread for background refreshes; close
- * it when done with it. Instances are made by {@link #builder()}.
+ * <h2>Threads</h2>
+ *
+ * A provider owns no thread. All providers of the JVM share one timer thread ({@code
+ * wechat-token-timer}) and a pool of at most six refresh threads ({@code wechat-refresh-N}), all
+ * daemons that end when idle; a refresh that hangs delays no other account's. All methods are
+ * thread-safe. Close a provider when done with it, so that its pending wake-up and store
+ * subscription end. Instances are made by {@link #builder()}.
  */
 public interface AccessTokenProvider extends AutoCloseable {
 
@@ -98,8 +105,8 @@ public interface AccessTokenProvider extends AutoCloseable {
   String appId();
 
   /**
-   * Stops the background refresh thread and the store subscription. Idempotent and thread-safe;
-   * never throws. Afterwards {@link #get()} and {@link #refresh()} throw {@link
+   * Cancels the pending background refresh and stops the store subscription. Idempotent and
+   * thread-safe; never throws. Afterwards {@link #get()} and {@link #refresh()} throw {@link
    * IllegalStateException}.
    */
   @Override
@@ -164,8 +171,9 @@ public interface AccessTokenProvider extends AutoCloseable {
     }
 
     /**
-     * How long before expiry a token becomes due and a background refresh starts. Default 200 s.
-     * For tokens that live less than twice this long, half their lifetime is used instead.
+     * A shortcut that sets {@link RefreshPolicy.Builder#refreshMargin(Duration) refreshMargin}
+     * alone, documented there, on the policy; the last call of this and {@link #refreshPolicy}
+     * wins.
      *
      * @param refreshMargin between zero and one day
      * @return this builder
@@ -178,13 +186,8 @@ public interface AccessTokenProvider extends AutoCloseable {
     }
 
     /**
-     * How long before expiry a token stops being served, so that callers block on a refresh rather
-     * than send a token that expires in flight. Default 30 s. For tokens this provider fetched that
-     * live less than four times this long, a quarter of their lifetime is used instead; but a token
-     * read from the store, whose lifetime is unknown, is adopted only while more than this margin
-     * of it remains. With tokens that live minutes rather than WeChat's two hours (a test
-     * stand-in), set both margins to fit them, or instances sharing a store will each fetch their
-     * own.
+     * A shortcut that sets {@link RefreshPolicy.Builder#expiryMargin(Duration) expiryMargin} alone,
+     * documented there, on the policy; the last call of this and {@link #refreshPolicy} wins.
      *
      * @param expiryMargin between zero and one day
      * @return this builder
@@ -193,6 +196,22 @@ public interface AccessTokenProvider extends AutoCloseable {
      */
     public Builder expiryMargin(Duration expiryMargin) {
       options.expiryMargin(expiryMargin);
+      return this;
+    }
+
+    /**
+     * How the token is kept fresh: margins, the store's lock, retries and hold-off, all at once.
+     * Replaces every setting given before by this method or by its shortcuts ({@code
+     * refreshMargin}, {@code expiryMargin}, {@code lockLease}, {@code lockWait}, {@code
+     * maxRetries}, {@code retryBackoff}, {@code failureHoldOffMax}); a shortcut called after it
+     * changes that one setting: the last call wins.
+     *
+     * @param refreshPolicy the policy
+     * @return this builder
+     * @throws NullPointerException if {@code refreshPolicy} is null
+     */
+    public Builder refreshPolicy(RefreshPolicy refreshPolicy) {
+      options.refreshPolicy(refreshPolicy);
       return this;
     }
 
@@ -254,9 +273,8 @@ public interface AccessTokenProvider extends AutoCloseable {
     }
 
     /**
-     * How long the store's refresh lock lasts if its holder never releases it (it crashed). Default
-     * 10 s. A fetch that would outlast the lease is cut short, so that no two instances fetch at
-     * once.
+     * A shortcut that sets {@link RefreshPolicy.Builder#lockLease(Duration) lockLease} alone,
+     * documented there, on the policy; the last call of this and {@link #refreshPolicy} wins.
      *
      * @param lockLease positive, at most 10 minutes
      * @return this builder
@@ -269,10 +287,8 @@ public interface AccessTokenProvider extends AutoCloseable {
     }
 
     /**
-     * How long to wait for the refresh lock another instance holds. Default 12 s, longer than the
-     * lease, so that a crashed holder is taken over within one wait. On timeout a still-valid token
-     * is served; with none, {@link TokenUnavailableException} is thrown. The provider never fetches
-     * without the lock.
+     * A shortcut that sets {@link RefreshPolicy.Builder#lockWait(Duration) lockWait} alone,
+     * documented there, on the policy; the last call of this and {@link #refreshPolicy} wins.
      *
      * @param lockWait between zero and 10 minutes
      * @return this builder
@@ -285,7 +301,8 @@ public interface AccessTokenProvider extends AutoCloseable {
     }
 
     /**
-     * How many times a fetch is retried after "system busy" or a transport failure. Default 2.
+     * A shortcut that sets {@link RefreshPolicy.Builder#maxRetries(int) maxRetries} alone,
+     * documented there, on the policy; the last call of this and {@link #refreshPolicy} wins.
      *
      * @param maxRetries between 0 and 10
      * @return this builder
@@ -297,7 +314,8 @@ public interface AccessTokenProvider extends AutoCloseable {
     }
 
     /**
-     * The first retry's pause; it doubles with each retry and is jittered. Default 200 ms.
+     * A shortcut that sets {@link RefreshPolicy.Builder#retryBackoff(Duration) retryBackoff} alone,
+     * documented there, on the policy; the last call of this and {@link #refreshPolicy} wins.
      *
      * @param retryBackoff between zero and one minute
      * @return this builder
@@ -310,7 +328,9 @@ public interface AccessTokenProvider extends AutoCloseable {
     }
 
     /**
-     * The longest hold-off between failed refreshes (1 s after the first, doubling). Default 2 min.
+     * A shortcut that sets {@link RefreshPolicy.Builder#failureHoldOffMax(Duration)
+     * failureHoldOffMax} alone, documented there, on the policy; the last call of this and {@link
+     * #refreshPolicy} wins.
      *
      * @param failureHoldOffMax positive, at most one day
      * @return this builder
@@ -337,7 +357,7 @@ public interface AccessTokenProvider extends AutoCloseable {
     /**
      * Makes the provider. Does no I/O: the first {@link AccessTokenProvider#get()} fetches.
      *
-     * @return a new provider, which owns a daemon thread until it is closed
+     * @return a new provider
      * @throws IllegalArgumentException if the AppID or AppSecret is missing or blank, or the AppID
      *     is not of WeChat's form
      */

@@ -1,10 +1,11 @@
 package io.github.wechatmp.token;
 
 import io.github.wechatmp.internal.http.TokenEndpoint;
+import io.github.wechatmp.internal.refresh.CacheHolder;
 import io.github.wechatmp.internal.refresh.RefreshingCache;
 
 /** The {@link AccessTokenProvider} that {@link AccessTokenProvider.Builder#build()} makes. */
-final class CachingAccessTokenProvider implements AccessTokenProvider {
+final class CachingAccessTokenProvider implements AccessTokenProvider, CacheHolder {
   private final String appId;
   private final RefreshingCache cache;
 
@@ -41,6 +42,11 @@ final class CachingAccessTokenProvider implements AccessTokenProvider {
   @Override
   public void invalidate(String rejectedToken) {
     cache.invalidate(rejectedToken);
+  }
+
+  @Override
+  public RefreshingCache cache() {
+    return cache;
   }
 
   @Override

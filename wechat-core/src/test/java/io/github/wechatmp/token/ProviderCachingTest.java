@@ -155,8 +155,9 @@ class ProviderCachingTest extends ProviderFixture {
     // In normal mode WeChat may hand back the same stable token with less time left.
     AccessTokenProvider provider = build(builder().stableToken(true));
     AccessToken first = provider.get();
-    clock.advance(Duration.ofSeconds(7200 - 200));
+    // Enqueued before the clock moves: the provider refreshes proactively at the due time.
     wechat.enqueueJson(FakeWeChat.tokenJson(first.value(), 200));
+    clock.advance(Duration.ofSeconds(7200 - 200));
     provider.get();
     Await.until(() -> wechat.tokenRequests() == 2, Duration.ofSeconds(10), "the prefetch");
     for (int i = 0; i < 1000; i++) {

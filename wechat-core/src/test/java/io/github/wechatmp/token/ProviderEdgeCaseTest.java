@@ -43,25 +43,26 @@ class ProviderEdgeCaseTest extends ProviderFixture {
     AccessTokenProvider p = build(store);
     AccessToken t1 = p.get();
 
-    // During a hold-off after a failed refresh.
-    clock.advance(Duration.ofSeconds(7200 - 200));
+    // During a hold-off after a failed refresh. The token comes due as the clock moves, and the
+    // provider refreshes it then, proactively: so each failure is in place before the clock moves.
     wechat.enqueueError(40164, "invalid ip");
+    clock.advance(Duration.ofSeconds(7200 - 200));
     assertThrows(WeChatApiException.class, p::refresh);
     assertSame(t1, p.get(), "get() still serves the valid token");
     assertThrows(
         WeChatApiException.class, p::refresh, "held off: the last error, not the old token");
 
     // With the store down.
-    clock.advance(Duration.ofSeconds(5));
     store.failing(true);
+    clock.advance(Duration.ofSeconds(5));
     assertThrows(TokenUnavailableException.class, p::refresh);
-    store.failing(false);
 
     // With the lock held elsewhere.
-    clock.advance(Duration.ofSeconds(5));
     TokenKey key = TokenKey.of(FakeWeChat.APP_ID, TokenKey.ACCESS_TOKEN);
+    store.failing(false);
     TokenStore.RefreshLock other =
         store.tryLock(key, Duration.ofMinutes(5), Duration.ZERO).orElseThrow();
+    clock.advance(Duration.ofSeconds(5));
     assertThrows(TokenUnavailableException.class, p::refresh);
     other.close();
     assertEquals(2, wechat.tokenRequests());

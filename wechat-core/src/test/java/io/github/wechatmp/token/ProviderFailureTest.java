@@ -236,8 +236,10 @@ class ProviderFailureTest extends ProviderFixture {
                       }
                     }));
     AccessToken t1 = p.get();
-    clock.advance(Duration.ofSeconds(7200 - 200));
+    // The provider refreshes proactively as the clock passes the due time: so each failure is in
+    // place before the clock moves.
     wechat.enqueueError(40164, "invalid ip");
+    clock.advance(Duration.ofSeconds(7200 - 200));
     assertSame(t1, p.get());
     Await.until(() -> failures.get() == 1, Duration.ofSeconds(5), "the background refresh fails");
     assertEquals(2, wechat.tokenRequests());
@@ -246,12 +248,12 @@ class ProviderFailureTest extends ProviderFixture {
     }
     assertEquals(2, wechat.tokenRequests(), "held off: no new attempt for a second");
     // Even within the expiry margin the still-valid token beats the error of a new attempt.
-    clock.advance(Duration.ofSeconds(200 - 10));
     wechat.enqueueError(40164, "invalid ip");
+    clock.advance(Duration.ofSeconds(200 - 10));
     assertSame(t1, p.get());
     assertEquals(3, wechat.tokenRequests());
-    clock.advance(Duration.ofSeconds(10)); // really expired: now the error reaches the caller
     wechat.enqueueError(40164, "invalid ip");
+    clock.advance(Duration.ofSeconds(10)); // really expired: now the error reaches the caller
     assertThrows(WeChatApiException.class, p::get);
   }
 

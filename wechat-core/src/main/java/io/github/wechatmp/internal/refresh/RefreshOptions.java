@@ -1,36 +1,42 @@
 package io.github.wechatmp.internal.refresh;
 
 import io.github.wechatmp.token.InMemoryTokenStore;
+import io.github.wechatmp.token.RefreshPolicy;
 import io.github.wechatmp.token.TokenEventListener;
 import io.github.wechatmp.token.TokenStore;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * The refresh engine's settings that every cached credential's builder offers (the access token's,
- * the jsapi ticket's), with their defaults and their checks, kept in one place so that both accept
- * exactly the same values. Mutable and not thread-safe, like the builders that hold one. Internal:
- * not part of the API.
+ * the jsapi ticket's): the store, the clock, the listener and the {@link RefreshPolicy}, with the
+ * policy's single-setting shortcuts. A {@link #refreshPolicy} call replaces the policy and every
+ * shortcut given before it; shortcuts given after it change single settings of it: the last call
+ * wins. Mutable and not thread-safe, like the builders that hold one. Internal: not part of the
+ * API.
  */
 public final class RefreshOptions {
   TokenStore store;
   Clock clock = Clock.systemUTC();
-  Duration refreshMargin = Duration.ofSeconds(200);
-  Duration expiryMargin = Duration.ofSeconds(30);
-  Duration lockLease = Duration.ofSeconds(10);
-  Duration lockWait = Duration.ofSeconds(12);
-  int maxRetries = 2;
-  Duration retryBackoff = Duration.ofMillis(200);
-  Duration failureHoldOffMax = Duration.ofMinutes(2);
   TokenEventListener listener = TokenEventListener.NONE;
+  private RefreshPolicy policy; // null: inherited, or the defaults
+  private final List<Consumer<RefreshPolicy.Builder>> shortcuts = new ArrayList<>();
 
   /**
-   * Not null; null before {@link #store(TokenStore)} means a new {@link InMemoryTokenStore} per
-   * cache.
+   * Not null; null before {@link #store(TokenStore)} means the inherited store, or a new {@link
+   * InMemoryTokenStore} per cache.
    */
   public void store(TokenStore store) {
     this.store = Objects.requireNonNull(store, "store");
+  }
+
+  /** Returns the store given, or null. */
+  public TokenStore store() {
+    return store;
   }
 
   /** Not null. */
@@ -43,58 +49,70 @@ public final class RefreshOptions {
     return clock;
   }
 
-  /** Between 0 and a day. */
-  public void refreshMargin(Duration d) {
-    refreshMargin = check(d, "refreshMargin", true, Duration.ofDays(1));
+  /** Not null; replaces the policy and every shortcut given so far. */
+  public void refreshPolicy(RefreshPolicy policy) {
+    this.policy = Objects.requireNonNull(policy, "refreshPolicy");
+    shortcuts.clear();
   }
 
-  /** Between 0 and a day. */
-  public void expiryMargin(Duration d) {
-    expiryMargin = check(d, "expiryMargin", true, Duration.ofDays(1));
-  }
-
-  /** Positive, at most 10 minutes. */
-  public void lockLease(Duration d) {
-    lockLease = check(d, "lockLease", false, Duration.ofMinutes(10));
-  }
-
-  /** Between 0 and 10 minutes. */
-  public void lockWait(Duration d) {
-    lockWait = check(d, "lockWait", true, Duration.ofMinutes(10));
-  }
-
-  /** Between 0 and 10. */
-  public void maxRetries(int n) {
-    if (n < 0 || n > 10) {
-      throw new IllegalArgumentException("maxRetries must be between 0 and 10");
+  /**
+   * Returns the policy in force: the one given (or else {@code inherited}, or else the defaults),
+   * with the shortcuts given since applied.
+   */
+  public RefreshPolicy policy(RefreshPolicy inherited) {
+    RefreshPolicy base =
+        policy != null ? policy : inherited != null ? inherited : RefreshPolicy.defaults();
+    if (shortcuts.isEmpty()) {
+      return base;
     }
-    maxRetries = n;
+    RefreshPolicy.Builder b = base.toBuilder();
+    shortcuts.forEach(s -> s.accept(b));
+    return b.build();
   }
 
-  /** Between 0 and a minute. */
+  /** Checks the setting at once, as the policy's builder does, and keeps it. */
+  private void shortcut(Consumer<RefreshPolicy.Builder> setting) {
+    setting.accept(RefreshPolicy.builder());
+    shortcuts.add(setting);
+  }
+
+  /** See {@link RefreshPolicy.Builder#refreshMargin}. */
+  public void refreshMargin(Duration d) {
+    shortcut(b -> b.refreshMargin(d));
+  }
+
+  /** See {@link RefreshPolicy.Builder#expiryMargin}. */
+  public void expiryMargin(Duration d) {
+    shortcut(b -> b.expiryMargin(d));
+  }
+
+  /** See {@link RefreshPolicy.Builder#lockLease}. */
+  public void lockLease(Duration d) {
+    shortcut(b -> b.lockLease(d));
+  }
+
+  /** See {@link RefreshPolicy.Builder#lockWait}. */
+  public void lockWait(Duration d) {
+    shortcut(b -> b.lockWait(d));
+  }
+
+  /** See {@link RefreshPolicy.Builder#maxRetries}. */
+  public void maxRetries(int n) {
+    shortcut(b -> b.maxRetries(n));
+  }
+
+  /** See {@link RefreshPolicy.Builder#retryBackoff}. */
   public void retryBackoff(Duration d) {
-    retryBackoff = check(d, "retryBackoff", true, Duration.ofMinutes(1));
+    shortcut(b -> b.retryBackoff(d));
   }
 
-  /** Positive, at most a day. */
+  /** See {@link RefreshPolicy.Builder#failureHoldOffMax}. */
   public void failureHoldOffMax(Duration d) {
-    failureHoldOffMax = check(d, "failureHoldOffMax", false, Duration.ofDays(1));
+    shortcut(b -> b.failureHoldOffMax(d));
   }
 
   /** Not null. */
   public void listener(TokenEventListener listener) {
     this.listener = Objects.requireNonNull(listener, "listener");
-  }
-
-  private static Duration check(Duration d, String name, boolean zeroAllowed, Duration max) {
-    Objects.requireNonNull(d, name);
-    if (d.isNegative() || (!zeroAllowed && d.isZero())) {
-      throw new IllegalArgumentException(
-          name + (zeroAllowed ? " must not be negative" : " must be positive"));
-    }
-    if (d.compareTo(max) > 0) {
-      throw new IllegalArgumentException(name + " must be at most " + max);
-    }
-    return d;
   }
 }

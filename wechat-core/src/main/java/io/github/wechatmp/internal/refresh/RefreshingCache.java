@@ -6,6 +6,7 @@ import io.github.wechatmp.WeChatTransportException;
 import io.github.wechatmp.internal.Secrets;
 import io.github.wechatmp.token.AccessToken;
 import io.github.wechatmp.token.InMemoryTokenStore;
+import io.github.wechatmp.token.RefreshPolicy;
 import io.github.wechatmp.token.TokenEventListener;
 import io.github.wechatmp.token.TokenKey;
 import io.github.wechatmp.token.TokenStatus;
@@ -24,16 +25,10 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,10 +39,10 @@ import org.slf4j.LoggerFactory;
  * blocking single-flight refresh when it is unusable, and cross-process single-flight through a
  * {@link TokenStore}'s refresh lock. Internal: not part of the SDK's API.
  *
- * <p>Thread-safe. Owns one daemon thread, started on demand, on which every refresh and store
- * reconciliation runs, so they are serialized with each other; it ends after a minute with nothing
- * to do, or on {@link #close()}. With the system clock, one daemon thread shared by all caches
- * marks tokens due (see {@link #get()}).
+ * <p>Thread-safe. Owns no thread: its refreshes and store reconciliations run one at a time on the
+ * {@link Scheduler}'s bounded pool, shared by every cache of the JVM, and one wake-up per cache, at
+ * the held token's due time, starts the background refresh whether or not anyone calls {@link
+ * #get()}.
  */
 public final class RefreshingCache implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RefreshingCache.class);
@@ -63,11 +58,6 @@ public final class RefreshingCache implements AutoCloseable {
   /** During a hold-off with no usable token, how often the store may still be asked for one. */
   private static final long HOLD_OFF_STORE_CHECK_MILLIS = 1_000;
 
-  /** How often the shared watch marks tokens due, with the system clock. */
-  private static final long DUE_WATCH_PERIOD_MILLIS = 1_000;
-
-  private static final ScheduledThreadPoolExecutor DUE_WATCH = newDueWatch();
-
   /**
    * The least pause between two background refreshes, so a due token that WeChat returns unchanged
    * cannot spin.
@@ -76,9 +66,9 @@ public final class RefreshingCache implements AutoCloseable {
 
   /**
    * An immutable view of the held token and the instants at which it becomes due and unusable.
-   * {@code fresh} is false for no token, and, with the system clock, once the due watch has seen
-   * the token come due. {@code shared} says the store is known to have held this token (it was
-   * adopted from there, or saved there), so that its disappearance from the store means an
+   * {@code fresh} is false for no token, and once the wake-up at the due time has run: the hot path
+   * reads this flag and no clock. {@code shared} says the store is known to have held this token
+   * (it was adopted from there, or saved there), so that its disappearance from the store means an
    * invalidation.
    */
   private static final class Snapshot {
@@ -89,28 +79,33 @@ public final class RefreshingCache implements AutoCloseable {
     final long staleAtMillis;
     final long expiresAtMillis;
 
+    /** Completed with {@link #token}: what {@code getAsync()} returns on the hot path. */
+    final CompletableFuture<AccessToken> completed;
+
     Snapshot(
         AccessToken token,
         boolean fresh,
         boolean shared,
         long dueAtMillis,
         long staleAtMillis,
-        long expiresAtMillis) {
+        long expiresAtMillis,
+        CompletableFuture<AccessToken> completed) {
       this.token = token;
       this.fresh = fresh;
       this.shared = shared;
       this.dueAtMillis = dueAtMillis;
       this.staleAtMillis = staleAtMillis;
       this.expiresAtMillis = expiresAtMillis;
+      this.completed = completed;
     }
 
     Snapshot withFresh(boolean f) {
-      return new Snapshot(token, f, shared, dueAtMillis, staleAtMillis, expiresAtMillis);
+      return new Snapshot(token, f, shared, dueAtMillis, staleAtMillis, expiresAtMillis, completed);
     }
   }
 
   private static final Snapshot EMPTY =
-      new Snapshot(null, false, false, Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE);
+      new Snapshot(null, false, false, Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE, null);
 
   /** The outcome of the last refresh that failed, until one succeeds. */
   private static final class Failure {
@@ -142,6 +137,7 @@ public final class RefreshingCache implements AutoCloseable {
   private final TokenStore store;
   private final CredentialFetcher fetcher;
   private final Clock clock;
+  private final RefreshPolicy policy;
   private final long refreshMarginMillis;
   private final long expiryMarginMillis;
   private final Duration lockLease;
@@ -150,18 +146,18 @@ public final class RefreshingCache implements AutoCloseable {
   private final long retryBackoffMillis;
   private final long failureHoldOffMaxMillis;
   private final TokenEventListener listener;
-  private final ThreadPoolExecutor executor;
+  private final Scheduler scheduler;
+  private final SerialExecutor executor;
+  private final WakeUp wakeUpTask = new WakeUp(this);
 
   /**
-   * With the system clock, reading it costs more than the rest of {@link #get()} together (about 25
-   * ns on a virtual machine), so the hot path reads no clock: a watch shared by all caches looks at
-   * the clock every second and marks the token due. Being periodic rather than a one-shot timer, it
-   * also catches up within a second after the host was suspended or its clock stepped. With any
-   * other clock (tests, users' own), the hot path compares against the clock on every call.
+   * Reading the system clock costs more than the rest of {@link #get()} together (about 25 ns on a
+   * virtual machine), so the hot path reads no clock: this one-shot wake-up, at the held token's
+   * due time, marks it due and starts the background refresh (or, after a failure, retries at the
+   * end of the hold-off). Guarded by {@code this}.
    */
-  private final boolean dueWatched;
+  private Scheduler.Cancellable wakeUp = Scheduler.NONE;
 
-  private final ScheduledFuture<?> dueWatch;
   private volatile long lastHoldOffStoreCheckMillis = Long.MIN_VALUE;
 
   @SuppressWarnings("unused") // accessed through SNAPSHOT and read directly on the hot path
@@ -181,84 +177,74 @@ public final class RefreshingCache implements AutoCloseable {
     this.store = Objects.requireNonNull(b.store, "store");
     this.fetcher = Objects.requireNonNull(b.fetcher, "fetcher");
     this.clock = Objects.requireNonNull(b.clock, "clock");
-    this.refreshMarginMillis = b.refreshMargin.toMillis();
-    this.expiryMarginMillis = b.expiryMargin.toMillis();
-    this.lockLease = b.lockLease;
-    this.lockWait = b.lockWait;
-    this.maxRetries = b.maxRetries;
-    this.retryBackoffMillis = b.retryBackoff.toMillis();
-    this.failureHoldOffMaxMillis = b.failureHoldOffMax.toMillis();
+    this.policy = Objects.requireNonNull(b.policy, "policy");
+    this.refreshMarginMillis = policy.refreshMargin().toMillis();
+    this.expiryMarginMillis = policy.expiryMargin().toMillis();
+    this.lockLease = policy.lockLease();
+    this.lockWait = policy.lockWait();
+    this.maxRetries = policy.maxRetries();
+    this.retryBackoffMillis = policy.retryBackoff().toMillis();
+    this.failureHoldOffMaxMillis = policy.failureHoldOffMax().toMillis();
     this.listener = Objects.requireNonNull(b.listener, "listener");
-    String threadName = "wechat-refresh-" + key;
-    AtomicInteger n = new AtomicInteger();
-    this.executor =
-        new ThreadPoolExecutor(
-            0,
-            1,
-            60,
-            TimeUnit.SECONDS,
-            new LinkedBlockingQueue<>(),
-            r -> {
-              Thread t = new Thread(r, threadName + "-" + n.incrementAndGet());
-              t.setDaemon(true);
-              return t;
-            });
-    this.dueWatched = clock.getClass() == Clock.systemUTC().getClass();
-    this.dueWatch = dueWatched ? DueWatch.start(this) : null;
-  }
-
-  private static ScheduledThreadPoolExecutor newDueWatch() {
-    ScheduledThreadPoolExecutor e =
-        new ScheduledThreadPoolExecutor(
-            1,
-            r -> {
-              Thread t = new Thread(r, "wechat-token-due-watch");
-              t.setDaemon(true);
-              return t;
-            });
-    e.setRemoveOnCancelPolicy(true);
-    return e;
+    this.scheduler = Scheduler.forClock(clock);
+    this.executor = new SerialExecutor(scheduler);
   }
 
   /**
-   * The periodic check that marks a cache's token due. It holds its cache weakly, so that a cache
-   * nobody closed can still be collected; the check then cancels itself.
+   * The wake-up of one cache. It holds its cache weakly, so that a cache nobody closed can still be
+   * collected; its pending wake-up then does nothing.
    */
-  private static final class DueWatch implements Runnable {
+  private static final class WakeUp implements Runnable {
     private final WeakReference<RefreshingCache> cache;
-    private volatile ScheduledFuture<?> future;
 
-    private DueWatch(RefreshingCache cache) {
+    WakeUp(RefreshingCache cache) {
       this.cache = new WeakReference<>(cache);
-    }
-
-    static ScheduledFuture<?> start(RefreshingCache cache) {
-      DueWatch w = new DueWatch(cache);
-      w.future =
-          DUE_WATCH.scheduleWithFixedDelay(
-              w, DUE_WATCH_PERIOD_MILLIS, DUE_WATCH_PERIOD_MILLIS, TimeUnit.MILLISECONDS);
-      return w.future;
     }
 
     @Override
     public void run() {
       RefreshingCache c = cache.get();
-      if (c == null) {
-        ScheduledFuture<?> f = future;
-        if (f != null) {
-          f.cancel(false);
-        }
-        return;
+      if (c != null) {
+        c.onWakeUp();
       }
-      c.markDueIfTime();
     }
   }
 
-  private void markDueIfTime() {
+  /** Arms the one wake-up of this cache for {@code atMillis}, replacing any armed before. */
+  private void wakeUpAt(long atMillis) {
+    synchronized (this) {
+      wakeUp.cancel();
+      if (closed) {
+        wakeUp = Scheduler.NONE;
+        return;
+      }
+      wakeUp = scheduler.schedule(wakeUpTask, atMillis - clock.millis());
+    }
+  }
+
+  /** The token came due, or a hold-off ended: refresh in the background, proactively. */
+  private void onWakeUp() {
+    if (closed) {
+      return;
+    }
     Snapshot s = snapshot;
-    if (s.fresh && clock.millis() >= s.dueAtMillis) {
+    if (s.token == null) {
+      return; // invalidated or never fetched: the next get() fetches
+    }
+    long now = clock.millis();
+    if (now < s.dueAtMillis) {
+      wakeUpAt(s.dueAtMillis); // early: the clock was set back
+      return;
+    }
+    if (s.fresh) {
       SNAPSHOT.compareAndSet(this, s, s.withFresh(false));
     }
+    Failure f = failure;
+    if (f != null && now < f.notBeforeMillis) {
+      wakeUpAt(f.notBeforeMillis);
+      return;
+    }
+    startRefresh(false, s.token.value());
   }
 
   /** Returns a builder; every setting must be given. */
@@ -271,10 +257,20 @@ public final class RefreshingCache implements AutoCloseable {
     return key;
   }
 
+  /** Returns the store the credential is shared through. */
+  public TokenStore store() {
+    return store;
+  }
+
+  /** Returns the policy in force. */
+  public RefreshPolicy policy() {
+    return policy;
+  }
+
   /** Returns a usable credential; see {@code AccessTokenProvider#get()} for the contract. */
   public AccessToken get() {
     Snapshot s = snapshot;
-    if (s.fresh && (dueWatched || clock.millis() < s.dueAtMillis)) {
+    if (s.fresh) {
       return s.token;
     }
     return getSlow();
@@ -286,8 +282,8 @@ public final class RefreshingCache implements AutoCloseable {
     Snapshot s = snapshot;
     long now = clock.millis();
     if (now < s.dueAtMillis) {
-      if (!s.fresh && s.token != null) {
-        SNAPSHOT.compareAndSet(this, s, s.withFresh(true)); // the wall clock was set back
+      if (!s.fresh && s.token != null && SNAPSHOT.compareAndSet(this, s, s.withFresh(true))) {
+        wakeUpAt(s.dueAtMillis); // the wall clock was set back
       }
       return s.token;
     }
@@ -421,10 +417,10 @@ public final class RefreshingCache implements AutoCloseable {
   public void close() {
     closed = true;
     snapshot = EMPTY; // sends every later get() down the slow path, which refuses
-    if (dueWatch != null) {
-      dueWatch.cancel(false);
+    synchronized (this) {
+      wakeUp.cancel();
+      wakeUp = Scheduler.NONE;
     }
-    executor.shutdownNow();
     TokenStore.Subscription sub = subscription;
     if (sub != null) {
       sub.close();
@@ -449,13 +445,7 @@ public final class RefreshingCache implements AutoCloseable {
       }
       CompletableFuture<Snapshot> mine = new CompletableFuture<>();
       if (inFlight.compareAndSet(null, mine)) {
-        try {
-          executor.execute(() -> runRefresh(mine, force, seen));
-        } catch (RejectedExecutionException e) {
-          inFlight.compareAndSet(mine, null);
-          mine.completeExceptionally(
-              new IllegalStateException("the provider of " + key + " is closed"));
-        }
+        executor.execute(() -> runRefresh(mine, force, seen));
         return mine;
       }
     }
@@ -465,6 +455,9 @@ public final class RefreshingCache implements AutoCloseable {
     Snapshot result = null;
     Throwable error = null;
     try {
+      if (closed) {
+        throw new IllegalStateException("the provider of " + key + " is closed");
+      }
       result = refreshNow(force, seen);
       if (result.token == null) {
         // install() backed out: close() or invalidate() won the race. Never hand out "no token".
@@ -696,7 +689,11 @@ public final class RefreshingCache implements AutoCloseable {
         Math.min(
             Math.min(failureHoldOffMaxMillis, holdOffMaxMillis),
             FIRST_HOLD_OFF_MILLIS << Math.min(consecutive - 1, 20));
-    failure = new Failure(e, consecutive, clock.millis() + holdOff, safeMessage(e));
+    long notBefore = clock.millis() + holdOff;
+    failure = new Failure(e, consecutive, notBefore, safeMessage(e));
+    if (snapshot.token != null) {
+      wakeUpAt(notBefore); // retry then, in the background, so that the token does not lapse
+    }
     log.warn(
         "Refreshing {} failed ({} in a row); no new attempt for {} ms: {}",
         key,
@@ -727,22 +724,29 @@ public final class RefreshingCache implements AutoCloseable {
    */
   private Snapshot install(AccessToken token, boolean shared) {
     long now = clock.millis();
-    long expiresAt = token.expiresAt().toEpochMilli();
-    long lifetime = Math.max(0, expiresAt - now);
-    long expiryMargin = Math.min(expiryMarginMillis, lifetime / 4);
-    long refreshMargin = Math.max(expiryMargin, Math.min(refreshMarginMillis, lifetime / 2));
-    long staleAt = expiresAt - expiryMargin;
-    long dueAt = expiresAt - refreshMargin;
+    Timeline timeline = Timeline.of(token, refreshMarginMillis, expiryMarginMillis, now);
     Snapshot current = snapshot;
     if (current.token != null
         && current.token.value().equals(token.value())
         && now >= current.dueAtMillis) {
       // WeChat (the stable endpoint) handed back the token we already held: do not ask again at
       // once.
-      dueAt = Math.min(staleAt, Math.max(dueAt, now + MIN_PREFETCH_INTERVAL_MILLIS));
+      timeline = timeline.dueNoEarlierThan(now + MIN_PREFETCH_INTERVAL_MILLIS);
     }
-    Snapshot s = new Snapshot(token, true, shared, dueAt, staleAt, expiresAt);
+    long dueAt = timeline.dueAtMillis;
+    long staleAt = timeline.staleAtMillis;
+    long expiresAt = timeline.expiresAtMillis;
+    Snapshot s =
+        new Snapshot(
+            token,
+            now < dueAt,
+            shared,
+            dueAt,
+            staleAt,
+            expiresAt,
+            current.token == token ? current.completed : SharedFuture.completed(token));
     snapshot = s;
+    wakeUpAt(dueAt);
     // close() and invalidate() write their flag before their own snapshot change, so one of the two
     // sides always sees the other: either they replaced s, or s is backed out here.
     if (closed || token.value().equals(rejectedValue)) {
@@ -828,41 +832,39 @@ public final class RefreshingCache implements AutoCloseable {
     if (subscribed.get() || !subscribed.compareAndSet(false, true)) {
       return;
     }
-    try {
-      executor.execute(
-          () -> {
-            try {
-              subscription = store.subscribe(key, this::onStoreChanged);
-              if (closed) {
-                subscription.close();
-              }
-            } catch (RuntimeException e) {
-              log.warn(
-                  "Could not subscribe to changes of {} in the store; other instances' invalidations "
-                      + "will be seen only when this instance's token comes due",
-                  key,
-                  e);
+    executor.execute(
+        () -> {
+          if (closed) {
+            return;
+          }
+          try {
+            subscription = store.subscribe(key, this::onStoreChanged);
+            if (closed) {
+              subscription.close();
             }
-          });
-    } catch (RejectedExecutionException e) {
-      // closed meanwhile
-    }
+          } catch (RuntimeException e) {
+            log.warn(
+                "Could not subscribe to changes of {} in the store; other instances' invalidations "
+                    + "will be seen only when this instance's token comes due",
+                key,
+                e);
+          }
+        });
   }
 
   private void onStoreChanged() {
     if (closed || !reconcilePending.compareAndSet(false, true)) {
       return;
     }
-    try {
-      executor.execute(this::reconcile);
-    } catch (RejectedExecutionException e) {
-      reconcilePending.set(false);
-    }
+    executor.execute(this::reconcile);
   }
 
   /** Brings memory in line with the store after another party saved or deleted the entry. */
   private void reconcile() {
     reconcilePending.set(false);
+    if (closed) {
+      return;
+    }
     Snapshot held = snapshot;
     Optional<AccessToken> loaded;
     try {
@@ -902,13 +904,7 @@ public final class RefreshingCache implements AutoCloseable {
     CredentialFetcher fetcher;
     TokenStore store;
     Clock clock;
-    Duration refreshMargin;
-    Duration expiryMargin;
-    Duration lockLease;
-    Duration lockWait;
-    int maxRetries;
-    Duration retryBackoff;
-    Duration failureHoldOffMax;
+    RefreshPolicy policy;
     TokenEventListener listener;
 
     Builder() {}
@@ -927,15 +923,18 @@ public final class RefreshingCache implements AutoCloseable {
 
     /** Copies the options as they are now; a later change to them does not reach this cache. */
     public Builder options(RefreshOptions o) {
-      store = o.store == null ? new InMemoryTokenStore() : o.store;
+      return options(o, null);
+    }
+
+    /**
+     * Copies the options as they are now, taking the store and policy of {@code parent} (a cache
+     * this one's credential is fetched with) where the options give none.
+     */
+    public Builder options(RefreshOptions o, RefreshingCache parent) {
+      store =
+          o.store != null ? o.store : parent != null ? parent.store() : new InMemoryTokenStore();
       clock = o.clock;
-      refreshMargin = o.refreshMargin;
-      expiryMargin = o.expiryMargin;
-      lockLease = o.lockLease;
-      lockWait = o.lockWait;
-      maxRetries = o.maxRetries;
-      retryBackoff = o.retryBackoff;
-      failureHoldOffMax = o.failureHoldOffMax;
+      policy = o.policy(parent == null ? null : parent.policy());
       listener = o.listener;
       return this;
     }
