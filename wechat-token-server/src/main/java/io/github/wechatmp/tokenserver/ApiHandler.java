@@ -203,7 +203,7 @@ final class ApiHandler implements HttpHandler {
           new Json()
               .string("error", "wechat_error")
               .number("errcode", e.errorCode())
-              .string("message", e.getMessage()));
+              .string("message", String.valueOf(e.errorMessage())));
     } catch (WeChatTransportException e) {
       log.warn("{} of {}: WeChat unreachable: {}", field, appId, e.getMessage());
       return Reply.error(502, "wechat_unreachable", e.getMessage());
