@@ -5,6 +5,7 @@ import io.github.wechatmp.internal.http.WeChatHttp;
 import io.github.wechatmp.internal.refresh.CacheHolder;
 import io.github.wechatmp.internal.refresh.RefreshOptions;
 import io.github.wechatmp.internal.refresh.RefreshingCache;
+import io.github.wechatmp.internal.refresh.SharedFuture;
 import io.github.wechatmp.token.AccessToken;
 import io.github.wechatmp.token.AccessTokenProvider;
 import io.github.wechatmp.token.InMemoryTokenStore;
@@ -16,6 +17,7 @@ import io.github.wechatmp.token.TokenStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 
@@ -40,7 +42,20 @@ import okhttp3.OkHttpClient;
 public final class JsapiTicketProvider implements AutoCloseable {
   private final String appId;
   private final RefreshingCache cache;
-  private volatile JsapiTicket last;
+  private volatile Wrapped last;
+
+  /** The ticket made of the last credential handed out, and a shared future of it. */
+  private static final class Wrapped {
+    final AccessToken credential;
+    final JsapiTicket ticket;
+    final CompletableFuture<JsapiTicket> future;
+
+    Wrapped(AccessToken credential) {
+      this.credential = credential;
+      this.ticket = new JsapiTicket(credential);
+      this.future = SharedFuture.completed(ticket);
+    }
+  }
 
   private JsapiTicketProvider(Builder b) {
     this.appId = b.tokens.appId();
@@ -81,6 +96,24 @@ public final class JsapiTicketProvider implements AutoCloseable {
    */
   public JsapiTicket get() {
     return wrap(cache.get());
+  }
+
+  /**
+   * Returns a ticket as {@link #get()} does, without ever blocking the calling thread. Whenever
+   * {@code get()} would return at once, the future is already completed and shared (nothing is
+   * allocated); otherwise it completes when the single-flight refresh does, with the ticket or with
+   * the exception {@code get()} would throw as its cause. See {@link
+   * AccessTokenProvider#getAsync()} for the threads dependent stages run on. Thread-safe; never
+   * throws.
+   *
+   * @return a future of the ticket to sign with, never null
+   */
+  public CompletableFuture<JsapiTicket> getAsync() {
+    CompletableFuture<AccessToken> f = cache.getAsync();
+    if (f.isDone() && !f.isCompletedExceptionally()) {
+      return wrapped(f.join()).future;
+    }
+    return f.thenApply(this::wrap);
   }
 
   /**
@@ -140,11 +173,15 @@ public final class JsapiTicketProvider implements AutoCloseable {
   }
 
   private JsapiTicket wrap(AccessToken credential) {
-    JsapiTicket l = last;
-    if (l != null && l.credential() == credential) {
+    return wrapped(credential).ticket;
+  }
+
+  private Wrapped wrapped(AccessToken credential) {
+    Wrapped l = last;
+    if (l != null && l.credential == credential) {
       return l;
     }
-    l = new JsapiTicket(credential);
+    l = new Wrapped(credential);
     last = l;
     return l;
   }

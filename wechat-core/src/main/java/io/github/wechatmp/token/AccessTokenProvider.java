@@ -5,6 +5,7 @@ import io.github.wechatmp.internal.refresh.RefreshOptions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 
@@ -59,6 +60,25 @@ public interface AccessTokenProvider extends AutoCloseable {
    * @throws IllegalStateException if the provider is closed
    */
   AccessToken get();
+
+  /**
+   * Returns a token as {@link #get()} does, without ever blocking the calling thread: for reactive
+   * stacks and event loops. Whenever {@code get()} would return at once (the token is fresh or
+   * due), the future is already completed, and is one kept with the token: on that path nothing is
+   * allocated. Otherwise it completes when the single-flight refresh does, with the token or with
+   * the exception {@code get()} would throw ({@link io.github.wechatmp.WeChatApiException}, {@link
+   * io.github.wechatmp.WeChatTransportException}, {@link TokenUnavailableException}, {@link
+   * IllegalStateException} once closed) as its cause, within the same bound. Thread-safe; never
+   * throws.
+   *
+   * <p>The future completed at once is shared by every caller: completing or cancelling it does
+   * nothing, and {@code obtrudeValue}/{@code obtrudeException} throw. Stages that depend on a
+   * future completed later run, unless given an executor, on the SDK's refresh thread: give
+   * blocking work an executor of the application's.
+   *
+   * @return a future of the token to use, never null
+   */
+  CompletableFuture<AccessToken> getAsync();
 
   /**
    * Returns what the provider knows about its token now, for a health check or a metrics gauge: its

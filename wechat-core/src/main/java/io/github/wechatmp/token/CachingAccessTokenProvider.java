@@ -4,6 +4,7 @@ import io.github.wechatmp.internal.http.TokenEndpoint;
 import io.github.wechatmp.internal.refresh.CacheHolder;
 import io.github.wechatmp.internal.refresh.CredentialFetcher;
 import io.github.wechatmp.internal.refresh.RefreshingCache;
+import java.util.concurrent.CompletableFuture;
 
 /** The {@link AccessTokenProvider} that {@link AccessTokenProvider.Builder#build()} makes. */
 final class CachingAccessTokenProvider implements AccessTokenProvider, CacheHolder {
@@ -36,6 +37,11 @@ final class CachingAccessTokenProvider implements AccessTokenProvider, CacheHold
   @Override
   public AccessToken get() {
     return cache.get();
+  }
+
+  @Override
+  public CompletableFuture<AccessToken> getAsync() {
+    return cache.getAsync();
   }
 
   @Override

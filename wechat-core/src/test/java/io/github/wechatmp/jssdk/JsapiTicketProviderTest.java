@@ -251,4 +251,73 @@ class JsapiTicketProviderTest {
         IllegalArgumentException.class, () -> JsapiTicketProvider.builder().apiBaseUrl("ftp://x"));
     assertNotEquals(null, t);
   }
+
+  @Test
+  void getAsyncReturnsAtOnceCompletesLaterAndOnTheHotPathHandsOutOneCompletedFuture()
+      throws Exception {
+    wechat.ticketDelay(500);
+    JsapiTicketProvider p = tickets(tokens());
+    java.util.concurrent.CompletableFuture<JsapiTicket> f = p.getAsync();
+    assertFalse(f.isDone(), "returned before WeChat answered");
+    JsapiTicket t = f.get(30, TimeUnit.SECONDS);
+    assertEquals(ScriptedWeChat.ticketValue(1), t.value());
+    assertSame(t, p.get());
+    java.util.concurrent.CompletableFuture<JsapiTicket> hot = p.getAsync();
+    assertTrue(hot.isDone());
+    assertSame(hot, p.getAsync());
+    assertSame(t, hot.join());
+    assertThrows(UnsupportedOperationException.class, () -> hot.obtrudeValue(null));
+    assertEquals(1, wechat.ticketRequests());
+  }
+
+  @Test
+  void takesTheStoreAndPolicyOfItsAccessTokenProviderUnlessToldOtherwise() {
+    AccessTokenProvider tokens =
+        AccessTokenProvider.builder()
+            .appId(ScriptedWeChat.APP_ID)
+            .appSecret(ScriptedWeChat.SECRET)
+            .apiBaseUrl(wechat.baseUrl())
+            .store(store)
+            .refreshPolicy(
+                io.github.wechatmp.token.RefreshPolicy.builder()
+                    .refreshMargin(Duration.ofMinutes(10))
+                    .build())
+            .clock(clock)
+            .build();
+    closeables.add(tokens);
+    JsapiTicketProvider inheriting =
+        JsapiTicketProvider.builder()
+            .accessTokenProvider(tokens)
+            .apiBaseUrl(wechat.baseUrl())
+            .clock(clock)
+            .build();
+    closeables.add(inheriting);
+    InMemoryTokenStore own = new InMemoryTokenStore();
+    JsapiTicketProvider told =
+        JsapiTicketProvider.builder()
+            .accessTokenProvider(tokens)
+            .apiBaseUrl(wechat.baseUrl())
+            .store(own)
+            .refreshMargin(Duration.ofSeconds(100))
+            .clock(clock)
+            .build();
+    closeables.add(told);
+
+    JsapiTicket t = inheriting.get();
+    assertEquals(Optional.of(t.value()), store.load(TICKET_KEY).map(AccessToken::value));
+    told.get();
+    assertTrue(own.load(TICKET_KEY).isPresent(), "its own store when given one");
+    assertEquals(2, wechat.ticketRequests());
+
+    // The inherited 10-minute margin: due 600 s before expiry, refreshed then, proactively.
+    clock.advance(Duration.ofSeconds(7200 - 600));
+    io.github.wechatmp.testing.Await.until(
+        () -> wechat.ticketRequests() == 3,
+        Duration.ofSeconds(10),
+        "the inheriting provider refreshes at expiry minus 10 min");
+    assertEquals(
+        io.github.wechatmp.token.TokenStatus.State.FRESH,
+        told.status().state(),
+        "the provider told its own margin (100 s) is not due yet");
+  }
 }

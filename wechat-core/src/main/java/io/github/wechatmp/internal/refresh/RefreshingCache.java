@@ -1,8 +1,6 @@
 package io.github.wechatmp.internal.refresh;
 
-import io.github.wechatmp.WeChatApiException;
 import io.github.wechatmp.WeChatException;
-import io.github.wechatmp.WeChatTransportException;
 import io.github.wechatmp.internal.Secrets;
 import io.github.wechatmp.token.AccessToken;
 import io.github.wechatmp.token.InMemoryTokenStore;
@@ -12,8 +10,6 @@ import io.github.wechatmp.token.TokenKey;
 import io.github.wechatmp.token.TokenStatus;
 import io.github.wechatmp.token.TokenStatus.State;
 import io.github.wechatmp.token.TokenStore;
-import io.github.wechatmp.token.TokenStore.RefreshLock;
-import io.github.wechatmp.token.TokenStoreException;
 import io.github.wechatmp.token.TokenUnavailableException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -24,8 +20,8 @@ import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -47,14 +43,6 @@ import org.slf4j.LoggerFactory;
 public final class RefreshingCache implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RefreshingCache.class);
 
-  private static final long FIRST_HOLD_OFF_MILLIS = 1_000;
-
-  /**
-   * Store outages hold off new attempts briefly only, so that recovery follows the store's within
-   * seconds.
-   */
-  private static final long STORE_HOLD_OFF_MAX_MILLIS = 5_000;
-
   /** During a hold-off with no usable token, how often the store may still be asked for one. */
   private static final long HOLD_OFF_STORE_CHECK_MILLIS = 1_000;
 
@@ -71,7 +59,7 @@ public final class RefreshingCache implements AutoCloseable {
    * (it was adopted from there, or saved there), so that its disappearance from the store means an
    * invalidation.
    */
-  private static final class Snapshot {
+  static final class Snapshot {
     final AccessToken token;
     final boolean fresh;
     final boolean shared;
@@ -108,7 +96,7 @@ public final class RefreshingCache implements AutoCloseable {
       new Snapshot(null, false, false, Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE, null);
 
   /** The outcome of the last refresh that failed, until one succeeds. */
-  private static final class Failure {
+  static final class Failure {
     final RuntimeException error;
     final int consecutive;
     final long notBeforeMillis;
@@ -134,6 +122,7 @@ public final class RefreshingCache implements AutoCloseable {
   }
 
   private final TokenKey key;
+  private final SharedRefresh protocol;
   private final TokenStore store;
   private final CredentialFetcher fetcher;
   private final Clock clock;
@@ -188,6 +177,61 @@ public final class RefreshingCache implements AutoCloseable {
     this.listener = Objects.requireNonNull(b.listener, "listener");
     this.scheduler = Scheduler.forClock(clock);
     this.executor = new SerialExecutor(scheduler);
+    this.protocol =
+        new SharedRefresh(
+            key,
+            store,
+            clock,
+            refreshMarginMillis,
+            expiryMarginMillis,
+            lockLease,
+            lockWait,
+            Retrier.of(key, fetcher, maxRetries, retryBackoffMillis, lockLease),
+            new Host());
+  }
+
+  /** What the shared-refresh protocol does to this cache. */
+  private final class Host implements SharedRefresh.Host {
+    @Override
+    public Snapshot held() {
+      return snapshot;
+    }
+
+    @Override
+    public Failure failure() {
+      return failure;
+    }
+
+    @Override
+    public String rejectedValue() {
+      return rejectedValue;
+    }
+
+    @Override
+    public Snapshot adopt(AccessToken stored) {
+      return RefreshingCache.this.adopt(stored);
+    }
+
+    @Override
+    public void fetchSucceeded(AccessToken fetched) {
+      failure = null;
+      lastRefreshAtMillis = clock.millis();
+      if (fetched.value().equals(rejectedValue)) {
+        rejectedValue = null; // WeChat has just issued it: whatever was rejected, this one is good
+      }
+    }
+
+    @Override
+    public Snapshot installFetched(AccessToken fetched, boolean saved, Duration latency) {
+      Snapshot s = install(fetched, saved);
+      fire(() -> listener.onFetched(key, fetched, latency));
+      return s;
+    }
+
+    @Override
+    public void recordFailure(RuntimeException error, long capMillis) {
+      RefreshingCache.this.recordFailure(error, capMillis);
+    }
   }
 
   /**
@@ -274,6 +318,81 @@ public final class RefreshingCache implements AutoCloseable {
       return s.token;
     }
     return getSlow();
+  }
+
+  /**
+   * Returns a future of what {@link #get()} would return; see {@code
+   * AccessTokenProvider#getAsync()}. Never blocks; allocates nothing while the token is fresh.
+   */
+  public CompletableFuture<AccessToken> getAsync() {
+    Snapshot s = snapshot;
+    if (s.fresh) {
+      return s.completed;
+    }
+    return getAsyncSlow();
+  }
+
+  /** {@link #getSlow()}'s decisions, without the waiting. */
+  private CompletableFuture<AccessToken> getAsyncSlow() {
+    if (closed) {
+      return CompletableFuture.failedFuture(
+          new IllegalStateException("the provider of " + key + " is closed"));
+    }
+    subscribeOnce();
+    Snapshot s = snapshot;
+    long now = clock.millis();
+    if (now < s.dueAtMillis) {
+      if (!s.fresh && s.token != null && SNAPSHOT.compareAndSet(this, s, s.withFresh(true))) {
+        wakeUpAt(s.dueAtMillis); // the wall clock was set back
+      }
+      return s.completed;
+    }
+    Failure f = failure;
+    boolean heldOff = f != null && now < f.notBeforeMillis;
+    if (s.token != null && now < s.staleAtMillis) {
+      if (!heldOff) {
+        startRefresh(false, s.token.value());
+      }
+      return s.completed;
+    }
+    if (heldOff) {
+      if (s.token != null && now < s.expiresAtMillis) {
+        return s.completed;
+      }
+      if (now < lastHoldOffStoreCheckMillis + HOLD_OFF_STORE_CHECK_MILLIS) {
+        return CompletableFuture.failedFuture(f.error);
+      }
+      lastHoldOffStoreCheckMillis = now;
+    }
+    CompletableFuture<Snapshot> refresh =
+        startRefresh(false, s.token == null ? null : s.token.value());
+    CompletableFuture<AccessToken> result = new CompletableFuture<>();
+    long boundMillis = lockWait.toMillis() + 2 * lockLease.toMillis() + 5_000;
+    Scheduler.Cancellable timeout =
+        scheduler.schedule(
+            () ->
+                result.completeExceptionally(
+                    new TokenUnavailableException(
+                        "No token for " + key + " after waiting " + boundMillis + " ms", null)),
+            boundMillis);
+    refresh.whenComplete(
+        (done, error) -> {
+          timeout.cancel();
+          if (error == null) {
+            result.complete(done.token);
+            return;
+          }
+          Throwable cause = asThrown(error);
+          Snapshot held = snapshot;
+          if (cause instanceof WeChatException
+              && held.token != null
+              && clock.millis() < held.expiresAtMillis) {
+            result.complete(held.token); // a token that has not really expired beats an error
+          } else {
+            result.completeExceptionally(cause);
+          }
+        });
+    return result;
   }
 
   private AccessToken getSlow() {
@@ -458,7 +577,7 @@ public final class RefreshingCache implements AutoCloseable {
       if (closed) {
         throw new IllegalStateException("the provider of " + key + " is closed");
       }
-      result = refreshNow(force, seen);
+      result = protocol.run(force, seen);
       if (result.token == null) {
         // install() backed out: close() or invalidate() won the race. Never hand out "no token".
         throw closed
@@ -482,213 +601,10 @@ public final class RefreshingCache implements AutoCloseable {
     }
   }
 
-  /** One refresh, on the refresh thread: the store first, then the lock, then WeChat. */
-  private Snapshot refreshNow(boolean force, String seen) throws InterruptedException {
-    Snapshot held = snapshot;
-    long now = clock.millis();
-    if (!force) {
-      AccessToken stored = loadUsable(now, true);
-      if (isNewerOrFresh(stored, seen, false, now)) {
-        return adopt(stored);
-      }
-    }
-    Failure f = failure;
-    if (f != null && now < f.notBeforeMillis) {
-      if (!force && held.token != null && now < held.expiresAtMillis) {
-        return held;
-      }
-      throw f.error;
-    }
-
-    Optional<RefreshLock> lock;
-    try {
-      lock = store.tryLock(key, lockLease, lockWait);
-    } catch (RuntimeException e) {
-      return afterStoreFailure(storeFailure(e, "lock"), force);
-    }
-    if (lock.isEmpty()) {
-      return afterLockTimeout(force, seen);
-    }
-    long deadlineNanos =
-        System.nanoTime() + lockLease.toNanos() - Math.min(1_000_000_000L, lockLease.toNanos() / 5);
-    RefreshLock refreshLock = lock.get();
-    try {
-      now = clock.millis();
-      AccessToken stored;
-      try {
-        stored = loadUsable(now, false);
-      } catch (TokenStoreException e) {
-        return afterStoreFailure(e, force);
-      }
-      if (isNewerOrFresh(stored, seen, force, now)) {
-        return adopt(stored);
-      }
-      return fetchAndSave(force, deadlineNanos);
-    } finally {
-      refreshLock.close();
-    }
-  }
-
-  /**
-   * Never fetch without the store's lock: serve what is still valid (unless the caller demanded a
-   * new token), or fail naming the store. Either way further attempts are held off for a few
-   * seconds, so an unreachable store is not asked again on every call.
-   */
-  private Snapshot afterStoreFailure(TokenStoreException e, boolean force) {
-    Snapshot held = snapshot;
-    boolean serveHeld = !force && held.token != null && clock.millis() < held.expiresAtMillis;
-    TokenUnavailableException error =
-        new TokenUnavailableException(
-            "The token store failed while refreshing "
-                + key
-                + (serveHeld ? "" : " and no valid token is held")
-                + ": "
-                + e.getMessage(),
-            e);
-    recordFailure(error, STORE_HOLD_OFF_MAX_MILLIS);
-    if (serveHeld) {
-      return held;
-    }
-    throw error;
-  }
-
-  private Snapshot afterLockTimeout(boolean force, String seen) {
-    long now = clock.millis();
-    AccessToken stored = loadUsable(now, true);
-    if (stored != null && !(force && stored.value().equals(seen))) {
-      return adopt(stored);
-    }
-    Snapshot held = snapshot;
-    if (!force && held.token != null && now < held.expiresAtMillis) {
-      log.warn(
-          "Timed out after {} ms waiting for the refresh lock of {}; serving the token held until it expires at {}",
-          lockWait.toMillis(),
-          key,
-          held.token.expiresAt());
-      return held;
-    }
-    TokenUnavailableException error =
-        new TokenUnavailableException(
-            "Timed out after "
-                + lockWait.toMillis()
-                + " ms waiting for the refresh lock of "
-                + key
-                + ", held by another instance, and "
-                + (force ? "no newer token appeared" : "no valid token is held"),
-            null);
-    recordFailure(error, STORE_HOLD_OFF_MAX_MILLIS);
-    throw error;
-  }
-
-  /**
-   * Any failure of the store, whatever a store of users' own throws, as a {@link
-   * TokenStoreException}.
-   */
-  private TokenStoreException storeFailure(RuntimeException e, String operation) {
-    if (e instanceof TokenStoreException) {
-      return (TokenStoreException) e;
-    }
-    // Not e.getMessage(): a store of users' own might put a token value in it.
-    return new TokenStoreException(
-        "The token store ("
-            + store.getClass().getName()
-            + ") failed to "
-            + operation
-            + " "
-            + key
-            + " with "
-            + e.getClass().getName(),
-        e);
-  }
-
-  private Snapshot fetchAndSave(boolean force, long deadlineNanos) throws InterruptedException {
-    long started = System.nanoTime();
-    AccessToken fetched;
-    try {
-      fetched = fetchWithRetries(force, deadlineNanos);
-    } catch (RuntimeException e) {
-      recordFailure(e, failureHoldOffMaxMillis);
-      throw e;
-    }
-    failure = null;
-    lastRefreshAtMillis = clock.millis();
-    if (fetched.value().equals(rejectedValue)) {
-      rejectedValue = null; // WeChat has just issued it: whatever was rejected, this one is good
-    }
-    Duration latency = Duration.ofNanos(System.nanoTime() - started);
-    log.info("Fetched a new token for {} in {} ms: {}", key, latency.toMillis(), fetched);
-    if (System.nanoTime() - deadlineNanos > 0) {
-      // The lease may have lapsed while fetching, and another instance fetched since: its token,
-      // being newer, voids ours, so keep to it rather than overwrite it.
-      AccessToken stored = loadUsable(clock.millis(), true);
-      if (stored != null && stored.expiresAt().isAfter(fetched.expiresAt())) {
-        log.warn(
-            "The refresh lock of {} lapsed while fetching; adopting the newer token another instance saved",
-            key);
-        return adopt(stored);
-      }
-    }
-    boolean saved = false;
-    try {
-      store.save(key, fetched);
-      saved = true;
-    } catch (RuntimeException e) {
-      log.warn(
-          "Could not save the new token of {} to the store; serving it from memory only",
-          key,
-          storeFailure(e, "save"));
-    }
-    Snapshot s = install(fetched, saved);
-    fire(() -> listener.onFetched(key, fetched, latency));
-    return s;
-  }
-
-  private AccessToken fetchWithRetries(boolean force, long deadlineNanos)
-      throws InterruptedException {
-    for (int attempt = 0; ; attempt++) {
-      long remaining = deadlineNanos - System.nanoTime();
-      if (remaining <= 0) {
-        throw new WeChatTransportException(
-            "No time left within the refresh lock's lease of "
-                + lockLease.toMillis()
-                + " ms to ask WeChat for "
-                + key,
-            null);
-      }
-      try {
-        return fetcher.fetch(force, Duration.ofNanos(remaining));
-      } catch (WeChatApiException e) {
-        if (!e.isRetryable() || attempt >= maxRetries) {
-          throw e;
-        }
-        log.debug("WeChat was busy issuing {} (attempt {}); retrying", key, attempt + 1);
-      } catch (WeChatTransportException e) {
-        if (attempt >= maxRetries) {
-          throw e;
-        }
-        log.debug(
-            "Could not reach WeChat for {} (attempt {}): {}; retrying",
-            key,
-            attempt + 1,
-            e.getMessage());
-      }
-      long cap = retryBackoffMillis << Math.min(attempt, 16);
-      long pause = cap / 2 + ThreadLocalRandom.current().nextLong(cap / 2 + 1);
-      long pauseNanos =
-          Math.min(TimeUnit.MILLISECONDS.toNanos(pause), deadlineNanos - System.nanoTime());
-      if (pauseNanos > 0) {
-        TimeUnit.NANOSECONDS.sleep(pauseNanos);
-      }
-    }
-  }
-
   private void recordFailure(RuntimeException e, long holdOffMaxMillis) {
     Failure previous = failure;
     int consecutive = previous == null ? 1 : previous.consecutive + 1;
-    long holdOff =
-        Math.min(
-            Math.min(failureHoldOffMaxMillis, holdOffMaxMillis),
-            FIRST_HOLD_OFF_MILLIS << Math.min(consecutive - 1, 20));
+    long holdOff = HoldOff.millis(consecutive, Math.min(failureHoldOffMaxMillis, holdOffMaxMillis));
     long notBefore = clock.millis() + holdOff;
     failure = new Failure(e, consecutive, notBefore, safeMessage(e));
     if (snapshot.token != null) {
@@ -756,53 +672,6 @@ public final class RefreshingCache implements AutoCloseable {
     return s;
   }
 
-  /**
-   * Returns the stored token if it may be served: not within the expiry margin, and not the one
-   * last reported as rejected. With {@code quiet}, a store failure reads as no token.
-   */
-  private AccessToken loadUsable(long now, boolean quiet) {
-    Optional<AccessToken> loaded;
-    try {
-      loaded = store.load(key);
-    } catch (RuntimeException e) {
-      TokenStoreException failure = storeFailure(e, "read");
-      if (quiet) {
-        log.debug("Could not read {} from the store", key, failure);
-        return null;
-      }
-      throw failure;
-    }
-    return usable(loaded, now);
-  }
-
-  private AccessToken usable(Optional<AccessToken> loaded, long now) {
-    if (loaded == null || loaded.isEmpty()) {
-      return null;
-    }
-    AccessToken t = loaded.get();
-    // The full expiry margin applies: the stored token's original lifetime is unknown here.
-    if (t.expiresAt().toEpochMilli() - expiryMarginMillis <= now
-        || t.value().equals(rejectedValue)) {
-      return null;
-    }
-    return t;
-  }
-
-  /**
-   * Whether a usable stored token makes fetching needless: it is not the token whose refresh was
-   * asked for (another instance replaced it), or, unless the caller forces a new one, it is not
-   * due.
-   */
-  private boolean isNewerOrFresh(AccessToken stored, String seen, boolean force, long now) {
-    if (stored == null) {
-      return false;
-    }
-    if (!stored.value().equals(seen)) {
-      return true;
-    }
-    return !force && now < stored.expiresAt().toEpochMilli() - refreshMarginMillis;
-  }
-
   private Snapshot await(CompletableFuture<Snapshot> future) {
     long boundMillis = lockWait.toMillis() + 2 * lockLease.toMillis() + 5_000;
     try {
@@ -814,18 +683,26 @@ public final class RefreshingCache implements AutoCloseable {
       throw new TokenUnavailableException(
           "No token for " + key + " after waiting " + boundMillis + " ms", e);
     } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof RuntimeException) {
-        throw (RuntimeException) cause;
-      }
+      Throwable cause = asThrown(e.getCause());
       if (cause instanceof Error) {
         throw (Error) cause;
       }
-      if (cause instanceof InterruptedException) {
-        throw new TokenUnavailableException("The refresh of " + key + " was interrupted", cause);
-      }
-      throw new WeChatException("Refreshing " + key + " failed", cause);
+      throw (RuntimeException) cause;
     }
+  }
+
+  /** What a refresh's failure is thrown as: a runtime exception or an error, as it was if it is. */
+  private Throwable asThrown(Throwable cause) {
+    if (cause instanceof CompletionException && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    if (cause instanceof RuntimeException || cause instanceof Error) {
+      return cause;
+    }
+    if (cause instanceof InterruptedException) {
+      return new TokenUnavailableException("The refresh of " + key + " was interrupted", cause);
+    }
+    return new WeChatException("Refreshing " + key + " failed", cause);
   }
 
   private void subscribeOnce() {
@@ -884,7 +761,7 @@ public final class RefreshingCache implements AutoCloseable {
       }
       return;
     }
-    AccessToken stored = usable(loaded, clock.millis());
+    AccessToken stored = protocol.usable(loaded, clock.millis());
     if (stored != null && (held.token == null || !held.token.value().equals(stored.value()))) {
       adopt(stored);
     }

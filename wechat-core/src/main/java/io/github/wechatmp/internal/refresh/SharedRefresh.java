@@ -1,0 +1,290 @@
+package io.github.wechatmp.internal.refresh;
+
+import io.github.wechatmp.token.AccessToken;
+import io.github.wechatmp.token.TokenKey;
+import io.github.wechatmp.token.TokenStore;
+import io.github.wechatmp.token.TokenStore.RefreshLock;
+import io.github.wechatmp.token.TokenStoreException;
+import io.github.wechatmp.token.TokenUnavailableException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The shared-refresh protocol, exactly as {@link TokenStore}'s Javadoc numbers it, run
+ * synchronously on the calling thread: (1) load the entry, and adopt a token another instance
+ * stored; (2) take the store's refresh lock, waiting a bounded time; (3) load again under the lock,
+ * and adopt what another instance wrote meanwhile; (4) only otherwise fetch from WeChat (with
+ * retries, within the lock's lease), save, and release the lock. It never fetches without the lock.
+ * What it does to the cache (adopting, installing, recording a failure) goes through its {@link
+ * Host}. Thread-safe if the host is; the cache runs one at a time.
+ */
+final class SharedRefresh {
+  private static final Logger log = LoggerFactory.getLogger(SharedRefresh.class);
+
+  /**
+   * Store outages hold off new attempts briefly only, so that recovery follows the store's within
+   * seconds.
+   */
+  static final long STORE_HOLD_OFF_MAX_MILLIS = 5_000;
+
+  /** What the protocol needs of the cache it refreshes. */
+  interface Host {
+    /** The snapshot served now. */
+    RefreshingCache.Snapshot held();
+
+    /** The last failure, until a refresh succeeds; or null. */
+    RefreshingCache.Failure failure();
+
+    /** The value last reported as rejected by WeChat, never to be adopted again; or null. */
+    String rejectedValue();
+
+    /** Serves a token another instance stored. */
+    RefreshingCache.Snapshot adopt(AccessToken stored);
+
+    /** WeChat issued a token: the failure and hold-off end. */
+    void fetchSucceeded(AccessToken fetched);
+
+    /** Serves a fetched token, saved to the store or (if {@code saved} is false) not. */
+    RefreshingCache.Snapshot installFetched(AccessToken fetched, boolean saved, Duration latency);
+
+    /** Records a failed refresh and holds new ones off, for at most {@code capMillis}. */
+    void recordFailure(RuntimeException error, long capMillis);
+  }
+
+  private final TokenKey key;
+  private final TokenStore store;
+  private final Clock clock;
+  private final long refreshMarginMillis;
+  private final long expiryMarginMillis;
+  private final Duration lockLease;
+  private final Duration lockWait;
+  private final Retrier retrier;
+  private final Host host;
+
+  SharedRefresh(
+      TokenKey key,
+      TokenStore store,
+      Clock clock,
+      long refreshMarginMillis,
+      long expiryMarginMillis,
+      Duration lockLease,
+      Duration lockWait,
+      Retrier retrier,
+      Host host) {
+    this.key = key;
+    this.store = store;
+    this.clock = clock;
+    this.refreshMarginMillis = refreshMarginMillis;
+    this.expiryMarginMillis = expiryMarginMillis;
+    this.lockLease = lockLease;
+    this.lockWait = lockWait;
+    this.retrier = retrier;
+    this.host = host;
+  }
+
+  /** One refresh, on the refresh thread: the store first, then the lock, then WeChat. */
+  RefreshingCache.Snapshot run(boolean force, String seen) throws InterruptedException {
+    RefreshingCache.Snapshot held = host.held();
+    long now = clock.millis();
+    if (!force) {
+      AccessToken stored = loadUsable(now, true);
+      if (isNewerOrFresh(stored, seen, false, now)) {
+        return host.adopt(stored);
+      }
+    }
+    RefreshingCache.Failure f = host.failure();
+    if (f != null && now < f.notBeforeMillis) {
+      if (!force && held.token != null && now < held.expiresAtMillis) {
+        return held;
+      }
+      throw f.error;
+    }
+
+    Optional<RefreshLock> lock;
+    try {
+      lock = store.tryLock(key, lockLease, lockWait);
+    } catch (RuntimeException e) {
+      return afterStoreFailure(storeFailure(e, "lock"), force);
+    }
+    if (lock.isEmpty()) {
+      return afterLockTimeout(force, seen);
+    }
+    long deadlineNanos =
+        System.nanoTime() + lockLease.toNanos() - Math.min(1_000_000_000L, lockLease.toNanos() / 5);
+    RefreshLock refreshLock = lock.get();
+    try {
+      now = clock.millis();
+      AccessToken stored;
+      try {
+        stored = loadUsable(now, false);
+      } catch (TokenStoreException e) {
+        return afterStoreFailure(e, force);
+      }
+      if (isNewerOrFresh(stored, seen, force, now)) {
+        return host.adopt(stored);
+      }
+      return fetchAndSave(force, deadlineNanos);
+    } finally {
+      refreshLock.close();
+    }
+  }
+
+  /**
+   * Never fetch without the store's lock: serve what is still valid (unless the caller demanded a
+   * new token), or fail naming the store. Either way further attempts are held off for a few
+   * seconds, so an unreachable store is not asked again on every call.
+   */
+  private RefreshingCache.Snapshot afterStoreFailure(TokenStoreException e, boolean force) {
+    RefreshingCache.Snapshot held = host.held();
+    boolean serveHeld = !force && held.token != null && clock.millis() < held.expiresAtMillis;
+    TokenUnavailableException error =
+        new TokenUnavailableException(
+            "The token store failed while refreshing "
+                + key
+                + (serveHeld ? "" : " and no valid token is held")
+                + ": "
+                + e.getMessage(),
+            e);
+    host.recordFailure(error, STORE_HOLD_OFF_MAX_MILLIS);
+    if (serveHeld) {
+      return held;
+    }
+    throw error;
+  }
+
+  private RefreshingCache.Snapshot afterLockTimeout(boolean force, String seen) {
+    long now = clock.millis();
+    AccessToken stored = loadUsable(now, true);
+    if (stored != null && !(force && stored.value().equals(seen))) {
+      return host.adopt(stored);
+    }
+    RefreshingCache.Snapshot held = host.held();
+    if (!force && held.token != null && now < held.expiresAtMillis) {
+      log.warn(
+          "Timed out after {} ms waiting for the refresh lock of {}; serving the token held until it expires at {}",
+          lockWait.toMillis(),
+          key,
+          held.token.expiresAt());
+      return held;
+    }
+    TokenUnavailableException error =
+        new TokenUnavailableException(
+            "Timed out after "
+                + lockWait.toMillis()
+                + " ms waiting for the refresh lock of "
+                + key
+                + ", held by another instance, and "
+                + (force ? "no newer token appeared" : "no valid token is held"),
+            null);
+    host.recordFailure(error, STORE_HOLD_OFF_MAX_MILLIS);
+    throw error;
+  }
+
+  /**
+   * Any failure of the store, whatever a store of users' own throws, as a {@link
+   * TokenStoreException}.
+   */
+  private TokenStoreException storeFailure(RuntimeException e, String operation) {
+    if (e instanceof TokenStoreException) {
+      return (TokenStoreException) e;
+    }
+    // Not e.getMessage(): a store of users' own might put a token value in it.
+    return new TokenStoreException(
+        "The token store ("
+            + store.getClass().getName()
+            + ") failed to "
+            + operation
+            + " "
+            + key
+            + " with "
+            + e.getClass().getName(),
+        e);
+  }
+
+  private RefreshingCache.Snapshot fetchAndSave(boolean force, long deadlineNanos)
+      throws InterruptedException {
+    long started = System.nanoTime();
+    AccessToken fetched;
+    try {
+      fetched = retrier.fetch(force, deadlineNanos);
+    } catch (RuntimeException e) {
+      host.recordFailure(e, Long.MAX_VALUE);
+      throw e;
+    }
+    host.fetchSucceeded(fetched);
+    Duration latency = Duration.ofNanos(System.nanoTime() - started);
+    log.info("Fetched a new token for {} in {} ms: {}", key, latency.toMillis(), fetched);
+    if (System.nanoTime() - deadlineNanos > 0) {
+      // The lease may have lapsed while fetching, and another instance fetched since: its token,
+      // being newer, voids ours, so keep to it rather than overwrite it.
+      AccessToken stored = loadUsable(clock.millis(), true);
+      if (stored != null && stored.expiresAt().isAfter(fetched.expiresAt())) {
+        log.warn(
+            "The refresh lock of {} lapsed while fetching; adopting the newer token another instance saved",
+            key);
+        return host.adopt(stored);
+      }
+    }
+    boolean saved = false;
+    try {
+      store.save(key, fetched);
+      saved = true;
+    } catch (RuntimeException e) {
+      log.warn(
+          "Could not save the new token of {} to the store; serving it from memory only",
+          key,
+          storeFailure(e, "save"));
+    }
+    return host.installFetched(fetched, saved, latency);
+  }
+
+  /**
+   * Returns the stored token if it may be served: not within the expiry margin, and not the one
+   * last reported as rejected. With {@code quiet}, a store failure reads as no token.
+   */
+  AccessToken loadUsable(long now, boolean quiet) {
+    Optional<AccessToken> loaded;
+    try {
+      loaded = store.load(key);
+    } catch (RuntimeException e) {
+      TokenStoreException error = storeFailure(e, "read");
+      if (quiet) {
+        log.debug("Could not read {} from the store", key, error);
+        return null;
+      }
+      throw error;
+    }
+    return usable(loaded, now);
+  }
+
+  AccessToken usable(Optional<AccessToken> loaded, long now) {
+    if (loaded == null || loaded.isEmpty()) {
+      return null;
+    }
+    AccessToken t = loaded.get();
+    // The full expiry margin applies: the stored token's original lifetime is unknown here.
+    if (t.expiresAt().toEpochMilli() - expiryMarginMillis <= now
+        || t.value().equals(host.rejectedValue())) {
+      return null;
+    }
+    return t;
+  }
+
+  /**
+   * Whether a usable stored token makes fetching needless: it is not the token whose refresh was
+   * asked for (another instance replaced it), or, unless the caller forces a new one, it is not
+   * due.
+   */
+  private boolean isNewerOrFresh(AccessToken stored, String seen, boolean force, long now) {
+    if (stored == null) {
+      return false;
+    }
+    if (!stored.value().equals(seen)) {
+      return true;
+    }
+    return !force && now < stored.expiresAt().toEpochMilli() - refreshMarginMillis;
+  }
+}

@@ -1,0 +1,81 @@
+package io.github.wechatmp.token;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.github.wechatmp.testing.Await;
+import io.github.wechatmp.testing.ProviderFixture;
+import io.github.wechatmp.token.TokenStatus.State;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** {@link RefreshPolicy}, and how the builders combine it with their shortcuts. */
+class RefreshPolicyTest extends ProviderFixture {
+  private static final RefreshPolicy TEN_MINUTES =
+      RefreshPolicy.builder().refreshMargin(Duration.ofMinutes(10)).build();
+
+  @Test
+  void theDefaultsAreTheDocumentedOnes() {
+    RefreshPolicy p = RefreshPolicy.defaults();
+    assertEquals(Duration.ofSeconds(200), p.refreshMargin());
+    assertEquals(Duration.ofSeconds(30), p.expiryMargin());
+    assertEquals(Duration.ofSeconds(10), p.lockLease());
+    assertEquals(Duration.ofSeconds(12), p.lockWait());
+    assertEquals(2, p.maxRetries());
+    assertEquals(Duration.ofMillis(200), p.retryBackoff());
+    assertEquals(Duration.ofMinutes(2), p.failureHoldOffMax());
+    assertEquals(p, RefreshPolicy.builder().build());
+    assertEquals(p, p.toBuilder().build());
+    assertNotEquals(p, TEN_MINUTES);
+  }
+
+  @Test
+  void badValuesAreRefusedAtOnceWithTheSettingsName() {
+    RefreshPolicy.Builder b = RefreshPolicy.builder();
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> b.refreshMargin(Duration.ofSeconds(-1)));
+    assertEquals("refreshMargin must not be negative", e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> b.lockLease(Duration.ZERO));
+    assertThrows(IllegalArgumentException.class, () -> b.lockWait(Duration.ofMinutes(11)));
+    assertThrows(IllegalArgumentException.class, () -> b.maxRetries(11));
+    assertThrows(NullPointerException.class, () -> b.expiryMargin(null));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> AccessTokenProvider.builder().failureHoldOffMax(Duration.ZERO));
+    assertThrows(
+        NullPointerException.class, () -> AccessTokenProvider.builder().refreshPolicy(null));
+  }
+
+  private void assertMargin(AccessTokenProvider p, boolean tenMinutes) {
+    p.get();
+    clock.advance(Duration.ofSeconds(7200 - 300)); // due with a 10-minute margin, not with 200 s
+    if (tenMinutes) {
+      Await.until(() -> wechat.tokenRequests() == 2, Duration.ofSeconds(10), "the refresh");
+    } else {
+      assertEquals(State.FRESH, p.status().state());
+      assertEquals(1, wechat.tokenRequests());
+    }
+  }
+
+  @Test
+  void aPolicyGivenAfterAShortcutReplacesIt() {
+    assertMargin(
+        build(
+            builder()
+                .refreshMargin(Duration.ofMinutes(10))
+                .refreshPolicy(RefreshPolicy.defaults())),
+        false);
+  }
+
+  @Test
+  void aShortcutGivenAfterAPolicyChangesThatSettingOfIt() {
+    assertMargin(
+        build(builder().refreshPolicy(TEN_MINUTES).refreshMargin(Duration.ofSeconds(200))), false);
+  }
+
+  @Test
+  void aPolicyAloneIsFollowed() {
+    assertMargin(build(builder().refreshPolicy(TEN_MINUTES)), true);
+  }
+}
