@@ -3,6 +3,7 @@ package io.github.wechatmp.token;
 import io.github.wechatmp.internal.http.TokenServiceEndpoint;
 import io.github.wechatmp.internal.refresh.CacheHolder;
 import io.github.wechatmp.internal.refresh.RefreshingCache;
+import java.util.concurrent.CompletableFuture;
 
 /** The {@link AccessTokenProvider} that {@link TokenServiceProvider.Builder#build()} makes. */
 final class ServiceAccessTokenProvider implements AccessTokenProvider, CacheHolder {
@@ -25,6 +26,11 @@ final class ServiceAccessTokenProvider implements AccessTokenProvider, CacheHold
   @Override
   public AccessToken get() {
     return cache.get();
+  }
+
+  @Override
+  public CompletableFuture<AccessToken> getAsync() {
+    return cache.getAsync();
   }
 
   @Override

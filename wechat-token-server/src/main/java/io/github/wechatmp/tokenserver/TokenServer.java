@@ -204,8 +204,8 @@ public final class TokenServer implements AutoCloseable {
   /**
    * Starts a server.
    *
-   * @param keepFreshMillis how often each account's credentials are looked at and, when due or
-   *     missing, refreshed without waiting for a reader; 0 for never (tests that drive reads)
+   * @param keepFreshMillis how often each account's credentials are looked at and, when missing or
+   *     not fresh, fetched without waiting for a reader; 0 for never (tests that drive reads)
    */
   static TokenServer start(ServerConfig config, Clock clock, long keepFreshMillis)
       throws IOException {
@@ -304,7 +304,12 @@ public final class TokenServer implements AutoCloseable {
     }
   }
 
-  /** Refreshes what is missing or due without waiting for a reader to ask. */
+  /**
+   * Fetches what no reader asked for yet. The providers refresh a held token by themselves when it
+   * comes due; this covers what they leave to the next reader: the first fetch at start-up, and a
+   * new token after an invalidation (a passive refresh, or a compare-and-delete by a read-only
+   * provider elsewhere), so that readers rarely wait.
+   */
   private static void keepFresh(List<HeldAccount> held) {
     for (HeldAccount h : held) {
       try {
