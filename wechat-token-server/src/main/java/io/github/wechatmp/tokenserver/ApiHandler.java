@@ -196,6 +196,23 @@ final class ApiHandler implements HttpHandler {
       return ticket
           ? credential(field, account.rejectTicket(value))
           : credential(field, account.rejectToken(value));
+    } catch (HeldAccount.TooSoon e) {
+      log.warn(
+          "Refused a report of the current {} of {} by client {}: the last was honoured less than "
+              + "the minimum interval ago",
+          field,
+          appId,
+          client.name);
+      ex.getResponseHeaders().set("Retry-After", Long.toString(e.retryAfterSeconds));
+      return Reply.error(
+          429,
+          "too_many_rejections",
+          "the current "
+              + field
+              + " was replaced less than the minimum interval ago (rejectedMinIntervalSeconds); "
+              + "retry after "
+              + e.retryAfterSeconds
+              + " s");
     } catch (WeChatApiException e) {
       log.warn("{} of {}: WeChat refused: {}", field, appId, e.getMessage());
       return Reply.json(

@@ -101,7 +101,8 @@ final class ConfigLoader {
         "accounts",
         "clients",
         "maxBodyBytes",
-        "threads");
+        "threads",
+        "rejectedMinIntervalSeconds");
 
     InetSocketAddress listen = listen(top.get("listen"));
     List<Cidr> allow = allow(top.get("allow"));
@@ -115,6 +116,9 @@ final class ConfigLoader {
         top.get("threads")
             .integer(Math.max(8, 4 * Runtime.getRuntime().availableProcessors()), 1, 1024);
 
+    int rejectedInterval =
+        top.get("rejectedMinIntervalSeconds")
+            .integer(ServerConfig.DEFAULT_REJECTED_MIN_INTERVAL_SECONDS, 0, 3600);
     if (tls == null && !listen.getAddress().isLoopbackAddress() && !plainOk) {
       throw new ConfigException(
           "listen: "
@@ -123,7 +127,7 @@ final class ConfigLoader {
               + "clear: configure tls, or set allowPlainHttpOnNonLoopback: true (behind a TLS proxy)");
     }
     return new ServerConfig(
-        listen, plainOk, allow, tls, store, accounts, clients, maxBody, threads);
+        listen, plainOk, allow, tls, store, accounts, clients, maxBody, threads, rejectedInterval);
   }
 
   private static InetSocketAddress listen(Node n) {

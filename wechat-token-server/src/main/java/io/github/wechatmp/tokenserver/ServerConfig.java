@@ -14,6 +14,12 @@ final class ServerConfig {
   /** The largest request body accepted; larger ones get 413. */
   static final int DEFAULT_MAX_BODY_BYTES = 4096;
 
+  /**
+   * The default least interval between honoured passive refreshes of one credential: at most 1440
+   * fetches a day from reports, within the 2000 a day that {@code cgi-bin/token} allows.
+   */
+  static final int DEFAULT_REJECTED_MIN_INTERVAL_SECONDS = 60;
+
   final InetSocketAddress listen;
   final boolean allowPlainHttpOnNonLoopback;
 
@@ -29,6 +35,9 @@ final class ServerConfig {
   /** Worker threads when the JDK has no virtual threads. */
   final int threads;
 
+  /** The least time between two honoured passive refreshes of one credential. */
+  final int rejectedMinIntervalSeconds;
+
   ServerConfig(
       InetSocketAddress listen,
       boolean allowPlainHttpOnNonLoopback,
@@ -38,7 +47,8 @@ final class ServerConfig {
       List<Account> accounts,
       List<Client> clients,
       int maxBodyBytes,
-      int threads) {
+      int threads,
+      int rejectedMinIntervalSeconds) {
     this.listen = listen;
     this.allowPlainHttpOnNonLoopback = allowPlainHttpOnNonLoopback;
     this.allow = List.copyOf(allow);
@@ -48,6 +58,7 @@ final class ServerConfig {
     this.clients = List.copyOf(clients);
     this.maxBodyBytes = maxBodyBytes;
     this.threads = threads;
+    this.rejectedMinIntervalSeconds = rejectedMinIntervalSeconds;
   }
 
   @Override

@@ -61,7 +61,9 @@ import redis.clients.jedis.JedisPooled;
  *   <li>{@code POST /v1/accounts/{appId}/access_token/rejected} with {@code {"access_token":
  *       "<value>"}} (and {@code .../jsapi_ticket/rejected} with {@code {"ticket": ...}}): the
  *       passive refresh. Only if the value is still the current one is a new one fetched, once
- *       however many clients report it; every caller gets the token to use now.
+ *       however many clients report it; every caller gets the token to use now. A server replaces a
+ *       credential at most once per {@code rejectedMinIntervalSeconds} (60 s): a sooner report of
+ *       the current value gets 429 with {@code Retry-After}.
  *   <li>{@code GET /v1/health}: 200 or 503; with a valid key, the state of each account it may
  *       read.
  *   <li>{@code GET /v1/metrics}: Prometheus text, for a valid key.
@@ -238,7 +240,8 @@ public final class TokenServer implements AutoCloseable {
     ScheduledExecutorService keepFresh = null;
     try {
       for (ServerConfig.Account a : config.accounts) {
-        HeldAccount h = new HeldAccount(a, store, clock, metrics);
+        HeldAccount h =
+            new HeldAccount(a, store, clock, metrics, config.rejectedMinIntervalSeconds * 1000L);
         held.add(h);
         accounts.put(a.appId, h);
       }

@@ -102,6 +102,17 @@ class ClientTest {
         token2,
         field(get(server, tokenPath(APP_A), KEY_ALL).body(), "access_token"),
         "the service holds the new token for every other client too");
+
+    // Rejected again within the service's minimum interval: the service keeps its token (429),
+    // the client takes it back rather than hold off, and the call fails after its one retry.
+    clock.advance(Duration.ofSeconds(5));
+    wechat.revokeCurrent();
+    assertThrows(
+        io.github.wechatmp.http.AccessTokenRejectedException.class,
+        () -> http.newCall(call).execute().close());
+    assertEquals(2, wechat.tokenFetches());
+    assertEquals(token2, tokens.get().value());
+    assertEquals(1, requests(server, "access_token_rejected", 429));
   }
 
   @Test

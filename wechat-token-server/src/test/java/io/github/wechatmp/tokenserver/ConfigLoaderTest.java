@@ -62,6 +62,7 @@ class ConfigLoaderTest {
                 + "store: {type: redis, url: 'redis://:pw@redis.internal:6380/2', keyPrefix: 'app:'}\n"
                 + "maxBodyBytes: 1024\n"
                 + "threads: 4\n"
+                + "rejectedMinIntervalSeconds: 0\n"
                 + ACCOUNTS
                 + "    stableToken: true\n    jsapiTicket: false\n"
                 + CLIENTS);
@@ -73,6 +74,10 @@ class ConfigLoaderTest {
     assertFalse(c.accounts.get(0).jsapiTicket);
     assertEquals(1024, c.maxBodyBytes);
     assertEquals(4, c.threads);
+    assertEquals(0, c.rejectedMinIntervalSeconds);
+    assertEquals(
+        ServerConfig.DEFAULT_REJECTED_MIN_INTERVAL_SECONDS,
+        parse(ACCOUNTS + CLIENTS).rejectedMinIntervalSeconds);
   }
 
   @Test
@@ -138,6 +143,8 @@ class ConfigLoaderTest {
         "same key as another");
     cases.put(ACCOUNTS + CLIENTS.replace("name: app", "name: 'a b'"), "clients[0].name");
     cases.put(ACCOUNTS + CLIENTS + "threads: 0\n", "threads: must be");
+    cases.put(
+        ACCOUNTS + CLIENTS + "rejectedMinIntervalSeconds: -1\n", "rejectedMinIntervalSeconds");
     for (Map.Entry<String, String> c : cases.entrySet()) {
       String m = refused(c.getKey());
       assertTrue(m.contains(c.getValue()), "expected '" + c.getValue() + "' in: " + m);

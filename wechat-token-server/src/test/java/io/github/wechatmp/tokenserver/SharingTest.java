@@ -185,6 +185,40 @@ class SharingTest {
   }
 
   @Test
+  void theCurrentTokenReportedAgainWithinTheMinimumIntervalGets429AndNoFetch() throws Exception {
+    StandInWeChat wechat = closing(new StandInWeChat());
+    TokenServer server = closing(Fixture.start(Fixture.yaml(wechat, "{type: memory}"), clock));
+    String rejected = tokenPath(APP_A) + "/rejected";
+    String token1 = field(get(server, tokenPath(APP_A), KEY_ALL).body(), "access_token");
+    HttpResponse<String> first =
+        post(server, rejected, KEY_ALL, "{\"access_token\":\"" + token1 + "\"}");
+    String token2 = field(first.body(), "access_token");
+    assertNotEquals(token1, token2);
+
+    // A client that reports every token it gets must not spend the quota of everyone.
+    clock.advance(Duration.ofSeconds(20));
+    String report2 = "{\"access_token\":\"" + token2 + "\"}";
+    HttpResponse<String> tooSoon = post(server, rejected, KEY_ALL, report2);
+    assertEquals(429, tooSoon.statusCode(), tooSoon.body());
+    assertEquals("too_many_rejections", field(tooSoon.body(), "error"));
+    assertEquals("40", tooSoon.headers().firstValue("Retry-After").orElse(""));
+    assertEquals(2, wechat.tokenFetches());
+    assertEquals(token2, field(get(server, tokenPath(APP_A), KEY_ALL).body(), "access_token"));
+    // An old token is still answered with the current one, interval or not.
+    assertEquals(
+        token2,
+        field(
+            post(server, rejected, KEY_ALL, "{\"access_token\":\"" + token1 + "\"}").body(),
+            "access_token"));
+
+    clock.advance(Duration.ofSeconds(40));
+    HttpResponse<String> later = post(server, rejected, KEY_ALL, report2);
+    assertEquals(200, later.statusCode(), later.body());
+    assertNotEquals(token2, field(later.body(), "access_token"));
+    assertEquals(3, wechat.tokenFetches());
+  }
+
+  @Test
   void aRejectedJsapiTicketIsReplacedOnceToo() throws Exception {
     StandInWeChat wechat = closing(new StandInWeChat());
     TokenServer server = closing(Fixture.start(Fixture.yaml(wechat, "{type: memory}"), clock));

@@ -88,15 +88,36 @@ public final class TokenServiceEndpoint implements CredentialFetcher {
     if (rejected == null && forceRefresh) {
       rejected = lastIssued.get(); // refresh(): a token newer than the one held
     }
-    AccessToken token = rejected != null ? call(reject(rejected), timeout) : call(get(), timeout);
+    AccessToken token = rejected != null ? reportOrRead(rejected, timeout) : call(get(), timeout);
     // Reported while this fetch was under way: the service must hear of it, or it hands it out
     // again.
     String late = pendingRejected.get();
     if (late != null && late.equals(token.value()) && pendingRejected.compareAndSet(late, null)) {
-      token = call(reject(late), Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+      token = reportOrRead(late, Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
     }
     lastIssued.set(token.value());
     return token;
+  }
+
+  /**
+   * Reports {@code rejected}; if the service refuses to replace it so soon after the last
+   * replacement (429), takes the token it holds, which is all there is to have.
+   */
+  private AccessToken reportOrRead(String rejected, Duration timeout) {
+    try {
+      return call(reject(rejected), timeout);
+    } catch (TooSoon e) {
+      return call(get(), timeout);
+    }
+  }
+
+  /** The service's 429 to a report that came too soon after the last replacement. */
+  private static final class TooSoon extends TokenUnavailableException {
+    private static final long serialVersionUID = 1L;
+
+    TooSoon(String message) {
+      super(message, null);
+    }
   }
 
   private Request get() {
@@ -154,6 +175,9 @@ public final class TokenServiceEndpoint implements CredentialFetcher {
       if (response.code() >= 500) {
         throw new WeChatTransportException(
             "The token service failed to give the " + what + ": " + detail, response.code());
+      }
+      if (response.code() == 429) {
+        throw new TooSoon("The token service refused to replace the " + what + ": " + detail);
       }
       // 401, 403, 404, 400: a configuration error on this side; retrying would not help.
       throw new TokenUnavailableException(
