@@ -235,6 +235,20 @@ class SharingTest {
   }
 
   @Test
+  void aServerRestartedOverTheFileStoreAdoptsTheTokenItSaved(@TempDir Path dir) throws Exception {
+    StandInWeChat wechat = closing(new StandInWeChat());
+    String store = "{type: file, path: '" + dir.resolve("tokens.json") + "'}";
+    String token1;
+    try (TokenServer first = Fixture.start(Fixture.yaml(wechat, store), clock)) {
+      token1 = field(get(first, tokenPath(APP_A), KEY_ALL).body(), "access_token");
+    }
+    try (TokenServer second = Fixture.start(Fixture.yaml(wechat, store), clock)) {
+      assertEquals(token1, field(get(second, tokenPath(APP_A), KEY_ALL).body(), "access_token"));
+    }
+    assertEquals(1, wechat.tokenFetches());
+  }
+
+  @Test
   void twoServerInstancesOverOneRedisMakeOneFetch() throws Exception {
     TestRedis redis = closing(TestRedis.start());
     StandInWeChat wechat = closing(new StandInWeChat());
