@@ -21,9 +21,10 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The hot path of {@link AccessTokenProvider#get()}: a fresh token held in memory. The store is
- * seeded with a token so the provider adopts it without any HTTP; the API base URL points nowhere,
- * so a benchmark that left the hot path would fail loudly instead of measuring the network.
+ * The hot path of {@link AccessTokenProvider#get()} and {@link AccessTokenProvider#getAsync()}: a
+ * fresh token held in memory; and {@link AccessTokenProvider#status()}. The store is seeded with a
+ * token so the provider adopts it without any HTTP; the API base URL points nowhere, so a benchmark
+ * that left the hot path would fail loudly instead of measuring the network.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -68,6 +69,20 @@ public class AccessTokenProviderBenchmark {
   @Threads(2)
   public AccessToken getTwoThreads() {
     return provider.get();
+  }
+
+  /** {@code getAsync()} on the hot path: the completed future kept with the token. */
+  @Benchmark
+  @Threads(1)
+  public java.util.concurrent.CompletableFuture<AccessToken> getAsync() {
+    return provider.getAsync();
+  }
+
+  /** {@code status()}: what a health check or a metrics gauge pays. */
+  @Benchmark
+  @Threads(1)
+  public io.github.wechatmp.token.TokenStatus status() {
+    return provider.status();
   }
 
   /** The floor under any expiry check: reading the wall clock once. */

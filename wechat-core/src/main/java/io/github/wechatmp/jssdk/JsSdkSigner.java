@@ -1,11 +1,8 @@
 package io.github.wechatmp.jssdk;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import io.github.wechatmp.internal.crypto.SortedSha1;
 import java.security.SecureRandom;
 import java.time.Clock;
-import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Supplier;
@@ -71,16 +68,17 @@ public final class JsSdkSigner {
   static JsSdkSignature sign(
       String appId, String ticket, String url, long timestamp, String nonceStr) {
     String page = pageUrl(url);
-    String string1 =
-        "jsapi_ticket="
-            + ticket
-            + "&noncestr="
-            + nonceStr
-            + "&timestamp="
-            + timestamp
-            + "&url="
-            + page;
-    return new JsSdkSignature(appId, timestamp, nonceStr, sha1Hex(string1), page);
+    String signature =
+        SortedSha1.hexOfParameters(
+            "jsapi_ticket",
+            ticket,
+            "noncestr",
+            nonceStr,
+            "timestamp",
+            Long.toString(timestamp),
+            "url",
+            page);
+    return new JsSdkSignature(appId, timestamp, nonceStr, signature, page);
   }
 
   static String pageUrl(String url) {
@@ -109,16 +107,6 @@ public final class JsSdkSigner {
       }
     }
     return page;
-  }
-
-  private static String sha1Hex(String s) {
-    byte[] digest;
-    try {
-      digest = MessageDigest.getInstance("SHA-1").digest(s.getBytes(StandardCharsets.UTF_8));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-1 is not available", e); // every JDK has it
-    }
-    return HexFormat.of().formatHex(digest);
   }
 
   private static String randomNonce() {

@@ -1,17 +1,15 @@
 package io.github.wechatmp.message;
 
+import io.github.wechatmp.internal.crypto.SortedSha1;
 import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Supplier;
@@ -444,22 +442,11 @@ public final class MessageCrypto {
   }
 
   /**
-   * Lowercase hex SHA-1 of the strings sorted lexicographically and concatenated, as WeChat signs.
+   * Lowercase hex SHA-1 of the strings sorted in UTF-8 byte order and concatenated, as WeChat
+   * signs.
    */
   static String sha1Sorted(String... parts) {
-    String[] sorted = parts.clone();
-    Arrays.sort(sorted);
-    MessageDigest sha1;
-    try {
-      sha1 = MessageDigest.getInstance("SHA-1");
-    } catch (NoSuchAlgorithmException e) {
-      throw new MessageCryptoException(
-          MessageCryptoException.SIGNATURE_FAILURE, "SHA-1 is not available", e);
-    }
-    for (String p : sorted) {
-      sha1.update(StandardCharsets.UTF_8.encode(CharBuffer.wrap(p)));
-    }
-    return HexFormat.of().formatHex(sha1.digest());
+    return SortedSha1.hex(parts); // the SDK's one implementation: UTF-8 byte order
   }
 
   private static boolean isSafeNonce(String nonce) {

@@ -1,12 +1,8 @@
 package io.github.wechatmp.signature;
 
-import java.nio.charset.StandardCharsets;
-import java.security.DigestException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import io.github.wechatmp.internal.crypto.SortedSha1;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -31,38 +27,16 @@ public final class SignatureVerifier {
    */
   public static final int MAX_PARAMETER_LENGTH = 128;
 
-  private static final int SHA1_LENGTH = 20;
+  private static final int SHA1_LENGTH = SortedSha1.LENGTH;
   private static final char[] HEX = "0123456789abcdef".toCharArray();
   private static final char[] HEX_UPPER = "0123456789ABCDEF".toCharArray();
-  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
-  /**
-   * Per-thread working memory, so that verifying allocates nothing: the digest, one buffer for the
-   * sorted input and the computed value.
-   */
-  private static final class Scratch {
-    final MessageDigest sha1 = newSha1();
-    final byte[] computed = new byte[SHA1_LENGTH];
-    byte[] input = new byte[128];
-
-    byte[] input(int length) {
-      if (input.length < length) {
-        input = new byte[Math.max(length, 2 * input.length)];
-      }
-      return input;
-    }
-  }
-
-  private final byte[] token;
-  private final String tokenText;
-  private final boolean tokenAscii;
+  private final String token;
   private final Duration maxTimestampAge;
   private final Clock clock;
 
   private SignatureVerifier(Builder b) {
-    this.token = b.token.getBytes(StandardCharsets.UTF_8);
-    this.tokenText = b.token;
-    this.tokenAscii = isAscii(b.token);
+    this.token = b.token;
     this.maxTimestampAge = b.maxTimestampAge;
     this.clock = b.clock;
   }
@@ -113,9 +87,7 @@ public final class SignatureVerifier {
     if (maxTimestampAge != null && !withinWindow(timestamp)) {
       return false;
     }
-    Scratch sc = SCRATCH.get();
-    digest(timestamp, nonce, sc);
-    return matchesHex(signature, sc.computed);
+    return matchesHex(signature, SortedSha1.digest(token, timestamp, nonce));
   }
 
   /**
@@ -138,15 +110,7 @@ public final class SignatureVerifier {
       throw new IllegalArgumentException(
           "nonce must have 1 to " + MAX_PARAMETER_LENGTH + " characters");
     }
-    Scratch sc = SCRATCH.get();
-    digest(timestamp, nonce, sc);
-    byte[] d = sc.computed;
-    char[] out = new char[2 * d.length];
-    for (int i = 0; i < d.length; i++) {
-      out[2 * i] = HEX[(d[i] >> 4) & 0xf];
-      out[2 * i + 1] = HEX[d[i] & 0xf];
-    }
-    return new String(out);
+    return SortedSha1.toHex(SortedSha1.digest(token, timestamp, nonce));
   }
 
   private static boolean acceptable(String s) {
@@ -169,83 +133,6 @@ public final class SignatureVerifier {
    * Leaves sha1 of the three strings, sorted by their UTF-8 bytes and concatenated, in {@code
    * sc.computed}.
    */
-  private void digest(String timestamp, String nonce, Scratch sc) {
-    MessageDigest md = sc.sha1;
-    if (tokenAscii && isAscii(timestamp) && isAscii(nonce)) {
-      // WeChat's case: for ASCII, String order is byte order, and a char is its byte.
-      String a = tokenText;
-      String b = timestamp;
-      String c = nonce;
-      if (a.compareTo(b) > 0) {
-        String t = a;
-        a = b;
-        b = t;
-      }
-      if (b.compareTo(c) > 0) {
-        String t = b;
-        b = c;
-        c = t;
-      }
-      if (a.compareTo(b) > 0) {
-        String t = a;
-        a = b;
-        b = t;
-      }
-      byte[] buf = sc.input(a.length() + b.length() + c.length());
-      int n = copyAscii(c, buf, copyAscii(b, buf, copyAscii(a, buf, 0)));
-      md.update(buf, 0, n);
-    } else {
-      byte[] a = token;
-      byte[] b = timestamp.getBytes(StandardCharsets.UTF_8);
-      byte[] c = nonce.getBytes(StandardCharsets.UTF_8);
-      if (Arrays.compareUnsigned(a, b) > 0) {
-        byte[] t = a;
-        a = b;
-        b = t;
-      }
-      if (Arrays.compareUnsigned(b, c) > 0) {
-        byte[] t = b;
-        b = c;
-        c = t;
-      }
-      if (Arrays.compareUnsigned(a, b) > 0) {
-        byte[] t = a;
-        a = b;
-        b = t;
-      }
-      md.update(a);
-      md.update(b);
-      md.update(c);
-    }
-    try {
-      md.digest(sc.computed, 0, SHA1_LENGTH);
-    } catch (DigestException e) {
-      throw new IllegalStateException("a 20-byte buffer must hold a SHA-1", e);
-    }
-  }
-
-  private static int copyAscii(String s, byte[] to, int at) {
-    for (int i = 0; i < s.length(); i++) {
-      to[at + i] = (byte) s.charAt(i);
-    }
-    return at + s.length();
-  }
-
-  private static boolean isAscii(String s) {
-    for (int i = 0; i < s.length(); i++) {
-      if (s.charAt(i) >= 0x80) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /**
-   * Whether {@code signature} (40 characters) is the hex of {@code digest}, in either case, in time
-   * that does not depend on where they differ: every character is looked at, with no branch on its
-   * value. Comparing in hex rather than decoding the signature first also refuses any character
-   * that is not a hex digit, since only the two cases of the right digit match.
-   */
   private static boolean matchesHex(String signature, byte[] digest) {
     int mismatch = 0;
     for (int i = 0; i < SHA1_LENGTH; i++) {
@@ -262,15 +149,6 @@ public final class SignatureVerifier {
     int isLower = ((c ^ HEX[nibble]) - 1) >>> 31; // 1 iff equal: c and the digit are both < 0x10000
     int isUpper = ((c ^ HEX_UPPER[nibble]) - 1) >>> 31;
     return 1 ^ (isLower | isUpper);
-  }
-
-  private static MessageDigest newSha1() {
-    try {
-      return MessageDigest.getInstance("SHA-1");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(
-          "this JVM has no SHA-1, which every Java platform must provide", e);
-    }
   }
 
   @Override

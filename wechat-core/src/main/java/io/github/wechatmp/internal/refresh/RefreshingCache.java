@@ -24,8 +24,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -111,11 +109,17 @@ public final class RefreshingCache implements AutoCloseable {
   }
 
   private static final VarHandle SNAPSHOT;
+  private static final VarHandle IN_FLIGHT;
+  private static final VarHandle SUBSCRIBED;
+  private static final VarHandle RECONCILE_PENDING;
 
   static {
     try {
-      SNAPSHOT =
-          MethodHandles.lookup().findVarHandle(RefreshingCache.class, "snapshot", Snapshot.class);
+      MethodHandles.Lookup l = MethodHandles.lookup();
+      SNAPSHOT = l.findVarHandle(RefreshingCache.class, "snapshot", Snapshot.class);
+      IN_FLIGHT = l.findVarHandle(RefreshingCache.class, "inFlight", CompletableFuture.class);
+      SUBSCRIBED = l.findVarHandle(RefreshingCache.class, "subscribed", boolean.class);
+      RECONCILE_PENDING = l.findVarHandle(RefreshingCache.class, "reconcilePending", boolean.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -127,13 +131,6 @@ public final class RefreshingCache implements AutoCloseable {
   private final CredentialFetcher fetcher;
   private final Clock clock;
   private final RefreshPolicy policy;
-  private final long refreshMarginMillis;
-  private final long expiryMarginMillis;
-  private final Duration lockLease;
-  private final Duration lockWait;
-  private final int maxRetries;
-  private final long retryBackoffMillis;
-  private final long failureHoldOffMaxMillis;
   private final TokenEventListener listener;
   private final Scheduler scheduler;
   private final SerialExecutor executor;
@@ -152,12 +149,20 @@ public final class RefreshingCache implements AutoCloseable {
   @SuppressWarnings("unused") // accessed through SNAPSHOT and read directly on the hot path
   private volatile Snapshot snapshot = EMPTY;
 
-  private final AtomicReference<CompletableFuture<Snapshot>> inFlight = new AtomicReference<>();
+  @SuppressWarnings("unused") // accessed through IN_FLIGHT; a field, not an AtomicReference, to
+  // keep an idle cache small (10,000 accounts in one JVM)
+  private volatile CompletableFuture<Snapshot> inFlight;
+
   private volatile Failure failure;
   private volatile long lastRefreshAtMillis = Long.MIN_VALUE;
   private volatile String rejectedValue;
-  private final AtomicBoolean subscribed = new AtomicBoolean();
-  private final AtomicBoolean reconcilePending = new AtomicBoolean();
+
+  @SuppressWarnings("unused") // accessed through SUBSCRIBED
+  private volatile boolean subscribed;
+
+  @SuppressWarnings("unused") // accessed through RECONCILE_PENDING
+  private volatile boolean reconcilePending;
+
   private volatile TokenStore.Subscription subscription;
   private volatile boolean closed;
 
@@ -167,13 +172,6 @@ public final class RefreshingCache implements AutoCloseable {
     this.fetcher = Objects.requireNonNull(b.fetcher, "fetcher");
     this.clock = Objects.requireNonNull(b.clock, "clock");
     this.policy = Objects.requireNonNull(b.policy, "policy");
-    this.refreshMarginMillis = policy.refreshMargin().toMillis();
-    this.expiryMarginMillis = policy.expiryMargin().toMillis();
-    this.lockLease = policy.lockLease();
-    this.lockWait = policy.lockWait();
-    this.maxRetries = policy.maxRetries();
-    this.retryBackoffMillis = policy.retryBackoff().toMillis();
-    this.failureHoldOffMaxMillis = policy.failureHoldOffMax().toMillis();
     this.listener = Objects.requireNonNull(b.listener, "listener");
     this.scheduler = Scheduler.forClock(clock);
     this.executor = new SerialExecutor(scheduler);
@@ -182,11 +180,16 @@ public final class RefreshingCache implements AutoCloseable {
             key,
             store,
             clock,
-            refreshMarginMillis,
-            expiryMarginMillis,
-            lockLease,
-            lockWait,
-            Retrier.of(key, fetcher, maxRetries, retryBackoffMillis, lockLease),
+            policy.refreshMargin().toMillis(),
+            policy.expiryMargin().toMillis(),
+            policy.lockLease(),
+            policy.lockWait(),
+            Retrier.of(
+                key,
+                fetcher,
+                policy.maxRetries(),
+                policy.retryBackoff().toMillis(),
+                policy.lockLease()),
             new Host());
   }
 
@@ -238,16 +241,14 @@ public final class RefreshingCache implements AutoCloseable {
    * The wake-up of one cache. It holds its cache weakly, so that a cache nobody closed can still be
    * collected; its pending wake-up then does nothing.
    */
-  private static final class WakeUp implements Runnable {
-    private final WeakReference<RefreshingCache> cache;
-
+  private static final class WakeUp extends WeakReference<RefreshingCache> implements Runnable {
     WakeUp(RefreshingCache cache) {
-      this.cache = new WeakReference<>(cache);
+      super(cache);
     }
 
     @Override
     public void run() {
-      RefreshingCache c = cache.get();
+      RefreshingCache c = get();
       if (c != null) {
         c.onWakeUp();
       }
@@ -289,6 +290,11 @@ public final class RefreshingCache implements AutoCloseable {
       return;
     }
     startRefresh(false, s.token.value());
+  }
+
+  /** How long a caller waits for a refresh at most: the lock's wait, two leases, and 5 s. */
+  private long waitBoundMillis() {
+    return policy.lockWait().toMillis() + 2 * policy.lockLease().toMillis() + 5_000;
   }
 
   /** Returns a builder; every setting must be given. */
@@ -367,7 +373,7 @@ public final class RefreshingCache implements AutoCloseable {
     CompletableFuture<Snapshot> refresh =
         startRefresh(false, s.token == null ? null : s.token.value());
     CompletableFuture<AccessToken> result = new CompletableFuture<>();
-    long boundMillis = lockWait.toMillis() + 2 * lockLease.toMillis() + 5_000;
+    long boundMillis = waitBoundMillis();
     Scheduler.Cancellable timeout =
         scheduler.schedule(
             () ->
@@ -544,7 +550,7 @@ public final class RefreshingCache implements AutoCloseable {
     if (sub != null) {
       sub.close();
     }
-    CompletableFuture<Snapshot> f = inFlight.get();
+    CompletableFuture<Snapshot> f = inFlight;
     if (f != null) {
       f.completeExceptionally(new IllegalStateException("the provider of " + key + " was closed"));
     }
@@ -558,12 +564,12 @@ public final class RefreshingCache implements AutoCloseable {
 
   private CompletableFuture<Snapshot> startRefresh(boolean force, String seen) {
     for (; ; ) {
-      CompletableFuture<Snapshot> current = inFlight.get();
+      CompletableFuture<Snapshot> current = inFlight;
       if (current != null) {
         return current;
       }
       CompletableFuture<Snapshot> mine = new CompletableFuture<>();
-      if (inFlight.compareAndSet(null, mine)) {
+      if (IN_FLIGHT.compareAndSet(this, null, mine)) {
         executor.execute(() -> runRefresh(mine, force, seen));
         return mine;
       }
@@ -592,7 +598,7 @@ public final class RefreshingCache implements AutoCloseable {
     } catch (Throwable t) {
       error = t;
     } finally {
-      inFlight.compareAndSet(mine, null);
+      IN_FLIGHT.compareAndSet(this, mine, null);
     }
     if (error == null) {
       mine.complete(result);
@@ -604,7 +610,9 @@ public final class RefreshingCache implements AutoCloseable {
   private void recordFailure(RuntimeException e, long holdOffMaxMillis) {
     Failure previous = failure;
     int consecutive = previous == null ? 1 : previous.consecutive + 1;
-    long holdOff = HoldOff.millis(consecutive, Math.min(failureHoldOffMaxMillis, holdOffMaxMillis));
+    long holdOff =
+        HoldOff.millis(
+            consecutive, Math.min(policy.failureHoldOffMax().toMillis(), holdOffMaxMillis));
     long notBefore = clock.millis() + holdOff;
     failure = new Failure(e, consecutive, notBefore, safeMessage(e));
     if (snapshot.token != null) {
@@ -640,7 +648,9 @@ public final class RefreshingCache implements AutoCloseable {
    */
   private Snapshot install(AccessToken token, boolean shared) {
     long now = clock.millis();
-    Timeline timeline = Timeline.of(token, refreshMarginMillis, expiryMarginMillis, now);
+    Timeline timeline =
+        Timeline.of(
+            token, policy.refreshMargin().toMillis(), policy.expiryMargin().toMillis(), now);
     Snapshot current = snapshot;
     if (current.token != null
         && current.token.value().equals(token.value())
@@ -673,7 +683,7 @@ public final class RefreshingCache implements AutoCloseable {
   }
 
   private Snapshot await(CompletableFuture<Snapshot> future) {
-    long boundMillis = lockWait.toMillis() + 2 * lockLease.toMillis() + 5_000;
+    long boundMillis = waitBoundMillis();
     try {
       return future.get(boundMillis, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
@@ -706,7 +716,7 @@ public final class RefreshingCache implements AutoCloseable {
   }
 
   private void subscribeOnce() {
-    if (subscribed.get() || !subscribed.compareAndSet(false, true)) {
+    if (subscribed || !SUBSCRIBED.compareAndSet(this, false, true)) {
       return;
     }
     executor.execute(
@@ -730,7 +740,7 @@ public final class RefreshingCache implements AutoCloseable {
   }
 
   private void onStoreChanged() {
-    if (closed || !reconcilePending.compareAndSet(false, true)) {
+    if (closed || !RECONCILE_PENDING.compareAndSet(this, false, true)) {
       return;
     }
     executor.execute(this::reconcile);
@@ -738,7 +748,7 @@ public final class RefreshingCache implements AutoCloseable {
 
   /** Brings memory in line with the store after another party saved or deleted the entry. */
   private void reconcile() {
-    reconcilePending.set(false);
+    reconcilePending = false;
     if (closed) {
       return;
     }

@@ -1,0 +1,247 @@
+package io.github.wechatmp.internal.crypto;
+
+import java.nio.charset.StandardCharsets;
+import java.security.DigestException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+
+/**
+ * WeChat's "sort and SHA-1" rule, implemented once for the whole SDK: the parts are encoded in
+ * UTF-8, sorted in unsigned byte order (the order of WeChat's own implementations, and for ASCII
+ * the same as {@link String#compareTo}), concatenated and hashed. Used by the server signature
+ * ({@code SignatureVerifier}, {@code MessageCrypto.verifyUrlSignature}), the message signature
+ * ({@code msg_signature}) and the JS-SDK signature (its {@code key=value} pairs sorted by key).
+ *
+ * <p>Thread-safe: each thread hashes with buffers of its own, so the hot path ({@link
+ * #digest(String, String, String)}) allocates nothing for ASCII input. Internal: not part of the
+ * API.
+ */
+public final class SortedSha1 {
+  /** The length of a SHA-1, in bytes. */
+  public static final int LENGTH = 20;
+
+  private static final char[] HEX = "0123456789abcdef".toCharArray();
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+  private SortedSha1() {}
+
+  /** One thread's digest and buffers. */
+  private static final class Scratch {
+    final MessageDigest sha1 = newSha1();
+    final byte[] digest = new byte[LENGTH];
+    byte[] encoded = new byte[256];
+    byte[] sorted = new byte[256];
+
+    void ensure(int length) {
+      if (encoded.length < length) {
+        int n = Math.max(length, 2 * encoded.length);
+        encoded = new byte[n];
+        sorted = new byte[n];
+      }
+    }
+  }
+
+  /**
+   * Hashes three parts, sorted in UTF-8 byte order and concatenated. Allocates nothing for ASCII
+   * parts.
+   *
+   * @return the digest, in a buffer of this thread's that the next call on it overwrites
+   */
+  public static byte[] digest(String a, String b, String c) {
+    Scratch s = SCRATCH.get();
+    s.ensure(3 * (a.length() + b.length() + c.length())); // UTF-8: at most 3 bytes a char
+    if (isAscii(a) && isAscii(b) && isAscii(c)) {
+      // WeChat's case. For ASCII, String order is byte order: sort the strings, copy them once.
+      if (a.compareTo(b) > 0) {
+        String t = a;
+        a = b;
+        b = t;
+      }
+      if (b.compareTo(c) > 0) {
+        String t = b;
+        b = c;
+        c = t;
+      }
+      if (a.compareTo(b) > 0) {
+        String t = a;
+        a = b;
+        b = t;
+      }
+      byte[] out = s.sorted;
+      return finish(s, out, copyAscii(c, out, copyAscii(b, out, copyAscii(a, out, 0))));
+    }
+    byte[] buf = s.encoded;
+    int a0 = 0;
+    int a1 = encode(a, buf, a0);
+    int b1 = encode(b, buf, a1);
+    int c1 = encode(c, buf, b1);
+    // Sort the three ranges [from, to) of buf with three compare-and-swaps.
+    int xFrom = a0;
+    int xTo = a1;
+    int yFrom = a1;
+    int yTo = b1;
+    int zFrom = b1;
+    int zTo = c1;
+    if (Arrays.compareUnsigned(buf, xFrom, xTo, buf, yFrom, yTo) > 0) {
+      int f = xFrom;
+      int t = xTo;
+      xFrom = yFrom;
+      xTo = yTo;
+      yFrom = f;
+      yTo = t;
+    }
+    if (Arrays.compareUnsigned(buf, yFrom, yTo, buf, zFrom, zTo) > 0) {
+      int f = yFrom;
+      int t = yTo;
+      yFrom = zFrom;
+      yTo = zTo;
+      zFrom = f;
+      zTo = t;
+    }
+    if (Arrays.compareUnsigned(buf, xFrom, xTo, buf, yFrom, yTo) > 0) {
+      int f = xFrom;
+      int t = xTo;
+      xFrom = yFrom;
+      xTo = yTo;
+      yFrom = f;
+      yTo = t;
+    }
+    byte[] out = s.sorted;
+    int n = 0;
+    System.arraycopy(buf, xFrom, out, n, xTo - xFrom);
+    n += xTo - xFrom;
+    System.arraycopy(buf, yFrom, out, n, yTo - yFrom);
+    n += yTo - yFrom;
+    System.arraycopy(buf, zFrom, out, n, zTo - zFrom);
+    n += zTo - zFrom;
+    return finish(s, out, n);
+  }
+
+  /**
+   * Hashes any number of parts, sorted in UTF-8 byte order and concatenated.
+   *
+   * @return the digest as 40 lowercase hex digits
+   */
+  public static String hex(String... parts) {
+    byte[][] encoded = new byte[parts.length][];
+    for (int i = 0; i < parts.length; i++) {
+      encoded[i] = parts[i].getBytes(StandardCharsets.UTF_8);
+    }
+    Arrays.sort(encoded, Arrays::compareUnsigned);
+    Scratch s = SCRATCH.get();
+    MessageDigest md = s.sha1;
+    for (byte[] e : encoded) {
+      md.update(e);
+    }
+    return toHex(finish(s, null, 0));
+  }
+
+  /**
+   * WeChat's signature of named parameters (the JS-SDK's): the {@code key=value} pairs sorted by
+   * key in UTF-8 byte order, joined with {@code &}, hashed.
+   *
+   * @param keysAndValues key, value, key, value...; keys distinct
+   * @return the digest as 40 lowercase hex digits
+   * @throws IllegalArgumentException if the count is odd or a key repeats
+   */
+  public static String hexOfParameters(String... keysAndValues) {
+    if (keysAndValues.length % 2 != 0) {
+      throw new IllegalArgumentException("keys and values must come in pairs");
+    }
+    int pairs = keysAndValues.length / 2;
+    byte[][] keys = new byte[pairs][];
+    Integer[] order = new Integer[pairs];
+    for (int i = 0; i < pairs; i++) {
+      keys[i] = keysAndValues[2 * i].getBytes(StandardCharsets.UTF_8);
+      order[i] = i;
+    }
+    Arrays.sort(order, (x, y) -> Arrays.compareUnsigned(keys[x], keys[y]));
+    StringBuilder joined = new StringBuilder();
+    for (int i = 0; i < pairs; i++) {
+      if (i > 0 && Arrays.equals(keys[order[i]], keys[order[i - 1]])) {
+        throw new IllegalArgumentException("a key repeats: " + keysAndValues[2 * order[i]]);
+      }
+      if (i > 0) {
+        joined.append('&');
+      }
+      joined
+          .append(keysAndValues[2 * order[i]])
+          .append('=')
+          .append(keysAndValues[2 * order[i] + 1]);
+    }
+    Scratch s = SCRATCH.get();
+    s.sha1.update(joined.toString().getBytes(StandardCharsets.UTF_8));
+    return toHex(finish(s, null, 0));
+  }
+
+  /** Lowercase hex of {@code digest}. */
+  public static String toHex(byte[] digest) {
+    char[] out = new char[2 * digest.length];
+    for (int i = 0; i < digest.length; i++) {
+      out[2 * i] = HEX[(digest[i] >> 4) & 0xf];
+      out[2 * i + 1] = HEX[digest[i] & 0xf];
+    }
+    return new String(out);
+  }
+
+  /**
+   * Writes {@code s} to {@code to} at {@code at} in UTF-8 and returns the end. ASCII, WeChat's
+   * case, is copied char by char; anything else is encoded by the JDK.
+   */
+  private static int encode(String s, byte[] to, int at) {
+    int n = s.length();
+    int seen = 0;
+    for (int i = 0; i < n; i++) { // no branch inside, so that the compiler can unroll it
+      char ch = s.charAt(i);
+      seen |= ch;
+      to[at + i] = (byte) ch;
+    }
+    if (seen < 0x80) {
+      return at + n;
+    }
+    byte[] utf8 = s.getBytes(StandardCharsets.UTF_8); // room: the caller allows 3 bytes a char
+    System.arraycopy(utf8, 0, to, at, utf8.length);
+    return at + utf8.length;
+  }
+
+  /** Whether {@code s} is ASCII, for which String order is UTF-8 byte order. */
+  private static boolean isAscii(String s) {
+    int seen = 0;
+    for (int i = 0; i < s.length(); i++) {
+      seen |= s.charAt(i);
+    }
+    return seen < 0x80;
+  }
+
+  /** Writes ASCII {@code s} to {@code to} at {@code at}, a byte a char, and returns the end. */
+  private static int copyAscii(String s, byte[] to, int at) {
+    int n = s.length();
+    for (int i = 0; i < n; i++) {
+      to[at + i] = (byte) s.charAt(i);
+    }
+    return at + n;
+  }
+
+  private static byte[] finish(Scratch s, byte[] input, int length) {
+    MessageDigest md = s.sha1;
+    if (input != null) {
+      md.update(input, 0, length);
+    }
+    try {
+      md.digest(s.digest, 0, LENGTH);
+    } catch (DigestException e) {
+      throw new IllegalStateException("a 20-byte buffer must hold a SHA-1", e);
+    }
+    return s.digest;
+  }
+
+  private static MessageDigest newSha1() {
+    try {
+      return MessageDigest.getInstance("SHA-1");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(
+          "this JVM has no SHA-1, which every Java platform must provide", e);
+    }
+  }
+}
