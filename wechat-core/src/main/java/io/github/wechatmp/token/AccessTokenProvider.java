@@ -162,6 +162,7 @@ public interface AccessTokenProvider extends AutoCloseable {
     String appSecret;
     HttpUrl apiBaseUrl = HttpUrl.get("https://api.weixin.qq.com/");
     boolean stableToken;
+    boolean readOnly;
     OkHttpClient httpClient;
     final RefreshOptions options = new RefreshOptions();
 
@@ -390,18 +391,42 @@ public interface AccessTokenProvider extends AutoCloseable {
     }
 
     /**
+     * Read-only: the provider only adopts tokens that another party (the central token service of
+     * module {@code wechat-token-server}, or an ordinary provider elsewhere) saved in the {@link
+     * #store(TokenStore) store}, and never asks WeChat: for hosts outside the IP whitelist, or
+     * applications that must leave fetching to one service. No AppSecret is needed. With no usable
+     * token in the store, {@link AccessTokenProvider#get()} throws {@link
+     * TokenUnavailableException} (held off as any failed refresh, while the store is still looked
+     * at every second); {@link AccessTokenProvider#invalidate(String)} still removes a rejected
+     * token from the store (compare-and-delete), so that the writer replaces it. It still takes the
+     * store's refresh lock briefly when it finds no usable token. Default false.
+     *
+     * @param readOnly true for a provider that never asks WeChat
+     * @return this builder
+     */
+    public Builder readOnly(boolean readOnly) {
+      this.readOnly = readOnly;
+      return this;
+    }
+
+    /**
      * Makes the provider. Does no I/O: the first {@link AccessTokenProvider#get()} fetches.
      *
      * @return a new provider
-     * @throws IllegalArgumentException if the AppID or AppSecret is missing or blank, or the AppID
-     *     is not of WeChat's form
+     * @throws IllegalArgumentException if the AppID or (unless {@linkplain #readOnly read-only})
+     *     the AppSecret is missing or blank, the AppID is not of WeChat's form, or a read-only
+     *     provider was given no store
      */
     public AccessTokenProvider build() {
       if (appId == null || appId.isBlank()) {
         throw new IllegalArgumentException(
             "appId is required: the AppID from the WeChat Official Account platform");
       }
-      if (appSecret == null || appSecret.isBlank()) {
+      if (readOnly && options.store() == null) {
+        throw new IllegalArgumentException(
+            "a readOnly provider needs the shared store that another party writes tokens to");
+      }
+      if (!readOnly && (appSecret == null || appSecret.isBlank())) {
         throw new IllegalArgumentException(
             "appSecret is required: the AppSecret of app " + appId.strip());
       }

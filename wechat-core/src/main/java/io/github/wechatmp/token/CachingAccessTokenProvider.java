@@ -2,6 +2,7 @@ package io.github.wechatmp.token;
 
 import io.github.wechatmp.internal.http.TokenEndpoint;
 import io.github.wechatmp.internal.refresh.CacheHolder;
+import io.github.wechatmp.internal.refresh.CredentialFetcher;
 import io.github.wechatmp.internal.refresh.RefreshingCache;
 import java.util.concurrent.CompletableFuture;
 import okhttp3.HttpUrl;
@@ -17,15 +18,23 @@ final class CachingAccessTokenProvider implements AccessTokenProvider, CacheHold
     this.apiBaseUrl = b.apiBaseUrl;
     TokenKey key =
         TokenKey.of(appId, b.stableToken ? TokenKey.STABLE_ACCESS_TOKEN : TokenKey.ACCESS_TOKEN);
-    TokenEndpoint endpoint =
-        new TokenEndpoint(
-            b.httpClient,
-            b.apiBaseUrl,
-            appId,
-            b.appSecret.strip(),
-            b.stableToken,
-            b.options.clock());
-    this.cache = RefreshingCache.builder().key(key).fetcher(endpoint).options(b.options).build();
+    CredentialFetcher fetcher =
+        b.readOnly
+            ? (force, timeout) -> {
+              throw new TokenUnavailableException(
+                  "The read-only provider of "
+                      + key
+                      + " found no usable token in the store; it never asks WeChat itself",
+                  null);
+            }
+            : new TokenEndpoint(
+                b.httpClient,
+                b.apiBaseUrl,
+                appId,
+                b.appSecret.strip(),
+                b.stableToken,
+                b.options.clock());
+    this.cache = RefreshingCache.builder().key(key).fetcher(fetcher).options(b.options).build();
   }
 
   @Override

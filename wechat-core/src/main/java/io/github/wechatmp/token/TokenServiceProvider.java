@@ -1,0 +1,204 @@
+package io.github.wechatmp.token;
+
+import io.github.wechatmp.internal.refresh.RefreshOptions;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Objects;
+import okhttp3.HttpUrl;
+import okhttp3.OkHttpClient;
+
+/**
+ * Makes {@link AccessTokenProvider}s whose tokens come from the central token service (the {@code
+ * wechat-token-server} module, WeChat's 中控服务器) instead of from WeChat: for applications that must
+ * not fetch tokens themselves because one service holds them for every language and host.
+ *
+ * <pre>{@code
+ * AccessTokenProvider tokens = TokenServiceProvider.builder("https://tokens.internal:8700", apiKey)
+ *     .appId("wx0123456789abcdef")
+ *     .build();
+ * OkHttpClient client = new OkHttpClient.Builder()
+ *     .addInterceptor(new AccessTokenInterceptor(tokens))
+ *     .build();
+ * }</pre>
+ *
+ * <p>Such a provider is built on the same refresh engine as every provider: {@code get()} is the
+ * same in-memory read (no lock, no I/O), the token is fetched from the service again before it
+ * expires (by default {@value #DEFAULT_REFRESH_MARGIN_SECONDS} s before, later than the service
+ * itself refreshes, so the service has its new token by then), and concurrent callers share one
+ * request. {@code invalidate(rejected)} drops the token and makes the next fetch report it to the
+ * service's passive-refresh endpoint, which replaces it once however many clients report it; so the
+ * {@link io.github.wechatmp.http.AccessTokenInterceptor}'s retry after errcode 40001 gets the
+ * service's new token. {@code refresh()} reports the held token in the same way.
+ *
+ * <h2>Failures</h2>
+ *
+ * A service that cannot be reached, or answers 5xx, is a {@link
+ * io.github.wechatmp.WeChatTransportException} (retried, then held off as a WeChat failure is); if
+ * the service reports that WeChat refused it, the {@link io.github.wechatmp.WeChatApiException}
+ * carries WeChat's errcode; a refused API key or account (401, 403, 404) is a {@link
+ * TokenUnavailableException}. The API key never appears in a message or a log line.
+ *
+ * <p>The providers are thread-safe; close them when done. They are made by {@link #builder(String,
+ * String)}; this class has no instances.
+ */
+public final class TokenServiceProvider {
+  /** The default refresh margin, in seconds: less than the service's own (200 s). */
+  public static final long DEFAULT_REFRESH_MARGIN_SECONDS = 100;
+
+  private TokenServiceProvider() {}
+
+  /**
+   * Returns a builder of a provider reading from the token service at {@code serviceUrl}.
+   *
+   * @param serviceUrl the service's base URL, such as {@code https://tokens.internal:8700}: https,
+   *     or plain http to a loopback address (or anywhere with {@link Builder#allowPlainHttp})
+   * @param apiKey the API key the service knows this client by; sent only to the service
+   * @return a new builder
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if the URL is not http(s), or the key is blank
+   */
+  public static Builder builder(String serviceUrl, String apiKey) {
+    return new Builder(serviceUrl, apiKey);
+  }
+
+  /**
+   * Configures a provider that reads from the token service. Not thread-safe; {@link #build()} may
+   * be called more than once, each time making an independent provider.
+   */
+  public static final class Builder {
+    private final String rawUrl;
+    final String apiKey;
+    private boolean allowPlainHttp;
+    HttpUrl url;
+    String appId;
+    OkHttpClient httpClient;
+    final RefreshOptions options = new RefreshOptions();
+
+    Builder(String serviceUrl, String apiKey) {
+      this.rawUrl = Objects.requireNonNull(serviceUrl, "serviceUrl").strip();
+      this.apiKey = Objects.requireNonNull(apiKey, "apiKey").strip();
+      if (this.apiKey.isEmpty()) {
+        throw new IllegalArgumentException("apiKey must not be blank");
+      }
+      HttpUrl u = HttpUrl.parse(rawUrl);
+      if (u == null) {
+        throw new IllegalArgumentException("serviceUrl is not an http or https URL: " + rawUrl);
+      }
+      this.url = u.encodedPath().endsWith("/") ? u : u.newBuilder().addPathSegment("").build();
+      options.refreshMargin(Duration.ofSeconds(DEFAULT_REFRESH_MARGIN_SECONDS));
+    }
+
+    /**
+     * The AppID of the account whose token to read. Required.
+     *
+     * @param appId the AppID, as the service is configured with it
+     * @return this builder
+     */
+    public Builder appId(String appId) {
+      this.appId = appId;
+      return this;
+    }
+
+    /**
+     * Allows a plain-http service URL to a host that is not loopback (inside a network that
+     * encrypts for you, say). Default false: the API key and tokens would travel in the clear.
+     *
+     * @param allow true to allow it
+     * @return this builder
+     */
+    public Builder allowPlainHttp(boolean allow) {
+      this.allowPlainHttp = allow;
+      return this;
+    }
+
+    /**
+     * The client for the service's requests. Default: 5 s connect, 10 s read and call timeouts.
+     * Redirects are turned off on it (they would carry the API key elsewhere).
+     *
+     * @param httpClient the client; not closed by the provider
+     * @return this builder
+     * @throws NullPointerException if {@code httpClient} is null
+     */
+    public Builder httpClient(OkHttpClient httpClient) {
+      this.httpClient = Objects.requireNonNull(httpClient, "httpClient");
+      return this;
+    }
+
+    /**
+     * The refresh policy; see {@link AccessTokenProvider.Builder#refreshPolicy}. Default: {@link
+     * RefreshPolicy#defaults()} with a refresh margin of {@value #DEFAULT_REFRESH_MARGIN_SECONDS}
+     * s; the lock settings do not matter here (the lock is this provider's own).
+     *
+     * @param refreshPolicy the policy
+     * @return this builder
+     * @throws NullPointerException if {@code refreshPolicy} is null
+     */
+    public Builder refreshPolicy(RefreshPolicy refreshPolicy) {
+      options.refreshPolicy(refreshPolicy);
+      return this;
+    }
+
+    /**
+     * How long before expiry the token is fetched again from the service. Default {@value
+     * #DEFAULT_REFRESH_MARGIN_SECONDS} s.
+     *
+     * @param refreshMargin between zero and one day
+     * @return this builder
+     * @throws NullPointerException if {@code refreshMargin} is null
+     * @throws IllegalArgumentException if it is negative or longer than a day
+     */
+    public Builder refreshMargin(Duration refreshMargin) {
+      options.refreshMargin(refreshMargin);
+      return this;
+    }
+
+    /**
+     * The clock that decides expiry. Default {@link Clock#systemUTC()}. Expiry is counted from the
+     * service's {@code expires_in} on this clock, so the hosts' clocks need not agree.
+     *
+     * @param clock the clock
+     * @return this builder
+     * @throws NullPointerException if {@code clock} is null
+     */
+    public Builder clock(Clock clock) {
+      options.clock(clock);
+      return this;
+    }
+
+    /**
+     * Receives token events. Default: none.
+     *
+     * @param listener the listener; see {@link TokenEventListener}
+     * @return this builder
+     * @throws NullPointerException if {@code listener} is null
+     */
+    public Builder eventListener(TokenEventListener listener) {
+      options.listener(listener);
+      return this;
+    }
+
+    /**
+     * Makes the provider. Does no I/O: the first {@link AccessTokenProvider#get()} asks the
+     * service.
+     *
+     * @return a new provider
+     * @throws IllegalArgumentException if the AppID is missing or not of WeChat's form, or the URL
+     *     is plain http to a host that is not loopback without {@link #allowPlainHttp}
+     */
+    public AccessTokenProvider build() {
+      if (appId == null || appId.isBlank()) {
+        throw new IllegalArgumentException("appId is required: the account to read the token of");
+      }
+      TokenKey.of(appId.strip(), TokenKey.ACCESS_TOKEN); // rejects an AppID of the wrong form
+      String host = url.host().toLowerCase(Locale.ROOT);
+      boolean loopback = host.equals("localhost") || host.startsWith("127.") || host.equals("::1");
+      if (!url.isHttps() && !loopback && !allowPlainHttp) {
+        throw new IllegalArgumentException(
+            "serviceUrl must be https (plain http only to a loopback address, or with "
+                + "allowPlainHttp): the API key and tokens travel to it");
+      }
+      return new ServiceAccessTokenProvider(this);
+    }
+  }
+}

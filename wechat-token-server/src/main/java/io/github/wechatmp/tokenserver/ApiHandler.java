@@ -1,0 +1,470 @@
+package io.github.wechatmp.tokenserver;
+
+import com.squareup.moshi.JsonReader;
+import com.sun.net.httpserver.Headers;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import io.github.wechatmp.WeChatApiException;
+import io.github.wechatmp.WeChatTransportException;
+import io.github.wechatmp.jssdk.JsapiTicket;
+import io.github.wechatmp.token.AccessToken;
+import io.github.wechatmp.token.TokenStatus;
+import io.github.wechatmp.token.TokenUnavailableException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import okio.Buffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP API. Every answer is JSON (but the Prometheus text of {@code /v1/metrics}) with {@code
+ * Cache-Control: no-store}. Checks run in an order that tells an unauthenticated caller nothing
+ * about the accounts: address allow list, body size, route and method, API key, then account.
+ * Thread-safe and stateless but for the counters; each exchange runs on its own worker thread.
+ */
+final class ApiHandler implements HttpHandler {
+  private static final Logger log = LoggerFactory.getLogger(ApiHandler.class);
+
+  private static final Pattern ACCOUNT_ROUTE =
+      Pattern.compile("/v1/accounts/([^/]*)/(access_token|jsapi_ticket)(/rejected)?");
+  private static final Pattern APP_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+
+  private static final byte[] NO_BODY = new byte[0];
+
+  private final Map<String, HeldAccount> accounts;
+  private final ApiKeys keys;
+  private final List<Cidr> allow;
+  private final int maxBodyBytes;
+  private final Clock clock;
+  private final Metrics metrics;
+  private final java.util.concurrent.atomic.AtomicInteger inFlight =
+      new java.util.concurrent.atomic.AtomicInteger();
+  private volatile boolean closing;
+
+  ApiHandler(
+      Map<String, HeldAccount> accounts,
+      ApiKeys keys,
+      List<Cidr> allow,
+      int maxBodyBytes,
+      Clock clock,
+      Metrics metrics) {
+    this.accounts = Map.copyOf(accounts);
+    this.keys = keys;
+    this.allow = List.copyOf(allow);
+    this.maxBodyBytes = maxBodyBytes;
+    this.clock = clock;
+    this.metrics = metrics;
+  }
+
+  /** What one exchange answers: its status and body. */
+  private static final class Reply {
+    final int status;
+    final String body;
+    final String contentType;
+
+    Reply(int status, String body, String contentType) {
+      this.status = status;
+      this.body = body;
+      this.contentType = contentType;
+    }
+
+    static Reply json(int status, Json body) {
+      return new Reply(status, body.toString(), "application/json; charset=utf-8");
+    }
+
+    static Reply error(int status, String error, String message) {
+      return json(status, new Json().string("error", error).string("message", message));
+    }
+  }
+
+  @Override
+  public void handle(HttpExchange ex) throws IOException {
+    inFlight.incrementAndGet();
+    try {
+      String[] route = {"other"};
+      Reply reply;
+      try {
+        reply =
+            closing
+                ? Reply.error(503, "shutting_down", "the token service is shutting down")
+                : answer(ex, route);
+      } catch (RuntimeException e) {
+        log.error("Unexpected failure answering {} {}", ex.getRequestMethod(), route[0], e);
+        reply = Reply.error(500, "internal", "the token service failed; see its log");
+      }
+      metrics.request(route[0], reply.status);
+      send(ex, reply);
+    } finally {
+      inFlight.decrementAndGet();
+    }
+  }
+
+  /**
+   * Answers every later request with 503 and waits, at most {@code maxMillis}, for those in flight
+   * to finish.
+   */
+  void drain(long maxMillis) {
+    closing = true;
+    long deadline = System.nanoTime() + maxMillis * 1_000_000;
+    while (inFlight.get() > 0 && System.nanoTime() - deadline < 0) {
+      try {
+        Thread.sleep(5);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  private Reply answer(HttpExchange ex, String[] route) throws IOException {
+    InetAddress remote = ex.getRemoteAddress().getAddress();
+    if (!allowed(remote)) {
+      log.debug("Refused a request from {}: not in the allow list", remote.getHostAddress());
+      return Reply.error(403, "forbidden", "this address may not use the token service");
+    }
+    byte[] body = readBody(ex);
+    if (body == null) {
+      ex.getResponseHeaders().set("Connection", "close");
+      return Reply.error(
+          413, "body_too_large", "request bodies are limited to " + maxBodyBytes + " bytes");
+    }
+    String path = ex.getRequestURI().getRawPath();
+    String method = ex.getRequestMethod();
+    if (path.equals("/v1/health")) {
+      route[0] = "health";
+      return methodIs(ex, "GET") ? health(ex) : methodNotAllowed(ex, "GET");
+    }
+    if (path.equals("/v1/metrics")) {
+      route[0] = "metrics";
+      if (!methodIs(ex, "GET")) {
+        return methodNotAllowed(ex, "GET");
+      }
+      ServerConfig.Client client = keys.authenticate(authorization(ex));
+      return client == null ? unauthorized(ex) : metrics(client);
+    }
+    Matcher m = ACCOUNT_ROUTE.matcher(path);
+    if (!m.matches()) {
+      return Reply.error(404, "not_found", "no such endpoint; the API is under /v1/");
+    }
+    boolean ticket = m.group(2).equals("jsapi_ticket");
+    boolean rejected = m.group(3) != null;
+    route[0] = m.group(2) + (rejected ? "_rejected" : "");
+    String expected = rejected ? "POST" : "GET";
+    if (!method.equals(expected)) {
+      return methodNotAllowed(ex, expected);
+    }
+    ServerConfig.Client client = keys.authenticate(authorization(ex));
+    if (client == null) {
+      return unauthorized(ex);
+    }
+    String appId = m.group(1);
+    HeldAccount account = APP_ID.matcher(appId).matches() ? accounts.get(appId) : null;
+    if (account == null) {
+      return Reply.error(404, "unknown_account", "the token service holds no such account");
+    }
+    if (!client.mayRead(appId)) {
+      log.debug("Client {} may not read {}", client.name, appId);
+      return Reply.error(403, "forbidden", "this API key may not read this account");
+    }
+    if (ticket && account.tickets == null) {
+      return Reply.error(
+          404, "not_enabled", "the jsapi_ticket is not enabled for this account (jsapiTicket)");
+    }
+    String field = ticket ? "ticket" : "access_token";
+    try {
+      if (!rejected) {
+        return ticket
+            ? credential(field, account.tickets.get())
+            : credential(field, account.tokens.get());
+      }
+      String value = rejectedValue(body, field);
+      if (value == null) {
+        return Reply.error(
+            400,
+            "bad_request",
+            "the body must be a JSON object {\"" + field + "\": \"<the rejected value>\"}");
+      }
+      return ticket
+          ? credential(field, account.rejectTicket(value))
+          : credential(field, account.rejectToken(value));
+    } catch (HeldAccount.TooSoon e) {
+      log.warn(
+          "Refused a report of the current {} of {} by client {}: the last was honoured less than "
+              + "the minimum interval ago",
+          field,
+          appId,
+          client.name);
+      ex.getResponseHeaders().set("Retry-After", Long.toString(e.retryAfterSeconds));
+      return Reply.error(
+          429,
+          "too_many_rejections",
+          "the current "
+              + field
+              + " was replaced less than the minimum interval ago (rejectedMinIntervalSeconds); "
+              + "retry after "
+              + e.retryAfterSeconds
+              + " s");
+    } catch (WeChatApiException e) {
+      log.warn("{} of {}: WeChat refused: {}", field, appId, e.getMessage());
+      return Reply.json(
+          502,
+          new Json()
+              .string("error", "wechat_error")
+              .number("errcode", e.errorCode())
+              .string("message", String.valueOf(e.errorMessage())));
+    } catch (WeChatTransportException e) {
+      log.warn("{} of {}: WeChat unreachable: {}", field, appId, e.getMessage());
+      return Reply.error(502, "wechat_unreachable", e.getMessage());
+    } catch (TokenUnavailableException | IllegalStateException e) {
+      log.warn("{} of {}: unavailable: {}", field, appId, e.getMessage());
+      return Reply.error(503, "unavailable", e.getMessage());
+    }
+  }
+
+  private Reply credential(String field, AccessToken token) {
+    return credential(field, token.value(), token.expiresAt());
+  }
+
+  private Reply credential(String field, JsapiTicket ticket) {
+    return credential(field, ticket.value(), ticket.expiresAt());
+  }
+
+  private Reply credential(String field, String value, Instant expiresAt) {
+    long left = Math.max(0, (expiresAt.toEpochMilli() - clock.millis()) / 1000);
+    return Reply.json(
+        200,
+        new Json()
+            .string(field, value)
+            .number("expires_in", left)
+            .number("expires_at", expiresAt.getEpochSecond()));
+  }
+
+  /** The value of {@code field} in a JSON object body, or null if there is none. */
+  private static String rejectedValue(byte[] body, String field) {
+    if (body.length == 0) {
+      return null;
+    }
+    String found = null;
+    try (JsonReader r = JsonReader.of(new Buffer().write(body))) {
+      r.setFailOnUnknown(false);
+      if (r.peek() != JsonReader.Token.BEGIN_OBJECT) {
+        return null;
+      }
+      r.beginObject();
+      while (r.hasNext()) {
+        if (r.nextName().equals(field) && r.peek() == JsonReader.Token.STRING) {
+          found = r.nextString();
+        } else {
+          r.skipValue();
+        }
+      }
+      r.endObject();
+      if (r.peek() != JsonReader.Token.END_DOCUMENT) {
+        return null;
+      }
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+    return found == null || found.isBlank() || found.length() > AccessToken.MAX_LENGTH
+        ? null
+        : found;
+  }
+
+  private Reply health(HttpExchange ex) {
+    ServerConfig.Client client = keys.authenticate(authorization(ex));
+    boolean allHealthy = true;
+    boolean named = false;
+    StringBuilder list = new StringBuilder("[");
+    for (HeldAccount a : accounts.values()) {
+      TokenStatus token = a.tokenStatus();
+      TokenStatus ticket = a.ticketStatus();
+      boolean healthy = healthy(token) && (ticket == null || healthy(ticket));
+      allHealthy &= healthy;
+      if (client != null && client.mayRead(a.appId)) {
+        Json j = new Json().string("appId", a.appId).string("status", healthy ? "ok" : "degraded");
+        j.raw("access_token", statusJson(token));
+        if (ticket != null) {
+          j.raw("jsapi_ticket", statusJson(ticket));
+        }
+        if (list.length() > 1) {
+          list.append(',');
+        }
+        list.append(j);
+        named = true;
+      }
+    }
+    Json out = new Json().string("status", allHealthy ? "ok" : "degraded");
+    if (named) {
+      out.raw("accounts", list.append(']').toString());
+    }
+    // Without a valid key the answer says only whether the service is well: no account is named.
+    return Reply.json(allHealthy ? 200 : 503, out);
+  }
+
+  /** Healthy: a credential is served at once, without waiting on a refresh. */
+  private static boolean healthy(TokenStatus s) {
+    return s.state() == TokenStatus.State.FRESH || s.state() == TokenStatus.State.DUE;
+  }
+
+  private String statusJson(TokenStatus s) {
+    Json j = new Json().string("state", s.state().name());
+    s.expiresAt()
+        .ifPresent(
+            e ->
+                j.number("expires_at", e.getEpochSecond())
+                    .number("expires_in", Math.max(0, (e.toEpochMilli() - clock.millis()) / 1000)));
+    s.lastRefreshAt().ifPresent(t -> j.number("last_refresh_at", t.getEpochSecond()));
+    j.number("consecutive_failures", s.consecutiveFailures());
+    s.holdOffUntil().ifPresent(t -> j.number("hold_off_until", t.getEpochSecond()));
+    s.lastError().ifPresent(e -> j.string("last_error", e));
+    return j.toString();
+  }
+
+  private Reply metrics(ServerConfig.Client client) {
+    StringBuilder g = new StringBuilder();
+    g.append("# HELP wechat_token_expires_at_seconds When the held credential expires.\n")
+        .append("# TYPE wechat_token_expires_at_seconds gauge\n");
+    StringBuilder state =
+        new StringBuilder(
+                "# HELP wechat_token_state The held credential's state (1 for the current).\n")
+            .append("# TYPE wechat_token_state gauge\n");
+    StringBuilder failures =
+        new StringBuilder(
+                "# HELP wechat_token_consecutive_failures Refreshes that failed in a row.\n")
+            .append("# TYPE wechat_token_consecutive_failures gauge\n");
+    for (HeldAccount a : accounts.values()) {
+      if (!client.mayRead(a.appId)) {
+        continue;
+      }
+      gauges(g, state, failures, a.appId, "access_token", a.tokenStatus());
+      if (a.tickets != null) {
+        gauges(g, state, failures, a.appId, "jsapi_ticket", a.ticketStatus());
+      }
+    }
+    String text = metrics.render(client::mayRead, g.append(state).append(failures).toString());
+    return new Reply(200, text, "text/plain; version=0.0.4; charset=utf-8");
+  }
+
+  private static void gauges(
+      StringBuilder expires,
+      StringBuilder state,
+      StringBuilder failures,
+      String appId,
+      String kind,
+      TokenStatus s) {
+    String labels = "{app_id=\"" + appId + "\",kind=\"" + kind + "\"";
+    s.expiresAt()
+        .ifPresent(
+            e ->
+                expires
+                    .append("wechat_token_expires_at_seconds")
+                    .append(labels)
+                    .append("} ")
+                    .append(e.getEpochSecond())
+                    .append('\n'));
+    for (TokenStatus.State st : TokenStatus.State.values()) {
+      state
+          .append("wechat_token_state")
+          .append(labels)
+          .append(",state=\"")
+          .append(st.name())
+          .append("\"} ")
+          .append(st == s.state() ? 1 : 0)
+          .append('\n');
+    }
+    failures
+        .append("wechat_token_consecutive_failures")
+        .append(labels)
+        .append("} ")
+        .append(s.consecutiveFailures())
+        .append('\n');
+  }
+
+  private static String authorization(HttpExchange ex) {
+    List<String> values = ex.getRequestHeaders().get("Authorization");
+    return values == null || values.size() != 1 ? null : values.get(0);
+  }
+
+  private static Reply unauthorized(HttpExchange ex) {
+    ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"wechat-token-server\"");
+    return Reply.error(
+        401, "unauthorized", "a valid API key is required: Authorization: Bearer <key>");
+  }
+
+  private static boolean methodIs(HttpExchange ex, String method) {
+    return ex.getRequestMethod().equals(method);
+  }
+
+  private static Reply methodNotAllowed(HttpExchange ex, String allowed) {
+    ex.getResponseHeaders().set("Allow", allowed);
+    return Reply.error(405, "method_not_allowed", "use " + allowed + " here");
+  }
+
+  private boolean allowed(InetAddress remote) {
+    if (allow.isEmpty()) {
+      return true;
+    }
+    for (Cidr c : allow) {
+      if (c.contains(remote)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The body, or null if it is longer than the limit. */
+  private byte[] readBody(HttpExchange ex) throws IOException {
+    String length = ex.getRequestHeaders().getFirst("Content-Length");
+    if (length != null) {
+      long declared;
+      try {
+        declared = Long.parseLong(length.strip());
+      } catch (NumberFormatException e) {
+        return null; // the JDK server refuses most of these itself
+      }
+      if (declared > maxBodyBytes) {
+        return null;
+      }
+      if (declared == 0) {
+        return NO_BODY;
+      }
+    } else if (ex.getRequestHeaders().getFirst("Transfer-Encoding") == null) {
+      return NO_BODY; // the common GET: no buffer to allocate
+    }
+    byte[] buf = new byte[maxBodyBytes + 1];
+    int n = 0;
+    try (InputStream in = ex.getRequestBody()) {
+      for (int r; n < buf.length && (r = in.read(buf, n, buf.length - n)) > 0; ) {
+        n += r;
+      }
+    }
+    if (n > maxBodyBytes) {
+      return null;
+    }
+    return java.util.Arrays.copyOf(buf, n);
+  }
+
+  private static void send(HttpExchange ex, Reply reply) throws IOException {
+    byte[] bytes = reply.body.getBytes(StandardCharsets.UTF_8);
+    Headers h = ex.getResponseHeaders();
+    h.set("Content-Type", reply.contentType);
+    h.set("Cache-Control", "no-store");
+    h.set("X-Content-Type-Options", "nosniff");
+    boolean head = ex.getRequestMethod().equals("HEAD");
+    ex.sendResponseHeaders(reply.status, head ? -1 : bytes.length);
+    try (OutputStream out = ex.getResponseBody()) {
+      if (!head) {
+        out.write(bytes);
+      }
+    }
+  }
+}
