@@ -20,6 +20,16 @@ import org.junit.jupiter.api.Test;
 
 /** Retries on one instance, and the reply deadline with its late reply. */
 class DedupAndDeadlineTest {
+  // Each request on its own thread, as a server runs them: the common pool has one thread on a
+  // 2-core machine, where the retry would wait behind the first attempt's blocked request.
+  private static final java.util.concurrent.ExecutorService REQUESTS =
+      java.util.concurrent.Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "test-request");
+            t.setDaemon(true);
+            return t;
+          });
+
   private final Handlers handler = new Handlers();
 
   private WeChatCallback.Builder builder() {
@@ -42,10 +52,12 @@ class DedupAndDeadlineTest {
     handler.holding().answer = m -> Reply.text("the one reply");
     String xml = Pushes.text("100", "slow");
     CompletableFuture<CallbackResponse> first =
-        CompletableFuture.supplyAsync(() -> post(cb, Pushes.encrypted(xml, "1714112445", "n1")));
+        CompletableFuture.supplyAsync(
+            () -> post(cb, Pushes.encrypted(xml, "1714112445", "n1")), REQUESTS);
     handler.awaitEntered();
     CompletableFuture<CallbackResponse> retry =
-        CompletableFuture.supplyAsync(() -> post(cb, Pushes.encrypted(xml, "1714112450", "n2")));
+        CompletableFuture.supplyAsync(
+            () -> post(cb, Pushes.encrypted(xml, "1714112450", "n2")), REQUESTS);
     Await.until(() -> dedup.awaits.get() == 1, Duration.ofSeconds(5), "the retry waits");
     handler.open();
     CallbackResponse a = first.get(10, TimeUnit.SECONDS);

@@ -30,6 +30,16 @@ import redis.clients.jedis.UnifiedJedis;
  * sharing one real Redis through {@link RedisMessageDeduplicator}.
  */
 class RedisMessageDeduplicatorTest {
+  // Each request on its own thread, as a server runs them: the common pool has one thread on a
+  // 2-core machine, where the retry would wait behind the first attempt's blocked request.
+  private static final java.util.concurrent.ExecutorService REQUESTS =
+      java.util.concurrent.Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "test-request");
+            t.setDaemon(true);
+            return t;
+          });
+
   private static final String TOKEN = "pamtest";
   private static final String AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
   private static final String APP_ID = "wxb11529c136998cb6";
@@ -140,10 +150,10 @@ class RedisMessageDeduplicatorTest {
     String id = Integer.toString(IDS.incrementAndGet());
     gate = new CountDownLatch(1);
     CompletableFuture<CallbackResponse> first =
-        CompletableFuture.supplyAsync(() -> push(a, id, "n1"));
+        CompletableFuture.supplyAsync(() -> push(a, id, "n1"), REQUESTS);
     assertTrue(entered.await(10, TimeUnit.SECONDS));
     CompletableFuture<CallbackResponse> retry =
-        CompletableFuture.supplyAsync(() -> push(b, id, "n2"));
+        CompletableFuture.supplyAsync(() -> push(b, id, "n2"), REQUESTS);
     Await.until(() -> awaits.get() == 1, Duration.ofSeconds(5), "the retry waits on Redis");
     assertTrue(!retry.isDone(), "the retry waits for the running handler");
     gate.countDown();
