@@ -14,7 +14,8 @@ public final class Fault {
     HTTP_STATUS,
     ERRCODE,
     SLOW,
-    DROP
+    DROP,
+    BODY
   }
 
   final Kind kind;
@@ -22,13 +23,28 @@ public final class Fault {
   final String errmsg;
   final Duration delay;
   final String path;
+  final String contentType;
+  final String body;
 
   private Fault(Kind kind, int code, String errmsg, Duration delay, String path) {
+    this(kind, code, errmsg, delay, path, null, null);
+  }
+
+  private Fault(
+      Kind kind,
+      int code,
+      String errmsg,
+      Duration delay,
+      String path,
+      String contentType,
+      String body) {
     this.kind = kind;
     this.code = code;
     this.errmsg = errmsg;
     this.delay = delay;
     this.path = path;
+    this.contentType = contentType;
+    this.body = body;
   }
 
   /**
@@ -98,6 +114,44 @@ public final class Fault {
   }
 
   /**
+   * An answer given verbatim: any status and body, such as malformed JSON, an empty body, a token
+   * answer with an unusual {@code expires_in}, or a binary download whose bytes look like an error.
+   * Nothing is checked or issued: the request is answered with exactly this, as a misbehaving
+   * WeChat or proxy would.
+   *
+   * @param status the HTTP status, 200 to 599
+   * @param contentType the {@code Content-Type} header, such as {@code application/json}
+   * @param body the body, sent as UTF-8 (may be empty)
+   * @return the fault
+   * @throws IllegalArgumentException if {@code status} is not 200 to 599, or {@code contentType} is
+   *     blank or spans lines
+   * @throws NullPointerException if {@code contentType} or {@code body} is null
+   */
+  public static Fault body(int status, String contentType, String body) {
+    if (status < 200 || status > 599) {
+      throw new IllegalArgumentException("status must be 200 to 599: " + status);
+    }
+    Objects.requireNonNull(contentType, "contentType");
+    Objects.requireNonNull(body, "body");
+    if (contentType.isBlank() || contentType.indexOf('\r') >= 0 || contentType.indexOf('\n') >= 0) {
+      throw new IllegalArgumentException("contentType must be one non-blank line");
+    }
+    return new Fault(Kind.BODY, status, null, null, null, contentType, body);
+  }
+
+  /**
+   * HTTP 200 with a JSON content type and {@code body} verbatim, valid JSON or not: shorthand for
+   * {@link #body(int, String, String) body(200, "application/json; encoding=utf-8", body)}.
+   *
+   * @param body the body (may be empty or malformed)
+   * @return the fault
+   * @throws NullPointerException if {@code body} is null
+   */
+  public static Fault json(String body) {
+    return body(200, "application/json; encoding=utf-8", body);
+  }
+
+  /**
    * Returns this fault limited to one endpoint.
    *
    * @param endpointPath the path, such as {@code cgi-bin/token} (a leading {@code /} is optional)
@@ -105,7 +159,8 @@ public final class Fault {
    * @throws NullPointerException if {@code endpointPath} is null
    */
   public Fault at(String endpointPath) {
-    return new Fault(kind, code, errmsg, delay, WeChatStandIn.normalisePath(endpointPath));
+    return new Fault(
+        kind, code, errmsg, delay, WeChatStandIn.normalisePath(endpointPath), contentType, body);
   }
 
   boolean hits(String requestPath) {
@@ -125,6 +180,7 @@ public final class Fault {
           case ERRCODE -> "errcode " + code;
           case SLOW -> "slow " + delay;
           case DROP -> "connection closed";
+          case BODY -> "HTTP " + code + " " + contentType + " (" + body.length() + " chars)";
         };
     return "Fault{" + what + (path == null ? "" : " at " + path) + '}';
   }

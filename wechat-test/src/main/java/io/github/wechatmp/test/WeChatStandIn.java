@@ -69,11 +69,11 @@ import java.util.regex.Pattern;
  * <h2>Faults, counts, log</h2>
  *
  * {@link #failNext(int, Fault)} and {@link #failFor(Duration, Fault)} script HTTP 5xx answers,
- * errcode -1, slow answers and connections closed unanswered. {@link #tokenRequests()} counts every
- * request that reached a token endpoint (refused and faulted ones included), {@link #apiRequests()}
- * every other one, {@link #requests(String)} those to one path; {@link #received()} is the log. The
- * AppSecret never appears in the log, in {@link #toString()}, or in anything else the stand-in
- * prints.
+ * errcode -1, slow answers, connections closed unanswered and verbatim answers (malformed JSON and
+ * the like). {@link #tokenRequests()} counts every request that reached a token endpoint (refused
+ * and faulted ones included), {@link #apiRequests()} every other one, {@link #requests(String)}
+ * those to one path; {@link #received()} is the log. The AppSecret never appears in the log, in
+ * {@link #toString()}, or in anything else the stand-in prints.
  *
  * <h2>Time</h2>
  *
@@ -119,6 +119,7 @@ public final class WeChatStandIn implements AutoCloseable {
   // Guarded by "this": everything below.
   private final Map<String, Issued> tokens = new HashMap<>();
   private final List<String> issuedInOrder = new ArrayList<>();
+  private final List<String> ticketsInOrder = new ArrayList<>();
   private final List<ReceivedRequest> log = new ArrayList<>();
   private final List<String> sent = new ArrayList<>();
   private final List<Scripted> faults = new ArrayList<>();
@@ -388,6 +389,16 @@ public final class WeChatStandIn implements AutoCloseable {
   }
 
   /**
+   * Returns every ticket {@code cgi-bin/ticket/getticket} issued (of any type), in the order
+   * issued: {@code issuedTickets().get(n - 1)} is the n-th.
+   *
+   * @return a snapshot of the ticket values
+   */
+  public synchronized List<String> issuedTickets() {
+    return List.copyOf(ticketsInOrder);
+  }
+
+  /**
    * Returns the current stable token.
    *
    * @return its value, or null if none was issued
@@ -448,6 +459,7 @@ public final class WeChatStandIn implements AutoCloseable {
               case HTTP_STATUS ->
                   new Answer(fault.code, "text/html", "<html>" + fault.code + "</html>");
               case ERRCODE -> Answer.error(fault.code, fault.errmsg);
+              case BODY -> new Answer(fault.code, fault.contentType, fault.body);
               default -> null; // DROP
             };
       }
@@ -636,9 +648,11 @@ public final class WeChatStandIn implements AutoCloseable {
       return Answer.error(40097, "invalid args");
     }
     ticketsIssued++;
+    String ticket = ticketsIssued + "_" + randomValue(80);
+    ticketsInOrder.add(ticket);
     return Answer.json(
         "{\"errcode\":0,\"errmsg\":\"ok\",\"ticket\":"
-            + Json.quote(ticketsIssued + "_" + randomValue(80))
+            + Json.quote(ticket)
             + ",\"expires_in\":"
             + expiresIn.toSeconds()
             + "}");

@@ -222,6 +222,7 @@ class WeChatStandInTest {
     assertEquals("0", ok.get("errcode"));
     assertNotNull(ok.get("ticket"));
     assertEquals("7200", ok.get("expires_in"));
+    assertEquals(List.of(ok.get("ticket")), wechat.issuedTickets());
     assertEquals(
         "40097",
         Http.errcode(
@@ -231,6 +232,7 @@ class WeChatStandInTest {
         Http.errcode(
             Http.get(wechat.baseUrl() + "cgi-bin/ticket/getticket?type=jsapi&access_token=bad")));
     assertEquals(3, wechat.requests("cgi-bin/ticket/getticket"));
+    assertEquals(1, wechat.issuedTickets().size(), "refused calls issue no ticket");
   }
 
   @Test
@@ -321,6 +323,38 @@ class WeChatStandInTest {
     wechat.failFor(Duration.ofSeconds(10), Fault.systemBusy());
     wechat.clearFaults();
     assertEquals(200, Http.get(url).statusCode());
+  }
+
+  @Test
+  void aVerbatimAnswerIsSentAsScriptedAndIssuesNothing() throws Exception {
+    wechat
+        .failNext(1, Fault.json("{\"access_token\":"))
+        .failNext(1, Fault.body(500, "text/plain", "oops"))
+        .failNext(1, Fault.json(""));
+    String url =
+        wechat.baseUrl()
+            + "cgi-bin/token?grant_type=client_credential&appid="
+            + APP_ID
+            + "&secret="
+            + SECRET;
+    HttpResponse<String> malformed = Http.get(url);
+    assertEquals(200, malformed.statusCode());
+    assertEquals("{\"access_token\":", malformed.body());
+    assertEquals(
+        "application/json; encoding=utf-8", malformed.headers().firstValue("Content-Type").get());
+    HttpResponse<String> oops = Http.get(url);
+    assertEquals(500, oops.statusCode());
+    assertEquals("oops", oops.body());
+    assertEquals("text/plain", oops.headers().firstValue("Content-Type").get());
+    assertEquals("", Http.get(url).body());
+    assertEquals(List.of(), wechat.issuedTokens(), "a verbatim answer issues no token");
+    assertNotNull(token());
+    assertEquals(1, wechat.issuedTokens().size());
+    assertThrows(IllegalArgumentException.class, () -> Fault.body(199, "text/plain", ""));
+    assertThrows(IllegalArgumentException.class, () -> Fault.body(600, "text/plain", ""));
+    assertThrows(IllegalArgumentException.class, () -> Fault.body(200, " ", ""));
+    assertThrows(IllegalArgumentException.class, () -> Fault.body(200, "a\r\nX-Evil: 1", ""));
+    assertThrows(NullPointerException.class, () -> Fault.json(null));
   }
 
   @Test
