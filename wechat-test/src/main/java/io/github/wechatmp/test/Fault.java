@@ -15,7 +15,8 @@ public final class Fault {
     ERRCODE,
     SLOW,
     DROP,
-    BODY
+    BODY,
+    REDIRECT
   }
 
   final Kind kind;
@@ -25,9 +26,10 @@ public final class Fault {
   final String path;
   final String contentType;
   final String body;
+  final String location;
 
   private Fault(Kind kind, int code, String errmsg, Duration delay, String path) {
-    this(kind, code, errmsg, delay, path, null, null);
+    this(kind, code, errmsg, delay, path, null, null, null);
   }
 
   private Fault(
@@ -37,7 +39,8 @@ public final class Fault {
       Duration delay,
       String path,
       String contentType,
-      String body) {
+      String body,
+      String location) {
     this.kind = kind;
     this.code = code;
     this.errmsg = errmsg;
@@ -45,6 +48,7 @@ public final class Fault {
     this.path = path;
     this.contentType = contentType;
     this.body = body;
+    this.location = location;
   }
 
   /**
@@ -131,12 +135,37 @@ public final class Fault {
     if (status < 200 || status > 599) {
       throw new IllegalArgumentException("status must be 200 to 599: " + status);
     }
-    Objects.requireNonNull(contentType, "contentType");
+    oneLine(contentType, "contentType");
     Objects.requireNonNull(body, "body");
-    if (contentType.isBlank() || contentType.indexOf('\r') >= 0 || contentType.indexOf('\n') >= 0) {
-      throw new IllegalArgumentException("contentType must be one non-blank line");
+    return new Fault(Kind.BODY, status, null, null, null, contentType, body, null);
+  }
+
+  /**
+   * A redirect, as a misconfigured proxy in front of WeChat may answer: the status with a {@code
+   * Location} header and an empty body. A client that follows it would send the request, AppSecret
+   * and all, to {@code location}.
+   *
+   * @param status the status, 300 to 399
+   * @param location the {@code Location} header's value
+   * @return the fault
+   * @throws IllegalArgumentException if {@code status} is not a redirect status, or {@code
+   *     location} is blank or spans lines
+   * @throws NullPointerException if {@code location} is null
+   */
+  public static Fault redirect(int status, String location) {
+    if (status < 300 || status > 399) {
+      throw new IllegalArgumentException("status must be 300 to 399: " + status);
     }
-    return new Fault(Kind.BODY, status, null, null, null, contentType, body);
+    return new Fault(
+        Kind.REDIRECT, status, null, null, null, "text/plain", "", oneLine(location, "location"));
+  }
+
+  private static String oneLine(String value, String name) {
+    Objects.requireNonNull(value, name);
+    if (value.isBlank() || value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0) {
+      throw new IllegalArgumentException(name + " must be one non-blank line");
+    }
+    return value;
   }
 
   /**
@@ -160,7 +189,14 @@ public final class Fault {
    */
   public Fault at(String endpointPath) {
     return new Fault(
-        kind, code, errmsg, delay, WeChatStandIn.normalisePath(endpointPath), contentType, body);
+        kind,
+        code,
+        errmsg,
+        delay,
+        WeChatStandIn.normalisePath(endpointPath),
+        contentType,
+        body,
+        location);
   }
 
   boolean hits(String requestPath) {
@@ -181,6 +217,7 @@ public final class Fault {
           case SLOW -> "slow " + delay;
           case DROP -> "connection closed";
           case BODY -> "HTTP " + code + " " + contentType + " (" + body.length() + " chars)";
+          case REDIRECT -> "HTTP " + code + " to " + location;
         };
     return "Fault{" + what + (path == null ? "" : " at " + path) + '}';
   }

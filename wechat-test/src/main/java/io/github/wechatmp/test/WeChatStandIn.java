@@ -436,6 +436,8 @@ public final class WeChatStandIn implements AutoCloseable {
       }
       String body = new String(raw, StandardCharsets.UTF_8);
       String method = exchange.getRequestMethod();
+      String contentType =
+          Objects.requireNonNullElse(exchange.getRequestHeaders().getFirst("Content-Type"), "");
       boolean tokenEndpoint = path.equals(TOKEN_PATH) || path.equals(STABLE_TOKEN_PATH);
       (tokenEndpoint ? tokenRequests : apiRequests).incrementAndGet();
       perPath.computeIfAbsent(path, p -> new AtomicInteger()).incrementAndGet();
@@ -459,7 +461,7 @@ public final class WeChatStandIn implements AutoCloseable {
               case HTTP_STATUS ->
                   new Answer(fault.code, "text/html", "<html>" + fault.code + "</html>");
               case ERRCODE -> Answer.error(fault.code, fault.errmsg);
-              case BODY -> new Answer(fault.code, fault.contentType, fault.body);
+              case BODY, REDIRECT -> new Answer(fault.code, fault.contentType, fault.body);
               default -> null; // DROP
             };
       }
@@ -471,14 +473,19 @@ public final class WeChatStandIn implements AutoCloseable {
                 mask(query),
                 mask(body),
                 answer == null ? 0 : answer.status,
-                answer == null ? null : answer.errcode()));
+                answer == null ? null : answer.errcode(),
+                contentType));
       }
       if (answer == null) {
         return; // closing the exchange unanswered closes the connection
       }
       byte[] bytes = answer.body.getBytes(StandardCharsets.UTF_8);
       exchange.getResponseHeaders().set("Content-Type", answer.contentType);
-      exchange.sendResponseHeaders(answer.status, bytes.length);
+      if (fault != null && fault.location != null) {
+        exchange.getResponseHeaders().set("Location", fault.location);
+      }
+      // -1 is the JDK's "no body"; 0 would mean chunked.
+      exchange.sendResponseHeaders(answer.status, bytes.length == 0 ? -1 : bytes.length);
       try (OutputStream out = exchange.getResponseBody()) {
         out.write(bytes);
       }

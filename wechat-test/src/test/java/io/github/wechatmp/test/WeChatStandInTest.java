@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 class WeChatStandInTest {
   static final String APP_ID = "wx0123456789abcdef";
   static final String SECRET = "s3cr3t-0123456789abcdef0123456789";
+  static final String STABLE_PATH = WeChatStandIn.STABLE_TOKEN_PATH;
 
   final ManualClock clock = new ManualClock(Instant.parse("2026-12-01T02:00:00Z"));
   WeChatStandIn wechat =
@@ -355,6 +356,25 @@ class WeChatStandInTest {
     assertThrows(IllegalArgumentException.class, () -> Fault.body(200, " ", ""));
     assertThrows(IllegalArgumentException.class, () -> Fault.body(200, "a\r\nX-Evil: 1", ""));
     assertThrows(NullPointerException.class, () -> Fault.json(null));
+  }
+
+  @Test
+  void aRedirectCarriesItsLocationAndTheLogKeepsTheRequestsContentType() throws Exception {
+    wechat.failNext(1, Fault.redirect(307, "http://127.0.0.1:9/steal").at(STABLE_PATH));
+    // The JDK's client does not follow redirects unless asked.
+    HttpResponse<String> r =
+        Http.post(
+            wechat.baseUrl() + STABLE_PATH,
+            "{\"grant_type\":\"client_credential\",\"appid\":\"a\",\"secret\":\"b\"}");
+    assertEquals(307, r.statusCode());
+    assertEquals("http://127.0.0.1:9/steal", r.headers().firstValue("Location").get());
+    assertEquals("", r.body());
+    assertEquals("application/json", wechat.received().get(0).contentType());
+    token();
+    assertEquals("", wechat.received().get(1).contentType(), "a GET without a body has none");
+    assertThrows(IllegalArgumentException.class, () -> Fault.redirect(200, "http://x/"));
+    assertThrows(IllegalArgumentException.class, () -> Fault.redirect(302, "a\nb"));
+    assertThrows(NullPointerException.class, () -> Fault.redirect(302, null));
   }
 
   @Test
