@@ -61,10 +61,11 @@ import java.util.regex.Pattern;
  *
  * Every other endpoint checks the {@code access_token} query parameter as WeChat does: 41001 if
  * missing, 40001 if unknown or voided, 42001 if expired. Built in: {@code
- * cgi-bin/get_api_domain_ip} (a fixed {@code dns} list), {@code cgi-bin/ticket/getticket} ({@code
- * type=jsapi} or {@code wx_card}: a new ticket living {@code expiresIn}; another type 40097), and
- * {@code cgi-bin/message/custom/send} (a JSON object is recorded, see {@link #sentMessages()};
- * anything else 47001). {@link #addEndpoint(String, String)} adds more. Unknown paths get HTTP 404.
+ * cgi-bin/get_api_domain_ip} (a fixed {@code ip_list}, as WeChat names it), {@code
+ * cgi-bin/ticket/getticket} ({@code type=jsapi} or {@code wx_card}: a new ticket living {@code
+ * expiresIn}; another type 40097), and {@code cgi-bin/message/custom/send} (a JSON object is
+ * recorded, see {@link #sentMessages()}; anything else 47001). {@link #addEndpoint(String, String)}
+ * adds more. Unknown paths get HTTP 404.
  *
  * <h2>Faults, counts, log</h2>
  *
@@ -531,7 +532,7 @@ public final class WeChatStandIn implements AutoCloseable {
     switch (path) {
       case "cgi-bin/get_api_domain_ip":
         return Answer.json(
-            "{\"dns\":[\"203.0.113.10\",\"203.0.113.11\",\"198.51.100.20\",\"198.51.100.21\"]}");
+            "{\"ip_list\":[\"203.0.113.10\",\"203.0.113.11\",\"198.51.100.20\",\"198.51.100.21\"]}");
       case "cgi-bin/ticket/getticket":
         return ticket(params.get("type"));
       case "cgi-bin/message/custom/send":

@@ -101,7 +101,7 @@ class WeChatStandInTest {
   void aValidTokenGetsTheDnsList() throws Exception {
     HttpResponse<String> r = ip(token());
     assertEquals(200, r.statusCode());
-    assertTrue(r.body().contains("\"dns\""));
+    assertTrue(r.body().contains("\"ip_list\""));
   }
 
   @Test
