@@ -6,8 +6,9 @@ import java.util.Objects;
 /**
  * A failure that a {@link WeChatStandIn} plays instead of (or before) its normal answer, scripted
  * with {@link WeChatStandIn#failNext(int, Fault)} or {@link WeChatStandIn#failFor(Duration,
- * Fault)}. By default a fault hits every endpoint; {@link #at(String)} narrows it to one. Immutable
- * and thread-safe.
+ * Fault)}: an HTTP error status, an errcode, a slow answer, a connection closed unanswered, a
+ * verbatim answer (malformed JSON, an empty body, any content type) or a redirect. By default a
+ * fault hits every endpoint; {@link #at(String)} narrows it to one. Immutable and thread-safe.
  */
 public final class Fault {
   enum Kind {

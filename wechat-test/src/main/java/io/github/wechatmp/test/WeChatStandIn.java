@@ -813,8 +813,8 @@ public final class WeChatStandIn implements AutoCloseable {
     }
 
     Integer errcode() {
-      if (!contentType.startsWith("application/json")) {
-        return null;
+      if (!contentType.startsWith("application/json") || !Json.isObject(body)) {
+        return null; // not JSON, or a scripted malformed body: no errcode to speak of
       }
       Matcher m = ERRCODE.matcher(body);
       return m.find() ? Integer.valueOf(m.group(1)) : 0;

@@ -349,6 +349,8 @@ class WeChatStandInTest {
     assertEquals("text/plain", oops.headers().firstValue("Content-Type").get());
     assertEquals("", Http.get(url).body());
     assertEquals(List.of(), wechat.issuedTokens(), "a verbatim answer issues no token");
+    assertNull(wechat.received().get(0).errcode(), "malformed JSON has no errcode");
+    assertEquals(500, wechat.received().get(1).status());
     assertNotNull(token());
     assertEquals(1, wechat.issuedTokens().size());
     assertThrows(IllegalArgumentException.class, () -> Fault.body(199, "text/plain", ""));
