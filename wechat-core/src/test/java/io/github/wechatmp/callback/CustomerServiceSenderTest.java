@@ -7,13 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.wechatmp.WeChatApiException;
 import io.github.wechatmp.WeChatTransportException;
 import io.github.wechatmp.internal.xml.FlatXml;
-import io.github.wechatmp.testing.FakeWeChat;
+import io.github.wechatmp.test.Fault;
+import io.github.wechatmp.test.WeChatStandIn;
+import io.github.wechatmp.testing.StandIns;
 import io.github.wechatmp.token.AccessTokenProvider;
-import java.util.concurrent.atomic.AtomicInteger;
-import mockwebserver3.Dispatcher;
-import mockwebserver3.MockResponse;
-import mockwebserver3.MockWebServer;
-import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.Test;
 
 /** Late replies through cgi-bin/message/custom/send at the provider's base URL, and its errors. */
@@ -23,30 +20,16 @@ class CustomerServiceSenderTest {
   @Test
   void weChatsRefusalIsAnApiExceptionWithItsErrcodeAndATransportFailureATransportException()
       throws Exception {
-    AtomicInteger sends = new AtomicInteger();
-    try (MockWebServer server = new MockWebServer()) {
-      server.setDispatcher(
-          new Dispatcher() {
-            @Override
-            public MockResponse dispatch(RecordedRequest request) {
-              if (request.getUrl().encodedPath().endsWith("/cgi-bin/token")) {
-                return new MockResponse.Builder()
-                    .body(FakeWeChat.tokenJson(FakeWeChat.tokenValue(1), 7200))
-                    .build();
-              }
-              return sends.incrementAndGet() == 1
-                  ? new MockResponse.Builder()
-                      .body("{\"errcode\":45015,\"errmsg\":\"response out of time limit\"}")
-                      .build()
-                  : new MockResponse.Builder().code(502).body("bad gateway").build();
-            }
-          });
-      server.start();
+    String send = "cgi-bin/message/custom/send";
+    try (WeChatStandIn wechat = WeChatStandIn.start()) {
+      wechat
+          .failNext(1, Fault.errcode(45015, "response out of time limit").at(send))
+          .failNext(1, Fault.body(502, "text/plain", "bad gateway").at(send));
       try (AccessTokenProvider tokens =
           AccessTokenProvider.builder()
-              .appId(FakeWeChat.APP_ID)
-              .appSecret(FakeWeChat.SECRET)
-              .apiBaseUrl(server.url("/").toString())
+              .appId(StandIns.APP_ID)
+              .appSecret(StandIns.SECRET)
+              .apiBaseUrl(wechat.baseUrl())
               .build()) {
         CustomerServiceSender sender = new CustomerServiceSender(tokens);
         WeChatApiException e =
@@ -60,6 +43,7 @@ class CustomerServiceSenderTest {
             IllegalArgumentException.class,
             () -> sender.send(MESSAGE, Reply.transferToCustomerService()));
         assertTrue(sender.toString().contains("cgi-bin/message/custom/send"));
+        assertEquals(2, wechat.requests(send), "each send reached WeChat once");
       }
     }
   }

@@ -2,11 +2,12 @@ package io.github.wechatmp.callback;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.wechatmp.message.WeChatXml;
+import io.github.wechatmp.test.ReceivedRequest;
+import io.github.wechatmp.test.WeChatStandIn;
 import io.github.wechatmp.testing.Await;
-import io.github.wechatmp.testing.FakeWeChat;
+import io.github.wechatmp.testing.StandIns;
 import io.github.wechatmp.token.AccessTokenProvider;
 import java.time.Duration;
 import java.util.List;
@@ -14,7 +15,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -147,11 +147,11 @@ class DedupAndDeadlineTest {
   @Test
   @Tag("slow") // a real 200 ms deadline
   void aHandlerPastTheDeadlineGetsSuccessAtOnceAndItsReplyGoesToCustomerService() throws Exception {
-    try (FakeWeChat wechat = new FakeWeChat();
+    try (WeChatStandIn wechat = WeChatStandIn.start();
         AccessTokenProvider tokens =
             AccessTokenProvider.builder()
-                .appId(FakeWeChat.APP_ID)
-                .appSecret(FakeWeChat.SECRET)
+                .appId(StandIns.APP_ID)
+                .appSecret(StandIns.SECRET)
                 .apiBaseUrl(wechat.baseUrl())
                 .build()) {
       WeChatCallback cb =
@@ -169,12 +169,14 @@ class DedupAndDeadlineTest {
       handler.open();
       Await.until(
           () -> sends(wechat).size() == 1, Duration.ofSeconds(10), "the late reply is sent");
-      RecordedRequest sent = sends(wechat).get(0);
-      assertEquals("POST", sent.getMethod());
-      assertTrue(sent.getUrl().queryParameter("access_token") != null, sent.getUrl().toString());
+      ReceivedRequest sent = sends(wechat).get(0);
+      assertEquals("POST", sent.method());
+      assertEquals(
+          wechat.currentToken(), sent.queryParameter("access_token"), "the provider's token");
+      assertEquals(Integer.valueOf(0), sent.errcode(), "the stand-in accepted it");
       assertEquals(
           "{\"touser\":\"o9AgO5Kd5ggOC\",\"msgtype\":\"text\",\"text\":{\"content\":\"sorry I am late\"}}",
-          sent.getBody().utf8());
+          sent.body());
       // a retry now gets success, so the user sees the reply once
       assertEquals("success", post(cb, Pushes.encrypted(xml)).body());
       assertEquals(1, handler.calls.get());
@@ -206,9 +208,7 @@ class DedupAndDeadlineTest {
         WeChatXml.parse(post(cb, Pushes.plaintext(Pushes.text("300", "x"))).body()).get("Content"));
   }
 
-  private static List<RecordedRequest> sends(FakeWeChat wechat) {
-    return wechat.requests().stream()
-        .filter(r -> r.getUrl().encodedPath().endsWith("/cgi-bin/message/custom/send"))
-        .toList();
+  private static List<ReceivedRequest> sends(WeChatStandIn wechat) {
+    return wechat.received("cgi-bin/message/custom/send");
   }
 }

@@ -8,15 +8,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.wechatmp.message.MessageCrypto;
 import io.github.wechatmp.message.WeChatXml;
+import io.github.wechatmp.test.Fault;
+import io.github.wechatmp.test.WeChatStandIn;
 import io.github.wechatmp.testing.LogCapture;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
-import mockwebserver3.MockResponse;
-import mockwebserver3.MockWebServer;
 import org.junit.jupiter.api.Test;
 
 /** {@link WeChatCallback#handle} in every mode and for every bad input. */
@@ -206,17 +207,17 @@ class WeChatCallbackTest {
 
   @Test
   void anExternalEntityIsNeverFetched() throws Exception {
-    try (MockWebServer attacker = new MockWebServer()) {
-      attacker.enqueue(new MockResponse.Builder().body("secret").build());
-      attacker.start();
+    try (WeChatStandIn attacker = WeChatStandIn.start()) {
+      attacker.failNext(1, Fault.body(200, "text/plain", "secret"));
       String xxe =
           "<?xml version=\"1.0\"?><!DOCTYPE xml [<!ENTITY xxe SYSTEM \""
-              + attacker.url("/xxe")
+              + attacker.baseUrl()
+              + "xxe"
               + "\">]>"
               + Pushes.text("14", "&xxe;");
       assertError(400, post(secure(), Pushes.plaintext(xxe)));
       assertError(400, post(secure(), Pushes.encrypted(xxe)));
-      assertEquals(0, attacker.getRequestCount());
+      assertEquals(List.of(), attacker.received());
     }
   }
 

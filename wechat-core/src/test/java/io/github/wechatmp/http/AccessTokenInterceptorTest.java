@@ -1,13 +1,18 @@
 package io.github.wechatmp.http;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.wechatmp.WeChatApiException;
+import io.github.wechatmp.test.Fault;
+import io.github.wechatmp.test.ReceivedRequest;
+import io.github.wechatmp.test.WeChatStandIn;
 import io.github.wechatmp.testing.LogCapture;
 import io.github.wechatmp.testing.MutableClock;
+import io.github.wechatmp.testing.StandIns;
 import io.github.wechatmp.token.AccessTokenProvider;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -18,11 +23,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import mockwebserver3.Dispatcher;
-import mockwebserver3.MockResponse;
-import mockwebserver3.MockWebServer;
-import mockwebserver3.RecordedRequest;
 import okhttp3.Call;
 import okhttp3.Callback;
 import okhttp3.MediaType;
@@ -30,7 +30,6 @@ import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
-import okio.Buffer;
 import okio.BufferedSink;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,24 +38,42 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class AccessTokenInterceptorTest {
+  private static final String OK = "{\"errcode\":0,\"errmsg\":\"ok\"}";
+
+  /** The host the stand-in is reached under (its base URL's). */
+  private static final String HOST = "127.0.0.1";
+
   private final MutableClock clock = new MutableClock();
-  private ScriptedWeChat wechat;
+  private WeChatStandIn wechat;
   private AccessTokenProvider tokens;
   private OkHttpClient client;
 
   @BeforeEach
   void setUp() throws Exception {
-    wechat = new ScriptedWeChat();
+    wechat = StandIns.start(clock);
+    // Ordinary API endpoints: a valid token gets {"errcode":0,"errmsg":"ok"}, any other 40001.
+    for (String path :
+        List.of(
+            "cgi-bin/user/info",
+            "cgi-bin/menu/get",
+            "cgi-bin/a",
+            "cgi-bin/b",
+            "cgi-bin/c",
+            "cgi-bin/media/get",
+            "cgi-bin/x",
+            "cgi-bin/y")) {
+      wechat.addEndpoint(path, OK);
+    }
     tokens =
         AccessTokenProvider.builder()
-            .appId(ScriptedWeChat.APP_ID)
-            .appSecret(ScriptedWeChat.SECRET)
+            .appId(StandIns.APP_ID)
+            .appSecret(StandIns.SECRET)
             .apiBaseUrl(wechat.baseUrl())
             .clock(clock)
             .build();
     client =
         new OkHttpClient.Builder()
-            .addInterceptor(AccessTokenInterceptor.builder(tokens).addHost(wechat.host()).build())
+            .addInterceptor(AccessTokenInterceptor.builder(tokens).addHost(HOST).build())
             .build();
   }
 
@@ -64,6 +81,25 @@ class AccessTokenInterceptorTest {
   void tearDown() throws Exception {
     tokens.close();
     wechat.close();
+  }
+
+  /** The next request to {@code path} gets {@code body} verbatim. */
+  private void enqueueApi(String path, String body) {
+    wechat.failNext(1, Fault.json(body).at(path));
+  }
+
+  /** Every request but those to the token endpoints, in order. */
+  private List<ReceivedRequest> apiLog() {
+    return wechat.received().stream()
+        .filter(
+            r ->
+                !r.path().equals(WeChatStandIn.TOKEN_PATH)
+                    && !r.path().equals(WeChatStandIn.STABLE_TOKEN_PATH))
+        .toList();
+  }
+
+  private String tokenValue(int n) {
+    return StandIns.token(wechat, n);
   }
 
   private Request get(String pathAndQuery) {
@@ -76,8 +112,14 @@ class AccessTokenInterceptorTest {
     }
   }
 
-  private String tokenOf(RecordedRequest r) {
-    return r.getUrl().queryParameter("access_token");
+  private static String tokenOf(ReceivedRequest r) {
+    return r.queryParameter("access_token");
+  }
+
+  private static long tokenParameters(ReceivedRequest r) {
+    return java.util.Arrays.stream(r.query().split("&"))
+        .filter(p -> p.startsWith("access_token="))
+        .count();
   }
 
   @Test
@@ -88,36 +130,36 @@ class AccessTokenInterceptorTest {
     }
     assertEquals(1, wechat.tokenRequests());
     assertEquals(20, wechat.apiRequests());
-    RecordedRequest r = wechat.apiLog().get(0);
-    assertEquals(ScriptedWeChat.tokenValue(1), tokenOf(r));
-    assertEquals("o1", r.getUrl().queryParameter("openid"));
-    assertEquals("zh_CN", r.getUrl().queryParameter("lang"));
-    assertEquals(1, r.getUrl().queryParameterValues("access_token").size());
+    ReceivedRequest r = apiLog().get(0);
+    assertEquals(tokenValue(1), tokenOf(r));
+    assertEquals("o1", r.queryParameter("openid"));
+    assertEquals("zh_CN", r.queryParameter("lang"));
+    assertEquals(1, tokenParameters(r));
   }
 
   @Test
   void scripted40001ThenSuccessMakesOneTokenFetchAndTwoApiRequests() throws Exception {
     tokens.get();
     assertEquals(1, wechat.tokenRequests());
-    wechat.enqueueApi(ScriptedWeChat.json(ScriptedWeChat.error(40001, "invalid credential")));
+    enqueueApi("cgi-bin/menu/get", StandIns.error(40001, "invalid credential"));
     try (LogCapture log = new LogCapture()) {
       assertEquals("{\"errcode\":0,\"errmsg\":\"ok\"}", call(get("cgi-bin/menu/get")));
       String text = log.text();
-      assertFalse(text.contains(ScriptedWeChat.tokenValue(1)), text);
-      assertFalse(text.contains(ScriptedWeChat.tokenValue(2)), text);
+      assertFalse(text.contains(tokenValue(1)), text);
+      assertFalse(text.contains(tokenValue(2)), text);
       assertTrue(text.contains("retrying once"), text);
     }
     assertEquals(2, wechat.tokenRequests(), "exactly one token fetch for the retry");
     assertEquals(2, wechat.apiRequests());
-    List<RecordedRequest> api = wechat.apiLog();
-    assertEquals(ScriptedWeChat.tokenValue(1), tokenOf(api.get(0)));
-    assertEquals(ScriptedWeChat.tokenValue(2), tokenOf(api.get(1)));
+    List<ReceivedRequest> api = apiLog();
+    assertEquals(tokenValue(1), tokenOf(api.get(0)));
+    assertEquals(tokenValue(2), tokenOf(api.get(1)));
   }
 
   @Test
   void tokenRevokedAtWeChatIsReplacedTransparently() throws Exception {
     tokens.get();
-    wechat.revoke(ScriptedWeChat.tokenValue(1));
+    wechat.voidToken(tokenValue(1));
     assertEquals("{\"errcode\":0,\"errmsg\":\"ok\"}", call(get("cgi-bin/menu/get")));
     assertEquals("{\"errcode\":0,\"errmsg\":\"ok\"}", call(get("cgi-bin/menu/get")));
     assertEquals(2, wechat.tokenRequests());
@@ -127,8 +169,8 @@ class AccessTokenInterceptorTest {
   @Test
   void aSecond40001SurfacesAsWeChatApiExceptionWithoutLooping() throws Exception {
     tokens.get();
-    wechat.enqueueApi(ScriptedWeChat.json(ScriptedWeChat.error(40001, "invalid credential")));
-    wechat.enqueueApi(ScriptedWeChat.json(ScriptedWeChat.error(40001, "invalid credential again")));
+    enqueueApi("cgi-bin/menu/get", StandIns.error(40001, "invalid credential"));
+    enqueueApi("cgi-bin/menu/get", StandIns.error(40001, "invalid credential again"));
     WeChatApiException e =
         assertThrows(WeChatApiException.class, () -> call(get("cgi-bin/menu/get")));
     assertEquals(40001, e.errorCode());
@@ -137,21 +179,21 @@ class AccessTokenInterceptorTest {
     assertFalse(
         e.getMessage().contains("AppSecret"),
         "40001 on an API call is no AppSecret problem: " + e.getMessage());
-    assertFalse(e.getMessage().contains(ScriptedWeChat.tokenValue(2)));
+    assertFalse(e.getMessage().contains(tokenValue(2)));
     assertEquals(2, wechat.apiRequests(), "one request and exactly one retry");
     assertEquals(2, wechat.tokenRequests(), "exactly one token fetch");
     // The fresh token was not thrown away after the second rejection, so the next call spends no
     // fetch.
     assertEquals("{\"errcode\":0,\"errmsg\":\"ok\"}", call(get("cgi-bin/menu/get")));
     assertEquals(2, wechat.tokenRequests());
-    assertEquals(ScriptedWeChat.tokenValue(2), tokenOf(wechat.apiLog().get(2)));
+    assertEquals(tokenValue(2), tokenOf(apiLog().get(2)));
   }
 
   @ParameterizedTest
   @ValueSource(ints = {40014, 42001})
   void theOtherTokenErrorsAreRetriedToo(int code) throws Exception {
     tokens.get();
-    wechat.enqueueApi(ScriptedWeChat.json(ScriptedWeChat.error(code, "token")));
+    enqueueApi("cgi-bin/menu/get", StandIns.error(code, "token"));
     assertEquals("{\"errcode\":0,\"errmsg\":\"ok\"}", call(get("cgi-bin/menu/get")));
     assertEquals(2, wechat.apiRequests());
     assertEquals(2, wechat.tokenRequests());
@@ -160,24 +202,23 @@ class AccessTokenInterceptorTest {
   @ParameterizedTest
   @ValueSource(ints = {-1, 45009, 40013, 48001})
   void otherErrorsAreReturnedAsTheyCame(int code) throws Exception {
-    wechat.enqueueApi(ScriptedWeChat.json(ScriptedWeChat.error(code, "other")));
-    assertEquals(ScriptedWeChat.error(code, "other"), call(get("cgi-bin/menu/get")));
+    enqueueApi("cgi-bin/menu/get", StandIns.error(code, "other"));
+    assertEquals(StandIns.error(code, "other"), call(get("cgi-bin/menu/get")));
     assertEquals(1, wechat.apiRequests());
     assertEquals(1, wechat.tokenRequests());
   }
 
   @Test
   void errcodeInsideANestedObjectOrInABinaryBodyIsNoTokenError() throws Exception {
-    wechat.enqueueApi(ScriptedWeChat.json("{\"errcode\":0,\"data\":{\"errcode\":40001}}"));
+    enqueueApi("cgi-bin/a", "{\"errcode\":0,\"data\":{\"errcode\":40001}}");
     assertEquals("{\"errcode\":0,\"data\":{\"errcode\":40001}}", call(get("cgi-bin/a")));
-    byte[] jpegLookingLikeAnError = ScriptedWeChat.error(40001, "x").getBytes();
-    wechat.enqueueApi(
-        new MockResponse.Builder()
-            .addHeader("Content-Type", "image/jpeg")
-            .body(new Buffer().write(jpegLookingLikeAnError))
-            .build());
-    assertEquals(ScriptedWeChat.error(40001, "x"), call(get("cgi-bin/media/get?media_id=m")));
-    wechat.enqueueApi(ScriptedWeChat.json("not json {"));
+    byte[] jpegLookingLikeAnError = StandIns.error(40001, "x").getBytes();
+    wechat.failNext(
+        1,
+        Fault.body(200, "image/jpeg", new String(jpegLookingLikeAnError, UTF_8))
+            .at("cgi-bin/media/get"));
+    assertEquals(StandIns.error(40001, "x"), call(get("cgi-bin/media/get?media_id=m")));
+    enqueueApi("cgi-bin/b", "not json {");
     assertEquals("not json {", call(get("cgi-bin/b")));
     assertEquals(3, wechat.apiRequests());
   }
@@ -185,14 +226,14 @@ class AccessTokenInterceptorTest {
   @Test
   void aLargeBodyIsPassedOnWhole() throws Exception {
     String big = "{\"errcode\":0,\"items\":\"" + "x".repeat(300_000) + "\"}";
-    wechat.enqueueApi(ScriptedWeChat.json(big));
+    enqueueApi("cgi-bin/c", big);
     assertEquals(big, call(get("cgi-bin/c")));
   }
 
   @Test
   void postBodyIsSentAgainOnRetry() throws Exception {
     tokens.get();
-    wechat.enqueueApi(ScriptedWeChat.json(ScriptedWeChat.error(42001, "access_token expired")));
+    enqueueApi("cgi-bin/message/custom/send", StandIns.error(42001, "access_token expired"));
     String json = "{\"touser\":\"o1\",\"msgtype\":\"text\",\"text\":{\"content\":\"你好\"}}";
     Request post =
         new Request.Builder()
@@ -200,17 +241,18 @@ class AccessTokenInterceptorTest {
             .post(RequestBody.create(json, MediaType.get("application/json; charset=utf-8")))
             .build();
     assertEquals("{\"errcode\":0,\"errmsg\":\"ok\"}", call(post));
-    List<RecordedRequest> api = wechat.apiLog();
+    List<ReceivedRequest> api = apiLog();
     assertEquals(2, api.size());
-    assertEquals(json, api.get(0).getBody().utf8());
-    assertEquals(json, api.get(1).getBody().utf8());
-    assertEquals("POST", api.get(1).getMethod());
+    assertEquals(json, api.get(0).body());
+    assertEquals(json, api.get(1).body());
+    assertEquals("POST", api.get(1).method());
+    assertEquals(List.of(json), wechat.sentMessages(), "the retry with the fresh token was taken");
   }
 
   @Test
   void oneShotBodyIsNotSentTwice() throws Exception {
     tokens.get();
-    wechat.enqueueApi(ScriptedWeChat.json(ScriptedWeChat.error(40001, "invalid credential")));
+    enqueueApi("cgi-bin/x", StandIns.error(40001, "invalid credential"));
     RequestBody oneShot =
         new RequestBody() {
           @Override
@@ -234,7 +276,7 @@ class AccessTokenInterceptorTest {
     assertEquals(1, wechat.apiRequests());
     // the rejected token was still reported, so the next call gets a fresh one
     assertEquals("{\"errcode\":0,\"errmsg\":\"ok\"}", call(get("cgi-bin/y")));
-    assertEquals(ScriptedWeChat.tokenValue(2), tokenOf(wechat.apiLog().get(1)));
+    assertEquals(tokenValue(2), tokenOf(apiLog().get(1)));
   }
 
   @Test
@@ -250,36 +292,25 @@ class AccessTokenInterceptorTest {
 
   @Test
   void tokenEndpointsAreNeverTouchedNorRetried() throws Exception {
-    AtomicInteger hits = new AtomicInteger();
-    List<String> queries = new ArrayList<>();
-    try (MockWebServer tokenServer = new MockWebServer()) {
-      tokenServer.setDispatcher(
-          new Dispatcher() {
-            @Override
-            public MockResponse dispatch(RecordedRequest request) {
-              hits.incrementAndGet();
-              synchronized (queries) {
-                queries.add(String.valueOf(request.getUrl().query()));
-              }
-              return ScriptedWeChat.json(ScriptedWeChat.error(40001, "invalid credential"));
-            }
-          });
-      tokenServer.start();
-      String base = tokenServer.url("/").toString();
+    try (WeChatStandIn tokenServer = WeChatStandIn.start()) {
+      tokenServer.failNext(
+          Integer.MAX_VALUE, Fault.json(StandIns.error(40001, "invalid credential")));
+      String base = tokenServer.baseUrl();
       String body =
           call(
               new Request.Builder()
                   .url(base + "cgi-bin/token?grant_type=client_credential&appid=a&secret=b")
                   .build());
-      assertEquals(ScriptedWeChat.error(40001, "invalid credential"), body);
+      assertEquals(StandIns.error(40001, "invalid credential"), body);
       call(
           new Request.Builder()
               .url(base + "cgi-bin/stable_token")
               .post(RequestBody.create("{}", MediaType.get("application/json")))
               .build());
       call(new Request.Builder().url(base + "proxy/cgi-bin/token/").build());
-      assertEquals(3, hits.get(), "no retry on the token endpoints");
-      assertFalse(String.join("&", queries).contains("access_token"));
+      List<ReceivedRequest> hits = tokenServer.received();
+      assertEquals(3, hits.size(), "no retry on the token endpoints");
+      assertFalse(hits.stream().anyMatch(r -> r.query().contains("access_token")), hits.toString());
       assertEquals(0, wechat.tokenRequests(), "the provider was not even asked");
     }
   }
@@ -291,7 +322,7 @@ class AccessTokenInterceptorTest {
     try (Response r = plain.newCall(get("cgi-bin/menu/get?access_token=HANDMADE")).execute()) {
       r.body().string();
     }
-    assertEquals("HANDMADE", tokenOf(wechat.apiLog().get(0)));
+    assertEquals("HANDMADE", tokenOf(apiLog().get(0)));
     assertEquals(0, wechat.tokenRequests());
     assertTrue(AccessTokenInterceptor.DEFAULT_HOSTS.contains("api.weixin.qq.com"));
     assertTrue(
@@ -326,8 +357,7 @@ class AccessTokenInterceptorTest {
   void refusesToRunAsANetworkInterceptor() {
     OkHttpClient wrong =
         new OkHttpClient.Builder()
-            .addNetworkInterceptor(
-                AccessTokenInterceptor.builder(tokens).addHost(wechat.host()).build())
+            .addNetworkInterceptor(AccessTokenInterceptor.builder(tokens).addHost(HOST).build())
             .build();
     assertThrows(
         IllegalStateException.class,
@@ -342,7 +372,7 @@ class AccessTokenInterceptorTest {
   @Test
   void concurrentCallsHittingTheSameRevokedTokenShareOneRefresh() throws Exception {
     tokens.get();
-    wechat.revoke(ScriptedWeChat.tokenValue(1));
+    wechat.voidToken(tokenValue(1));
     int threads = 16;
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     CountDownLatch start = new CountDownLatch(1);
@@ -369,8 +399,8 @@ class AccessTokenInterceptorTest {
   @Test
   void asyncCallsReportTheSecondRejectionToOnFailure() throws Exception {
     tokens.get();
-    wechat.enqueueApi(ScriptedWeChat.json(ScriptedWeChat.error(40001, "a")));
-    wechat.enqueueApi(ScriptedWeChat.json(ScriptedWeChat.error(40001, "b")));
+    enqueueApi("cgi-bin/menu/get", StandIns.error(40001, "a"));
+    enqueueApi("cgi-bin/menu/get", StandIns.error(40001, "b"));
     CompletableFuture<IOException> failure = new CompletableFuture<>();
     {
       client

@@ -5,8 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.wechatmp.http.ScriptedWeChat;
 import io.github.wechatmp.message.SharedVectors;
+import io.github.wechatmp.test.WeChatStandIn;
+import io.github.wechatmp.testing.StandIns;
 import io.github.wechatmp.token.AccessTokenProvider;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -66,11 +67,11 @@ class JsSdkSignerTest {
 
   @Test
   void endToEndWithTheTicketProvider() throws Exception {
-    try (ScriptedWeChat wechat = new ScriptedWeChat();
+    try (WeChatStandIn wechat = WeChatStandIn.start();
         AccessTokenProvider tokens =
             AccessTokenProvider.builder()
-                .appId(ScriptedWeChat.APP_ID)
-                .appSecret(ScriptedWeChat.SECRET)
+                .appId(StandIns.APP_ID)
+                .appSecret(StandIns.SECRET)
                 .apiBaseUrl(wechat.baseUrl())
                 .build();
         JsapiTicketProvider tickets =
@@ -84,13 +85,13 @@ class JsSdkSignerTest {
       JsSdkSignature b = signer.sign("https://example.com/shop/item?id=7&from=singlemessage");
       long after = System.currentTimeMillis() / 1000;
 
-      assertEquals(ScriptedWeChat.APP_ID, a.appId());
+      assertEquals(StandIns.APP_ID, a.appId());
       assertTrue(a.timestamp() >= before && a.timestamp() <= after);
       assertTrue(a.nonceStr().matches("[A-Za-z0-9]{16}"), a.nonceStr());
       assertNotEquals(a.nonceStr(), b.nonceStr());
       String string1 =
           "jsapi_ticket="
-              + ScriptedWeChat.ticketValue(1)
+              + wechat.issuedTickets().get(0)
               + "&noncestr="
               + a.nonceStr()
               + "&timestamp="
@@ -102,9 +103,9 @@ class JsSdkSignerTest {
                   MessageDigest.getInstance("SHA-1")
                       .digest(string1.getBytes(StandardCharsets.UTF_8)));
       assertEquals(expected, a.signature());
-      assertEquals(1, wechat.ticketRequests());
+      assertEquals(1, wechat.requests("cgi-bin/ticket/getticket"));
       assertEquals(1, wechat.tokenRequests());
-      assertTrue(!a.toString().contains(ScriptedWeChat.ticketValue(1)));
+      assertTrue(!a.toString().contains(wechat.issuedTickets().get(0)));
     }
   }
 

@@ -10,9 +10,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.wechatmp.WeChatApiException;
 import io.github.wechatmp.http.AccessTokenInterceptor;
 import io.github.wechatmp.http.AccessTokenRejectedException;
-import io.github.wechatmp.http.ScriptedWeChat;
+import io.github.wechatmp.test.Fault;
+import io.github.wechatmp.test.ReceivedRequest;
+import io.github.wechatmp.test.WeChatStandIn;
 import io.github.wechatmp.testing.LogCapture;
 import io.github.wechatmp.testing.MutableClock;
+import io.github.wechatmp.testing.StandIns;
 import io.github.wechatmp.token.AccessToken;
 import io.github.wechatmp.token.AccessTokenProvider;
 import io.github.wechatmp.token.InMemoryTokenStore;
@@ -27,26 +30,23 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import mockwebserver3.RecordedRequest;
 import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class JsapiTicketProviderTest {
-  private static final TokenKey TICKET_KEY =
-      TokenKey.of(ScriptedWeChat.APP_ID, TokenKey.JSAPI_TICKET);
-  private static final TokenKey TOKEN_KEY =
-      TokenKey.of(ScriptedWeChat.APP_ID, TokenKey.ACCESS_TOKEN);
+  private static final TokenKey TICKET_KEY = TokenKey.of(StandIns.APP_ID, TokenKey.JSAPI_TICKET);
+  private static final TokenKey TOKEN_KEY = TokenKey.of(StandIns.APP_ID, TokenKey.ACCESS_TOKEN);
 
   private final MutableClock clock = new MutableClock();
   private final InMemoryTokenStore store = new InMemoryTokenStore();
   private final List<AutoCloseable> closeables = new ArrayList<>();
-  private ScriptedWeChat wechat;
+  private WeChatStandIn wechat;
 
   @BeforeEach
   void setUp() throws Exception {
-    wechat = new ScriptedWeChat();
+    wechat = StandIns.start(clock);
   }
 
   @AfterEach
@@ -60,8 +60,8 @@ class JsapiTicketProviderTest {
   private AccessTokenProvider tokens() {
     AccessTokenProvider p =
         AccessTokenProvider.builder()
-            .appId(ScriptedWeChat.APP_ID)
-            .appSecret(ScriptedWeChat.SECRET)
+            .appId(StandIns.APP_ID)
+            .appSecret(StandIns.SECRET)
             .apiBaseUrl(wechat.baseUrl())
             .store(store)
             .clock(clock)
@@ -84,15 +84,53 @@ class JsapiTicketProviderTest {
     return p;
   }
 
-  private static List<String> tokensUsed(List<RecordedRequest> requests) {
+  private static final String TICKET_PATH = "cgi-bin/ticket/getticket";
+
+  private int ticketRequests() {
+    return wechat.requests(TICKET_PATH);
+  }
+
+  private List<ReceivedRequest> ticketLog() {
+    return wechat.received(TICKET_PATH);
+  }
+
+  /** Every getticket answer from now on comes {@code millis} late. */
+  private void ticketDelay(long millis) {
+    wechat.failNext(Integer.MAX_VALUE, Fault.slow(Duration.ofMillis(millis)).at(TICKET_PATH));
+  }
+
+  /** The next getticket request gets {@code json} verbatim. */
+  private void enqueueTicket(String json) {
+    wechat.failNext(1, Fault.json(json).at(TICKET_PATH));
+  }
+
+  private String tokenValue(int n) {
+    return StandIns.token(wechat, n);
+  }
+
+  private String ticketValue(int n) {
+    return StandIns.ticket(wechat, n);
+  }
+
+  /** {@code value}, computed before the call, is the n-th ticket issued. */
+  private void assertIssuedTicket(int n, String value) {
+    assertEquals(ticketValue(n), value);
+  }
+
+  /** {@code value}, computed before the call, is the n-th access token issued. */
+  private void assertIssuedToken(int n, String value) {
+    assertEquals(tokenValue(n), value);
+  }
+
+  private static List<String> tokensUsed(List<ReceivedRequest> requests) {
     return requests.stream()
-        .map(r -> r.getUrl().queryParameter("access_token"))
+        .map(r -> r.queryParameter("access_token"))
         .collect(Collectors.toList());
   }
 
   @Test
   void herdOfThreadsOnTwoProvidersSharingAStoreMakesOneGetticketRequest() throws Exception {
-    wechat.ticketDelay(300); // keeps the first fetch in flight while every thread arrives
+    ticketDelay(300); // keeps the first fetch in flight while every thread arrives
     JsapiTicketProvider a = tickets(tokens());
     JsapiTicketProvider b = tickets(tokens());
     int threads = 32;
@@ -111,16 +149,16 @@ class JsapiTicketProviderTest {
       }
       start.countDown();
       for (Future<JsapiTicket> f : results) {
-        assertEquals(ScriptedWeChat.ticketValue(1), f.get(30, TimeUnit.SECONDS).value());
+        assertIssuedTicket(1, f.get(30, TimeUnit.SECONDS).value());
       }
     } finally {
       pool.shutdownNow();
     }
-    assertEquals(1, wechat.ticketRequests(), "single flight across threads and providers");
+    assertEquals(1, ticketRequests(), "single flight across threads and providers");
     assertEquals(1, wechat.tokenRequests());
     // one store, two distinct keys
-    assertEquals(ScriptedWeChat.ticketValue(1), store.load(TICKET_KEY).orElseThrow().value());
-    assertEquals(ScriptedWeChat.tokenValue(1), store.load(TOKEN_KEY).orElseThrow().value());
+    assertIssuedTicket(1, store.load(TICKET_KEY).orElseThrow().value());
+    assertIssuedToken(1, store.load(TOKEN_KEY).orElseThrow().value());
   }
 
   @Test
@@ -130,22 +168,22 @@ class JsapiTicketProviderTest {
     for (int i = 0; i < 1000; i++) {
       assertSame(first, tickets.get());
     }
-    assertEquals(1, wechat.ticketRequests());
+    assertEquals(1, ticketRequests());
     assertEquals(clock.instant().plusSeconds(7200), first.expiresAt());
-    RecordedRequest r = wechat.ticketLog().get(0);
-    assertEquals("GET", r.getMethod());
-    assertEquals("jsapi", r.getUrl().queryParameter("type"));
-    assertEquals(ScriptedWeChat.tokenValue(1), r.getUrl().queryParameter("access_token"));
-    assertEquals(ScriptedWeChat.APP_ID, tickets.appId());
+    ReceivedRequest r = ticketLog().get(0);
+    assertEquals("GET", r.method());
+    assertEquals("jsapi", r.queryParameter("type"));
+    assertIssuedToken(1, r.queryParameter("access_token"));
+    assertEquals(StandIns.APP_ID, tickets.appId());
   }
 
   @Test
   void aTicketNearItsExpiryIsReplaced() {
     JsapiTicketProvider tickets = tickets(tokens());
-    assertEquals(ScriptedWeChat.ticketValue(1), tickets.get().value());
+    assertIssuedTicket(1, tickets.get().value());
     clock.advance(Duration.ofSeconds(7200 - 10)); // within the 30 s expiry margin: no longer served
-    assertEquals(ScriptedWeChat.ticketValue(2), tickets.get().value());
-    assertEquals(2, wechat.ticketRequests());
+    assertIssuedTicket(2, tickets.get().value());
+    assertEquals(2, ticketRequests());
   }
 
   @Test
@@ -154,7 +192,7 @@ class JsapiTicketProviderTest {
         TICKET_KEY,
         AccessToken.of("TICKET_FROM_ELSEWHERE_0123456789", clock.instant().plusSeconds(7000)));
     assertEquals("TICKET_FROM_ELSEWHERE_0123456789", tickets(tokens()).get().value());
-    assertEquals(0, wechat.ticketRequests());
+    assertEquals(0, ticketRequests());
     assertEquals(0, wechat.tokenRequests());
   }
 
@@ -162,50 +200,46 @@ class JsapiTicketProviderTest {
   void rejectedAccessTokenOnGetticketIsInvalidatedAndRefetchedOnce() {
     AccessTokenProvider tokens = tokens();
     tokens.get();
-    wechat.revoke(
-        ScriptedWeChat.tokenValue(1)); // as if another system had fetched a token for this AppID
+    wechat.voidToken(tokenValue(1)); // as if another system had fetched a token for this AppID
     JsapiTicket ticket;
     try (LogCapture log = new LogCapture()) {
       ticket = tickets(tokens).get();
       String text = log.text();
-      assertFalse(text.contains(ScriptedWeChat.tokenValue(1)), text);
-      assertFalse(text.contains(ScriptedWeChat.tokenValue(2)), text);
-      assertFalse(text.contains(ScriptedWeChat.ticketValue(1)), text);
+      assertFalse(text.contains(tokenValue(1)), text);
+      assertFalse(text.contains(tokenValue(2)), text);
+      assertFalse(text.contains(ticketValue(1)), text);
     }
-    assertEquals(ScriptedWeChat.ticketValue(1), ticket.value());
+    assertIssuedTicket(1, ticket.value());
     assertEquals(2, wechat.tokenRequests(), "exactly one access token refetch");
-    assertEquals(2, wechat.ticketRequests());
-    assertEquals(
-        List.of(ScriptedWeChat.tokenValue(1), ScriptedWeChat.tokenValue(2)),
-        tokensUsed(wechat.ticketLog()));
-    assertEquals(ScriptedWeChat.tokenValue(2), tokens.get().value());
+    assertEquals(2, ticketRequests());
+    assertEquals(List.of(tokenValue(1), tokenValue(2)), tokensUsed(ticketLog()));
+    assertIssuedToken(2, tokens.get().value());
   }
 
   @Test
   void aSecondRejectionFailsWithoutLooping() {
     AccessTokenProvider tokens = tokens();
-    wechat.enqueueTicket(ScriptedWeChat.json(ScriptedWeChat.error(40001, "invalid credential")));
-    wechat.enqueueTicket(ScriptedWeChat.json(ScriptedWeChat.error(42001, "access_token expired")));
+    enqueueTicket(StandIns.error(40001, "invalid credential"));
+    enqueueTicket(StandIns.error(42001, "access_token expired"));
     JsapiTicketProvider tickets = tickets(tokens);
     WeChatApiException e = assertThrows(WeChatApiException.class, tickets::get);
     assertTrue(e instanceof AccessTokenRejectedException, e.toString());
     assertEquals(42001, e.errorCode());
-    assertFalse(e.getMessage().contains(ScriptedWeChat.tokenValue(2)));
-    assertEquals(2, wechat.ticketRequests());
+    assertFalse(e.getMessage().contains(tokenValue(2)));
+    assertEquals(2, ticketRequests());
     assertEquals(2, wechat.tokenRequests());
   }
 
   @Test
   void otherGetticketErrorsLeaveTheAccessTokenAlone() {
     AccessTokenProvider tokens = tokens();
-    wechat.enqueueTicket(
-        ScriptedWeChat.json(ScriptedWeChat.error(45009, "reach max api daily quota limit")));
+    enqueueTicket(StandIns.error(45009, "reach max api daily quota limit"));
     JsapiTicketProvider tickets = tickets(tokens);
     WeChatApiException e = assertThrows(WeChatApiException.class, tickets::get);
     assertEquals(45009, e.errorCode());
-    assertEquals(1, wechat.ticketRequests());
+    assertEquals(1, ticketRequests());
     assertEquals(1, wechat.tokenRequests());
-    assertEquals(ScriptedWeChat.tokenValue(1), tokens.get().value());
+    assertIssuedToken(1, tokens.get().value());
   }
 
   @Test
@@ -214,12 +248,12 @@ class JsapiTicketProviderTest {
     JsapiTicket first = tickets.get();
     tickets.invalidate(first.value());
     assertEquals(Optional.empty(), store.load(TICKET_KEY));
-    assertEquals(ScriptedWeChat.ticketValue(2), tickets.get().value());
+    assertIssuedTicket(2, tickets.get().value());
     tickets.invalidate(first.value()); // an old ticket: nothing happens
     tickets.invalidate(null);
-    assertEquals(ScriptedWeChat.ticketValue(2), tickets.get().value());
-    assertEquals(ScriptedWeChat.ticketValue(3), tickets.refresh().value());
-    assertEquals(3, wechat.ticketRequests());
+    assertIssuedTicket(2, tickets.get().value());
+    assertIssuedTicket(3, tickets.refresh().value());
+    assertEquals(3, ticketRequests());
     assertEquals(1, wechat.tokenRequests());
   }
 
@@ -228,12 +262,16 @@ class JsapiTicketProviderTest {
     AccessTokenProvider tokens = tokens();
     OkHttpClient client =
         new OkHttpClient.Builder()
-            .addInterceptor(AccessTokenInterceptor.builder(tokens).addHost(wechat.host()).build())
+            .addInterceptor(AccessTokenInterceptor.builder(tokens).addHost("127.0.0.1").build())
             .build();
     JsapiTicketProvider tickets = ticketsBuilder(tokens).httpClient(client).build();
     closeables.add(tickets);
-    assertEquals(ScriptedWeChat.ticketValue(1), tickets.get().value());
-    assertEquals(1, wechat.ticketLog().get(0).getUrl().queryParameterValues("access_token").size());
+    assertIssuedTicket(1, tickets.get().value());
+    assertEquals(
+        1,
+        java.util.Arrays.stream(ticketLog().get(0).query().split("&"))
+            .filter(q -> q.startsWith("access_token="))
+            .count());
   }
 
   @Test
@@ -255,27 +293,27 @@ class JsapiTicketProviderTest {
   @Test
   void getAsyncReturnsAtOnceCompletesLaterAndOnTheHotPathHandsOutOneCompletedFuture()
       throws Exception {
-    wechat.ticketDelay(500);
+    ticketDelay(500);
     JsapiTicketProvider p = tickets(tokens());
     java.util.concurrent.CompletableFuture<JsapiTicket> f = p.getAsync();
     assertFalse(f.isDone(), "returned before WeChat answered");
     JsapiTicket t = f.get(30, TimeUnit.SECONDS);
-    assertEquals(ScriptedWeChat.ticketValue(1), t.value());
+    assertIssuedTicket(1, t.value());
     assertSame(t, p.get());
     java.util.concurrent.CompletableFuture<JsapiTicket> hot = p.getAsync();
     assertTrue(hot.isDone());
     assertSame(hot, p.getAsync());
     assertSame(t, hot.join());
     assertThrows(UnsupportedOperationException.class, () -> hot.obtrudeValue(null));
-    assertEquals(1, wechat.ticketRequests());
+    assertEquals(1, ticketRequests());
   }
 
   @Test
   void takesTheStoreAndPolicyOfItsAccessTokenProviderUnlessToldOtherwise() {
     AccessTokenProvider tokens =
         AccessTokenProvider.builder()
-            .appId(ScriptedWeChat.APP_ID)
-            .appSecret(ScriptedWeChat.SECRET)
+            .appId(StandIns.APP_ID)
+            .appSecret(StandIns.SECRET)
             .apiBaseUrl(wechat.baseUrl())
             .store(store)
             .refreshPolicy(
@@ -307,12 +345,12 @@ class JsapiTicketProviderTest {
     assertEquals(Optional.of(t.value()), store.load(TICKET_KEY).map(AccessToken::value));
     told.get();
     assertTrue(own.load(TICKET_KEY).isPresent(), "its own store when given one");
-    assertEquals(2, wechat.ticketRequests());
+    assertEquals(2, ticketRequests());
 
     // The inherited 10-minute margin: due 600 s before expiry, refreshed then, proactively.
     clock.advance(Duration.ofSeconds(7200 - 600));
     io.github.wechatmp.testing.Await.until(
-        () -> wechat.ticketRequests() == 3,
+        () -> ticketRequests() == 3,
         Duration.ofSeconds(10),
         "the inheriting provider refreshes at expiry minus 10 min");
     assertEquals(

@@ -4,36 +4,32 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.wechatmp.test.Fault;
+import io.github.wechatmp.test.WeChatStandIn;
 import java.util.List;
 import java.util.Map;
-import mockwebserver3.MockResponse;
-import mockwebserver3.MockWebServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class WeChatXmlTest {
-  private MockWebServer attacker;
+  private WeChatStandIn attacker;
 
   @BeforeEach
-  void startAttacker() throws Exception {
+  void startAttacker() {
     // Anything a parser fetches lands here; every test asserts that nothing did.
-    attacker = new MockWebServer();
-    attacker.setDispatcher(
-        new mockwebserver3.Dispatcher() {
-          @Override
-          public MockResponse dispatch(mockwebserver3.RecordedRequest request) {
-            return new MockResponse.Builder()
-                .body("<!ENTITY leaked \"LEAKED\"><!ENTITY % p \"<!ENTITY leaked2 'LEAKED'>\">%p;")
-                .build();
-          }
-        });
-    attacker.start();
+    attacker = WeChatStandIn.start();
+    attacker.failNext(
+        Integer.MAX_VALUE,
+        Fault.body(
+            200,
+            "application/xml-dtd",
+            "<!ENTITY leaked \"LEAKED\"><!ENTITY % p \"<!ENTITY leaked2 'LEAKED'>\">%p;"));
   }
 
   @AfterEach
-  void stopAttacker() throws Exception {
-    assertEquals(0, attacker.getRequestCount(), "the parser fetched an external resource");
+  void stopAttacker() {
+    assertEquals(List.of(), attacker.received(), "the parser fetched an external resource");
     attacker.close();
   }
 
@@ -88,7 +84,7 @@ class WeChatXmlTest {
 
   @Test
   void externalEntityIsRefusedAndNeverFetched() {
-    String url = attacker.url("/xxe").toString();
+    String url = attacker.baseUrl() + "xxe";
     malformed(
         "<?xml version=\"1.0\"?><!DOCTYPE xml [<!ENTITY xxe SYSTEM \""
             + url
@@ -100,7 +96,7 @@ class WeChatXmlTest {
 
   @Test
   void externalDtdAndParameterEntitiesAreRefusedAndNeverFetched() {
-    String url = attacker.url("/evil.dtd").toString();
+    String url = attacker.baseUrl() + "evil.dtd";
     malformed(
         "<?xml version=\"1.0\"?><!DOCTYPE xml SYSTEM \""
             + url

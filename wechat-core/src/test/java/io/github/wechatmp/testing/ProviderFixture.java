@@ -1,26 +1,22 @@
 package io.github.wechatmp.testing;
 
+import io.github.wechatmp.test.Fault;
+import io.github.wechatmp.test.WeChatStandIn;
 import io.github.wechatmp.token.AccessTokenProvider;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 
 /**
- * What every provider test needs: WeChat played by a {@link FakeWeChat}, a {@link MutableClock},
- * and providers that are closed after each test.
+ * What every provider test needs: WeChat played by a {@link WeChatStandIn} on the test's {@link
+ * MutableClock} (accepting any AppID and AppSecret), and providers that are closed after each test.
  */
 public abstract class ProviderFixture {
   protected final MutableClock clock = new MutableClock();
-  protected final FakeWeChat wechat;
+  protected WeChatStandIn wechat = StandIns.start(clock);
   private final List<AutoCloseable> closeables = new CopyOnWriteArrayList<>();
-
-  protected ProviderFixture() {
-    try {
-      wechat = new FakeWeChat();
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
-  }
 
   @AfterEach
   void closeProvidersAndWeChat() throws Exception {
@@ -30,11 +26,53 @@ public abstract class ProviderFixture {
     wechat.close();
   }
 
-  /** A builder aimed at the fake WeChat, with the test clock. */
+  /**
+   * Replaces the stand-in by one configured by {@code settings} (on the test clock); call it before
+   * {@link #builder()}, which reads the base URL.
+   */
+  protected void restartWeChat(UnaryOperator<WeChatStandIn.Builder> settings) {
+    wechat.close();
+    wechat = settings.apply(WeChatStandIn.builder().clock(clock)).start();
+  }
+
+  /** Plays {@code fault} to the next request, before normal answers resume. */
+  protected void answerNext(Fault fault) {
+    wechat.failNext(1, fault);
+  }
+
+  /** Plays {@code fault} to every request from now on. */
+  protected void answerAlways(Fault fault) {
+    wechat.failNext(Integer.MAX_VALUE, fault);
+  }
+
+  /** Every answer from now on comes {@code millis} late. */
+  protected void delay(long millis) {
+    wechat.failNext(Integer.MAX_VALUE, Fault.slow(Duration.ofMillis(millis)));
+  }
+
+  /** The n-th token issued (1-based), or null if not yet issued. */
+  protected String token(int n) {
+    return StandIns.token(wechat, n);
+  }
+
+  /**
+   * Asserts that {@code value} is the n-th token issued. {@code value} is computed before the call,
+   * so {@code assertIssued(1, provider.get().value())} fetches first and then looks.
+   */
+  protected void assertIssued(int n, String value) {
+    org.junit.jupiter.api.Assertions.assertEquals(token(n), value);
+  }
+
+  /** {@link #assertIssued(int, String)} with a message. */
+  protected void assertIssued(int n, String value, String message) {
+    org.junit.jupiter.api.Assertions.assertEquals(token(n), value, message);
+  }
+
+  /** A builder aimed at the stand-in, with the test clock. */
   protected AccessTokenProvider.Builder builder() {
     return AccessTokenProvider.builder()
-        .appId(FakeWeChat.APP_ID)
-        .appSecret(FakeWeChat.SECRET)
+        .appId(StandIns.APP_ID)
+        .appSecret(StandIns.SECRET)
         .apiBaseUrl(wechat.baseUrl())
         .clock(clock);
   }

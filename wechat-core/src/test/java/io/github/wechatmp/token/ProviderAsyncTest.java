@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.wechatmp.WeChatApiException;
-import io.github.wechatmp.testing.FakeWeChat;
+import io.github.wechatmp.test.Fault;
 import io.github.wechatmp.testing.ProviderFixture;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
@@ -22,19 +22,19 @@ class ProviderAsyncTest extends ProviderFixture {
 
   @Test
   void withASlowWeChatItReturnsAtOnceAndCompletesLater() throws Exception {
-    wechat.delay(1_000);
+    delay(1_000);
     AccessTokenProvider p = build(builder());
     CompletableFuture<AccessToken> f = p.getAsync();
     assertFalse(f.isDone(), "returned before WeChat answered");
     AccessToken t = f.get(30, TimeUnit.SECONDS);
-    assertEquals(FakeWeChat.tokenValue(1), t.value());
+    assertIssued(1, t.value());
     assertSame(t, p.get());
     assertEquals(1, wechat.tokenRequests());
   }
 
   @Test
   void concurrentCallsShareTheOneRefresh() throws Exception {
-    wechat.delay(300);
+    delay(300);
     AccessTokenProvider p = build(builder());
     CompletableFuture<AccessToken> a = p.getAsync();
     CompletableFuture<AccessToken> b = p.getAsync();
@@ -45,7 +45,7 @@ class ProviderAsyncTest extends ProviderFixture {
 
   @Test
   void aFailedRefreshFailsTheFutureWithTheExceptionGetWouldThrow() {
-    wechat.enqueueError(40164, "invalid ip 1.2.3.4, not in whitelist");
+    answerNext(Fault.errcode(40164, "invalid ip 1.2.3.4, not in whitelist"));
     AccessTokenProvider p = build(builder());
     ExecutionException e =
         assertThrows(ExecutionException.class, () -> p.getAsync().get(30, TimeUnit.SECONDS));
@@ -83,7 +83,7 @@ class ProviderAsyncTest extends ProviderFixture {
   void aDueTokenIsReturnedCompletedWhileTheRefreshRunsInTheBackground() throws Exception {
     AccessTokenProvider p = build(builder());
     AccessToken first = p.get();
-    wechat.delay(1_000);
+    delay(1_000);
     clock.advance(Duration.ofSeconds(7200 - 200));
     CompletableFuture<AccessToken> f = p.getAsync();
     assertTrue(f.isDone());

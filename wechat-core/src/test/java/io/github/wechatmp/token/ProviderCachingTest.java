@@ -8,9 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.squareup.moshi.JsonReader;
+import io.github.wechatmp.test.Fault;
+import io.github.wechatmp.test.ReceivedRequest;
 import io.github.wechatmp.testing.Await;
-import io.github.wechatmp.testing.FakeWeChat;
 import io.github.wechatmp.testing.ProviderFixture;
+import io.github.wechatmp.testing.StandIns;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -21,7 +23,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import mockwebserver3.RecordedRequest;
 import okio.Buffer;
 import org.junit.jupiter.api.Test;
 
@@ -39,24 +40,29 @@ class ProviderCachingTest extends ProviderFixture {
       assertSame(first, provider.get());
     }
     assertEquals(1, wechat.tokenRequests());
-    assertEquals(FakeWeChat.tokenValue(1), first.value());
+    assertIssued(1, first.value());
     assertEquals(clock.instant().plusSeconds(7200), first.expiresAt());
   }
 
   @Test
   void classicRequestCarriesTheDocumentedParameters() throws Exception {
+    // A strict stand-in: the token is only issued for this AppID and this AppSecret (its log masks
+    // the secret, so its acceptance is what shows the right one was sent).
+    restartWeChat(b -> b.appId(StandIns.APP_ID).appSecret(StandIns.SECRET));
     build(builder()).get();
-    RecordedRequest r = wechat.requests().get(0);
-    assertEquals("GET", r.getMethod());
-    assertEquals("/cgi-bin/token", r.getUrl().encodedPath());
-    assertEquals("client_credential", r.getUrl().queryParameter("grant_type"));
-    assertEquals(FakeWeChat.APP_ID, r.getUrl().queryParameter("appid"));
-    assertEquals(FakeWeChat.SECRET, r.getUrl().queryParameter("secret"));
+    ReceivedRequest r = wechat.received().get(0);
+    assertEquals("GET", r.method());
+    assertEquals("cgi-bin/token", r.path());
+    assertEquals("client_credential", r.queryParameter("grant_type"));
+    assertEquals(StandIns.APP_ID, r.queryParameter("appid"));
+    assertEquals("***", r.queryParameter("secret"), "the secret travels as the secret parameter");
+    assertEquals(Integer.valueOf(0), r.errcode(), "the stand-in accepted the AppID and AppSecret");
+    assertEquals(List.of(wechat.currentToken()), wechat.issuedTokens());
   }
 
   @Test
   void expiresInIsHonoured() {
-    wechat.expiresIn(600);
+    restartWeChat(b -> b.expiresIn(Duration.ofSeconds(600)));
     AccessToken t = build(builder()).get();
     assertEquals(clock.instant().plusSeconds(600), t.expiresAt());
   }
@@ -79,7 +85,7 @@ class ProviderCachingTest extends ProviderFixture {
         "the background refresh reaches WeChat");
     Await.until(
         () -> !provider.get().equals(first), Duration.ofSeconds(10), "the new token is installed");
-    assertEquals(FakeWeChat.tokenValue(2), provider.get().value());
+    assertIssued(2, provider.get().value());
     assertEquals(2, wechat.tokenRequests());
   }
 
@@ -100,26 +106,28 @@ class ProviderCachingTest extends ProviderFixture {
 
   @Test
   void stableTokenRequestBodyFieldByField() throws Exception {
+    restartWeChat(b -> b.appId(StandIns.APP_ID).appSecret(StandIns.SECRET)); // strict, see above
     AccessTokenProvider provider = build(builder().stableToken(true));
     AccessToken first = provider.get();
     AccessToken forced = provider.refresh();
     assertNotEquals(first.value(), forced.value());
     assertEquals(2, wechat.tokenRequests());
 
-    List<RecordedRequest> requests = wechat.requests();
+    List<ReceivedRequest> requests = wechat.received();
     Map<String, Object> normal = assertStableRequest(requests.get(0));
     assertEquals(false, normal.get("force_refresh"));
     Map<String, Object> force = assertStableRequest(requests.get(1));
     assertEquals(true, force.get("force_refresh"));
   }
 
-  private static Map<String, Object> assertStableRequest(RecordedRequest r) throws Exception {
-    assertEquals("POST", r.getMethod());
-    assertEquals("/cgi-bin/stable_token", r.getUrl().encodedPath());
-    assertEquals(null, r.getUrl().query(), "the secret travels in the body, never the URL");
-    assertTrue(r.getHeaders().get("Content-Type").startsWith("application/json"));
+  private static Map<String, Object> assertStableRequest(ReceivedRequest r) throws Exception {
+    assertEquals("POST", r.method());
+    assertEquals("cgi-bin/stable_token", r.path());
+    assertEquals("", r.query(), "the secret travels in the body, never the URL");
+    assertTrue(r.contentType().startsWith("application/json"), r.contentType());
+    assertEquals(Integer.valueOf(0), r.errcode(), "the strict stand-in accepted the credentials");
     Map<String, Object> fields = new HashMap<>();
-    try (JsonReader reader = JsonReader.of(new Buffer().write(r.getBody()))) {
+    try (JsonReader reader = JsonReader.of(new Buffer().writeUtf8(r.body()))) {
       reader.beginObject();
       while (reader.hasNext()) {
         String name = reader.nextName();
@@ -131,8 +139,8 @@ class ProviderCachingTest extends ProviderFixture {
     }
     assertEquals(4, fields.size(), fields.keySet().toString());
     assertEquals("client_credential", fields.get("grant_type"));
-    assertEquals(FakeWeChat.APP_ID, fields.get("appid"));
-    assertEquals(FakeWeChat.SECRET, fields.get("secret"));
+    assertEquals(StandIns.APP_ID, fields.get("appid"));
+    assertEquals("***", fields.get("secret"), "masked by the stand-in's log");
     return fields;
   }
 
@@ -144,10 +152,10 @@ class ProviderCachingTest extends ProviderFixture {
     assertNotEquals(classic.value(), stable.value());
     assertEquals(2, wechat.tokenRequests());
     assertEquals(
-        classic, store.load(TokenKey.of(FakeWeChat.APP_ID, TokenKey.ACCESS_TOKEN)).orElseThrow());
+        classic, store.load(TokenKey.of(StandIns.APP_ID, TokenKey.ACCESS_TOKEN)).orElseThrow());
     assertEquals(
         stable,
-        store.load(TokenKey.of(FakeWeChat.APP_ID, TokenKey.STABLE_ACCESS_TOKEN)).orElseThrow());
+        store.load(TokenKey.of(StandIns.APP_ID, TokenKey.STABLE_ACCESS_TOKEN)).orElseThrow());
   }
 
   @Test
@@ -156,7 +164,7 @@ class ProviderCachingTest extends ProviderFixture {
     AccessTokenProvider provider = build(builder().stableToken(true));
     AccessToken first = provider.get();
     // Enqueued before the clock moves: the provider refreshes proactively at the due time.
-    wechat.enqueueJson(FakeWeChat.tokenJson(first.value(), 200));
+    answerNext(Fault.json(StandIns.tokenJson(first.value(), 200)));
     clock.advance(Duration.ofSeconds(7200 - 200));
     provider.get();
     Await.until(() -> wechat.tokenRequests() == 2, Duration.ofSeconds(10), "the prefetch");
@@ -171,7 +179,7 @@ class ProviderCachingTest extends ProviderFixture {
   void noCallerWaitsOnTheNetworkWhileAUsableTokenExists() throws Exception {
     AccessTokenProvider provider = build(builder());
     AccessToken old = provider.get();
-    wechat.delay(2_000);
+    delay(2_000);
     clock.advance(Duration.ofSeconds(7200 - 200)); // due: the refresh starts, and takes 2 s
     int threads = 16;
     ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -222,7 +230,7 @@ class ProviderCachingTest extends ProviderFixture {
     AccessTokenProvider provider = build(builder());
     AccessToken old = provider.get();
     clock.advance(Duration.ofSeconds(7200 - 30)); // within the 30 s expiry margin: unusable
-    wechat.delay(200);
+    delay(200);
     int threads = 16;
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
@@ -240,7 +248,7 @@ class ProviderCachingTest extends ProviderFixture {
       for (Future<AccessToken> f : results) {
         AccessToken got = f.get(30, TimeUnit.SECONDS);
         assertNotEquals(old, got, "nobody is handed a token about to expire");
-        assertEquals(FakeWeChat.tokenValue(2), got.value());
+        assertIssued(2, got.value());
       }
     } finally {
       pool.shutdownNow();
@@ -252,7 +260,7 @@ class ProviderCachingTest extends ProviderFixture {
   void refreshReturnsANewTokenAndConcurrentRefreshesShareOneFetch() throws Exception {
     AccessTokenProvider provider = build(builder());
     AccessToken first = provider.get();
-    wechat.delay(300);
+    delay(300);
     ExecutorService pool = Executors.newFixedThreadPool(8);
     try {
       CountDownLatch start = new CountDownLatch(1);
@@ -267,7 +275,7 @@ class ProviderCachingTest extends ProviderFixture {
       }
       start.countDown();
       for (Future<AccessToken> f : results) {
-        assertEquals(FakeWeChat.tokenValue(2), f.get(30, TimeUnit.SECONDS).value());
+        assertIssued(2, f.get(30, TimeUnit.SECONDS).value());
       }
     } finally {
       pool.shutdownNow();
@@ -278,7 +286,11 @@ class ProviderCachingTest extends ProviderFixture {
 
   @Test
   void shortLivedTokensUseProportionalMargins() {
-    wechat.expiresIn(60); // shorter than the 200 s margin: due at half life, unusable at 3/4
+    restartWeChat(
+        b ->
+            b.expiresIn(
+                Duration.ofSeconds(
+                    60))); // shorter than the 200 s margin: due at half life, unusable at 3/4
     AccessTokenProvider provider = build(builder());
     AccessToken first = provider.get();
     clock.advance(Duration.ofSeconds(29));
@@ -322,7 +334,7 @@ class ProviderCachingTest extends ProviderFixture {
     AccessToken t = a.get();
     b.get();
     a.invalidate(t.value());
-    wechat.enqueueError(40013, "invalid appid");
+    answerNext(Fault.errcode(40013, "invalid appid"));
     assertThrows(io.github.wechatmp.WeChatApiException.class, a::get);
     Await.until(() -> events.contains("failed 1"), Duration.ofSeconds(5), "the failure event");
     assertEquals("fetched access_token", events.get(0));
@@ -342,7 +354,7 @@ class ProviderCachingTest extends ProviderFixture {
                         throw new IllegalStateException("listener bug");
                       }
                     }));
-    assertEquals(FakeWeChat.tokenValue(1), provider.get().value());
+    assertIssued(1, provider.get().value());
   }
 
   @Test
@@ -361,12 +373,12 @@ class ProviderCachingTest extends ProviderFixture {
     IllegalArgumentException e =
         assertThrows(
             IllegalArgumentException.class,
-            () -> AccessTokenProvider.builder().appSecret(FakeWeChat.SECRET).build());
+            () -> AccessTokenProvider.builder().appSecret(StandIns.SECRET).build());
     assertTrue(e.getMessage().contains("appId"), e.getMessage());
     e =
         assertThrows(
             IllegalArgumentException.class,
-            () -> AccessTokenProvider.builder().appId("  ").appSecret(FakeWeChat.SECRET).build());
+            () -> AccessTokenProvider.builder().appId("  ").appSecret(StandIns.SECRET).build());
     assertTrue(e.getMessage().contains("appId"), e.getMessage());
     e =
         assertThrows(
@@ -382,11 +394,8 @@ class ProviderCachingTest extends ProviderFixture {
         assertThrows(
             IllegalArgumentException.class,
             () ->
-                AccessTokenProvider.builder()
-                    .appId("wx 1/..")
-                    .appSecret(FakeWeChat.SECRET)
-                    .build());
-    assertFalse(e.getMessage().contains(FakeWeChat.SECRET));
+                AccessTokenProvider.builder().appId("wx 1/..").appSecret(StandIns.SECRET).build());
+    assertFalse(e.getMessage().contains(StandIns.SECRET));
     assertThrows(
         IllegalArgumentException.class, () -> AccessTokenProvider.builder().apiBaseUrl("ftp://x"));
     assertThrows(
@@ -404,7 +413,7 @@ class ProviderCachingTest extends ProviderFixture {
     AccessTokenProvider provider =
         build(builder().apiBaseUrl(base.substring(0, base.length() - 1)));
     provider.get();
-    assertEquals("/cgi-bin/token", wechat.requests().get(0).getUrl().encodedPath());
+    assertEquals("cgi-bin/token", wechat.received().get(0).path());
   }
 
   @Test
@@ -412,6 +421,6 @@ class ProviderCachingTest extends ProviderFixture {
     AccessToken t = build(builder()).get();
     assertFalse(t.toString().contains(t.value()), t.toString());
     assertTrue(t.toString().contains("expiresAt"));
-    assertFalse(build(builder()).toString().contains(FakeWeChat.SECRET));
+    assertFalse(build(builder()).toString().contains(StandIns.SECRET));
   }
 }

@@ -8,10 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.wechatmp.WeChatApiException;
 import io.github.wechatmp.WeChatTransportException;
-import io.github.wechatmp.testing.FakeWeChat;
+import io.github.wechatmp.test.Fault;
+import io.github.wechatmp.test.WeChatStandIn;
 import io.github.wechatmp.testing.ProviderFixture;
+import io.github.wechatmp.testing.StandIns;
 import io.github.wechatmp.testing.SwitchableStore;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -19,8 +22,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import mockwebserver3.MockResponse;
-import mockwebserver3.MockWebServer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -45,7 +46,7 @@ class ProviderEdgeCaseTest extends ProviderFixture {
 
     // During a hold-off after a failed refresh. The token comes due as the clock moves, and the
     // provider refreshes it then, proactively: so each failure is in place before the clock moves.
-    wechat.enqueueError(40164, "invalid ip");
+    answerNext(Fault.errcode(40164, "invalid ip"));
     clock.advance(Duration.ofSeconds(7200 - 200));
     assertThrows(WeChatApiException.class, p::refresh);
     assertSame(t1, p.get(), "get() still serves the valid token");
@@ -58,7 +59,7 @@ class ProviderEdgeCaseTest extends ProviderFixture {
     assertThrows(TokenUnavailableException.class, p::refresh);
 
     // With the lock held elsewhere.
-    TokenKey key = TokenKey.of(FakeWeChat.APP_ID, TokenKey.ACCESS_TOKEN);
+    TokenKey key = TokenKey.of(StandIns.APP_ID, TokenKey.ACCESS_TOKEN);
     store.failing(false);
     TokenStore.RefreshLock other =
         store.tryLock(key, Duration.ofMinutes(5), Duration.ZERO).orElseThrow();
@@ -73,7 +74,7 @@ class ProviderEdgeCaseTest extends ProviderFixture {
     CountDownLatch loading = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     InMemoryTokenStore inner = new InMemoryTokenStore();
-    TokenKey key = TokenKey.of(FakeWeChat.APP_ID, TokenKey.ACCESS_TOKEN);
+    TokenKey key = TokenKey.of(StandIns.APP_ID, TokenKey.ACCESS_TOKEN);
     inner.save(key, AccessToken.of("STORED_TOKEN_0123456789", clock.instant().plusSeconds(7200)));
     TokenStore slow =
         new DelegatingStore(inner) {
@@ -139,7 +140,7 @@ class ProviderEdgeCaseTest extends ProviderFixture {
     SwitchableStore store =
         new SwitchableStore(); // no notifications: only a look at the store helps
     AccessTokenProvider blocked = build(store);
-    wechat.enqueueError(40164, "invalid ip"); // this host is not whitelisted
+    answerNext(Fault.errcode(40164, "invalid ip")); // this host is not whitelisted
     assertThrows(WeChatApiException.class, blocked::get);
 
     AccessToken other = build(store).get(); // a whitelisted host fetches and stores a token
@@ -168,7 +169,7 @@ class ProviderEdgeCaseTest extends ProviderFixture {
 
   @Test
   void anErrorWithANullMessageIsStillWeChatsError() {
-    wechat.enqueueJson("{\"errcode\":40164,\"errmsg\":null}");
+    answerNext(Fault.json("{\"errcode\":40164,\"errmsg\":null}"));
     AccessTokenProvider p = build(new InMemoryTokenStore());
     WeChatApiException e = assertThrows(WeChatApiException.class, p::get);
     assertEquals(40164, e.errorCode());
@@ -177,19 +178,14 @@ class ProviderEdgeCaseTest extends ProviderFixture {
 
   @Test
   void redirectsAreNotFollowed() throws Exception {
-    try (MockWebServer elsewhere = new MockWebServer()) {
-      elsewhere.start();
+    try (WeChatStandIn elsewhere = WeChatStandIn.start()) {
       for (int i = 0; i < 3; i++) {
-        wechat.enqueue(
-            new MockResponse.Builder()
-                .code(307)
-                .addHeader("Location", elsewhere.url("/steal").toString())
-                .build());
+        answerNext(Fault.redirect(307, elsewhere.baseUrl() + "steal"));
       }
       AccessTokenProvider p =
           AccessTokenProvider.builder()
-              .appId(FakeWeChat.APP_ID)
-              .appSecret(FakeWeChat.SECRET)
+              .appId(StandIns.APP_ID)
+              .appSecret(StandIns.SECRET)
               .apiBaseUrl(wechat.baseUrl())
               .stableToken(true)
               .retryBackoff(Duration.ofMillis(10))
@@ -201,7 +197,7 @@ class ProviderEdgeCaseTest extends ProviderFixture {
       WeChatTransportException e = assertThrows(WeChatTransportException.class, p::get);
       assertEquals(307, e.httpStatus());
       assertEquals(
-          0, elsewhere.getRequestCount(), "the secret in the body must not travel elsewhere");
+          List.of(), elsewhere.received(), "the secret in the body must not travel elsewhere");
     }
   }
 
@@ -215,7 +211,7 @@ class ProviderEdgeCaseTest extends ProviderFixture {
     AccessTokenProvider.builder().apiBaseUrl("https://api.weixin.qq.com");
     AccessTokenProvider.builder().apiBaseUrl("http://127.0.0.1:8080/");
     AccessTokenProvider.builder().apiBaseUrl("http://localhost:8080");
-    assertFalse(e.getMessage().contains(FakeWeChat.SECRET));
+    assertFalse(e.getMessage().contains(StandIns.SECRET));
   }
 
   /** Forwards everything to another store. */

@@ -10,17 +10,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.wechatmp.WeChatApiException;
 import io.github.wechatmp.WeChatException;
 import io.github.wechatmp.WeChatTransportException;
+import io.github.wechatmp.test.Fault;
 import io.github.wechatmp.testing.Await;
-import io.github.wechatmp.testing.FakeWeChat;
 import io.github.wechatmp.testing.LogCapture;
 import io.github.wechatmp.testing.ProviderFixture;
+import io.github.wechatmp.testing.StandIns;
 import io.github.wechatmp.testing.SwitchableStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import mockwebserver3.MockResponse;
 import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -33,7 +33,7 @@ class ProviderFailureTest extends ProviderFixture {
   void noSecretInAnyError() {
     for (Throwable t : thrown) {
       for (Throwable c = t; c != null; c = c.getCause()) {
-        assertFalse(String.valueOf(c.getMessage()).contains(FakeWeChat.SECRET), "secret in: " + c);
+        assertFalse(String.valueOf(c.getMessage()).contains(StandIns.SECRET), "secret in: " + c);
       }
     }
   }
@@ -51,16 +51,16 @@ class ProviderFailureTest extends ProviderFixture {
 
   @Test
   void systemBusyIsRetriedThenSucceeds() {
-    wechat.enqueueError(-1, "system error");
+    answerNext(Fault.errcode(-1, "system error"));
     AccessToken t = build(builder()).get();
-    assertEquals(FakeWeChat.tokenValue(1), t.value());
+    assertIssued(1, t.value());
     assertEquals(2, wechat.tokenRequests());
   }
 
   @Test
   void systemBusyEveryTimeGivesUpAfterTheRetries() {
     for (int i = 0; i < 3; i++) {
-      wechat.enqueueError(-1, "system error");
+      answerNext(Fault.errcode(-1, "system error"));
     }
     WeChatApiException e = expect(WeChatApiException.class, build(builder().maxRetries(2)));
     assertEquals(-1, e.errorCode());
@@ -69,7 +69,7 @@ class ProviderFailureTest extends ProviderFixture {
 
   @Test
   void configurationErrorIsNotRetriedAndIsTyped() {
-    wechat.enqueueError(40013, "invalid appid rid: 1234");
+    answerNext(Fault.errcode(40013, "invalid appid rid: 1234"));
     WeChatApiException e = expect(WeChatApiException.class, build(builder()));
     assertEquals(40013, e.errorCode());
     assertEquals("invalid appid rid: 1234", e.errorMessage());
@@ -80,7 +80,7 @@ class ProviderFailureTest extends ProviderFixture {
 
   @Test
   void wrongSecretOnTheTokenEndpointIsNotRetried() {
-    wechat.enqueueError(40001, "invalid credential, access_token is invalid or not latest");
+    answerNext(Fault.errcode(40001, "invalid credential, access_token is invalid or not latest"));
     WeChatApiException e = expect(WeChatApiException.class, build(builder()));
     assertEquals(40001, e.errorCode());
     assertTrue(e.getMessage().contains("AppSecret"), e.getMessage());
@@ -90,7 +90,7 @@ class ProviderFailureTest extends ProviderFixture {
   @Test
   void whitelistAndRiskCodesAreNotRetried() {
     for (int code : new int[] {40125, 40164, 61004, 40243, 89503, 45009}) {
-      wechat.enqueueError(code, "refused");
+      answerNext(Fault.errcode(code, "refused"));
       clock.advance(Duration.ofHours(1)); // past any hold-off of the previous round
       AccessTokenProvider p = build(builder());
       int before = wechat.tokenRequests();
@@ -102,7 +102,7 @@ class ProviderFailureTest extends ProviderFixture {
   @Test
   void http500IsATransportFailureAndIsRetried() {
     for (int i = 0; i < 3; i++) {
-      wechat.enqueue(new MockResponse.Builder().code(500).body("oops").build());
+      answerNext(Fault.body(500, "text/plain", "oops"));
     }
     WeChatTransportException e = expect(WeChatTransportException.class, build(builder()));
     assertEquals(500, e.httpStatus());
@@ -111,8 +111,8 @@ class ProviderFailureTest extends ProviderFixture {
 
   @Test
   void http502ThenSuccessRecovers() {
-    wechat.enqueue(new MockResponse.Builder().code(502).build());
-    assertEquals(FakeWeChat.tokenValue(1), build(builder()).get().value());
+    answerNext(Fault.body(502, "text/plain", ""));
+    assertIssued(1, build(builder()).get().value());
     assertEquals(2, wechat.tokenRequests());
   }
 
@@ -133,18 +133,18 @@ class ProviderFailureTest extends ProviderFixture {
         }) {
       clock.advance(Duration.ofHours(1));
       AccessTokenProvider p = build(builder().maxRetries(0));
-      wechat.enqueueJson(body);
+      answerNext(Fault.json(body));
       int before = wechat.tokenRequests();
       WeChatTransportException e = expect(WeChatTransportException.class, p);
       assertEquals(before + 1, wechat.tokenRequests(), body);
-      assertTrue(e.getMessage().contains("access_token of " + FakeWeChat.APP_ID), e.getMessage());
+      assertTrue(e.getMessage().contains("access_token of " + StandIns.APP_ID), e.getMessage());
     }
   }
 
   @Test
   void emptyBodyIsATransportFailureAndIsRetried() {
     for (int i = 0; i < 3; i++) {
-      wechat.enqueue(new MockResponse.Builder().body("").build());
+      answerNext(Fault.json(""));
     }
     WeChatTransportException e = expect(WeChatTransportException.class, build(builder()));
     assertTrue(e.getMessage().contains("empty"), e.getMessage());
@@ -153,8 +153,11 @@ class ProviderFailureTest extends ProviderFixture {
 
   @Test
   void oversizedBodyIsRefused() {
-    wechat.enqueueJson(
-        "{\"access_token\":\"abc\",\"pad\":\"" + "x".repeat(100_000) + "\",\"expires_in\":7200}");
+    answerNext(
+        Fault.json(
+            "{\"access_token\":\"abc\",\"pad\":\""
+                + "x".repeat(100_000)
+                + "\",\"expires_in\":7200}"));
     WeChatTransportException e =
         expect(WeChatTransportException.class, build(builder().maxRetries(0)));
     assertTrue(e.getMessage().contains("larger"), e.getMessage());
@@ -164,7 +167,7 @@ class ProviderFailureTest extends ProviderFixture {
   void timeoutIsATransportFailureAndIsRetried() {
     OkHttpClient slowClient =
         new OkHttpClient.Builder().readTimeout(200, TimeUnit.MILLISECONDS).build();
-    wechat.delay(2_000);
+    delay(2_000);
     WeChatTransportException e =
         expect(
             WeChatTransportException.class, build(builder().httpClient(slowClient).maxRetries(1)));
@@ -176,7 +179,7 @@ class ProviderFailureTest extends ProviderFixture {
   @Test
   void failuresHoldOffFurtherFetchesForAGrowingInterval() {
     AccessTokenProvider p = build(builder());
-    wechat.enqueueError(40164, "invalid ip 1.2.3.4, not in whitelist");
+    answerNext(Fault.errcode(40164, "invalid ip 1.2.3.4, not in whitelist"));
     WeChatApiException first = expect(WeChatApiException.class, p);
     assertEquals(1, wechat.tokenRequests());
 
@@ -187,7 +190,7 @@ class ProviderFailureTest extends ProviderFixture {
     assertEquals(1, wechat.tokenRequests());
 
     clock.advance(Duration.ofSeconds(1));
-    wechat.enqueueError(40164, "invalid ip 1.2.3.4, not in whitelist");
+    answerNext(Fault.errcode(40164, "invalid ip 1.2.3.4, not in whitelist"));
     expect(WeChatApiException.class, p);
     assertEquals(2, wechat.tokenRequests());
 
@@ -196,17 +199,14 @@ class ProviderFailureTest extends ProviderFixture {
     assertEquals(2, wechat.tokenRequests());
 
     clock.advance(Duration.ofMillis(1));
-    assertEquals(FakeWeChat.tokenValue(1), p.get().value(), "the fixed configuration recovers");
+    assertIssued(1, p.get().value(), "the fixed configuration recovers");
     assertEquals(3, wechat.tokenRequests());
   }
 
   @Test
   void holdOffIsCappedSoABrokenConfigurationCannotBurnTheDailyQuota() {
     AccessTokenProvider p = build(builder().failureHoldOffMax(Duration.ofMinutes(2)));
-    wechat.answerAlways(
-        new MockResponse.Builder()
-            .body("{\"errcode\":40001,\"errmsg\":\"invalid credential\"}")
-            .build());
+    answerAlways(Fault.json("{\"errcode\":40001,\"errmsg\":\"invalid credential\"}"));
     // Six simulated hours of a provider asked every second with a wrong secret.
     int seconds = 6 * 3600;
     for (int second = 0; second < seconds; second += 1) {
@@ -238,7 +238,7 @@ class ProviderFailureTest extends ProviderFixture {
     AccessToken t1 = p.get();
     // The provider refreshes proactively as the clock passes the due time: so each failure is in
     // place before the clock moves.
-    wechat.enqueueError(40164, "invalid ip");
+    answerNext(Fault.errcode(40164, "invalid ip"));
     clock.advance(Duration.ofSeconds(7200 - 200));
     assertSame(t1, p.get());
     Await.until(() -> failures.get() == 1, Duration.ofSeconds(5), "the background refresh fails");
@@ -248,11 +248,11 @@ class ProviderFailureTest extends ProviderFixture {
     }
     assertEquals(2, wechat.tokenRequests(), "held off: no new attempt for a second");
     // Even within the expiry margin the still-valid token beats the error of a new attempt.
-    wechat.enqueueError(40164, "invalid ip");
+    answerNext(Fault.errcode(40164, "invalid ip"));
     clock.advance(Duration.ofSeconds(200 - 10));
     assertSame(t1, p.get());
     assertEquals(3, wechat.tokenRequests());
-    wechat.enqueueError(40164, "invalid ip");
+    answerNext(Fault.errcode(40164, "invalid ip"));
     clock.advance(Duration.ofSeconds(10)); // really expired: now the error reaches the caller
     assertThrows(WeChatApiException.class, p::get);
   }
@@ -260,7 +260,7 @@ class ProviderFailureTest extends ProviderFixture {
   @Test
   void lockHeldElsewhereWithNoTokenFailsClearlyAfterTheBoundedWait() throws Exception {
     InMemoryTokenStore store = new InMemoryTokenStore();
-    TokenKey key = TokenKey.of(FakeWeChat.APP_ID, TokenKey.ACCESS_TOKEN);
+    TokenKey key = TokenKey.of(StandIns.APP_ID, TokenKey.ACCESS_TOKEN);
     Optional<TokenStore.RefreshLock> other =
         store.tryLock(key, Duration.ofMinutes(5), Duration.ZERO);
     assertTrue(other.isPresent());
@@ -277,7 +277,7 @@ class ProviderFailureTest extends ProviderFixture {
     assertThrows(TokenUnavailableException.class, p::get);
     assertEquals(0, wechat.tokenRequests());
     clock.advance(Duration.ofSeconds(1));
-    assertEquals(FakeWeChat.tokenValue(1), p.get().value());
+    assertIssued(1, p.get().value());
     assertEquals(1, wechat.tokenRequests());
   }
 
@@ -286,7 +286,7 @@ class ProviderFailureTest extends ProviderFixture {
     InMemoryTokenStore store = new InMemoryTokenStore();
     AccessTokenProvider p = build(builder().store(store).lockWait(Duration.ofMillis(200)));
     AccessToken t1 = p.get();
-    TokenKey key = TokenKey.of(FakeWeChat.APP_ID, TokenKey.ACCESS_TOKEN);
+    TokenKey key = TokenKey.of(StandIns.APP_ID, TokenKey.ACCESS_TOKEN);
     TokenStore.RefreshLock other =
         store.tryLock(key, Duration.ofMinutes(5), Duration.ZERO).orElseThrow();
     clock.advance(Duration.ofSeconds(7200 - 10)); // unusable by margin, but not expired
@@ -300,11 +300,11 @@ class ProviderFailureTest extends ProviderFixture {
   @Test
   void aCrashedLockHolderIsTakenOverAfterTheLease() throws Exception {
     InMemoryTokenStore store = new InMemoryTokenStore();
-    TokenKey key = TokenKey.of(FakeWeChat.APP_ID, TokenKey.ACCESS_TOKEN);
+    TokenKey key = TokenKey.of(StandIns.APP_ID, TokenKey.ACCESS_TOKEN);
     // Another instance took the lock with a short lease and died without releasing it.
     assertTrue(store.tryLock(key, Duration.ofMillis(300), Duration.ZERO).isPresent());
     AccessTokenProvider p = build(builder().store(store).lockWait(Duration.ofSeconds(5)));
-    assertEquals(FakeWeChat.tokenValue(1), p.get().value());
+    assertIssued(1, p.get().value());
     assertEquals(1, wechat.tokenRequests());
   }
 
@@ -335,7 +335,7 @@ class ProviderFailureTest extends ProviderFixture {
 
     store.failing(false); // the store is back: recovery needs no restart, only the hold-off
     clock.advance(Duration.ofSeconds(5));
-    assertEquals(FakeWeChat.tokenValue(2), p.get().value());
+    assertIssued(2, p.get().value());
     assertEquals(2, wechat.tokenRequests());
   }
 
@@ -344,13 +344,13 @@ class ProviderFailureTest extends ProviderFixture {
     try (LogCapture log = new LogCapture()) {
       List<WeChatException> errors = new ArrayList<>();
       // errmsg that echoes the secret, a 500, malformed JSON, then success, refresh and invalidate.
-      wechat.enqueueError(40125, "invalid appsecret " + FakeWeChat.SECRET);
+      answerNext(Fault.errcode(40125, "invalid appsecret " + StandIns.SECRET));
       AccessTokenProvider p = build(builder());
       errors.add(assertThrows(WeChatApiException.class, p::get));
       clock.advance(Duration.ofSeconds(2));
-      wechat.enqueue(new MockResponse.Builder().code(500).build());
-      wechat.enqueueJson("{\"access_token\":" + FakeWeChat.SECRET);
-      wechat.enqueueJson("not json " + FakeWeChat.SECRET);
+      answerNext(Fault.body(500, "text/plain", ""));
+      answerNext(Fault.json("{\"access_token\":" + StandIns.SECRET));
+      answerNext(Fault.json("not json " + StandIns.SECRET));
       errors.add(assertThrows(WeChatTransportException.class, p::get));
       clock.advance(Duration.ofSeconds(4));
       AccessToken t = p.get();
@@ -365,12 +365,12 @@ class ProviderFailureTest extends ProviderFixture {
 
       String text = log.text();
       assertTrue(text.contains("WeChat returned errcode 40125"), "the failure was logged");
-      assertFalse(text.contains(FakeWeChat.SECRET), "secret in the log");
+      assertFalse(text.contains(StandIns.SECRET), "secret in the log");
       assertFalse(text.contains(t.value()), "a whole token in the log");
       assertFalse(text.contains(t2.value()), "a whole token in the log");
       for (WeChatException e : errors) {
         thrown.add(e);
-        assertFalse(e.toString().contains(FakeWeChat.SECRET), e.toString());
+        assertFalse(e.toString().contains(StandIns.SECRET), e.toString());
       }
       assertTrue(errors.get(0).getMessage().contains("***"), errors.get(0).getMessage());
       assertNotEquals(t.value(), t2.value());

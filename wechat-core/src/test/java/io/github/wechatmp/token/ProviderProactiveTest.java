@@ -4,8 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.wechatmp.test.WeChatStandIn;
 import io.github.wechatmp.testing.Await;
-import io.github.wechatmp.testing.FakeWeChat;
+import io.github.wechatmp.testing.StandIns;
 import io.github.wechatmp.token.TokenStatus.State;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,10 +21,10 @@ import org.junit.jupiter.api.Test;
 @Tag("slow") // runs in real time
 class ProviderProactiveTest {
 
-  private static AccessTokenProvider provider(FakeWeChat wechat, TokenStore store) {
+  private static AccessTokenProvider provider(WeChatStandIn wechat, TokenStore store) {
     return AccessTokenProvider.builder()
-        .appId(FakeWeChat.APP_ID)
-        .appSecret(FakeWeChat.SECRET)
+        .appId(StandIns.APP_ID)
+        .appSecret(StandIns.SECRET)
         .apiBaseUrl(wechat.baseUrl())
         .store(store)
         .refreshPolicy(
@@ -37,7 +38,7 @@ class ProviderProactiveTest {
   @Test
   void twoProvidersSharingAStoreRefreshAtTheDueTimeWithOneFetchAndNoGet() throws Exception {
     InMemoryTokenStore store = new InMemoryTokenStore();
-    try (FakeWeChat wechat = new FakeWeChat().expiresIn(6);
+    try (WeChatStandIn wechat = WeChatStandIn.builder().expiresIn(Duration.ofSeconds(6)).start();
         AccessTokenProvider a = provider(wechat, store);
         AccessTokenProvider b = provider(wechat, store)) {
       AccessToken first = a.get();
@@ -74,7 +75,7 @@ class ProviderProactiveTest {
 
   @Test
   void anApplicationThatNeverCallsGetAlwaysHoldsAFreshToken() throws Exception {
-    try (FakeWeChat wechat = new FakeWeChat().expiresIn(4);
+    try (WeChatStandIn wechat = WeChatStandIn.builder().expiresIn(Duration.ofSeconds(4)).start();
         AccessTokenProvider p = provider(wechat, new InMemoryTokenStore())) {
       p.get();
       long deadline = System.nanoTime() + Duration.ofSeconds(9).toNanos();

@@ -3,9 +3,11 @@ package io.github.wechatmp.token;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.wechatmp.test.Fault;
+import io.github.wechatmp.test.WeChatStandIn;
 import io.github.wechatmp.testing.Await;
-import io.github.wechatmp.testing.FakeWeChat;
 import io.github.wechatmp.testing.MutableClock;
+import io.github.wechatmp.testing.StandIns;
 import io.github.wechatmp.token.TokenStatus.State;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,11 +40,11 @@ class ProviderScaleTest {
     return String.format("wx%016x", i);
   }
 
-  private AccessTokenProvider provider(int i, FakeWeChat wechat, TokenStore store) {
+  private AccessTokenProvider provider(int i, WeChatStandIn wechat, TokenStore store) {
     return closeAfterTest(
         AccessTokenProvider.builder()
             .appId(appId(i))
-            .appSecret(FakeWeChat.SECRET)
+            .appSecret(StandIns.SECRET)
             .apiBaseUrl(wechat.baseUrl())
             .store(store)
             .lockLease(Duration.ofSeconds(5))
@@ -60,7 +62,9 @@ class ProviderScaleTest {
     int live = root.enumerate(all, true);
     int n = 0;
     for (int i = 0; i < live; i++) {
-      if (all[i].getName().startsWith("wechat-")) {
+      String name = all[i].getName();
+      // The stand-in's server threads are named wechat-stand-in-N; they are not the SDK's.
+      if (name.startsWith("wechat-") && !name.startsWith("wechat-stand-in-")) {
         n++;
       }
     }
@@ -69,7 +73,7 @@ class ProviderScaleTest {
 
   @Test
   void aThousandAccountsOverOneStoreAreAllRefreshedOnAtMostEightSdkThreads() throws Exception {
-    FakeWeChat wechat = closeAfterTest(new FakeWeChat());
+    WeChatStandIn wechat = closeAfterTest(StandIns.start(clock));
     InMemoryTokenStore store = new InMemoryTokenStore();
     int accounts = 1_000;
     List<AccessTokenProvider> providers = new ArrayList<>();
@@ -127,8 +131,8 @@ class ProviderScaleTest {
 
   @Test
   void aHungFetchForOneAccountDelaysNoOtherAccountsRefresh() throws Exception {
-    FakeWeChat wechat = closeAfterTest(new FakeWeChat());
-    FakeWeChat hung = closeAfterTest(new FakeWeChat());
+    WeChatStandIn wechat = closeAfterTest(StandIns.start(clock));
+    WeChatStandIn hung = closeAfterTest(StandIns.start(clock));
     InMemoryTokenStore store = new InMemoryTokenStore();
     AccessTokenProvider stuck = provider(10_000, hung, store);
     AccessToken stuckToken = stuck.get();
@@ -138,7 +142,8 @@ class ProviderScaleTest {
       p.get();
       others.add(p);
     }
-    hung.delay(8_000); // longer than the lease: its refresh is cut short after 4 s
+    // Longer than the lease: its refresh is cut short after 4 s.
+    hung.failNext(Integer.MAX_VALUE, Fault.slow(Duration.ofMillis(8_000)));
 
     clock.advance(Duration.ofSeconds(7200 - 200)); // the hung account's wake-up runs first
     Await.until(() -> hung.tokenRequests() == 2, Duration.ofSeconds(10), "the hung fetch began");

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.wechatmp.testing.Await;
-import io.github.wechatmp.testing.FakeWeChat;
 import io.github.wechatmp.testing.ProviderFixture;
+import io.github.wechatmp.testing.StandIns;
 import io.github.wechatmp.testing.SwitchableStore;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -64,9 +64,9 @@ class ProviderSharingTest extends ProviderFixture {
     for (int i = 0; i < PROVIDERS; i++) {
       providers.add(provider(store));
     }
-    wechat.delay(100);
+    delay(100);
     Set<String> tokens = herd(providers);
-    assertEquals(Set.of(FakeWeChat.tokenValue(1)), tokens);
+    assertEquals(Set.of(token(1)), tokens);
     assertEquals(1, wechat.tokenRequests());
   }
 
@@ -79,17 +79,17 @@ class ProviderSharingTest extends ProviderFixture {
       providers.add(provider(store));
     }
     for (AccessTokenProvider p : providers) {
-      assertEquals(FakeWeChat.tokenValue(1), p.get().value());
+      assertIssued(1, p.get().value());
     }
     assertEquals(1, wechat.tokenRequests(), "the others adopted the first provider's token");
 
     clock.advance(Duration.ofSeconds(7200 - 29)); // past the expiry margin: nobody may serve it
-    wechat.delay(100);
+    delay(100);
     Set<String> tokens = herd(providers);
-    assertEquals(Set.of(FakeWeChat.tokenValue(2)), tokens);
+    assertEquals(Set.of(token(2)), tokens);
     assertEquals(2, wechat.tokenRequests());
     for (AccessTokenProvider p : providers) {
-      assertEquals(FakeWeChat.tokenValue(2), p.get().value());
+      assertIssued(2, p.get().value());
     }
   }
 
@@ -102,17 +102,16 @@ class ProviderSharingTest extends ProviderFixture {
       providers.get(i).get();
     }
     clock.advance(Duration.ofSeconds(7200 - 200));
-    wechat.delay(3_000); // the refresh takes 3 s: any caller that waited on it would be seen
+    delay(3_000); // the refresh takes 3 s: any caller that waited on it would be seen
     long t0 = System.nanoTime();
     Set<String> tokens = herd(providers);
     long tookMillis = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-    assertEquals(
-        Set.of(FakeWeChat.tokenValue(1)), tokens, "the due token is served while refreshing");
+    assertEquals(Set.of(token(1)), tokens, "the due token is served while refreshing");
     assertTrue(
         tookMillis < 2_000,
         "64 callers were served in " + tookMillis + " ms, without waiting for WeChat");
     Await.until(
-        () -> providers.stream().allMatch(p -> p.get().value().equals(FakeWeChat.tokenValue(2))),
+        () -> providers.stream().allMatch(p -> p.get().value().equals(token(2))),
         Duration.ofSeconds(20),
         "every provider has the new token");
     assertEquals(2, wechat.tokenRequests());
@@ -133,7 +132,7 @@ class ProviderSharingTest extends ProviderFixture {
 
     assertEquals(t1, b.get().value(), "B has not heard yet");
     b.invalidate(t1); // B's report is about the old token: it must not wipe t2
-    TokenKey key = TokenKey.of(FakeWeChat.APP_ID, TokenKey.ACCESS_TOKEN);
+    TokenKey key = TokenKey.of(StandIns.APP_ID, TokenKey.ACCESS_TOKEN);
     assertEquals(t2, store.load(key).orElseThrow().value());
     assertEquals(t2, b.get().value(), "B adopts the newer token from the store");
     assertEquals(t2, a.get().value());
@@ -209,7 +208,7 @@ class ProviderSharingTest extends ProviderFixture {
     closeAfterTest(other);
     assertNotEquals(a.get().value(), other.get().value());
     assertEquals(2, wechat.tokenRequests());
-    assertEquals("wxAnotherApp0000001", wechat.requests().get(1).getUrl().queryParameter("appid"));
+    assertEquals("wxAnotherApp0000001", wechat.received().get(1).queryParameter("appid"));
     assertFalse(store.load(TokenKey.of("wxAnotherApp0000001", TokenKey.ACCESS_TOKEN)).isEmpty());
     assertTrue(
         store.load(TokenKey.of("wxAnotherApp0000001", TokenKey.STABLE_ACCESS_TOKEN)).isEmpty());

@@ -3,7 +3,8 @@ package io.github.wechatmp.token;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.wechatmp.testing.FakeWeChat;
+import io.github.wechatmp.test.WeChatStandIn;
+import io.github.wechatmp.testing.StandIns;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -28,11 +29,11 @@ class ProviderSystemClockTest {
 
   @Test
   void theDueWatchStartsTheRefreshAtTheRefreshMarginNotBefore() throws Exception {
-    try (FakeWeChat wechat = new FakeWeChat().expiresIn(4);
+    try (WeChatStandIn wechat = WeChatStandIn.builder().expiresIn(Duration.ofSeconds(4)).start();
         AccessTokenProvider provider =
             AccessTokenProvider.builder()
-                .appId(FakeWeChat.APP_ID)
-                .appSecret(FakeWeChat.SECRET)
+                .appId(StandIns.APP_ID)
+                .appSecret(StandIns.SECRET)
                 .apiBaseUrl(wechat.baseUrl())
                 .build()) {
       AccessToken first = provider.get();
@@ -63,14 +64,14 @@ class ProviderSystemClockTest {
 
   @Test
   void providersSharingAStoreFetchOncePerLifetimeAndNeverServeAnExpiredToken() throws Exception {
-    try (FakeWeChat wechat = new FakeWeChat().expiresIn(4)) {
+    try (WeChatStandIn wechat = WeChatStandIn.builder().expiresIn(Duration.ofSeconds(4)).start()) {
       InMemoryTokenStore store = new InMemoryTokenStore();
       List<AccessTokenProvider> providers = new ArrayList<>();
       for (int i = 0; i < 4; i++) {
         providers.add(
             AccessTokenProvider.builder()
-                .appId(FakeWeChat.APP_ID)
-                .appSecret(FakeWeChat.SECRET)
+                .appId(StandIns.APP_ID)
+                .appSecret(StandIns.SECRET)
                 .apiBaseUrl(wechat.baseUrl())
                 .store(store)
                 // margins that fit a 4 s token, as a test stand-in needs: due at 2 s, unusable at 3

@@ -6,8 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.wechatmp.WeChatApiException;
-import io.github.wechatmp.testing.FakeWeChat;
+import io.github.wechatmp.test.Fault;
 import io.github.wechatmp.testing.ProviderFixture;
+import io.github.wechatmp.testing.StandIns;
 import io.github.wechatmp.token.TokenStatus.State;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,7 +20,7 @@ class TokenStatusTest extends ProviderFixture {
 
   private static void assertSafe(TokenStatus status, String... values) {
     String text = status.toString();
-    assertFalse(text.contains(FakeWeChat.SECRET), text);
+    assertFalse(text.contains(StandIns.SECRET), text);
     for (String v : values) {
       assertFalse(text.contains(v), text);
     }
@@ -40,7 +41,7 @@ class TokenStatusTest extends ProviderFixture {
 
   @Test
   void theStatusFollowsTheTokenThroughFreshDueStaleAndExpired() {
-    wechat.expiresIn(7200);
+    restartWeChat(b -> b.expiresIn(Duration.ofSeconds(7200)));
     AccessTokenProvider p = build(builder().maxRetries(0));
     Instant fetchedAt = clock.instant();
     AccessToken t = p.get();
@@ -51,10 +52,8 @@ class TokenStatusTest extends ProviderFixture {
     assertSafe(fresh, t.value());
 
     // Every refresh from here on fails, so that the held token ages through the states.
-    wechat.answerAlways(
-        new mockwebserver3.MockResponse.Builder()
-            .body("{\"errcode\":40164,\"errmsg\":\"invalid ip 1.2.3.4, not in whitelist\"}")
-            .build());
+    answerAlways(
+        Fault.json("{\"errcode\":40164,\"errmsg\":\"invalid ip 1.2.3.4, not in whitelist\"}"));
     clock.set(t.expiresAt().minusSeconds(100)); // inside the 200 s refresh margin
     int before = wechat.tokenRequests();
     assertEquals(State.DUE, p.status().state());
@@ -85,7 +84,7 @@ class TokenStatusTest extends ProviderFixture {
 
   @Test
   void aSuccessClearsTheFailureCountHoldOffAndError() {
-    wechat.enqueueError(40164, "invalid ip 1.2.3.4, not in whitelist");
+    answerNext(Fault.errcode(40164, "invalid ip 1.2.3.4, not in whitelist"));
     AccessTokenProvider p = build(builder().maxRetries(0));
     assertThrows(WeChatApiException.class, p::get);
     TokenStatus failed = p.status();

@@ -6,15 +6,18 @@ import java.util.Objects;
 /**
  * A failure that a {@link WeChatStandIn} plays instead of (or before) its normal answer, scripted
  * with {@link WeChatStandIn#failNext(int, Fault)} or {@link WeChatStandIn#failFor(Duration,
- * Fault)}. By default a fault hits every endpoint; {@link #at(String)} narrows it to one. Immutable
- * and thread-safe.
+ * Fault)}: an HTTP error status, an errcode, a slow answer, a connection closed unanswered, a
+ * verbatim answer (malformed JSON, an empty body, any content type) or a redirect. By default a
+ * fault hits every endpoint; {@link #at(String)} narrows it to one. Immutable and thread-safe.
  */
 public final class Fault {
   enum Kind {
     HTTP_STATUS,
     ERRCODE,
     SLOW,
-    DROP
+    DROP,
+    BODY,
+    REDIRECT
   }
 
   final Kind kind;
@@ -22,13 +25,31 @@ public final class Fault {
   final String errmsg;
   final Duration delay;
   final String path;
+  final String contentType;
+  final String body;
+  final String location;
 
   private Fault(Kind kind, int code, String errmsg, Duration delay, String path) {
+    this(kind, code, errmsg, delay, path, null, null, null);
+  }
+
+  private Fault(
+      Kind kind,
+      int code,
+      String errmsg,
+      Duration delay,
+      String path,
+      String contentType,
+      String body,
+      String location) {
     this.kind = kind;
     this.code = code;
     this.errmsg = errmsg;
     this.delay = delay;
     this.path = path;
+    this.contentType = contentType;
+    this.body = body;
+    this.location = location;
   }
 
   /**
@@ -98,6 +119,69 @@ public final class Fault {
   }
 
   /**
+   * An answer given verbatim: any status and body, such as malformed JSON, an empty body, a token
+   * answer with an unusual {@code expires_in}, or a binary download whose bytes look like an error.
+   * Nothing is checked or issued: the request is answered with exactly this, as a misbehaving
+   * WeChat or proxy would.
+   *
+   * @param status the HTTP status, 200 to 599
+   * @param contentType the {@code Content-Type} header, such as {@code application/json}
+   * @param body the body, sent as UTF-8 (may be empty)
+   * @return the fault
+   * @throws IllegalArgumentException if {@code status} is not 200 to 599, or {@code contentType} is
+   *     blank or spans lines
+   * @throws NullPointerException if {@code contentType} or {@code body} is null
+   */
+  public static Fault body(int status, String contentType, String body) {
+    if (status < 200 || status > 599) {
+      throw new IllegalArgumentException("status must be 200 to 599: " + status);
+    }
+    oneLine(contentType, "contentType");
+    Objects.requireNonNull(body, "body");
+    return new Fault(Kind.BODY, status, null, null, null, contentType, body, null);
+  }
+
+  /**
+   * A redirect, as a misconfigured proxy in front of WeChat may answer: the status with a {@code
+   * Location} header and an empty body. A client that follows it would send the request, AppSecret
+   * and all, to {@code location}.
+   *
+   * @param status the status, 300 to 399
+   * @param location the {@code Location} header's value
+   * @return the fault
+   * @throws IllegalArgumentException if {@code status} is not a redirect status, or {@code
+   *     location} is blank or spans lines
+   * @throws NullPointerException if {@code location} is null
+   */
+  public static Fault redirect(int status, String location) {
+    if (status < 300 || status > 399) {
+      throw new IllegalArgumentException("status must be 300 to 399: " + status);
+    }
+    return new Fault(
+        Kind.REDIRECT, status, null, null, null, "text/plain", "", oneLine(location, "location"));
+  }
+
+  private static String oneLine(String value, String name) {
+    Objects.requireNonNull(value, name);
+    if (value.isBlank() || value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0) {
+      throw new IllegalArgumentException(name + " must be one non-blank line");
+    }
+    return value;
+  }
+
+  /**
+   * HTTP 200 with a JSON content type and {@code body} verbatim, valid JSON or not: shorthand for
+   * {@link #body(int, String, String) body(200, "application/json; encoding=utf-8", body)}.
+   *
+   * @param body the body (may be empty or malformed)
+   * @return the fault
+   * @throws NullPointerException if {@code body} is null
+   */
+  public static Fault json(String body) {
+    return body(200, "application/json; encoding=utf-8", body);
+  }
+
+  /**
    * Returns this fault limited to one endpoint.
    *
    * @param endpointPath the path, such as {@code cgi-bin/token} (a leading {@code /} is optional)
@@ -105,7 +189,15 @@ public final class Fault {
    * @throws NullPointerException if {@code endpointPath} is null
    */
   public Fault at(String endpointPath) {
-    return new Fault(kind, code, errmsg, delay, WeChatStandIn.normalisePath(endpointPath));
+    return new Fault(
+        kind,
+        code,
+        errmsg,
+        delay,
+        WeChatStandIn.normalisePath(endpointPath),
+        contentType,
+        body,
+        location);
   }
 
   boolean hits(String requestPath) {
@@ -125,6 +217,8 @@ public final class Fault {
           case ERRCODE -> "errcode " + code;
           case SLOW -> "slow " + delay;
           case DROP -> "connection closed";
+          case BODY -> "HTTP " + code + " " + contentType + " (" + body.length() + " chars)";
+          case REDIRECT -> "HTTP " + code + " to " + location;
         };
     return "Fault{" + what + (path == null ? "" : " at " + path) + '}';
   }

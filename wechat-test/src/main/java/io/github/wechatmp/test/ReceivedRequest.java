@@ -12,9 +12,16 @@ package io.github.wechatmp.test;
  * @param status the HTTP status answered, or 0 if the connection was closed unanswered
  * @param errcode WeChat's errcode in the answer (0 for success), or {@code null} for a non-JSON
  *     answer or none
+ * @param contentType the request's {@code Content-Type} header, or empty if it had none
  */
 public record ReceivedRequest(
-    String method, String path, String query, String body, int status, Integer errcode) {
+    String method,
+    String path,
+    String query,
+    String body,
+    int status,
+    Integer errcode,
+    String contentType) {
 
   /**
    * Returns a query parameter, decoded, as sent (the secret masked).

@@ -61,19 +61,20 @@ import java.util.regex.Pattern;
  *
  * Every other endpoint checks the {@code access_token} query parameter as WeChat does: 41001 if
  * missing, 40001 if unknown or voided, 42001 if expired. Built in: {@code
- * cgi-bin/get_api_domain_ip} (a fixed {@code dns} list), {@code cgi-bin/ticket/getticket} ({@code
- * type=jsapi} or {@code wx_card}: a new ticket living {@code expiresIn}; another type 40097), and
- * {@code cgi-bin/message/custom/send} (a JSON object is recorded, see {@link #sentMessages()};
- * anything else 47001). {@link #addEndpoint(String, String)} adds more. Unknown paths get HTTP 404.
+ * cgi-bin/get_api_domain_ip} (a fixed {@code ip_list}, as WeChat names it), {@code
+ * cgi-bin/ticket/getticket} ({@code type=jsapi} or {@code wx_card}: a new ticket living {@code
+ * expiresIn}; another type 40097), and {@code cgi-bin/message/custom/send} (a JSON object is
+ * recorded, see {@link #sentMessages()}; anything else 47001). {@link #addEndpoint(String, String)}
+ * adds more. Unknown paths get HTTP 404.
  *
  * <h2>Faults, counts, log</h2>
  *
  * {@link #failNext(int, Fault)} and {@link #failFor(Duration, Fault)} script HTTP 5xx answers,
- * errcode -1, slow answers and connections closed unanswered. {@link #tokenRequests()} counts every
- * request that reached a token endpoint (refused and faulted ones included), {@link #apiRequests()}
- * every other one, {@link #requests(String)} those to one path; {@link #received()} is the log. The
- * AppSecret never appears in the log, in {@link #toString()}, or in anything else the stand-in
- * prints.
+ * errcode -1, slow answers, connections closed unanswered and verbatim answers (malformed JSON and
+ * the like). {@link #tokenRequests()} counts every request that reached a token endpoint (refused
+ * and faulted ones included), {@link #apiRequests()} every other one, {@link #requests(String)}
+ * those to one path; {@link #received()} is the log. The AppSecret never appears in the log, in
+ * {@link #toString()}, or in anything else the stand-in prints.
  *
  * <h2>Time</h2>
  *
@@ -119,6 +120,7 @@ public final class WeChatStandIn implements AutoCloseable {
   // Guarded by "this": everything below.
   private final Map<String, Issued> tokens = new HashMap<>();
   private final List<String> issuedInOrder = new ArrayList<>();
+  private final List<String> ticketsInOrder = new ArrayList<>();
   private final List<ReceivedRequest> log = new ArrayList<>();
   private final List<String> sent = new ArrayList<>();
   private final List<Scripted> faults = new ArrayList<>();
@@ -388,6 +390,16 @@ public final class WeChatStandIn implements AutoCloseable {
   }
 
   /**
+   * Returns every ticket {@code cgi-bin/ticket/getticket} issued (of any type), in the order
+   * issued: {@code issuedTickets().get(n - 1)} is the n-th.
+   *
+   * @return a snapshot of the ticket values
+   */
+  public synchronized List<String> issuedTickets() {
+    return List.copyOf(ticketsInOrder);
+  }
+
+  /**
    * Returns the current stable token.
    *
    * @return its value, or null if none was issued
@@ -425,6 +437,8 @@ public final class WeChatStandIn implements AutoCloseable {
       }
       String body = new String(raw, StandardCharsets.UTF_8);
       String method = exchange.getRequestMethod();
+      String contentType =
+          Objects.requireNonNullElse(exchange.getRequestHeaders().getFirst("Content-Type"), "");
       boolean tokenEndpoint = path.equals(TOKEN_PATH) || path.equals(STABLE_TOKEN_PATH);
       (tokenEndpoint ? tokenRequests : apiRequests).incrementAndGet();
       perPath.computeIfAbsent(path, p -> new AtomicInteger()).incrementAndGet();
@@ -448,6 +462,7 @@ public final class WeChatStandIn implements AutoCloseable {
               case HTTP_STATUS ->
                   new Answer(fault.code, "text/html", "<html>" + fault.code + "</html>");
               case ERRCODE -> Answer.error(fault.code, fault.errmsg);
+              case BODY, REDIRECT -> new Answer(fault.code, fault.contentType, fault.body);
               default -> null; // DROP
             };
       }
@@ -459,14 +474,19 @@ public final class WeChatStandIn implements AutoCloseable {
                 mask(query),
                 mask(body),
                 answer == null ? 0 : answer.status,
-                answer == null ? null : answer.errcode()));
+                answer == null ? null : answer.errcode(),
+                contentType));
       }
       if (answer == null) {
         return; // closing the exchange unanswered closes the connection
       }
       byte[] bytes = answer.body.getBytes(StandardCharsets.UTF_8);
       exchange.getResponseHeaders().set("Content-Type", answer.contentType);
-      exchange.sendResponseHeaders(answer.status, bytes.length);
+      if (fault != null && fault.location != null) {
+        exchange.getResponseHeaders().set("Location", fault.location);
+      }
+      // -1 is the JDK's "no body"; 0 would mean chunked.
+      exchange.sendResponseHeaders(answer.status, bytes.length == 0 ? -1 : bytes.length);
       try (OutputStream out = exchange.getResponseBody()) {
         out.write(bytes);
       }
@@ -512,7 +532,7 @@ public final class WeChatStandIn implements AutoCloseable {
     switch (path) {
       case "cgi-bin/get_api_domain_ip":
         return Answer.json(
-            "{\"dns\":[\"203.0.113.10\",\"203.0.113.11\",\"198.51.100.20\",\"198.51.100.21\"]}");
+            "{\"ip_list\":[\"203.0.113.10\",\"203.0.113.11\",\"198.51.100.20\",\"198.51.100.21\"]}");
       case "cgi-bin/ticket/getticket":
         return ticket(params.get("type"));
       case "cgi-bin/message/custom/send":
@@ -636,9 +656,11 @@ public final class WeChatStandIn implements AutoCloseable {
       return Answer.error(40097, "invalid args");
     }
     ticketsIssued++;
+    String ticket = ticketsIssued + "_" + randomValue(80);
+    ticketsInOrder.add(ticket);
     return Answer.json(
         "{\"errcode\":0,\"errmsg\":\"ok\",\"ticket\":"
-            + Json.quote(ticketsIssued + "_" + randomValue(80))
+            + Json.quote(ticket)
             + ",\"expires_in\":"
             + expiresIn.toSeconds()
             + "}");
@@ -791,8 +813,8 @@ public final class WeChatStandIn implements AutoCloseable {
     }
 
     Integer errcode() {
-      if (!contentType.startsWith("application/json")) {
-        return null;
+      if (!contentType.startsWith("application/json") || !Json.isObject(body)) {
+        return null; // not JSON, or a scripted malformed body: no errcode to speak of
       }
       Matcher m = ERRCODE.matcher(body);
       return m.find() ? Integer.valueOf(m.group(1)) : 0;

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 class WeChatStandInTest {
   static final String APP_ID = "wx0123456789abcdef";
   static final String SECRET = "s3cr3t-0123456789abcdef0123456789";
+  static final String STABLE_PATH = WeChatStandIn.STABLE_TOKEN_PATH;
 
   final ManualClock clock = new ManualClock(Instant.parse("2026-12-01T02:00:00Z"));
   WeChatStandIn wechat =
@@ -100,7 +101,7 @@ class WeChatStandInTest {
   void aValidTokenGetsTheDnsList() throws Exception {
     HttpResponse<String> r = ip(token());
     assertEquals(200, r.statusCode());
-    assertTrue(r.body().contains("\"dns\""));
+    assertTrue(r.body().contains("\"ip_list\""));
   }
 
   @Test
@@ -222,6 +223,7 @@ class WeChatStandInTest {
     assertEquals("0", ok.get("errcode"));
     assertNotNull(ok.get("ticket"));
     assertEquals("7200", ok.get("expires_in"));
+    assertEquals(List.of(ok.get("ticket")), wechat.issuedTickets());
     assertEquals(
         "40097",
         Http.errcode(
@@ -231,6 +233,7 @@ class WeChatStandInTest {
         Http.errcode(
             Http.get(wechat.baseUrl() + "cgi-bin/ticket/getticket?type=jsapi&access_token=bad")));
     assertEquals(3, wechat.requests("cgi-bin/ticket/getticket"));
+    assertEquals(1, wechat.issuedTickets().size(), "refused calls issue no ticket");
   }
 
   @Test
@@ -321,6 +324,59 @@ class WeChatStandInTest {
     wechat.failFor(Duration.ofSeconds(10), Fault.systemBusy());
     wechat.clearFaults();
     assertEquals(200, Http.get(url).statusCode());
+  }
+
+  @Test
+  void aVerbatimAnswerIsSentAsScriptedAndIssuesNothing() throws Exception {
+    wechat
+        .failNext(1, Fault.json("{\"access_token\":"))
+        .failNext(1, Fault.body(500, "text/plain", "oops"))
+        .failNext(1, Fault.json(""));
+    String url =
+        wechat.baseUrl()
+            + "cgi-bin/token?grant_type=client_credential&appid="
+            + APP_ID
+            + "&secret="
+            + SECRET;
+    HttpResponse<String> malformed = Http.get(url);
+    assertEquals(200, malformed.statusCode());
+    assertEquals("{\"access_token\":", malformed.body());
+    assertEquals(
+        "application/json; encoding=utf-8", malformed.headers().firstValue("Content-Type").get());
+    HttpResponse<String> oops = Http.get(url);
+    assertEquals(500, oops.statusCode());
+    assertEquals("oops", oops.body());
+    assertEquals("text/plain", oops.headers().firstValue("Content-Type").get());
+    assertEquals("", Http.get(url).body());
+    assertEquals(List.of(), wechat.issuedTokens(), "a verbatim answer issues no token");
+    assertNull(wechat.received().get(0).errcode(), "malformed JSON has no errcode");
+    assertEquals(500, wechat.received().get(1).status());
+    assertNotNull(token());
+    assertEquals(1, wechat.issuedTokens().size());
+    assertThrows(IllegalArgumentException.class, () -> Fault.body(199, "text/plain", ""));
+    assertThrows(IllegalArgumentException.class, () -> Fault.body(600, "text/plain", ""));
+    assertThrows(IllegalArgumentException.class, () -> Fault.body(200, " ", ""));
+    assertThrows(IllegalArgumentException.class, () -> Fault.body(200, "a\r\nX-Evil: 1", ""));
+    assertThrows(NullPointerException.class, () -> Fault.json(null));
+  }
+
+  @Test
+  void aRedirectCarriesItsLocationAndTheLogKeepsTheRequestsContentType() throws Exception {
+    wechat.failNext(1, Fault.redirect(307, "http://127.0.0.1:9/steal").at(STABLE_PATH));
+    // The JDK's client does not follow redirects unless asked.
+    HttpResponse<String> r =
+        Http.post(
+            wechat.baseUrl() + STABLE_PATH,
+            "{\"grant_type\":\"client_credential\",\"appid\":\"a\",\"secret\":\"b\"}");
+    assertEquals(307, r.statusCode());
+    assertEquals("http://127.0.0.1:9/steal", r.headers().firstValue("Location").get());
+    assertEquals("", r.body());
+    assertEquals("application/json", wechat.received().get(0).contentType());
+    token();
+    assertEquals("", wechat.received().get(1).contentType(), "a GET without a body has none");
+    assertThrows(IllegalArgumentException.class, () -> Fault.redirect(200, "http://x/"));
+    assertThrows(IllegalArgumentException.class, () -> Fault.redirect(302, "a\nb"));
+    assertThrows(NullPointerException.class, () -> Fault.redirect(302, null));
   }
 
   @Test

@@ -15,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.wechatmp.WeChatApiException;
 import io.github.wechatmp.http.AccessTokenInterceptor;
 import io.github.wechatmp.store.redis.RedisTokenStore;
+import io.github.wechatmp.test.WeChatStandIn;
 import io.github.wechatmp.testing.Await;
 import io.github.wechatmp.testing.LogCapture;
 import io.github.wechatmp.testing.MutableClock;
@@ -69,7 +70,7 @@ class ClientTest {
 
   @Test
   void theInterceptorsRetryAfter40001GoesThroughTheServicesPassiveRefresh() throws IOException {
-    StandInWeChat wechat = closing(new StandInWeChat());
+    WeChatStandIn wechat = closing(Fixture.wechat());
     TokenServer server = closing(Fixture.start(Fixture.yaml(wechat, "{type: memory}"), clock));
     AccessTokenProvider tokens =
         closing(
@@ -86,17 +87,18 @@ class ClientTest {
     try (Response r = http.newCall(call).execute()) {
       assertTrue(r.body().string().contains("ip_list"));
     }
-    String token1 = wechat.currentToken();
+    String token1 = Fixture.currentToken(wechat);
     assertEquals(token1, tokens.get().value());
 
-    wechat.revokeCurrent(); // WeChat stops accepting token1: the next call is answered 40001
+    Fixture.revokeCurrent(wechat); // WeChat stops accepting token1: the next call is answered 40001
     try (Response r = http.newCall(call).execute()) {
       assertTrue(r.body().string().contains("ip_list"), "the retry with the new token worked");
     }
-    String token2 = wechat.currentToken();
+    String token2 = Fixture.currentToken(wechat);
     assertNotEquals(token1, token2);
     assertEquals(token2, tokens.get().value());
-    assertEquals(2, wechat.tokenFetches(), "the service fetched once more, the client never");
+    assertEquals(
+        2, Fixture.tokenFetches(wechat), "the service fetched once more, the client never");
     assertEquals(1, requests(server, "access_token_rejected", 200), "reported to the service");
     assertEquals(
         token2,
@@ -106,18 +108,18 @@ class ClientTest {
     // Rejected again within the service's minimum interval: the service keeps its token (429),
     // the client takes it back rather than hold off, and the call fails after its one retry.
     clock.advance(Duration.ofSeconds(5));
-    wechat.revokeCurrent();
+    Fixture.revokeCurrent(wechat);
     assertThrows(
         io.github.wechatmp.http.AccessTokenRejectedException.class,
         () -> http.newCall(call).execute().close());
-    assertEquals(2, wechat.tokenFetches());
+    assertEquals(2, Fixture.tokenFetches(wechat));
     assertEquals(token2, tokens.get().value());
     assertEquals(1, requests(server, "access_token_rejected", 429));
   }
 
   @Test
   void theClientReadsFromMemoryAndRefreshesFromTheServiceBeforeExpiry() throws IOException {
-    StandInWeChat wechat = closing(new StandInWeChat());
+    WeChatStandIn wechat = closing(Fixture.wechat());
     TokenServer server = closing(Fixture.start(Fixture.yaml(wechat, "{type: memory}"), clock));
     AccessTokenProvider tokens =
         closing(
@@ -136,7 +138,7 @@ class ClientTest {
     clock.advance(Duration.ofSeconds(7200 - 150));
     Await.until(
         () ->
-            wechat.tokenFetches() == 2
+            Fixture.tokenFetches(wechat) == 2
                 && wechat
                     .currentToken()
                     .equals(field(get(server, tokenPath(APP_A), KEY_ALL).body(), "access_token")),
@@ -149,14 +151,14 @@ class ClientTest {
         () -> !tokens.get().value().equals(first.value()),
         Duration.ofSeconds(20),
         "the client's proactive refresh from the service");
-    assertEquals(wechat.currentToken(), tokens.get().value());
-    assertEquals(2, wechat.tokenFetches());
+    assertEquals(Fixture.currentToken(wechat), tokens.get().value());
+    assertEquals(2, Fixture.tokenFetches(wechat));
   }
 
   @Test
   void aRefusedKeyIsTokenUnavailableAndAWeChatRefusalCarriesItsErrcodeWithoutSecrets()
       throws IOException {
-    StandInWeChat wechat = closing(new StandInWeChat());
+    WeChatStandIn wechat = closing(Fixture.wechat());
     TokenServer server = closing(Fixture.start(Fixture.yaml(wechat, "{type: memory}"), clock));
     try (LogCapture logs = new LogCapture()) {
       String wrongKey = "wrong-key-5e1f0c9b2d7a4836";
@@ -224,7 +226,7 @@ class ClientTest {
   @Test
   void aReadOnlyProviderAdoptsTheServicesTokenFromRedisAndNeverAsksWeChat() throws IOException {
     TestRedis redis = closing(TestRedis.start());
-    StandInWeChat wechat = closing(new StandInWeChat());
+    WeChatStandIn wechat = closing(Fixture.wechat());
     String prefix = "ro" + System.nanoTime() + ":";
     TokenServer server =
         closing(
@@ -247,7 +249,7 @@ class ClientTest {
 
     TokenUnavailableException none = assertThrows(TokenUnavailableException.class, readOnly::get);
     assertTrue(none.getMessage().contains("read-only"), none.getMessage());
-    assertEquals(0, wechat.tokenFetches(), "the read-only provider never asked WeChat");
+    assertEquals(0, Fixture.tokenFetches(wechat), "the read-only provider never asked WeChat");
 
     String served = field(get(server, tokenPath(APP_A), KEY_ALL).body(), "access_token");
     Await.until(
@@ -260,7 +262,7 @@ class ClientTest {
         },
         Duration.ofSeconds(20),
         "the read-only provider adopts the service's token");
-    assertEquals(1, wechat.tokenFetches());
+    assertEquals(1, Fixture.tokenFetches(wechat));
 
     assertThrows(
         IllegalArgumentException.class,

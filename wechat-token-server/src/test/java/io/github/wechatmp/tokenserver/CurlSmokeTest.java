@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.github.wechatmp.test.WeChatStandIn;
 import io.github.wechatmp.testing.MutableClock;
 import java.io.File;
 import java.io.IOException;
@@ -48,7 +49,7 @@ class CurlSmokeTest {
   void theCurlSmokeScriptPassesAgainstARunningServerAndFailsWithAWrongKey() throws Exception {
     assumeTrue(onPath("bash") && onPath("curl"), "bash and curl are needed");
     assertTrue(Files.isRegularFile(SCRIPT), SCRIPT.toAbsolutePath().toString());
-    try (StandInWeChat wechat = new StandInWeChat();
+    try (WeChatStandIn wechat = Fixture.wechat();
         // Kept fresh, as a deployed server is, so that every account is healthy.
         TokenServer server =
             TokenServer.start(
@@ -57,7 +58,9 @@ class CurlSmokeTest {
       assertEquals(0, runScript(server, Fixture.KEY_ALL, out), out.toString());
       assertTrue(out.toString().contains("curl-smoke: OK"), out.toString());
       assertEquals(
-          3, wechat.tokenFetches(), "one per account, and one for the token the script rejected");
+          3,
+          Fixture.tokenFetches(wechat),
+          "one per account, and one for the token the script rejected");
 
       StringBuilder failed = new StringBuilder();
       assertNotEquals(0, runScript(server, "not-the-key-0123456789", failed));

@@ -1,5 +1,7 @@
 package io.github.wechatmp.tokenserver;
 
+import io.github.wechatmp.test.Fault;
+import io.github.wechatmp.test.WeChatStandIn;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -7,11 +9,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /** Configurations, servers and an HTTP client for the server's tests. */
 final class Fixture {
-  static final String APP_A = StandInWeChat.APP_ID;
+  static final String APP_A = "wx0123456789abcdef";
   static final String APP_B = "wxfedcba9876543210";
 
   /** The key that may read every account. */
@@ -20,13 +23,56 @@ final class Fixture {
   /** The key that may read only {@link #APP_B}, configured by its SHA-256. */
   static final String KEY_B = "key-b-only-4c8e2a6f0d1b3957";
 
-  static final Map<String, String> ENV =
-      Map.of("WX_SECRET", StandInWeChat.SECRET, "KEY_ALL", KEY_ALL);
+  static final Map<String, String> ENV = Map.of("WX_SECRET", Fixture.SECRET, "KEY_ALL", KEY_ALL);
+
+  /** Both accounts' AppSecret, the only one the stand-in accepts. */
+  static final String SECRET = "s3cr3t-0123456789abcdef0123456789";
 
   private Fixture() {}
 
+  /**
+   * WeChat for these tests: the AppSecret checked (40001 otherwise), and a new access token voids
+   * the previous one at once (no overlap), so that only the token issued last is accepted.
+   */
+  static WeChatStandIn wechat() {
+    return WeChatStandIn.builder().appSecret(SECRET).overlap(Duration.ZERO).start();
+  }
+
+  /** How many access tokens the stand-in issued. */
+  static int tokenFetches(WeChatStandIn wechat) {
+    return wechat.issuedTokens().size();
+  }
+
+  /** How many tickets the stand-in issued. */
+  static int ticketFetches(WeChatStandIn wechat) {
+    return wechat.issuedTickets().size();
+  }
+
+  /** The access token (classic or stable) issued last, or null. */
+  static String currentToken(WeChatStandIn wechat) {
+    List<String> issued = wechat.issuedTokens();
+    return issued.isEmpty() ? null : issued.get(issued.size() - 1);
+  }
+
+  /** WeChat voids the current access token (as when something else fetched one). */
+  static void revokeCurrent(WeChatStandIn wechat) {
+    wechat.voidToken(currentToken(wechat));
+  }
+
+  /** How long each credential request (token or ticket) takes from now on, to widen races. */
+  static void delay(WeChatStandIn wechat, long millis) {
+    Fault slow = Fault.slow(Duration.ofMillis(millis));
+    for (String path :
+        List.of(
+            WeChatStandIn.TOKEN_PATH,
+            WeChatStandIn.STABLE_TOKEN_PATH,
+            "cgi-bin/ticket/getticket")) {
+      wechat.failNext(Integer.MAX_VALUE, slow.at(path));
+    }
+  }
+
   /** A configuration of both accounts against {@code wechat}, with {@code storeYaml} as store. */
-  static String yaml(StandInWeChat wechat, String storeYaml) {
+  static String yaml(WeChatStandIn wechat, String storeYaml) {
     return "listen: {address: 127.0.0.1, port: 0}\n"
         + "store: "
         + storeYaml

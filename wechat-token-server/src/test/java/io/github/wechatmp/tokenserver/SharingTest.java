@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.wechatmp.test.WeChatStandIn;
 import io.github.wechatmp.testing.MutableClock;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -98,8 +99,8 @@ class SharingTest {
   @Test
   @Tag("slow") // a child JVM
   void fiftyClientsAndASecondJvmMakeOneFetchPerTokenLifetime(@TempDir Path dir) throws Exception {
-    StandInWeChat wechat = closing(new StandInWeChat());
-    wechat.delay(100); // the first readers all arrive while the first fetch is under way
+    WeChatStandIn wechat = closing(Fixture.wechat());
+    Fixture.delay(wechat, 100); // the first readers all arrive while the first fetch is under way
     TokenServer server = closing(Fixture.start(Fixture.yaml(wechat, "{type: memory}"), clock));
 
     Process child = startReaderJvm(dir, server, 10, 50);
@@ -117,10 +118,11 @@ class SharingTest {
     }
     assertTrue(child.waitFor(30, TimeUnit.SECONDS));
 
-    String token1 = wechat.currentToken();
+    String token1 = Fixture.currentToken(wechat);
     assertEquals(Set.of(token1), tokens(first, "access_token"));
     assertEquals(List.of("TOKEN " + token1, "FAILED 0"), childLines);
-    assertEquals(1, wechat.tokenFetches(), "1000 reads here and 500 in the other JVM, one fetch");
+    assertEquals(
+        1, Fixture.tokenFetches(wechat), "1000 reads here and 500 in the other JVM, one fetch");
 
     // Each later lifetime: the token comes due, readers go on getting it while one refresh runs.
     for (int lifetime = 2; lifetime <= 3; lifetime++) {
@@ -131,12 +133,12 @@ class SharingTest {
       assertTrue(seen.size() <= 2, "the old token or the new one: " + seen.size());
       int expected = lifetime;
       io.github.wechatmp.testing.Await.until(
-          () -> wechat.tokenFetches() >= expected,
+          () -> Fixture.tokenFetches(wechat) >= expected,
           Duration.ofSeconds(20),
           "the background refresh");
       List<HttpResponse<String>> after = atOnce(50, 4, c -> get(server, tokenPath(APP_A), KEY_ALL));
-      assertEquals(Set.of(wechat.currentToken()), tokens(after, "access_token"));
-      assertEquals(lifetime, wechat.tokenFetches(), "one fetch per token lifetime");
+      assertEquals(Set.of(Fixture.currentToken(wechat)), tokens(after, "access_token"));
+      assertEquals(lifetime, Fixture.tokenFetches(wechat), "one fetch per token lifetime");
     }
   }
 
@@ -163,30 +165,30 @@ class SharingTest {
   @Test
   void twentyClientsReportingTheSameRejectedTokenAtOnceCauseOneFetchAndAllGetTheNewToken()
       throws Exception {
-    StandInWeChat wechat = closing(new StandInWeChat());
+    WeChatStandIn wechat = closing(Fixture.wechat());
     TokenServer server = closing(Fixture.start(Fixture.yaml(wechat, "{type: memory}"), clock));
     String token1 = field(get(server, tokenPath(APP_A), KEY_ALL).body(), "access_token");
-    wechat.delay(200); // the reports all arrive while the new token is being fetched
+    Fixture.delay(wechat, 200); // the reports all arrive while the new token is being fetched
 
     String report = "{\"access_token\":\"" + token1 + "\"}";
     List<HttpResponse<String>> answers =
         atOnce(20, 1, c -> post(server, tokenPath(APP_A) + "/rejected", KEY_ALL, report));
-    String token2 = wechat.currentToken();
+    String token2 = Fixture.currentToken(wechat);
     assertNotEquals(token1, token2);
     assertEquals(Set.of(token2), tokens(answers, "access_token"));
-    assertEquals(2, wechat.tokenFetches(), "exactly one fetch for 20 reports");
+    assertEquals(2, Fixture.tokenFetches(wechat), "exactly one fetch for 20 reports");
 
     // Reports of the old token, now replaced, change nothing and answer with the current one.
     List<HttpResponse<String>> late =
         atOnce(20, 2, c -> post(server, tokenPath(APP_A) + "/rejected", KEY_ALL, report));
     assertEquals(Set.of(token2), tokens(late, "access_token"));
-    assertEquals(2, wechat.tokenFetches());
+    assertEquals(2, Fixture.tokenFetches(wechat));
     assertEquals(token2, field(get(server, tokenPath(APP_A), KEY_ALL).body(), "access_token"));
   }
 
   @Test
   void theCurrentTokenReportedAgainWithinTheMinimumIntervalGets429AndNoFetch() throws Exception {
-    StandInWeChat wechat = closing(new StandInWeChat());
+    WeChatStandIn wechat = closing(Fixture.wechat());
     TokenServer server = closing(Fixture.start(Fixture.yaml(wechat, "{type: memory}"), clock));
     String rejected = tokenPath(APP_A) + "/rejected";
     String token1 = field(get(server, tokenPath(APP_A), KEY_ALL).body(), "access_token");
@@ -202,7 +204,7 @@ class SharingTest {
     assertEquals(429, tooSoon.statusCode(), tooSoon.body());
     assertEquals("too_many_rejections", field(tooSoon.body(), "error"));
     assertEquals("40", tooSoon.headers().firstValue("Retry-After").orElse(""));
-    assertEquals(2, wechat.tokenFetches());
+    assertEquals(2, Fixture.tokenFetches(wechat));
     assertEquals(token2, field(get(server, tokenPath(APP_A), KEY_ALL).body(), "access_token"));
     // An old token is still answered with the current one, interval or not.
     assertEquals(
@@ -215,28 +217,28 @@ class SharingTest {
     HttpResponse<String> later = post(server, rejected, KEY_ALL, report2);
     assertEquals(200, later.statusCode(), later.body());
     assertNotEquals(token2, field(later.body(), "access_token"));
-    assertEquals(3, wechat.tokenFetches());
+    assertEquals(3, Fixture.tokenFetches(wechat));
   }
 
   @Test
   void aRejectedJsapiTicketIsReplacedOnceToo() throws Exception {
-    StandInWeChat wechat = closing(new StandInWeChat());
+    WeChatStandIn wechat = closing(Fixture.wechat());
     TokenServer server = closing(Fixture.start(Fixture.yaml(wechat, "{type: memory}"), clock));
     String path = "/v1/accounts/" + APP_A + "/jsapi_ticket";
     String ticket1 = field(get(server, path, KEY_ALL).body(), "ticket");
-    wechat.delay(100);
+    Fixture.delay(wechat, 100);
     String report = "{\"ticket\":\"" + ticket1 + "\"}";
     Set<String> seen =
         tokens(atOnce(10, 1, c -> post(server, path + "/rejected", KEY_ALL, report)), "ticket");
     assertEquals(1, seen.size());
     assertNotEquals(ticket1, seen.iterator().next());
-    assertEquals(2, wechat.ticketFetches());
-    assertEquals(1, wechat.tokenFetches(), "the access token was not touched");
+    assertEquals(2, Fixture.ticketFetches(wechat));
+    assertEquals(1, Fixture.tokenFetches(wechat), "the access token was not touched");
   }
 
   @Test
   void aServerRestartedOverTheFileStoreAdoptsTheTokenItSaved(@TempDir Path dir) throws Exception {
-    StandInWeChat wechat = closing(new StandInWeChat());
+    WeChatStandIn wechat = closing(Fixture.wechat());
     String store = "{type: file, path: '" + dir.resolve("tokens.json") + "'}";
     String token1;
     try (TokenServer first = Fixture.start(Fixture.yaml(wechat, store), clock)) {
@@ -245,14 +247,14 @@ class SharingTest {
     try (TokenServer second = Fixture.start(Fixture.yaml(wechat, store), clock)) {
       assertEquals(token1, field(get(second, tokenPath(APP_A), KEY_ALL).body(), "access_token"));
     }
-    assertEquals(1, wechat.tokenFetches());
+    assertEquals(1, Fixture.tokenFetches(wechat));
   }
 
   @Test
   void twoServerInstancesOverOneRedisMakeOneFetch() throws Exception {
     TestRedis redis = closing(TestRedis.start());
-    StandInWeChat wechat = closing(new StandInWeChat());
-    wechat.delay(100);
+    WeChatStandIn wechat = closing(Fixture.wechat());
+    Fixture.delay(wechat, 100);
     String store =
         "{type: redis, url: '" + redis.url() + "', keyPrefix: 'ts" + System.nanoTime() + ":'}";
     TokenServer a = closing(Fixture.start(Fixture.yaml(wechat, store), clock));
@@ -261,20 +263,20 @@ class SharingTest {
 
     List<HttpResponse<String>> reads =
         atOnce(50, 10, c -> get(servers[c % 2], tokenPath(APP_A), KEY_ALL));
-    String token1 = wechat.currentToken();
+    String token1 = Fixture.currentToken(wechat);
     assertEquals(Set.of(token1), tokens(reads, "access_token"));
-    assertEquals(1, wechat.tokenFetches(), "500 reads from two instances, one fetch");
+    assertEquals(1, Fixture.tokenFetches(wechat), "500 reads from two instances, one fetch");
 
     // Passive refresh reported to both instances at once: still one fetch between them.
     String report = "{\"access_token\":\"" + token1 + "\"}";
     List<HttpResponse<String>> answers =
         atOnce(20, 1, c -> post(servers[c % 2], tokenPath(APP_A) + "/rejected", KEY_ALL, report));
-    String token2 = wechat.currentToken();
+    String token2 = Fixture.currentToken(wechat);
     assertEquals(Set.of(token2), tokens(answers, "access_token"));
-    assertEquals(2, wechat.tokenFetches());
+    assertEquals(2, Fixture.tokenFetches(wechat));
     for (TokenServer s : servers) {
       assertEquals(token2, field(get(s, tokenPath(APP_A), KEY_ALL).body(), "access_token"));
     }
-    assertEquals(2, wechat.tokenFetches());
+    assertEquals(2, Fixture.tokenFetches(wechat));
   }
 }

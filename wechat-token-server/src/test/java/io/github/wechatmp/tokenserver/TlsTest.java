@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.wechatmp.test.WeChatStandIn;
 import io.github.wechatmp.testing.MutableClock;
 import java.io.InputStream;
 import java.net.URI;
@@ -69,7 +70,7 @@ class TlsTest {
     Path ks = keystore(dir);
     Map<String, String> env = new HashMap<>(Fixture.ENV);
     env.put("KS_PASSWORD", PASSWORD);
-    try (StandInWeChat wechat = new StandInWeChat()) {
+    try (WeChatStandIn wechat = Fixture.wechat()) {
       String yaml =
           "tls: {keystore: '"
               + ks
@@ -97,7 +98,7 @@ class TlsTest {
                     .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode(), r.body());
-        assertEquals(wechat.currentToken(), field(r.body(), "access_token"));
+        assertEquals(Fixture.currentToken(wechat), field(r.body(), "access_token"));
 
         // Plain HTTP to the TLS port gets no answer.
         String plain = server.baseUrl().replace("https://", "http://");

@@ -117,11 +117,11 @@ final class TestingSnippets {
         Request ips =
             new Request.Builder().url(wechat.baseUrl() + "cgi-bin/get_api_domain_ip").build();
         try (Response r = api.newCall(ips).execute()) {
-          assertTrue(r.body().string().contains("dns"));
+          assertTrue(r.body().string().contains("ip_list"));
         }
         wechat.fetchTokenElsewhere(); // another server of ours refreshed the token
         try (Response r = api.newCall(ips).execute()) {
-          assertTrue(r.body().string().contains("dns")); // 40001, refetch, retry: still works
+          assertTrue(r.body().string().contains("ip_list")); // 40001, refetch, retry: still works
         }
         assertEquals(2, wechat.tokenRequests());
       }

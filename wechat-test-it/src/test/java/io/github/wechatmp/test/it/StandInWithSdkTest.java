@@ -78,11 +78,11 @@ class StandInWithSdkTest {
             .start();
     provider = providerFor(wechat).build();
     OkHttpClient client = clientFor(provider);
-    assertTrue(call(client, "cgi-bin/get_api_domain_ip").contains("dns"));
+    assertTrue(call(client, "cgi-bin/get_api_domain_ip").contains("ip_list"));
     String before = provider.get().value();
     wechat.fetchTokenElsewhere(); // another system refreshed: ours is void at once
 
-    assertTrue(call(client, "cgi-bin/get_api_domain_ip").contains("dns"));
+    assertTrue(call(client, "cgi-bin/get_api_domain_ip").contains("ip_list"));
 
     assertEquals(2, wechat.tokenRequests(), "one refetch");
     assertEquals(3, wechat.requests("cgi-bin/get_api_domain_ip"), "one retry");
@@ -98,10 +98,10 @@ class StandInWithSdkTest {
     call(client, "cgi-bin/get_api_domain_ip");
     wechat.fetchTokenElsewhere();
     clock.advance(Duration.ofMinutes(4));
-    assertTrue(call(client, "cgi-bin/get_api_domain_ip").contains("dns"));
+    assertTrue(call(client, "cgi-bin/get_api_domain_ip").contains("ip_list"));
     assertEquals(1, wechat.tokenRequests());
     clock.advance(Duration.ofMinutes(1));
-    assertTrue(call(client, "cgi-bin/get_api_domain_ip").contains("dns"));
+    assertTrue(call(client, "cgi-bin/get_api_domain_ip").contains("ip_list"));
     assertEquals(2, wechat.tokenRequests(), "voided after the overlap: refetched once");
   }
 
@@ -112,7 +112,7 @@ class StandInWithSdkTest {
     OkHttpClient client = clientFor(provider);
     call(client, "cgi-bin/get_api_domain_ip");
     clock.advance(Duration.ofSeconds(7200));
-    assertTrue(call(client, "cgi-bin/get_api_domain_ip").contains("dns"));
+    assertTrue(call(client, "cgi-bin/get_api_domain_ip").contains("ip_list"));
     assertEquals(2, wechat.tokenRequests());
     assertTrue(
         wechat.received("cgi-bin/get_api_domain_ip").stream().allMatch(r -> r.errcode() == 0),
@@ -179,7 +179,7 @@ class StandInWithSdkTest {
               .contains("\"force_refresh\":true"));
       OkHttpClient viaOther = clientFor(other);
       assertTrue(
-          call(viaOther, "cgi-bin/get_api_domain_ip").contains("dns"),
+          call(viaOther, "cgi-bin/get_api_domain_ip").contains("ip_list"),
           "the voided token is replaced");
       assertEquals(forced.value(), other.get().value(), "the other fetched the same new one");
 
