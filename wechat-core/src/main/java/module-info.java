@@ -3,8 +3,10 @@
  * io.github.wechatmp.signature}), the cached, cluster-safe {@code access_token} and its {@code
  * TokenStore} SPI ({@link io.github.wechatmp.token}), message encryption and XML ({@link
  * io.github.wechatmp.message}), the JS-SDK ticket and signature ({@link io.github.wechatmp.jssdk}),
- * an OkHttp interceptor that adds the token to API calls ({@link io.github.wechatmp.http}), and the
- * exceptions every module throws ({@link io.github.wechatmp}).
+ * an OkHttp interceptor that adds the token to API calls ({@link io.github.wechatmp.http}), the
+ * server URL's back end: typed messages, a router, deduplication and the reply deadline ({@link
+ * io.github.wechatmp.callback}), and the exceptions every module throws ({@link
+ * io.github.wechatmp}).
  *
  * <p>Only these packages are exported. The {@code io.github.wechatmp.internal} packages are the
  * implementation: they are not exported, and nothing in them is stable.
@@ -19,6 +21,10 @@ module io.github.wechatmp {
   requires com.squareup.moshi;
   requires org.slf4j;
   requires java.xml;
+  // Only for the adapters WeChatCallbackServlet and WeChatCallbackHandler: whoever uses one has
+  // the framework; nobody else needs it. Transitive because their types are in those signatures.
+  requires static transitive jakarta.servlet;
+  requires static transitive jdk.httpserver;
 
   exports io.github.wechatmp;
   exports io.github.wechatmp.signature;
@@ -26,4 +32,5 @@ module io.github.wechatmp {
   exports io.github.wechatmp.message;
   exports io.github.wechatmp.jssdk;
   exports io.github.wechatmp.http;
+  exports io.github.wechatmp.callback;
 }

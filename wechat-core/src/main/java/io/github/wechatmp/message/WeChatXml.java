@@ -1,27 +1,18 @@
 package io.github.wechatmp.message;
 
-import java.io.StringReader;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.Deque;
-import java.util.LinkedHashMap;
-import java.util.List;
+import io.github.wechatmp.internal.xml.FlatXml;
 import java.util.Map;
 import java.util.regex.Pattern;
-import javax.xml.XMLConstants;
-import javax.xml.stream.Location;
-import javax.xml.stream.XMLInputFactory;
-import javax.xml.stream.XMLStreamConstants;
-import javax.xml.stream.XMLStreamException;
-import javax.xml.stream.XMLStreamReader;
 
 /**
  * Reads the small, flat XML documents WeChat pushes ({@code
  * <xml><ToUserName>..</ToUserName>...</xml>}) safely: a document type declaration is refused
  * outright, so neither external entities (XXE) nor entity expansion ("billion laughs") can happen,
- * nothing is ever fetched, and input is bounded to {@value #MAX_CHARS} characters. {@link #write}
- * builds replies that no value can inject markup into.
+ * nothing is ever fetched, and input is bounded to {@value #MAX_CHARS} characters. Documents are
+ * read in one pass by a scanner made for WeChat's flat XML, with nothing set up per document: it
+ * has no code for DTDs or processing instructions (the XML declaration included) and refuses them
+ * wherever they appear; element and attribute names must be ASCII, without namespace prefixes.
+ * {@link #write} builds replies that no value can inject markup into.
  *
  * <p>Stateless and thread-safe.
  */
@@ -34,7 +25,7 @@ public final class WeChatXml {
   /**
    * Nesting beyond this is not WeChat's and is refused, so no document can make the key paths huge.
    */
-  static final int MAX_DEPTH = 16;
+  static final int MAX_DEPTH = FlatXml.MAX_DEPTH;
 
   private static final Pattern ELEMENT_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,63}");
 
@@ -52,7 +43,8 @@ public final class WeChatXml {
    * @return an unmodifiable map in document order; never null
    * @throws MessageCryptoException with {@link MessageCryptoException#MALFORMED_XML} if {@code xml}
    *     is null, blank, too large, not well-formed, nested too deeply, or contains a document type
-   *     declaration or an entity reference other than XML's five predefined ones
+   *     declaration, a processing instruction or XML declaration, a non-ASCII or prefixed name, or
+   *     an entity reference other than XML's five predefined ones
    */
   public static Map<String, String> parse(String xml) {
     if (xml == null || xml.isBlank()) {
@@ -68,25 +60,7 @@ public final class WeChatXml {
               + MAX_CHARS
               + " accepted");
     }
-    XMLStreamReader reader = null;
-    try {
-      reader = newFactory().createXMLStreamReader(new StringReader(xml));
-      return read(reader);
-    } catch (XMLStreamException e) {
-      Location at = e.getLocation();
-      String where =
-          at == null ? "" : " at line " + at.getLineNumber() + ", column " + at.getColumnNumber();
-      throw new MessageCryptoException(
-          MessageCryptoException.MALFORMED_XML, "The XML document is not well-formed" + where, e);
-    } finally {
-      if (reader != null) {
-        try {
-          reader.close();
-        } catch (XMLStreamException ignored) {
-          // a StringReader holds nothing to release
-        }
-      }
-    }
+    return FlatXml.scan(xml).firstValues();
   }
 
   /**
@@ -171,85 +145,5 @@ public final class WeChatXml {
             "The value of " + name + " has a character XML cannot carry at index " + i);
       }
     }
-  }
-
-  private static Map<String, String> read(XMLStreamReader reader) throws XMLStreamException {
-    Map<String, String> fields = new LinkedHashMap<>();
-    Deque<String> path = new ArrayDeque<>();
-    // One text buffer per open element below the root; null once it turned out to have children.
-    List<StringBuilder> text = new ArrayList<>();
-    int depth = 0;
-    while (reader.hasNext()) {
-      int event = reader.next();
-      switch (event) {
-        case XMLStreamConstants.DTD:
-          throw new MessageCryptoException(
-              MessageCryptoException.MALFORMED_XML,
-              "The XML document has a document type declaration (DOCTYPE), which is never accepted");
-        case XMLStreamConstants.ENTITY_REFERENCE:
-          throw new MessageCryptoException(
-              MessageCryptoException.MALFORMED_XML,
-              "The XML document references an entity, which is never accepted");
-        case XMLStreamConstants.START_ELEMENT:
-          depth++;
-          if (depth > MAX_DEPTH) {
-            throw new MessageCryptoException(
-                MessageCryptoException.MALFORMED_XML,
-                "The XML document is nested more than " + MAX_DEPTH + " levels deep");
-          }
-          if (depth >= 2) {
-            if (!text.isEmpty()) {
-              text.set(text.size() - 1, null);
-            }
-            path.addLast(reader.getLocalName());
-            text.add(new StringBuilder());
-          }
-          break;
-        case XMLStreamConstants.CHARACTERS:
-        case XMLStreamConstants.CDATA:
-        case XMLStreamConstants.SPACE:
-          if (!text.isEmpty()) {
-            StringBuilder current = text.get(text.size() - 1);
-            if (current != null) {
-              current.append(
-                  reader.getTextCharacters(), reader.getTextStart(), reader.getTextLength());
-            }
-          }
-          break;
-        case XMLStreamConstants.END_ELEMENT:
-          if (depth >= 2) {
-            StringBuilder leaf = text.remove(text.size() - 1);
-            if (leaf != null) {
-              fields.putIfAbsent(String.join(".", path), leaf.toString());
-            }
-            path.removeLast();
-          }
-          depth--;
-          break;
-        default:
-          break; // comments, processing instructions, document start and end
-      }
-    }
-    return Collections.unmodifiableMap(fields);
-  }
-
-  private static XMLInputFactory newFactory() {
-    // A fresh factory per document: the StAX specification does not promise a shared one is
-    // thread-safe.
-    XMLInputFactory f = XMLInputFactory.newDefaultFactory();
-    f.setProperty(XMLInputFactory.SUPPORT_DTD, false);
-    f.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
-    f.setProperty(XMLInputFactory.IS_REPLACING_ENTITY_REFERENCES, false);
-    f.setProperty(XMLInputFactory.IS_COALESCING, true);
-    f.setXMLResolver(
-        (publicId, systemId, baseUri, namespace) -> {
-          throw new XMLStreamException("external resources are never resolved");
-        });
-    try {
-      f.setProperty(XMLConstants.ACCESS_EXTERNAL_DTD, "");
-    } catch (IllegalArgumentException notSupported) {
-      // the JDK's parser supports it; another implementation still has DTDs switched off above
-    }
-    return f;
   }
 }

@@ -88,6 +88,18 @@ public interface AccessTokenProvider extends AutoCloseable {
   String appId();
 
   /**
+   * Returns the base URL of WeChat's API this provider fetches tokens from, so that API calls made
+   * with its tokens go to the same place (a stand-in or proxy set with {@link
+   * Builder#apiBaseUrl(String)}). Thread-safe; never throws.
+   *
+   * @return the base URL, ending in {@code /}; {@code https://api.weixin.qq.com/} unless the
+   *     builder was given another
+   */
+  default HttpUrl apiBaseUrl() {
+    return HttpUrl.get("https://api.weixin.qq.com/");
+  }
+
+  /**
    * Stops the background refresh thread and the store subscription. Idempotent and thread-safe;
    * never throws. Afterwards {@link #get()} and {@link #refresh()} throw {@link
    * IllegalStateException}.

@@ -2,14 +2,17 @@ package io.github.wechatmp.token;
 
 import io.github.wechatmp.internal.http.TokenEndpoint;
 import io.github.wechatmp.internal.refresh.RefreshingCache;
+import okhttp3.HttpUrl;
 
 /** The {@link AccessTokenProvider} that {@link AccessTokenProvider.Builder#build()} makes. */
 final class CachingAccessTokenProvider implements AccessTokenProvider {
   private final String appId;
   private final RefreshingCache cache;
+  private final HttpUrl apiBaseUrl;
 
   CachingAccessTokenProvider(AccessTokenProvider.Builder b) {
     this.appId = b.appId.strip();
+    this.apiBaseUrl = b.apiBaseUrl;
     TokenKey key =
         TokenKey.of(appId, b.stableToken ? TokenKey.STABLE_ACCESS_TOKEN : TokenKey.ACCESS_TOKEN);
     TokenEndpoint endpoint =
@@ -41,6 +44,11 @@ final class CachingAccessTokenProvider implements AccessTokenProvider {
   @Override
   public String appId() {
     return appId;
+  }
+
+  @Override
+  public HttpUrl apiBaseUrl() {
+    return apiBaseUrl;
   }
 
   @Override

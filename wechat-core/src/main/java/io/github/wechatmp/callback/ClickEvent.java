@@ -1,0 +1,29 @@
+package io.github.wechatmp.callback;
+
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * A click on a menu button of type {@code click} ({@code Event} {@code CLICK}).
+ *
+ * <p>Immutable; {@link #toString()} names the type and IDs, never the content.
+ *
+ * @param toUser the account that received it ({@code ToUserName}, its original ID {@code gh_...})
+ * @param fromUser the sender's OpenID ({@code FromUserName})
+ * @param createTime when WeChat created it ({@code CreateTime}, whole seconds)
+ * @param key the button's key ({@code EventKey})
+ * @param fields every top-level field as received; see {@link WeChatMessage#fields()}
+ */
+public record ClickEvent(
+    String toUser, String fromUser, Instant createTime, String key, Map<String, String> fields)
+    implements WeChatEvent {
+  /** Checks the fields every message has and freezes {@code fields}. */
+  public ClickEvent {
+    fields = Messages.checked(toUser, fromUser, createTime, fields);
+  }
+
+  @Override
+  public String toString() {
+    return Messages.describe(this);
+  }
+}

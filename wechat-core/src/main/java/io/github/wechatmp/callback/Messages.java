@@ -1,0 +1,309 @@
+package io.github.wechatmp.callback;
+
+import io.github.wechatmp.internal.xml.FlatXml;
+import io.github.wechatmp.message.MessageCryptoException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/** Turns a parsed document into its {@link WeChatMessage}; the records' shared checks. */
+final class Messages {
+  /** The class of the maps {@link FlatXml.Leaves#firstValues()} returns: already frozen. */
+  private static final Class<?> FROZEN =
+      Collections.unmodifiableMap(new LinkedHashMap<>()).getClass();
+
+  private Messages() {}
+
+  static Map<String, String> checked(
+      String toUser, String fromUser, Instant createTime, Map<String, String> fields) {
+    Objects.requireNonNull(toUser, "toUser");
+    Objects.requireNonNull(fromUser, "fromUser");
+    Objects.requireNonNull(createTime, "createTime");
+    Objects.requireNonNull(fields, "fields");
+    return fields.getClass() == FROZEN
+        ? fields
+        : Collections.unmodifiableMap(new LinkedHashMap<>(fields));
+  }
+
+  /** The record's simple name with its IDs; never content. */
+  static String describe(WeChatMessage m) {
+    StringBuilder sb = new StringBuilder(m.getClass().getSimpleName()).append("{toUser=");
+    sb.append(m.toUser()).append(", fromUser=").append(m.fromUser());
+    sb.append(", createTime=").append(m.createTime().getEpochSecond());
+    String msgId = m.fields().get("MsgId");
+    if (msgId != null) {
+      sb.append(", msgId=").append(msgId);
+    }
+    if (m instanceof WeChatEvent e) {
+      sb.append(", event=").append(e.event());
+    } else if (m instanceof UnknownMessage u) {
+      sb.append(", msgType=").append(u.msgType());
+    }
+    return sb.append('}').toString();
+  }
+
+  /** The type for a log line: MsgType, and Event for events. */
+  static String typeOf(WeChatMessage m) {
+    String type = m.fields().get("MsgType");
+    return m instanceof WeChatEvent e ? type + "/" + e.event() : type;
+  }
+
+  /**
+   * The key retries of one push share: the account and MsgId for messages; for events (which have
+   * no MsgId) the account, sender, CreateTime, Event and EventKey, as WeChat advises.
+   */
+  static String dedupKey(WeChatMessage m) {
+    Map<String, String> f = m.fields();
+    String msgId = f.get("MsgId");
+    if (msgId != null && !(m instanceof WeChatEvent)) {
+      return "m|" + m.toUser() + "|" + msgId.strip();
+    }
+    String event = f.get("Event");
+    String key = f.get("EventKey");
+    return "e|"
+        + m.toUser()
+        + "|"
+        + m.fromUser()
+        + "|"
+        + m.createTime().getEpochSecond()
+        + "|"
+        + (event == null ? f.get("MsgType") : event)
+        + "|"
+        + (key == null ? "" : key);
+  }
+
+  static MessageCryptoException malformed(String message) {
+    return new MessageCryptoException(MessageCryptoException.MALFORMED_XML, message);
+  }
+
+  /** The message in {@code leaves}; throws MALFORMED_XML when a required field is missing. */
+  static WeChatMessage from(FlatXml.Leaves leaves) {
+    Map<String, String> f = leaves.firstValues();
+    String to = required(f, "ToUserName");
+    String from = required(f, "FromUserName");
+    String created = required(f, "CreateTime").strip();
+    Instant at;
+    try {
+      at = Instant.ofEpochSecond(Long.parseLong(created));
+    } catch (NumberFormatException | java.time.DateTimeException e) {
+      throw malformed("CreateTime is not a number of seconds");
+    }
+    String type = required(f, "MsgType").strip();
+    switch (type) {
+      case "text":
+        return new TextMessage(to, from, at, required(f, "Content"), msgId(f), f);
+      case "image":
+        return new ImageMessage(to, from, at, f.get("PicUrl"), f.get("MediaId"), msgId(f), f);
+      case "voice":
+        return new VoiceMessage(
+            to, from, at, f.get("MediaId"), f.get("Format"), f.get("Recognition"), msgId(f), f);
+      case "video":
+        return new VideoMessage(to, from, at, f.get("MediaId"), f.get("ThumbMediaId"), msgId(f), f);
+      case "shortvideo":
+        return new ShortVideoMessage(
+            to, from, at, f.get("MediaId"), f.get("ThumbMediaId"), msgId(f), f);
+      case "location":
+        return new LocationMessage(
+            to,
+            from,
+            at,
+            decimal(f, "Location_X"),
+            decimal(f, "Location_Y"),
+            integer(f, "Scale"),
+            f.get("Label"),
+            msgId(f),
+            f);
+      case "link":
+        return new LinkMessage(
+            to, from, at, f.get("Title"), f.get("Description"), f.get("Url"), msgId(f), f);
+      case "event":
+        return event(leaves, f, to, from, at);
+      default:
+        return new UnknownMessage(to, from, at, type, f);
+    }
+  }
+
+  private static WeChatMessage event(
+      FlatXml.Leaves leaves, Map<String, String> f, String to, String from, Instant at) {
+    String event = required(f, "Event").strip();
+    String key = f.get("EventKey");
+    switch (event) {
+      case "subscribe":
+        {
+          String scene =
+              key != null && key.startsWith("qrscene_") ? key.substring("qrscene_".length()) : null;
+          return new SubscribeEvent(to, from, at, scene, f.get("Ticket"), f);
+        }
+      case "unsubscribe":
+        return new UnsubscribeEvent(to, from, at, f);
+      case "SCAN":
+        return new ScanEvent(to, from, at, key, f.get("Ticket"), f);
+      case "LOCATION":
+        return new LocationEvent(
+            to,
+            from,
+            at,
+            decimal(f, "Latitude"),
+            decimal(f, "Longitude"),
+            decimal(f, "Precision"),
+            f);
+      case "CLICK":
+        return new ClickEvent(to, from, at, key == null ? "" : key, f);
+      case "VIEW":
+        return new ViewEvent(to, from, at, key, f.get("MenuId"), f);
+      case "view_miniprogram":
+        return new ViewMiniprogramEvent(to, from, at, key, f.get("MenuId"), f);
+      case "scancode_push":
+      case "scancode_waitmsg":
+        return new ScanCodeEvent(
+            to,
+            from,
+            at,
+            event,
+            key,
+            f.get("ScanCodeInfo.ScanType"),
+            f.get("ScanCodeInfo.ScanResult"),
+            f);
+      case "pic_sysphoto":
+      case "pic_photo_or_album":
+      case "pic_weixin":
+        return new PicEvent(
+            to,
+            from,
+            at,
+            event,
+            key,
+            f.containsKey("SendPicsInfo.Count") ? integer(f, "SendPicsInfo.Count") : 0,
+            leaves.all("SendPicsInfo.PicList.item.PicMd5Sum"),
+            f);
+      case "location_select":
+        return new LocationSelectEvent(
+            to,
+            from,
+            at,
+            key,
+            decimal(f, "SendLocationInfo.Location_X"),
+            decimal(f, "SendLocationInfo.Location_Y"),
+            integer(f, "SendLocationInfo.Scale"),
+            f.get("SendLocationInfo.Label"),
+            f.get("SendLocationInfo.Poiname"),
+            f);
+      case "TEMPLATESENDJOBFINISH":
+        return new TemplateSendJobFinishEvent(to, from, at, f.get("MsgID"), f.get("Status"), f);
+      case "MASSSENDJOBFINISH":
+        return new MassSendJobFinishEvent(
+            to,
+            from,
+            at,
+            f.get("MsgID"),
+            f.get("Status"),
+            optionalInteger(f, "TotalCount"),
+            optionalInteger(f, "FilterCount"),
+            optionalInteger(f, "SentCount"),
+            optionalInteger(f, "ErrorCount"),
+            f);
+      case "PUBLISHJOBFINISH":
+        return new PublishJobFinishEvent(
+            to,
+            from,
+            at,
+            f.get("PublishEventInfo.publish_id"),
+            integer(f, "PublishEventInfo.publish_status"),
+            f.get("PublishEventInfo.article_id"),
+            leaves.all("PublishEventInfo.article_detail.item.article_url"),
+            f);
+      case SubscribeMessageEvent.POPUP:
+        return subscription(leaves, f, to, from, at, event, "SubscribeMsgPopupEvent.List.");
+      case SubscribeMessageEvent.CHANGE:
+        return subscription(leaves, f, to, from, at, event, "SubscribeMsgChangeEvent.List.");
+      case SubscribeMessageEvent.SENT:
+        return subscription(leaves, f, to, from, at, event, "SubscribeMsgSentEvent.List.");
+      default:
+        return new UnknownEvent(to, from, at, event, key, f);
+    }
+  }
+
+  /** Groups the leaves under {@code prefix} into one subscription per {@code List} element. */
+  private static SubscribeMessageEvent subscription(
+      FlatXml.Leaves leaves,
+      Map<String, String> f,
+      String to,
+      String from,
+      Instant at,
+      String event,
+      String prefix) {
+    List<SubscribeMessageEvent.Subscription> out = new ArrayList<>();
+    Map<String, String> item = null;
+    for (int i = 0; i < leaves.size(); i++) {
+      String path = leaves.path(i);
+      if (!path.startsWith(prefix)) {
+        continue;
+      }
+      String name = path.substring(prefix.length());
+      if (item == null || item.containsKey(name)) {
+        if (item != null) {
+          out.add(subscription(item));
+        }
+        item = new LinkedHashMap<>();
+      }
+      item.put(name, leaves.value(i));
+    }
+    if (item != null) {
+      out.add(subscription(item));
+    }
+    return new SubscribeMessageEvent(to, from, at, event, out, f);
+  }
+
+  private static SubscribeMessageEvent.Subscription subscription(Map<String, String> item) {
+    return new SubscribeMessageEvent.Subscription(
+        item.get("TemplateId"),
+        item.get("SubscribeStatusString"),
+        item.get("PopupScene"),
+        item.get("MsgID"),
+        item.get("ErrorCode"),
+        item.get("ErrorStatus"));
+  }
+
+  private static String required(Map<String, String> f, String name) {
+    String v = f.get(name);
+    if (v == null) {
+      throw malformed("The message has no " + name);
+    }
+    return v;
+  }
+
+  private static String msgId(Map<String, String> f) {
+    String id = f.get("MsgId");
+    return id == null ? null : id.strip();
+  }
+
+  private static double decimal(Map<String, String> f, String name) {
+    String v = required(f, name).strip();
+    try {
+      double d = Double.parseDouble(v);
+      if (Double.isNaN(d) || Double.isInfinite(d)) {
+        throw malformed(name + " is not a finite number");
+      }
+      return d;
+    } catch (NumberFormatException e) {
+      throw malformed(name + " is not a number");
+    }
+  }
+
+  private static int integer(Map<String, String> f, String name) {
+    String v = required(f, name).strip();
+    try {
+      return Integer.parseInt(v);
+    } catch (NumberFormatException e) {
+      throw malformed(name + " is not a whole number");
+    }
+  }
+
+  private static int optionalInteger(Map<String, String> f, String name) {
+    return f.containsKey(name) ? integer(f, name) : 0;
+  }
+}

@@ -1,0 +1,30 @@
+package io.github.wechatmp.callback;
+
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * A message of a type this SDK does not name; read it through {@link #fields()}. Never an error:
+ * WeChat adds types.
+ *
+ * <p>Immutable; {@link #toString()} names the type and IDs, never the content.
+ *
+ * @param toUser the account that received it ({@code ToUserName}, its original ID {@code gh_...})
+ * @param fromUser the sender's OpenID ({@code FromUserName})
+ * @param createTime when WeChat created it ({@code CreateTime}, whole seconds)
+ * @param msgType its {@code MsgType}
+ * @param fields every top-level field as received; see {@link WeChatMessage#fields()}
+ */
+public record UnknownMessage(
+    String toUser, String fromUser, Instant createTime, String msgType, Map<String, String> fields)
+    implements WeChatMessage {
+  /** Checks the fields every message has and freezes {@code fields}. */
+  public UnknownMessage {
+    fields = Messages.checked(toUser, fromUser, createTime, fields);
+  }
+
+  @Override
+  public String toString() {
+    return Messages.describe(this);
+  }
+}

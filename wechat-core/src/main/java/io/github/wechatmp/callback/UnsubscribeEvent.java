@@ -1,0 +1,28 @@
+package io.github.wechatmp.callback;
+
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * The user unfollowed the account ({@code Event} {@code unsubscribe}).
+ *
+ * <p>Immutable; {@link #toString()} names the type and IDs, never the content.
+ *
+ * @param toUser the account that received it ({@code ToUserName}, its original ID {@code gh_...})
+ * @param fromUser the sender's OpenID ({@code FromUserName})
+ * @param createTime when WeChat created it ({@code CreateTime}, whole seconds)
+ * @param fields every top-level field as received; see {@link WeChatMessage#fields()}
+ */
+public record UnsubscribeEvent(
+    String toUser, String fromUser, Instant createTime, Map<String, String> fields)
+    implements WeChatEvent {
+  /** Checks the fields every message has and freezes {@code fields}. */
+  public UnsubscribeEvent {
+    fields = Messages.checked(toUser, fromUser, createTime, fields);
+  }
+
+  @Override
+  public String toString() {
+    return Messages.describe(this);
+  }
+}

@@ -1,0 +1,75 @@
+package io.github.wechatmp.callback;
+
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+
+/**
+ * A Jakarta Servlet (6.0 and later) that serves the account's server URL through a {@link
+ * WeChatCallback}: map it to the URL configured on the WeChat platform.
+ *
+ * <pre>{@code
+ * ServletRegistration.Dynamic r =
+ *     servletContext.addServlet("wechat", new WeChatCallbackServlet(callback));
+ * r.addMapping("/wechat");
+ * }</pre>
+ *
+ * <p>A thin shell: the query string is decoded from {@code getQueryString()} (so a form body is
+ * never read as parameters), the body is read as UTF-8 up to {@link WeChatCallback#maxBodySize()}
+ * bytes (413 beyond it), and the response is written as {@link WeChatCallback#handle} computed it.
+ * Needs {@code jakarta.servlet-api} at run time, which the servlet container provides; the SDK
+ * itself does not depend on it. Thread-safe, as a servlet must be. Not serializable in practice:
+ * the callback is not serialized with it.
+ */
+public class WeChatCallbackServlet extends HttpServlet {
+  private static final long serialVersionUID = 1L;
+
+  /** Not serializable; a deserialized servlet has none and answers 503. */
+  private final transient WeChatCallback callback;
+
+  /**
+   * A servlet answering through {@code callback}.
+   *
+   * @param callback the callback
+   * @throws NullPointerException if it is null
+   */
+  public WeChatCallbackServlet(WeChatCallback callback) {
+    this.callback = Objects.requireNonNull(callback, "callback");
+  }
+
+  /**
+   * Answers a request through the callback.
+   *
+   * @param request the request
+   * @param response the response
+   * @throws IOException if reading the request or writing the response failed
+   */
+  @Override
+  protected void service(HttpServletRequest request, HttpServletResponse response)
+      throws IOException {
+    if (callback == null) {
+      write(response, 503, CallbackResponse.TEXT, "not configured");
+      return;
+    }
+    String body = Http.body(request.getInputStream(), callback.maxBodySize());
+    if (body == null) {
+      write(response, 413, CallbackResponse.TEXT, "the body is too large");
+      return;
+    }
+    CallbackResponse r =
+        callback.handle(request.getMethod(), Http.query(request.getQueryString()), body);
+    write(response, r.status(), r.contentType(), r.body());
+  }
+
+  private static void write(HttpServletResponse response, int status, String type, String body)
+      throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    response.setStatus(status);
+    response.setContentType(type);
+    response.setContentLength(bytes.length);
+    response.getOutputStream().write(bytes);
+  }
+}
