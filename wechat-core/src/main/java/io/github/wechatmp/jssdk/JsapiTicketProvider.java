@@ -9,6 +9,7 @@ import io.github.wechatmp.token.AccessTokenProvider;
 import io.github.wechatmp.token.InMemoryTokenStore;
 import io.github.wechatmp.token.TokenEventListener;
 import io.github.wechatmp.token.TokenKey;
+import io.github.wechatmp.token.TokenStatus;
 import io.github.wechatmp.token.TokenStore;
 import java.time.Clock;
 import java.time.Duration;
@@ -76,6 +77,17 @@ public final class JsapiTicketProvider implements AutoCloseable {
    */
   public JsapiTicket get() {
     return wrap(cache.get());
+  }
+
+  /**
+   * Returns what the provider knows about its ticket now, for a health check or a metrics gauge.
+   * Never blocks, never asks WeChat or the store, never throws (also after {@link #close()}, when
+   * it reports {@link TokenStatus.State#NONE}). Thread-safe.
+   *
+   * @return a snapshot taken now, by the provider's clock
+   */
+  public TokenStatus status() {
+    return cache.status();
   }
 
   /**

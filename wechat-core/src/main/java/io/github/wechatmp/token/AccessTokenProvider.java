@@ -54,6 +54,16 @@ public interface AccessTokenProvider extends AutoCloseable {
   AccessToken get();
 
   /**
+   * Returns what the provider knows about its token now, for a health check or a metrics gauge: its
+   * state on the timeline, its expiry, the last successful refresh, and the failures since. Never
+   * blocks, never asks WeChat or the store, never throws (also after {@link #close()}, when it
+   * reports {@link TokenStatus.State#NONE}). Thread-safe.
+   *
+   * @return a snapshot taken now, by the provider's clock
+   */
+  TokenStatus status();
+
+  /**
    * Returns a token newer than the one held now, fetched from WeChat unless another instance
    * already replaced it in the store (single-flight, through the store, like {@link #get()}). With
    * {@linkplain Builder#stableToken(boolean) stable tokens} this sends {@code force_refresh: true},

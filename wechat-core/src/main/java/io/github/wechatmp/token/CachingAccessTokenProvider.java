@@ -32,6 +32,11 @@ final class CachingAccessTokenProvider implements AccessTokenProvider {
   }
 
   @Override
+  public TokenStatus status() {
+    return cache.status();
+  }
+
+  @Override
   public AccessToken refresh() {
     return cache.refresh();
   }

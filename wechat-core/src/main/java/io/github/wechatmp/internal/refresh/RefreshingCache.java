@@ -3,10 +3,13 @@ package io.github.wechatmp.internal.refresh;
 import io.github.wechatmp.WeChatApiException;
 import io.github.wechatmp.WeChatException;
 import io.github.wechatmp.WeChatTransportException;
+import io.github.wechatmp.internal.Secrets;
 import io.github.wechatmp.token.AccessToken;
 import io.github.wechatmp.token.InMemoryTokenStore;
 import io.github.wechatmp.token.TokenEventListener;
 import io.github.wechatmp.token.TokenKey;
+import io.github.wechatmp.token.TokenStatus;
+import io.github.wechatmp.token.TokenStatus.State;
 import io.github.wechatmp.token.TokenStore;
 import io.github.wechatmp.token.TokenStore.RefreshLock;
 import io.github.wechatmp.token.TokenStoreException;
@@ -16,6 +19,7 @@ import java.lang.invoke.VarHandle;
 import java.lang.ref.WeakReference;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -113,11 +117,13 @@ public final class RefreshingCache implements AutoCloseable {
     final RuntimeException error;
     final int consecutive;
     final long notBeforeMillis;
+    final String safeMessage;
 
-    Failure(RuntimeException error, int consecutive, long notBeforeMillis) {
+    Failure(RuntimeException error, int consecutive, long notBeforeMillis, String safeMessage) {
       this.error = error;
       this.consecutive = consecutive;
       this.notBeforeMillis = notBeforeMillis;
+      this.safeMessage = safeMessage;
     }
   }
 
@@ -163,6 +169,7 @@ public final class RefreshingCache implements AutoCloseable {
 
   private final AtomicReference<CompletableFuture<Snapshot>> inFlight = new AtomicReference<>();
   private volatile Failure failure;
+  private volatile long lastRefreshAtMillis = Long.MIN_VALUE;
   private volatile String rejectedValue;
   private final AtomicBoolean subscribed = new AtomicBoolean();
   private final AtomicBoolean reconcilePending = new AtomicBoolean();
@@ -315,6 +322,45 @@ public final class RefreshingCache implements AutoCloseable {
       }
       throw e;
     }
+  }
+
+  /**
+   * Returns what is known about the credential now. Reads the clock and volatile fields only: no
+   * lock, no I/O.
+   */
+  public TokenStatus status() {
+    Snapshot s = snapshot;
+    Failure f = failure;
+    long now = clock.millis();
+    State state =
+        s.token == null
+            ? State.NONE
+            : Timeline.stateAt(s.dueAtMillis, s.staleAtMillis, s.expiresAtMillis, now);
+    long last = lastRefreshAtMillis;
+    return TokenStatus.of(
+        state,
+        s.token == null ? null : s.token.expiresAt(),
+        last == Long.MIN_VALUE ? null : Instant.ofEpochMilli(last),
+        f == null ? 0 : f.consecutive,
+        f != null && now < f.notBeforeMillis ? Instant.ofEpochMilli(f.notBeforeMillis) : null,
+        f == null ? null : f.safeMessage);
+  }
+
+  /**
+   * A failure's message as a status may show it: its type and message, with any token value this
+   * cache knows of masked (a store of users' own might have put one there).
+   */
+  private String safeMessage(RuntimeException e) {
+    String text = e.getClass().getSimpleName() + ": " + e.getMessage();
+    Snapshot s = snapshot;
+    if (s.token != null) {
+      text = text.replace(s.token.value(), s.token.masked());
+    }
+    String rejected = rejectedValue;
+    if (rejected != null && !rejected.isEmpty()) {
+      text = text.replace(rejected, Secrets.mask(rejected));
+    }
+    return text;
   }
 
   /**
@@ -572,6 +618,7 @@ public final class RefreshingCache implements AutoCloseable {
       throw e;
     }
     failure = null;
+    lastRefreshAtMillis = clock.millis();
     if (fetched.value().equals(rejectedValue)) {
       rejectedValue = null; // WeChat has just issued it: whatever was rejected, this one is good
     }
@@ -649,7 +696,7 @@ public final class RefreshingCache implements AutoCloseable {
         Math.min(
             Math.min(failureHoldOffMaxMillis, holdOffMaxMillis),
             FIRST_HOLD_OFF_MILLIS << Math.min(consecutive - 1, 20));
-    failure = new Failure(e, consecutive, clock.millis() + holdOff);
+    failure = new Failure(e, consecutive, clock.millis() + holdOff, safeMessage(e));
     log.warn(
         "Refreshing {} failed ({} in a row); no new attempt for {} ms: {}",
         key,
@@ -666,6 +713,7 @@ public final class RefreshingCache implements AutoCloseable {
     }
     log.debug("Adopted the token of {} from the store: {}", key, stored);
     failure = null; // another instance succeeded: this one's hold-off no longer protects anything
+    lastRefreshAtMillis = clock.millis();
     Snapshot s = install(stored, true);
     fire(() -> listener.onAdopted(key, stored));
     return s;
