@@ -1,0 +1,12 @@
+/**
+ * A local stand-in for WeChat that users' tests run against: {@link
+ * io.github.wechatmp.test.WeChatStandIn} plays WeChat's token and API endpoints with WeChat's rules
+ * and error codes, and {@link io.github.wechatmp.test.CallbackClient} calls a user's callback URL
+ * as WeChat does. Depends on the JDK alone.
+ */
+module io.github.wechatmp.test {
+  requires jdk.httpserver;
+  requires java.net.http;
+
+  exports io.github.wechatmp.test;
+}
