@@ -35,6 +35,7 @@ abstract class CallbackEndpointContract {
 
   @Autowired Environment environment;
   @Autowired AccessTokenProvider tokens;
+  @Autowired WeChatAccounts accounts;
 
   private final HttpClient http = HttpClient.newHttpClient();
 
@@ -127,6 +128,37 @@ abstract class CallbackEndpointContract {
     assertThat(expires.statusCode()).isEqualTo(200);
     assertThat(expires.body()).contains("access_token").contains("jsapi_ticket");
     assertThat(get("/actuator/metrics/wechat.callback.duplicates").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void aRetryOfAnAnsweredMessageGetsTheSameReplyAndCountsAsADuplicate() throws Exception {
+    String message = Router.text("gh_account", "once", msgId());
+    CallbackClient client = client();
+    assertThat(client.send(message)).contains("echo: once");
+    assertThat(client.send(message)).contains("echo: once");
+    HttpResponse<String> duplicates =
+        get("/actuator/metrics/wechat.callback.duplicates?tag=account:default");
+    assertThat(duplicates.statusCode()).isEqualTo(200);
+    assertThat(duplicates.body()).containsPattern("\\{\"statistic\":\"COUNT\",\"value\":[1-9]");
+  }
+
+  @Test
+  void anAccountAddedAtRunTimeIsServedAtItsOwnPath() {
+    String name = "added" + Math.abs(msgId() % 100000);
+    AccountProperties p = new AccountProperties();
+    p.setAppId("wx" + name);
+    p.setAppSecret("s");
+    p.setToken("addedToken");
+    p.setApiBaseUrl(WECHAT.baseUrl());
+    accounts.add(name, p);
+    try {
+      CallbackClient client =
+          CallbackClient.builder().url(url("/wechat/" + name)).token("addedToken").build();
+      assertThat(client.verify()).isEqualTo(client.lastEchostr());
+      assertThat(client.send(Router.text("gh_added", "plain", msgId()))).contains("echo: plain");
+    } finally {
+      accounts.remove(name);
+    }
   }
 
   /** The application: nothing but the router. */

@@ -55,7 +55,10 @@ final class AccountFactory {
     return single ? "wechat.mp." : "wechat.mp.accounts." + name + '.';
   }
 
-  /** Checks what can be checked without building anything; see {@link #tokens}. */
+  /**
+   * Checks what can be checked without building anything. Blank values count as unset (an unset
+   * environment variable in ${VAR:}).
+   */
   static void check(String prefix, AccountProperties p) {
     if (blank(p.getAppId())) {
       throw new WeChatConfigurationException(
@@ -70,7 +73,7 @@ final class AccountFactory {
               + "app-secret to the account's AppSecret (from an environment variable or a secret"
               + " store, never in a committed file).");
     }
-    if (p.getEncodingAesKey() != null) {
+    if (!blank(p.getEncodingAesKey())) {
       if (blank(p.getToken())) {
         throw new WeChatConfigurationException(
             prefix + "encoding-aes-key is set but " + prefix + "token is missing.",
@@ -109,7 +112,7 @@ final class AccountFactory {
       if (p.getExpiryMargin() != null) {
         b.expiryMargin(p.getExpiryMargin());
       }
-      if (p.getApiBaseUrl() != null) {
+      if (!blank(p.getApiBaseUrl())) {
         b.apiBaseUrl(p.getApiBaseUrl());
       }
       return b.build();
@@ -137,7 +140,7 @@ final class AccountFactory {
   }
 
   static MessageCrypto crypto(AccountProperties p) {
-    return p.getEncodingAesKey() == null || blank(p.getToken())
+    return blank(p.getEncodingAesKey()) || blank(p.getToken())
         ? null
         : new MessageCrypto(p.getToken(), p.getEncodingAesKey(), p.getAppId().strip());
   }
@@ -164,7 +167,7 @@ final class AccountFactory {
             .deduplicator(observer.deduplicator(name, deduplicator))
             .lateReplies(
                 observer.lateReplies(name, new CustomerServiceSender(tokens, apiClient(tokens))));
-    if (p.getEncodingAesKey() != null) {
+    if (!blank(p.getEncodingAesKey())) {
       b.encodingAesKey(p.getEncodingAesKey());
     }
     try {
