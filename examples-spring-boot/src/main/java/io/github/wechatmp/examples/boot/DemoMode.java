@@ -2,6 +2,7 @@ package io.github.wechatmp.examples.boot;
 
 import io.github.wechatmp.test.CallbackClient;
 import io.github.wechatmp.test.WeChatStandIn;
+import io.github.wechatmp.token.AccessTokenProvider;
 import java.time.Duration;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -68,6 +69,9 @@ final class DemoMode implements ApplicationContextInitializer<ConfigurableApplic
         (ApplicationListener<ApplicationReadyEvent>)
             e -> {
               if (env.getProperty("demo.send", Boolean.class, true)) {
+                log.info(
+                    "Demo: the access token, as the API client would get it: {}",
+                    e.getApplicationContext().getBean(AccessTokenProvider.class).get());
                 sendAsWeChat(env);
               }
             });

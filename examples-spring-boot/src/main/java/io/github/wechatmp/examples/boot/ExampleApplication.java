@@ -1,6 +1,5 @@
 package io.github.wechatmp.examples.boot;
 
-import io.github.wechatmp.callback.ClickEvent;
 import io.github.wechatmp.callback.MessageRouter;
 import io.github.wechatmp.callback.Reply;
 import io.github.wechatmp.callback.SubscribeEvent;
@@ -38,9 +37,5 @@ public class ExampleApplication {
         .onClick("HELP", e -> Reply.text("Send any text and it comes back."))
         .build();
   }
-
   // snippet:end
-
-  /** Keeps the import of ClickEvent honest: onClick routes {@link ClickEvent}s. */
-  static final Class<ClickEvent> CLICKS = ClickEvent.class;
 }
