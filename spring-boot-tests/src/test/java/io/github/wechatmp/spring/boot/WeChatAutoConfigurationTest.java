@@ -511,6 +511,92 @@ class WeChatAutoConfigurationTest {
     }
   }
 
+  @Test
+  void withoutSpringDataRedisTheDefaultStoreIsMemory() {
+    oneAccount()
+        .withClassLoader(new FilteredClassLoader("org.springframework.data.redis"))
+        .run(
+            context -> {
+              assertThat(context).hasNotFailed();
+              assertThat(context.getBean(TokenStore.class)).isInstanceOf(InMemoryTokenStore.class);
+            });
+  }
+
+  @Test
+  void theFileStoreWithoutItsJarFailsAtStartUpNamingTheDependency() {
+    oneAccount()
+        .withClassLoader(new FilteredClassLoader(FileTokenStore.class))
+        .withPropertyValues("wechat.mp.store.type=file", "wechat.mp.store.file.path=" + dir.resolve("t"))
+        .run(
+            context ->
+                assertThat(analysis(context).getDescription())
+                    .isEqualTo(
+                        "wechat.mp.store.type is file but io.github.wechatmp:wechat-token-store-file"
+                            + " is not on the class path."));
+  }
+
+  @Test
+  void withoutTheFileStoreJarTheMemoryStoreWorks() {
+    oneAccount()
+        .withClassLoader(new FilteredClassLoader(FileTokenStore.class))
+        .run(
+            context ->
+                assertThat(context.getBean(TokenStore.class))
+                    .isInstanceOf(InMemoryTokenStore.class));
+  }
+
+  @Test
+  @org.junit.jupiter.api.Tag("slow")
+  void aLateReplyGoesThroughTheCustomerServiceApiAndIsCounted() {
+    java.util.concurrent.CountDownLatch answered = new java.util.concurrent.CountDownLatch(1);
+    MessageHandler slow =
+        message -> {
+          try {
+            answered.await(10, java.util.concurrent.TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          return io.github.wechatmp.callback.Reply.text("late but here");
+        };
+    oneAccount()
+        .withPropertyValues("wechat.mp.token=tok", "wechat.mp.callback.reply-deadline=200ms")
+        .withBean(MessageHandler.class, () -> slow)
+        .withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+        .run(
+            context -> {
+              int sentBefore = wechat.sentMessages().size();
+              WeChatCallback callback = context.getBean(WeChatCallback.class);
+              SignatureVerifier signer = context.getBean(SignatureVerifier.class);
+              String timestamp = Long.toString(System.currentTimeMillis() / 1000);
+              Map<String, String> query =
+                  Map.of(
+                      "signature", signer.sign(timestamp, "n1"),
+                      "timestamp", timestamp,
+                      "nonce", "n1");
+              var response =
+                  callback.handle(
+                      "POST", query, Router.text("gh_account", "slow", System.nanoTime()));
+              assertThat(response.body()).isEqualTo("success");
+              answered.countDown();
+              long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+              while (wechat.sentMessages().size() == sentBefore && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+              }
+              assertThat(wechat.sentMessages().subList(sentBefore, wechat.sentMessages().size()))
+                  .anySatisfy(m -> assertThat(m).contains("late but here"));
+              MeterRegistry registry = context.getBean(MeterRegistry.class);
+              assertThat(registry.get("wechat.callback.late.replies").counter().count())
+                  .isEqualTo(1.0);
+              assertThat(
+                      registry
+                          .get("wechat.callback.messages")
+                          .tags("type", "text", "outcome", "replied")
+                          .counter()
+                          .count())
+                  .isEqualTo(1.0);
+            });
+  }
+
   @Configuration(proxyBeanMethods = false)
   static class LettuceConfig {
     @Bean
