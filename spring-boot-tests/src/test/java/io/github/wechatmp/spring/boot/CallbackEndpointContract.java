@@ -114,6 +114,9 @@ abstract class CallbackEndpointContract {
         .contains("\"expiresAt\":\"" + token.expiresAt() + "\"")
         .doesNotContain(token.value())
         .doesNotContain(SECRET);
+    HttpResponse<String> one = get("/actuator/health/wechat/default");
+    assertThat(one.statusCode()).isEqualTo(200);
+    assertThat(one.body()).startsWith("{").contains("\"state\":\"FRESH\"");
   }
 
   @Test

@@ -436,13 +436,13 @@ class WeChatAutoConfigurationTest {
         .run(
             context -> {
               assertThat(context).hasNotFailed().hasSingleBean(AccessTokenProvider.class);
-              assertThat(context).doesNotHaveBean("wechatHealthIndicator");
+              assertThat(context).doesNotHaveBean("wechatHealthContributor");
             });
   }
 
   @Test
   void withActuatorThereIsTheWeChatHealthIndicator() {
-    oneAccount().run(context -> assertThat(context).hasBean("wechatHealthIndicator"));
+    oneAccount().run(context -> assertThat(context).hasBean("wechatHealthContributor"));
   }
 
   @Test
@@ -494,17 +494,16 @@ class WeChatAutoConfigurationTest {
               "wechat.mp.api-base-url=" + strict.baseUrl())
           .run(
               context -> {
-                WeChatAccounts accounts = context.getBean(WeChatAccounts.class);
-                HealthReport before = HealthReport.of(accounts);
+                WeChatAccount account = context.getBean(WeChatAccounts.class).get("default");
+                HealthReport before = HealthReport.of(account);
                 assertThat(before.up).as("nothing asked yet").isTrue();
                 AccessTokenProvider tokens = context.getBean(AccessTokenProvider.class);
                 assertThatThrownBy(tokens::get).isInstanceOf(RuntimeException.class);
                 assertThat(tokens.status().state()).isEqualTo(TokenStatus.State.NONE);
-                HealthReport after = HealthReport.of(accounts);
+                HealthReport after = HealthReport.of(account);
                 assertThat(after.up).isFalse();
-                @SuppressWarnings("unchecked")
-                Map<String, Object> d = (Map<String, Object>) after.details.get("default");
-                assertThat(d).containsEntry("status", "DOWN").containsEntry("state", "NONE");
+                Map<String, Object> d = after.details;
+                assertThat(d).containsEntry("state", "NONE").containsEntry("consecutiveFailures", 1);
                 assertThat(d.get("lastError").toString()).contains("40001");
                 assertThat(after.details.toString()).doesNotContain("secret");
               });

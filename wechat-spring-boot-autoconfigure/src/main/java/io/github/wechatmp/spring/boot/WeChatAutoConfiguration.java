@@ -253,23 +253,24 @@ public class WeChatAutoConfiguration {
 
   /** The health indicator on Spring Boot 3's health API. */
   @Configuration(proxyBeanMethods = false)
-  @ConditionalOnClass(name = "org.springframework.boot.actuate.health.HealthIndicator")
+  @ConditionalOnClass(name = "org.springframework.boot.actuate.health.CompositeHealthContributor")
   static class Boot3HealthConfiguration {
     @Bean
-    @ConditionalOnMissingBean(name = "wechatHealthIndicator")
-    WeChatHealthIndicator wechatHealthIndicator(WeChatAccounts accounts) {
-      return new WeChatHealthIndicator(accounts);
+    @ConditionalOnMissingBean(name = "wechatHealthContributor")
+    WeChatHealthContributor wechatHealthContributor(WeChatAccounts accounts) {
+      return new WeChatHealthContributor(accounts);
     }
   }
 
   /** The health indicator on Spring Boot 4's health API. */
   @Configuration(proxyBeanMethods = false)
-  @ConditionalOnClass(name = "org.springframework.boot.health.contributor.HealthIndicator")
+  @ConditionalOnClass(
+      name = "org.springframework.boot.health.contributor.CompositeHealthContributor")
   static class Boot4HealthConfiguration {
     @Bean
-    @ConditionalOnMissingBean(name = "wechatHealthIndicator")
-    WeChatHealthContributor wechatHealthIndicator(WeChatAccounts accounts) {
-      return new WeChatHealthContributor(accounts);
+    @ConditionalOnMissingBean(name = "wechatHealthContributor")
+    WeChatBoot4HealthContributor wechatHealthContributor(WeChatAccounts accounts) {
+      return new WeChatBoot4HealthContributor(accounts);
     }
   }
 
