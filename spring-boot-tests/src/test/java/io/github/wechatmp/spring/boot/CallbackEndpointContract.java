@@ -158,7 +158,9 @@ abstract class CallbackEndpointContract {
       CallbackClient client =
           CallbackClient.builder().url(url("/wechat/" + name)).token("addedToken").build();
       assertThat(client.verify()).isEqualTo(client.lastEchostr());
-      assertThat(client.send(Router.text("gh_added", "plain", msgId()))).contains("echo: plain");
+      // Plaintext mode: the body's bytes are read as UTF-8 whatever the Content-Type says.
+      assertThat(client.send(Router.text("gh_added", "你好, plain", msgId())))
+          .contains("echo: 你好, plain");
     } finally {
       accounts.remove(name);
     }

@@ -511,6 +511,18 @@ class WeChatAutoConfigurationTest {
   }
 
   @Test
+  void twoHandlersWithoutAPrimaryFailAtStartUp() {
+    oneAccount()
+        .withPropertyValues("wechat.mp.token=tok")
+        .withBean("one", MessageHandler.class, Router::router)
+        .withBean("two", MessageHandler.class, Router::router)
+        .run(
+            context ->
+                assertThat(analysis(context).getDescription())
+                    .startsWith("The application has several MessageHandler"));
+  }
+
+  @Test
   void withoutSpringDataRedisTheDefaultStoreIsMemory() {
     oneAccount()
         .withClassLoader(new FilteredClassLoader("org.springframework.data.redis"))

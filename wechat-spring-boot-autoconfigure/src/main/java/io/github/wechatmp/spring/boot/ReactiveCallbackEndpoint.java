@@ -2,6 +2,7 @@ package io.github.wechatmp.spring.boot;
 
 import io.github.wechatmp.callback.CallbackResponse;
 import io.github.wechatmp.callback.WeChatCallback;
+import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.server.RouterFunction;
@@ -46,7 +47,20 @@ final class ReactiveCallbackEndpoint {
       if (length > c.maxBodySize()) {
         return write(413, CallbackResponse.TEXT, "the body is too large");
       }
-      body = request.bodyToMono(String.class).defaultIfEmpty("");
+      // UTF-8 whatever the Content-Type says (WeChat sends text/xml without a charset).
+      body =
+          org.springframework.core.io.buffer.DataBufferUtils.join(
+                  request.body(
+                      org.springframework.web.reactive.function.BodyExtractors.toDataBuffers()))
+              .map(
+                  buffer -> {
+                    try {
+                      return buffer.toString(StandardCharsets.UTF_8);
+                    } finally {
+                      org.springframework.core.io.buffer.DataBufferUtils.release(buffer);
+                    }
+                  })
+              .defaultIfEmpty("");
     } else {
       body = Mono.just("");
     }

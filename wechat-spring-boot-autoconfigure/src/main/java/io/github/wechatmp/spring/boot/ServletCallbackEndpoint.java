@@ -2,6 +2,7 @@ package io.github.wechatmp.spring.boot;
 
 import io.github.wechatmp.callback.CallbackResponse;
 import io.github.wechatmp.callback.WeChatCallback;
+import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import org.springframework.http.MediaType;
 import org.springframework.web.servlet.function.RouterFunction;
@@ -40,7 +41,13 @@ final class ServletCallbackEndpoint {
       if (length > c.maxBodySize()) {
         return write(413, CallbackResponse.TEXT, "the body is too large");
       }
-      body = request.body(String.class);
+      // Bounded, and UTF-8 whatever the Content-Type says: WeChat sends text/xml without a
+      // charset, which the servlet API would read as ISO-8859-1.
+      byte[] bytes = request.servletRequest().getInputStream().readNBytes(c.maxBodySize() + 1);
+      if (bytes.length > c.maxBodySize()) {
+        return write(413, CallbackResponse.TEXT, "the body is too large");
+      }
+      body = new String(bytes, StandardCharsets.UTF_8);
     }
     CallbackResponse r = c.handle(method, CallbackRoutes.firstValues(request.params()), body);
     return write(r.status(), r.contentType(), r.body());

@@ -85,6 +85,13 @@ public class WeChatAutoConfiguration {
       ObjectProvider<MessageHandler> handler,
       ObjectProvider<AccountObserver> observer) {
     Stores.type(properties, beans); // an unknown type fails even when the store is the app's own
+    MessageHandler theHandler = handler.getIfUnique();
+    if (theHandler == null && handler.stream().limit(2).count() > 1) {
+      throw new WeChatConfigurationException(
+          "The application has several MessageHandler (or MessageRouter) beans and none is"
+              + " @Primary, so the WeChat callback cannot tell which to call.",
+          "Mark one of them @Primary, or combine them in one MessageRouter.");
+    }
     OkHttpClient http =
         new OkHttpClient.Builder()
             .connectTimeout(Duration.ofSeconds(5))
@@ -94,7 +101,7 @@ public class WeChatAutoConfiguration {
     return new AccountFactory(
         store,
         deduplicator,
-        handler.getIfUnique(),
+        theHandler,
         http,
         properties.getCallback().getReplyDeadline(),
         observer.getIfAvailable(() -> AccountObserver.NONE));
