@@ -146,7 +146,7 @@ abstract class CallbackEndpointContract {
   }
 
   @Test
-  void anAccountAddedAtRunTimeIsServedAtItsOwnPath() {
+  void anAccountAddedAtRunTimeIsServedAtItsOwnPath() throws Exception {
     String name = "added" + Math.abs(msgId() % 100000);
     AccountProperties p = new AccountProperties();
     p.setAppId("wx" + name);
@@ -161,6 +161,29 @@ abstract class CallbackEndpointContract {
       // Plaintext mode: the body's bytes are read as UTF-8 whatever the Content-Type says.
       assertThat(client.send(Router.text("gh_added", "你好, plain", msgId())))
           .contains("echo: 你好, plain");
+      // As WeChat sends it: text/xml with no charset; the body is UTF-8 all the same.
+      String timestamp = Long.toString(System.currentTimeMillis() / 1000);
+      String signature =
+          io.github.wechatmp.signature.SignatureVerifier.of("addedToken").sign(timestamp, "n2");
+      HttpResponse<String> raw =
+          http.send(
+              HttpRequest.newBuilder(
+                      URI.create(
+                          url("/wechat/" + name)
+                              + "?signature="
+                              + signature
+                              + "&timestamp="
+                              + timestamp
+                              + "&nonce=n2"))
+                  .header("Content-Type", "text/xml")
+                  .POST(
+                      HttpRequest.BodyPublishers.ofString(
+                          Router.text("gh_added", "中文", msgId()),
+                          java.nio.charset.StandardCharsets.UTF_8))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString(java.nio.charset.StandardCharsets.UTF_8));
+      assertThat(raw.statusCode()).isEqualTo(200);
+      assertThat(raw.body()).contains("echo: 中文");
     } finally {
       accounts.remove(name);
     }
