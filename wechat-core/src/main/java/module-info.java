@@ -22,9 +22,9 @@ module io.github.wechatmp {
   requires org.slf4j;
   requires java.xml;
   // Only for the adapters WeChatCallbackServlet and WeChatCallbackHandler: whoever uses one has
-  // the framework; nobody else needs it. Transitive because their types are in those signatures.
-  requires static transitive jakarta.servlet;
-  requires static transitive jdk.httpserver;
+  // the framework; nobody else needs it.
+  requires static jakarta.servlet;
+  requires static jdk.httpserver;
 
   exports io.github.wechatmp;
   exports io.github.wechatmp.signature;

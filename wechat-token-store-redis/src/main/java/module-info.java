@@ -1,6 +1,7 @@
 /**
- * A {@code TokenStore} that every instance of an application shares through Redis (a single server,
- * Sentinel or Redis Cluster) over Jedis: {@link io.github.wechatmp.store.redis.RedisTokenStore}.
+ * A {@code TokenStore} and a {@code MessageDeduplicator} that every instance of an application
+ * shares through Redis (a single server, Sentinel or Redis Cluster) over Jedis: {@link
+ * io.github.wechatmp.store.redis.RedisTokenStore}.
  */
 // Jedis has no descriptor, only a stable Automatic-Module-Name.
 @SuppressWarnings({"requires-automatic", "requires-transitive-automatic"})

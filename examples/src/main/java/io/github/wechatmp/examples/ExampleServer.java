@@ -3,25 +3,27 @@ package io.github.wechatmp.examples;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.github.wechatmp.WeChatException;
-import io.github.wechatmp.message.InboundMessage;
+import io.github.wechatmp.callback.CustomerServiceSender;
+import io.github.wechatmp.callback.MessageRouter;
+import io.github.wechatmp.callback.Reply;
+import io.github.wechatmp.callback.SubscribeEvent;
+import io.github.wechatmp.callback.TextMessage;
+import io.github.wechatmp.callback.WeChatCallback;
+import io.github.wechatmp.callback.WeChatCallbackHandler;
 import io.github.wechatmp.message.MessageCrypto;
 import io.github.wechatmp.message.MessageCryptoException;
-import io.github.wechatmp.message.WeChatXml;
 import io.github.wechatmp.signature.SignatureVerifier;
 import io.github.wechatmp.token.AccessToken;
 import io.github.wechatmp.token.AccessTokenProvider;
 import io.github.wechatmp.token.TokenEventListener;
 import io.github.wechatmp.token.TokenKey;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -35,16 +37,17 @@ import org.slf4j.LoggerFactory;
  * What the original tutorial's app did, done right, on the JDK's own HTTP server:
  *
  * <ul>
- *   <li>{@code GET /wechat}: server access verification; answers {@code echostr} or 403;
- *   <li>{@code POST /wechat}: a pushed message, plaintext or security mode; a text message gets an
- *       echo as a passive reply, encrypted when the request was;
+ *   <li>{@code /wechat}: the server URL, served by a {@link WeChatCallback} with a {@link
+ *       MessageRouter} through {@link WeChatCallbackHandler}: {@code GET} verifies and answers
+ *       {@code echostr}; {@code POST} takes a pushed message, plaintext or security mode: a text
+ *       message gets an echo, a follow a welcome, a click on the menu's {@code HELP} button a hint,
+ *       as passive replies encrypted when the request was; a reply later than the deadline goes out
+ *       through the customer service API;
  *   <li>{@code GET /token}: the current token, masked, with its expiry and where it came from.
  * </ul>
  */
 final class ExampleServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ExampleServer.class);
-  private static final int MAX_BODY_BYTES = 1 << 20;
-  private static final SecureRandom RANDOM = new SecureRandom();
 
   private final ExampleConfig config;
   private final WeChatStandIn standIn;
@@ -138,7 +141,7 @@ final class ExampleServer implements AutoCloseable {
       }
       ExampleServer app = new ExampleServer(config, standIn, store, b.build(), crypto, server);
       holder.app = app;
-      server.createContext("/wechat", app::wechat);
+      server.createContext("/wechat", new WeChatCallbackHandler(app.callback(config)));
       server.createContext("/token", app::token);
       server.setExecutor(app.handlers);
       server.start();
@@ -222,112 +225,24 @@ final class ExampleServer implements AutoCloseable {
     return standIn == null ? -1 : standIn.issued();
   }
 
-  private void wechat(HttpExchange exchange) throws IOException {
-    try {
-      Map<String, String> q = QueryString.parse(exchange.getRequestURI());
-      switch (exchange.getRequestMethod()) {
-        case "GET":
-          if (verifier.verify(q.get("signature"), q.get("timestamp"), q.get("nonce"))
-              && q.get("echostr") != null) {
-            send(exchange, 200, "text/plain", q.get("echostr"));
-          } else {
-            log.info("Refused a verification request with a bad signature");
-            send(exchange, 403, "text/plain", "signature check failed\n");
-          }
-          return;
-        case "POST":
-          receive(exchange, q);
-          return;
-        default:
-          exchange.getResponseHeaders().set("Allow", "GET, POST");
-          send(exchange, 405, "text/plain", "GET or POST\n");
-      }
-    } catch (RuntimeException e) {
-      log.error(
-          "Failed to handle {} {}",
-          exchange.getRequestMethod(),
-          exchange.getRequestURI().getPath(),
-          e);
-      send(exchange, 500, "text/plain", "internal error\n");
-    }
-  }
-
-  private void receive(HttpExchange exchange, Map<String, String> q) throws IOException {
-    String body = readBody(exchange);
-    if (body == null) {
-      send(exchange, 413, "text/plain", "body larger than " + MAX_BODY_BYTES + " bytes\n");
-      return;
-    }
-    String msgSignature = q.get("msg_signature");
-    Map<String, String> fields;
-    boolean encrypted;
-    try {
-      if (crypto != null) {
-        InboundMessage m =
-            crypto.readMessage(
-                q.get("signature"), msgSignature, q.get("timestamp"), q.get("nonce"), body);
-        fields = m.fields();
-        encrypted = m.encrypted();
-      } else if (msgSignature != null) {
-        send(exchange, 400, "text/plain", "security mode needs WECHAT_ENCODING_AES_KEY\n");
-        return;
-      } else if (!verifier.verify(q.get("signature"), q.get("timestamp"), q.get("nonce"))) {
-        send(exchange, 403, "text/plain", "signature check failed\n");
-        return;
-      } else {
-        fields = WeChatXml.parse(body);
-        encrypted = false;
-      }
-    } catch (MessageCryptoException e) {
-      boolean badSignature = e.errorCode() == MessageCryptoException.SIGNATURE_MISMATCH;
-      log.info("Refused a pushed message: {}", e.getMessage());
-      send(
-          exchange,
-          badSignature ? 403 : 400,
-          "text/plain",
-          (badSignature ? "signature check failed" : "bad message") + "\n");
-      return;
-    }
-    log.info(
-        "Received a {} message{} from {}",
-        fields.get("MsgType"),
-        encrypted ? " (encrypted)" : "",
-        fields.get("FromUserName"));
-    if (!"text".equals(fields.get("MsgType"))) {
-      send(exchange, 200, "text/plain", "success"); // WeChat's "no reply"
-      return;
-    }
-    String from = fields.get("FromUserName");
-    String to = fields.get("ToUserName");
-    String content = fields.get("Content");
-    if (from == null || to == null || content == null) {
-      send(
-          exchange,
-          400,
-          "text/plain",
-          "a text message needs ToUserName, FromUserName and Content\n");
-      return;
-    }
-    String reply = textReply(from, to, "echo: " + content);
-    if (encrypted) {
-      reply =
-          crypto.encrypt(
-              reply,
-              Long.toString(Instant.now().getEpochSecond()),
-              Long.toString(RANDOM.nextInt(Integer.MAX_VALUE)));
-    }
-    send(exchange, 200, "application/xml", reply);
-  }
-
-  /** A passive text reply; addressed back to the sender, from the account. */
-  static String textReply(String toUser, String fromAccount, String content) {
-    Map<String, String> reply = new LinkedHashMap<>();
-    reply.put("ToUserName", toUser);
-    reply.put("FromUserName", fromAccount);
-    reply.put("CreateTime", Long.toString(Instant.now().getEpochSecond()));
-    reply.put("MsgType", "text");
-    reply.put("Content", content);
-    return WeChatXml.write(reply);
+  /**
+   * The server URL's back end: what each kind of message is answered with. Replies later than the
+   * deadline go out as customer service messages with this instance's tokens.
+   */
+  private WeChatCallback callback(ExampleConfig config) {
+    MessageRouter router =
+        MessageRouter.builder()
+            .on(TextMessage.class, m -> Reply.text("echo: " + m.content()))
+            .on(SubscribeEvent.class, e -> Reply.text("Welcome! Send any text and it comes back."))
+            .onClick("HELP", e -> Reply.text("Send any text and it comes back."))
+            .build();
+    return WeChatCallback.builder()
+        .token(config.token)
+        .encodingAesKey(config.encodingAesKey)
+        .appId(config.appId)
+        .handler(router)
+        .lateReplies(new CustomerServiceSender(tokens))
+        .build();
   }
 
   private void token(HttpExchange exchange) throws IOException {
@@ -374,13 +289,6 @@ final class ExampleServer implements AutoCloseable {
       }
     }
     return sb.append('"').toString();
-  }
-
-  private static String readBody(HttpExchange exchange) throws IOException {
-    try (InputStream in = exchange.getRequestBody()) {
-      byte[] bytes = in.readNBytes(MAX_BODY_BYTES + 1);
-      return bytes.length > MAX_BODY_BYTES ? null : new String(bytes, StandardCharsets.UTF_8);
-    }
   }
 
   private static void send(HttpExchange exchange, int status, String type, String body)

@@ -4,7 +4,9 @@ import io.github.wechatmp.store.file.FileTokenStore;
 import io.github.wechatmp.store.redis.RedisTokenStore;
 import io.github.wechatmp.token.InMemoryTokenStore;
 import io.github.wechatmp.token.TokenStore;
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
@@ -49,8 +51,9 @@ final class StoreChoice implements AutoCloseable {
       return new StoreChoice(new InMemoryTokenStore(), description, null);
     }
     if (spec.startsWith("file:")) {
-      return new StoreChoice(
-          new FileTokenStore(Path.of(spec.substring("file:".length()))), description, null);
+      Path file = Path.of(spec.substring("file:".length())).toAbsolutePath();
+      checkWritable(file);
+      return new StoreChoice(new FileTokenStore(file), description, null);
     }
     HostAndPort hp = redisAddress(spec);
     JedisPooled jedis =
@@ -72,6 +75,34 @@ final class StoreChoice implements AutoCloseable {
               + "); start it, or choose another store with --store");
     }
     return new StoreChoice(new RedisTokenStore(jedis), description, jedis);
+  }
+
+  /**
+   * Checks at start what the file store needs later: a regular file (or none yet) in a directory
+   * where it can create its {@code .tmp} and {@code .lock} files. Otherwise the store would fail on
+   * every save, long after the start, and only in the log.
+   */
+  static void checkWritable(Path file) {
+    String hint =
+        "; give a file in a writable directory, such as --store file:/tmp/wechat-tokens.json";
+    if (Files.isDirectory(file)) {
+      throw new IllegalArgumentException("--store file:" + file + " is a directory" + hint);
+    }
+    if (Files.exists(file) && (!Files.isRegularFile(file) || !Files.isWritable(file))) {
+      throw new IllegalArgumentException(
+          "--store file:" + file + " is not a regular file this user can write" + hint);
+    }
+    Path dir = file.getParent();
+    if (dir == null || !Files.isDirectory(dir)) {
+      throw new IllegalArgumentException(
+          "--store file:" + file + ": the directory " + dir + " does not exist" + hint);
+    }
+    try {
+      Files.delete(Files.createTempFile(dir, ".wechat-store-check", ".tmp"));
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalArgumentException(
+          "--store file:" + file + ": cannot create files in " + dir + " (" + e + ")" + hint);
+    }
   }
 
   private static HostAndPort redisAddress(String spec) {

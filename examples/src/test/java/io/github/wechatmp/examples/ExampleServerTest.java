@@ -13,15 +13,18 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import redis.embedded.RedisServer;
@@ -82,9 +85,9 @@ class ExampleServerTest {
     String badSig =
         "/wechat?signature=" + "0".repeat(40) + "&timestamp=1714036504&nonce=1514711492&echostr=x";
     assertEquals(403, get(s, badSig).statusCode());
-    assertEquals(403, get(s, "/wechat?echostr=x").statusCode(), "no parameters at all");
+    assertEquals(400, get(s, "/wechat?echostr=x").statusCode(), "no parameters at all");
     assertEquals(
-        403, get(s, "/wechat?" + signed(s, "1714036504", "1514711492")).statusCode(), "no echostr");
+        400, get(s, "/wechat?" + signed(s, "1714036504", "1514711492")).statusCode(), "no echostr");
   }
 
   @Test
@@ -118,9 +121,17 @@ class ExampleServerTest {
         post(
             s,
             "/wechat?" + signed(s, "1", "2"),
-            "<xml><ToUserName>a</ToUserName><FromUserName>b</FromUserName><MsgType>event</MsgType><Event>subscribe</Event></xml>");
+            "<xml><ToUserName>a</ToUserName><FromUserName>b</FromUserName><CreateTime>1</CreateTime>"
+                + "<MsgType>event</MsgType><Event>subscribe</Event></xml>");
     assertEquals(200, event.statusCode());
-    assertEquals("success", event.body());
+    assertTrue(WeChatXml.parse(event.body()).get("Content").startsWith("Welcome"), event.body());
+    HttpResponse<String> image =
+        post(
+            s,
+            "/wechat?" + signed(s, "1", "2"),
+            "<xml><ToUserName>a</ToUserName><FromUserName>b</FromUserName><CreateTime>1</CreateTime>"
+                + "<MsgType>image</MsgType><MediaId>m</MediaId><MsgId>9</MsgId></xml>");
+    assertEquals("success", image.body(), "no rule for images: no reply");
   }
 
   @Test
@@ -248,6 +259,46 @@ class ExampleServerTest {
       checked++;
     }
     assertEquals(5, checked);
+  }
+
+  @Test
+  void aFileStoreThatCannotBeWrittenIsRefusedAtStart(@TempDir Path dir) throws Exception {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> ExampleServer.start(ExampleConfig.demo(0, "file:" + dir, 60)));
+    assertTrue(e.getMessage().contains("is a directory"), e.getMessage());
+    Path notADirectory = Files.writeString(dir.resolve("plain"), "x");
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                ExampleServer.start(
+                    ExampleConfig.demo(0, "file:" + notADirectory.resolve("t.json"), 60)));
+    assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
+    assertTrue(e.getMessage().contains("--store file:"), e.getMessage());
+  }
+
+  @Test
+  @Tag("slow") // starts a JVM
+  void aMisconfiguredStartPrintsOneLineAndExitsWithStatus2(@TempDir Path dir) throws Exception {
+    Process p =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                DemoApp.class.getName(),
+                "--port",
+                "0",
+                "--store",
+                "file:" + dir)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+    assertEquals(2, p.exitValue());
+    assertEquals(1, err.lines().count(), err);
+    assertTrue(err.startsWith("error: --store file:"), err);
   }
 
   @Test

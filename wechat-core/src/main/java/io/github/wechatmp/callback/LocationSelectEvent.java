@@ -31,7 +31,22 @@ public record LocationSelectEvent(
     String poiName,
     Map<String, String> fields)
     implements WeChatEvent {
-  /** Checks the fields every message has and freezes {@code fields}. */
+  /**
+   * Checks the fields every message has and makes {@code fields} unmodifiable.
+   *
+   * @param toUser the account that received it ({@code ToUserName}, its original ID {@code gh_...})
+   * @param fromUser the sender's OpenID ({@code FromUserName})
+   * @param createTime when WeChat created it ({@code CreateTime}, whole seconds)
+   * @param key the button's key ({@code EventKey})
+   * @param latitude the latitude ({@code SendLocationInfo/Location_X})
+   * @param longitude the longitude ({@code SendLocationInfo/Location_Y})
+   * @param scale the zoom level ({@code SendLocationInfo/Scale})
+   * @param label the place's description ({@code SendLocationInfo/Label})
+   * @param poiName the point of interest's name ({@code SendLocationInfo/Poiname}), or null
+   * @param fields every top-level field as received; see {@link WeChatMessage#fields()}
+   * @throws NullPointerException if {@code toUser}, {@code fromUser}, {@code createTime} or {@code
+   *     fields} is null
+   */
   public LocationSelectEvent {
     fields = Messages.checked(toUser, fromUser, createTime, fields);
   }

@@ -29,7 +29,21 @@ public record PicEvent(
     List<String> picMd5Sums,
     Map<String, String> fields)
     implements WeChatEvent {
-  /** Checks the fields every message has and freezes {@code fields}. */
+  /**
+   * Checks the fields every message has and makes {@code fields} unmodifiable.
+   *
+   * @param toUser the account that received it ({@code ToUserName}, its original ID {@code gh_...})
+   * @param fromUser the sender's OpenID ({@code FromUserName})
+   * @param createTime when WeChat created it ({@code CreateTime}, whole seconds)
+   * @param event which of the three
+   * @param key the button's key ({@code EventKey})
+   * @param count how many pictures were sent ({@code SendPicsInfo/Count})
+   * @param picMd5Sums the pictures' MD5 sums, in order ({@code
+   *     SendPicsInfo/PicList/item/PicMd5Sum})
+   * @param fields every top-level field as received; see {@link WeChatMessage#fields()}
+   * @throws NullPointerException if {@code toUser}, {@code fromUser}, {@code createTime} or {@code
+   *     fields} is null
+   */
   public PicEvent {
     fields = Messages.checked(toUser, fromUser, createTime, fields);
     picMd5Sums = List.copyOf(picMd5Sums);

@@ -66,6 +66,11 @@ public final class Reply {
     /**
      * Checks the values.
      *
+     * @param title the title; required
+     * @param description the summary, or null
+     * @param picUrl the picture's link (WeChat advises 360x200 for the first, 200x200 for others),
+     *     or null
+     * @param url the link opened on a tap, or null
      * @throws NullPointerException if {@code title} is null
      * @throws IllegalArgumentException if a value holds a character XML cannot carry
      */

@@ -38,7 +38,18 @@ public record SubscribeMessageEvent(
   /** The {@code Event} of a send's outcome. */
   public static final String SENT = "subscribe_msg_sent_event";
 
-  /** Checks the fields every message has and freezes {@code fields} and the list. */
+  /**
+   * Checks the fields every message has and makes {@code fields} unmodifiable.
+   *
+   * @param toUser the account that received it ({@code ToUserName})
+   * @param fromUser the user's OpenID ({@code FromUserName})
+   * @param createTime when WeChat created it ({@code CreateTime}, whole seconds)
+   * @param event which of the three events it is
+   * @param subscriptions the templates concerned, in order
+   * @param fields every top-level field as received; see {@link WeChatMessage#fields()}
+   * @throws NullPointerException if {@code toUser}, {@code fromUser}, {@code createTime} or {@code
+   *     fields} is null
+   */
   public SubscribeMessageEvent {
     fields = Messages.checked(toUser, fromUser, createTime, fields);
     subscriptions = List.copyOf(subscriptions);

@@ -23,7 +23,18 @@ public record TextMessage(
     String msgId,
     Map<String, String> fields)
     implements WeChatMessage {
-  /** Checks the fields every message has and freezes {@code fields}. */
+  /**
+   * Checks the fields every message has and makes {@code fields} unmodifiable.
+   *
+   * @param toUser the account that received it ({@code ToUserName}, its original ID {@code gh_...})
+   * @param fromUser the sender's OpenID ({@code FromUserName})
+   * @param createTime when WeChat created it ({@code CreateTime}, whole seconds)
+   * @param content the text ({@code Content})
+   * @param msgId WeChat's ID of the message ({@code MsgId}), the key retries are recognised by
+   * @param fields every top-level field as received; see {@link WeChatMessage#fields()}
+   * @throws NullPointerException if {@code toUser}, {@code fromUser}, {@code createTime} or {@code
+   *     fields} is null
+   */
   public TextMessage {
     fields = Messages.checked(toUser, fromUser, createTime, fields);
   }

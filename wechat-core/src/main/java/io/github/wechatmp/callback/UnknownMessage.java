@@ -18,7 +18,17 @@ import java.util.Map;
 public record UnknownMessage(
     String toUser, String fromUser, Instant createTime, String msgType, Map<String, String> fields)
     implements WeChatMessage {
-  /** Checks the fields every message has and freezes {@code fields}. */
+  /**
+   * Checks the fields every message has and makes {@code fields} unmodifiable.
+   *
+   * @param toUser the account that received it ({@code ToUserName}, its original ID {@code gh_...})
+   * @param fromUser the sender's OpenID ({@code FromUserName})
+   * @param createTime when WeChat created it ({@code CreateTime}, whole seconds)
+   * @param msgType its {@code MsgType}
+   * @param fields every top-level field as received; see {@link WeChatMessage#fields()}
+   * @throws NullPointerException if {@code toUser}, {@code fromUser}, {@code createTime} or {@code
+   *     fields} is null
+   */
   public UnknownMessage {
     fields = Messages.checked(toUser, fromUser, createTime, fields);
   }

@@ -16,7 +16,16 @@ import java.util.Map;
 public record UnsubscribeEvent(
     String toUser, String fromUser, Instant createTime, Map<String, String> fields)
     implements WeChatEvent {
-  /** Checks the fields every message has and freezes {@code fields}. */
+  /**
+   * Checks the fields every message has and makes {@code fields} unmodifiable.
+   *
+   * @param toUser the account that received it ({@code ToUserName}, its original ID {@code gh_...})
+   * @param fromUser the sender's OpenID ({@code FromUserName})
+   * @param createTime when WeChat created it ({@code CreateTime}, whole seconds)
+   * @param fields every top-level field as received; see {@link WeChatMessage#fields()}
+   * @throws NullPointerException if {@code toUser}, {@code fromUser}, {@code createTime} or {@code
+   *     fields} is null
+   */
   public UnsubscribeEvent {
     fields = Messages.checked(toUser, fromUser, createTime, fields);
   }

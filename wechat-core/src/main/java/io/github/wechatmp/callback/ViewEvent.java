@@ -23,7 +23,18 @@ public record ViewEvent(
     String menuId,
     Map<String, String> fields)
     implements WeChatEvent {
-  /** Checks the fields every message has and freezes {@code fields}. */
+  /**
+   * Checks the fields every message has and makes {@code fields} unmodifiable.
+   *
+   * @param toUser the account that received it ({@code ToUserName}, its original ID {@code gh_...})
+   * @param fromUser the sender's OpenID ({@code FromUserName})
+   * @param createTime when WeChat created it ({@code CreateTime}, whole seconds)
+   * @param url the page ({@code EventKey})
+   * @param menuId the menu's ID ({@code MenuId}), or null; set for personalised menus
+   * @param fields every top-level field as received; see {@link WeChatMessage#fields()}
+   * @throws NullPointerException if {@code toUser}, {@code fromUser}, {@code createTime} or {@code
+   *     fields} is null
+   */
   public ViewEvent {
     fields = Messages.checked(toUser, fromUser, createTime, fields);
   }

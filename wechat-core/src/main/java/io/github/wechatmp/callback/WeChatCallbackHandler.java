@@ -21,6 +21,10 @@ import java.util.Objects;
  * WeChatCallback#maxBodySize()} bytes (413 beyond it), and the response written as {@link
  * WeChatCallback#handle} computed it. Thread-safe.
  */
+// "exports": jdk.httpserver is a static (optional) requirement, deliberately not transitive, so
+// that the
+// SDK does not drag it into every application; whoever uses this class has it anyway.
+@SuppressWarnings("exports")
 public final class WeChatCallbackHandler implements HttpHandler {
   private final WeChatCallback callback;
 

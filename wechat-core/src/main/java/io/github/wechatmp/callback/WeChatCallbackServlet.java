@@ -24,6 +24,10 @@ import java.util.Objects;
  * itself does not depend on it. Thread-safe, as a servlet must be. Not serializable in practice:
  * the callback is not serialized with it.
  */
+// "exports": jakarta.servlet is a static (optional) requirement, deliberately not transitive, so
+// that the
+// SDK does not drag it into every application; whoever uses this class has it anyway.
+@SuppressWarnings("exports")
 public class WeChatCallbackServlet extends HttpServlet {
   private static final long serialVersionUID = 1L;
 

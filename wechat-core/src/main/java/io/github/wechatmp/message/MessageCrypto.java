@@ -1,5 +1,6 @@
 package io.github.wechatmp.message;
 
+import io.github.wechatmp.internal.xml.FlatXml;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -360,7 +361,13 @@ public final class MessageCrypto {
     if (!trimmed.startsWith("<")) {
       return trimmed; // the bare Encrypt value
     }
-    String encrypt = WeChatXml.parse(body).get("Encrypt");
+    String encrypt = null;
+    FlatXml.Leaves leaves = FlatXml.scan(body);
+    for (int i = 0; i < leaves.size() && encrypt == null; i++) {
+      if (leaves.path(i).equals("Encrypt")) {
+        encrypt = leaves.value(i);
+      }
+    }
     if (encrypt == null) {
       throw new MessageCryptoException(
           MessageCryptoException.MALFORMED_XML,
@@ -431,17 +438,23 @@ public final class MessageCrypto {
             MessageCryptoException.APPID_MISMATCH,
             "The message was encrypted for another AppId, not " + appId);
       }
-      try {
-        return StandardCharsets.UTF_8
-            .newDecoder()
-            .onMalformedInput(CodingErrorAction.REPORT)
-            .onUnmappableCharacter(CodingErrorAction.REPORT)
-            .decode(ByteBuffer.wrap(plain, start, length))
-            .toString();
-      } catch (CharacterCodingException e) {
-        throw new MessageCryptoException(
-            MessageCryptoException.INVALID_BUFFER, "The decrypted message is not UTF-8");
+      // The JDK's String decoding is fast but replaces malformed input with U+FFFD; only when that
+      // character shows up is the strict (slower) decoder asked whether the input was malformed or
+      // held U+FFFD itself.
+      String message = new String(plain, start, length, StandardCharsets.UTF_8);
+      if (message.indexOf('\uFFFD') >= 0) {
+        try {
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(plain, start, length));
+        } catch (CharacterCodingException e) {
+          throw new MessageCryptoException(
+              MessageCryptoException.INVALID_BUFFER, "The decrypted message is not UTF-8");
+        }
       }
+      return message;
     } finally {
       Arrays.fill(plain, (byte) 0);
     }

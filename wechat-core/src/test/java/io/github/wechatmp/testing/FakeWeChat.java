@@ -40,6 +40,10 @@ public final class FakeWeChat implements AutoCloseable {
           public MockResponse dispatch(RecordedRequest request) {
             requests.add(request);
             String path = request.getUrl().encodedPath();
+            if (path.endsWith("/cgi-bin/message/custom/send")) {
+              // a customer service message: accepted; the test reads it from requests()
+              return new MockResponse.Builder().body("{\"errcode\":0,\"errmsg\":\"ok\"}").build();
+            }
             if (!path.endsWith("/cgi-bin/token") && !path.endsWith("/cgi-bin/stable_token")) {
               return new MockResponse.Builder()
                   .code(404)

@@ -1,37 +1,67 @@
 package io.github.wechatmp.examples.snippets;
 
-import io.github.wechatmp.message.InboundMessage;
-import io.github.wechatmp.message.MessageCrypto;
-import io.github.wechatmp.message.WeChatXml;
-import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import com.sun.net.httpserver.HttpServer;
+import io.github.wechatmp.callback.CustomerServiceSender;
+import io.github.wechatmp.callback.MessageRouter;
+import io.github.wechatmp.callback.Reply;
+import io.github.wechatmp.callback.SubscribeEvent;
+import io.github.wechatmp.callback.TextMessage;
+import io.github.wechatmp.callback.WeChatCallback;
+import io.github.wechatmp.callback.WeChatCallbackHandler;
+import io.github.wechatmp.callback.WeChatCallbackServlet;
+import io.github.wechatmp.store.redis.RedisMessageDeduplicator;
+import io.github.wechatmp.token.AccessTokenProvider;
+import jakarta.servlet.ServletContext;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.regex.Pattern;
+import redis.clients.jedis.UnifiedJedis;
 
-/** README snippet: reading and answering messages in security (encrypted) mode. */
+/** README snippets: answering pushed messages and events with WeChatCallback. */
 final class MessageSnippets {
   private MessageSnippets() {}
 
-  static String answer(
-      String signature, String msgSignature, String timestamp, String nonce, String body) {
+  static WeChatCallback callback(AccessTokenProvider tokens, UnifiedJedis jedis) {
     // snippet:start messages
-    MessageCrypto crypto =
-        new MessageCrypto(
-            System.getenv("WECHAT_TOKEN"),
-            System.getenv("WECHAT_ENCODING_AES_KEY"),
-            System.getenv("WECHAT_APP_ID"));
+    MessageRouter router =
+        MessageRouter.builder()
+            .onText(Pattern.compile("^help$"), m -> Reply.text("Send any text; it comes back."))
+            .on(TextMessage.class, m -> Reply.text("You said: " + m.content()))
+            .on(SubscribeEvent.class, e -> Reply.text("Welcome!"))
+            .onClick("TODAY", e -> Reply.news(new Reply.Article("Today", null, null, todayUrl())))
+            .build();
 
-    // POST /wechat?signature=..&timestamp=..&nonce=..[&encrypt_type=aes&msg_signature=..]
-    InboundMessage in = crypto.readMessage(signature, msgSignature, timestamp, nonce, body);
-    Map<String, String> fields = in.fields(); // MsgType, FromUserName, Content, ...
-
-    Map<String, String> reply = new LinkedHashMap<>();
-    reply.put("ToUserName", fields.get("FromUserName"));
-    reply.put("FromUserName", fields.get("ToUserName"));
-    reply.put("CreateTime", Long.toString(Instant.now().getEpochSecond()));
-    reply.put("MsgType", "text");
-    reply.put("Content", "You said: " + fields.get("Content"));
-    String xml = WeChatXml.write(reply);
-    return in.encrypted() ? crypto.encrypt(xml, timestamp, nonce) : xml;
+    WeChatCallback callback =
+        WeChatCallback.builder()
+            .token(System.getenv("WECHAT_TOKEN"))
+            .encodingAesKey(System.getenv("WECHAT_ENCODING_AES_KEY")) // null: plaintext mode
+            .appId(System.getenv("WECHAT_APP_ID"))
+            .handler(router)
+            // retries run the handler once across the cluster (default: in memory)
+            .deduplicator(new RedisMessageDeduplicator(jedis))
+            // a reply later than the 4 s deadline goes out as a customer service message
+            .lateReplies(new CustomerServiceSender(tokens))
+            .build();
     // snippet:end
+    return callback;
+  }
+
+  static void servlet(ServletContext servletContext, WeChatCallback callback) {
+    // snippet:start messages-servlet
+    servletContext.addServlet("wechat", new WeChatCallbackServlet(callback)).addMapping("/wechat");
+    // snippet:end
+  }
+
+  static HttpServer httpServer(int port, WeChatCallback callback) throws IOException {
+    // snippet:start messages-httpserver
+    HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
+    server.createContext("/wechat", new WeChatCallbackHandler(callback));
+    server.start();
+    // snippet:end
+    return server;
+  }
+
+  private static String todayUrl() {
+    return "https://example.com/today";
   }
 }
