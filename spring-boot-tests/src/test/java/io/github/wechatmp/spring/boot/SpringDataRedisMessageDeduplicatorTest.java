@@ -97,6 +97,37 @@ class SpringDataRedisMessageDeduplicatorTest {
   }
 
   @Test
+  void theScriptsAreRedisMessageDeduplicatorsCharacterForCharacter() throws Exception {
+    for (String name : new String[] {"CLAIM_SCRIPT", "COMPLETE_SCRIPT", "RELEASE_SCRIPT"}) {
+      java.lang.reflect.Field theirs =
+          io.github.wechatmp.store.redis.RedisMessageDeduplicator.class.getDeclaredField(name);
+      theirs.setAccessible(true);
+      java.lang.reflect.Field ours =
+          SpringDataRedisMessageDeduplicator.class.getDeclaredField(name);
+      ours.setAccessible(true);
+      assertThat(ours.get(null)).as(name).isEqualTo(theirs.get(null));
+    }
+  }
+
+  @Test
+  void aJedisNodeAndASpringNodeShareTheDeduplication() throws Exception {
+    try (JedisPooled jedis = TestRedis.get().jedis()) {
+      io.github.wechatmp.store.redis.RedisMessageDeduplicator plain =
+          io.github.wechatmp.store.redis.RedisMessageDeduplicator.builder(jedis).build();
+      Claim mine = plain.claim(key);
+      assertThat(mine.state()).isEqualTo(Claim.State.CLAIMED);
+      assertThat(a.claim(key).state()).isEqualTo(Claim.State.RUNNING);
+      plain.complete(mine, "<xml>from jedis</xml>");
+      assertThat(a.claim(key).reply()).isEqualTo("<xml>from jedis</xml>");
+      String other = key + "-2";
+      Claim spring = a.claim(other);
+      assertThat(plain.claim(other).state()).isEqualTo(Claim.State.RUNNING);
+      a.complete(spring, "<xml>from spring</xml>");
+      assertThat(plain.await(other, Duration.ZERO).reply()).isEqualTo("<xml>from spring</xml>");
+    }
+  }
+
+  @Test
   void entriesExpire() {
     a.claim(key);
     try (JedisPooled jedis = TestRedis.get().jedis()) {

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.springframework.dao.DataAccessException;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -14,48 +15,56 @@ import org.springframework.data.redis.core.script.RedisScript;
 /**
  * A {@link MessageDeduplicator} in Redis over Spring Data Redis, on the application's own {@link
  * RedisConnectionFactory}, so that WeChat's retries of a push are answered once across every node.
+ * It uses exactly the keys, values and Lua scripts of {@code RedisMessageDeduplicator} (module
+ * {@code wechat-token-store-redis}), so nodes on either share their deduplication.
  *
  * <h2>Keys and values</h2>
  *
- * For the prefix {@code P} and a push's key {@code K} (built by {@code WeChatCallback}), the entry
- * {@code Pdedup:K} holds {@code c:<owner>} while a delivery runs the handler and {@code d:<reply
- * XML>} once it answered; each lives {@value #TTL_SECONDS} s from its last change (WeChat's three
- * tries span about 15 s). Claim, complete and release are Lua scripts: a node completes or releases
- * only its own claim.
+ * A push's key {@code K} (built by {@code WeChatCallback}) is stored at {@code P + K}, where {@code
+ * P} is the token store's key prefix followed by {@code dedup:} ({@code wechat:dedup:} by default,
+ * {@code RedisMessageDeduplicator}'s default), as {@code C:<owner>} while a delivery runs the
+ * handler and {@code D:<reply XML>} once it answered, with a TTL of one minute from the claim.
+ * Claim, complete and release are Lua scripts; completion and release compare the owner first, so a
+ * node whose claim lapsed never overwrites or deletes another's. {@link #await} polls, 5 ms
+ * doubling to 50 ms.
  *
- * <p>Thread-safe. A failure to reach Redis throws the Spring {@link DataAccessException} wrapped in
- * an {@link IllegalStateException} naming Redis and the key (never message content); the callback
- * then handles the message without deduplication.
+ * <p>Thread-safe. A failure to reach Redis throws an {@link IllegalStateException} naming Redis and
+ * the key (never message content); the callback then handles the message without deduplication.
  */
 public final class SpringDataRedisMessageDeduplicator implements MessageDeduplicator {
-  /** How long an entry lives after its last change, in seconds. */
-  public static final int TTL_SECONDS = 60;
+  /** How long an entry lives from its claim. */
+  public static final Duration LIFETIME = Duration.ofMinutes(1);
 
-  // KEYS[1] entry; ARGV[1] 'c:'..owner; ARGV[2] TTL ms. Returns the previous value, or false after
-  // claiming.
+  // RedisMessageDeduplicator's scripts, character for character (a test compares them).
   static final String CLAIM_SCRIPT =
       String.join(
           "\n",
           "local v = redis.call('GET', KEYS[1])",
           "if v then return v end",
-          "redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])",
+          "redis.call('SET', KEYS[1], 'C:' .. ARGV[1], 'PX', ARGV[2])",
           "return false");
 
-  // KEYS[1] entry; ARGV[1] 'c:'..owner; ARGV[2] the new value, or '' to delete; ARGV[3] TTL ms.
-  static final String SETTLE_SCRIPT =
+  static final String COMPLETE_SCRIPT =
       String.join(
           "\n",
-          "if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end",
-          "if ARGV[2] == '' then",
-          "  redis.call('DEL', KEYS[1])",
-          "else",
-          "  redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])",
-          "end",
+          "if redis.call('GET', KEYS[1]) ~= 'C:' .. ARGV[1] then return 0 end",
+          "local ttl = redis.call('PTTL', KEYS[1])",
+          "if ttl <= 0 then return 0 end",
+          "redis.call('SET', KEYS[1], 'D:' .. ARGV[2], 'PX', ttl)",
           "return 1");
 
+  static final String RELEASE_SCRIPT =
+      String.join(
+          "\n",
+          "if redis.call('GET', KEYS[1]) == 'C:' .. ARGV[1] then",
+          "  return redis.call('DEL', KEYS[1])",
+          "end",
+          "return 0");
+
   private static final RedisScript<String> CLAIM = RedisScript.of(CLAIM_SCRIPT, String.class);
-  private static final RedisScript<Long> SETTLE = RedisScript.of(SETTLE_SCRIPT, Long.class);
-  private static final String TTL_MILLIS = Long.toString(TimeUnit.SECONDS.toMillis(TTL_SECONDS));
+  private static final RedisScript<Long> COMPLETE = RedisScript.of(COMPLETE_SCRIPT, Long.class);
+  private static final RedisScript<Long> RELEASE = RedisScript.of(RELEASE_SCRIPT, Long.class);
+  private static final String LIFETIME_MILLIS = Long.toString(LIFETIME.toMillis());
 
   private final StringRedisTemplate redis;
   private final String prefix;
@@ -64,79 +73,81 @@ public final class SpringDataRedisMessageDeduplicator implements MessageDeduplic
    * Creates a deduplicator over the application's connections. Does no I/O.
    *
    * @param connections the connection factory; not closed by this
-   * @param keyPrefix the prefix of every key, as the token store's
+   * @param keyPrefix the token store's key prefix, such as {@code wechat:}; entries go under it
+   *     followed by {@code dedup:}
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if the prefix is longer than 200 characters or holds a brace
    *     or a control character
    */
   public SpringDataRedisMessageDeduplicator(RedisConnectionFactory connections, String keyPrefix) {
     this.redis = new StringRedisTemplate(Objects.requireNonNull(connections, "connections"));
-    this.prefix = SpringDataRedisTokenStore.checkPrefix(keyPrefix);
+    this.prefix = SpringDataRedisTokenStore.checkPrefix(keyPrefix) + "dedup:";
   }
 
   String entry(String key) {
-    return prefix + "dedup:" + key;
+    return prefix + Objects.requireNonNull(key, "key");
   }
 
   @Override
   public Claim claim(String key) {
     String owner = UUID.randomUUID().toString();
-    String previous =
-        run(() -> redis.execute(CLAIM, List.of(entry(key)), "c:" + owner, TTL_MILLIS), key);
-    return previous == null ? Claim.claimed(key, owner) : parse(key, previous);
+    String found =
+        run("claim", key, () -> redis.execute(CLAIM, List.of(entry(key)), owner, LIFETIME_MILLIS));
+    return found == null ? Claim.claimed(key, owner) : decode(key, found);
   }
 
   @Override
   public void complete(Claim claim, String reply) {
     Objects.requireNonNull(reply, "reply");
     run(
-        () ->
-            redis.execute(
-                SETTLE,
-                List.of(entry(claim.key())),
-                "c:" + claim.owner(),
-                "d:" + reply,
-                TTL_MILLIS),
-        claim.key());
+        "complete",
+        claim.key(),
+        () -> redis.execute(COMPLETE, List.of(entry(claim.key())), claim.owner(), reply));
   }
 
   @Override
   public void release(Claim claim) {
     run(
-        () ->
-            redis.execute(
-                SETTLE, List.of(entry(claim.key())), "c:" + claim.owner(), "", TTL_MILLIS),
-        claim.key());
+        "release",
+        claim.key(),
+        () -> redis.execute(RELEASE, List.of(entry(claim.key())), claim.owner()));
   }
 
-  /** Polls the entry every 50 ms until it is done or gone, or {@code maxWait} passed. */
   @Override
   public Claim await(String key, Duration maxWait) throws InterruptedException {
-    long deadline = System.nanoTime() + Math.min(maxWait.toNanos(), TimeUnit.SECONDS.toNanos(30));
+    long deadline = System.nanoTime() + Math.max(0, maxWait.toNanos());
+    long pause = 5;
     while (true) {
-      String v = run(() -> redis.opsForValue().get(entry(key)), key);
-      Claim c = v == null ? Claim.absent(key) : parse(key, v);
-      if (c.state() != Claim.State.RUNNING) {
+      String v = run("read", key, () -> redis.opsForValue().get(entry(key)));
+      if (v == null) {
+        return Claim.absent(key);
+      }
+      Claim c = decode(key, v);
+      if (c.state() == Claim.State.DONE) {
         return c;
       }
       long left = deadline - System.nanoTime();
       if (left <= 0) {
         return c;
       }
-      TimeUnit.NANOSECONDS.sleep(Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)));
+      TimeUnit.NANOSECONDS.sleep(Math.min(left, TimeUnit.MILLISECONDS.toNanos(pause)));
+      pause = Math.min(50, pause * 2);
     }
   }
 
-  private static Claim parse(String key, String value) {
-    return value.startsWith("d:") ? Claim.done(key, value.substring(2)) : Claim.running(key);
+  private static Claim decode(String key, String value) {
+    // Claimed by another delivery, or a value this did not write: treated as held.
+    return value.startsWith("D:") ? Claim.done(key, value.substring(2)) : Claim.running(key);
   }
 
-  private <T> T run(java.util.function.Supplier<T> call, String key) {
+  private <T> T run(String what, String key, Supplier<T> call) {
     try {
       return call.get();
     } catch (DataAccessException e) {
       throw new IllegalStateException(
-          "Redis: could not use the deduplication entry "
+          "Redis could not "
+              + what
+              + " the message key "
               + entry(key)
               + ": "
               + SpringDataRedisTokenStore.deepMessage(e).strip(),
@@ -147,6 +158,6 @@ public final class SpringDataRedisMessageDeduplicator implements MessageDeduplic
   /** Returns a description with the key prefix. */
   @Override
   public String toString() {
-    return "SpringDataRedisMessageDeduplicator{keyPrefix=" + prefix + '}';
+    return "SpringDataRedisMessageDeduplicator{prefix=" + prefix + '}';
   }
 }
