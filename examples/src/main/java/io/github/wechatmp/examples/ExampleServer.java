@@ -13,6 +13,7 @@ import io.github.wechatmp.callback.WeChatCallbackHandler;
 import io.github.wechatmp.message.MessageCrypto;
 import io.github.wechatmp.message.MessageCryptoException;
 import io.github.wechatmp.signature.SignatureVerifier;
+import io.github.wechatmp.test.WeChatStandIn;
 import io.github.wechatmp.token.AccessToken;
 import io.github.wechatmp.token.AccessTokenProvider;
 import io.github.wechatmp.token.TokenEventListener;
@@ -122,7 +123,11 @@ final class ExampleServer implements AutoCloseable {
     try {
       standIn =
           config.demo
-              ? new WeChatStandIn(config.appId, config.appSecret, config.demoExpiresIn)
+              ? WeChatStandIn.builder()
+                  .appId(config.appId)
+                  .appSecret(config.appSecret)
+                  .expiresIn(Duration.ofSeconds(config.demoExpiresIn))
+                  .start()
               : null;
       store = StoreChoice.open(config.store);
       Holder holder = new Holder();
@@ -149,7 +154,7 @@ final class ExampleServer implements AutoCloseable {
         app.demoTraffic.scheduleWithFixedDelay(app::demoCall, 5, 5, TimeUnit.SECONDS);
       }
       return app;
-    } catch (RuntimeException | IOException e) {
+    } catch (RuntimeException e) { // the stand-in now reports a failed start unchecked
       server.stop(0);
       if (standIn != null) {
         standIn.close();
@@ -222,7 +227,7 @@ final class ExampleServer implements AutoCloseable {
 
   /** How many tokens the demo stand-in issued, or -1 when talking to WeChat. */
   int standInIssued() {
-    return standIn == null ? -1 : standIn.issued();
+    return standIn == null ? -1 : standIn.issuedTokens().size();
   }
 
   /**

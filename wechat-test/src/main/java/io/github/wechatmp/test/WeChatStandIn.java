@@ -118,6 +118,7 @@ public final class WeChatStandIn implements AutoCloseable {
 
   // Guarded by "this": everything below.
   private final Map<String, Issued> tokens = new HashMap<>();
+  private final List<String> issuedInOrder = new ArrayList<>();
   private final List<ReceivedRequest> log = new ArrayList<>();
   private final List<String> sent = new ArrayList<>();
   private final List<Scripted> faults = new ArrayList<>();
@@ -374,6 +375,16 @@ public final class WeChatStandIn implements AutoCloseable {
    */
   public synchronized String currentToken() {
     return classic == null ? null : classic.value;
+  }
+
+  /**
+   * Returns every access token issued (classic and stable, {@linkplain #fetchTokenElsewhere()
+   * elsewhere} included), in the order issued: {@code issuedTokens().get(n - 1)} is the n-th.
+   *
+   * @return a snapshot of the token values
+   */
+  public synchronized List<String> issuedTokens() {
+    return List.copyOf(issuedInOrder);
   }
 
   /**
@@ -663,6 +674,7 @@ public final class WeChatStandIn implements AutoCloseable {
     } while (tokens.containsKey(value));
     Issued t = new Issued(value, now.plus(expiresIn));
     tokens.put(value, t);
+    issuedInOrder.add(value);
     return t;
   }
 

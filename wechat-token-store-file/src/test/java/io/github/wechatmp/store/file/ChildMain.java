@@ -1,6 +1,5 @@
 package io.github.wechatmp.store.file;
 
-import io.github.wechatmp.testing.FakeWeChat;
 import io.github.wechatmp.token.AccessToken;
 import io.github.wechatmp.token.AccessTokenProvider;
 import io.github.wechatmp.token.TokenKey;
@@ -109,8 +108,8 @@ public final class ChildMain {
     FileTokenStore store = new FileTokenStore(file);
     try (AccessTokenProvider provider =
         AccessTokenProvider.builder()
-            .appId(FakeWeChat.APP_ID)
-            .appSecret(FakeWeChat.SECRET)
+            .appId(TestApp.APP_ID)
+            .appSecret(TestApp.SECRET)
             .apiBaseUrl(baseUrl)
             .store(store)
             .lockLease(Duration.ofSeconds(20))

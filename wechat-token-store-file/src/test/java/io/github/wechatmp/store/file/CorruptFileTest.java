@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.wechatmp.testing.FakeWeChat;
+import io.github.wechatmp.test.WeChatStandIn;
 import io.github.wechatmp.testing.LogCapture;
 import io.github.wechatmp.token.AccessToken;
 import io.github.wechatmp.token.AccessTokenProvider;
@@ -27,7 +27,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class CorruptFileTest {
-  private static final TokenKey KEY = TokenKey.of(FakeWeChat.APP_ID, TokenKey.ACCESS_TOKEN);
+  private static final TokenKey KEY = TokenKey.of(TestApp.APP_ID, TokenKey.ACCESS_TOKEN);
   private static final String VALID =
       "{\"version\":1,\"tokens\":{\""
           + KEY
@@ -161,19 +161,20 @@ class CorruptFileTest {
   void aProviderOverACorruptFileFetchesAndRepairsIt() throws Exception {
     Path file = dir.resolve("tokens.json");
     Files.writeString(file, VALID.substring(0, 40));
-    try (FakeWeChat wechat = new FakeWeChat();
+    try (WeChatStandIn wechat = TestApp.standIn();
         AccessTokenProvider provider =
             AccessTokenProvider.builder()
-                .appId(FakeWeChat.APP_ID)
-                .appSecret(FakeWeChat.SECRET)
+                .appId(TestApp.APP_ID)
+                .appSecret(TestApp.SECRET)
                 .apiBaseUrl(wechat.baseUrl())
                 .store(new FileTokenStore(file))
                 .lockWait(Duration.ofSeconds(5))
                 .build()) {
-      assertEquals(FakeWeChat.tokenValue(1), provider.get().value());
+      String got = provider.get().value(); // first: the token is issued by this call
+      assertEquals(TestApp.token(wechat, 1), got);
       assertEquals(1, wechat.tokenRequests());
       assertEquals(
-          FakeWeChat.tokenValue(1), new FileTokenStore(file).load(KEY).orElseThrow().value());
+          TestApp.token(wechat, 1), new FileTokenStore(file).load(KEY).orElseThrow().value());
     }
   }
 

@@ -4,7 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.wechatmp.testing.FakeWeChat;
+import io.github.wechatmp.test.Fault;
+import io.github.wechatmp.test.WeChatStandIn;
 import io.github.wechatmp.testing.LogCapture;
 import io.github.wechatmp.token.AccessToken;
 import io.github.wechatmp.token.AccessTokenProvider;
@@ -31,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("slow") // runs in real time; left out of the fast set (see CONTRIBUTING.md)
 class MultiProcessTest {
   private static final Duration START = Duration.ofSeconds(60);
-  private static final TokenKey KEY = TokenKey.of(FakeWeChat.APP_ID, TokenKey.ACCESS_TOKEN);
+  private static final TokenKey KEY = TokenKey.of(TestApp.APP_ID, TokenKey.ACCESS_TOKEN);
 
   @TempDir Path dir;
 
@@ -40,8 +41,14 @@ class MultiProcessTest {
   void fourProcessesOfSixteenThreadsMakeOneRequestAndShareItsToken() throws Exception {
     Path file = dir.resolve("tokens.json");
     List<ChildJvm> children = new ArrayList<>();
-    try (FakeWeChat wechat = new FakeWeChat()) {
-      wechat.delay(300); // a slow WeChat keeps every process's refresh in flight at once
+    try (WeChatStandIn wechat = TestApp.standIn()) {
+      wechat.failNext(
+          Integer.MAX_VALUE,
+          Fault.slow(Duration.ofMillis(300))
+              .at(
+                  WeChatStandIn
+                      .TOKEN_PATH)); // a slow WeChat keeps every process's refresh in flight at
+      // once
       for (int i = 0; i < 4; i++) {
         children.add(
             ChildJvm.start(dir, "herd-" + i, "herd", file.toString(), wechat.baseUrl(), "16"));
@@ -59,9 +66,9 @@ class MultiProcessTest {
       }
 
       assertEquals(1, wechat.tokenRequests(), "requests that reached WeChat");
-      assertEquals(Set.of(FakeWeChat.tokenValue(1)), tokens);
+      assertEquals(Set.of(TestApp.token(wechat, 1)), tokens);
       assertEquals(
-          FakeWeChat.tokenValue(1), new FileTokenStore(file).load(KEY).orElseThrow().value());
+          TestApp.token(wechat, 1), new FileTokenStore(file).load(KEY).orElseThrow().value());
       for (ChildJvm child : children) {
         assertEquals(0, child.awaitExit(Duration.ofSeconds(30)), child.diagnostics());
       }
@@ -163,14 +170,13 @@ class MultiProcessTest {
   void whenTheLockHolderIsKilledAnotherProcessTakesOverAndRefreshes() throws Exception {
     Path file = dir.resolve("tokens.json");
     FileTokenStore store = new FileTokenStore(file);
-    try (FakeWeChat wechat = new FakeWeChat();
+    try (WeChatStandIn wechat = TestApp.standIn();
         ChildJvm holder =
-            ChildJvm.start(
-                dir, "holder", "hold-lock", file.toString(), FakeWeChat.APP_ID, "300000");
+            ChildJvm.start(dir, "holder", "hold-lock", file.toString(), TestApp.APP_ID, "300000");
         AccessTokenProvider provider =
             AccessTokenProvider.builder()
-                .appId(FakeWeChat.APP_ID)
-                .appSecret(FakeWeChat.SECRET)
+                .appId(TestApp.APP_ID)
+                .appSecret(TestApp.SECRET)
                 .apiBaseUrl(wechat.baseUrl())
                 .store(store)
                 .lockLease(Duration.ofSeconds(10))
@@ -196,7 +202,7 @@ class MultiProcessTest {
       // The OS frees a dead holder's lock at once; the waiter polls at least every 50 ms. The
       // child's 5-minute lease played no part. 5 s leaves room for a slow machine and the fetch.
       assertTrue(tookMillis < 5_000, "took over " + tookMillis + " ms after the kill");
-      assertEquals(FakeWeChat.tokenValue(1), token.value());
+      assertEquals(TestApp.token(wechat, 1), token.value());
       assertEquals(1, wechat.tokenRequests());
       assertEquals(Optional.of(token), store.load(KEY));
     }
@@ -210,7 +216,7 @@ class MultiProcessTest {
     long lease = 2_000;
     try (ChildJvm holder =
         ChildJvm.start(
-            dir, "hung", "hold-lock", file.toString(), FakeWeChat.APP_ID, String.valueOf(lease))) {
+            dir, "hung", "hold-lock", file.toString(), TestApp.APP_ID, String.valueOf(lease))) {
       long lockedAt = Long.parseLong(holder.awaitLine("LOCKED ", START).substring(7));
       Optional<RefreshLock> lock =
           store.tryLock(KEY, Duration.ofSeconds(5), Duration.ofSeconds(30));

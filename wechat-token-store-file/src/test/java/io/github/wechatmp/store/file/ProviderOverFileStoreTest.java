@@ -3,7 +3,8 @@ package io.github.wechatmp.store.file;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
-import io.github.wechatmp.testing.FakeWeChat;
+import io.github.wechatmp.test.Fault;
+import io.github.wechatmp.test.WeChatStandIn;
 import io.github.wechatmp.token.AccessToken;
 import io.github.wechatmp.token.AccessTokenProvider;
 import io.github.wechatmp.token.TokenKey;
@@ -25,10 +26,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Providers of one JVM sharing a token file through separate store instances. */
 class ProviderOverFileStoreTest {
-  private static final TokenKey KEY = TokenKey.of(FakeWeChat.APP_ID, TokenKey.ACCESS_TOKEN);
+  private static final TokenKey KEY = TokenKey.of(TestApp.APP_ID, TokenKey.ACCESS_TOKEN);
 
   @TempDir Path dir;
-  private FakeWeChat wechat;
+  private WeChatStandIn wechat;
   private final List<AccessTokenProvider> providers = new ArrayList<>();
 
   @AfterEach
@@ -42,8 +43,8 @@ class ProviderOverFileStoreTest {
   private AccessTokenProvider provider(FileTokenStore store) {
     AccessTokenProvider p =
         AccessTokenProvider.builder()
-            .appId(FakeWeChat.APP_ID)
-            .appSecret(FakeWeChat.SECRET)
+            .appId(TestApp.APP_ID)
+            .appSecret(TestApp.SECRET)
             .apiBaseUrl(wechat.baseUrl())
             .store(store)
             .lockWait(Duration.ofSeconds(20))
@@ -60,7 +61,10 @@ class ProviderOverFileStoreTest {
 
   @Test
   void providersOfOneJvmOverSeparateStoresMakeOneRequest() throws Exception {
-    wechat = new FakeWeChat().delay(200);
+    wechat =
+        TestApp.standIn()
+            .failNext(
+                Integer.MAX_VALUE, Fault.slow(Duration.ofMillis(200)).at(WeChatStandIn.TOKEN_PATH));
     List<AccessTokenProvider> ps = List.of(provider(store()), provider(store()), provider(store()));
     ExecutorService pool = Executors.newFixedThreadPool(24);
     CountDownLatch go = new CountDownLatch(1);
@@ -80,7 +84,7 @@ class ProviderOverFileStoreTest {
       for (Future<String> f : results) {
         values.add(f.get(30, TimeUnit.SECONDS));
       }
-      assertEquals(Set.of(FakeWeChat.tokenValue(1)), values);
+      assertEquals(Set.of(TestApp.token(wechat, 1)), values);
       assertEquals(1, wechat.tokenRequests());
     } finally {
       pool.shutdownNow();
@@ -89,7 +93,7 @@ class ProviderOverFileStoreTest {
 
   @Test
   void theHotPathDoesNotTouchTheFile() throws Exception {
-    wechat = new FakeWeChat();
+    wechat = TestApp.standIn();
     // No change polling: it would (rightly) drop the token once it saw the file ruined.
     AccessTokenProvider p =
         provider(
@@ -106,7 +110,7 @@ class ProviderOverFileStoreTest {
 
   @Test
   void aTokenInvalidatedByOneProviderIsDroppedByTheOtherThroughTheFile() throws Exception {
-    wechat = new FakeWeChat();
+    wechat = TestApp.standIn();
     AccessTokenProvider one = provider(store());
     AccessTokenProvider two = provider(store());
     AccessToken first = one.get();
@@ -122,7 +126,7 @@ class ProviderOverFileStoreTest {
       Thread.sleep(20);
       next = one.get();
     }
-    assertEquals(FakeWeChat.tokenValue(2), next.value());
+    assertEquals(TestApp.token(wechat, 2), next.value());
     assertEquals(next, two.get(), "adopted from the file");
     assertEquals(2, wechat.tokenRequests());
   }

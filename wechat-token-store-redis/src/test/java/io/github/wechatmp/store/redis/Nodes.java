@@ -3,7 +3,7 @@ package io.github.wechatmp.store.redis;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.wechatmp.testing.FakeWeChat;
+import io.github.wechatmp.test.WeChatStandIn;
 import io.github.wechatmp.testing.MutableClock;
 import io.github.wechatmp.token.AccessToken;
 import io.github.wechatmp.token.AccessTokenProvider;
@@ -28,15 +28,15 @@ import redis.clients.jedis.UnifiedJedis;
  */
 final class Nodes implements AutoCloseable {
   final TestRedis redis;
-  final FakeWeChat wechat;
+  final WeChatStandIn wechat;
   final MutableClock clock = new MutableClock();
   final String prefix = "wechat-test-" + UUID.randomUUID().toString().substring(0, 8) + ":";
-  final TokenKey key = TokenKey.of(FakeWeChat.APP_ID, TokenKey.ACCESS_TOKEN);
+  final TokenKey key = TokenKey.of(TestApp.APP_ID, TokenKey.ACCESS_TOKEN);
   final List<Node> nodes = new ArrayList<>();
 
   Nodes(TestRedis redis) throws Exception {
     this.redis = redis;
-    this.wechat = new FakeWeChat();
+    this.wechat = TestApp.standIn(clock);
   }
 
   /** One host. */
@@ -52,8 +52,8 @@ final class Nodes implements AutoCloseable {
       store = RedisTokenStore.builder(client).keyPrefix(prefix).clock(clock).build();
       provider =
           AccessTokenProvider.builder()
-              .appId(FakeWeChat.APP_ID)
-              .appSecret(FakeWeChat.SECRET)
+              .appId(TestApp.APP_ID)
+              .appSecret(TestApp.SECRET)
               .apiBaseUrl(wechat.baseUrl())
               .clock(clock)
               .store(store)
@@ -98,6 +98,12 @@ final class Nodes implements AutoCloseable {
    * Every node calls {@code get()} from {@code threadsPerNode} threads released at once; returns
    * the distinct values they got. Fails on any exception or if a thread is not done within 30 s.
    */
+  /** Runs {@link #herd} and checks that every caller got the n-th token the stand-in issued. */
+  void assertHerdGets(int threadsPerNode, int nthToken) throws InterruptedException {
+    Set<String> got = herd(threadsPerNode); // first: the token is issued during the herd
+    assertEquals(Set.of(TestApp.token(wechat, nthToken)), got);
+  }
+
   Set<String> herd(int threadsPerNode) throws InterruptedException {
     CountDownLatch start = new CountDownLatch(1);
     ConcurrentLinkedQueue<String> got = new ConcurrentLinkedQueue<>();

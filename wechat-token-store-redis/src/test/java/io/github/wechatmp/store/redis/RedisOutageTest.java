@@ -6,14 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.wechatmp.testing.FakeWeChat;
 import io.github.wechatmp.token.AccessToken;
 import io.github.wechatmp.token.TokenKey;
 import io.github.wechatmp.token.TokenStore.Subscription;
 import io.github.wechatmp.token.TokenStoreException;
 import io.github.wechatmp.token.TokenUnavailableException;
 import java.time.Duration;
-import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -84,7 +82,7 @@ class RedisOutageTest {
       // Everything recovers by itself once the short hold-off after store failures (at most 5 s)
       // has passed: one fetch for all, saved to Redis again.
       nodes.clock.advance(Duration.ofSeconds(5));
-      assertEquals(Set.of(FakeWeChat.tokenValue(2)), nodes.herd(4));
+      nodes.assertHerdGets(4, 2);
       assertEquals(2, nodes.wechat.tokenRequests());
 
       // And so do the change subscriptions: an invalidation reaches the other hosts again.
@@ -93,10 +91,10 @@ class RedisOutageTest {
           "every host listens again");
       b.invalidated = new java.util.concurrent.CountDownLatch(1);
       newcomer.invalidated = new java.util.concurrent.CountDownLatch(1);
-      a.provider.invalidate(FakeWeChat.tokenValue(2));
+      a.provider.invalidate(TestApp.token(nodes.wechat, 2));
       assertTrue(b.invalidated.await(5, TimeUnit.SECONDS), "b dropped the rejected token");
       assertTrue(newcomer.invalidated.await(5, TimeUnit.SECONDS), "the newcomer dropped it too");
-      assertEquals(Set.of(FakeWeChat.tokenValue(3)), nodes.herd(4));
+      nodes.assertHerdGets(4, 3);
       assertEquals(3, nodes.wechat.tokenRequests());
     }
   }

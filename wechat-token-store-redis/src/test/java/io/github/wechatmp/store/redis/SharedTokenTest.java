@@ -7,7 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.github.wechatmp.testing.FakeWeChat;
+import io.github.wechatmp.test.Fault;
+import io.github.wechatmp.test.WeChatStandIn;
 import io.github.wechatmp.token.AccessToken;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -55,7 +56,12 @@ class SharedTokenTest {
    */
   static void herdRounds(TestRedis redis, UnifiedJedis plain, int rounds) throws Exception {
     try (Nodes nodes = new Nodes(redis)) {
-      nodes.wechat.delay(300); // a slow WeChat widens the window in which the others pile up
+      nodes.wechat.failNext(
+          Integer.MAX_VALUE,
+          Fault.slow(Duration.ofMillis(300))
+              .at(
+                  WeChatStandIn
+                      .TOKEN_PATH)); // a slow WeChat widens the window in which the others pile up
       for (int i = 0; i < NODES; i++) {
         nodes.add();
       }
@@ -74,7 +80,7 @@ class SharedTokenTest {
         assertEquals(
             1, values.size(), "all " + NODES * THREADS_PER_NODE + " callers got one token");
         String value = values.iterator().next();
-        assertEquals(FakeWeChat.tokenValue(round), value);
+        assertEquals(TestApp.token(nodes.wechat, round), value);
         assertEquals(value, nodes.storedValue(plain), "the token in Redis");
         for (Nodes.Node n : nodes.nodes) {
           assertEquals(value, n.provider.get().value(), "every host ends with the same token");
@@ -167,7 +173,7 @@ class SharedTokenTest {
       assertEquals(1, nodes.wechat.tokenRequests(), "nobody fetched yet: nobody asked");
 
       Set<String> values = nodes.herd(4);
-      assertEquals(Set.of(FakeWeChat.tokenValue(2)), values, "one new token for all");
+      assertEquals(Set.of(TestApp.token(nodes.wechat, 2)), values, "one new token for all");
       assertEquals(2, nodes.wechat.tokenRequests());
     }
   }

@@ -73,13 +73,8 @@ public abstract class TokenStoreContract {
   private static final String SECRET = "tck-secret-0123456789abcdef0123";
 
   private final List<Object> created = new ArrayList<>();
-  private final ExecutorService threads =
-      Executors.newCachedThreadPool(
-          r -> {
-            Thread t = new Thread(r, "token-store-contract");
-            t.setDaemon(true);
-            return t;
-          });
+  // Made per test, so that a subclass with a per-class test instance gets a fresh pool each time.
+  private ExecutorService threads;
 
   /** For subclasses. */
   protected TokenStoreContract() {}
@@ -155,7 +150,10 @@ public abstract class TokenStoreContract {
   /** Closes the stores the test made and stops its threads. */
   @AfterEach
   protected void closeStores() {
-    threads.shutdownNow();
+    if (threads != null) {
+      threads.shutdownNow();
+      threads = null;
+    }
     for (Object o : created) {
       if (o instanceof AutoCloseable c) {
         try {
@@ -210,6 +208,15 @@ public abstract class TokenStoreContract {
   }
 
   private <T> Future<T> async(java.util.concurrent.Callable<T> task) {
+    if (threads == null) {
+      threads =
+          Executors.newCachedThreadPool(
+              r -> {
+                Thread t = new Thread(r, "token-store-contract");
+                t.setDaemon(true);
+                return t;
+              });
+    }
     return threads.submit(task);
   }
 

