@@ -511,6 +511,19 @@ class WeChatAutoConfigurationTest {
   }
 
   @Test
+  void aNamedAccountCalledDefaultBesideTheSingleOneFailsAtStartUp() {
+    oneAccount()
+        .withPropertyValues(
+            "wechat.mp.accounts.default.app-id=wxother", "wechat.mp.accounts.default.app-secret=s")
+        .run(
+            context ->
+                assertThat(analysis(context).getDescription())
+                    .isEqualTo(
+                        "wechat.mp.accounts.default has the name of the account of"
+                            + " wechat.mp.app-id."));
+  }
+
+  @Test
   void twoHandlersWithoutAPrimaryFailAtStartUp() {
     oneAccount()
         .withPropertyValues("wechat.mp.token=tok")

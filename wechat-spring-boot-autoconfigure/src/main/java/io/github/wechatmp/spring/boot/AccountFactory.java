@@ -165,8 +165,7 @@ final class AccountFactory {
             .appId(p.getAppId().strip())
             .handler(observer.handler(name, h))
             .deduplicator(observer.deduplicator(name, deduplicator))
-            .lateReplies(
-                observer.lateReplies(name, new CustomerServiceSender(tokens, apiClient(tokens))));
+            .lateReplies(observer.lateReplies(name, new CustomerServiceSender(tokens, httpClient)));
     if (!blank(p.getEncodingAesKey())) {
       b.encodingAesKey(p.getEncodingAesKey());
     }

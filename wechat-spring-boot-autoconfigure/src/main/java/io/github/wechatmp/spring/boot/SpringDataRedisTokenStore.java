@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.core.task.SimpleAsyncTaskExecutor;
 import org.springframework.dao.DataAccessException;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -292,6 +293,9 @@ public final class SpringDataRedisTokenStore implements TokenStore, AutoCloseabl
       RedisMessageListenerContainer c = new RedisMessageListenerContainer();
       c.setConnectionFactory(connections);
       c.setRecoveryInterval(2_000);
+      SimpleAsyncTaskExecutor executor = new SimpleAsyncTaskExecutor("wechat-redis-changes-");
+      executor.setDaemon(true);
+      c.setTaskExecutor(executor);
       c.addMessageListener(
           (message, pattern) ->
               dispatch(new String(message.getChannel(), java.nio.charset.StandardCharsets.UTF_8)),

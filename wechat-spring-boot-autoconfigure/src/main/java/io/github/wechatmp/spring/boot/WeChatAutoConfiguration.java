@@ -97,6 +97,9 @@ public class WeChatAutoConfiguration {
             .connectTimeout(Duration.ofSeconds(5))
             .readTimeout(Duration.ofSeconds(10))
             .callTimeout(Duration.ofSeconds(10))
+            // API calls carry the token in the URL: never let a redirect take it elsewhere.
+            .followRedirects(false)
+            .followSslRedirects(false)
             .build();
     return new AccountFactory(
         store,
@@ -172,6 +175,12 @@ public class WeChatAutoConfiguration {
           throw new WeChatConfigurationException(
               prefix + "app-id " + p.getAppId() + " is the AppID of another account.",
               "Give every account under wechat.mp its own AppID.");
+        }
+        if (accounts.byName(name).isPresent()) {
+          throw new WeChatConfigurationException(
+              "wechat.mp.accounts." + name + " has the name of the account of wechat.mp.app-id.",
+              "Rename the account under wechat.mp.accounts, or move wechat.mp.app-id and its"
+                  + " settings under it.");
         }
         accounts.register(factory.build(name, prefix, p, null));
       }
