@@ -12,7 +12,7 @@ import java.time.Duration;
  */
 public class AccountProperties {
 
-  /** The AppID, such as {@code wx0123456789abcdef}. */
+  /** The AppID, such as wx0123456789abcdef. */
   private String appId;
 
   /** The AppSecret; sent only to WeChat's token endpoint, never logged. */
@@ -27,7 +27,7 @@ public class AccountProperties {
    */
   private String encodingAesKey;
 
-  /** Whether to use {@code cgi-bin/stable_token} instead of {@code cgi-bin/token}. */
+  /** Whether to use cgi-bin/stable_token instead of cgi-bin/token. */
   private Boolean stableToken;
 
   /** How long before expiry a background refresh starts (default 200 s). */
@@ -36,7 +36,7 @@ public class AccountProperties {
   /** How long before expiry a token stops being served (default 30 s). */
   private Duration expiryMargin;
 
-  /** The base URL of WeChat's API (default {@code https://api.weixin.qq.com/}). */
+  /** The base URL of WeChat's API (default https://api.weixin.qq.com/). */
   private String apiBaseUrl;
 
   /** Creates empty settings. */

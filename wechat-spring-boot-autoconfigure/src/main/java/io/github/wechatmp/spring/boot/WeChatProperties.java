@@ -7,17 +7,16 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
  * Everything under {@code wechat.mp}: one account's keys directly ({@code wechat.mp.app-id}, ...),
- * many accounts under {@code wechat.mp.accounts.<name>.*}, the store and the callback.
- *
- * <p>With {@code accounts} set, the top-level {@code stable-token}, {@code refresh-margin}, {@code
- * expiry-margin} and {@code api-base-url} are defaults for every account that lacks them; the
- * top-level credentials are then not an account of their own. A mutable bean, as Spring's binding
- * needs; read once at start-up.
+ * which make the account {@value WeChatAccounts#DEFAULT_NAME}; many accounts under {@code
+ * wechat.mp.accounts.<name>.*}; the store and the callback. The top-level {@code stable-token},
+ * {@code refresh-margin}, {@code expiry-margin} and {@code api-base-url} are also the defaults of
+ * every named account that lacks them. A mutable bean, as Spring's binding needs; read once at
+ * start-up.
  */
 @ConfigurationProperties(prefix = "wechat.mp")
 public class WeChatProperties extends AccountProperties {
 
-  /** Many accounts, by the name that the callback path and {@link WeChatAccounts} use. */
+  /** Many accounts, by the name that the callback path and WeChatAccounts use. */
   private Map<String, AccountProperties> accounts = new LinkedHashMap<>();
 
   /** Where tokens and the callback's deduplication are shared. */
@@ -73,10 +72,10 @@ public class WeChatProperties extends AccountProperties {
      */
     private String type;
 
-    /** {@code wechat.mp.store.file.*}. */
+    /** wechat.mp.store.file.*. */
     private final File file = new File();
 
-    /** {@code wechat.mp.store.redis.*}. */
+    /** wechat.mp.store.redis.*. */
     private final Redis redis = new Redis();
 
     /** Creates the defaults. */
