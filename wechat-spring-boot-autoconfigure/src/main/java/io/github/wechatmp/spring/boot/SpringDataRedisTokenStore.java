@@ -38,9 +38,10 @@ import org.springframework.data.redis.listener.RedisMessageListenerContainer;
  * {@code RedisTokenStore} over Jedis shares one token and one lock.
  *
  * <p>Change notifications come through one {@link RedisMessageListenerContainer} on a pattern
- * subscription to {@code P*}, started with the first {@link #subscribe} and stopped by {@link
- * #close()}; the container reconnects by itself while Redis is unreachable (messages published
- * meanwhile are lost, as with {@code RedisTokenStore}).
+ * subscription to {@code P*}, started in the background with the first {@link #subscribe} (retried,
+ * 100 ms doubling to 2 s, while Redis is down, so a Redis down at start-up stops nothing) and
+ * stopped by {@link #close()}; once started, the container reconnects by itself while Redis is
+ * unreachable (messages published meanwhile are lost, as with {@code RedisTokenStore}).
  *
  * <p>Failures: every method that cannot reach Redis throws {@link TokenStoreException} naming Redis
  * and the key; token values never appear in logs or messages. Thread-safe.
@@ -286,23 +287,82 @@ public final class SpringDataRedisTokenStore implements TokenStore, AutoCloseabl
   }
 
   private void startContainer() {
+    RedisMessageListenerContainer c;
     synchronized (containerLock) {
       if (container != null || closed) {
         return;
       }
-      RedisMessageListenerContainer c = new RedisMessageListenerContainer();
-      c.setConnectionFactory(connections);
-      c.setRecoveryInterval(2_000);
-      SimpleAsyncTaskExecutor executor = new SimpleAsyncTaskExecutor("wechat-redis-changes-");
-      executor.setDaemon(true);
-      c.setTaskExecutor(executor);
-      c.addMessageListener(
-          (message, pattern) ->
-              dispatch(new String(message.getChannel(), java.nio.charset.StandardCharsets.UTF_8)),
-          new PatternTopic(escapeGlob(prefix) + '*'));
-      c.afterPropertiesSet();
-      c.start();
+      c = newContainer();
       container = c;
+    }
+    try {
+      c.start();
+      return;
+    } catch (RuntimeException e) {
+      // The container subscribes on start and throws while Redis is down: retry in the background,
+      // each time with a new container, so that a Redis down at start-up stops nothing. Once
+      // started, a container reconnects by itself.
+      log.warn(
+          "Could not subscribe to token changes under {}* yet ({}); retrying in the background",
+          prefix,
+          e.toString());
+      destroy(c);
+    }
+    Thread retry = new Thread(this::startWithRetries, "wechat-redis-changes-start");
+    retry.setDaemon(true);
+    retry.start();
+  }
+
+  private RedisMessageListenerContainer newContainer() {
+    RedisMessageListenerContainer c = new RedisMessageListenerContainer();
+    c.setConnectionFactory(connections);
+    c.setRecoveryInterval(2_000);
+    SimpleAsyncTaskExecutor executor = new SimpleAsyncTaskExecutor("wechat-redis-changes-");
+    executor.setDaemon(true);
+    c.setTaskExecutor(executor);
+    c.addMessageListener(
+        (message, pattern) ->
+            dispatch(new String(message.getChannel(), java.nio.charset.StandardCharsets.UTF_8)),
+        new PatternTopic(escapeGlob(prefix) + '*'));
+    c.afterPropertiesSet();
+    return c;
+  }
+
+  private void startWithRetries() {
+    long pause = 200;
+    while (true) {
+      try {
+        Thread.sleep(pause / 2 + ThreadLocalRandom.current().nextLong(pause / 2 + 1));
+      } catch (InterruptedException e) {
+        return;
+      }
+      pause = Math.min(2_000, pause * 2);
+      synchronized (containerLock) {
+        if (closed) {
+          return;
+        }
+      }
+      RedisMessageListenerContainer c = newContainer();
+      try {
+        c.start();
+      } catch (RuntimeException e) {
+        log.debug("Could not subscribe to token changes yet ({}); retrying", e.toString());
+        destroy(c);
+        continue;
+      }
+      boolean keep;
+      synchronized (containerLock) {
+        keep = !closed;
+        if (keep) {
+          container = c;
+        }
+      }
+      if (keep) {
+        log.info("Subscribed to token changes under {}*", prefix);
+      } else {
+        destroy(c); // closed while it was starting
+      }
+      return;
     }
   }
 
@@ -330,11 +390,15 @@ public final class SpringDataRedisTokenStore implements TokenStore, AutoCloseabl
       container = null;
     }
     if (c != null) {
-      try {
-        c.destroy();
-      } catch (Exception e) {
-        log.warn("Could not stop the Redis listener container: {}", e.toString());
-      }
+      destroy(c);
+    }
+  }
+
+  private static void destroy(RedisMessageListenerContainer c) {
+    try {
+      c.destroy();
+    } catch (Exception e) {
+      log.warn("Could not stop the Redis listener container: {}", e.toString());
     }
   }
 
