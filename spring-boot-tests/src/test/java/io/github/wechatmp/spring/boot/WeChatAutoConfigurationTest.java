@@ -484,6 +484,32 @@ class WeChatAutoConfigurationTest {
   }
 
   @Test
+  void stableTokensAreMeteredUnderTheirOwnKind() {
+    oneAccount()
+        .withPropertyValues("wechat.mp.stable-token=true")
+        .withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+        .run(
+            context -> {
+              MeterRegistry registry = context.getBean(MeterRegistry.class);
+              assertThat(context.getBean(AccessTokenProvider.class).get().value()).isNotBlank();
+              assertThat(
+                      registry
+                          .get("wechat.token.fetches")
+                          .tags("kind", "stable_access_token", "outcome", "fetched")
+                          .counter()
+                          .count())
+                  .isEqualTo(1.0);
+              assertThat(
+                      registry
+                          .get("wechat.token.expires.in")
+                          .tags("kind", "stable_access_token")
+                          .gauge()
+                          .value())
+                  .isGreaterThan(7000);
+            });
+  }
+
+  @Test
   void healthIsDownOnceNoTokenCanBeHadAndShowsNoSecret() {
     try (WeChatStandIn strict =
         WeChatStandIn.builder().appId(APP_ID).appSecret("the-right-secret").start()) {

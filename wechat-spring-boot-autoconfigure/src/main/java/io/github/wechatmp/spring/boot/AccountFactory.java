@@ -204,7 +204,8 @@ final class AccountFactory {
           crypto(p),
           callback(name, p, tokens, own),
           apiClient(tokens),
-          true);
+          true,
+          Boolean.TRUE.equals(p.getStableToken()));
     } catch (RuntimeException e) {
       if (tickets != null) {
         tickets.close();

@@ -202,7 +202,7 @@ final class MicrometerObserver implements AccountObserver {
   @Override
   public void added(WeChatAccount account) {
     List<Meter> meters = new CopyOnWriteArrayList<>();
-    meters.add(expiresIn(account, "access_token", account.tokens()::status));
+    meters.add(expiresIn(account, account.tokenKind(), account.tokens()::status));
     meters.add(expiresIn(account, TokenKey.JSAPI_TICKET, account.tickets()::status));
     gauges.put(account.name(), meters);
   }

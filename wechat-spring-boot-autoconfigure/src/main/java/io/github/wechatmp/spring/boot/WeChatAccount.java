@@ -5,6 +5,7 @@ import io.github.wechatmp.jssdk.JsapiTicketProvider;
 import io.github.wechatmp.message.MessageCrypto;
 import io.github.wechatmp.signature.SignatureVerifier;
 import io.github.wechatmp.token.AccessTokenProvider;
+import io.github.wechatmp.token.TokenKey;
 import java.util.Objects;
 import java.util.Optional;
 import okhttp3.OkHttpClient;
@@ -27,6 +28,7 @@ public final class WeChatAccount implements AutoCloseable {
   private final WeChatCallback callback;
   private final OkHttpClient apiClient;
   private final boolean owned;
+  private final String tokenKind;
 
   WeChatAccount(
       String name,
@@ -36,7 +38,8 @@ public final class WeChatAccount implements AutoCloseable {
       MessageCrypto crypto,
       WeChatCallback callback,
       OkHttpClient apiClient,
-      boolean owned) {
+      boolean owned,
+      boolean stableToken) {
     this.name = Objects.requireNonNull(name, "name");
     this.tokens = Objects.requireNonNull(tokens, "tokens");
     this.tickets = Objects.requireNonNull(tickets, "tickets");
@@ -45,6 +48,7 @@ public final class WeChatAccount implements AutoCloseable {
     this.callback = callback;
     this.apiClient = Objects.requireNonNull(apiClient, "apiClient");
     this.owned = owned;
+    this.tokenKind = stableToken ? TokenKey.STABLE_ACCESS_TOKEN : TokenKey.ACCESS_TOKEN;
   }
 
   /**
@@ -121,6 +125,11 @@ public final class WeChatAccount implements AutoCloseable {
    */
   public OkHttpClient apiClient() {
     return apiClient;
+  }
+
+  /** The kind of the access token: classic or stable, as configured. */
+  String tokenKind() {
+    return tokenKind;
   }
 
   /** Whether {@link WeChatAccounts} built the providers (else they are the application's beans). */

@@ -152,7 +152,9 @@ public class WeChatAutoConfiguration {
                 crypto.getIfUnique(),
                 callback.getIfUnique(),
                 factory.apiClient(single),
-                false));
+                false,
+                // The application's own provider may be either; ours follows the setting.
+                Boolean.TRUE.equals(properties.getStableToken())));
         if (ownTickets) {
           JsapiTicketProvider built = t;
           // Not a bean, so the context would not close it: WeChatAccounts does.
