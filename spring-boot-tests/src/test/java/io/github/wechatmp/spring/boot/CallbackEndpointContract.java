@@ -96,6 +96,22 @@ abstract class CallbackEndpointContract {
   }
 
   @Test
+  void aBodyOverTheLimitIsRefusedWithoutAContentLength() throws Exception {
+    byte[] big = new byte[io.github.wechatmp.callback.WeChatCallback.DEFAULT_MAX_BODY_SIZE + 10];
+    java.util.Arrays.fill(big, (byte) 'x');
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(
+                    URI.create(url("/wechat?signature=a&timestamp=1&nonce=n&encrypt_type=aes")))
+                .POST(
+                    HttpRequest.BodyPublishers.fromPublisher(
+                        HttpRequest.BodyPublishers.ofByteArray(big))) // no length: chunked
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(413);
+  }
+
+  @Test
   void anUnknownAccountPathIsNotFound() throws Exception {
     assertThat(get("/wechat/nobody?signature=a&timestamp=1&nonce=n&echostr=e").statusCode())
         .isEqualTo(404);

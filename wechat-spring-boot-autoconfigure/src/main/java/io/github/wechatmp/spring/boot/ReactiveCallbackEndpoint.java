@@ -51,7 +51,8 @@ final class ReactiveCallbackEndpoint {
       body =
           org.springframework.core.io.buffer.DataBufferUtils.join(
                   request.body(
-                      org.springframework.web.reactive.function.BodyExtractors.toDataBuffers()))
+                      org.springframework.web.reactive.function.BodyExtractors.toDataBuffers()),
+                  c.maxBodySize())
               .map(
                   buffer -> {
                     try {
@@ -65,13 +66,18 @@ final class ReactiveCallbackEndpoint {
       body = Mono.just("");
     }
     return body.publishOn(Schedulers.boundedElastic())
-        .map(
-            b ->
-                c.handle(
-                    method,
-                    CallbackRoutes.firstValues(request.queryParams()),
-                    "POST".equals(method) ? b : null))
-        .flatMap(r -> write(r.status(), r.contentType(), r.body()));
+        .flatMap(
+            b -> {
+              CallbackResponse r =
+                  c.handle(
+                      method,
+                      CallbackRoutes.firstValues(request.queryParams()),
+                      "POST".equals(method) ? b : null);
+              return write(r.status(), r.contentType(), r.body());
+            })
+        .onErrorResume(
+            org.springframework.core.io.buffer.DataBufferLimitException.class,
+            e -> write(413, CallbackResponse.TEXT, "the body is too large"));
   }
 
   private static Mono<ServerResponse> write(int status, String contentType, String body) {
