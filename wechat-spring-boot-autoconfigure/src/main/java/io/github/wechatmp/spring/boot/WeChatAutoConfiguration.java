@@ -18,7 +18,6 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -195,7 +194,7 @@ public class WeChatAutoConfiguration {
 
   /** The single account of {@code wechat.mp.app-id}. */
   @Configuration(proxyBeanMethods = false)
-  @ConditionalOnProperty(prefix = "wechat.mp", name = "app-id")
+  @ConditionalOnSetting("app-id")
   static class SingleAccountConfiguration {
 
     @Bean
@@ -214,14 +213,14 @@ public class WeChatAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    @ConditionalOnProperty(prefix = "wechat.mp", name = "token")
+    @ConditionalOnSetting("token")
     SignatureVerifier wechatSignatureVerifier(WeChatProperties properties) {
       return AccountFactory.verifier(properties);
     }
 
     @Bean
     @ConditionalOnMissingBean
-    @ConditionalOnProperty(prefix = "wechat.mp", name = "encoding-aes-key")
+    @ConditionalOnSetting("encoding-aes-key")
     MessageCrypto wechatMessageCrypto(WeChatProperties properties) {
       AccountFactory.check("wechat.mp.", properties);
       return AccountFactory.crypto(properties);
@@ -229,7 +228,7 @@ public class WeChatAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    @ConditionalOnProperty(prefix = "wechat.mp", name = "token")
+    @ConditionalOnSetting("token")
     WeChatCallback wechatCallback(
         WeChatProperties properties, AccountFactory factory, AccessTokenProvider tokens) {
       AccountFactory.check("wechat.mp.", properties);
