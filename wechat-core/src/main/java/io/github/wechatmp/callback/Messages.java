@@ -4,7 +4,6 @@ import io.github.wechatmp.internal.xml.FlatXml;
 import io.github.wechatmp.message.MessageCryptoException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,10 +11,6 @@ import java.util.Objects;
 
 /** Turns a parsed document into its {@link WeChatMessage}; the records' shared checks. */
 final class Messages {
-  /** The class of the maps {@link FlatXml.Leaves#firstValues()} returns: already frozen. */
-  private static final Class<?> FROZEN =
-      Collections.unmodifiableMap(new LinkedHashMap<>()).getClass();
-
   private Messages() {}
 
   static Map<String, String> checked(
@@ -24,9 +19,7 @@ final class Messages {
     Objects.requireNonNull(fromUser, "fromUser");
     Objects.requireNonNull(createTime, "createTime");
     Objects.requireNonNull(fields, "fields");
-    return fields.getClass() == FROZEN
-        ? fields
-        : Collections.unmodifiableMap(new LinkedHashMap<>(fields));
+    return Fields.copyOf(fields);
   }
 
   /** The record's simple name with its IDs; never content. */
@@ -82,7 +75,7 @@ final class Messages {
 
   /** The message in {@code leaves}; throws MALFORMED_XML when a required field is missing. */
   static WeChatMessage from(FlatXml.Leaves leaves) {
-    Map<String, String> f = leaves.firstValues();
+    Map<String, String> f = Fields.own(leaves.newFirstValuesMap());
     String to = required(f, "ToUserName");
     String from = required(f, "FromUserName");
     String created = required(f, "CreateTime").strip();

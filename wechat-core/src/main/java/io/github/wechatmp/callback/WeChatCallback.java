@@ -329,8 +329,8 @@ public final class WeChatCallback {
     while (o.state.get() == Outcome.RUNNING) {
       long now = System.nanoTime();
       long left = deadline - now;
-      if (left <= 0) {
-        break;
+      if (left <= 0 || Thread.currentThread().isInterrupted()) {
+        break; // an interrupted request thread answers at once (park would return at once, too)
       }
       if (now - spinEnd < 0) {
         Thread.onSpinWait();

@@ -12,9 +12,17 @@ public final class InboundMessage {
   private final String content;
   private final boolean encrypted;
 
+  /** Parsed on first use (or already by {@link MessageCrypto#readMessage}), then kept. */
+  private volatile Map<String, String> fields;
+
   InboundMessage(String content, boolean encrypted) {
+    this(content, encrypted, null);
+  }
+
+  InboundMessage(String content, boolean encrypted, Map<String, String> fields) {
     this.content = Objects.requireNonNull(content, "content");
     this.encrypted = encrypted;
+    this.fields = fields;
   }
 
   /**
@@ -37,14 +45,20 @@ public final class InboundMessage {
   }
 
   /**
-   * Parses the content with {@link WeChatXml#parse}, anew on each call.
+   * Returns the content parsed with {@link WeChatXml#parse}: parsed once, on the first call (or
+   * already when it was read), and the same map afterwards. Thread-safe.
    *
    * @return the fields, as {@link WeChatXml#parse} returns them
    * @throws MessageCryptoException with {@link MessageCryptoException#MALFORMED_XML} if the content
    *     is not XML (for example JSON)
    */
   public Map<String, String> fields() {
-    return WeChatXml.parse(content);
+    Map<String, String> f = fields;
+    if (f == null) {
+      f = WeChatXml.parse(content); // a race parses twice and keeps either: both are equal
+      fields = f;
+    }
+    return f;
   }
 
   @Override

@@ -239,8 +239,8 @@ public final class MessageCrypto {
       return new InboundMessage(decrypt(msgSignature, timestamp, nonce, body), true);
     }
     verifyUrlSignature(signature, timestamp, nonce);
-    WeChatXml.parse(body); // refuses what is not safe, well-formed XML before the caller sees it
-    return new InboundMessage(body, false);
+    // refuses what is not safe, well-formed XML before the caller sees it, and parses it once
+    return new InboundMessage(body, false, WeChatXml.parse(body));
   }
 
   /**

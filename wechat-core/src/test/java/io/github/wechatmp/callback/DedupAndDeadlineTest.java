@@ -169,6 +169,31 @@ class DedupAndDeadlineTest {
     }
   }
 
+  @Test
+  @Tag("slow") // a real 200 ms deadline
+  void aMessageQueuedBehindBusyHandlersIsAnsweredAtItsDeadlineAndAFullQueueIs503()
+      throws Exception {
+    WeChatCallback cb = builder().handlerThreads(1).replyDeadline(Duration.ofMillis(200)).build();
+    handler.holding();
+    // the one handler thread is held by the first message; the next 16 wait in the queue
+    CallbackResponse first = post(cb, Pushes.plaintext(Pushes.text("200", "a")));
+    assertEquals("success", first.body(), "the deadline, with the handler still inside");
+    for (int i = 1; i <= 16; i++) {
+      assertEquals(
+          "success",
+          post(cb, Pushes.plaintext(Pushes.text(Integer.toString(200 + i), "q"))).body(),
+          "queued message " + i + " is answered at its deadline");
+    }
+    CallbackResponse full = post(cb, Pushes.plaintext(Pushes.text("300", "x")));
+    assertEquals(503, full.status(), full.body());
+    handler.open();
+    Await.until(() -> handler.calls.get() == 17, Duration.ofSeconds(10), "the queue drains");
+    // the refused message was released: WeChat's retry of it runs the handler
+    assertEquals(
+        "echo",
+        WeChatXml.parse(post(cb, Pushes.plaintext(Pushes.text("300", "x"))).body()).get("Content"));
+  }
+
   private static List<RecordedRequest> sends(FakeWeChat wechat) {
     return wechat.requests().stream()
         .filter(r -> r.getUrl().encodedPath().endsWith("/cgi-bin/message/custom/send"))

@@ -3,6 +3,7 @@ package io.github.wechatmp.message;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -160,6 +161,7 @@ class MessageCryptoTest {
     assertFalse(in.encrypted());
     assertEquals(body, in.content());
     assertEquals("hi", in.fields().get("Content"));
+    assertSame(in.fields(), in.fields(), "parsed once, not on every call");
     expect(
         MessageCryptoException.SIGNATURE_MISMATCH,
         () -> crypto.readMessage("0" + signature.substring(1), null, TS, NONCE, body));

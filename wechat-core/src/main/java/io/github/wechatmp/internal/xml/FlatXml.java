@@ -71,11 +71,16 @@ public final class FlatXml {
 
     /** An unmodifiable map of each path to its first value, in document order. */
     public Map<String, String> firstValues() {
-      Map<String, String> m = new LinkedHashMap<>(paths.size() * 2);
+      return Collections.unmodifiableMap(newFirstValuesMap());
+    }
+
+    /** A new map of each path to its first value, in document order, for the caller to own. */
+    public LinkedHashMap<String, String> newFirstValuesMap() {
+      LinkedHashMap<String, String> m = new LinkedHashMap<>(paths.size() * 2);
       for (int i = 0; i < paths.size(); i++) {
         m.putIfAbsent(paths.get(i), values.get(i));
       }
-      return Collections.unmodifiableMap(m);
+      return m;
     }
   }
 
