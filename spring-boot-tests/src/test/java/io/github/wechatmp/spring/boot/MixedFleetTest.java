@@ -6,9 +6,11 @@ import io.github.wechatmp.store.redis.RedisTokenStore;
 import io.github.wechatmp.test.WeChatStandIn;
 import io.github.wechatmp.token.AccessToken;
 import io.github.wechatmp.token.AccessTokenProvider;
+import io.github.wechatmp.token.TokenKey;
 import io.github.wechatmp.token.TokenStore;
 import java.lang.reflect.Field;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -107,16 +109,30 @@ class MixedFleetTest {
     AccessTokenProvider a = first.getBean(AccessTokenProvider.class);
     String old = a.get().value();
     assertThat(third.get().value()).isEqualTo(old);
-    a.invalidate(old);
-    // The Jedis node hears the change on the shared channel and drops the token; the next get()
-    // fetches or adopts a new one. Real time: the pub/sub delivery.
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    // Subscriptions are made in the background and a message published before one is made is
+    // lost (as documented), so first make sure both nodes hear changes: a token saved through the
+    // Jedis store is adopted by both once they listen. Real time: the pub/sub delivery.
+    TokenKey key = TokenKey.of(APP_ID, TokenKey.ACCESS_TOKEN);
+    String probe = "probe-token-" + System.nanoTime();
+    RedisTokenStore store = RedisTokenStore.builder(jedis).build();
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (!(probe.equals(third.get().value()) && probe.equals(a.get().value()))
+        && System.nanoTime() < deadline) {
+      store.save(key, AccessToken.of(probe, Instant.now().plusSeconds(7500)));
+      Thread.sleep(100);
+    }
+    assertThat(third.get().value()).as("the Jedis node adopted a newer token").isEqualTo(probe);
+    assertThat(a.get().value()).as("the Boot node adopted a newer token").isEqualTo(probe);
+
+    a.invalidate(probe);
+    // The Jedis node hears the compare-and-delete on the shared channel and drops the token; its
+    // next get() fetches or adopts a new one.
     String now = third.get().value();
-    while (now.equals(old) && System.nanoTime() < deadline) {
+    while (now.equals(probe) && System.nanoTime() < deadline) {
       Thread.sleep(20);
       now = third.get().value();
     }
-    assertThat(now).isNotEqualTo(old);
+    assertThat(now).isNotEqualTo(probe);
   }
 
   @Test
