@@ -19,13 +19,16 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The README's Java snippets are the regions between {@code // snippet:start NAME} and {@code //
- * snippet:end} in this module's sources, which the build compiles. A README block preceded by
- * {@code <!-- snippet: NAME -->} must equal its region, so the README cannot drift from code that
- * compiles.
+ * snippet:end} in the sources of this module and of {@code examples-spring-boot}, which the build
+ * compiles; its YAML snippets are the regions between {@code # snippet:start NAME} and {@code #
+ * snippet:end} in their {@code src/main/resources/**.yml}, which the Spring Boot example loads (its
+ * test starts it). A README block preceded by {@code <!-- snippet: NAME -->} must equal its region,
+ * so the README cannot drift from code that compiles and configuration that runs.
  */
 class ReadmeSnippetsTest {
   private static final Pattern README_BLOCK =
-      Pattern.compile("<!-- snippet: ([a-z0-9-]+) -->\\s*```java\\n(.*?)```", Pattern.DOTALL);
+      Pattern.compile(
+          "<!-- snippet: ([a-z0-9-]+) -->\\s*```(?:java|yaml)\\n(.*?)```", Pattern.DOTALL);
 
   @Test
   void everyReadmeSnippetIsCompiledCode() throws IOException {
@@ -62,21 +65,31 @@ class ReadmeSnippetsTest {
 
   private static Map<String, String> sourceSnippets() throws IOException {
     Map<String, String> out = new LinkedHashMap<>();
-    Path src = repositoryRoot().resolve("examples/src/main/java");
-    List<Path> files;
-    try (Stream<Path> walk = Files.walk(src)) {
-      files = walk.filter(p -> p.toString().endsWith(".java")).sorted().toList();
+    List<Path> files = new ArrayList<>();
+    for (String module : List.of("examples", "examples-spring-boot")) {
+      for (String dir : List.of("src/main/java", "src/main/resources")) {
+        Path src = repositoryRoot().resolve(module).resolve(dir);
+        if (!Files.isDirectory(src)) {
+          continue;
+        }
+        try (Stream<Path> walk = Files.walk(src)) {
+          walk.filter(p -> p.toString().endsWith(".java") || p.toString().endsWith(".yml"))
+              .sorted()
+              .forEach(files::add);
+        }
+      }
     }
     for (Path file : files) {
       List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+      String mark = file.toString().endsWith(".yml") ? "# " : "// ";
       String name = null;
       List<String> body = new ArrayList<>();
       for (String line : lines) {
         String t = line.strip();
-        if (t.startsWith("// snippet:start ")) {
-          name = t.substring("// snippet:start ".length()).strip();
+        if (t.startsWith(mark + "snippet:start ")) {
+          name = t.substring((mark + "snippet:start ").length()).strip();
           body.clear();
-        } else if (t.equals("// snippet:end")) {
+        } else if (t.equals(mark + "snippet:end")) {
           assertTrue(name != null, "snippet:end without start in " + file);
           assertTrue(out.put(name, dedent(body)) == null, "snippet " + name + " defined twice");
           name = null;

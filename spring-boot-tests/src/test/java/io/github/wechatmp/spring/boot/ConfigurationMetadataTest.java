@@ -1,0 +1,41 @@
+package io.github.wechatmp.spring.boot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The metadata IDEs complete {@code wechat.mp.*} from is generated and names every key. */
+class ConfigurationMetadataTest {
+  @Test
+  void everyKeyOfTheIssueIsInTheGeneratedMetadata() throws Exception {
+    String json;
+    try (InputStream in =
+        WeChatProperties.class.getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {
+      assertThat(in).as("spring-configuration-metadata.json in the autoconfigure jar").isNotNull();
+      json = new String(in.readAllBytes(), StandardCharsets.UTF_8).replaceAll("\\s", "");
+    }
+    for (String key :
+        List.of(
+            "app-id",
+            "app-secret",
+            "token",
+            "encoding-aes-key",
+            "stable-token",
+            "refresh-margin",
+            "expiry-margin",
+            "api-base-url",
+            "accounts",
+            "store.type",
+            "store.file.path",
+            "store.redis.key-prefix",
+            "callback.path",
+            "callback.reply-deadline")) {
+      assertThat(json).contains("\"name\":\"wechat.mp." + key + "\"");
+    }
+    assertThat(json).contains("\"value\":\"memory\"").contains("\"value\":\"redis\"");
+    assertThat(json).contains("\"defaultValue\":\"\\/wechat\"");
+  }
+}
