@@ -138,7 +138,7 @@ class WeChatAutoConfigurationTest {
                       .url(wechat.baseUrl() + "cgi-bin/get_api_domain_ip")
                       .build();
               try (okhttp3.Response response = client.newCall(request).execute()) {
-                assertThat(response.body().string()).contains("dns");
+                assertThat(response.body().string()).contains("ip_list");
               }
               assertThat(wechat.received("cgi-bin/get_api_domain_ip")).isNotEmpty();
             });
