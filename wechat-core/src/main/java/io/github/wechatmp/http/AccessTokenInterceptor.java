@@ -38,12 +38,14 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>What it touches</h2>
  *
- * Only requests to the configured hosts ({@link #DEFAULT_HOSTS} unless {@linkplain
- * Builder#addHost(String) more are added}); others pass through untouched. Requests to the token
- * endpoints themselves ({@code cgi-bin/token}, {@code cgi-bin/stable_token}) pass through too:
- * there 40001 means a wrong AppSecret, and retrying would only spend quota. A request whose URL
- * already carries an {@code access_token} is refused with an {@link IllegalArgumentException}
- * before anything is sent, because a token chosen by hand cannot be renewed.
+ * Only requests to the configured hosts: {@link #DEFAULT_HOSTS}, the host of the provider's own
+ * {@linkplain AccessTokenProvider#apiBaseUrl() API base URL} (a proxy or stand-in set with {@code
+ * apiBaseUrl(...)}, so that calls to it carry a token with no further setup), and any {@linkplain
+ * Builder#addHost(String) added}; others pass through untouched. Requests to the token endpoints
+ * themselves ({@code cgi-bin/token}, {@code cgi-bin/stable_token}) pass through too: there 40001
+ * means a wrong AppSecret, and retrying would only spend quota. A request whose URL already carries
+ * an {@code access_token} is refused with an {@link IllegalArgumentException} before anything is
+ * sent, because a token chosen by hand cannot be renewed.
  *
  * <h2>Failures</h2>
  *
@@ -90,7 +92,7 @@ public final class AccessTokenInterceptor implements Interceptor {
   private final Set<String> hosts;
 
   /**
-   * Creates an interceptor for {@link #DEFAULT_HOSTS}.
+   * Creates an interceptor for {@link #DEFAULT_HOSTS} and the host of {@code tokens.apiBaseUrl()}.
    *
    * @param tokens where tokens come from and where rejected ones are reported
    * @throws NullPointerException if {@code tokens} is null
@@ -105,7 +107,8 @@ public final class AccessTokenInterceptor implements Interceptor {
   }
 
   /**
-   * Returns a builder for an interceptor that starts with {@link #DEFAULT_HOSTS}.
+   * Returns a builder for an interceptor that starts with {@link #DEFAULT_HOSTS} and the host of
+   * {@code tokens.apiBaseUrl()}.
    *
    * @param tokens where tokens come from and where rejected ones are reported
    * @return a new builder
@@ -282,6 +285,11 @@ public final class AccessTokenInterceptor implements Interceptor {
 
     private Builder(AccessTokenProvider tokens) {
       this.tokens = tokens;
+      // The provider's own API host: a user who pointed it at a proxy or stand-in calls that host.
+      HttpUrl base = tokens.apiBaseUrl();
+      if (base != null) {
+        hosts.add(base.host());
+      }
     }
 
     /**
