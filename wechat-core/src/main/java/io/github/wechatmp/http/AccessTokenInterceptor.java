@@ -49,15 +49,20 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Failures</h2>
  *
- * The retry happens at most once per call; there is no loop. If the retried request is rejected
- * again, the call fails with an {@link AccessTokenRejectedException} (a {@link WeChatApiException})
- * carrying WeChat's errcode, thrown from {@code Call.execute()} as is (for {@code Call.enqueue()}
- * OkHttp reports it to the callback's {@code onFailure} as an {@link IOException} with the
- * exception attached, and also rethrows it on its dispatcher thread). A request with a one-shot
- * body cannot be sent twice: after invalidating the token the call fails with that exception.
- * Failures of the provider (see {@link AccessTokenProvider#get()}) are thrown as they are. Answers
- * are recognised as a token error only from their first {@value #MAX_PEEK_BYTES} bytes, and only if
- * they are JSON or text; media downloads stream through unread. Tokens appear in logs only masked.
+ * The retry happens at most once per call; there is no loop. Re-fetches after rejections are
+ * bounded by the provider ({@link
+ * io.github.wechatmp.token.RefreshPolicy#rejectionRefetchInterval()}, 30 s by default): within that
+ * interval the provider keeps the rejected token, and the call fails at once with an {@link
+ * AccessTokenRejectedException}, after one round trip and no fetch. If the retried request is
+ * rejected again, the call fails with an {@link AccessTokenRejectedException} (a {@link
+ * WeChatApiException}) carrying WeChat's errcode, thrown from {@code Call.execute()} as is (for
+ * {@code Call.enqueue()} OkHttp reports it to the callback's {@code onFailure} as an {@link
+ * IOException} with the exception attached, and also rethrows it on its dispatcher thread). A
+ * request with a one-shot body cannot be sent twice: after invalidating the token the call fails
+ * with that exception. Failures of the provider (see {@link AccessTokenProvider#get()}) are thrown
+ * as they are. Answers are recognised as a token error only from their first {@value
+ * #MAX_PEEK_BYTES} bytes, and only if they are JSON or text; media downloads stream through unread.
+ * Tokens appear in logs only masked.
  *
  * <p>Must be installed with {@code addInterceptor}, not {@code addNetworkInterceptor} (a network
  * interceptor may not send a request twice; this is checked). Immutable and thread-safe: one
@@ -183,6 +188,20 @@ public final class AccessTokenInterceptor implements Interceptor {
           url.encodedPath() + " (a one-shot request body cannot be retried)");
     }
     AccessToken fresh = tokens.get();
+    if (fresh.value().equals(token.value())) {
+      // The provider kept the token: a re-fetch after a rejection happened too recently
+      // (RefreshPolicy.rejectionRefetchInterval). Retrying with the same token is pointless.
+      log.debug(
+          "WeChat rejected access token {} (errcode {}) on {}; re-fetches are bounded, failing at once",
+          token.masked(),
+          rejected.code,
+          url.encodedPath());
+      throw new AccessTokenRejectedException(
+          rejected.code,
+          rejected.message,
+          url.encodedPath()
+              + " (not retried: the token was re-fetched after a rejection too recently)");
+    }
     log.info(
         "WeChat rejected access token {} (errcode {}) on {}; invalidated it and retrying once with {}",
         token.masked(),

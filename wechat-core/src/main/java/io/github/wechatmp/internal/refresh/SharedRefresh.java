@@ -241,6 +241,80 @@ final class SharedRefresh {
     return host.installFetched(fetched, saved, latency);
   }
 
+  /** What became of a token the store could not take when it was fetched. */
+  enum LateSave {
+    /** Saved now (or found already saved): the other instances adopt it. */
+    SAVED,
+    /** The store holds a newer token, adopted instead. */
+    ADOPTED,
+    /** The store still fails, or another instance is refreshing: try again later. */
+    RETRY
+  }
+
+  /**
+   * Saves {@code fetched}, which the store could not take when it was fetched, now that it may
+   * answer again: under the refresh lock (a single attempt, no wait), unless the store by now holds
+   * a newer token, which is adopted instead. Without this the next instance to come due would fetch
+   * a token of its own and void this one everywhere it is held.
+   */
+  LateSave saveLate(AccessToken fetched) throws InterruptedException {
+    Optional<RefreshLock> lock;
+    try {
+      lock = store.tryLock(key, lockLease, Duration.ZERO);
+    } catch (RuntimeException e) {
+      return LateSave.RETRY;
+    }
+    if (lock.isEmpty()) {
+      return LateSave.RETRY; // another instance is refreshing: adopt its token, or try again
+    }
+    RefreshLock held = lock.get();
+    try {
+      Optional<AccessToken> stored;
+      try {
+        stored = store.load(key);
+      } catch (RuntimeException e) {
+        return LateSave.RETRY;
+      }
+      if (stored != null && stored.isPresent()) {
+        AccessToken other = stored.get();
+        if (other.value().equals(fetched.value())) {
+          return LateSave.SAVED;
+        }
+        AccessToken usable = usable(stored, clock.millis());
+        if (usable != null && isNewer(usable, fetched)) {
+          log.info(
+              "The store of {} answers again and holds a newer token than the one fetched while it "
+                  + "failed; adopting it",
+              key);
+          host.adopt(usable);
+          return LateSave.ADOPTED;
+        }
+      }
+      try {
+        store.save(key, fetched);
+      } catch (RuntimeException e) {
+        return LateSave.RETRY;
+      }
+      log.info(
+          "Saved the token of {} fetched while the store failed, now that it answers again: {}",
+          key,
+          fetched);
+      return LateSave.SAVED;
+    } finally {
+      held.close();
+    }
+  }
+
+  /**
+   * Whether {@code a} was issued after {@code b}: by issue time if both know it, else by expiry.
+   */
+  static boolean isNewer(AccessToken a, AccessToken b) {
+    if (a.issuedAt().isPresent() && b.issuedAt().isPresent()) {
+      return a.issuedAt().get().isAfter(b.issuedAt().get());
+    }
+    return a.expiresAt().isAfter(b.expiresAt());
+  }
+
   /**
    * Returns the stored token if it may be served: not within the expiry margin, and not the one
    * last reported as rejected. With {@code quiet}, a store failure reads as no token.
@@ -265,8 +339,10 @@ final class SharedRefresh {
       return null;
     }
     AccessToken t = loaded.get();
-    // The full expiry margin applies: the stored token's original lifetime is unknown here.
-    if (t.expiresAt().toEpochMilli() - expiryMarginMillis <= now
+    // The margin scales with the token's real lifetime when it knows its issue time, else applies
+    // in full: the remaining life of a stored token says nothing of its lifetime.
+    if (t.expiresAt().toEpochMilli() - Timeline.expiryMarginFor(t, expiryMarginMillis, now, true)
+            <= now
         || t.value().equals(host.rejectedValue())) {
       return null;
     }

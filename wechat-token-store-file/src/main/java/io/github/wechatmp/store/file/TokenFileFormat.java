@@ -30,15 +30,19 @@ import okio.Buffer;
  *   "tokens": {
  *     "wx0123456789abcdef:access_token": {
  *       "value": "...",
+ *       "issuedAt": "2026-11-24T08:00:00.123Z",
  *       "expiresAt": "2026-11-24T10:00:00.123Z"
  *     }
  *   }
  * }
  * }</pre>
  *
- * Entries are keyed by {@link TokenKey#toString()}; {@code expiresAt} is ISO-8601 in UTC, exact to
- * the nanosecond. Stateless and thread-safe. Parsing never throws: what cannot be used is reported
- * as problems, whose texts name keys and fields but never contain a token value.
+ * Entries are keyed by {@link TokenKey#toString()}; {@code expiresAt} and {@code issuedAt} are
+ * ISO-8601 in UTC, exact to the nanosecond. {@code issuedAt} is optional: entries written before it
+ * was stored (and by a token that does not know it) have none, and read as tokens of unknown issue
+ * time; older readers ignore it, as they ignore every unknown member. Stateless and thread-safe.
+ * Parsing never throws: what cannot be used is reported as problems, whose texts name keys and
+ * fields but never contain a token value.
  */
 final class TokenFileFormat {
   static final int VERSION = 1;
@@ -129,10 +133,19 @@ final class TokenFileFormat {
         continue;
       }
       Map<?, ?> fields = (Map<?, ?>) e.getValue();
-      entries.put(
-          key,
+      AccessToken token =
           AccessToken.of(
-              (String) fields.get("value"), Instant.parse((String) fields.get("expiresAt"))));
+              (String) fields.get("value"), Instant.parse((String) fields.get("expiresAt")));
+      Object issuedAt = fields.get("issuedAt");
+      if (issuedAt != null) {
+        try {
+          token = token.withIssuedAt(Instant.parse((String) issuedAt));
+        } catch (RuntimeException ex) {
+          // Unusable issue time: the token still is; it is then of unknown lifetime.
+          problems.add("entry " + key + " has an \"issuedAt\" that is not a usable instant");
+        }
+      }
+      entries.put(key, token);
     }
     return new Parsed(entries, problems);
   }
@@ -180,6 +193,9 @@ final class TokenFileFormat {
       for (Map.Entry<TokenKey, AccessToken> e : sorted.entrySet()) {
         writer.name(e.getKey().toString()).beginObject();
         writer.name("value").value(e.getValue().value());
+        if (e.getValue().issuedAt().isPresent()) {
+          writer.name("issuedAt").value(e.getValue().issuedAt().get().toString());
+        }
         writer.name("expiresAt").value(e.getValue().expiresAt().toString());
         writer.endObject();
       }

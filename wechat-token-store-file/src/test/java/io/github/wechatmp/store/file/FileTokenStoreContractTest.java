@@ -44,4 +44,9 @@ class FileTokenStoreContractTest extends TokenStoreContract {
     Files.writeString(folder, "not a folder");
     return store;
   }
+
+  @Override
+  protected boolean keepsIssueTimes() {
+    return true;
+  }
 }

@@ -39,10 +39,14 @@ import redis.clients.jedis.exceptions.JedisException;
  * {@value #DEFAULT_PREFIX}):
  *
  * <ul>
- *   <li>{@code P{A}:K} holds the token as {@code <expiresAt in epoch milliseconds>:<token value>},
- *       a string written in one {@code SET ... PX}, so a reader sees value and expiry together. Its
- *       TTL is the time left until the token's expiry by this store's {@linkplain Builder#clock
- *       clock}, never longer: Redis drops the entry no later than WeChat stops accepting it.
+ *   <li>{@code P{A}:K} holds the token as {@code <expiresAt>,<issuedAt>:<token value>} (instants in
+ *       epoch milliseconds; {@code <expiresAt>:<token value>}, the format before issue times were
+ *       kept, for a token that does not know its issue time, and read as such), a string written in
+ *       one {@code SET ... PX}, so a reader sees value and times together. Releases of the SDK from
+ *       before issue times were kept read the new format as a corrupt entry (no token), so during a
+ *       rolling upgrade their nodes may fetch once more. Its TTL is the time left until the token's
+ *       expiry by this store's {@linkplain Builder#clock clock}, never longer: Redis drops the
+ *       entry no later than WeChat stops accepting it.
  *   <li>{@code P{A}:K:lock} holds the refresh lock while a node refreshes: a random owner id, with
  *       a TTL of the lock's lease.
  *   <li>The channel {@code P{A}:K} (the token key's name) carries a message on every {@link #save}
@@ -260,7 +264,13 @@ public final class RedisTokenStore implements TokenStore {
     long ttl = expiresAt - clock.millis();
     List<String> args =
         ttl > 0
-            ? List.of(expiresAt + ":" + token.value(), Long.toString(ttl), SAVED_MESSAGE)
+            ? List.of(
+                expiresAt
+                    + token.issuedAt().map(i -> "," + i.toEpochMilli()).orElse("")
+                    + ":"
+                    + token.value(),
+                Long.toString(ttl),
+                SAVED_MESSAGE)
             : List.of("", "0", DELETED_MESSAGE);
     try {
       jedis.eval(SAVE_SCRIPT, List.of(redisKey), args);
@@ -375,8 +385,14 @@ public final class RedisTokenStore implements TokenStore {
     int colon = stored.indexOf(':');
     if (colon > 0) {
       try {
-        long expiresAt = Long.parseLong(stored.substring(0, colon));
-        return AccessToken.of(stored.substring(colon + 1), Instant.ofEpochMilli(expiresAt));
+        String times = stored.substring(0, colon);
+        int comma = times.indexOf(',');
+        long expiresAt = Long.parseLong(comma < 0 ? times : times.substring(0, comma));
+        AccessToken token =
+            AccessToken.of(stored.substring(colon + 1), Instant.ofEpochMilli(expiresAt));
+        return comma < 0
+            ? token
+            : token.withIssuedAt(Instant.ofEpochMilli(Long.parseLong(times.substring(comma + 1))));
       } catch (RuntimeException e) {
         // falls through: corrupt
       }
@@ -384,7 +400,7 @@ public final class RedisTokenStore implements TokenStore {
     warnOnce(
         redisKey,
         stored,
-        "Ignoring the Redis entry {}: it is not of the form <expiresAtMillis>:<token> ({} chars)",
+        "Ignoring the Redis entry {}: it is not of the form <expiresAtMillis>[,<issuedAtMillis>]:<token> ({} chars)",
         redisKey,
         stored.length());
     return null;

@@ -60,4 +60,9 @@ class RedisTokenStoreContractTest extends TokenStoreContract {
                     .build()));
     return RedisTokenStore.builder(nowhere).build();
   }
+
+  @Override
+  protected boolean keepsIssueTimes() {
+    return true;
+  }
 }

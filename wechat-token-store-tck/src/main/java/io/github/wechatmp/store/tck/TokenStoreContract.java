@@ -147,6 +147,19 @@ public abstract class TokenStoreContract {
     return 300;
   }
 
+  /**
+   * Whether the store keeps a token's {@linkplain AccessToken#issuedAt() issue time}. Default
+   * false: a store written before issue times existed passes if it reads every token back as one of
+   * unknown issue time (never a wrong one), and providers then apply the configured margins in
+   * full. Stores that keep it (every store of this SDK) return true, and the contract checks that
+   * they read it back exactly.
+   *
+   * @return whether issue times are kept
+   */
+  protected boolean keepsIssueTimes() {
+    return false;
+  }
+
   /** Closes the stores the test made and stops its threads. */
   @AfterEach
   protected void closeStores() {
@@ -238,6 +251,44 @@ public abstract class TokenStoreContract {
     AccessToken t = token("TCK_" + "a".repeat(150));
     s.save(key, t);
     assertSameToken(t, s.load(key));
+  }
+
+  @Test
+  void aTokensIssueTimeIsReadBackWithItByThisInstanceAndAnother() throws Exception {
+    TokenStore s = store();
+    TokenKey key = newKey();
+    Instant issued = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    AccessToken t = AccessToken.of("ISSUED_" + "i".repeat(60), issued, issued.plusSeconds(7200));
+    s.save(key, t);
+    List<Optional<AccessToken>> reads = new ArrayList<>();
+    reads.add(s.load(key));
+    TokenStore o = newStoreOnSameStorage(s);
+    if (o != null) {
+      created.add(o);
+      reads.add(o.load(key));
+    }
+    for (Optional<AccessToken> read : reads) {
+      assertSameToken(t, read);
+      Optional<Instant> back = read.get().issuedAt();
+      if (keepsIssueTimes()) {
+        assertEquals(Optional.of(issued), back, "the issue time read back");
+      } else {
+        assertTrue(
+            back.isEmpty() || back.get().equals(issued),
+            "a store that does not keep issue times reads them as unknown, never wrong: " + back);
+      }
+    }
+  }
+
+  @Test
+  void aTokenOfUnknownIssueTimeReadsBackAsOneOfUnknownIssueTime() throws Exception {
+    TokenStore s = store();
+    TokenKey key = newKey();
+    AccessToken t = token("NO_ISSUE_TIME_" + "u".repeat(40));
+    s.save(key, t);
+    Optional<AccessToken> read = s.load(key);
+    assertSameToken(t, read);
+    assertEquals(Optional.empty(), read.get().issuedAt(), "no issue time was made up");
   }
 
   @Test

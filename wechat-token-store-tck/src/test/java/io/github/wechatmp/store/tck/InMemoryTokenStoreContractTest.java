@@ -13,4 +13,9 @@ class InMemoryTokenStoreContractTest extends TokenStoreContract {
   protected TokenStore newStore() {
     return new InMemoryTokenStore();
   }
+
+  @Override
+  protected boolean keepsIssueTimes() {
+    return true;
+  }
 }
