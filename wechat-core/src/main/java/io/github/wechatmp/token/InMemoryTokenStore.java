@@ -33,6 +33,23 @@ public final class InMemoryTokenStore implements TokenStore {
   /** Creates an empty store. */
   public InMemoryTokenStore() {}
 
+  private final ConcurrentMap<TokenKey, SharedHoldOff> holdOffs = new ConcurrentHashMap<>();
+
+  @Override
+  public Optional<SharedHoldOff> loadHoldOff(TokenKey key) {
+    return Optional.ofNullable(holdOffs.get(Objects.requireNonNull(key, "key")));
+  }
+
+  @Override
+  public void saveHoldOff(TokenKey key, SharedHoldOff holdOff) {
+    holdOffs.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(holdOff, "holdOff"));
+  }
+
+  @Override
+  public void clearHoldOff(TokenKey key) {
+    holdOffs.remove(Objects.requireNonNull(key, "key"));
+  }
+
   @Override
   public Optional<AccessToken> load(TokenKey key) {
     return Optional.ofNullable(tokens.get(Objects.requireNonNull(key, "key")));

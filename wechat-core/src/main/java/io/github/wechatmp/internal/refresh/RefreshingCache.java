@@ -269,6 +269,16 @@ public final class RefreshingCache implements AutoCloseable {
     public void recordFailure(RuntimeException error, long capMillis) {
       RefreshingCache.this.recordFailure(error, capMillis);
     }
+
+    @Override
+    public void holdOffShared(TokenStore.SharedHoldOff holdOff, RuntimeException error) {
+      long notBefore = holdOff.notBefore().toEpochMilli();
+      failure = new Failure(error, holdOff.failures(), notBefore, safeMessage(error));
+      if (snapshot.token != null) {
+        wakeUpAt(notBefore);
+      }
+      log.debug("Honouring the hold-off of {} another instance recorded: {}", key, holdOff);
+    }
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.github.wechatmp.internal.refresh;
 
+import io.github.wechatmp.WeChatApiException;
 import io.github.wechatmp.token.AccessToken;
 import io.github.wechatmp.token.TokenKey;
 import io.github.wechatmp.token.TokenStore;
@@ -8,6 +9,7 @@ import io.github.wechatmp.token.TokenStoreException;
 import io.github.wechatmp.token.TokenUnavailableException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,6 +54,28 @@ final class SharedRefresh {
 
     /** Records a failed refresh and holds new ones off, for at most {@code capMillis}. */
     void recordFailure(RuntimeException error, long capMillis);
+
+    /**
+     * Honours a hold-off another instance recorded in the store; by default as a failure of its own
+     * (the cache makes the store's count and end its own).
+     */
+    default void holdOffShared(TokenStore.SharedHoldOff holdOff, RuntimeException error) {
+      recordFailure(error, Long.MAX_VALUE);
+    }
+  }
+
+  /**
+   * Whether a failure is the account's, and so shared through the store: a wrong AppSecret (40001
+   * or 40125 on the token endpoint), WeChat's system error (-1), the quota used up (45009). An IP
+   * outside the whitelist (40164), a risk confirmation (61004, 8950x) or a transport failure stays
+   * with the host that saw it, so that one host outside the whitelist never holds off the others.
+   */
+  static boolean isAccountFailure(RuntimeException e) {
+    if (!(e instanceof WeChatApiException)) {
+      return false;
+    }
+    int code = ((WeChatApiException) e).errorCode();
+    return code == 40001 || code == 40125 || code == -1 || code == 45009;
   }
 
   private final TokenKey key;
@@ -95,6 +119,7 @@ final class SharedRefresh {
         return host.adopt(stored);
       }
     }
+    honourSharedHoldOff(now);
     RefreshingCache.Failure f = host.failure();
     if (f != null && now < f.notBeforeMillis) {
       if (!force && held.token != null && now < held.expiresAtMillis) {
@@ -125,6 +150,14 @@ final class SharedRefresh {
       }
       if (isNewerOrFresh(stored, seen, force, now)) {
         return host.adopt(stored);
+      }
+      // Under the lock: the holder before us may have failed and recorded a hold-off.
+      if (honourSharedHoldOff(now)) {
+        RefreshingCache.Snapshot h = host.held();
+        if (!force && h.token != null && now < h.expiresAtMillis) {
+          return h;
+        }
+        throw host.failure().error;
       }
       return fetchAndSave(force, deadlineNanos);
     } finally {
@@ -212,7 +245,11 @@ final class SharedRefresh {
       fetched = retrier.fetch(force, deadlineNanos);
     } catch (RuntimeException e) {
       host.recordFailure(e, Long.MAX_VALUE);
+      shareHoldOff(e);
       throw e;
+    }
+    if (sawSharedHoldOff || host.failure() != null) {
+      clearSharedHoldOff();
     }
     host.fetchSucceeded(fetched);
     Duration latency = Duration.ofNanos(System.nanoTime() - started);
@@ -239,6 +276,71 @@ final class SharedRefresh {
           storeFailure(e, "save"));
     }
     return host.installFetched(fetched, saved, latency);
+  }
+
+  /** Whether a shared hold-off was seen since the last success, so that success clears it. */
+  private volatile boolean sawSharedHoldOff;
+
+  /**
+   * Reads the store's hold-off and, while it lasts, makes it this instance's; returns whether one
+   * is in force. A store failure reads as none.
+   */
+  private boolean honourSharedHoldOff(long now) {
+    Optional<TokenStore.SharedHoldOff> shared;
+    try {
+      shared = store.loadHoldOff(key);
+    } catch (RuntimeException e) {
+      log.debug("Could not read the hold-off of {} from the store", key, e);
+      return false;
+    }
+    if (shared == null || shared.isEmpty()) {
+      return false;
+    }
+    TokenStore.SharedHoldOff h = shared.get();
+    sawSharedHoldOff = true;
+    if (now >= h.notBefore().toEpochMilli()) {
+      return false;
+    }
+    RefreshingCache.Failure mine = host.failure();
+    if (mine == null
+        || mine.notBeforeMillis < h.notBefore().toEpochMilli()
+        || mine.consecutive < h.failures()) {
+      host.holdOffShared(h, new WeChatApiException(h.errorCode(), h.errorMessage()));
+    }
+    return true;
+  }
+
+  /** After a failed fetch, under the lock: an account failure's hold-off goes to the store. */
+  private void shareHoldOff(RuntimeException e) {
+    if (!isAccountFailure(e)) {
+      return;
+    }
+    RefreshingCache.Failure f = host.failure();
+    if (f == null) {
+      return;
+    }
+    WeChatApiException api = (WeChatApiException) e;
+    try {
+      store.saveHoldOff(
+          key,
+          TokenStore.SharedHoldOff.of(
+              f.consecutive,
+              Instant.ofEpochMilli(f.notBeforeMillis),
+              api.errorCode(),
+              api.errorMessage()));
+      sawSharedHoldOff = true;
+    } catch (RuntimeException storeFailed) {
+      log.debug("Could not share the hold-off of {} through the store", key, storeFailed);
+    }
+  }
+
+  private void clearSharedHoldOff() {
+    try {
+      store.clearHoldOff(key);
+      sawSharedHoldOff = false;
+    } catch (RuntimeException e) {
+      log.debug("Could not clear the hold-off of {} in the store", key, e);
+    }
   }
 
   /** What became of a token the store could not take when it was fetched. */

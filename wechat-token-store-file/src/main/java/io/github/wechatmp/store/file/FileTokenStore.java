@@ -144,6 +144,53 @@ public final class FileTokenStore implements TokenStore {
   /**
    * {@inheritDoc}
    *
+   * <p>Hold-offs are kept in the token file's {@code holdOffs} object, so every process using the
+   * file honours them.
+   *
+   * @throws NullPointerException if {@code key} is null
+   * @throws TokenStoreException if the file cannot be read
+   */
+  @Override
+  public Optional<SharedHoldOff> loadHoldOff(TokenKey key) {
+    Objects.requireNonNull(key, "key");
+    return Optional.ofNullable(shared.holdOffs().get(key));
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Written with the file's write lock, atomically, as tokens are.
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws TokenStoreException if the file cannot be written
+   */
+  @Override
+  public void saveHoldOff(TokenKey key, SharedHoldOff holdOff) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(holdOff, "holdOff");
+    shared.updateHoldOffs(
+        "record the hold-off of " + key,
+        holdOffs -> {
+          holdOffs.put(key, holdOff);
+          return true;
+        });
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * @throws NullPointerException if {@code key} is null
+   * @throws TokenStoreException if the file cannot be written
+   */
+  @Override
+  public void clearHoldOff(TokenKey key) {
+    Objects.requireNonNull(key, "key");
+    shared.updateHoldOffs("clear the hold-off of " + key, holdOffs -> holdOffs.remove(key) != null);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
    * <p>Reads the file only if it changed since this JVM last parsed it. A missing or unusable file
    * or entry is an empty result.
    *

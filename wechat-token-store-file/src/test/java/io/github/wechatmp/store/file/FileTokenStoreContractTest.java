@@ -49,4 +49,9 @@ class FileTokenStoreContractTest extends TokenStoreContract {
   protected boolean keepsIssueTimes() {
     return true;
   }
+
+  @Override
+  protected boolean sharesHoldOffs() {
+    return true;
+  }
 }

@@ -47,6 +47,8 @@ import redis.clients.jedis.exceptions.JedisException;
  *       rolling upgrade their nodes may fetch once more. Its TTL is the time left until the token's
  *       expiry by this store's {@linkplain Builder#clock clock}, never longer: Redis drops the
  *       entry no later than WeChat stops accepting it.
+ *   <li>{@code P{A}:K:holdoff} holds the hold-off after failed refreshes that every node honours
+ *       (see {@link TokenStore#loadHoldOff}), until 10 minutes past its end or the next success.
  *   <li>{@code P{A}:K:lock} holds the refresh lock while a node refreshes: a random owner id, with
  *       a TTL of the lock's lease.
  *   <li>The channel {@code P{A}:K} (the token key's name) carries a message on every {@link #save}
@@ -116,6 +118,15 @@ public final class RedisTokenStore implements TokenStore {
   public static final String DEFAULT_PREFIX = "wechat:";
 
   static final String LOCK_SUFFIX = ":lock";
+
+  /** The suffix of the key that holds a shared hold-off after failed refreshes. */
+  static final String HOLD_OFF_SUFFIX = ":holdoff";
+
+  /** How long a hold-off outlives its end, so that the next failure counts on from it. */
+  static final long HOLD_OFF_KEEP_MILLIS = 10 * 60_000;
+
+  private static final String SET_PX_SCRIPT =
+      "return redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])";
   static final String SAVED_MESSAGE = "saved";
   static final String DELETED_MESSAGE = "deleted";
 
@@ -368,6 +379,86 @@ public final class RedisTokenStore implements TokenStore {
   public Subscription subscribe(TokenKey key, Runnable onChange) {
     String channel = tokenKey(Objects.requireNonNull(key, "key"));
     return notifier.add(channel, Objects.requireNonNull(onChange, "onChange"));
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Reads the key {@code P{A}:K:holdoff}, {@code
+   * <failures>:<notBeforeMillis>:<errcode>:<errmsg>}; a value that does not parse reads as none.
+   *
+   * @throws NullPointerException if {@code key} is null
+   * @throws TokenStoreException if Redis cannot be reached or fails
+   */
+  @Override
+  public Optional<SharedHoldOff> loadHoldOff(TokenKey key) {
+    String redisKey = tokenKey(Objects.requireNonNull(key, "key")) + HOLD_OFF_SUFFIX;
+    String stored;
+    try {
+      stored = jedis.get(redisKey);
+    } catch (JedisException e) {
+      throw failure("read", redisKey, e, null);
+    }
+    if (stored == null) {
+      return Optional.empty();
+    }
+    String[] parts = stored.split(":", 4);
+    try {
+      return Optional.of(
+          SharedHoldOff.of(
+              Integer.parseInt(parts[0]),
+              Instant.ofEpochMilli(Long.parseLong(parts[1])),
+              Integer.parseInt(parts[2]),
+              parts.length > 3 ? parts[3] : ""));
+    } catch (RuntimeException corrupt) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Sets {@code P{A}:K:holdoff} in one Lua {@code SET ... PX}, kept 10 minutes past the
+   * hold-off's end so that the next failure counts on from it.
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws TokenStoreException if Redis cannot be reached or fails
+   */
+  @Override
+  public void saveHoldOff(TokenKey key, SharedHoldOff holdOff) {
+    String redisKey = tokenKey(Objects.requireNonNull(key, "key")) + HOLD_OFF_SUFFIX;
+    Objects.requireNonNull(holdOff, "holdOff");
+    long notBefore = holdOff.notBefore().toEpochMilli();
+    long ttl = Math.max(1, notBefore - clock.millis()) + HOLD_OFF_KEEP_MILLIS;
+    String value =
+        holdOff.failures()
+            + ":"
+            + notBefore
+            + ":"
+            + holdOff.errorCode()
+            + ":"
+            + holdOff.errorMessage();
+    try {
+      jedis.eval(SET_PX_SCRIPT, List.of(redisKey), List.of(value, Long.toString(ttl)));
+    } catch (JedisException e) {
+      throw failure("save the hold-off to", redisKey, e, null);
+    }
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * @throws NullPointerException if {@code key} is null
+   * @throws TokenStoreException if Redis cannot be reached or fails
+   */
+  @Override
+  public void clearHoldOff(TokenKey key) {
+    String redisKey = tokenKey(Objects.requireNonNull(key, "key")) + HOLD_OFF_SUFFIX;
+    try {
+      jedis.del(redisKey);
+    } catch (JedisException e) {
+      throw failure("clear the hold-off in", redisKey, e, null);
+    }
   }
 
   /** Whether change notifications are being received right now; for tests. */

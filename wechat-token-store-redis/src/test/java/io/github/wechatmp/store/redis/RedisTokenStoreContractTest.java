@@ -65,4 +65,9 @@ class RedisTokenStoreContractTest extends TokenStoreContract {
   protected boolean keepsIssueTimes() {
     return true;
   }
+
+  @Override
+  protected boolean sharesHoldOffs() {
+    return true;
+  }
 }

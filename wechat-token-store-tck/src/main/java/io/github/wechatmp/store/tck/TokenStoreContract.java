@@ -160,6 +160,18 @@ public abstract class TokenStoreContract {
     return false;
   }
 
+  /**
+   * Whether the store shares hold-offs ({@link TokenStore#saveHoldOff} and its siblings). Default
+   * false: a store written before they existed passes with the SPI's defaults (nothing recorded,
+   * nothing read). Stores that implement them (every store of this SDK) return true, and the
+   * contract checks that a hold-off is read back, by another instance too, and cleared.
+   *
+   * @return whether hold-offs are shared
+   */
+  protected boolean sharesHoldOffs() {
+    return false;
+  }
+
   /** Closes the stores the test made and stops its threads. */
   @AfterEach
   protected void closeStores() {
@@ -289,6 +301,34 @@ public abstract class TokenStoreContract {
     Optional<AccessToken> read = s.load(key);
     assertSameToken(t, read);
     assertEquals(Optional.empty(), read.get().issuedAt(), "no issue time was made up");
+  }
+
+  @Test
+  void aHoldOffIsReadBackByEveryInstanceAndClearedOrNeverMadeUp() throws Exception {
+    TokenStore s = store();
+    TokenKey key = newKey();
+    TokenStore.SharedHoldOff h =
+        TokenStore.SharedHoldOff.of(
+            3, Instant.now().plusSeconds(60).truncatedTo(ChronoUnit.MILLIS), 40125, "invalid: x");
+    s.saveHoldOff(key, h);
+    TokenStore o = newStoreOnSameStorage(s);
+    if (o != null) {
+      created.add(o);
+    }
+    for (TokenStore reader : o == null ? List.of(s) : List.of(s, o)) {
+      Optional<TokenStore.SharedHoldOff> read = reader.loadHoldOff(key);
+      if (sharesHoldOffs()) {
+        assertEquals(Optional.of(h), read, "the hold-off read back");
+      } else {
+        assertTrue(read.isEmpty() || read.get().equals(h), "never a wrong hold-off: " + read);
+      }
+    }
+    assertEquals(Optional.empty(), s.loadHoldOff(newKey()), "hold-offs are per key");
+    s.clearHoldOff(key);
+    assertEquals(Optional.empty(), s.loadHoldOff(key), "cleared");
+    if (o != null) {
+      assertEquals(Optional.empty(), o.loadHoldOff(key), "cleared for every instance");
+    }
   }
 
   @Test

@@ -18,4 +18,9 @@ class InMemoryTokenStoreContractTest extends TokenStoreContract {
   protected boolean keepsIssueTimes() {
     return true;
   }
+
+  @Override
+  protected boolean sharesHoldOffs() {
+    return true;
+  }
 }
