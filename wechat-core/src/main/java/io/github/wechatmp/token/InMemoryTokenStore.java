@@ -89,6 +89,30 @@ public final class InMemoryTokenStore implements TokenStore {
     return Optional.ofNullable(lock.acquire(lease.toNanos(), maxWait.toNanos()));
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Checks the lock's owner and lease under the lock's own mutex, and writes while holding it,
+   * so no other caller can take the lock between the check and the write.
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if {@code lock} was not taken on {@code key} of this store
+   */
+  @Override
+  public boolean saveFenced(TokenKey key, AccessToken token, RefreshLock lock) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(token, "token");
+    Objects.requireNonNull(lock, "lock");
+    if (!(lock instanceof LeaseLock.Held) || ((LeaseLock.Held) lock).parent() != locks.get(key)) {
+      throw new IllegalArgumentException("the lock was not taken on " + key + " of this store");
+    }
+    boolean saved = ((LeaseLock.Held) lock).whileHeld(() -> tokens.put(key, token));
+    if (saved) {
+      notifySubscribers(key);
+    }
+    return saved;
+  }
+
   @Override
   public Subscription subscribe(TokenKey key, Runnable onChange) {
     Objects.requireNonNull(onChange, "onChange");
@@ -132,7 +156,7 @@ public final class InMemoryTokenStore implements TokenStore {
             Object me = new Object();
             owner = me;
             leaseEndsNanos = now + leaseNanos;
-            return () -> release(me);
+            return new Held(me);
           }
           long waitNanos = Math.min(deadline - now, leaseEndsNanos - now);
           if (deadline - now <= 0) {
@@ -142,6 +166,38 @@ public final class InMemoryTokenStore implements TokenStore {
         }
       } finally {
         mutex.unlock();
+      }
+    }
+
+    /** A held lock: closing it releases it while still owned. */
+    final class Held implements RefreshLock {
+      private final Object me;
+
+      Held(Object me) {
+        this.me = me;
+      }
+
+      LeaseLock parent() {
+        return LeaseLock.this;
+      }
+
+      /** Runs {@code action} if still the owner within the lease, holding the mutex throughout. */
+      boolean whileHeld(Runnable action) {
+        mutex.lock();
+        try {
+          if (owner != me || System.nanoTime() - leaseEndsNanos >= 0) {
+            return false;
+          }
+          action.run();
+          return true;
+        } finally {
+          mutex.unlock();
+        }
+      }
+
+      @Override
+      public void close() {
+        release(me);
       }
     }
 

@@ -19,11 +19,12 @@ import java.util.Objects;
  *       valid token. For tokens that live less than twice this long, half their lifetime is used.
  *   <dt>{@code expiryMargin}, default 30 s
  *   <dd>How long before expiry a token stops being served at once (it is <em>stale</em>): callers
- *       then wait for the refresh, so that no token expires in flight. For tokens the provider
- *       fetched that live less than four times this long, a quarter of their lifetime is used; a
- *       token read from the store, whose lifetime is unknown, is adopted only while more than this
- *       margin of it remains. With tokens that live minutes (a test stand-in), set both margins to
- *       fit them, or instances sharing a store will each fetch their own.
+ *       then wait for the refresh, so that no token expires in flight. For tokens that live less
+ *       than four times this long, a quarter of their lifetime is used: their real lifetime, from
+ *       their {@linkplain AccessToken#issuedAt() issue time}, whether fetched or read from the
+ *       store, so instances sharing short-lived tokens share them with the default margins. A token
+ *       read from the store without an issue time (written by an older release or a store that does
+ *       not keep it) is adopted, and served, only while more than this margin of it remains.
  *   <dt>{@code lockLease}, default 10 s
  *   <dd>How long the store's refresh lock lasts if its holder never releases it (it crashed). A
  *       fetch that would outlast the lease is cut short, so that no two instances fetch at once.

@@ -77,6 +77,30 @@ public interface TokenStore {
   void save(TokenKey key, AccessToken token);
 
   /**
+   * Stores {@code token} under {@code key} as {@link #save} does, but only if {@code lock}, taken
+   * by {@link #tryLock} on this key, is still held: its lease has not lapsed and no one else took
+   * it since. The check and the write are one atomic step, so a holder stalled past its lease (a
+   * long GC pause, a stopped VM) never overwrites the token the next holder saved: a fenced save.
+   * Providers save fetched tokens through this method.
+   *
+   * <p>The default is {@link #save} without the check, returning true: a store written before this
+   * method existed keeps working, without the guarantee (the provider then still re-reads the store
+   * after a fetch that outlasted its lease, which narrows the window but does not close it). Each
+   * store documents how it checks.
+   *
+   * @param key the credential to write
+   * @param token the token to store
+   * @param lock the lock the caller took on {@code key}
+   * @return true if saved; false if the lock is no longer held, and nothing was written
+   * @throws TokenStoreException if the token could not be stored; the entry is then unchanged
+   * @throws IllegalArgumentException if {@code lock} was not made by this store
+   */
+  default boolean saveFenced(TokenKey key, AccessToken token, RefreshLock lock) {
+    save(key, token);
+    return true;
+  }
+
+  /**
    * Deletes the entry under {@code key} only if its value is {@code expectedValue}, atomically
    * (compare-and-delete): a newer token saved by another instance is never removed.
    *

@@ -159,7 +159,7 @@ final class SharedRefresh {
         }
         throw host.failure().error;
       }
-      return fetchAndSave(force, deadlineNanos);
+      return fetchAndSave(force, deadlineNanos, refreshLock);
     } finally {
       refreshLock.close();
     }
@@ -237,8 +237,8 @@ final class SharedRefresh {
         e);
   }
 
-  private RefreshingCache.Snapshot fetchAndSave(boolean force, long deadlineNanos)
-      throws InterruptedException {
+  private RefreshingCache.Snapshot fetchAndSave(
+      boolean force, long deadlineNanos, RefreshLock refreshLock) throws InterruptedException {
     long started = System.nanoTime();
     AccessToken fetched;
     try {
@@ -267,7 +267,20 @@ final class SharedRefresh {
     }
     boolean saved = false;
     try {
-      store.save(key, fetched);
+      if (!store.saveFenced(key, fetched, refreshLock)) {
+        // Our lease lapsed before the save (a pause after the fetch): the next holder may have
+        // saved a newer token, which ours must not replace. Take what the store holds.
+        AccessToken stored = loadUsable(clock.millis(), true);
+        log.warn(
+            "The refresh lock of {} lapsed before its token was saved; the store refused the late "
+                + "save{}",
+            key,
+            stored != null ? " and its token is adopted" : "");
+        if (stored != null) {
+          return host.adopt(stored);
+        }
+        return host.installFetched(fetched, false, latency);
+      }
       saved = true;
     } catch (RuntimeException e) {
       log.warn(
@@ -393,7 +406,9 @@ final class SharedRefresh {
         }
       }
       try {
-        store.save(key, fetched);
+        if (!store.saveFenced(key, fetched, held)) {
+          return LateSave.RETRY;
+        }
       } catch (RuntimeException e) {
         return LateSave.RETRY;
       }

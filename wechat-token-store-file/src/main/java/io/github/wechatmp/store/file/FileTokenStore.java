@@ -144,6 +144,29 @@ public final class FileTokenStore implements TokenStore {
   /**
    * {@inheritDoc}
    *
+   * <p>The check and the write happen while holding the refresh lock's in-JVM monitor and so its OS
+   * lock: no thread of this JVM and no other process can take the lock in between. The lease is
+   * enforced by this JVM; a lock whose lease lapsed was released, and the save is refused.
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if {@code lock} was not taken on {@code key} of this file
+   * @throws TokenStoreException if the file cannot be written
+   */
+  @Override
+  public boolean saveFenced(TokenKey key, AccessToken token, RefreshLock lock) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(token, "token");
+    Objects.requireNonNull(lock, "lock");
+    if (!(lock instanceof RangeLock.Handle)
+        || ((RangeLock.Handle) lock).parent() != shared.refreshLock(key)) {
+      throw new IllegalArgumentException("the lock was not taken on " + key + " of " + shared.file);
+    }
+    return ((RangeLock.Handle) lock).whileHeld(() -> save(key, token));
+  }
+
+  /**
+   * {@inheritDoc}
+   *
    * <p>Hold-offs are kept in the token file's {@code holdOffs} object, so every process using the
    * file honours them.
    *

@@ -54,4 +54,9 @@ class FileTokenStoreContractTest extends TokenStoreContract {
   protected boolean sharesHoldOffs() {
     return true;
   }
+
+  @Override
+  protected boolean fencesSaves() {
+    return true;
+  }
 }

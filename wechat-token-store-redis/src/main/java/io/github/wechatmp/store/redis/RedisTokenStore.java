@@ -143,6 +143,19 @@ public final class RedisTokenStore implements TokenStore {
           "redis.call('PUBLISH', KEYS[1], ARGV[3])",
           "return 1");
 
+  // KEYS[1] token key, KEYS[2] lock key; ARGV[1..3] as SAVE_SCRIPT's; ARGV[4] the lock's owner.
+  private static final String FENCED_SAVE_SCRIPT =
+      String.join(
+          "\n",
+          "if redis.call('GET', KEYS[2]) ~= ARGV[4] then return 0 end",
+          "if tonumber(ARGV[2]) > 0 then",
+          "  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])",
+          "else",
+          "  redis.call('DEL', KEYS[1])",
+          "end",
+          "redis.call('PUBLISH', KEYS[1], ARGV[3])",
+          "return 1");
+
   // KEYS[1] token key; ARGV[1] the token value expected after the first ':'; ARGV[2] message.
   private static final String DELETE_IF_VALUE_SCRIPT =
       String.join(
@@ -289,6 +302,45 @@ public final class RedisTokenStore implements TokenStore {
       throw failure("save the token to", redisKey, e, token.value());
     }
     log.debug("Saved {} to Redis key {} with a TTL of {} ms", token, redisKey, Math.max(0, ttl));
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>One Lua script that checks that the lock key still holds this lock's owner id (Redis counts
+   * the lease: a lapsed lock's key is gone or another's) and only then saves as {@link #save} does;
+   * the key and the lock share the app's hash slot.
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if {@code lock} was not taken on {@code key} by this store
+   * @throws TokenStoreException if Redis cannot be reached or fails
+   */
+  @Override
+  public boolean saveFenced(TokenKey key, AccessToken token, RefreshLock lock) {
+    String redisKey = tokenKey(Objects.requireNonNull(key, "key"));
+    Objects.requireNonNull(token, "token");
+    Objects.requireNonNull(lock, "lock");
+    if (!(lock instanceof Lock) || !((Lock) lock).lockKey.equals(lockKey(key))) {
+      throw new IllegalArgumentException("the lock was not taken on " + key + " by this store");
+    }
+    long expiresAt = token.expiresAt().toEpochMilli();
+    long ttl = expiresAt - clock.millis();
+    String stored =
+        expiresAt
+            + token.issuedAt().map(i -> "," + i.toEpochMilli()).orElse("")
+            + ":"
+            + token.value();
+    List<String> args =
+        ttl > 0
+            ? List.of(stored, Long.toString(ttl), SAVED_MESSAGE, ((Lock) lock).owner)
+            : List.of("", "0", DELETED_MESSAGE, ((Lock) lock).owner);
+    Object saved;
+    try {
+      saved = jedis.eval(FENCED_SAVE_SCRIPT, List.of(redisKey, lockKey(key)), args);
+    } catch (JedisException e) {
+      throw failure("save the token to", redisKey, e, token.value());
+    }
+    return Long.valueOf(1).equals(saved);
   }
 
   /**

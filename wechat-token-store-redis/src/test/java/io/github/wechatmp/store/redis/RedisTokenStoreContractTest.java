@@ -70,4 +70,9 @@ class RedisTokenStoreContractTest extends TokenStoreContract {
   protected boolean sharesHoldOffs() {
     return true;
   }
+
+  @Override
+  protected boolean fencesSaves() {
+    return true;
+  }
 }

@@ -172,6 +172,18 @@ public abstract class TokenStoreContract {
     return false;
   }
 
+  /**
+   * Whether the store fences saves ({@link TokenStore#saveFenced} checks the lock). Default false:
+   * a store written before the method existed passes with its default (an unchecked save). Stores
+   * of this SDK return true, and the contract checks that a save through a lock that lapsed and was
+   * taken by another holder is refused and changes nothing.
+   *
+   * @return whether saves are fenced
+   */
+  protected boolean fencesSaves() {
+    return false;
+  }
+
   /** Closes the stores the test made and stops its threads. */
   @AfterEach
   protected void closeStores() {
@@ -329,6 +341,33 @@ public abstract class TokenStoreContract {
     if (o != null) {
       assertEquals(Optional.empty(), o.loadHoldOff(key), "cleared for every instance");
     }
+  }
+
+  @Test
+  void aFencedSaveThroughAHeldLockSavesAndOneThroughALapsedLockChangesNothing() throws Exception {
+    TokenStore s = store();
+    TokenKey key = newKey();
+    AccessToken first = token("FENCED_FIRST_" + "f".repeat(30));
+    try (TokenStore.RefreshLock held =
+        s.tryLock(key, Duration.ofSeconds(30), Duration.ZERO).get()) {
+      assertTrue(s.saveFenced(key, first, held), "saved through the held lock");
+    }
+    assertSameToken(first, s.load(key));
+
+    TokenStore.RefreshLock stalled = s.tryLock(key, shortLease(), Duration.ZERO).orElseThrow();
+    Optional<TokenStore.RefreshLock> next =
+        s.tryLock(key, Duration.ofSeconds(30), shortLease().multipliedBy(20));
+    assertTrue(next.isPresent(), "the next holder takes the lock once the lease lapsed");
+    AccessToken second = token("FENCED_NEXT_" + "n".repeat(30));
+    assertTrue(s.saveFenced(key, second, next.get()));
+    AccessToken late = token("FENCED_LATE_" + "l".repeat(30));
+    boolean lateSaved = s.saveFenced(key, late, stalled);
+    if (fencesSaves()) {
+      assertFalse(lateSaved, "the late save of the lapsed holder is refused");
+      assertSameToken(second, s.load(key));
+    }
+    next.get().close();
+    stalled.close();
   }
 
   @Test

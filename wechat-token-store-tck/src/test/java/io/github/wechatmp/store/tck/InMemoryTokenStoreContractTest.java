@@ -23,4 +23,9 @@ class InMemoryTokenStoreContractTest extends TokenStoreContract {
   protected boolean sharesHoldOffs() {
     return true;
   }
+
+  @Override
+  protected boolean fencesSaves() {
+    return true;
+  }
 }
