@@ -246,7 +246,13 @@ public final class RefreshingCache implements AutoCloseable {
     }
 
     @Override
+    public void storeAnswered() {
+      RefreshingCache.this.storeAnswered();
+    }
+
+    @Override
     public void fetchSucceeded(AccessToken fetched) {
+      failuresEnded();
       failure = null;
       lastRefreshAtMillis = clock.millis();
       if (fetched.value().equals(rejectedValue)) {
@@ -698,13 +704,81 @@ public final class RefreshingCache implements AutoCloseable {
     if (snapshot.token != null) {
       wakeUpAt(notBefore); // retry then, in the background, so that the token does not lapse
     }
-    log.warn(
-        "Refreshing {} failed ({} in a row); no new attempt for {} ms: {}",
-        key,
-        consecutive,
-        holdOff,
-        e.getMessage());
+    logFailure(e, consecutive, holdOff);
     fire(() -> listener.onRefreshFailed(key, e, consecutive));
+  }
+
+  /** When the store's outage began, by the clock; or MIN_VALUE while the store answers. */
+  private volatile long storeOutageSinceMillis = Long.MIN_VALUE;
+
+  /** The last failure logged at WARN, to count identical ones rather than repeat them. */
+  private volatile String lastLoggedFailure;
+
+  private volatile int identicalFailures;
+
+  /**
+   * Quiet logs: a store outage is one WARN when it starts (and one INFO with its duration when it
+   * ends, see {@link #storeAnswered()}); other identical failures in a row are counted, logged at
+   * WARN the 1st, 2nd, 4th, 8th... time with their count, else at DEBUG.
+   */
+  private void logFailure(RuntimeException e, int consecutive, long holdOff) {
+    if (e.getCause() instanceof io.github.wechatmp.token.TokenStoreException) {
+      if (storeOutageSinceMillis == Long.MIN_VALUE) {
+        storeOutageSinceMillis = clock.millis();
+        log.warn(
+            "The token store fails for {}; serving the token held, if any, and trying again every "
+                + "few seconds (logged again when it answers): {}",
+            key,
+            e.getMessage());
+      } else {
+        log.debug("The token store still fails for {}: {}", key, e.getMessage());
+      }
+      return;
+    }
+    String signature = e.getClass().getName() + ": " + safeMessage(e);
+    int n = signature.equals(lastLoggedFailure) ? identicalFailures + 1 : 1;
+    lastLoggedFailure = signature;
+    identicalFailures = n;
+    if (Integer.bitCount(n) == 1) {
+      log.warn(
+          "Refreshing {} failed ({} in a row{}); no new attempt for {} ms: {}",
+          key,
+          consecutive,
+          n > 1 ? ", the same failure " + n + " times" : "",
+          holdOff,
+          e.getMessage());
+    } else {
+      log.debug(
+          "Refreshing {} failed again ({} in a row, the same failure {} times); no new attempt for {} ms",
+          key,
+          consecutive,
+          n,
+          holdOff);
+    }
+  }
+
+  /** The store answered: ends a store outage, logging its duration once. */
+  private void storeAnswered() {
+    long since = storeOutageSinceMillis;
+    if (since != Long.MIN_VALUE) {
+      storeOutageSinceMillis = Long.MIN_VALUE;
+      log.info(
+          "The token store answers again for {}, after an outage of {} ms",
+          key,
+          Math.max(0, clock.millis() - since));
+    }
+  }
+
+  /** A refresh succeeded: ends a run of identical failures, saying how long it was. */
+  private void failuresEnded() {
+    int n = identicalFailures;
+    if (lastLoggedFailure != null) {
+      if (n > 1) {
+        log.info("Refreshing {} succeeded after the same failure {} times in a row", key, n);
+      }
+      lastLoggedFailure = null;
+      identicalFailures = 0;
+    }
   }
 
   /** Tries, after a growing pause (1 s doubling to 5 s), to save the token the store refused. */
@@ -756,6 +830,7 @@ public final class RefreshingCache implements AutoCloseable {
     }
     log.debug("Adopted the token of {} from the store: {}", key, stored);
     unsaved = null;
+    failuresEnded();
     failure = null; // another instance succeeded: this one's hold-off no longer protects anything
     lastRefreshAtMillis = clock.millis();
     Snapshot s = install(stored, true, true);

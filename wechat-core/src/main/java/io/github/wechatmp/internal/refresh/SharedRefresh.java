@@ -32,6 +32,9 @@ final class SharedRefresh {
    */
   static final long STORE_HOLD_OFF_MAX_MILLIS = 5_000;
 
+  /** Who fetched, for the fetch's log line. */
+  private static final long PID = ProcessHandle.current().pid();
+
   /** What the protocol needs of the cache it refreshes. */
   interface Host {
     /** The snapshot served now. */
@@ -51,6 +54,9 @@ final class SharedRefresh {
 
     /** Serves a fetched token, saved to the store or (if {@code saved} is false) not. */
     RefreshingCache.Snapshot installFetched(AccessToken fetched, boolean saved, Duration latency);
+
+    /** The store answered a call: a store outage, if one was logged, has ended. */
+    default void storeAnswered() {}
 
     /** Records a failed refresh and holds new ones off, for at most {@code capMillis}. */
     void recordFailure(RuntimeException error, long capMillis);
@@ -134,6 +140,7 @@ final class SharedRefresh {
     } catch (RuntimeException e) {
       return afterStoreFailure(storeFailure(e, "lock"), force);
     }
+    host.storeAnswered();
     if (lock.isEmpty()) {
       return afterLockTimeout(force, seen);
     }
@@ -253,7 +260,13 @@ final class SharedRefresh {
     }
     host.fetchSucceeded(fetched);
     Duration latency = Duration.ofNanos(System.nanoTime() - started);
-    log.info("Fetched a new token for {} in {} ms: {}", key, latency.toMillis(), fetched);
+    log.info(
+        "Fetched a new token for {} ({}) in process {} in {} ms: {}",
+        key,
+        force ? "forced refresh" : "refresh",
+        PID,
+        latency.toMillis(),
+        fetched);
     if (System.nanoTime() - deadlineNanos > 0) {
       // The lease may have lapsed while fetching, and another instance fetched since: its token,
       // being newer, voids ours, so keep to it rather than overwrite it.
