@@ -38,24 +38,31 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>What it touches</h2>
  *
- * Only requests to the configured hosts ({@link #DEFAULT_HOSTS} unless {@linkplain
- * Builder#addHost(String) more are added}); others pass through untouched. Requests to the token
- * endpoints themselves ({@code cgi-bin/token}, {@code cgi-bin/stable_token}) pass through too:
- * there 40001 means a wrong AppSecret, and retrying would only spend quota. A request whose URL
- * already carries an {@code access_token} is refused with an {@link IllegalArgumentException}
- * before anything is sent, because a token chosen by hand cannot be renewed.
+ * Only requests to the configured hosts: {@link #DEFAULT_HOSTS}, the host of the provider's own
+ * {@linkplain AccessTokenProvider#apiBaseUrl() API base URL} (a proxy or stand-in set with {@code
+ * apiBaseUrl(...)}, so that calls to it carry a token with no further setup), and any {@linkplain
+ * Builder#addHost(String) added}; others pass through untouched. Requests to the token endpoints
+ * themselves ({@code cgi-bin/token}, {@code cgi-bin/stable_token}) pass through too: there 40001
+ * means a wrong AppSecret, and retrying would only spend quota. A request whose URL already carries
+ * an {@code access_token} is refused with an {@link IllegalArgumentException} before anything is
+ * sent, because a token chosen by hand cannot be renewed.
  *
  * <h2>Failures</h2>
  *
- * The retry happens at most once per call; there is no loop. If the retried request is rejected
- * again, the call fails with an {@link AccessTokenRejectedException} (a {@link WeChatApiException})
- * carrying WeChat's errcode, thrown from {@code Call.execute()} as is (for {@code Call.enqueue()}
- * OkHttp reports it to the callback's {@code onFailure} as an {@link IOException} with the
- * exception attached, and also rethrows it on its dispatcher thread). A request with a one-shot
- * body cannot be sent twice: after invalidating the token the call fails with that exception.
- * Failures of the provider (see {@link AccessTokenProvider#get()}) are thrown as they are. Answers
- * are recognised as a token error only from their first {@value #MAX_PEEK_BYTES} bytes, and only if
- * they are JSON or text; media downloads stream through unread. Tokens appear in logs only masked.
+ * The retry happens at most once per call; there is no loop. Re-fetches after rejections are
+ * bounded by the provider ({@link
+ * io.github.wechatmp.token.RefreshPolicy#rejectionRefetchInterval()}, 30 s by default): within that
+ * interval the provider keeps the rejected token, and the call fails at once with an {@link
+ * AccessTokenRejectedException}, after one round trip and no fetch. If the retried request is
+ * rejected again, the call fails with an {@link AccessTokenRejectedException} (a {@link
+ * WeChatApiException}) carrying WeChat's errcode, thrown from {@code Call.execute()} as is (for
+ * {@code Call.enqueue()} OkHttp reports it to the callback's {@code onFailure} as an {@link
+ * IOException} with the exception attached, and also rethrows it on its dispatcher thread). A
+ * request with a one-shot body cannot be sent twice: after invalidating the token the call fails
+ * with that exception. Failures of the provider (see {@link AccessTokenProvider#get()}) are thrown
+ * as they are. Answers are recognised as a token error only from their first {@value
+ * #MAX_PEEK_BYTES} bytes, and only if they are JSON or text; media downloads stream through unread.
+ * Tokens appear in logs only masked.
  *
  * <p>Must be installed with {@code addInterceptor}, not {@code addNetworkInterceptor} (a network
  * interceptor may not send a request twice; this is checked). Immutable and thread-safe: one
@@ -90,7 +97,7 @@ public final class AccessTokenInterceptor implements Interceptor {
   private final Set<String> hosts;
 
   /**
-   * Creates an interceptor for {@link #DEFAULT_HOSTS}.
+   * Creates an interceptor for {@link #DEFAULT_HOSTS} and the host of {@code tokens.apiBaseUrl()}.
    *
    * @param tokens where tokens come from and where rejected ones are reported
    * @throws NullPointerException if {@code tokens} is null
@@ -105,7 +112,8 @@ public final class AccessTokenInterceptor implements Interceptor {
   }
 
   /**
-   * Returns a builder for an interceptor that starts with {@link #DEFAULT_HOSTS}.
+   * Returns a builder for an interceptor that starts with {@link #DEFAULT_HOSTS} and the host of
+   * {@code tokens.apiBaseUrl()}.
    *
    * @param tokens where tokens come from and where rejected ones are reported
    * @return a new builder
@@ -180,6 +188,20 @@ public final class AccessTokenInterceptor implements Interceptor {
           url.encodedPath() + " (a one-shot request body cannot be retried)");
     }
     AccessToken fresh = tokens.get();
+    if (fresh.value().equals(token.value())) {
+      // The provider kept the token: a re-fetch after a rejection happened too recently
+      // (RefreshPolicy.rejectionRefetchInterval). Retrying with the same token is pointless.
+      log.debug(
+          "WeChat rejected access token {} (errcode {}) on {}; re-fetches are bounded, failing at once",
+          token.masked(),
+          rejected.code,
+          url.encodedPath());
+      throw new AccessTokenRejectedException(
+          rejected.code,
+          rejected.message,
+          url.encodedPath()
+              + " (not retried: the token was re-fetched after a rejection too recently)");
+    }
     log.info(
         "WeChat rejected access token {} (errcode {}) on {}; invalidated it and retrying once with {}",
         token.masked(),
@@ -282,6 +304,11 @@ public final class AccessTokenInterceptor implements Interceptor {
 
     private Builder(AccessTokenProvider tokens) {
       this.tokens = tokens;
+      // The provider's own API host: a user who pointed it at a proxy or stand-in calls that host.
+      HttpUrl base = tokens.apiBaseUrl();
+      if (base != null) {
+        hosts.add(base.host());
+      }
     }
 
     /**

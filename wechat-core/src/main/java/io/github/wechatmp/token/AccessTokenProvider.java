@@ -110,8 +110,11 @@ public interface AccessTokenProvider extends AutoCloseable {
    * call). If it is the token held, it is dropped from memory, and from the store only if the store
    * still holds that very value (compare-and-invalidate), so an instance holding an old token never
    * wipes a newer one. The next {@link #get()} then fetches or adopts a new token. Reporting a
-   * token that was already replaced does nothing. A store failure is logged, not thrown.
-   * Thread-safe; never throws, and does no I/O but the store's compare-and-invalidate.
+   * token that was already replaced does nothing. Re-fetches are bounded: if the held token is the
+   * one fetched or adopted after a rejection less than {@link
+   * RefreshPolicy#rejectionRefetchInterval()} ago (30 s by default), it is kept and nothing is
+   * fetched (the bound is per provider, not shared through the store). A store failure is logged,
+   * not thrown. Thread-safe; never throws, and does no I/O but the store's compare-and-invalidate.
    *
    * @param rejectedToken the token value that WeChat rejected; null or blank is ignored
    */

@@ -33,6 +33,23 @@ public final class InMemoryTokenStore implements TokenStore {
   /** Creates an empty store. */
   public InMemoryTokenStore() {}
 
+  private final ConcurrentMap<TokenKey, SharedHoldOff> holdOffs = new ConcurrentHashMap<>();
+
+  @Override
+  public Optional<SharedHoldOff> loadHoldOff(TokenKey key) {
+    return Optional.ofNullable(holdOffs.get(Objects.requireNonNull(key, "key")));
+  }
+
+  @Override
+  public void saveHoldOff(TokenKey key, SharedHoldOff holdOff) {
+    holdOffs.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(holdOff, "holdOff"));
+  }
+
+  @Override
+  public void clearHoldOff(TokenKey key) {
+    holdOffs.remove(Objects.requireNonNull(key, "key"));
+  }
+
   @Override
   public Optional<AccessToken> load(TokenKey key) {
     return Optional.ofNullable(tokens.get(Objects.requireNonNull(key, "key")));
@@ -70,6 +87,30 @@ public final class InMemoryTokenStore implements TokenStore {
     TokenStore.checkLockArguments(key, lease, maxWait);
     LeaseLock lock = locks.computeIfAbsent(key, k -> new LeaseLock());
     return Optional.ofNullable(lock.acquire(lease.toNanos(), maxWait.toNanos()));
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Checks the lock's owner and lease under the lock's own mutex, and writes while holding it,
+   * so no other caller can take the lock between the check and the write.
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if {@code lock} was not taken on {@code key} of this store
+   */
+  @Override
+  public boolean saveFenced(TokenKey key, AccessToken token, RefreshLock lock) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(token, "token");
+    Objects.requireNonNull(lock, "lock");
+    if (!(lock instanceof LeaseLock.Held) || ((LeaseLock.Held) lock).parent() != locks.get(key)) {
+      throw new IllegalArgumentException("the lock was not taken on " + key + " of this store");
+    }
+    boolean saved = ((LeaseLock.Held) lock).whileHeld(() -> tokens.put(key, token));
+    if (saved) {
+      notifySubscribers(key);
+    }
+    return saved;
   }
 
   @Override
@@ -115,7 +156,7 @@ public final class InMemoryTokenStore implements TokenStore {
             Object me = new Object();
             owner = me;
             leaseEndsNanos = now + leaseNanos;
-            return () -> release(me);
+            return new Held(me);
           }
           long waitNanos = Math.min(deadline - now, leaseEndsNanos - now);
           if (deadline - now <= 0) {
@@ -125,6 +166,38 @@ public final class InMemoryTokenStore implements TokenStore {
         }
       } finally {
         mutex.unlock();
+      }
+    }
+
+    /** A held lock: closing it releases it while still owned. */
+    final class Held implements RefreshLock {
+      private final Object me;
+
+      Held(Object me) {
+        this.me = me;
+      }
+
+      LeaseLock parent() {
+        return LeaseLock.this;
+      }
+
+      /** Runs {@code action} if still the owner within the lease, holding the mutex throughout. */
+      boolean whileHeld(Runnable action) {
+        mutex.lock();
+        try {
+          if (owner != me || System.nanoTime() - leaseEndsNanos >= 0) {
+            return false;
+          }
+          action.run();
+          return true;
+        } finally {
+          mutex.unlock();
+        }
+      }
+
+      @Override
+      public void close() {
+        release(me);
       }
     }
 

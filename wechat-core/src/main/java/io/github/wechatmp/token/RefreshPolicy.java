@@ -19,11 +19,12 @@ import java.util.Objects;
  *       valid token. For tokens that live less than twice this long, half their lifetime is used.
  *   <dt>{@code expiryMargin}, default 30 s
  *   <dd>How long before expiry a token stops being served at once (it is <em>stale</em>): callers
- *       then wait for the refresh, so that no token expires in flight. For tokens the provider
- *       fetched that live less than four times this long, a quarter of their lifetime is used; a
- *       token read from the store, whose lifetime is unknown, is adopted only while more than this
- *       margin of it remains. With tokens that live minutes (a test stand-in), set both margins to
- *       fit them, or instances sharing a store will each fetch their own.
+ *       then wait for the refresh, so that no token expires in flight. For tokens that live less
+ *       than four times this long, a quarter of their lifetime is used: their real lifetime, from
+ *       their {@linkplain AccessToken#issuedAt() issue time}, whether fetched or read from the
+ *       store, so instances sharing short-lived tokens share them with the default margins. A token
+ *       read from the store without an issue time (written by an older release or a store that does
+ *       not keep it) is adopted, and served, only while more than this margin of it remains.
  *   <dt>{@code lockLease}, default 10 s
  *   <dd>How long the store's refresh lock lasts if its holder never releases it (it crashed). A
  *       fetch that would outlast the lease is cut short, so that no two instances fetch at once.
@@ -41,6 +42,17 @@ import java.util.Objects;
  *   <dd>After a failed refresh no new one starts for 1 s, doubling with each failure in a row, up
  *       to this; so a broken configuration cannot burn WeChat's daily quota. A store failure holds
  *       off for at most 5 s.
+ *   <dt>{@code rejectionRefetchInterval}, default 30 s
+ *   <dd>The least time between two re-fetches caused by WeChat rejecting the held token (errcode
+ *       40001, 40014 or 42001 reported through {@code invalidate}, as {@code
+ *       AccessTokenInterceptor} does). Within it a rejection of the token fetched after the last
+ *       one changes nothing: the token stays held, and the interceptor fails the call with {@code
+ *       AccessTokenRejectedException} at once instead of fetching. The cost: for up to this long
+ *       after a token is really voided twice in a row (another party force-refreshing stable
+ *       tokens, say), calls fail rather than fetch; the gain: a reset AppSecret, a stand-in or
+ *       proxy that rejects every token, or a token war between two deployments costs at most one
+ *       fetch per interval instead of one per API call. The bound is kept per provider (per
+ *       process), not shared through the store. Zero turns the bound off.
  * </dl>
  *
  * <p>Immutable and thread-safe; its builder is not thread-safe.
@@ -55,6 +67,7 @@ public final class RefreshPolicy {
   private final int maxRetries;
   private final Duration retryBackoff;
   private final Duration failureHoldOffMax;
+  private final Duration rejectionRefetchInterval;
 
   private RefreshPolicy(Builder b) {
     this.refreshMargin = b.refreshMargin;
@@ -64,6 +77,7 @@ public final class RefreshPolicy {
     this.maxRetries = b.maxRetries;
     this.retryBackoff = b.retryBackoff;
     this.failureHoldOffMax = b.failureHoldOffMax;
+    this.rejectionRefetchInterval = b.rejectionRefetchInterval;
   }
 
   /**
@@ -98,6 +112,7 @@ public final class RefreshPolicy {
     b.maxRetries = maxRetries;
     b.retryBackoff = retryBackoff;
     b.failureHoldOffMax = failureHoldOffMax;
+    b.rejectionRefetchInterval = rejectionRefetchInterval;
     return b;
   }
 
@@ -164,6 +179,15 @@ public final class RefreshPolicy {
     return failureHoldOffMax;
   }
 
+  /**
+   * Returns the least time between two re-fetches caused by rejected tokens.
+   *
+   * @return the interval; zero if unbounded
+   */
+  public Duration rejectionRefetchInterval() {
+    return rejectionRefetchInterval;
+  }
+
   @Override
   public boolean equals(Object o) {
     if (this == o) {
@@ -179,7 +203,8 @@ public final class RefreshPolicy {
         && lockLease.equals(p.lockLease)
         && lockWait.equals(p.lockWait)
         && retryBackoff.equals(p.retryBackoff)
-        && failureHoldOffMax.equals(p.failureHoldOffMax);
+        && failureHoldOffMax.equals(p.failureHoldOffMax)
+        && rejectionRefetchInterval.equals(p.rejectionRefetchInterval);
   }
 
   @Override
@@ -191,7 +216,8 @@ public final class RefreshPolicy {
         lockWait,
         maxRetries,
         retryBackoff,
-        failureHoldOffMax);
+        failureHoldOffMax,
+        rejectionRefetchInterval);
   }
 
   @Override
@@ -210,6 +236,8 @@ public final class RefreshPolicy {
         + retryBackoff
         + ", failureHoldOffMax="
         + failureHoldOffMax
+        + ", rejectionRefetchInterval="
+        + rejectionRefetchInterval
         + '}';
   }
 
@@ -225,6 +253,7 @@ public final class RefreshPolicy {
     int maxRetries = 2;
     Duration retryBackoff = Duration.ofMillis(200);
     Duration failureHoldOffMax = Duration.ofMinutes(2);
+    Duration rejectionRefetchInterval = Duration.ofSeconds(30);
 
     Builder() {}
 
@@ -321,6 +350,21 @@ public final class RefreshPolicy {
     public Builder failureHoldOffMax(Duration failureHoldOffMax) {
       this.failureHoldOffMax =
           check(failureHoldOffMax, "failureHoldOffMax", false, Duration.ofDays(1));
+      return this;
+    }
+
+    /**
+     * Sets the least time between two re-fetches caused by WeChat rejecting the held token; see the
+     * class description for what it costs. Default 30 s.
+     *
+     * @param rejectionRefetchInterval between zero (no bound) and one day
+     * @return this builder
+     * @throws NullPointerException if {@code rejectionRefetchInterval} is null
+     * @throws IllegalArgumentException if it is negative or longer than a day
+     */
+    public Builder rejectionRefetchInterval(Duration rejectionRefetchInterval) {
+      this.rejectionRefetchInterval =
+          check(rejectionRefetchInterval, "rejectionRefetchInterval", true, Duration.ofDays(1));
       return this;
     }
 

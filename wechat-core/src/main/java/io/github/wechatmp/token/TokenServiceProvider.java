@@ -87,6 +87,9 @@ public final class TokenServiceProvider {
       }
       this.url = u.encodedPath().endsWith("/") ? u : u.newBuilder().addPathSegment("").build();
       options.refreshMargin(Duration.ofSeconds(DEFAULT_REFRESH_MARGIN_SECONDS));
+      // The service bounds re-fetches after rejections itself, once for all its clients (its
+      // minimum interval): each rejection is reported to it, not bounded here as well.
+      options.rejectionRefetchInterval(Duration.ZERO);
     }
 
     /**
@@ -127,8 +130,10 @@ public final class TokenServiceProvider {
 
     /**
      * The refresh policy; see {@link AccessTokenProvider.Builder#refreshPolicy}. Default: {@link
-     * RefreshPolicy#defaults()} with a refresh margin of {@value #DEFAULT_REFRESH_MARGIN_SECONDS}
-     * s; the lock settings do not matter here (the lock is this provider's own).
+     * RefreshPolicy#defaults()} with a refresh margin of {@value #DEFAULT_REFRESH_MARGIN_SECONDS} s
+     * and a {@linkplain RefreshPolicy#rejectionRefetchInterval() rejection re-fetch interval} of
+     * zero (the service bounds re-fetches after rejections itself, for all its clients); the lock
+     * settings do not matter here (the lock is this provider's own).
      *
      * @param refreshPolicy the policy
      * @return this builder

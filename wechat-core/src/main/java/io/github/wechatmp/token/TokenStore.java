@@ -1,6 +1,7 @@
 package io.github.wechatmp.token;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -24,6 +25,14 @@ import java.util.Optional;
  *
  * When WeChat rejects a token, the provider {@linkplain #deleteIfValue deletes} the entry only if
  * it still holds the rejected value, so an instance that held an old token never wipes a newer one.
+ *
+ * <p>When a fetch fails for a reason that is the account's, not the host's (a wrong AppSecret,
+ * WeChat's errcode -1, a used-up quota), the provider {@linkplain #saveHoldOff records the
+ * hold-off} under the key, still holding the lock, and every provider sharing the store {@linkplain
+ * #loadHoldOff reads it} before steps 2 and 4 and makes no attempt before its end: N instances with
+ * a broken configuration make the attempts of one. A success {@linkplain #clearHoldOff clears} it.
+ * A store that does not implement these methods (their defaults do nothing) keeps each provider's
+ * hold-off to its own process, as before they existed.
  *
  * <h2>Contract for implementations</h2>
  *
@@ -66,6 +75,30 @@ public interface TokenStore {
    * @throws TokenStoreException if the token could not be stored; the entry is then unchanged
    */
   void save(TokenKey key, AccessToken token);
+
+  /**
+   * Stores {@code token} under {@code key} as {@link #save} does, but only if {@code lock}, taken
+   * by {@link #tryLock} on this key, is still held: its lease has not lapsed and no one else took
+   * it since. The check and the write are one atomic step, so a holder stalled past its lease (a
+   * long GC pause, a stopped VM) never overwrites the token the next holder saved: a fenced save.
+   * Providers save fetched tokens through this method.
+   *
+   * <p>The default is {@link #save} without the check, returning true: a store written before this
+   * method existed keeps working, without the guarantee (the provider then still re-reads the store
+   * after a fetch that outlasted its lease, which narrows the window but does not close it). Each
+   * store documents how it checks.
+   *
+   * @param key the credential to write
+   * @param token the token to store
+   * @param lock the lock the caller took on {@code key}
+   * @return true if saved; false if the lock is no longer held, and nothing was written
+   * @throws TokenStoreException if the token could not be stored; the entry is then unchanged
+   * @throws IllegalArgumentException if {@code lock} was not made by this store
+   */
+  default boolean saveFenced(TokenKey key, AccessToken token, RefreshLock lock) {
+    save(key, token);
+    return true;
+  }
 
   /**
    * Deletes the entry under {@code key} only if its value is {@code expectedValue}, atomically
@@ -120,6 +153,38 @@ public interface TokenStore {
   }
 
   /**
+   * Returns the hold-off recorded under {@code key} after a failed refresh, if any. The default
+   * returns empty: hold-offs stay per process. Stores implement the three hold-off methods
+   * together.
+   *
+   * @param key the credential
+   * @return the hold-off, or empty if none is recorded (or it is corrupt)
+   * @throws TokenStoreException if the backing storage cannot be read
+   */
+  default Optional<SharedHoldOff> loadHoldOff(TokenKey key) {
+    return Optional.empty();
+  }
+
+  /**
+   * Records {@code holdOff} under {@code key}, replacing any recorded before. A store may drop it
+   * once its {@link SharedHoldOff#notBefore()} has passed. The default does nothing.
+   *
+   * @param key the credential
+   * @param holdOff the hold-off
+   * @throws TokenStoreException if it could not be stored
+   */
+  default void saveHoldOff(TokenKey key, SharedHoldOff holdOff) {}
+
+  /**
+   * Removes the hold-off recorded under {@code key}, if any: a refresh succeeded. The default does
+   * nothing.
+   *
+   * @param key the credential
+   * @throws TokenStoreException if the backing storage cannot be used
+   */
+  default void clearHoldOff(TokenKey key) {}
+
+  /**
    * Checks the arguments of {@link #tryLock} as every store must: for implementations, so that all
    * stores refuse the same values with the same messages.
    *
@@ -153,6 +218,122 @@ public interface TokenStore {
      */
     @Override
     void close();
+  }
+
+  /**
+   * The hold-off after failed refreshes, as providers share it through a store: how many failed in
+   * a row, the instant before which none may try again, and WeChat's error. Immutable and
+   * thread-safe.
+   */
+  final class SharedHoldOff {
+    /** The longest error message kept; WeChat's are far shorter. */
+    public static final int MAX_MESSAGE_LENGTH = 200;
+
+    private final int failures;
+    private final Instant notBefore;
+    private final int errorCode;
+    private final String errorMessage;
+
+    private SharedHoldOff(int failures, Instant notBefore, int errorCode, String errorMessage) {
+      this.failures = failures;
+      this.notBefore = notBefore;
+      this.errorCode = errorCode;
+      this.errorMessage = errorMessage;
+    }
+
+    /**
+     * Creates a hold-off.
+     *
+     * @param failures the failed refreshes in a row; positive
+     * @param notBefore the instant before which no refresh may be tried
+     * @param errorCode WeChat's errcode of the last failure
+     * @param errorMessage WeChat's errmsg of the last failure (null reads as ""), cut to {@value
+     *     #MAX_MESSAGE_LENGTH} characters; it never holds a secret
+     * @return the hold-off
+     * @throws NullPointerException if {@code notBefore} is null
+     * @throws IllegalArgumentException if {@code failures} is not positive or {@code notBefore}
+     *     cannot be expressed in epoch milliseconds
+     */
+    public static SharedHoldOff of(
+        int failures, Instant notBefore, int errorCode, String errorMessage) {
+      Objects.requireNonNull(notBefore, "notBefore");
+      if (failures < 1) {
+        throw new IllegalArgumentException("failures must be positive");
+      }
+      try {
+        notBefore.toEpochMilli();
+      } catch (ArithmeticException e) {
+        throw new IllegalArgumentException("notBefore is out of range: " + notBefore);
+      }
+      String m = errorMessage == null ? "" : errorMessage;
+      if (m.length() > MAX_MESSAGE_LENGTH) {
+        m = m.substring(0, MAX_MESSAGE_LENGTH);
+      }
+      return new SharedHoldOff(failures, notBefore, errorCode, m);
+    }
+
+    /**
+     * Returns how many refreshes failed in a row.
+     *
+     * @return a positive count
+     */
+    public int failures() {
+      return failures;
+    }
+
+    /**
+     * Returns the instant before which no refresh may be tried.
+     *
+     * @return the end of the hold-off
+     */
+    public Instant notBefore() {
+      return notBefore;
+    }
+
+    /**
+     * Returns WeChat's errcode of the last failure.
+     *
+     * @return the errcode
+     */
+    public int errorCode() {
+      return errorCode;
+    }
+
+    /**
+     * Returns WeChat's errmsg of the last failure.
+     *
+     * @return the message, possibly empty
+     */
+    public String errorMessage() {
+      return errorMessage;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof SharedHoldOff
+          && ((SharedHoldOff) o).failures == failures
+          && ((SharedHoldOff) o).notBefore.equals(notBefore)
+          && ((SharedHoldOff) o).errorCode == errorCode
+          && ((SharedHoldOff) o).errorMessage.equals(errorMessage);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(failures, notBefore, errorCode, errorMessage);
+    }
+
+    @Override
+    public String toString() {
+      return "SharedHoldOff{failures="
+          + failures
+          + ", notBefore="
+          + notBefore
+          + ", errcode="
+          + errorCode
+          + ", errmsg="
+          + errorMessage
+          + '}';
+    }
   }
 
   /** A change subscription made by {@link #subscribe}. */

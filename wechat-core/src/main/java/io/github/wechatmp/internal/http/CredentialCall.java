@@ -139,7 +139,7 @@ public final class CredentialCall {
           null);
     }
     try {
-      return AccessToken.of(value, receivedAt.plusSeconds(expiresIn));
+      return AccessToken.of(value, receivedAt, receivedAt.plusSeconds(expiresIn));
     } catch (IllegalArgumentException e) {
       throw new WeChatTransportException(
           "WeChat's answer for the "

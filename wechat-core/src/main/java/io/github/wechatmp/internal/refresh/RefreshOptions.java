@@ -111,6 +111,11 @@ public final class RefreshOptions {
     shortcut(b -> b.failureHoldOffMax(d));
   }
 
+  /** See {@link RefreshPolicy.Builder#rejectionRefetchInterval}. */
+  public void rejectionRefetchInterval(Duration d) {
+    shortcut(b -> b.rejectionRefetchInterval(d));
+  }
+
   /** Not null. */
   public void listener(TokenEventListener listener) {
     this.listener = Objects.requireNonNull(listener, "listener");

@@ -88,6 +88,11 @@ public final class RefreshingCache implements AutoCloseable {
     Snapshot withFresh(boolean f) {
       return new Snapshot(token, f, shared, dueAtMillis, staleAtMillis, expiresAtMillis, completed);
     }
+
+    Snapshot asShared() {
+      return new Snapshot(
+          token, fresh, true, dueAtMillis, staleAtMillis, expiresAtMillis, completed);
+    }
   }
 
   private static final Snapshot EMPTY =
@@ -155,6 +160,15 @@ public final class RefreshingCache implements AutoCloseable {
   private volatile String rejectedValue;
 
   private volatile boolean closed;
+
+  /** When a rejection last dropped the held token, making way for a re-fetch. */
+  private volatile long lastRejectionRefetchMillis = Long.MIN_VALUE;
+
+  /** Rejections bounded since then; for the log only. */
+  private volatile int boundedRejections;
+
+  /** A token fetched while the store could not take it, to be saved when it answers; or null. */
+  private volatile AccessToken unsaved;
 
   /**
    * Whether every {@code get()} reads the clock. The shared scheduler's wake-ups follow the system
@@ -232,7 +246,13 @@ public final class RefreshingCache implements AutoCloseable {
     }
 
     @Override
+    public void storeAnswered() {
+      RefreshingCache.this.storeAnswered();
+    }
+
+    @Override
     public void fetchSucceeded(AccessToken fetched) {
+      failuresEnded();
       failure = null;
       lastRefreshAtMillis = clock.millis();
       if (fetched.value().equals(rejectedValue)) {
@@ -242,7 +262,11 @@ public final class RefreshingCache implements AutoCloseable {
 
     @Override
     public Snapshot installFetched(AccessToken fetched, boolean saved, Duration latency) {
-      Snapshot s = install(fetched, saved);
+      Snapshot s = install(fetched, saved, false);
+      unsaved = saved ? null : fetched;
+      if (!saved) {
+        scheduleLateSave(1);
+      }
       fire(() -> listener.onFetched(key, fetched, latency));
       return s;
     }
@@ -250,6 +274,16 @@ public final class RefreshingCache implements AutoCloseable {
     @Override
     public void recordFailure(RuntimeException error, long capMillis) {
       RefreshingCache.this.recordFailure(error, capMillis);
+    }
+
+    @Override
+    public void holdOffShared(TokenStore.SharedHoldOff holdOff, RuntimeException error) {
+      long notBefore = holdOff.notBefore().toEpochMilli();
+      failure = new Failure(error, holdOff.failures(), notBefore, safeMessage(error));
+      if (snapshot.token != null) {
+        wakeUpAt(notBefore);
+      }
+      log.debug("Honouring the hold-off of {} another instance recorded: {}", key, holdOff);
     }
   }
 
@@ -540,6 +574,28 @@ public final class RefreshingCache implements AutoCloseable {
     if (rejected == null || rejected.isBlank()) {
       return;
     }
+    Snapshot current = snapshot;
+    if (current.token != null && current.token.value().equals(rejected)) {
+      long now = clock.millis();
+      long interval = policy.rejectionRefetchInterval().toMillis();
+      long last = lastRejectionRefetchMillis;
+      if (interval > 0 && last != Long.MIN_VALUE && now >= last && now < last + interval) {
+        // Bounded: the token fetched after the last rejection is rejected too; fetching again at
+        // once would spend a fetch per API call on a reset secret or a rejecting proxy.
+        int n = ++boundedRejections;
+        if (n == 1 || Integer.bitCount(n) == 1) {
+          log.warn(
+              "WeChat rejected the token of {} again within {} ms of the last re-fetch; keeping it "
+                  + "until then ({} such rejections)",
+              key,
+              interval,
+              n);
+        }
+        return;
+      }
+      lastRejectionRefetchMillis = now;
+      boundedRejections = 0;
+    }
     rejectedValue = rejected;
     boolean wasCurrent = false;
     for (; ; ) {
@@ -648,13 +704,123 @@ public final class RefreshingCache implements AutoCloseable {
     if (snapshot.token != null) {
       wakeUpAt(notBefore); // retry then, in the background, so that the token does not lapse
     }
-    log.warn(
-        "Refreshing {} failed ({} in a row); no new attempt for {} ms: {}",
-        key,
-        consecutive,
-        holdOff,
-        e.getMessage());
+    logFailure(e, consecutive, holdOff);
     fire(() -> listener.onRefreshFailed(key, e, consecutive));
+  }
+
+  /** When the store's outage began, by the clock; or MIN_VALUE while the store answers. */
+  private volatile long storeOutageSinceMillis = Long.MIN_VALUE;
+
+  /** The last failure logged at WARN, to count identical ones rather than repeat them. */
+  private volatile String lastLoggedFailure;
+
+  private volatile int identicalFailures;
+
+  /**
+   * Quiet logs: a store outage is one WARN when it starts (and one INFO with its duration when it
+   * ends, see {@link #storeAnswered()}); other identical failures in a row are counted, logged at
+   * WARN the 1st, 2nd, 4th, 8th... time with their count, else at DEBUG.
+   */
+  private void logFailure(RuntimeException e, int consecutive, long holdOff) {
+    if (e.getCause() instanceof io.github.wechatmp.token.TokenStoreException) {
+      if (storeOutageSinceMillis == Long.MIN_VALUE) {
+        storeOutageSinceMillis = clock.millis();
+        log.warn(
+            "The token store fails for {}; serving the token held, if any, and trying again every "
+                + "few seconds (logged again when it answers): {}",
+            key,
+            e.getMessage());
+      } else {
+        log.debug("The token store still fails for {}: {}", key, e.getMessage());
+      }
+      return;
+    }
+    String signature = e.getClass().getName() + ": " + safeMessage(e);
+    int n = signature.equals(lastLoggedFailure) ? identicalFailures + 1 : 1;
+    lastLoggedFailure = signature;
+    identicalFailures = n;
+    if (Integer.bitCount(n) == 1) {
+      log.warn(
+          "Refreshing {} failed ({} in a row{}); no new attempt for {} ms: {}",
+          key,
+          consecutive,
+          n > 1 ? ", the same failure " + n + " times" : "",
+          holdOff,
+          e.getMessage());
+    } else {
+      log.debug(
+          "Refreshing {} failed again ({} in a row, the same failure {} times); no new attempt for {} ms",
+          key,
+          consecutive,
+          n,
+          holdOff);
+    }
+  }
+
+  /** The store answered: ends a store outage, logging its duration once. */
+  private void storeAnswered() {
+    long since = storeOutageSinceMillis;
+    if (since != Long.MIN_VALUE) {
+      storeOutageSinceMillis = Long.MIN_VALUE;
+      log.info(
+          "The token store answers again for {}, after an outage of {} ms",
+          key,
+          Math.max(0, clock.millis() - since));
+    }
+  }
+
+  /** A refresh succeeded: ends a run of identical failures, saying how long it was. */
+  private void failuresEnded() {
+    int n = identicalFailures;
+    if (lastLoggedFailure != null) {
+      if (n > 1) {
+        log.info("Refreshing {} succeeded after the same failure {} times in a row", key, n);
+      }
+      lastLoggedFailure = null;
+      identicalFailures = 0;
+    }
+  }
+
+  /** Tries, after a growing pause (1 s doubling to 5 s), to save the token the store refused. */
+  private void scheduleLateSave(int attempt) {
+    long delay = HoldOff.millis(attempt, SharedRefresh.STORE_HOLD_OFF_MAX_MILLIS);
+    scheduler.schedule(() -> executor.execute(() -> lateSave(attempt)), delay);
+  }
+
+  private void lateSave(int attempt) {
+    AccessToken t = unsaved;
+    Snapshot held = snapshot;
+    if (closed
+        || t == null
+        || held.token == null
+        || !held.token.value().equals(t.value())
+        || clock.millis() >= held.expiresAtMillis) {
+      if (unsaved == t) {
+        unsaved = null; // replaced, invalidated or expired: nothing left worth sharing
+      }
+      return;
+    }
+    SharedRefresh.LateSave outcome;
+    try {
+      outcome = protocol.saveLate(t);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      outcome = SharedRefresh.LateSave.RETRY;
+    }
+    switch (outcome) {
+      case SAVED:
+        unsaved = null;
+        Snapshot now = snapshot;
+        if (now.token == t && !now.shared) {
+          SNAPSHOT.compareAndSet(this, now, now.asShared());
+        }
+        break;
+      case ADOPTED:
+        unsaved = null;
+        break;
+      default:
+        scheduleLateSave(attempt + 1);
+    }
   }
 
   private Snapshot adopt(AccessToken stored) {
@@ -663,9 +829,11 @@ public final class RefreshingCache implements AutoCloseable {
       return held;
     }
     log.debug("Adopted the token of {} from the store: {}", key, stored);
+    unsaved = null;
+    failuresEnded();
     failure = null; // another instance succeeded: this one's hold-off no longer protects anything
     lastRefreshAtMillis = clock.millis();
-    Snapshot s = install(stored, true);
+    Snapshot s = install(stored, true, true);
     fire(() -> listener.onAdopted(key, stored));
     return s;
   }
@@ -675,12 +843,17 @@ public final class RefreshingCache implements AutoCloseable {
    * #close} may race with it, so it re-checks them after writing and backs out.
    *
    * @param shared whether the store holds this token (adopted from it, or saved to it)
+   * @param adopted whether it was adopted from the store rather than fetched
    */
-  private Snapshot install(AccessToken token, boolean shared) {
+  private Snapshot install(AccessToken token, boolean shared, boolean adopted) {
     long now = clock.millis();
     Timeline timeline =
         Timeline.of(
-            token, policy.refreshMargin().toMillis(), policy.expiryMargin().toMillis(), now);
+            token,
+            policy.refreshMargin().toMillis(),
+            policy.expiryMargin().toMillis(),
+            now,
+            adopted);
     Snapshot current = snapshot;
     if (current.token != null
         && current.token.value().equals(token.value())

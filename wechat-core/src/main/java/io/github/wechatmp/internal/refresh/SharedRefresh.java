@@ -1,5 +1,6 @@
 package io.github.wechatmp.internal.refresh;
 
+import io.github.wechatmp.WeChatApiException;
 import io.github.wechatmp.token.AccessToken;
 import io.github.wechatmp.token.TokenKey;
 import io.github.wechatmp.token.TokenStore;
@@ -8,6 +9,7 @@ import io.github.wechatmp.token.TokenStoreException;
 import io.github.wechatmp.token.TokenUnavailableException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,6 +32,9 @@ final class SharedRefresh {
    */
   static final long STORE_HOLD_OFF_MAX_MILLIS = 5_000;
 
+  /** Who fetched, for the fetch's log line. */
+  private static final long PID = ProcessHandle.current().pid();
+
   /** What the protocol needs of the cache it refreshes. */
   interface Host {
     /** The snapshot served now. */
@@ -50,8 +55,33 @@ final class SharedRefresh {
     /** Serves a fetched token, saved to the store or (if {@code saved} is false) not. */
     RefreshingCache.Snapshot installFetched(AccessToken fetched, boolean saved, Duration latency);
 
+    /** The store answered a call: a store outage, if one was logged, has ended. */
+    default void storeAnswered() {}
+
     /** Records a failed refresh and holds new ones off, for at most {@code capMillis}. */
     void recordFailure(RuntimeException error, long capMillis);
+
+    /**
+     * Honours a hold-off another instance recorded in the store; by default as a failure of its own
+     * (the cache makes the store's count and end its own).
+     */
+    default void holdOffShared(TokenStore.SharedHoldOff holdOff, RuntimeException error) {
+      recordFailure(error, Long.MAX_VALUE);
+    }
+  }
+
+  /**
+   * Whether a failure is the account's, and so shared through the store: a wrong AppSecret (40001
+   * or 40125 on the token endpoint), WeChat's system error (-1), the quota used up (45009). An IP
+   * outside the whitelist (40164), a risk confirmation (61004, 8950x) or a transport failure stays
+   * with the host that saw it, so that one host outside the whitelist never holds off the others.
+   */
+  static boolean isAccountFailure(RuntimeException e) {
+    if (!(e instanceof WeChatApiException)) {
+      return false;
+    }
+    int code = ((WeChatApiException) e).errorCode();
+    return code == 40001 || code == 40125 || code == -1 || code == 45009;
   }
 
   private final TokenKey key;
@@ -95,6 +125,7 @@ final class SharedRefresh {
         return host.adopt(stored);
       }
     }
+    honourSharedHoldOff(now);
     RefreshingCache.Failure f = host.failure();
     if (f != null && now < f.notBeforeMillis) {
       if (!force && held.token != null && now < held.expiresAtMillis) {
@@ -109,6 +140,7 @@ final class SharedRefresh {
     } catch (RuntimeException e) {
       return afterStoreFailure(storeFailure(e, "lock"), force);
     }
+    host.storeAnswered();
     if (lock.isEmpty()) {
       return afterLockTimeout(force, seen);
     }
@@ -126,7 +158,15 @@ final class SharedRefresh {
       if (isNewerOrFresh(stored, seen, force, now)) {
         return host.adopt(stored);
       }
-      return fetchAndSave(force, deadlineNanos);
+      // Under the lock: the holder before us may have failed and recorded a hold-off.
+      if (honourSharedHoldOff(now)) {
+        RefreshingCache.Snapshot h = host.held();
+        if (!force && h.token != null && now < h.expiresAtMillis) {
+          return h;
+        }
+        throw host.failure().error;
+      }
+      return fetchAndSave(force, deadlineNanos, refreshLock);
     } finally {
       refreshLock.close();
     }
@@ -204,19 +244,29 @@ final class SharedRefresh {
         e);
   }
 
-  private RefreshingCache.Snapshot fetchAndSave(boolean force, long deadlineNanos)
-      throws InterruptedException {
+  private RefreshingCache.Snapshot fetchAndSave(
+      boolean force, long deadlineNanos, RefreshLock refreshLock) throws InterruptedException {
     long started = System.nanoTime();
     AccessToken fetched;
     try {
       fetched = retrier.fetch(force, deadlineNanos);
     } catch (RuntimeException e) {
       host.recordFailure(e, Long.MAX_VALUE);
+      shareHoldOff(e);
       throw e;
+    }
+    if (sawSharedHoldOff || host.failure() != null) {
+      clearSharedHoldOff();
     }
     host.fetchSucceeded(fetched);
     Duration latency = Duration.ofNanos(System.nanoTime() - started);
-    log.info("Fetched a new token for {} in {} ms: {}", key, latency.toMillis(), fetched);
+    log.info(
+        "Fetched a new token for {} ({}) in process {} in {} ms: {}",
+        key,
+        force ? "forced refresh" : "refresh",
+        PID,
+        latency.toMillis(),
+        fetched);
     if (System.nanoTime() - deadlineNanos > 0) {
       // The lease may have lapsed while fetching, and another instance fetched since: its token,
       // being newer, voids ours, so keep to it rather than overwrite it.
@@ -230,7 +280,20 @@ final class SharedRefresh {
     }
     boolean saved = false;
     try {
-      store.save(key, fetched);
+      if (!store.saveFenced(key, fetched, refreshLock)) {
+        // Our lease lapsed before the save (a pause after the fetch): the next holder may have
+        // saved a newer token, which ours must not replace. Take what the store holds.
+        AccessToken stored = loadUsable(clock.millis(), true);
+        log.warn(
+            "The refresh lock of {} lapsed before its token was saved; the store refused the late "
+                + "save{}",
+            key,
+            stored != null ? " and its token is adopted" : "");
+        if (stored != null) {
+          return host.adopt(stored);
+        }
+        return host.installFetched(fetched, false, latency);
+      }
       saved = true;
     } catch (RuntimeException e) {
       log.warn(
@@ -239,6 +302,147 @@ final class SharedRefresh {
           storeFailure(e, "save"));
     }
     return host.installFetched(fetched, saved, latency);
+  }
+
+  /** Whether a shared hold-off was seen since the last success, so that success clears it. */
+  private volatile boolean sawSharedHoldOff;
+
+  /**
+   * Reads the store's hold-off and, while it lasts, makes it this instance's; returns whether one
+   * is in force. A store failure reads as none.
+   */
+  private boolean honourSharedHoldOff(long now) {
+    Optional<TokenStore.SharedHoldOff> shared;
+    try {
+      shared = store.loadHoldOff(key);
+    } catch (RuntimeException e) {
+      log.debug("Could not read the hold-off of {} from the store", key, e);
+      return false;
+    }
+    if (shared == null || shared.isEmpty()) {
+      return false;
+    }
+    TokenStore.SharedHoldOff h = shared.get();
+    sawSharedHoldOff = true;
+    if (now >= h.notBefore().toEpochMilli()) {
+      return false;
+    }
+    RefreshingCache.Failure mine = host.failure();
+    if (mine == null
+        || mine.notBeforeMillis < h.notBefore().toEpochMilli()
+        || mine.consecutive < h.failures()) {
+      host.holdOffShared(h, new WeChatApiException(h.errorCode(), h.errorMessage()));
+    }
+    return true;
+  }
+
+  /** After a failed fetch, under the lock: an account failure's hold-off goes to the store. */
+  private void shareHoldOff(RuntimeException e) {
+    if (!isAccountFailure(e)) {
+      return;
+    }
+    RefreshingCache.Failure f = host.failure();
+    if (f == null) {
+      return;
+    }
+    WeChatApiException api = (WeChatApiException) e;
+    try {
+      store.saveHoldOff(
+          key,
+          TokenStore.SharedHoldOff.of(
+              f.consecutive,
+              Instant.ofEpochMilli(f.notBeforeMillis),
+              api.errorCode(),
+              api.errorMessage()));
+      sawSharedHoldOff = true;
+    } catch (RuntimeException storeFailed) {
+      log.debug("Could not share the hold-off of {} through the store", key, storeFailed);
+    }
+  }
+
+  private void clearSharedHoldOff() {
+    try {
+      store.clearHoldOff(key);
+      sawSharedHoldOff = false;
+    } catch (RuntimeException e) {
+      log.debug("Could not clear the hold-off of {} in the store", key, e);
+    }
+  }
+
+  /** What became of a token the store could not take when it was fetched. */
+  enum LateSave {
+    /** Saved now (or found already saved): the other instances adopt it. */
+    SAVED,
+    /** The store holds a newer token, adopted instead. */
+    ADOPTED,
+    /** The store still fails, or another instance is refreshing: try again later. */
+    RETRY
+  }
+
+  /**
+   * Saves {@code fetched}, which the store could not take when it was fetched, now that it may
+   * answer again: under the refresh lock (a single attempt, no wait), unless the store by now holds
+   * a newer token, which is adopted instead. Without this the next instance to come due would fetch
+   * a token of its own and void this one everywhere it is held.
+   */
+  LateSave saveLate(AccessToken fetched) throws InterruptedException {
+    Optional<RefreshLock> lock;
+    try {
+      lock = store.tryLock(key, lockLease, Duration.ZERO);
+    } catch (RuntimeException e) {
+      return LateSave.RETRY;
+    }
+    if (lock.isEmpty()) {
+      return LateSave.RETRY; // another instance is refreshing: adopt its token, or try again
+    }
+    RefreshLock held = lock.get();
+    try {
+      Optional<AccessToken> stored;
+      try {
+        stored = store.load(key);
+      } catch (RuntimeException e) {
+        return LateSave.RETRY;
+      }
+      if (stored != null && stored.isPresent()) {
+        AccessToken other = stored.get();
+        if (other.value().equals(fetched.value())) {
+          return LateSave.SAVED;
+        }
+        AccessToken usable = usable(stored, clock.millis());
+        if (usable != null && isNewer(usable, fetched)) {
+          log.info(
+              "The store of {} answers again and holds a newer token than the one fetched while it "
+                  + "failed; adopting it",
+              key);
+          host.adopt(usable);
+          return LateSave.ADOPTED;
+        }
+      }
+      try {
+        if (!store.saveFenced(key, fetched, held)) {
+          return LateSave.RETRY;
+        }
+      } catch (RuntimeException e) {
+        return LateSave.RETRY;
+      }
+      log.info(
+          "Saved the token of {} fetched while the store failed, now that it answers again: {}",
+          key,
+          fetched);
+      return LateSave.SAVED;
+    } finally {
+      held.close();
+    }
+  }
+
+  /**
+   * Whether {@code a} was issued after {@code b}: by issue time if both know it, else by expiry.
+   */
+  static boolean isNewer(AccessToken a, AccessToken b) {
+    if (a.issuedAt().isPresent() && b.issuedAt().isPresent()) {
+      return a.issuedAt().get().isAfter(b.issuedAt().get());
+    }
+    return a.expiresAt().isAfter(b.expiresAt());
   }
 
   /**
@@ -265,8 +469,10 @@ final class SharedRefresh {
       return null;
     }
     AccessToken t = loaded.get();
-    // The full expiry margin applies: the stored token's original lifetime is unknown here.
-    if (t.expiresAt().toEpochMilli() - expiryMarginMillis <= now
+    // The margin scales with the token's real lifetime when it knows its issue time, else applies
+    // in full: the remaining life of a stored token says nothing of its lifetime.
+    if (t.expiresAt().toEpochMilli() - Timeline.expiryMarginFor(t, expiryMarginMillis, now, true)
+            <= now
         || t.value().equals(host.rejectedValue())) {
       return null;
     }

@@ -25,16 +25,48 @@ final class Timeline {
   /**
    * The timeline of {@code token} received at {@code nowMillis}. Margins are shortened for tokens
    * that live less than a few of them, so that a short-lived token is still served for most of its
-   * life: the expiry margin to a quarter of the remaining lifetime, the refresh margin to half of
-   * it (but never below the expiry margin).
+   * life: the expiry margin to a quarter of the lifetime, the refresh margin to half of it (but
+   * never below the expiry margin). The lifetime is the token's real one when it knows its issue
+   * instant. Otherwise it is the time left from now, but then only for a token just fetched ({@code
+   * adopted} false): the remaining life of a token adopted from a store says nothing of its
+   * lifetime, so such a token keeps the configured expiry margin in full, and is never served
+   * inside it.
    */
   static Timeline of(
-      AccessToken token, long refreshMarginMillis, long expiryMarginMillis, long nowMillis) {
+      AccessToken token,
+      long refreshMarginMillis,
+      long expiryMarginMillis,
+      long nowMillis,
+      boolean adopted) {
     long expiresAt = token.expiresAt().toEpochMilli();
-    long lifetime = Math.max(0, expiresAt - nowMillis);
-    long expiryMargin = Math.min(expiryMarginMillis, lifetime / 4);
+    long expiryMargin = expiryMarginFor(token, expiryMarginMillis, nowMillis, adopted);
+    long lifetime = lifetimeMillis(token, nowMillis);
     long refreshMargin = Math.max(expiryMargin, Math.min(refreshMarginMillis, lifetime / 2));
     return new Timeline(expiresAt - refreshMargin, expiresAt - expiryMargin, expiresAt);
+  }
+
+  /** {@link #of(AccessToken, long, long, long, boolean)} for a token just fetched. */
+  static Timeline of(
+      AccessToken token, long refreshMarginMillis, long expiryMarginMillis, long nowMillis) {
+    return of(token, refreshMarginMillis, expiryMarginMillis, nowMillis, false);
+  }
+
+  /**
+   * The expiry margin that applies to {@code token}: the configured one, shortened to a quarter of
+   * the lifetime when that is known (see {@link #of(AccessToken, long, long, long, boolean)}).
+   */
+  static long expiryMarginFor(
+      AccessToken token, long expiryMarginMillis, long nowMillis, boolean adopted) {
+    if (adopted && token.issuedAt().isEmpty()) {
+      return expiryMarginMillis;
+    }
+    return Math.min(expiryMarginMillis, lifetimeMillis(token, nowMillis) / 4);
+  }
+
+  private static long lifetimeMillis(AccessToken token, long nowMillis) {
+    long expiresAt = token.expiresAt().toEpochMilli();
+    long from = token.issuedAt().isPresent() ? token.issuedAt().get().toEpochMilli() : nowMillis;
+    return Math.max(0, expiresAt - from);
   }
 
   /** The same timeline, due no earlier than {@code dueAtMillis} (but never after it is stale). */

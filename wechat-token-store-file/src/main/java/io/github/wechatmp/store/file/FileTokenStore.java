@@ -144,6 +144,76 @@ public final class FileTokenStore implements TokenStore {
   /**
    * {@inheritDoc}
    *
+   * <p>The check and the write happen while holding the refresh lock's in-JVM monitor and so its OS
+   * lock: no thread of this JVM and no other process can take the lock in between. The lease is
+   * enforced by this JVM; a lock whose lease lapsed was released, and the save is refused.
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if {@code lock} was not taken on {@code key} of this file
+   * @throws TokenStoreException if the file cannot be written
+   */
+  @Override
+  public boolean saveFenced(TokenKey key, AccessToken token, RefreshLock lock) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(token, "token");
+    Objects.requireNonNull(lock, "lock");
+    if (!(lock instanceof RangeLock.Handle)
+        || ((RangeLock.Handle) lock).parent() != shared.refreshLock(key)) {
+      throw new IllegalArgumentException("the lock was not taken on " + key + " of " + shared.file);
+    }
+    return ((RangeLock.Handle) lock).whileHeld(() -> save(key, token));
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Hold-offs are kept in the token file's {@code holdOffs} object, so every process using the
+   * file honours them.
+   *
+   * @throws NullPointerException if {@code key} is null
+   * @throws TokenStoreException if the file cannot be read
+   */
+  @Override
+  public Optional<SharedHoldOff> loadHoldOff(TokenKey key) {
+    Objects.requireNonNull(key, "key");
+    return Optional.ofNullable(shared.holdOffs().get(key));
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Written with the file's write lock, atomically, as tokens are.
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws TokenStoreException if the file cannot be written
+   */
+  @Override
+  public void saveHoldOff(TokenKey key, SharedHoldOff holdOff) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(holdOff, "holdOff");
+    shared.updateHoldOffs(
+        "record the hold-off of " + key,
+        holdOffs -> {
+          holdOffs.put(key, holdOff);
+          return true;
+        });
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * @throws NullPointerException if {@code key} is null
+   * @throws TokenStoreException if the file cannot be written
+   */
+  @Override
+  public void clearHoldOff(TokenKey key) {
+    Objects.requireNonNull(key, "key");
+    shared.updateHoldOffs("clear the hold-off of " + key, holdOffs -> holdOffs.remove(key) != null);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
    * <p>Reads the file only if it changed since this JVM last parsed it. A missing or unusable file
    * or entry is an empty result.
    *

@@ -121,12 +121,33 @@ final class RangeLock {
     }
   }
 
+  /**
+   * Runs {@code action} if {@code me} still owns the lock within its lease, holding this lock's
+   * monitor (so no thread of this JVM can take it over) and so its OS lock (so no other process
+   * can) throughout.
+   */
+  private synchronized boolean whileHeld(Object me, Runnable action) {
+    if (owner != me || System.nanoTime() - leaseEndsNanos >= 0 || !fileLock.isValid()) {
+      return false;
+    }
+    action.run();
+    return true;
+  }
+
   /** What the holder closes; releases only while it is still the owner. */
-  private final class Handle implements RefreshLock {
+  final class Handle implements RefreshLock {
     private final Object me;
 
     Handle(Object me) {
       this.me = me;
+    }
+
+    RangeLock parent() {
+      return RangeLock.this;
+    }
+
+    boolean whileHeld(Runnable action) {
+      return RangeLock.this.whileHeld(me, action);
     }
 
     @Override

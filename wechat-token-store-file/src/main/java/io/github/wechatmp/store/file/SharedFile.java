@@ -2,6 +2,7 @@ package io.github.wechatmp.store.file;
 
 import io.github.wechatmp.token.AccessToken;
 import io.github.wechatmp.token.TokenKey;
+import io.github.wechatmp.token.TokenStore;
 import io.github.wechatmp.token.TokenStoreException;
 import java.io.FileInputStream;
 import java.io.FileNotFoundException;
@@ -29,6 +30,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiPredicate;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -226,6 +228,13 @@ final class SharedFile {
     try {
       attributes = Files.readAttributes(file, BasicFileAttributes.class);
     } catch (NoSuchFileException e) {
+      // No file yet, unless its folder is not a folder: JDK 17 reports that as another
+      // FileSystemException ("Not a directory"), newer JDKs as NoSuchFileException.
+      Path folder = file.toAbsolutePath().getParent();
+      if (folder != null && Files.exists(folder) && !Files.isDirectory(folder)) {
+        throw new TokenStoreException(
+            "Cannot read the token file " + file + ": " + folder + " is not a directory", e);
+      }
       return null;
     } catch (IOException e) {
       throw new TokenStoreException("Cannot read the token file " + file + ": " + e, e);
@@ -262,6 +271,22 @@ final class SharedFile {
    * @return whether the file was written
    */
   boolean update(String action, Predicate<Map<TokenKey, AccessToken>> change) {
+    return modify(action, (tokens, holdOffs) -> change.test(tokens));
+  }
+
+  /** As {@link #update}, for the file's hold-offs. */
+  boolean updateHoldOffs(String action, Predicate<Map<TokenKey, TokenStore.SharedHoldOff>> change) {
+    return modify(action, (tokens, holdOffs) -> change.test(holdOffs));
+  }
+
+  /** The hold-offs the file holds now. */
+  Map<TokenKey, TokenStore.SharedHoldOff> holdOffs() {
+    return read(true).parsed.holdOffs;
+  }
+
+  private boolean modify(
+      String action,
+      BiPredicate<Map<TokenKey, AccessToken>, Map<TokenKey, TokenStore.SharedHoldOff>> change) {
     long deadline = System.nanoTime() + WRITE_LOCK_WAIT_NANOS;
     boolean interrupted = false;
     try {
@@ -289,11 +314,13 @@ final class SharedFile {
           pause = Math.min(pause * 2, MAX_POLL_NANOS);
         }
         try {
-          Map<TokenKey, AccessToken> tokens = new HashMap<>(read(false).parsed.tokens);
-          if (!change.test(tokens)) {
+          TokenFileFormat.Parsed parsed = read(false).parsed;
+          Map<TokenKey, AccessToken> tokens = new HashMap<>(parsed.tokens);
+          Map<TokenKey, TokenStore.SharedHoldOff> holdOffs = new HashMap<>(parsed.holdOffs);
+          if (!change.test(tokens, holdOffs)) {
             return false;
           }
-          writeAtomically(TokenFileFormat.write(tokens));
+          writeAtomically(TokenFileFormat.write(tokens, holdOffs));
           return true;
         } finally {
           release(lock);

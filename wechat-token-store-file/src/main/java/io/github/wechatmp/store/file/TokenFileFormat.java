@@ -5,6 +5,7 @@ import com.squareup.moshi.JsonReader;
 import com.squareup.moshi.JsonWriter;
 import io.github.wechatmp.token.AccessToken;
 import io.github.wechatmp.token.TokenKey;
+import io.github.wechatmp.token.TokenStore;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -30,15 +31,21 @@ import okio.Buffer;
  *   "tokens": {
  *     "wx0123456789abcdef:access_token": {
  *       "value": "...",
+ *       "issuedAt": "2026-11-24T08:00:00.123Z",
  *       "expiresAt": "2026-11-24T10:00:00.123Z"
  *     }
  *   }
  * }
  * }</pre>
  *
- * Entries are keyed by {@link TokenKey#toString()}; {@code expiresAt} is ISO-8601 in UTC, exact to
- * the nanosecond. Stateless and thread-safe. Parsing never throws: what cannot be used is reported
- * as problems, whose texts name keys and fields but never contain a token value.
+ * An optional {@code "holdOffs"} object, keyed as {@code "tokens"}, holds the hold-offs shared
+ * after failed refreshes: {@code {"failures": 3, "notBefore": "...", "errcode": 40125, "errmsg":
+ * "..."}}; older readers ignore it. Entries are keyed by {@link TokenKey#toString()}; {@code
+ * expiresAt} and {@code issuedAt} are ISO-8601 in UTC, exact to the nanosecond. {@code issuedAt} is
+ * optional: entries written before it was stored (and by a token that does not know it) have none,
+ * and read as tokens of unknown issue time; older readers ignore it, as they ignore every unknown
+ * member. Stateless and thread-safe. Parsing never throws: what cannot be used is reported as
+ * problems, whose texts name keys and fields but never contain a token value.
  */
 final class TokenFileFormat {
   static final int VERSION = 1;
@@ -51,11 +58,22 @@ final class TokenFileFormat {
 
     final Map<TokenKey, AccessToken> tokens;
 
+    /** The shared hold-offs after failed refreshes; the unusable ones are left out silently. */
+    final Map<TokenKey, TokenStore.SharedHoldOff> holdOffs;
+
     /** Empty if the whole file was usable. */
     final List<String> problems;
 
     Parsed(Map<TokenKey, AccessToken> tokens, List<String> problems) {
+      this(tokens, Map.of(), problems);
+    }
+
+    Parsed(
+        Map<TokenKey, AccessToken> tokens,
+        Map<TokenKey, TokenStore.SharedHoldOff> holdOffs,
+        List<String> problems) {
       this.tokens = Collections.unmodifiableMap(tokens);
+      this.holdOffs = Collections.unmodifiableMap(holdOffs);
       this.problems = List.copyOf(problems);
     }
 
@@ -129,12 +147,44 @@ final class TokenFileFormat {
         continue;
       }
       Map<?, ?> fields = (Map<?, ?>) e.getValue();
-      entries.put(
-          key,
+      AccessToken token =
           AccessToken.of(
-              (String) fields.get("value"), Instant.parse((String) fields.get("expiresAt"))));
+              (String) fields.get("value"), Instant.parse((String) fields.get("expiresAt")));
+      Object issuedAt = fields.get("issuedAt");
+      if (issuedAt != null) {
+        try {
+          token = token.withIssuedAt(Instant.parse((String) issuedAt));
+        } catch (RuntimeException ex) {
+          // Unusable issue time: the token still is; it is then of unknown lifetime.
+          problems.add("entry " + key + " has an \"issuedAt\" that is not a usable instant");
+        }
+      }
+      entries.put(key, token);
     }
-    return new Parsed(entries, problems);
+    return new Parsed(entries, holdOffs(document.get("holdOffs")), problems);
+  }
+
+  /** The hold-offs of the optional {@code holdOffs} member; what does not parse is left out. */
+  private static Map<TokenKey, TokenStore.SharedHoldOff> holdOffs(Object member) {
+    if (!(member instanceof Map)) {
+      return Map.of();
+    }
+    Map<TokenKey, TokenStore.SharedHoldOff> result = new TreeMap<>(TokenFileFormat::compareKeys);
+    for (Map.Entry<?, ?> e : ((Map<?, ?>) member).entrySet()) {
+      try {
+        Map<?, ?> f = (Map<?, ?>) e.getValue();
+        result.put(
+            TokenKey.parse(String.valueOf(e.getKey())),
+            TokenStore.SharedHoldOff.of(
+                ((Number) f.get("failures")).intValue(),
+                Instant.parse((String) f.get("notBefore")),
+                ((Number) f.get("errcode")).intValue(),
+                (String) f.get("errmsg")));
+      } catch (RuntimeException unusable) {
+        // A hold-off is advice: one that cannot be read is as if none were recorded.
+      }
+    }
+    return result;
   }
 
   /** Returns why {@code entry} is not a usable token, or null if it is. */
@@ -169,6 +219,11 @@ final class TokenFileFormat {
   }
 
   static byte[] write(Map<TokenKey, AccessToken> tokens) {
+    return write(tokens, Map.of());
+  }
+
+  static byte[] write(
+      Map<TokenKey, AccessToken> tokens, Map<TokenKey, TokenStore.SharedHoldOff> holdOffs) {
     Map<TokenKey, AccessToken> sorted = new TreeMap<>(TokenFileFormat::compareKeys);
     sorted.putAll(tokens);
     Buffer buffer = new Buffer();
@@ -180,10 +235,28 @@ final class TokenFileFormat {
       for (Map.Entry<TokenKey, AccessToken> e : sorted.entrySet()) {
         writer.name(e.getKey().toString()).beginObject();
         writer.name("value").value(e.getValue().value());
+        if (e.getValue().issuedAt().isPresent()) {
+          writer.name("issuedAt").value(e.getValue().issuedAt().get().toString());
+        }
         writer.name("expiresAt").value(e.getValue().expiresAt().toString());
         writer.endObject();
       }
       writer.endObject();
+      if (!holdOffs.isEmpty()) {
+        Map<TokenKey, TokenStore.SharedHoldOff> sortedHoldOffs =
+            new TreeMap<>(TokenFileFormat::compareKeys);
+        sortedHoldOffs.putAll(holdOffs);
+        writer.name("holdOffs").beginObject();
+        for (Map.Entry<TokenKey, TokenStore.SharedHoldOff> e : sortedHoldOffs.entrySet()) {
+          writer.name(e.getKey().toString()).beginObject();
+          writer.name("failures").value(e.getValue().failures());
+          writer.name("notBefore").value(e.getValue().notBefore().toString());
+          writer.name("errcode").value(e.getValue().errorCode());
+          writer.name("errmsg").value(e.getValue().errorMessage());
+          writer.endObject();
+        }
+        writer.endObject();
+      }
       writer.endObject();
     } catch (IOException e) {
       throw new UncheckedIOException(e); // a Buffer does not fail

@@ -44,4 +44,19 @@ class FileTokenStoreContractTest extends TokenStoreContract {
     Files.writeString(folder, "not a folder");
     return store;
   }
+
+  @Override
+  protected boolean keepsIssueTimes() {
+    return true;
+  }
+
+  @Override
+  protected boolean sharesHoldOffs() {
+    return true;
+  }
+
+  @Override
+  protected boolean fencesSaves() {
+    return true;
+  }
 }

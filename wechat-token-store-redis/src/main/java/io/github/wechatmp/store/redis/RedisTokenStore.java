@@ -39,10 +39,16 @@ import redis.clients.jedis.exceptions.JedisException;
  * {@value #DEFAULT_PREFIX}):
  *
  * <ul>
- *   <li>{@code P{A}:K} holds the token as {@code <expiresAt in epoch milliseconds>:<token value>},
- *       a string written in one {@code SET ... PX}, so a reader sees value and expiry together. Its
- *       TTL is the time left until the token's expiry by this store's {@linkplain Builder#clock
- *       clock}, never longer: Redis drops the entry no later than WeChat stops accepting it.
+ *   <li>{@code P{A}:K} holds the token as {@code <expiresAt>,<issuedAt>:<token value>} (instants in
+ *       epoch milliseconds; {@code <expiresAt>:<token value>}, the format before issue times were
+ *       kept, for a token that does not know its issue time, and read as such), a string written in
+ *       one {@code SET ... PX}, so a reader sees value and times together. Releases of the SDK from
+ *       before issue times were kept read the new format as a corrupt entry (no token), so during a
+ *       rolling upgrade their nodes may fetch once more. Its TTL is the time left until the token's
+ *       expiry by this store's {@linkplain Builder#clock clock}, never longer: Redis drops the
+ *       entry no later than WeChat stops accepting it.
+ *   <li>{@code P{A}:K:holdoff} holds the hold-off after failed refreshes that every node honours
+ *       (see {@link TokenStore#loadHoldOff}), until 10 minutes past its end or the next success.
  *   <li>{@code P{A}:K:lock} holds the refresh lock while a node refreshes: a random owner id, with
  *       a TTL of the lock's lease.
  *   <li>The channel {@code P{A}:K} (the token key's name) carries a message on every {@link #save}
@@ -112,6 +118,15 @@ public final class RedisTokenStore implements TokenStore {
   public static final String DEFAULT_PREFIX = "wechat:";
 
   static final String LOCK_SUFFIX = ":lock";
+
+  /** The suffix of the key that holds a shared hold-off after failed refreshes. */
+  static final String HOLD_OFF_SUFFIX = ":holdoff";
+
+  /** How long a hold-off outlives its end, so that the next failure counts on from it. */
+  static final long HOLD_OFF_KEEP_MILLIS = 10 * 60_000;
+
+  private static final String SET_PX_SCRIPT =
+      "return redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])";
   static final String SAVED_MESSAGE = "saved";
   static final String DELETED_MESSAGE = "deleted";
 
@@ -120,6 +135,19 @@ public final class RedisTokenStore implements TokenStore {
   private static final String SAVE_SCRIPT =
       String.join(
           "\n",
+          "if tonumber(ARGV[2]) > 0 then",
+          "  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])",
+          "else",
+          "  redis.call('DEL', KEYS[1])",
+          "end",
+          "redis.call('PUBLISH', KEYS[1], ARGV[3])",
+          "return 1");
+
+  // KEYS[1] token key, KEYS[2] lock key; ARGV[1..3] as SAVE_SCRIPT's; ARGV[4] the lock's owner.
+  private static final String FENCED_SAVE_SCRIPT =
+      String.join(
+          "\n",
+          "if redis.call('GET', KEYS[2]) ~= ARGV[4] then return 0 end",
           "if tonumber(ARGV[2]) > 0 then",
           "  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])",
           "else",
@@ -260,7 +288,13 @@ public final class RedisTokenStore implements TokenStore {
     long ttl = expiresAt - clock.millis();
     List<String> args =
         ttl > 0
-            ? List.of(expiresAt + ":" + token.value(), Long.toString(ttl), SAVED_MESSAGE)
+            ? List.of(
+                expiresAt
+                    + token.issuedAt().map(i -> "," + i.toEpochMilli()).orElse("")
+                    + ":"
+                    + token.value(),
+                Long.toString(ttl),
+                SAVED_MESSAGE)
             : List.of("", "0", DELETED_MESSAGE);
     try {
       jedis.eval(SAVE_SCRIPT, List.of(redisKey), args);
@@ -268,6 +302,45 @@ public final class RedisTokenStore implements TokenStore {
       throw failure("save the token to", redisKey, e, token.value());
     }
     log.debug("Saved {} to Redis key {} with a TTL of {} ms", token, redisKey, Math.max(0, ttl));
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>One Lua script that checks that the lock key still holds this lock's owner id (Redis counts
+   * the lease: a lapsed lock's key is gone or another's) and only then saves as {@link #save} does;
+   * the key and the lock share the app's hash slot.
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if {@code lock} was not taken on {@code key} by this store
+   * @throws TokenStoreException if Redis cannot be reached or fails
+   */
+  @Override
+  public boolean saveFenced(TokenKey key, AccessToken token, RefreshLock lock) {
+    String redisKey = tokenKey(Objects.requireNonNull(key, "key"));
+    Objects.requireNonNull(token, "token");
+    Objects.requireNonNull(lock, "lock");
+    if (!(lock instanceof Lock) || !((Lock) lock).lockKey.equals(lockKey(key))) {
+      throw new IllegalArgumentException("the lock was not taken on " + key + " by this store");
+    }
+    long expiresAt = token.expiresAt().toEpochMilli();
+    long ttl = expiresAt - clock.millis();
+    String stored =
+        expiresAt
+            + token.issuedAt().map(i -> "," + i.toEpochMilli()).orElse("")
+            + ":"
+            + token.value();
+    List<String> args =
+        ttl > 0
+            ? List.of(stored, Long.toString(ttl), SAVED_MESSAGE, ((Lock) lock).owner)
+            : List.of("", "0", DELETED_MESSAGE, ((Lock) lock).owner);
+    Object saved;
+    try {
+      saved = jedis.eval(FENCED_SAVE_SCRIPT, List.of(redisKey, lockKey(key)), args);
+    } catch (JedisException e) {
+      throw failure("save the token to", redisKey, e, token.value());
+    }
+    return Long.valueOf(1).equals(saved);
   }
 
   /**
@@ -360,6 +433,86 @@ public final class RedisTokenStore implements TokenStore {
     return notifier.add(channel, Objects.requireNonNull(onChange, "onChange"));
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Reads the key {@code P{A}:K:holdoff}, {@code
+   * <failures>:<notBeforeMillis>:<errcode>:<errmsg>}; a value that does not parse reads as none.
+   *
+   * @throws NullPointerException if {@code key} is null
+   * @throws TokenStoreException if Redis cannot be reached or fails
+   */
+  @Override
+  public Optional<SharedHoldOff> loadHoldOff(TokenKey key) {
+    String redisKey = tokenKey(Objects.requireNonNull(key, "key")) + HOLD_OFF_SUFFIX;
+    String stored;
+    try {
+      stored = jedis.get(redisKey);
+    } catch (JedisException e) {
+      throw failure("read", redisKey, e, null);
+    }
+    if (stored == null) {
+      return Optional.empty();
+    }
+    String[] parts = stored.split(":", 4);
+    try {
+      return Optional.of(
+          SharedHoldOff.of(
+              Integer.parseInt(parts[0]),
+              Instant.ofEpochMilli(Long.parseLong(parts[1])),
+              Integer.parseInt(parts[2]),
+              parts.length > 3 ? parts[3] : ""));
+    } catch (RuntimeException corrupt) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Sets {@code P{A}:K:holdoff} in one Lua {@code SET ... PX}, kept 10 minutes past the
+   * hold-off's end so that the next failure counts on from it.
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws TokenStoreException if Redis cannot be reached or fails
+   */
+  @Override
+  public void saveHoldOff(TokenKey key, SharedHoldOff holdOff) {
+    String redisKey = tokenKey(Objects.requireNonNull(key, "key")) + HOLD_OFF_SUFFIX;
+    Objects.requireNonNull(holdOff, "holdOff");
+    long notBefore = holdOff.notBefore().toEpochMilli();
+    long ttl = Math.max(1, notBefore - clock.millis()) + HOLD_OFF_KEEP_MILLIS;
+    String value =
+        holdOff.failures()
+            + ":"
+            + notBefore
+            + ":"
+            + holdOff.errorCode()
+            + ":"
+            + holdOff.errorMessage();
+    try {
+      jedis.eval(SET_PX_SCRIPT, List.of(redisKey), List.of(value, Long.toString(ttl)));
+    } catch (JedisException e) {
+      throw failure("save the hold-off to", redisKey, e, null);
+    }
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * @throws NullPointerException if {@code key} is null
+   * @throws TokenStoreException if Redis cannot be reached or fails
+   */
+  @Override
+  public void clearHoldOff(TokenKey key) {
+    String redisKey = tokenKey(Objects.requireNonNull(key, "key")) + HOLD_OFF_SUFFIX;
+    try {
+      jedis.del(redisKey);
+    } catch (JedisException e) {
+      throw failure("clear the hold-off in", redisKey, e, null);
+    }
+  }
+
   /** Whether change notifications are being received right now; for tests. */
   boolean isListening() {
     return notifier.isListening();
@@ -375,8 +528,14 @@ public final class RedisTokenStore implements TokenStore {
     int colon = stored.indexOf(':');
     if (colon > 0) {
       try {
-        long expiresAt = Long.parseLong(stored.substring(0, colon));
-        return AccessToken.of(stored.substring(colon + 1), Instant.ofEpochMilli(expiresAt));
+        String times = stored.substring(0, colon);
+        int comma = times.indexOf(',');
+        long expiresAt = Long.parseLong(comma < 0 ? times : times.substring(0, comma));
+        AccessToken token =
+            AccessToken.of(stored.substring(colon + 1), Instant.ofEpochMilli(expiresAt));
+        return comma < 0
+            ? token
+            : token.withIssuedAt(Instant.ofEpochMilli(Long.parseLong(times.substring(comma + 1))));
       } catch (RuntimeException e) {
         // falls through: corrupt
       }
@@ -384,7 +543,7 @@ public final class RedisTokenStore implements TokenStore {
     warnOnce(
         redisKey,
         stored,
-        "Ignoring the Redis entry {}: it is not of the form <expiresAtMillis>:<token> ({} chars)",
+        "Ignoring the Redis entry {}: it is not of the form <expiresAtMillis>[,<issuedAtMillis>]:<token> ({} chars)",
         redisKey,
         stored.length());
     return null;

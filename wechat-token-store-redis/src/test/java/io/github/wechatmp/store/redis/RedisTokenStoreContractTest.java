@@ -60,4 +60,19 @@ class RedisTokenStoreContractTest extends TokenStoreContract {
                     .build()));
     return RedisTokenStore.builder(nowhere).build();
   }
+
+  @Override
+  protected boolean keepsIssueTimes() {
+    return true;
+  }
+
+  @Override
+  protected boolean sharesHoldOffs() {
+    return true;
+  }
+
+  @Override
+  protected boolean fencesSaves() {
+    return true;
+  }
 }

@@ -147,6 +147,43 @@ public abstract class TokenStoreContract {
     return 300;
   }
 
+  /**
+   * Whether the store keeps a token's {@linkplain AccessToken#issuedAt() issue time}. Default
+   * false: a store written before issue times existed passes if it reads every token back as one of
+   * unknown issue time (never a wrong one), and providers then apply the configured margins in
+   * full. Stores that keep it (every store of this SDK) return true, and the contract checks that
+   * they read it back exactly.
+   *
+   * @return whether issue times are kept
+   */
+  protected boolean keepsIssueTimes() {
+    return false;
+  }
+
+  /**
+   * Whether the store shares hold-offs ({@link TokenStore#saveHoldOff} and its siblings). Default
+   * false: a store written before they existed passes with the SPI's defaults (nothing recorded,
+   * nothing read). Stores that implement them (every store of this SDK) return true, and the
+   * contract checks that a hold-off is read back, by another instance too, and cleared.
+   *
+   * @return whether hold-offs are shared
+   */
+  protected boolean sharesHoldOffs() {
+    return false;
+  }
+
+  /**
+   * Whether the store fences saves ({@link TokenStore#saveFenced} checks the lock). Default false:
+   * a store written before the method existed passes with its default (an unchecked save). Stores
+   * of this SDK return true, and the contract checks that a save through a lock that lapsed and was
+   * taken by another holder is refused and changes nothing.
+   *
+   * @return whether saves are fenced
+   */
+  protected boolean fencesSaves() {
+    return false;
+  }
+
   /** Closes the stores the test made and stops its threads. */
   @AfterEach
   protected void closeStores() {
@@ -238,6 +275,99 @@ public abstract class TokenStoreContract {
     AccessToken t = token("TCK_" + "a".repeat(150));
     s.save(key, t);
     assertSameToken(t, s.load(key));
+  }
+
+  @Test
+  void aTokensIssueTimeIsReadBackWithItByThisInstanceAndAnother() throws Exception {
+    TokenStore s = store();
+    TokenKey key = newKey();
+    Instant issued = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    AccessToken t = AccessToken.of("ISSUED_" + "i".repeat(60), issued, issued.plusSeconds(7200));
+    s.save(key, t);
+    List<Optional<AccessToken>> reads = new ArrayList<>();
+    reads.add(s.load(key));
+    TokenStore o = newStoreOnSameStorage(s);
+    if (o != null) {
+      created.add(o);
+      reads.add(o.load(key));
+    }
+    for (Optional<AccessToken> read : reads) {
+      assertSameToken(t, read);
+      Optional<Instant> back = read.get().issuedAt();
+      if (keepsIssueTimes()) {
+        assertEquals(Optional.of(issued), back, "the issue time read back");
+      } else {
+        assertTrue(
+            back.isEmpty() || back.get().equals(issued),
+            "a store that does not keep issue times reads them as unknown, never wrong: " + back);
+      }
+    }
+  }
+
+  @Test
+  void aTokenOfUnknownIssueTimeReadsBackAsOneOfUnknownIssueTime() throws Exception {
+    TokenStore s = store();
+    TokenKey key = newKey();
+    AccessToken t = token("NO_ISSUE_TIME_" + "u".repeat(40));
+    s.save(key, t);
+    Optional<AccessToken> read = s.load(key);
+    assertSameToken(t, read);
+    assertEquals(Optional.empty(), read.get().issuedAt(), "no issue time was made up");
+  }
+
+  @Test
+  void aHoldOffIsReadBackByEveryInstanceAndClearedOrNeverMadeUp() throws Exception {
+    TokenStore s = store();
+    TokenKey key = newKey();
+    TokenStore.SharedHoldOff h =
+        TokenStore.SharedHoldOff.of(
+            3, Instant.now().plusSeconds(60).truncatedTo(ChronoUnit.MILLIS), 40125, "invalid: x");
+    s.saveHoldOff(key, h);
+    TokenStore o = newStoreOnSameStorage(s);
+    if (o != null) {
+      created.add(o);
+    }
+    for (TokenStore reader : o == null ? List.of(s) : List.of(s, o)) {
+      Optional<TokenStore.SharedHoldOff> read = reader.loadHoldOff(key);
+      if (sharesHoldOffs()) {
+        assertEquals(Optional.of(h), read, "the hold-off read back");
+      } else {
+        assertTrue(read.isEmpty() || read.get().equals(h), "never a wrong hold-off: " + read);
+      }
+    }
+    assertEquals(Optional.empty(), s.loadHoldOff(newKey()), "hold-offs are per key");
+    s.clearHoldOff(key);
+    assertEquals(Optional.empty(), s.loadHoldOff(key), "cleared");
+    if (o != null) {
+      assertEquals(Optional.empty(), o.loadHoldOff(key), "cleared for every instance");
+    }
+  }
+
+  @Test
+  void aFencedSaveThroughAHeldLockSavesAndOneThroughALapsedLockChangesNothing() throws Exception {
+    TokenStore s = store();
+    TokenKey key = newKey();
+    AccessToken first = token("FENCED_FIRST_" + "f".repeat(30));
+    try (TokenStore.RefreshLock held =
+        s.tryLock(key, Duration.ofSeconds(30), Duration.ZERO).get()) {
+      assertTrue(s.saveFenced(key, first, held), "saved through the held lock");
+    }
+    assertSameToken(first, s.load(key));
+
+    TokenStore.RefreshLock stalled = s.tryLock(key, shortLease(), Duration.ZERO).orElseThrow();
+    Optional<TokenStore.RefreshLock> next =
+        s.tryLock(key, Duration.ofSeconds(30), shortLease().multipliedBy(20));
+    assertTrue(next.isPresent(), "the next holder takes the lock once the lease lapsed");
+    AccessToken second = token("FENCED_NEXT_" + "n".repeat(30));
+    assertTrue(s.saveFenced(key, second, next.get()));
+    AccessToken late = token("FENCED_LATE_" + "l".repeat(30));
+    boolean lateSaved = s.saveFenced(key, late, stalled);
+    if (fencesSaves()) {
+      assertFalse(lateSaved, "the late save of the lapsed holder is refused");
+      assertSameToken(second, s.load(key));
+    }
+    next.get().close();
+    stalled.close();
   }
 
   @Test

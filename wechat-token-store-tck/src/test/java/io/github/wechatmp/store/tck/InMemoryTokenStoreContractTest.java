@@ -13,4 +13,19 @@ class InMemoryTokenStoreContractTest extends TokenStoreContract {
   protected TokenStore newStore() {
     return new InMemoryTokenStore();
   }
+
+  @Override
+  protected boolean keepsIssueTimes() {
+    return true;
+  }
+
+  @Override
+  protected boolean sharesHoldOffs() {
+    return true;
+  }
+
+  @Override
+  protected boolean fencesSaves() {
+    return true;
+  }
 }
