@@ -87,6 +87,17 @@ class MixedFleetTest {
   }
 
   @Test
+  void bootNodesAdoptATokenTheJedisNodeFetchedWithItsIssueTime() {
+    String value = third.get().value();
+    assertThat(jedis.get("wechat:{" + APP_ID + "}:access_token"))
+        .as("RedisTokenStore writes <expiresAt>,<issuedAt>:<token>")
+        .matches("\\d+,\\d+:.*");
+    assertThat(first.getBean(AccessTokenProvider.class).get().value()).isEqualTo(value);
+    assertThat(second.getBean(AccessTokenProvider.class).get().value()).isEqualTo(value);
+    assertThat(wechat.tokenRequests()).as("the Boot nodes fetch nothing").isEqualTo(1);
+  }
+
+  @Test
   void twoBootNodesAndAJedisNodeShareOneTokenFetchedOnce() throws Exception {
     AccessTokenProvider a = first.getBean(AccessTokenProvider.class);
     AccessTokenProvider b = second.getBean(AccessTokenProvider.class);

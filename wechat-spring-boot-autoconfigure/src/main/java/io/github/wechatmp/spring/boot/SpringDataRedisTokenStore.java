@@ -169,18 +169,27 @@ public final class SpringDataRedisTokenStore implements TokenStore, AutoCloseabl
     if (stored == null) {
       return Optional.empty();
     }
+    // RedisTokenStore's format: <expiresAtMillis>[,<issuedAtMillis>]:<token>
     int colon = stored.indexOf(':');
     if (colon > 0) {
       try {
-        long expiresAt = Long.parseLong(stored.substring(0, colon));
+        String times = stored.substring(0, colon);
+        int comma = times.indexOf(',');
+        long expiresAt = Long.parseLong(comma < 0 ? times : times.substring(0, comma));
+        AccessToken token =
+            AccessToken.of(stored.substring(colon + 1), Instant.ofEpochMilli(expiresAt));
         return Optional.of(
-            AccessToken.of(stored.substring(colon + 1), Instant.ofEpochMilli(expiresAt)));
+            comma < 0
+                ? token
+                : token.withIssuedAt(
+                    Instant.ofEpochMilli(Long.parseLong(times.substring(comma + 1)))));
       } catch (RuntimeException e) {
         // corrupt: falls through
       }
     }
     log.warn(
-        "Ignoring the Redis entry {}: it is not of the form <expiresAtMillis>:<token> ({} chars)",
+        "Ignoring the Redis entry {}: it is not of the form"
+            + " <expiresAtMillis>[,<issuedAtMillis>]:<token> ({} chars)",
         redisKey,
         stored.length());
     return Optional.empty();
@@ -201,7 +210,14 @@ public final class SpringDataRedisTokenStore implements TokenStore, AutoCloseabl
     try {
       if (ttl > 0) {
         redis.execute(
-            SAVE, List.of(redisKey), expiresAt + ":" + token.value(), Long.toString(ttl), "saved");
+            SAVE,
+            List.of(redisKey),
+            expiresAt
+                + token.issuedAt().map(i -> "," + i.toEpochMilli()).orElse("")
+                + ":"
+                + token.value(),
+            Long.toString(ttl),
+            "saved");
       } else {
         redis.execute(SAVE, List.of(redisKey), "", "0", "deleted");
       }
