@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.wechatmp.WeChatApiException;
 import io.github.wechatmp.test.Fault;
+import io.github.wechatmp.testing.Await;
 import io.github.wechatmp.testing.ProviderFixture;
 import io.github.wechatmp.testing.StandIns;
 import io.github.wechatmp.token.TokenStatus.State;
@@ -54,17 +55,22 @@ class TokenStatusTest extends ProviderFixture {
     // Every refresh from here on fails, so that the held token ages through the states.
     answerAlways(
         Fault.json("{\"errcode\":40164,\"errmsg\":\"invalid ip 1.2.3.4, not in whitelist\"}"));
+    // Moving the clock fires the engine's wake-ups: past the due time the proactive refresh runs in
+    // the background and fails; the hold-off that follows ends with another attempt. Each step
+    // waits for those attempts to finish, so that what status() reports is settled.
     clock.set(t.expiresAt().minusSeconds(100)); // inside the 200 s refresh margin
+    awaitFailures(p, 1);
     int before = wechat.tokenRequests();
     assertEquals(State.DUE, p.status().state());
     assertEquals(before, wechat.tokenRequests(), "status() asked WeChat");
 
-    clock.set(t.expiresAt().minusSeconds(10)); // inside the 30 s expiry margin
+    clock.set(t.expiresAt().minusSeconds(10)); // inside the 30 s expiry margin, past the hold-off
+    awaitFailures(p, 2);
     assertEquals(State.STALE, p.status().state());
-    assertEquals(t, p.get()); // the refresh fails, and the valid token beats the error
+    assertEquals(t, p.get()); // within the hold-off: the valid token, no request
     TokenStatus failed = p.status();
     assertEquals(State.STALE, failed.state());
-    assertEquals(1, failed.consecutiveFailures());
+    assertEquals(2, failed.consecutiveFailures());
     assertTrue(failed.holdOffUntil().isPresent(), failed.toString());
     assertTrue(failed.holdOffUntil().get().isAfter(clock.instant()), failed.toString());
     assertTrue(failed.lastError().orElseThrow().contains("40164"), failed.toString());
@@ -72,14 +78,23 @@ class TokenStatusTest extends ProviderFixture {
     assertSafe(failed, t.value());
 
     // Calls refused during the hold-off do not count as failures.
+    int requests = wechat.tokenRequests();
     assertEquals(t, p.get());
-    assertEquals(1, p.status().consecutiveFailures());
+    assertEquals(2, p.status().consecutiveFailures());
+    assertEquals(requests, wechat.tokenRequests(), "no request within the hold-off");
 
     clock.set(t.expiresAt());
     assertThrows(WeChatApiException.class, p::get);
     TokenStatus expired = p.status();
     assertEquals(State.EXPIRED, expired.state());
     assertSafe(expired, t.value());
+  }
+
+  private static void awaitFailures(AccessTokenProvider p, int n) {
+    Await.until(
+        () -> p.status().consecutiveFailures() == n,
+        Duration.ofSeconds(10),
+        n + " background attempts failed");
   }
 
   @Test
