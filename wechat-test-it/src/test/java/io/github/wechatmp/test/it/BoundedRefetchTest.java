@@ -11,9 +11,12 @@ import io.github.wechatmp.test.ManualClock;
 import io.github.wechatmp.test.WeChatStandIn;
 import io.github.wechatmp.token.AccessToken;
 import io.github.wechatmp.token.AccessTokenProvider;
+import io.github.wechatmp.token.InMemoryTokenStore;
 import io.github.wechatmp.token.RefreshPolicy;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -30,15 +33,19 @@ class BoundedRefetchTest {
   final WeChatStandIn wechat =
       WeChatStandIn.builder().appId(APP_ID).appSecret(SECRET).clock(clock).start();
   AccessTokenProvider provider;
+  final List<AccessTokenProvider> others = new ArrayList<>();
 
   AccessTokenProvider provider(RefreshPolicy policy) {
+    return builder(policy).build();
+  }
+
+  AccessTokenProvider.Builder builder(RefreshPolicy policy) {
     return AccessTokenProvider.builder()
         .appId(APP_ID)
         .appSecret(SECRET)
         .apiBaseUrl(wechat.baseUrl())
         .clock(clock)
-        .refreshPolicy(policy)
-        .build();
+        .refreshPolicy(policy);
   }
 
   @AfterEach
@@ -46,6 +53,7 @@ class BoundedRefetchTest {
     if (provider != null) {
       provider.close();
     }
+    others.forEach(AccessTokenProvider::close);
     wechat.close();
   }
 
@@ -81,6 +89,36 @@ class BoundedRefetchTest {
     callRejected(client);
     assertEquals(3, wechat.tokenRequests());
     assertEquals(2 + 99 + 2, wechat.apiRequests());
+  }
+
+  @Test
+  void fourProvidersOverOneStoreMakeTheReFetchesOfOne() {
+    InMemoryTokenStore store = new InMemoryTokenStore();
+    List<OkHttpClient> clients = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      AccessTokenProvider p = builder(RefreshPolicy.defaults()).store(store).build();
+      others.add(p);
+      clients.add(new OkHttpClient.Builder().addInterceptor(new AccessTokenInterceptor(p)).build());
+    }
+    others.forEach(AccessTokenProvider::get); // one fetch; the other three adopt it
+    assertEquals(1, wechat.tokenRequests());
+    wechat.failFor(Duration.ofHours(1), Fault.errcode(40001, "invalid credential").at(API));
+
+    for (int i = 0; i < 100; i++) { // 10 s by the clock, the calls spread over the 4 providers
+      callRejected(clients.get(i % 4));
+      clock.advance(Duration.ofMillis(100));
+    }
+
+    // One re-fetch, by the instance that fetched the rejected token; the others keep what they
+    // adopted (issued less than the interval ago) until they adopt its replacement. Without the
+    // shared bound each would drop its copy in turn and fetch one more.
+    assertEquals(2, wechat.tokenRequests());
+
+    clock.advance(Duration.ofSeconds(30));
+    for (int i = 0; i < 8; i++) {
+      callRejected(clients.get(i % 4));
+    }
+    assertEquals(3, wechat.tokenRequests());
   }
 
   @Test
