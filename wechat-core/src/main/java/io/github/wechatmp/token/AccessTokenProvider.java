@@ -112,10 +112,10 @@ public interface AccessTokenProvider extends AutoCloseable {
    * wipes a newer one. The next {@link #get()} then fetches or adopts a new token. Reporting a
    * token that was already replaced does nothing. Re-fetches are bounded: if the held token is the
    * one fetched or adopted after a rejection less than {@link
-   * RefreshPolicy#rejectionRefetchInterval()} ago (30 s by default), or one adopted from the store
-   * that WeChat issued less than that ago, it is kept and nothing is fetched: every instance
-   * sharing the store together re-fetches at most once per interval. A store failure is logged, not
-   * thrown. Thread-safe; never throws, and does no I/O but the store's compare-and-invalidate.
+   * RefreshPolicy#rejectionRefetchInterval()} ago (30 s by default), by this instance or by another
+   * sharing the store, it is kept and nothing is fetched: every instance together re-fetches at
+   * most once per interval. A store failure is logged, not thrown. Thread-safe; never throws, and
+   * does no I/O but the store's compare-and-invalidate.
    *
    * @param rejectedToken the token value that WeChat rejected; null or blank is ignored
    */

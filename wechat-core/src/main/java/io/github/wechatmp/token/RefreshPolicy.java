@@ -51,11 +51,13 @@ import java.util.Objects;
  *       after a token is really voided twice in a row (another party force-refreshing stable
  *       tokens, say), calls fail rather than fetch; the gain: a reset AppSecret, a stand-in or
  *       proxy that rejects every token, or a token war between two deployments costs at most one
- *       fetch per interval instead of one per API call. The bound is shared through the store by
- *       the token's issue time: an instance that adopted a token issued less than this long ago
- *       keeps it when it is rejected, and leaves the re-fetch to the instance that fetched it (it
- *       adopts the replacement), so every instance together re-fetches once per interval. A token
- *       with no known issue time is bounded per provider. Zero turns the bound off.
+ *       fetch per interval instead of one per API call. The bound is shared through the store: the
+ *       instance that re-fetches removes the rejected token from it, and every instance that learns
+ *       of the removal (from the store's change notifications, or from finding the replacement
+ *       there after its own rejection) bounds its own rejections from then on, as if it had
+ *       re-fetched; so all instances together re-fetch once per interval. With a store that sends
+ *       no notifications, an instance that never saw the removal may re-fetch once more. Zero turns
+ *       the bound off.
  * </dl>
  *
  * <p>Immutable and thread-safe; its builder is not thread-safe.

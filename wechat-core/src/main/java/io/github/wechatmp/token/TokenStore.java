@@ -153,6 +153,48 @@ public interface TokenStore {
   }
 
   /**
+   * Like {@link #subscribe(TokenKey, Runnable)}, and also tells the subscriber when notifications
+   * may have been lost: the store's notification channel was down (an outage, a silent connection)
+   * and is back. The subscriber then re-reads the entry and adopts a newer token it finds, but
+   * takes an absent entry for what it may be after an outage (data lost by a restarted server), not
+   * for an invalidation. This is how a provider catches up with a refresh another instance made
+   * while its notifications did not arrive.
+   *
+   * <p>The default subscribes {@code listener}'s {@link ChangeListener#onChange()} through {@link
+   * #subscribe(TokenKey, Runnable)} and never calls {@link ChangeListener#onResubscribed()}, so a
+   * store written before this method keeps working as it did. The SDK's providers call this method,
+   * not {@link #subscribe(TokenKey, Runnable)}. (A method of its own name, not an overload: a
+   * lambda would fit either.)
+   *
+   * @param key the credential to watch
+   * @param listener told of changes and of a notification channel that came back
+   * @return a subscription whose {@code close()} stops the notifications
+   * @throws TokenStoreException if the subscription could not be made
+   */
+  default Subscription watch(TokenKey key, ChangeListener listener) {
+    return subscribe(key, listener::onChange);
+  }
+
+  /**
+   * What a subscriber of {@link #watch(TokenKey, ChangeListener)} is told. Both methods are called
+   * from the store's own thread and must not block.
+   */
+  interface ChangeListener {
+    /**
+     * The entry may have been saved or deleted by another party: re-read it. An absent entry means
+     * the token was invalidated.
+     */
+    void onChange();
+
+    /**
+     * Notifications may have been lost while the store's channel was down, and it is back: re-read
+     * the entry, adopting a newer token, but an absent entry proves nothing. The default does
+     * nothing.
+     */
+    default void onResubscribed() {}
+  }
+
+  /**
    * Returns the hold-off recorded under {@code key} after a failed refresh, if any. The default
    * returns empty: hold-offs stay per process. Stores implement the three hold-off methods
    * together.

@@ -55,14 +55,12 @@ public final class RefreshingCache implements AutoCloseable {
    * {@code fresh} is false for no token, and once the wake-up at the due time has run: the hot path
    * reads this flag and no clock. {@code shared} says the store is known to have held this token
    * (it was adopted from there, or saved there), so that its disappearance from the store means an
-   * invalidation. {@code adopted} says it came from the store rather than from this instance's own
-   * fetch.
+   * invalidation.
    */
   static final class Snapshot {
     final AccessToken token;
     final boolean fresh;
     final boolean shared;
-    final boolean adopted;
     final long dueAtMillis;
     final long staleAtMillis;
     final long expiresAtMillis;
@@ -74,7 +72,6 @@ public final class RefreshingCache implements AutoCloseable {
         AccessToken token,
         boolean fresh,
         boolean shared,
-        boolean adopted,
         long dueAtMillis,
         long staleAtMillis,
         long expiresAtMillis,
@@ -82,7 +79,6 @@ public final class RefreshingCache implements AutoCloseable {
       this.token = token;
       this.fresh = fresh;
       this.shared = shared;
-      this.adopted = adopted;
       this.dueAtMillis = dueAtMillis;
       this.staleAtMillis = staleAtMillis;
       this.expiresAtMillis = expiresAtMillis;
@@ -90,18 +86,17 @@ public final class RefreshingCache implements AutoCloseable {
     }
 
     Snapshot withFresh(boolean f) {
-      return new Snapshot(
-          token, f, shared, adopted, dueAtMillis, staleAtMillis, expiresAtMillis, completed);
+      return new Snapshot(token, f, shared, dueAtMillis, staleAtMillis, expiresAtMillis, completed);
     }
 
     Snapshot asShared() {
       return new Snapshot(
-          token, fresh, true, adopted, dueAtMillis, staleAtMillis, expiresAtMillis, completed);
+          token, fresh, true, dueAtMillis, staleAtMillis, expiresAtMillis, completed);
     }
   }
 
   private static final Snapshot EMPTY =
-      new Snapshot(null, false, false, false, Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE, null);
+      new Snapshot(null, false, false, Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE, null);
 
   /** The outcome of the last refresh that failed, until one succeeds. */
   static final class Failure {
@@ -199,7 +194,7 @@ public final class RefreshingCache implements AutoCloseable {
     this.readsClock = scheduler == SharedScheduler.INSTANCE && !isSystemClock(clock);
     this.executor = new SerialExecutor(scheduler);
     Host host = new Host();
-    this.watcher = new StoreWatcher(key, store, executor, host);
+    this.watcher = new StoreWatcher(key, store, scheduler, executor, host);
     this.protocol =
         new SharedRefresh(
             key,
@@ -226,8 +221,8 @@ public final class RefreshingCache implements AutoCloseable {
     }
 
     @Override
-    public void storeChanged(Optional<AccessToken> loaded) {
-      reconcile(loaded);
+    public void storeChanged(Optional<AccessToken> loaded, boolean afterReconnect) {
+      reconcile(loaded, afterReconnect);
     }
 
     @Override
@@ -584,16 +579,14 @@ public final class RefreshingCache implements AutoCloseable {
       long now = clock.millis();
       long interval = policy.rejectionRefetchInterval().toMillis();
       long last = lastRejectionRefetchMillis;
-      if (interval > 0
-          && (withinInterval(now, last, interval)
-              || (adoptedRecently(current, now, interval) && !storeHoldsAnother(rejected)))) {
+      if (interval > 0 && last != Long.MIN_VALUE && now >= last && now < last + interval) {
         // Bounded: the token fetched after the last rejection is rejected too; fetching again at
         // once would spend a fetch per API call on a reset secret or a rejecting proxy.
         int n = ++boundedRejections;
         if (n == 1 || Integer.bitCount(n) == 1) {
           log.warn(
-              "WeChat rejected the token of {}, re-fetched or issued less than {} ms ago; keeping "
-                  + "it until then ({} such rejections)",
+              "WeChat rejected the token of {} again within {} ms of the last re-fetch (by this "
+                  + "instance or another); keeping it until then ({} such rejections)",
               key,
               interval,
               n);
@@ -631,42 +624,6 @@ public final class RefreshingCache implements AutoCloseable {
         deleted);
     boolean dropped = wasCurrent;
     fire(() -> listener.onInvalidated(key, dropped));
-  }
-
-  private static boolean withinInterval(long now, long since, long interval) {
-    return since != Long.MIN_VALUE && now >= since && now < since + interval;
-  }
-
-  /**
-   * The bound shared through the store: a token another instance fetched (this one adopted it) and
-   * WeChat issued less than the interval ago is the fetching instance's to replace. That instance
-   * re-fetches once (its own rejections are bounded by {@link #lastRejectionRefetchMillis}) and
-   * this one adopts the replacement; were every instance to drop it, each would fetch its own in
-   * turn, voiding the others'. A token without a known issue time falls back to the local bound.
-   */
-  private static boolean adoptedRecently(Snapshot held, long now, long interval) {
-    if (!held.adopted) {
-      return false;
-    }
-    Optional<Instant> issuedAt = held.token.issuedAt();
-    return issuedAt.isPresent()
-        && withinInterval(now, Math.min(now, issuedAt.get().toEpochMilli()), interval);
-  }
-
-  /**
-   * Whether the store holds a token other than {@code rejected}: its replacement, saved by the
-   * instance that re-fetched. Then the rejected copy is dropped as usual and the next {@code get()}
-   * adopts that one, even from a store that sends no notifications. One round trip; a store that
-   * fails is taken to hold nothing new.
-   */
-  private boolean storeHoldsAnother(String rejected) {
-    try {
-      Optional<AccessToken> stored = store.load(key);
-      return stored.isPresent() && !stored.get().value().equals(rejected);
-    } catch (RuntimeException e) {
-      log.debug("Could not read the store of {} after a rejection: {}", key, e.toString());
-      return false;
-    }
   }
 
   /** Stops the refresh thread and the store subscription. Idempotent. */
@@ -913,7 +870,6 @@ public final class RefreshingCache implements AutoCloseable {
             token,
             now < dueAt,
             shared,
-            adopted,
             dueAt,
             staleAt,
             expiresAt,
@@ -963,12 +919,22 @@ public final class RefreshingCache implements AutoCloseable {
   }
 
   /** Brings memory in line with the store after another party saved or deleted the entry. */
-  private void reconcile(Optional<AccessToken> loaded) {
+  private void reconcile(Optional<AccessToken> loaded, boolean afterReconnect) {
     Snapshot held = snapshot;
+    if (loaded.isEmpty() && afterReconnect) {
+      // The store may have lost its data (a Redis restarted without persistence): the token held
+      // is still good, and dropping it on every instance at once would cost a fetch each.
+      return;
+    }
     if (loaded.isEmpty()) {
       // Only a token the store held can have been removed from it; one this instance could not save
       // is still good, and a spurious notification must not cost a fetch.
       if (held.token != null && held.shared && SNAPSHOT.compareAndSet(this, held, EMPTY)) {
+        // Only a rejection removes a token from the store: the instance that removed it re-fetches,
+        // so this one's rejections are bounded from now as if it had, and the replacement it adopts
+        // is not dropped and fetched again here (the bound is shared through the store this way).
+        lastRejectionRefetchMillis = clock.millis();
+        boundedRejections = 0;
         log.info(
             "The token of {} was removed from the store by another instance; dropped it from memory",
             key);

@@ -23,8 +23,13 @@ final class StoreWatcher {
     /** Whether the cache was closed: then nothing more is read or handed over. */
     boolean closed();
 
-    /** The entry as read after a change notification; empty if there is none. */
-    void storeChanged(Optional<AccessToken> loaded);
+    /**
+     * The entry as read after a notification; empty if there is none.
+     *
+     * @param afterReconnect the store's notifications were down and are back, so an absent entry
+     *     may be lost data rather than an invalidation
+     */
+    void storeChanged(Optional<AccessToken> loaded, boolean afterReconnect);
   }
 
   private static final VarHandle STARTED;
@@ -42,6 +47,7 @@ final class StoreWatcher {
 
   private final TokenKey key;
   private final TokenStore store;
+  private final Scheduler scheduler;
   private final SerialExecutor executor;
   private final Target target;
 
@@ -53,9 +59,16 @@ final class StoreWatcher {
 
   private volatile TokenStore.Subscription subscription;
 
-  StoreWatcher(TokenKey key, TokenStore store, SerialExecutor executor, Target target) {
+  private static final int MAX_READ_ATTEMPTS = 5;
+
+  /** Whether the pending read was asked for by reconnects only. */
+  private volatile boolean onlyReconnects;
+
+  StoreWatcher(
+      TokenKey key, TokenStore store, Scheduler scheduler, SerialExecutor executor, Target target) {
     this.key = key;
     this.store = store;
+    this.scheduler = scheduler;
     this.executor = executor;
     this.target = target;
   }
@@ -71,7 +84,20 @@ final class StoreWatcher {
             return;
           }
           try {
-            subscription = store.subscribe(key, this::onChange);
+            subscription =
+                store.watch(
+                    key,
+                    new TokenStore.ChangeListener() {
+                      @Override
+                      public void onChange() {
+                        notified(false);
+                      }
+
+                      @Override
+                      public void onResubscribed() {
+                        notified(true);
+                      }
+                    });
             if (target.closed()) {
               subscription.close();
             }
@@ -93,15 +119,32 @@ final class StoreWatcher {
     }
   }
 
-  private void onChange() {
+  /**
+   * Reads once for every notification that arrives before the read: a change among them wins over a
+   * reconnect, since only a change makes an absent entry mean an invalidation.
+   */
+  private void notified(boolean afterReconnect) {
+    if (!afterReconnect) {
+      onlyReconnects = false;
+    }
     if (target.closed() || !PENDING.compareAndSet(this, false, true)) {
       return;
     }
-    executor.execute(this::read);
+    if (afterReconnect) {
+      onlyReconnects = true;
+    }
+    executor.execute(() -> read(1));
   }
 
-  private void read() {
+  /**
+   * Reads the entry for the pending notifications. A read that fails is tried again, a few times
+   * with a growing pause, since a notification arriving on a connection that just came back often
+   * finds the client's other connections still broken; the notification would otherwise be lost.
+   */
+  private void read(int attempt) {
+    boolean afterReconnect = onlyReconnects;
     pending = false;
+    onlyReconnects = false;
     if (target.closed()) {
       return;
     }
@@ -109,9 +152,23 @@ final class StoreWatcher {
     try {
       loaded = store.load(key);
     } catch (RuntimeException e) {
-      log.debug("Could not read {} from the store after a change notification", key, e);
+      if (attempt >= MAX_READ_ATTEMPTS) {
+        log.debug("Could not read {} from the store after a change notification", key, e);
+        return;
+      }
+      scheduler.schedule(
+          () -> {
+            // Reads again unless a newer notification already will. A read that had to wait for
+            // the store to answer again is taken as one after a reconnect: the store may have lost
+            // its data meanwhile, so an absent entry no longer proves an invalidation.
+            if (PENDING.compareAndSet(this, false, true)) {
+              onlyReconnects = true;
+              executor.execute(() -> read(attempt + 1));
+            }
+          },
+          HoldOff.millis(attempt, 5_000));
       return;
     }
-    target.storeChanged(loaded == null ? Optional.empty() : loaded);
+    target.storeChanged(loaded == null ? Optional.empty() : loaded, afterReconnect);
   }
 }

@@ -76,13 +76,13 @@ class SharedRefreshTest {
 
   private RefreshingCache.Snapshot snapshotOf(AccessToken t) {
     return new RefreshingCache.Snapshot(
-        t, true, true, false, 0, 0, t.expiresAt().toEpochMilli(), SharedFuture.completed(t));
+        t, true, true, 0, 0, t.expiresAt().toEpochMilli(), SharedFuture.completed(t));
   }
 
   private SharedRefresh protocol(AccessToken held, AccessToken fromWeChat) {
     RefreshingCache.Snapshot heldSnapshot =
         held == null
-            ? new RefreshingCache.Snapshot(null, false, false, false, 0, 0, 0, null)
+            ? new RefreshingCache.Snapshot(null, false, false, 0, 0, 0, null)
             : snapshotOf(held);
     SharedRefresh.Host host =
         new SharedRefresh.Host() {

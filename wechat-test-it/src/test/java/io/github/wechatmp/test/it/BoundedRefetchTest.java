@@ -109,9 +109,9 @@ class BoundedRefetchTest {
       clock.advance(Duration.ofMillis(100));
     }
 
-    // One re-fetch, by the instance that fetched the rejected token; the others keep what they
-    // adopted (issued less than the interval ago) until they adopt its replacement. Without the
-    // shared bound each would drop its copy in turn and fetch one more.
+    // One re-fetch, by the first instance to see the rejection; the others learn of it from the
+    // store (the rejected token's removal), adopt the replacement and keep it when it is rejected
+    // in turn. Without the shared bound each would drop its copy in turn and fetch one more.
     assertEquals(2, wechat.tokenRequests());
 
     clock.advance(Duration.ofSeconds(30));

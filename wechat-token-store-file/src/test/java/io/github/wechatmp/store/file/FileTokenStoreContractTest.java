@@ -59,4 +59,9 @@ class FileTokenStoreContractTest extends TokenStoreContract {
   protected boolean fencesSaves() {
     return true;
   }
+
+  @Override
+  protected boolean notifiesChanges() {
+    return true;
+  }
 }

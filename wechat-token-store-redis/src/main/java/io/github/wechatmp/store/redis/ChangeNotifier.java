@@ -1,7 +1,9 @@
 package io.github.wechatmp.store.redis;
 
+import io.github.wechatmp.token.TokenStore.ChangeListener;
 import io.github.wechatmp.token.TokenStore.Subscription;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,14 +30,17 @@ import redis.clients.jedis.UnifiedJedis;
  * PING} on the subscribed connection every check interval. Jedis gives a subscribed connection no
  * read timeout, so a connection that dies silently (a peer or middlebox that stops forwarding
  * without a reset) would otherwise go unnoticed until TCP keepalive; when a {@code PING} goes
- * unanswered for two intervals the watch abandons that connection and subscribes on a new one. The
- * abandoned thread stays blocked in its read until the operating system gives up on the socket,
- * then ends by itself.
+ * unanswered for two intervals, or a subscription is not confirmed within two intervals (the pool
+ * handed out a connection that had died the same way), the watch abandons that connection and
+ * subscribes on a new one. The abandoned thread stays blocked in its read until the operating
+ * system gives up on the socket, then ends by itself.
  *
- * <p>Messages published while no subscription is confirmed are lost; a reconnect itself is never
- * reported as a change, because a provider told of a change that finds the entry gone drops its
- * token (that is how invalidations travel), and a Redis that lost its data must not make every
- * instance drop a token that WeChat still accepts.
+ * <p>Messages published while no subscription is confirmed are lost, so each subscription confirmed
+ * after the first (a reconnect, or a silent connection replaced) is reported to every listener as
+ * {@link ChangeListener#onResubscribed()}: they re-read their keys and adopt what changed
+ * meanwhile. It is never reported as a change, because a provider told of a change that finds the
+ * entry gone drops its token (that is how invalidations travel), and a Redis that lost its data
+ * must not make every instance drop a token that WeChat still accepts.
  */
 final class ChangeNotifier {
   private static final Logger log = LoggerFactory.getLogger(ChangeNotifier.class);
@@ -55,6 +60,7 @@ final class ChangeNotifier {
       new HashMap<>(); // guarded by lock
   private Worker worker; // guarded by lock: the running worker, or null when nobody listens
   private ScheduledExecutorService watch; // guarded by lock: runs while a worker does
+  private boolean confirmedBefore; // guarded by lock: a subscription was confirmed since the start
 
   ChangeNotifier(UnifiedJedis jedis, String keyPrefix, Duration checkInterval) {
     this.jedis = jedis;
@@ -64,8 +70,8 @@ final class ChangeNotifier {
   }
 
   /** Registers {@code onChange} for messages on {@code channel}; never blocks, never does I/O. */
-  Subscription add(String channel, Runnable onChange) {
-    Registration r = new Registration(channel, onChange);
+  Subscription add(String channel, ChangeListener listener) {
+    Registration r = new Registration(channel, listener);
     Worker toStart = null;
     synchronized (lock) {
       listeners.computeIfAbsent(channel, c -> new CopyOnWriteArrayList<>()).add(r);
@@ -103,15 +109,25 @@ final class ChangeNotifier {
   private void check() {
     Worker w;
     Listener l;
+    boolean confirmed;
     synchronized (lock) {
       w = worker;
       l = w == null ? null : w.current;
-      if (l == null || !l.confirmed) {
-        return; // connecting or backing off: the worker's own loop handles that
+      if (l == null) {
+        return; // backing off: the worker's own loop handles that
       }
+      confirmed = l.confirmed;
+    }
+    long now = System.nanoTime();
+    if (!confirmed) {
+      // Subscribing. A refused or failing connection ends the attempt by itself, but one the pool
+      // handed out that had already died silently would wait for the confirmation for ever.
+      if (now - l.startedNanos >= 2 * checkIntervalNanos && !l.everConfirmed) {
+        replaceSilent(w, l, TimeUnit.NANOSECONDS.toMillis(now - l.startedNanos));
+      }
+      return;
     }
     long sent = l.pingSentNanos;
-    long now = System.nanoTime();
     if (sent != 0 && now - sent >= 2 * checkIntervalNanos) {
       replaceSilent(w, l, TimeUnit.NANOSECONDS.toMillis(now - sent));
       return;
@@ -137,8 +153,8 @@ final class ChangeNotifier {
       worker = replacement;
     }
     log.warn(
-        "The Redis change subscription {} went silent (no answer to PING for {} ms); subscribing"
-            + " again on a new connection",
+        "The Redis change subscription {} went silent (no answer for {} ms); subscribing again on"
+            + " a new connection",
         pattern,
         silentMillis);
     try {
@@ -190,9 +206,24 @@ final class ChangeNotifier {
     }
     for (Registration r : list) {
       try {
-        r.onChange.run();
+        r.listener.onChange();
       } catch (RuntimeException e) {
         log.warn("A change subscriber of {} failed", channel, e);
+      }
+    }
+  }
+
+  /** Tells every listener that changes may have been missed while no subscription was confirmed. */
+  private void dispatchResubscribed() {
+    List<Registration> all = new ArrayList<>();
+    synchronized (lock) {
+      listeners.values().forEach(all::addAll);
+    }
+    for (Registration r : all) {
+      try {
+        r.listener.onResubscribed();
+      } catch (RuntimeException e) {
+        log.warn("A change subscriber of {} failed", r.channel, e);
       }
     }
   }
@@ -214,11 +245,11 @@ final class ChangeNotifier {
 
   private final class Registration implements Subscription {
     final String channel;
-    final Runnable onChange;
+    final ChangeListener listener;
 
-    Registration(String channel, Runnable onChange) {
+    Registration(String channel, ChangeListener listener) {
       this.channel = channel;
-      this.onChange = onChange;
+      this.listener = listener;
     }
 
     @Override
@@ -332,6 +363,7 @@ final class ChangeNotifier {
     boolean confirmed; // guarded by lock
     volatile boolean everConfirmed;
     volatile long pingSentNanos; // when the unanswered PING went out, or 0 when none is
+    final long startedNanos = System.nanoTime();
 
     Listener(Worker owner) {
       this.owner = owner;
@@ -340,13 +372,19 @@ final class ChangeNotifier {
     @Override
     public void onPSubscribe(String pattern, int subscribedChannels) {
       boolean stop;
+      boolean again;
       synchronized (lock) {
         stop = owner.stopped;
         confirmed = !stop;
+        again = confirmedBefore;
+        confirmedBefore |= !stop;
       }
       if (stop) {
         punsubscribe(); // closed while connecting: the closer could not reach this connection
         return;
+      }
+      if (again) {
+        dispatchResubscribed();
       }
       everConfirmed = true;
       if (owner.failures > 0) {

@@ -81,11 +81,13 @@ import redis.clients.jedis.exceptions.JedisException;
  * the last subscription is closed. While that connection is up, a token invalidated on one node
  * stops being served on every other node within the pub/sub delivery time plus one store read
  * (milliseconds on a healthy network, bounded by the client's socket timeout). Messages published
- * while a node is disconnected are lost (a reconnect is deliberately not reported as a change, so
- * that a Redis that lost its data does not make every node drop a valid token); such a node drops
- * the invalidated token when it next comes due, or when WeChat rejects it there. Every subscriber
- * of this store is told of every change of its key, the changes made through this very store
- * included; a provider's re-read of its own change is a no-op.
+ * while a node is disconnected are lost, so each reconnect is reported to watchers ({@link #watch})
+ * as {@link ChangeListener#onResubscribed()}: every provider re-reads its key and adopts a token
+ * saved meanwhile. A reconnect is deliberately not reported as a change, so that a Redis that lost
+ * its data does not make every node drop a valid token; a node that missed an invalidation drops
+ * that token when it next comes due, or when WeChat rejects it there. Every subscriber of this
+ * store is told of every change of its key, the changes made through this very store included; a
+ * provider's re-read of its own change is a no-op.
  *
  * <h2>Failures and client settings</h2>
  *
@@ -429,8 +431,24 @@ public final class RedisTokenStore implements TokenStore {
    */
   @Override
   public Subscription subscribe(TokenKey key, Runnable onChange) {
+    Objects.requireNonNull(onChange, "onChange");
+    return watch(key, onChange::run);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Never blocks and never does I/O on the caller's thread, like {@link #subscribe(TokenKey,
+   * Runnable)}. {@link ChangeListener#onResubscribed()} is called, on the store's notification
+   * thread, each time the subscription is confirmed again after it was lost or replaced (see the
+   * class description), so a provider re-reads its key after every reconnect.
+   *
+   * @throws NullPointerException if an argument is null
+   */
+  @Override
+  public Subscription watch(TokenKey key, ChangeListener listener) {
     String channel = tokenKey(Objects.requireNonNull(key, "key"));
-    return notifier.add(channel, Objects.requireNonNull(onChange, "onChange"));
+    return notifier.add(channel, Objects.requireNonNull(listener, "listener"));
   }
 
   /**

@@ -75,4 +75,9 @@ class RedisTokenStoreContractTest extends TokenStoreContract {
   protected boolean fencesSaves() {
     return true;
   }
+
+  @Override
+  protected boolean notifiesChanges() {
+    return true;
+  }
 }

@@ -17,15 +17,18 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -182,6 +185,29 @@ public abstract class TokenStoreContract {
    */
   protected boolean fencesSaves() {
     return false;
+  }
+
+  /**
+   * Whether the store tells subscribers of other instances' changes ({@link TokenStore#subscribe}
+   * and {@link TokenStore#watch}). Default false: the SPI's defaults never notify, and providers
+   * then see other instances' changes when their own token comes due. Stores that notify return
+   * true, and the contract checks that a save and a delete made through another instance on the
+   * same storage reach a watcher, through both methods, within {@link #notificationDelay()}.
+   *
+   * @return whether changes are notified
+   */
+  protected boolean notifiesChanges() {
+    return false;
+  }
+
+  /**
+   * The longest a change may take to reach a subscriber, for {@link #notifiesChanges()}. Default 10
+   * s.
+   *
+   * @return the bound the store documents, with slack for a loaded machine
+   */
+  protected Duration notificationDelay() {
+    return Duration.ofSeconds(10);
   }
 
   /** Closes the stores the test made and stops its threads. */
@@ -786,6 +812,63 @@ public abstract class TokenStoreContract {
     TokenStore.Subscription sub = s.subscribe(newKey(), () -> {});
     sub.close();
     sub.close();
+  }
+
+  @Test
+  void aWatchCanBeClosedTwice() throws Exception {
+    TokenStore s = store();
+    TokenStore.Subscription sub = s.watch(newKey(), () -> {});
+    sub.close();
+    sub.close();
+  }
+
+  @Test
+  void anotherInstancesSaveAndDeleteReachSubscribersAndWatchers() throws Exception {
+    Assumptions.assumeTrue(notifiesChanges(), "the store does not notify changes");
+    TokenStore s = store();
+    TokenStore o = other(s);
+    TokenKey key = newKey();
+    BlockingQueue<String> heard = new LinkedBlockingQueue<>();
+    long waitMillis = notificationDelay().toMillis();
+    TokenStore.Subscription a = s.subscribe(key, () -> heard.add("subscribe"));
+    TokenStore.Subscription b =
+        s.watch(
+            key,
+            new TokenStore.ChangeListener() {
+              @Override
+              public void onChange() {
+                heard.add("watch");
+              }
+            });
+    try {
+      awaitHeard(o, key, heard, waitMillis, () -> o.save(key, token("NOTIFIED_SAVE")));
+      awaitHeard(o, key, heard, waitMillis, () -> o.deleteIfValue(key, "NOTIFIED_SAVE"));
+    } finally {
+      a.close();
+      b.close();
+    }
+  }
+
+  /**
+   * Makes the change (again, while nothing is heard: a store may only start listening some time
+   * after the subscription was made) until both the subscriber and the watcher heard of it.
+   */
+  private void awaitHeard(
+      TokenStore o, TokenKey key, BlockingQueue<String> heard, long waitMillis, Runnable change)
+      throws InterruptedException {
+    Set<String> got = new HashSet<>();
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
+    while (got.size() < 2 && System.nanoTime() < deadline) {
+      if (got.isEmpty()) {
+        change.run();
+      }
+      String h = heard.poll(200, TimeUnit.MILLISECONDS);
+      if (h != null) {
+        got.add(h);
+      }
+    }
+    assertEquals(Set.of("subscribe", "watch"), got, "both were told of the change of " + key);
+    heard.clear();
   }
 
   // --- corrupt data and failures ------------------------------------------------------------
