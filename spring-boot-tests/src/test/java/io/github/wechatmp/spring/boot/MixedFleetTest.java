@@ -147,9 +147,22 @@ class MixedFleetTest {
   }
 
   @Test
-  void theScriptsAreRedisTokenStoresCharacterForCharacter() throws Exception {
+  void theScriptsKeySuffixesAndMessagesAreRedisTokenStoresCharacterForCharacter()
+      throws Exception {
     for (String name :
-        new String[] {"SAVE_SCRIPT", "DELETE_IF_VALUE_SCRIPT", "LOCK_SCRIPT", "RELEASE_SCRIPT"}) {
+        new String[] {
+          "SAVE_SCRIPT",
+          "FENCED_SAVE_SCRIPT",
+          "DELETE_IF_VALUE_SCRIPT",
+          "LOCK_SCRIPT",
+          "RELEASE_SCRIPT",
+          "SET_PX_SCRIPT",
+          "LOCK_SUFFIX",
+          "HOLD_OFF_SUFFIX",
+          "HOLD_OFF_KEEP_MILLIS",
+          "SAVED_MESSAGE",
+          "DELETED_MESSAGE"
+        }) {
       Field theirs = RedisTokenStore.class.getDeclaredField(name);
       theirs.setAccessible(true);
       Field ours = SpringDataRedisTokenStore.class.getDeclaredField(name);

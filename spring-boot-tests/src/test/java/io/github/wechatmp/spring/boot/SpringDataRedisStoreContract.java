@@ -57,6 +57,21 @@ abstract class SpringDataRedisStoreContract extends TokenStoreContract {
         started(new RedisStandaloneConfiguration("127.0.0.1", port)), "wechat:");
   }
 
+  @Override
+  protected boolean keepsIssueTimes() {
+    return true;
+  }
+
+  @Override
+  protected boolean sharesHoldOffs() {
+    return true;
+  }
+
+  @Override
+  protected boolean fencesSaves() {
+    return true;
+  }
+
   @AfterEach
   void closeFactories() {
     for (RedisConnectionFactory f : factories) {

@@ -31,11 +31,24 @@ import org.springframework.data.redis.listener.RedisMessageListenerContainer;
  * A {@link TokenStore} in Redis over Spring Data Redis, on the application's own {@link
  * RedisConnectionFactory} (Lettuce or Jedis, single server, Sentinel or Cluster). It uses exactly
  * the keys, values, Lua scripts and change channel of {@code RedisTokenStore} (module {@code
- * wechat-token-store-redis}): for the prefix {@code P}, AppID {@code A} and kind {@code K}, the
- * token under {@code P{A}:K} as {@code <expiresAt epoch ms>:<value>} with a TTL of the time left,
- * the refresh lock under {@code P{A}:K:lock}, and a message on channel {@code P{A}:K} on every save
- * and successful compare-and-delete. So a fleet in which some nodes run this store and others
- * {@code RedisTokenStore} over Jedis shares one token and one lock.
+ * wechat-token-store-redis}): for the prefix {@code P}, AppID {@code A} and kind {@code K},
+ *
+ * <ul>
+ *   <li>the token under {@code P{A}:K} as {@code <expiresAt>,<issuedAt>:<value>} (epoch
+ *       milliseconds; {@code <expiresAt>:<value>} for a token of unknown issue time) with a TTL of
+ *       the time left;
+ *   <li>the refresh lock under {@code P{A}:K:lock}, a random owner id with a TTL of the lease;
+ *   <li>the hold-off after an account's failed refreshes under {@code P{A}:K:holdoff}, as {@code
+ *       <failures>:<notBefore epoch ms>:<errcode>:<errmsg>}, kept until 10 minutes past its end or
+ *       the next success;
+ *   <li>a message on channel {@code P{A}:K} on every save and successful compare-and-delete.
+ * </ul>
+ *
+ * So a fleet in which some nodes run this store and others {@code RedisTokenStore} over Jedis
+ * shares one token, one lock and one hold-off: N nodes with a wrong AppSecret make the attempts of
+ * one, whichever client each runs. {@link #saveFenced} is fenced by the same script as {@code
+ * RedisTokenStore}'s, so a node of either kind stalled past its lease never overwrites the token
+ * the next holder (of either kind) saved.
  *
  * <p>Change notifications come through one {@link RedisMessageListenerContainer} on a pattern
  * subscription to {@code P*}, started in the background with the first {@link #subscribe} (retried,
@@ -52,11 +65,39 @@ public final class SpringDataRedisTokenStore implements TokenStore, AutoCloseabl
   /** The default key prefix, the same as {@code RedisTokenStore}'s. */
   public static final String DEFAULT_PREFIX = "wechat:";
 
-  // The scripts are RedisTokenStore's, character for character (a test compares them): a mixed
-  // fleet must agree on what a stored value, a lock and a change message are.
+  /** The suffix of the refresh lock's key, as {@code RedisTokenStore}'s. */
+  static final String LOCK_SUFFIX = ":lock";
+
+  /** The suffix of the key of the shared hold-off, as {@code RedisTokenStore}'s. */
+  static final String HOLD_OFF_SUFFIX = ":holdoff";
+
+  /** How long a hold-off outlives its end, so that the next failure counts on from it. */
+  static final long HOLD_OFF_KEEP_MILLIS = 10 * 60_000;
+
+  static final String SAVED_MESSAGE = "saved";
+  static final String DELETED_MESSAGE = "deleted";
+
+  // The scripts, suffixes and messages are RedisTokenStore's, character for character (a test
+  // compares them): a mixed fleet must agree on what a stored value, a lock, a hold-off and a
+  // change message are.
+  static final String SET_PX_SCRIPT = "return redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])";
+
   static final String SAVE_SCRIPT =
       String.join(
           "\n",
+          "if tonumber(ARGV[2]) > 0 then",
+          "  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])",
+          "else",
+          "  redis.call('DEL', KEYS[1])",
+          "end",
+          "redis.call('PUBLISH', KEYS[1], ARGV[3])",
+          "return 1");
+
+  // KEYS[1] token key, KEYS[2] lock key; ARGV[1..3] as SAVE_SCRIPT's; ARGV[4] the lock's owner.
+  static final String FENCED_SAVE_SCRIPT =
+      String.join(
+          "\n",
+          "if redis.call('GET', KEYS[2]) ~= ARGV[4] then return 0 end",
           "if tonumber(ARGV[2]) > 0 then",
           "  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])",
           "else",
@@ -94,7 +135,10 @@ public final class SpringDataRedisTokenStore implements TokenStore, AutoCloseabl
           "end",
           "return 0");
 
+  private static final RedisScript<String> SET_PX = RedisScript.of(SET_PX_SCRIPT, String.class);
   private static final RedisScript<Long> SAVE = RedisScript.of(SAVE_SCRIPT, Long.class);
+  private static final RedisScript<Long> FENCED_SAVE =
+      RedisScript.of(FENCED_SAVE_SCRIPT, Long.class);
   private static final RedisScript<Long> DELETE_IF_VALUE =
       RedisScript.of(DELETE_IF_VALUE_SCRIPT, Long.class);
   private static final RedisScript<Long> LOCK = RedisScript.of(LOCK_SCRIPT, Long.class);
@@ -146,6 +190,14 @@ public final class SpringDataRedisTokenStore implements TokenStore, AutoCloseabl
 
   String tokenKey(TokenKey key) {
     return prefix + '{' + key.appId() + "}:" + key.kind();
+  }
+
+  String lockKey(TokenKey key) {
+    return tokenKey(key) + LOCK_SUFFIX;
+  }
+
+  String holdOffKey(TokenKey key) {
+    return tokenKey(key) + HOLD_OFF_SUFFIX;
   }
 
   /**
@@ -205,26 +257,73 @@ public final class SpringDataRedisTokenStore implements TokenStore, AutoCloseabl
   public void save(TokenKey key, AccessToken token) {
     String redisKey = tokenKey(Objects.requireNonNull(key, "key"));
     Objects.requireNonNull(token, "token");
-    long expiresAt = token.expiresAt().toEpochMilli();
-    long ttl = expiresAt - clock.millis();
+    long ttl = token.expiresAt().toEpochMilli() - clock.millis();
     try {
       if (ttl > 0) {
-        redis.execute(
-            SAVE,
-            List.of(redisKey),
-            expiresAt
-                + token.issuedAt().map(i -> "," + i.toEpochMilli()).orElse("")
-                + ":"
-                + token.value(),
-            Long.toString(ttl),
-            "saved");
+        redis.execute(SAVE, List.of(redisKey), stored(token), Long.toString(ttl), SAVED_MESSAGE);
       } else {
-        redis.execute(SAVE, List.of(redisKey), "", "0", "deleted");
+        redis.execute(SAVE, List.of(redisKey), "", "0", DELETED_MESSAGE);
       }
     } catch (DataAccessException e) {
       throw failure("save the token to", redisKey, e, token.value());
     }
     log.debug("Saved {} to Redis key {} with a TTL of {} ms", token, redisKey, Math.max(0, ttl));
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>One Lua script, {@code RedisTokenStore}'s, that checks that the lock key still holds this
+   * lock's owner id (Redis counts the lease: a lapsed lock's key is gone or another node's) and
+   * only then saves as {@link #save} does; the token and lock keys share the app's hash slot. A
+   * lock taken by a {@code RedisTokenStore} node since this one's lapsed refuses the save just as
+   * one taken by another node of this store does.
+   *
+   * @throws IllegalArgumentException if {@code lock} was not taken on {@code key} by a store of
+   *     this class
+   */
+  @Override
+  public boolean saveFenced(TokenKey key, AccessToken token, RefreshLock lock) {
+    String redisKey = tokenKey(Objects.requireNonNull(key, "key"));
+    Objects.requireNonNull(token, "token");
+    Objects.requireNonNull(lock, "lock");
+    if (!(lock instanceof Lock) || !((Lock) lock).lockKey.equals(lockKey(key))) {
+      throw new IllegalArgumentException("the lock was not taken on " + key + " by this store");
+    }
+    String owner = ((Lock) lock).owner;
+    long ttl = token.expiresAt().toEpochMilli() - clock.millis();
+    Long saved;
+    try {
+      saved =
+          ttl > 0
+              ? redis.execute(
+                  FENCED_SAVE,
+                  List.of(redisKey, lockKey(key)),
+                  stored(token),
+                  Long.toString(ttl),
+                  SAVED_MESSAGE,
+                  owner)
+              : redis.execute(
+                  FENCED_SAVE, List.of(redisKey, lockKey(key)), "", "0", DELETED_MESSAGE, owner);
+    } catch (DataAccessException e) {
+      throw failure("save the token to", redisKey, e, token.value());
+    }
+    boolean done = Long.valueOf(1).equals(saved);
+    if (done) {
+      log.debug("Saved {} to Redis key {} under the lock {}", token, redisKey, lock);
+    } else {
+      log.debug(
+          "Refused to save {} to Redis key {}: the lock {} had lapsed", token, redisKey, lock);
+    }
+    return done;
+  }
+
+  /** RedisTokenStore's value: {@code <expiresAt>[,<issuedAt>]:<token>}, instants in epoch ms. */
+  private static String stored(AccessToken token) {
+    return token.expiresAt().toEpochMilli()
+        + token.issuedAt().map(i -> "," + i.toEpochMilli()).orElse("")
+        + ":"
+        + token.value();
   }
 
   /** {@inheritDoc} */
@@ -233,7 +332,8 @@ public final class SpringDataRedisTokenStore implements TokenStore, AutoCloseabl
     String redisKey = tokenKey(Objects.requireNonNull(key, "key"));
     Objects.requireNonNull(expectedValue, "expectedValue");
     try {
-      Long deleted = redis.execute(DELETE_IF_VALUE, List.of(redisKey), expectedValue, "deleted");
+      Long deleted =
+          redis.execute(DELETE_IF_VALUE, List.of(redisKey), expectedValue, DELETED_MESSAGE);
       return Long.valueOf(1).equals(deleted);
     } catch (DataAccessException e) {
       throw failure("compare-and-delete", redisKey, e, expectedValue);
@@ -250,7 +350,7 @@ public final class SpringDataRedisTokenStore implements TokenStore, AutoCloseabl
   public Optional<RefreshLock> tryLock(TokenKey key, Duration lease, Duration maxWait)
       throws InterruptedException {
     TokenStore.checkLockArguments(key, lease, maxWait);
-    String lockKey = tokenKey(key) + ":lock";
+    String lockKey = lockKey(key);
     long leaseMillis = Math.max(1, saturatedMillis(lease));
     String owner = UUID.randomUUID().toString();
     long deadline = System.nanoTime() + saturatedNanos(maxWait);
@@ -276,6 +376,84 @@ public final class SpringDataRedisTokenStore implements TokenStore, AutoCloseabl
       TimeUnit.NANOSECONDS.sleep(
           Math.min(TimeUnit.MILLISECONDS.toNanos(Math.max(1, jittered)), remaining));
       pause = Math.min(200, pause * 2);
+    }
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Reads {@code P{A}:K:holdoff}, {@code <failures>:<notBeforeMillis>:<errcode>:<errmsg>}, as
+   * {@code RedisTokenStore} writes it; a value that does not parse, or is not a string, reads as
+   * none.
+   */
+  @Override
+  public Optional<SharedHoldOff> loadHoldOff(TokenKey key) {
+    String redisKey = holdOffKey(Objects.requireNonNull(key, "key"));
+    String stored;
+    try {
+      stored = redis.opsForValue().get(redisKey);
+    } catch (DataAccessException e) {
+      if (String.valueOf(deepMessage(e)).contains("WRONGTYPE")) {
+        return Optional.empty(); // something else's value under our key: corrupt, reads as none
+      }
+      throw failure("read", redisKey, e, null);
+    }
+    if (stored == null) {
+      return Optional.empty();
+    }
+    String[] parts = stored.split(":", 4);
+    try {
+      return Optional.of(
+          SharedHoldOff.of(
+              Integer.parseInt(parts[0]),
+              Instant.ofEpochMilli(Long.parseLong(parts[1])),
+              Integer.parseInt(parts[2]),
+              parts.length > 3 ? parts[3] : ""));
+    } catch (RuntimeException corrupt) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Sets {@code P{A}:K:holdoff} in {@code RedisTokenStore}'s one-line Lua {@code SET ... PX},
+   * kept 10 minutes past the hold-off's end (by this store's clock) so that the next failure counts
+   * on from it.
+   */
+  @Override
+  public void saveHoldOff(TokenKey key, SharedHoldOff holdOff) {
+    String redisKey = holdOffKey(Objects.requireNonNull(key, "key"));
+    Objects.requireNonNull(holdOff, "holdOff");
+    long notBefore = holdOff.notBefore().toEpochMilli();
+    long ttl = Math.max(1, notBefore - clock.millis()) + HOLD_OFF_KEEP_MILLIS;
+    String value =
+        holdOff.failures()
+            + ":"
+            + notBefore
+            + ":"
+            + holdOff.errorCode()
+            + ":"
+            + holdOff.errorMessage();
+    try {
+      redis.execute(SET_PX, List.of(redisKey), value, Long.toString(ttl));
+    } catch (DataAccessException e) {
+      throw failure("save the hold-off to", redisKey, e, null);
+    }
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>One {@code DEL} of {@code P{A}:K:holdoff}.
+   */
+  @Override
+  public void clearHoldOff(TokenKey key) {
+    String redisKey = holdOffKey(Objects.requireNonNull(key, "key"));
+    try {
+      redis.delete(redisKey);
+    } catch (DataAccessException e) {
+      throw failure("clear the hold-off in", redisKey, e, null);
     }
   }
 

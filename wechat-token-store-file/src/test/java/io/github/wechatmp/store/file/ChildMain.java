@@ -1,5 +1,6 @@
 package io.github.wechatmp.store.file;
 
+import io.github.wechatmp.WeChatException;
 import io.github.wechatmp.token.AccessToken;
 import io.github.wechatmp.token.AccessTokenProvider;
 import io.github.wechatmp.token.TokenKey;
@@ -79,6 +80,9 @@ public final class ChildMain {
         break;
       case "hold-lock":
         holdLock(Path.of(args[1]), args[2], Long.parseLong(args[3]));
+        break;
+      case "poll":
+        poll(Path.of(args[1]), args[2], Long.parseLong(args[3]));
         break;
       default:
         throw new IllegalArgumentException(args[0]);
@@ -177,6 +181,36 @@ public final class ChildMain {
       store.save(key, AccessToken.of(crashToken(n), CRASH_BASE.plusMillis(n)));
     }
     println("DONE " + count);
+  }
+
+  /**
+   * One node of a fleet: from GO, calls get() on its provider every 100 ms for {@code millis}, then
+   * prints {@code DONE <calls> <failed calls> <the provider's consecutive failures>}.
+   */
+  private static void poll(Path file, String baseUrl, long millis) throws Exception {
+    try (AccessTokenProvider provider =
+        AccessTokenProvider.builder()
+            .appId(TestApp.APP_ID)
+            .appSecret(TestApp.SECRET)
+            .apiBaseUrl(baseUrl)
+            .store(new FileTokenStore(file))
+            .build()) {
+      println("READY");
+      awaitCommand("GO");
+      long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+      int calls = 0;
+      int failed = 0;
+      while (System.nanoTime() - end < 0) {
+        calls++;
+        try {
+          provider.get();
+        } catch (WeChatException e) {
+          failed++; // WeChat's refusal, or held off
+        }
+        Thread.sleep(100);
+      }
+      println("DONE " + calls + " " + failed + " " + provider.status().consecutiveFailures());
+    }
   }
 
   /** Takes the refresh lock and never closes it: killed, or hung until its lease lapses. */
