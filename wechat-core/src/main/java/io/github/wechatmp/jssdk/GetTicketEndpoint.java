@@ -102,7 +102,8 @@ final class GetTicketEndpoint implements CredentialFetcher {
         "ticket",
         what,
         clock,
-        token.value());
+        token.value(),
+        AccessToken::of);
   }
 
   @Override

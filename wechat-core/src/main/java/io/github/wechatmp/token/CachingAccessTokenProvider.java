@@ -1,6 +1,5 @@
 package io.github.wechatmp.token;
 
-import io.github.wechatmp.internal.http.TokenEndpoint;
 import io.github.wechatmp.internal.refresh.CacheHolder;
 import io.github.wechatmp.internal.refresh.CredentialFetcher;
 import io.github.wechatmp.internal.refresh.RefreshingCache;

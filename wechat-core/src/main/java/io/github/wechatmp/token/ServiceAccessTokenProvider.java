@@ -1,6 +1,5 @@
 package io.github.wechatmp.token;
 
-import io.github.wechatmp.internal.http.TokenServiceEndpoint;
 import io.github.wechatmp.internal.refresh.CacheHolder;
 import io.github.wechatmp.internal.refresh.RefreshingCache;
 import java.util.concurrent.CompletableFuture;

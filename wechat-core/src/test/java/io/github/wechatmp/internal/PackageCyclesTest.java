@@ -12,13 +12,14 @@ import org.junit.jupiter.api.Test;
 /**
  * The core's packages, as the compiled classes depend on each other.
  *
- * <p>Known gap (issue 11): the refresh engine ({@code internal.refresh}) and the credential
- * endpoints ({@code internal.http}) still use the API types of {@code token} ({@code AccessToken},
- * {@code TokenStore}, ...) and {@code internal.http} the {@code http} package's interceptor, while
- * {@code token}'s builders create them: the cycles {@code token -> internal.refresh -> token} and
- * {@code token -> internal.http -> http -> token}. Breaking them needs an engine generic in its
- * credential and store types; until then the rule below leaves out exactly those edges from the
- * implementation packages back to the API they implement, and fails on every other cycle.
+ * <p>Known gap (issue 11): the refresh engine ({@code internal.refresh}) still uses the API types
+ * of {@code token} ({@code AccessToken}, {@code TokenStore}, {@code TokenStatus.State}, ...), while
+ * {@code token}'s and {@code jssdk}'s providers create it: the cycle {@code token ->
+ * internal.refresh -> token}. Breaking it needs an engine generic in its credential, store, status
+ * and event types, with an adapter per API package. Until then the rule below leaves out exactly
+ * the edges from the engine back to {@code token}, and fails on every other cycle. (The credential
+ * calls of {@code internal.http} depend on no API package any more: the token endpoints live in
+ * {@code token}, and the call makes its credential through a function.)
  */
 class PackageCyclesTest {
   private static final JavaClasses CORE =
@@ -33,9 +34,8 @@ class PackageCyclesTest {
         .should()
         .beFreeOfCycles()
         .ignoreDependency(
-            resideInAnyPackage(
-                "io.github.wechatmp.internal.refresh", "io.github.wechatmp.internal.http"),
-            resideInAnyPackage("io.github.wechatmp.token", "io.github.wechatmp.http"))
+            resideInAnyPackage("io.github.wechatmp.internal.refresh"),
+            resideInAnyPackage("io.github.wechatmp.token"))
         .check(CORE);
   }
 
@@ -43,7 +43,10 @@ class PackageCyclesTest {
   void theSharedPiecesDependOnNoApiPackage() {
     noClasses()
         .that()
-        .resideInAnyPackage("io.github.wechatmp.internal.crypto..", "io.github.wechatmp.internal")
+        .resideInAnyPackage(
+            "io.github.wechatmp.internal.crypto..",
+            "io.github.wechatmp.internal.http..",
+            "io.github.wechatmp.internal")
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage(

@@ -6,7 +6,6 @@ import com.squareup.moshi.JsonReader;
 import io.github.wechatmp.WeChatApiException;
 import io.github.wechatmp.WeChatTransportException;
 import io.github.wechatmp.internal.Secrets;
-import io.github.wechatmp.token.AccessToken;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.time.Clock;
@@ -41,17 +40,19 @@ public final class CredentialCall {
    *
    * @param what a description for messages, such as {@code "access_token of wx123"}
    * @param secret a value that must never appear in an exception message (the AppSecret), or null
+   * @param issued makes the credential of the API's type from what WeChat answered
    * @throws WeChatApiException if WeChat answered with a non-zero errcode
    * @throws WeChatTransportException for a failure to reach WeChat or to read its answer
    */
-  public static AccessToken execute(
+  public static <T> T execute(
       OkHttpClient client,
       Request request,
       Duration timeout,
       String valueField,
       String what,
       Clock clock,
-      String secret) {
+      String secret,
+      Issued<T> issued) {
     Call call = client.newCall(request);
     long timeoutMillis = Math.max(1, timeout.toMillis());
     call.timeout().timeout(timeoutMillis, TimeUnit.MILLISECONDS);
@@ -62,7 +63,7 @@ public final class CredentialCall {
             "WeChat answered HTTP " + response.code() + " when asked for the " + what,
             response.code());
       }
-      return parse(response.body(), valueField, what, receivedAt, secret);
+      return parse(response.body(), valueField, what, receivedAt, secret, issued);
     } catch (InterruptedIOException e) {
       throw new WeChatTransportException(
           "Timed out after " + timeoutMillis + " ms asking WeChat for the " + what,
@@ -77,8 +78,13 @@ public final class CredentialCall {
     }
   }
 
-  private static AccessToken parse(
-      ResponseBody body, String valueField, String what, Instant receivedAt, String secret)
+  private static <T> T parse(
+      ResponseBody body,
+      String valueField,
+      String what,
+      Instant receivedAt,
+      String secret,
+      Issued<T> issued)
       throws IOException {
     BufferedSource source = body.source();
     if (source.request(MAX_BODY_BYTES + 1)) {
@@ -139,7 +145,7 @@ public final class CredentialCall {
           null);
     }
     try {
-      return AccessToken.of(value, receivedAt, receivedAt.plusSeconds(expiresIn));
+      return issued.of(value, receivedAt, receivedAt.plusSeconds(expiresIn));
     } catch (IllegalArgumentException e) {
       throw new WeChatTransportException(
           "WeChat's answer for the "
@@ -161,5 +167,16 @@ public final class CredentialCall {
       }
     }
     return e;
+  }
+
+  /**
+   * Makes a credential from WeChat's answer, throwing {@link IllegalArgumentException} for a value
+   * it refuses. A function rather than the token type, so that this package depends on no API
+   * package.
+   */
+  @FunctionalInterface
+  public interface Issued<T> {
+    /** Returns the credential {@code value}, issued and expiring at the instants given. */
+    T of(String value, Instant issuedAt, Instant expiresAt);
   }
 }

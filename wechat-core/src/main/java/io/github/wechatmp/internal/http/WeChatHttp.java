@@ -1,6 +1,5 @@
 package io.github.wechatmp.internal.http;
 
-import io.github.wechatmp.http.AccessTokenInterceptor;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import okhttp3.HttpUrl;
@@ -21,13 +20,16 @@ public final class WeChatHttp {
           .followSslRedirects(false)
           .build();
 
+  private static final String ACCESS_TOKEN_INTERCEPTOR =
+      "io.github.wechatmp.http.AccessTokenInterceptor";
+
   private WeChatHttp() {}
 
   /**
    * The client for credential requests: the SDK's default, or the user's with redirects off (a
    * redirect would carry the secret or token to wherever it points, a POST body included) and
-   * without an {@link AccessTokenInterceptor} (these requests carry their own credentials). It
-   * shares the user's connection pool and dispatcher.
+   * without the SDK's {@code AccessTokenInterceptor} (these requests carry their own credentials).
+   * It shares the user's connection pool and dispatcher.
    */
   public static OkHttpClient credentialClient(OkHttpClient userClient) {
     if (userClient == null) {
@@ -35,7 +37,8 @@ public final class WeChatHttp {
     }
     OkHttpClient.Builder b =
         userClient.newBuilder().followRedirects(false).followSslRedirects(false);
-    b.interceptors().removeIf(i -> i instanceof AccessTokenInterceptor);
+    // By name, so that this package depends on no API package (the interceptor's depends on it).
+    b.interceptors().removeIf(i -> i.getClass().getName().equals(ACCESS_TOKEN_INTERCEPTOR));
     return b.build();
   }
 

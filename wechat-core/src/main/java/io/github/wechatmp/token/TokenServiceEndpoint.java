@@ -1,12 +1,11 @@
-package io.github.wechatmp.internal.http;
+package io.github.wechatmp.token;
 
 import com.squareup.moshi.JsonReader;
 import com.squareup.moshi.JsonWriter;
 import io.github.wechatmp.WeChatApiException;
 import io.github.wechatmp.WeChatTransportException;
+import io.github.wechatmp.internal.http.WeChatHttp;
 import io.github.wechatmp.internal.refresh.CredentialFetcher;
-import io.github.wechatmp.token.AccessToken;
-import io.github.wechatmp.token.TokenUnavailableException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
@@ -31,7 +30,7 @@ import okio.BufferedSource;
  * v1/accounts/{appId}/access_token/rejected}, which makes the service replace it (once, however
  * many clients report it). Thread-safe. Internal: not part of the SDK's API.
  */
-public final class TokenServiceEndpoint implements CredentialFetcher {
+final class TokenServiceEndpoint implements CredentialFetcher {
   private static final MediaType JSON = MediaType.get("application/json; charset=utf-8");
   private static final long MAX_BODY_BYTES = 16 * 1024;
   private static final long MAX_EXPIRES_IN_SECONDS = 86_400;

@@ -1,8 +1,9 @@
-package io.github.wechatmp.internal.http;
+package io.github.wechatmp.token;
 
 import com.squareup.moshi.JsonWriter;
+import io.github.wechatmp.internal.http.CredentialCall;
+import io.github.wechatmp.internal.http.WeChatHttp;
 import io.github.wechatmp.internal.refresh.CredentialFetcher;
-import io.github.wechatmp.token.AccessToken;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
@@ -19,7 +20,7 @@ import okio.Buffer;
  * WeChat's access token endpoints: {@code GET cgi-bin/token} and {@code POST cgi-bin/stable_token}.
  * Thread-safe. Internal: not part of the SDK's API.
  */
-public final class TokenEndpoint implements CredentialFetcher {
+final class TokenEndpoint implements CredentialFetcher {
   private static final MediaType JSON = MediaType.get("application/json; charset=utf-8");
 
   private final OkHttpClient client;
@@ -54,7 +55,7 @@ public final class TokenEndpoint implements CredentialFetcher {
   public AccessToken fetch(boolean forceRefresh, Duration timeout) {
     Request request = stable ? stableRequest(forceRefresh) : classicRequest();
     return CredentialCall.execute(
-        client, request, timeout, "access_token", what(), clock, appSecret);
+        client, request, timeout, "access_token", what(), clock, appSecret, AccessToken::of);
   }
 
   private Request classicRequest() {
