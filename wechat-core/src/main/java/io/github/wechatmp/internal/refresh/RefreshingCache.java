@@ -396,29 +396,14 @@ public final class RefreshingCache implements AutoCloseable {
     }
     watcher.start();
     Snapshot s = snapshot;
-    long now = clock.millis();
-    if (now < s.dueAtMillis) {
-      if (!s.fresh && s.token != null && SNAPSHOT.compareAndSet(this, s, s.withFresh(true))) {
-        wakeUpAt(s.dueAtMillis); // the wall clock was set back
-      }
-      return s.completed;
+    Snapshot served;
+    try {
+      served = withoutWaiting(s, clock.millis());
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
     }
-    Failure f = failure;
-    boolean heldOff = f != null && now < f.notBeforeMillis;
-    if (s.token != null && now < s.staleAtMillis) {
-      if (!heldOff) {
-        startRefresh(false, s.token.value());
-      }
-      return s.completed;
-    }
-    if (heldOff) {
-      if (s.token != null && now < s.expiresAtMillis) {
-        return s.completed;
-      }
-      if (now < lastHoldOffStoreCheckMillis + HOLD_OFF_STORE_CHECK_MILLIS) {
-        return CompletableFuture.failedFuture(f.error);
-      }
-      lastHoldOffStoreCheckMillis = now;
+    if (served != null) {
+      return served.completed;
     }
     CompletableFuture<Snapshot> refresh =
         startRefresh(false, s.token == null ? null : s.token.value());
@@ -468,16 +453,19 @@ public final class RefreshingCache implements AutoCloseable {
         atMillis - clock.millis());
   }
 
-  private AccessToken getSlow() {
-    ensureOpen();
-    watcher.start();
-    Snapshot s = snapshot;
-    long now = clock.millis();
+  /**
+   * The decisions of {@code get()} and {@code getAsync()} off the hot path, short of waiting:
+   * returns the snapshot whose token to serve at once (starting a background refresh of a due
+   * token), or null when the caller must wait for the refresh this started. Within the hold-off
+   * after a failure it serves a token that has not really expired, else throws the last error at
+   * once, but for a look at the store now and then (another instance may have a token).
+   */
+  private Snapshot withoutWaiting(Snapshot s, long now) {
     if (now < s.dueAtMillis) {
       if (!s.fresh && s.token != null && SNAPSHOT.compareAndSet(this, s, s.withFresh(true))) {
         wakeUpAt(s.dueAtMillis); // the wall clock was set back
       }
-      return s.token;
+      return s;
     }
     Failure f = failure;
     boolean heldOff = f != null && now < f.notBeforeMillis;
@@ -485,20 +473,27 @@ public final class RefreshingCache implements AutoCloseable {
       if (!heldOff) {
         startRefresh(false, s.token.value());
       }
-      return s.token;
+      return s;
     }
     if (heldOff) {
-      // Within the hold-off after a failure: the token while it is valid, else the last error at
-      // once, but for a look at the store now and then (another instance may have a token).
       if (s.token != null && now < s.expiresAtMillis) {
-        return s.token;
+        return s;
       }
-      if (now
-          < lastHoldOffStoreCheckMillis
-              + HOLD_OFF_STORE_CHECK_MILLIS) { // no overflow from MIN_VALUE
+      if (now < lastHoldOffStoreCheckMillis + HOLD_OFF_STORE_CHECK_MILLIS) { // no overflow from MIN
         throw f.error;
       }
       lastHoldOffStoreCheckMillis = now;
+    }
+    return null;
+  }
+
+  private AccessToken getSlow() {
+    ensureOpen();
+    watcher.start();
+    Snapshot s = snapshot;
+    Snapshot served = withoutWaiting(s, clock.millis());
+    if (served != null) {
+      return served.token;
     }
     try {
       return await(startRefresh(false, s.token == null ? null : s.token.value())).token;
