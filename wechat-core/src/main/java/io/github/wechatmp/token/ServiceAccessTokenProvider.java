@@ -1,45 +1,28 @@
 package io.github.wechatmp.token;
 
-import io.github.wechatmp.internal.refresh.CacheHolder;
 import io.github.wechatmp.internal.refresh.RefreshingCache;
-import java.util.concurrent.CompletableFuture;
 
 /** The {@link AccessTokenProvider} that {@link TokenServiceProvider.Builder#build()} makes. */
-final class ServiceAccessTokenProvider implements AccessTokenProvider, CacheHolder {
-  private final String appId;
+final class ServiceAccessTokenProvider extends EngineBackedProvider {
   private final TokenServiceEndpoint endpoint;
-  private final RefreshingCache cache;
 
   ServiceAccessTokenProvider(TokenServiceProvider.Builder b) {
-    this.appId = b.appId.strip();
-    this.endpoint =
-        new TokenServiceEndpoint(b.httpClient, b.url, b.apiKey, appId, b.options.clock());
-    this.cache =
+    this(
+        b,
+        new TokenServiceEndpoint(
+            b.httpClient, b.url, b.apiKey, b.appId.strip(), b.options.clock()));
+  }
+
+  private ServiceAccessTokenProvider(
+      TokenServiceProvider.Builder b, TokenServiceEndpoint endpoint) {
+    super(
+        b.appId.strip(),
         RefreshingCache.builder()
-            .key(TokenKey.of(appId, TokenKey.ACCESS_TOKEN))
+            .key(TokenKey.of(b.appId.strip(), TokenKey.ACCESS_TOKEN))
             .fetcher(endpoint)
             .options(b.options)
-            .build();
-  }
-
-  @Override
-  public AccessToken get() {
-    return cache.get();
-  }
-
-  @Override
-  public CompletableFuture<AccessToken> getAsync() {
-    return cache.getAsync();
-  }
-
-  @Override
-  public TokenStatus status() {
-    return cache.status();
-  }
-
-  @Override
-  public AccessToken refresh() {
-    return cache.refresh();
+            .build());
+    this.endpoint = endpoint;
   }
 
   /**
@@ -52,26 +35,11 @@ final class ServiceAccessTokenProvider implements AccessTokenProvider, CacheHold
   @Override
   public void invalidate(String rejectedToken) {
     endpoint.reportRejected(rejectedToken);
-    cache.invalidate(rejectedToken);
-  }
-
-  @Override
-  public String appId() {
-    return appId;
-  }
-
-  @Override
-  public RefreshingCache cache() {
-    return cache;
-  }
-
-  @Override
-  public void close() {
-    cache.close();
+    super.invalidate(rejectedToken);
   }
 
   @Override
   public String toString() {
-    return "TokenServiceProvider{" + cache.key() + '}'; // never the key
+    return "TokenServiceProvider{" + cache().key() + '}'; // never the key
   }
 }
