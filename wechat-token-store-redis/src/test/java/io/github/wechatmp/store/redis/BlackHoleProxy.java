@@ -8,6 +8,10 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.providers.PooledConnectionProvider;
 
 /**
  * A TCP proxy on loopback that forwards to a target port until {@link #silenceOpenConnections()}:
@@ -29,6 +33,17 @@ final class BlackHoleProxy implements AutoCloseable {
 
   int port() {
     return server.getLocalPort();
+  }
+
+  /** A pooled client that connects through this proxy, with 1 s connect and read timeouts. */
+  UnifiedJedis newClient() {
+    return TestRedis.portable(
+        new PooledConnectionProvider(
+            new HostAndPort("127.0.0.1", port()),
+            DefaultJedisClientConfig.builder()
+                .connectionTimeoutMillis(1000)
+                .socketTimeoutMillis(1000)
+                .build()));
   }
 
   /** Stops forwarding on every connection open now, without closing any. */

@@ -18,10 +18,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.UnifiedJedis;
-import redis.clients.jedis.providers.PooledConnectionProvider;
 
 /**
  * Issue 14, item 5: after its change subscription comes back, a provider re-reads its key. It
@@ -46,14 +43,7 @@ class ReadAfterReconnectTest {
   void start() throws Exception {
     redis = TestRedis.embedded();
     proxy = new BlackHoleProxy(redis.address().getPort());
-    throughProxy =
-        TestRedis.portable(
-            new PooledConnectionProvider(
-                new HostAndPort("127.0.0.1", proxy.port()),
-                DefaultJedisClientConfig.builder()
-                    .connectionTimeoutMillis(1000)
-                    .socketTimeoutMillis(1000)
-                    .build()));
+    throughProxy = proxy.newClient();
     direct = redis.newClient();
     wechat = WeChatStandIn.builder().appId(APP_ID).appSecret(SECRET).start();
     watchedStore = RedisTokenStore.builder(throughProxy).subscriptionCheckInterval(CHECK).build();

@@ -16,10 +16,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.UnifiedJedis;
-import redis.clients.jedis.providers.PooledConnectionProvider;
 
 /**
  * A change subscription whose connection dies silently: a TCP proxy between the store and Redis
@@ -37,14 +34,7 @@ class SilentSubscriptionTest {
   void start() throws Exception {
     redis = TestRedis.embedded();
     proxy = new BlackHoleProxy(redis.address().getPort());
-    throughProxy =
-        TestRedis.portable(
-            new PooledConnectionProvider(
-                new HostAndPort("127.0.0.1", proxy.port()),
-                DefaultJedisClientConfig.builder()
-                    .connectionTimeoutMillis(1000)
-                    .socketTimeoutMillis(1000)
-                    .build()));
+    throughProxy = proxy.newClient();
   }
 
   @AfterEach
