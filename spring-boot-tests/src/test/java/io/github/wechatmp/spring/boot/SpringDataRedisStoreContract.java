@@ -72,6 +72,11 @@ abstract class SpringDataRedisStoreContract extends TokenStoreContract {
     return true;
   }
 
+  @Override
+  protected boolean notifiesChanges() {
+    return true;
+  }
+
   @AfterEach
   void closeFactories() {
     for (RedisConnectionFactory f : factories) {

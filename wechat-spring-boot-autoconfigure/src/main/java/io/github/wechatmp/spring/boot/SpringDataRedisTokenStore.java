@@ -4,6 +4,7 @@ import io.github.wechatmp.token.AccessToken;
 import io.github.wechatmp.token.TokenKey;
 import io.github.wechatmp.token.TokenStore;
 import io.github.wechatmp.token.TokenStoreException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,7 +22,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.task.SimpleAsyncTaskExecutor;
 import org.springframework.dao.DataAccessException;
+import org.springframework.data.redis.connection.Message;
+import org.springframework.data.redis.connection.MessageListener;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.SubscriptionListener;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.data.redis.listener.PatternTopic;
@@ -54,7 +58,8 @@ import org.springframework.data.redis.listener.RedisMessageListenerContainer;
  * subscription to {@code P*}, started in the background with the first {@link #subscribe} (retried,
  * 100 ms doubling to 2 s, while Redis is down, so a Redis down at start-up stops nothing) and
  * stopped by {@link #close()}; once started, the container reconnects by itself while Redis is
- * unreachable (messages published meanwhile are lost, as with {@code RedisTokenStore}).
+ * unreachable. Messages published meanwhile are lost, as with {@code RedisTokenStore}, so each
+ * reconnect is reported to watchers ({@link #watch}) and every provider re-reads its key.
  *
  * <p>Failures: every method that cannot reach Redis throws {@link TokenStoreException} naming Redis
  * and the key; token values never appear in logs or messages. Thread-safe.
@@ -148,7 +153,12 @@ public final class SpringDataRedisTokenStore implements TokenStore, AutoCloseabl
   private final StringRedisTemplate redis;
   private final String prefix;
   private final Clock clock;
-  private final Map<String, CopyOnWriteArrayList<Runnable>> listeners = new ConcurrentHashMap<>();
+  private final Map<String, CopyOnWriteArrayList<ChangeListener>> listeners =
+      new ConcurrentHashMap<>();
+
+  /** Whether a container's pattern subscription was confirmed before: later ones are reconnects. */
+  private final AtomicBoolean subscribedBefore = new AtomicBoolean();
+
   private final Object containerLock = new Object();
   private RedisMessageListenerContainer container; // guarded by containerLock
   private boolean closed; // guarded by containerLock
@@ -465,16 +475,30 @@ public final class SpringDataRedisTokenStore implements TokenStore, AutoCloseabl
    */
   @Override
   public Subscription subscribe(TokenKey key, Runnable onChange) {
-    String channel = tokenKey(Objects.requireNonNull(key, "key"));
     Objects.requireNonNull(onChange, "onChange");
-    listeners.computeIfAbsent(channel, c -> new CopyOnWriteArrayList<>()).add(onChange);
+    return watch(key, onChange::run);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Like {@link #subscribe(TokenKey, Runnable)}; {@link ChangeListener#onResubscribed()} is
+   * called, on the container's thread, each time the container's pattern subscription is confirmed
+   * again after a lost connection (the container recovers by itself), so a provider re-reads its
+   * key after every reconnect.
+   */
+  @Override
+  public Subscription watch(TokenKey key, ChangeListener listener) {
+    String channel = tokenKey(Objects.requireNonNull(key, "key"));
+    Objects.requireNonNull(listener, "listener");
+    listeners.computeIfAbsent(channel, c -> new CopyOnWriteArrayList<>()).add(listener);
     startContainer();
     AtomicBoolean done = new AtomicBoolean();
     return () -> {
       if (done.compareAndSet(false, true)) {
-        List<Runnable> list = listeners.get(channel);
+        List<ChangeListener> list = listeners.get(channel);
         if (list != null) {
-          list.remove(onChange);
+          list.remove(listener);
         }
       }
     };
@@ -514,10 +538,7 @@ public final class SpringDataRedisTokenStore implements TokenStore, AutoCloseabl
     SimpleAsyncTaskExecutor executor = new SimpleAsyncTaskExecutor("wechat-redis-changes-");
     executor.setDaemon(true);
     c.setTaskExecutor(executor);
-    c.addMessageListener(
-        (message, pattern) ->
-            dispatch(new String(message.getChannel(), java.nio.charset.StandardCharsets.UTF_8)),
-        new PatternTopic(escapeGlob(prefix) + '*'));
+    c.addMessageListener(new ChangeMessages(), new PatternTopic(escapeGlob(prefix) + '*'));
     c.afterPropertiesSet();
     return c;
   }
@@ -560,17 +581,44 @@ public final class SpringDataRedisTokenStore implements TokenStore, AutoCloseabl
     }
   }
 
+  /**
+   * The container's listener: a message is a change of its channel's key; a pattern subscription
+   * confirmed after the first is a reconnect, after which messages may have been lost.
+   */
+  private final class ChangeMessages implements MessageListener, SubscriptionListener {
+    @Override
+    public void onMessage(Message message, byte[] pattern) {
+      dispatch(new String(message.getChannel(), StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public void onPatternSubscribed(byte[] pattern, long count) {
+      if (subscribedBefore.getAndSet(true)) {
+        log.info("Subscribed to token changes under {}* again; re-reading the keys", prefix);
+        listeners.forEach((channel, list) -> list.forEach(l -> tell(channel, l, true)));
+      }
+    }
+  }
+
   private void dispatch(String channel) {
-    List<Runnable> list = listeners.get(channel);
+    List<ChangeListener> list = listeners.get(channel);
     if (list == null) {
       return;
     }
-    for (Runnable r : list) {
-      try {
-        r.run();
-      } catch (RuntimeException e) {
-        log.warn("A change subscriber of {} failed", channel, e);
+    for (ChangeListener l : list) {
+      tell(channel, l, false);
+    }
+  }
+
+  private static void tell(String channel, ChangeListener l, boolean resubscribed) {
+    try {
+      if (resubscribed) {
+        l.onResubscribed();
+      } else {
+        l.onChange();
       }
+    } catch (RuntimeException e) {
+      log.warn("A change subscriber of {} failed", channel, e);
     }
   }
 
