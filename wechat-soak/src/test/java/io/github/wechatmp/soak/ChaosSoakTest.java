@@ -72,6 +72,9 @@ class ChaosSoakTest {
   /** The period of fetches: lifetime less the refresh offset. */
   static final Duration PERIOD = LIFETIME.minus(REFRESH_OFFSET);
 
+  /** About how long one step of the Redis phase's cycle takes: a refresh period and a bit. */
+  static final Duration SLOT = PERIOD.plusSeconds(10);
+
   static final RefreshPolicy POLICY = RefreshPolicy.defaults();
   static final int WORKERS = 3;
   static final int THREADS = 3;
@@ -127,10 +130,12 @@ class ChaosSoakTest {
     assumeTrue(os.contains("linux") || os.contains("mac"), "needs kill -STOP and -CONT");
     Duration total = Duration.parse(System.getProperty("soak.duration", "PT4M"));
     assertTrue(total.compareTo(Duration.ofMinutes(4)) >= 0, "soak.duration must be PT4M or more");
+    // The Redis phase runs its cycle of five refresh points at least once (about 3.5 minutes with
+    // the JVMs' start); the file phase gets a fifth of the run, at least 45 s.
     Duration filePhase =
-        total.multipliedBy(3).dividedBy(10).compareTo(Duration.ofSeconds(60)) > 0
-            ? total.multipliedBy(3).dividedBy(10)
-            : Duration.ofSeconds(60);
+        total.dividedBy(5).compareTo(Duration.ofSeconds(45)) > 0
+            ? total.dividedBy(5)
+            : Duration.ofSeconds(45);
     long end = t0 + total.toMillis();
 
     deleteTree(dir);
@@ -158,7 +163,7 @@ class ChaosSoakTest {
         startWorkers("r", "redis", redis.address());
         long redisEnd = end - filePhase.toMillis();
         int slot = 0;
-        while (System.currentTimeMillis() + slotLength(slot).toMillis() < redisEnd || slot < 5) {
+        while (slot < 5 || System.currentTimeMillis() + SLOT.toMillis() < redisEnd) {
           switch (slot % 5) {
             case 0 -> redisKilledAcrossARefresh(redis);
             case 1 -> redisFrozenAcrossARefresh(redis);
@@ -183,8 +188,12 @@ class ChaosSoakTest {
       try (StoreChecker check = StoreChecker.file(wechat, LIFETIME, file)) {
         startWorkers("f", "file", file.toString());
         int kills = 0;
-        while (System.currentTimeMillis() + 35_000 < end || kills < 4) {
-          fileWorkerKilled(filePhaseStats, file, kills % 2 == 0, check);
+        // Every fourth kill aims at a fetch (it waits for a refresh point, up to 30 s), the others
+        // land at random moments; at least four kills.
+        while (System.currentTimeMillis() + 8_000 < end || kills < 4) {
+          boolean atAFetch =
+              kills % 4 == 3 && System.currentTimeMillis() + PERIOD.toMillis() + 5_000 < end;
+          fileWorkerKilled(filePhaseStats, file, atAFetch || kills == 3, check);
           kills++;
         }
         sleep(3_000);
@@ -208,10 +217,6 @@ class ChaosSoakTest {
 
   // ---------------------------------------------------------------------------------------------
   // The fault script
-
-  private Duration slotLength(int slot) {
-    return PERIOD.plusSeconds(10);
-  }
 
   /** (a) SIGKILL 1 s before a refresh point; restarted empty on the same port 4 s after it. */
   private void redisKilledAcrossARefresh(RedisProcess redis) throws Exception {
@@ -303,7 +308,6 @@ class ChaosSoakTest {
             + perAttempt
             + " requests");
     w.atLeast = 1;
-    sleep(8_000); // recovery, before the next slot's refresh point is looked for
   }
 
   /** A(W) above: attempts a hold-off of 1 s doubling allows in {@code millis} from the first. */
