@@ -50,9 +50,10 @@ import org.junit.jupiter.api.Test;
  * bound; and the store never corrupt. Tokens live 60 s, so refresh points come every 30 s (see
  * {@link #REFRESH_OFFSET}).
  *
- * <p>{@code -Dsoak.duration=PT4M} (the default) runs each phase once; {@code PT1H} repeats the
- * cycle for the first 70% of it and kills file-store workers for the rest. Everything goes to
- * {@code target/soak/}: the call logs, the workers' own logs, the timeline and the summary.
+ * <p>{@code -Dsoak.duration=PT4M} (the default) runs each phase once (about 4.3 minutes: the Redis
+ * phase always runs its whole cycle); {@code PT1H} repeats the cycle for the first four fifths of
+ * it and kills file-store workers for the last fifth. Everything goes to {@code target/soak/}: the
+ * call logs, the workers' own logs, the timeline and the summary.
  */
 @Tag("soak")
 class ChaosSoakTest {
