@@ -19,6 +19,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -657,6 +659,54 @@ class ChaosSoakTest {
                 + " ("
                 + w.why
                 + ")");
+      }
+    }
+    // 5. Quiet logs (issue 14, item 8): one WARN when a store outage starts, one INFO with its
+    // duration when it ends. A Redis worker life logs at most one WARN per Redis outage, and no
+    // outage it reports lasted longer than the longest one plus a lock lease (a lock the frozen
+    // Redis took for a client that gave up) and the store's 5 s hold-off, with 3 s to spare.
+    List<Window> redisOutages =
+        windows.stream().filter(w -> w.outage && w.kind.startsWith("Redis")).toList();
+    long longest = redisOutages.stream().mapToLong(w -> w.end - w.start).max().orElse(0);
+    long outageBound = longest + POLICY.lockLease().toMillis() + 5_000 + 3_000;
+    Pattern reported = Pattern.compile("answers again for .* after an outage of (\\d+) ms");
+    for (CallLog log : logs) {
+      if (!log.life.startsWith("r")) {
+        continue;
+      }
+      List<String> lines = Files.readAllLines(dir.resolve(log.life + ".stderr"));
+      long warns =
+          lines.stream()
+              .filter(l -> l.contains("WARN") && l.contains("The token store fails for"))
+              .count();
+      long longestReported = 0;
+      for (String l : lines) {
+        Matcher m = reported.matcher(l);
+        if (m.find()) {
+          longestReported = Math.max(longestReported, Long.parseLong(m.group(1)));
+        }
+      }
+      report.append(
+          String.format(
+              Locale.ROOT,
+              "  %-5s store-outage WARNs %d (bound %d), longest outage reported %d ms (bound %d)%n",
+              log.life,
+              warns,
+              redisOutages.size(),
+              longestReported,
+              outageBound));
+      if (warns > redisOutages.size() || longestReported > outageBound) {
+        broken.add(
+            log.life
+                + " logged "
+                + warns
+                + " store-outage WARNs for "
+                + redisOutages.size()
+                + " outages, the longest reported "
+                + longestReported
+                + " ms (bound "
+                + outageBound
+                + " ms): an outage's end went unnoticed");
       }
     }
     report.append("token requests in all: ").append(wechat.tokenRequests()).append('\n');
