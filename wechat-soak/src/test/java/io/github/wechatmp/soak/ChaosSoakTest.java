@@ -49,8 +49,9 @@ import org.junit.jupiter.api.Test;
  * store or WeChat failing while the worker held no unexpired token); fetches within one per refresh
  * period plus the documented extras; no fetch while the store is unreachable or while a dead
  * worker's lock lease runs; token requests inside each WeChat fault window within the hold-off's
- * bound; and the store never corrupt. Tokens live 60 s, so refresh points come every 30 s (see
- * {@link #REFRESH_OFFSET}).
+ * bound; the store never corrupt; and quiet logs (one WARN per store outage, and no outage reported
+ * as longer than it was). Tokens live 60 s, so refresh points come every 30 s (see {@link
+ * #REFRESH_OFFSET}).
  *
  * <p>{@code -Dsoak.duration=PT4M} (the default) runs each phase once (about 4.3 minutes: the Redis
  * phase always runs its whole cycle); {@code PT1H} repeats the cycle for the first four fifths of
