@@ -41,7 +41,7 @@ import org.junit.jupiter.api.Test;
  *         <li>12 s of HTTP 500 on the token endpoint, across a refresh point.
  *       </ol>
  *   <li>File phase: the workers over one token file, a worker SIGKILLed every few seconds (every
- *       other kill aimed at a fetch) and started again.
+ *       fourth kill aimed at a fetch slowed to 0.8 s) and started again.
  * </ol>
  *
  * Then it asserts, from every worker life's log of every call and the stand-in's counters: no
