@@ -1,6 +1,7 @@
 package io.github.wechatmp.token;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.wechatmp.WeChatException;
@@ -67,6 +68,57 @@ class QuietLogsTest {
       assertEquals(0, count(text, "WARN .*Refreshing .* failed"), text);
       assertEquals(1, count(text, "INFO .*Fetched a new token"), text);
       assertEquals(1, wechat.tokenRequests());
+    }
+  }
+
+  /**
+   * Found by the chaos soak (wechat-soak): a provider whose store came back and that adopted the
+   * token another instance saved there (rather than taking the lock itself) kept its outage open,
+   * so the next outage got no WARN, and the INFO at the end of that one gave the time since the
+   * first.
+   */
+  @Test
+  void anOutageThatEndsInAnAdoptionIsLoggedAsEndedSoTheNextGetsItsOwnWarnAndDuration()
+      throws Exception {
+    MutableClock clock = new MutableClock(Instant.parse("2026-12-01T02:00:00Z"));
+    SwitchableStore store = new SwitchableStore();
+    TokenKey key = TokenKey.of(APP_ID, TokenKey.ACCESS_TOKEN);
+    try (WeChatStandIn wechat = StandIns.start(clock);
+        LogCapture logs = new LogCapture();
+        AccessTokenProvider p =
+            AccessTokenProvider.builder()
+                .appId(APP_ID)
+                .appSecret(SECRET)
+                .apiBaseUrl(wechat.baseUrl())
+                .store(store)
+                .clock(clock)
+                .build()) {
+      AccessToken first = p.get();
+      store.failing(true);
+      clock.advance(Duration.between(clock.instant(), first.expiresAt()).plusSeconds(1));
+      assertThrows(WeChatException.class, p::get, "the first outage, no token held");
+
+      store.failing(false);
+      AccessToken other =
+          AccessToken.of(
+              "SAVED_BY_ANOTHER_INSTANCE_0123456789",
+              clock.instant(),
+              clock.instant().plusSeconds(7200));
+      store.save(key, other); // another instance fetched as the store came back
+      clock.advance(Duration.ofSeconds(6)); // past the store hold-off's longest 5 s
+      assertEquals(other.value(), p.get().value(), "adopted");
+
+      store.failing(true);
+      clock.advance(Duration.ofSeconds(7201));
+      assertThrows(WeChatException.class, p::get, "the second outage, the token expired");
+      store.failing(false);
+      clock.advance(Duration.ofSeconds(6));
+      p.get();
+
+      String text = logs.text();
+      assertEquals(2, count(text, "WARN .*The token store fails for"), text);
+      assertEquals(2, count(text, "INFO .*answers again .* after an outage of 6000 ms"), text);
+      assertEquals(2, wechat.tokenRequests());
     }
   }
 

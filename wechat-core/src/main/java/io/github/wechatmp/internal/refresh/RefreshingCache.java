@@ -825,6 +825,9 @@ public final class RefreshingCache implements AutoCloseable {
     }
     log.debug("Adopted the token of {} from the store: {}", key, stored);
     unsaved = null;
+    // The store answered with a token: a store outage ends here too, not only when this instance
+    // next takes the lock (which may be many refreshes away), so the next outage gets its own WARN.
+    storeAnswered();
     failuresEnded();
     failure = null; // another instance succeeded: this one's hold-off no longer protects anything
     lastRefreshAtMillis = clock.millis();
