@@ -41,7 +41,8 @@ import okhttp3.OkHttpClient;
  */
 public final class JsapiTicketProvider implements AutoCloseable {
   private final String appId;
-  private final RefreshingCache cache;
+  private final TokenKey key;
+  private final RefreshingCache<AccessToken> cache;
   private volatile Wrapped last;
 
   /** The ticket made of the last credential handed out, and a shared future of it. */
@@ -62,14 +63,21 @@ public final class JsapiTicketProvider implements AutoCloseable {
     OkHttpClient client = WeChatHttp.credentialClient(b.httpClient);
     GetTicketEndpoint endpoint =
         new GetTicketEndpoint(client, b.apiBaseUrl, b.tokens, b.options.clock());
+    this.key = TokenKey.of(appId, TokenKey.JSAPI_TICKET);
+    CacheHolder<TokenStore, RefreshPolicy> parent = parent(b.tokens);
+    TokenStore store =
+        b.options.store() != null
+            ? b.options.store()
+            : parent != null ? parent.store() : new InMemoryTokenStore();
+    RefreshPolicy policy = b.options.policy(parent == null ? null : parent.policy());
     this.cache =
-        RefreshingCache.builder()
-            .key(TokenKey.of(appId, TokenKey.JSAPI_TICKET))
-            .fetcher(endpoint)
-            .options(
-                b.options,
-                b.tokens instanceof CacheHolder ? ((CacheHolder) b.tokens).cache() : null)
-            .build();
+        TicketEngines.engine(key, endpoint, store, policy, b.options.clock(), b.options.listener());
+  }
+
+  /** The SDK-built access token provider {@code tokens} is, whose store and policy to inherit. */
+  @SuppressWarnings("unchecked") // only the token package's providers are CacheHolders, of these
+  private static CacheHolder<TokenStore, RefreshPolicy> parent(AccessTokenProvider tokens) {
+    return tokens instanceof CacheHolder ? (CacheHolder<TokenStore, RefreshPolicy>) tokens : null;
   }
 
   /**
@@ -124,7 +132,7 @@ public final class JsapiTicketProvider implements AutoCloseable {
    * @return a snapshot taken now, by the provider's clock
    */
   public TokenStatus status() {
-    return cache.status();
+    return TicketEngines.status(cache.status());
   }
 
   /**
@@ -188,7 +196,7 @@ public final class JsapiTicketProvider implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "JsapiTicketProvider{" + cache.key() + '}';
+    return "JsapiTicketProvider{" + key + '}';
   }
 
   /**
@@ -200,7 +208,8 @@ public final class JsapiTicketProvider implements AutoCloseable {
     AccessTokenProvider tokens;
     HttpUrl apiBaseUrl = HttpUrl.get("https://api.weixin.qq.com/");
     OkHttpClient httpClient;
-    final RefreshOptions options = new RefreshOptions();
+    final RefreshOptions<TokenStore, TokenEventListener, RefreshPolicy, RefreshPolicy.Builder>
+        options = TicketEngines.options();
 
     Builder() {}
 
@@ -298,7 +307,7 @@ public final class JsapiTicketProvider implements AutoCloseable {
      * @throws IllegalArgumentException if it is negative or longer than a day
      */
     public Builder refreshMargin(Duration refreshMargin) {
-      options.refreshMargin(refreshMargin);
+      options.shortcut(p -> p.refreshMargin(refreshMargin));
       return this;
     }
 
@@ -313,7 +322,7 @@ public final class JsapiTicketProvider implements AutoCloseable {
      * @throws IllegalArgumentException if it is negative or longer than a day
      */
     public Builder expiryMargin(Duration expiryMargin) {
-      options.expiryMargin(expiryMargin);
+      options.shortcut(p -> p.expiryMargin(expiryMargin));
       return this;
     }
 
@@ -328,7 +337,7 @@ public final class JsapiTicketProvider implements AutoCloseable {
      * @throws IllegalArgumentException if it is not positive or longer than 10 minutes
      */
     public Builder lockLease(Duration lockLease) {
-      options.lockLease(lockLease);
+      options.shortcut(p -> p.lockLease(lockLease));
       return this;
     }
 
@@ -343,7 +352,7 @@ public final class JsapiTicketProvider implements AutoCloseable {
      * @throws IllegalArgumentException if it is negative or longer than 10 minutes
      */
     public Builder lockWait(Duration lockWait) {
-      options.lockWait(lockWait);
+      options.shortcut(p -> p.lockWait(lockWait));
       return this;
     }
 
@@ -357,7 +366,7 @@ public final class JsapiTicketProvider implements AutoCloseable {
      * @throws IllegalArgumentException if it is negative or more than 10
      */
     public Builder maxRetries(int maxRetries) {
-      options.maxRetries(maxRetries);
+      options.shortcut(p -> p.maxRetries(maxRetries));
       return this;
     }
 
@@ -372,7 +381,7 @@ public final class JsapiTicketProvider implements AutoCloseable {
      * @throws IllegalArgumentException if it is negative or longer than a minute
      */
     public Builder retryBackoff(Duration retryBackoff) {
-      options.retryBackoff(retryBackoff);
+      options.shortcut(p -> p.retryBackoff(retryBackoff));
       return this;
     }
 
@@ -387,7 +396,7 @@ public final class JsapiTicketProvider implements AutoCloseable {
      * @throws IllegalArgumentException if it is not positive or longer than a day
      */
     public Builder failureHoldOffMax(Duration failureHoldOffMax) {
-      options.failureHoldOffMax(failureHoldOffMax);
+      options.shortcut(p -> p.failureHoldOffMax(failureHoldOffMax));
       return this;
     }
 

@@ -74,20 +74,20 @@ class SharedRefreshTest {
         }
       };
 
-  private RefreshingCache.Snapshot snapshotOf(AccessToken t) {
-    return new RefreshingCache.Snapshot(
+  private RefreshingCache.Snapshot<AccessToken> snapshotOf(AccessToken t) {
+    return new RefreshingCache.Snapshot<>(
         t, true, true, 0, 0, t.expiresAt().toEpochMilli(), SharedFuture.completed(t));
   }
 
-  private SharedRefresh protocol(AccessToken held, AccessToken fromWeChat) {
-    RefreshingCache.Snapshot heldSnapshot =
+  private SharedRefresh<AccessToken> protocol(AccessToken held, AccessToken fromWeChat) {
+    RefreshingCache.Snapshot<AccessToken> heldSnapshot =
         held == null
-            ? new RefreshingCache.Snapshot(null, false, false, 0, 0, 0, null)
+            ? new RefreshingCache.Snapshot<>(null, false, false, 0, 0, 0, null)
             : snapshotOf(held);
-    SharedRefresh.Host host =
-        new SharedRefresh.Host() {
+    SharedRefresh.Host<AccessToken> host =
+        new SharedRefresh.Host<>() {
           @Override
-          public RefreshingCache.Snapshot held() {
+          public RefreshingCache.Snapshot<AccessToken> held() {
             return heldSnapshot;
           }
 
@@ -102,7 +102,7 @@ class SharedRefreshTest {
           }
 
           @Override
-          public RefreshingCache.Snapshot adopt(AccessToken stored) {
+          public RefreshingCache.Snapshot<AccessToken> adopt(AccessToken stored) {
             hostCalls.add("adopt " + stored.value());
             return snapshotOf(stored);
           }
@@ -113,7 +113,7 @@ class SharedRefreshTest {
           }
 
           @Override
-          public RefreshingCache.Snapshot installFetched(
+          public RefreshingCache.Snapshot<AccessToken> installFetched(
               AccessToken fetched, boolean saved, Duration latency) {
             hostCalls.add("install " + fetched.value() + " saved=" + saved);
             return snapshotOf(fetched);
@@ -124,9 +124,9 @@ class SharedRefreshTest {
             hostCalls.add("failed " + error.getClass().getSimpleName());
           }
         };
-    Retrier retrier =
-        new Retrier(
-            KEY,
+    Retrier<AccessToken> retrier =
+        new Retrier<>(
+            KEY.toString(),
             (force, timeout) -> {
               fetches++;
               return fromWeChat;
@@ -136,9 +136,10 @@ class SharedRefreshTest {
             Duration.ofSeconds(10),
             nanos -> {},
             bound -> 0);
-    return new SharedRefresh(
-        KEY,
-        store,
+    return new SharedRefresh<>(
+        KEY.toString(),
+        TestAdapters.ACCESS_TOKEN,
+        TestAdapters.slot(store, KEY),
         CLOCK,
         200_000,
         30_000,
