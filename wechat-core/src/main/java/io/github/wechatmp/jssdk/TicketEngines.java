@@ -18,7 +18,6 @@ import io.github.wechatmp.token.TokenStoreException;
 import io.github.wechatmp.token.TokenUnavailableException;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Optional;
 
 /**
@@ -40,56 +39,20 @@ final class TicketEngines {
   }
 
   private static final RefreshOptions.PolicyType<RefreshPolicy, RefreshPolicy.Builder> POLICY =
-      new RefreshOptions.PolicyType<>() {
-        @Override
-        public RefreshPolicy defaults() {
-          return RefreshPolicy.defaults();
-        }
-
-        @Override
-        public RefreshPolicy.Builder builder() {
-          return RefreshPolicy.builder();
-        }
-
-        @Override
-        public RefreshPolicy.Builder toBuilder(RefreshPolicy policy) {
-          return policy.toBuilder();
-        }
-
-        @Override
-        public RefreshPolicy build(RefreshPolicy.Builder builder) {
-          return builder.build();
-        }
-      };
+      RefreshOptions.PolicyType.of(
+          RefreshPolicy::defaults,
+          RefreshPolicy::builder,
+          RefreshPolicy::toBuilder,
+          RefreshPolicy.Builder::build);
 
   /** An access token, as the engine sees it. */
   static final CredentialType<AccessToken> ACCESS_TOKEN =
-      new CredentialType<>() {
-        @Override
-        public String value(AccessToken credential) {
-          return credential.value();
-        }
-
-        @Override
-        public String masked(AccessToken credential) {
-          return credential.masked();
-        }
-
-        @Override
-        public Instant expiresAt(AccessToken credential) {
-          return credential.expiresAt();
-        }
-
-        @Override
-        public Optional<Instant> issuedAt(AccessToken credential) {
-          return credential.issuedAt();
-        }
-
-        @Override
-        public RuntimeException unavailable(String message, Throwable cause) {
-          return new TokenUnavailableException(message, cause);
-        }
-      };
+      CredentialType.of(
+          AccessToken::value,
+          AccessToken::masked,
+          AccessToken::expiresAt,
+          AccessToken::issuedAt,
+          TokenUnavailableException::new);
 
   /** An engine of the credential stored under {@code key}. */
   static RefreshingCache<AccessToken> engine(

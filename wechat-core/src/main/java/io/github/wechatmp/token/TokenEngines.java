@@ -10,7 +10,6 @@ import io.github.wechatmp.internal.refresh.SharedSlot;
 import io.github.wechatmp.internal.refresh.Status;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Optional;
 
 /**
@@ -18,7 +17,7 @@ import java.util.Optional;
  * API package, so what it needs of an access token, a {@link TokenStore}, a {@link RefreshPolicy}
  * and a {@link TokenEventListener}, and how its status becomes a {@link TokenStatus}, is said here.
  * (The jssdk package, whose ticket is kept as an {@link AccessToken} too, has its own copy of these
- * few lines: it cannot use this package-private class, and this package must not depend on it.)
+ * adapters: it cannot use this package-private class, and this package must not depend on it.)
  */
 final class TokenEngines {
   private TokenEngines() {}
@@ -30,61 +29,22 @@ final class TokenEngines {
   }
 
   private static final RefreshOptions.PolicyType<RefreshPolicy, RefreshPolicy.Builder> POLICY =
-      new RefreshOptions.PolicyType<>() {
-        @Override
-        public RefreshPolicy defaults() {
-          return RefreshPolicy.defaults();
-        }
-
-        @Override
-        public RefreshPolicy.Builder builder() {
-          return RefreshPolicy.builder();
-        }
-
-        @Override
-        public RefreshPolicy.Builder toBuilder(RefreshPolicy policy) {
-          return policy.toBuilder();
-        }
-
-        @Override
-        public RefreshPolicy build(RefreshPolicy.Builder builder) {
-          return builder.build();
-        }
-      };
+      RefreshOptions.PolicyType.of(
+          RefreshPolicy::defaults,
+          RefreshPolicy::builder,
+          RefreshPolicy::toBuilder,
+          RefreshPolicy.Builder::build);
 
   /** An access token, as the engine sees it. */
   static final CredentialType<AccessToken> ACCESS_TOKEN =
-      new CredentialType<>() {
-        @Override
-        public String value(AccessToken credential) {
-          return credential.value();
-        }
+      CredentialType.of(
+          AccessToken::value,
+          AccessToken::masked,
+          AccessToken::expiresAt,
+          AccessToken::issuedAt,
+          TokenUnavailableException::new);
 
-        @Override
-        public String masked(AccessToken credential) {
-          return credential.masked();
-        }
-
-        @Override
-        public Instant expiresAt(AccessToken credential) {
-          return credential.expiresAt();
-        }
-
-        @Override
-        public Optional<Instant> issuedAt(AccessToken credential) {
-          return credential.issuedAt();
-        }
-
-        @Override
-        public RuntimeException unavailable(String message, Throwable cause) {
-          return new TokenUnavailableException(message, cause);
-        }
-      };
-
-  /**
-   * An engine of the credential stored under {@code key}: on {@code store} (or, if null, a new
-   * {@link InMemoryTokenStore}), with the policy and the options' clock and listener.
-   */
+  /** An engine of the credential stored under {@code key}. */
   static RefreshingCache<AccessToken> engine(
       TokenKey key,
       CredentialFetcher<AccessToken> fetcher,

@@ -2,6 +2,8 @@ package io.github.wechatmp.internal.refresh;
 
 import java.time.Instant;
 import java.util.Optional;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
  * What the engine needs to know of the credential it keeps, and the exception it fails with when no
@@ -29,4 +31,39 @@ public interface CredentialType<T> {
    * and {@code getAsync()} catch it by name.
    */
   RuntimeException unavailable(String message, Throwable cause);
+
+  /** The credential type of these accessors and this exception. */
+  static <T> CredentialType<T> of(
+      Function<T, String> value,
+      Function<T, String> masked,
+      Function<T, Instant> expiresAt,
+      Function<T, Optional<Instant>> issuedAt,
+      BiFunction<String, Throwable, RuntimeException> unavailable) {
+    return new CredentialType<>() {
+      @Override
+      public String value(T credential) {
+        return value.apply(credential);
+      }
+
+      @Override
+      public String masked(T credential) {
+        return masked.apply(credential);
+      }
+
+      @Override
+      public Instant expiresAt(T credential) {
+        return expiresAt.apply(credential);
+      }
+
+      @Override
+      public Optional<Instant> issuedAt(T credential) {
+        return issuedAt.apply(credential);
+      }
+
+      @Override
+      public RuntimeException unavailable(String message, Throwable cause) {
+        return unavailable.apply(message, cause);
+      }
+    };
+  }
 }

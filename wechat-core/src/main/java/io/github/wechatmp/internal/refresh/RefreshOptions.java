@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The refresh engine's settings that every cached credential's builder offers (the access token's,
@@ -34,6 +36,32 @@ public final class RefreshOptions<S, L, P, B> {
 
     /** The policy {@code builder} builds. */
     P build(B builder);
+
+    /** The policy type of these functions. */
+    static <P, B> PolicyType<P, B> of(
+        Supplier<P> defaults, Supplier<B> builder, Function<P, B> toBuilder, Function<B, P> build) {
+      return new PolicyType<>() {
+        @Override
+        public P defaults() {
+          return defaults.get();
+        }
+
+        @Override
+        public B builder() {
+          return builder.get();
+        }
+
+        @Override
+        public B toBuilder(P policy) {
+          return toBuilder.apply(policy);
+        }
+
+        @Override
+        public P build(B b) {
+          return build.apply(b);
+        }
+      };
+    }
   }
 
   private final PolicyType<P, B> policyType;

@@ -6,7 +6,6 @@ import io.github.wechatmp.token.TokenStore;
 import io.github.wechatmp.token.TokenStoreException;
 import io.github.wechatmp.token.TokenUnavailableException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Optional;
 
 /**
@@ -17,32 +16,12 @@ final class TestAdapters {
   private TestAdapters() {}
 
   static final CredentialType<AccessToken> ACCESS_TOKEN =
-      new CredentialType<>() {
-        @Override
-        public String value(AccessToken credential) {
-          return credential.value();
-        }
-
-        @Override
-        public String masked(AccessToken credential) {
-          return credential.masked();
-        }
-
-        @Override
-        public Instant expiresAt(AccessToken credential) {
-          return credential.expiresAt();
-        }
-
-        @Override
-        public Optional<Instant> issuedAt(AccessToken credential) {
-          return credential.issuedAt();
-        }
-
-        @Override
-        public RuntimeException unavailable(String message, Throwable cause) {
-          return new TokenUnavailableException(message, cause);
-        }
-      };
+      CredentialType.of(
+          AccessToken::value,
+          AccessToken::masked,
+          AccessToken::expiresAt,
+          AccessToken::issuedAt,
+          TokenUnavailableException::new);
 
   /** The key {@code key} of {@code store}; holds no hold-off and is watched by no one. */
   static SharedSlot<AccessToken> slot(TokenStore store, TokenKey key) {
