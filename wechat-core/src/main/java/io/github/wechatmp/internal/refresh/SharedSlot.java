@@ -110,7 +110,15 @@ public interface SharedSlot<T> {
 
     @Override
     public String toString() {
-      return description;
+      return description != null
+          ? description
+          : "HoldOffRecord{failures="
+              + failures
+              + ", notBeforeMillis="
+              + notBeforeMillis
+              + ", errcode="
+              + errorCode
+              + '}';
     }
   }
 }
