@@ -3,6 +3,7 @@ package io.github.wechatmp.jssdk;
 import io.github.wechatmp.http.AccessTokenInterceptor;
 import io.github.wechatmp.internal.http.WeChatHttp;
 import io.github.wechatmp.internal.refresh.CacheHolder;
+import io.github.wechatmp.internal.refresh.EngineKit;
 import io.github.wechatmp.internal.refresh.RefreshOptions;
 import io.github.wechatmp.internal.refresh.RefreshingCache;
 import io.github.wechatmp.internal.refresh.SharedFuture;
@@ -14,6 +15,7 @@ import io.github.wechatmp.token.TokenEventListener;
 import io.github.wechatmp.token.TokenKey;
 import io.github.wechatmp.token.TokenStatus;
 import io.github.wechatmp.token.TokenStore;
+import java.lang.invoke.MethodHandles;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
@@ -70,8 +72,38 @@ public final class JsapiTicketProvider implements AutoCloseable {
             ? b.options.store()
             : parent != null ? parent.store() : new InMemoryTokenStore();
     RefreshPolicy policy = b.options.policy(parent == null ? null : parent.policy());
-    this.cache =
-        TicketEngines.engine(key, endpoint, store, policy, b.options.clock(), b.options.listener());
+    this.cache = KIT.engine(key, endpoint, store, policy, b.options.clock(), b.options.listener());
+  }
+
+  /**
+   * The token package's adapters from its types (the store, policy and listener this builder takes,
+   * the status it returns) to the engine's. Initializing {@link TokenKey} registers them.
+   */
+  private static final EngineKit<
+          TokenKey,
+          TokenStore,
+          RefreshPolicy,
+          RefreshPolicy.Builder,
+          TokenEventListener,
+          AccessToken,
+          TokenStatus>
+      KIT = tokensKit();
+
+  private static EngineKit<
+          TokenKey,
+          TokenStore,
+          RefreshPolicy,
+          RefreshPolicy.Builder,
+          TokenEventListener,
+          AccessToken,
+          TokenStatus>
+      tokensKit() {
+    try {
+      MethodHandles.lookup().ensureInitialized(TokenKey.class);
+    } catch (IllegalAccessException e) {
+      throw new AssertionError("TokenKey is public", e);
+    }
+    return EngineKit.tokens();
   }
 
   /** The SDK-built access token provider {@code tokens} is, whose store and policy to inherit. */
@@ -132,7 +164,7 @@ public final class JsapiTicketProvider implements AutoCloseable {
    * @return a snapshot taken now, by the provider's clock
    */
   public TokenStatus status() {
-    return TicketEngines.status(cache.status());
+    return KIT.status(cache.status());
   }
 
   /**
@@ -209,7 +241,7 @@ public final class JsapiTicketProvider implements AutoCloseable {
     HttpUrl apiBaseUrl = HttpUrl.get("https://api.weixin.qq.com/");
     OkHttpClient httpClient;
     final RefreshOptions<TokenStore, TokenEventListener, RefreshPolicy, RefreshPolicy.Builder>
-        options = TicketEngines.options();
+        options = KIT.options();
 
     Builder() {}
 

@@ -2,6 +2,7 @@ package io.github.wechatmp.token;
 
 import io.github.wechatmp.internal.refresh.CredentialFetcher;
 import io.github.wechatmp.internal.refresh.CredentialType;
+import io.github.wechatmp.internal.refresh.EngineKit;
 import io.github.wechatmp.internal.refresh.RefreshEvents;
 import io.github.wechatmp.internal.refresh.RefreshOptions;
 import io.github.wechatmp.internal.refresh.RefreshingCache;
@@ -16,11 +17,56 @@ import java.util.Optional;
  * The adapters from this package's API types to the refresh engine's own: the engine depends on no
  * API package, so what it needs of an access token, a {@link TokenStore}, a {@link RefreshPolicy}
  * and a {@link TokenEventListener}, and how its status becomes a {@link TokenStatus}, is said here.
- * (The jssdk package, whose ticket is kept as an {@link AccessToken} too, has its own copy of these
- * adapters: it cannot use this package-private class, and this package must not depend on it.)
+ * The jssdk package, whose ticket is kept as an {@link AccessToken} too, reaches them through the
+ * {@link EngineKit} that {@link TokenKey} registers when it is initialized.
  */
 final class TokenEngines {
   private TokenEngines() {}
+
+  /** This package's adapters, as the engine's other users take them. */
+  static final EngineKit<
+          TokenKey,
+          TokenStore,
+          RefreshPolicy,
+          RefreshPolicy.Builder,
+          TokenEventListener,
+          AccessToken,
+          TokenStatus>
+      KIT =
+          new EngineKit<>() {
+            @Override
+            public RefreshOptions<
+                    TokenStore, TokenEventListener, RefreshPolicy, RefreshPolicy.Builder>
+                options() {
+              return TokenEngines.options();
+            }
+
+            @Override
+            public RefreshingCache<AccessToken> engine(
+                TokenKey key,
+                CredentialFetcher<AccessToken> fetcher,
+                TokenStore store,
+                RefreshPolicy policy,
+                Clock clock,
+                TokenEventListener listener) {
+              return TokenEngines.engine(key, fetcher, store, policy, clock, listener);
+            }
+
+            @Override
+            public TokenStatus status(Status status) {
+              return TokenEngines.status(status);
+            }
+
+            @Override
+            public CredentialType<AccessToken> type() {
+              return ACCESS_TOKEN;
+            }
+
+            @Override
+            public SharedSlot<AccessToken> slot(TokenStore store, TokenKey key) {
+              return new Slot(store, key);
+            }
+          };
 
   /** The options every builder of this package holds. */
   static RefreshOptions<TokenStore, TokenEventListener, RefreshPolicy, RefreshPolicy.Builder>

@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.github.wechatmp.token.AccessToken;
 import io.github.wechatmp.token.InMemoryTokenStore;
+import io.github.wechatmp.token.RefreshPolicy;
+import io.github.wechatmp.token.TokenEventListener;
 import io.github.wechatmp.token.TokenKey;
+import io.github.wechatmp.token.TokenStatus;
 import io.github.wechatmp.token.TokenStore;
 import io.github.wechatmp.token.TokenUnavailableException;
 import java.time.Clock;
@@ -24,6 +27,18 @@ import org.junit.jupiter.api.Test;
  */
 class SharedRefreshTest {
   private static final TokenKey KEY = TokenKey.of("wx0123456789abcdef", TokenKey.ACCESS_TOKEN);
+
+  /** The token package's adapters (registered by making the key above). */
+  private static final EngineKit<
+          TokenKey,
+          TokenStore,
+          RefreshPolicy,
+          RefreshPolicy.Builder,
+          TokenEventListener,
+          AccessToken,
+          TokenStatus>
+      TOKENS = EngineKit.tokens();
+
   private static final Instant NOW = Instant.parse("2026-11-24T08:00:00Z");
   private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
 
@@ -138,8 +153,8 @@ class SharedRefreshTest {
             bound -> 0);
     return new SharedRefresh<>(
         KEY.toString(),
-        TestAdapters.ACCESS_TOKEN,
-        TestAdapters.slot(store, KEY),
+        TOKENS.type(),
+        TOKENS.slot(store, KEY),
         CLOCK,
         200_000,
         30_000,
