@@ -3,6 +3,7 @@ package io.github.wechatmp.jssdk;
 import io.github.wechatmp.http.AccessTokenInterceptor;
 import io.github.wechatmp.internal.http.WeChatHttp;
 import io.github.wechatmp.internal.refresh.CacheHolder;
+import io.github.wechatmp.internal.refresh.EngineKit;
 import io.github.wechatmp.internal.refresh.RefreshOptions;
 import io.github.wechatmp.internal.refresh.RefreshingCache;
 import io.github.wechatmp.internal.refresh.SharedFuture;
@@ -14,6 +15,7 @@ import io.github.wechatmp.token.TokenEventListener;
 import io.github.wechatmp.token.TokenKey;
 import io.github.wechatmp.token.TokenStatus;
 import io.github.wechatmp.token.TokenStore;
+import java.lang.invoke.MethodHandles;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
@@ -41,7 +43,8 @@ import okhttp3.OkHttpClient;
  */
 public final class JsapiTicketProvider implements AutoCloseable {
   private final String appId;
-  private final RefreshingCache cache;
+  private final TokenKey key;
+  private final RefreshingCache<AccessToken> cache;
   private volatile Wrapped last;
 
   /** The ticket made of the last credential handed out, and a shared future of it. */
@@ -62,14 +65,51 @@ public final class JsapiTicketProvider implements AutoCloseable {
     OkHttpClient client = WeChatHttp.credentialClient(b.httpClient);
     GetTicketEndpoint endpoint =
         new GetTicketEndpoint(client, b.apiBaseUrl, b.tokens, b.options.clock());
-    this.cache =
-        RefreshingCache.builder()
-            .key(TokenKey.of(appId, TokenKey.JSAPI_TICKET))
-            .fetcher(endpoint)
-            .options(
-                b.options,
-                b.tokens instanceof CacheHolder ? ((CacheHolder) b.tokens).cache() : null)
-            .build();
+    this.key = TokenKey.of(appId, TokenKey.JSAPI_TICKET);
+    CacheHolder<TokenStore, RefreshPolicy> parent = parent(b.tokens);
+    TokenStore store =
+        b.options.store() != null
+            ? b.options.store()
+            : parent != null ? parent.store() : new InMemoryTokenStore();
+    RefreshPolicy policy = b.options.policy(parent == null ? null : parent.policy());
+    this.cache = KIT.engine(key, endpoint, store, policy, b.options.clock(), b.options.listener());
+  }
+
+  /**
+   * The token package's adapters from its types (the store, policy and listener this builder takes,
+   * the status it returns) to the engine's. Initializing {@link TokenKey} registers them.
+   */
+  private static final EngineKit<
+          TokenKey,
+          TokenStore,
+          RefreshPolicy,
+          RefreshPolicy.Builder,
+          TokenEventListener,
+          AccessToken,
+          TokenStatus>
+      KIT = tokensKit();
+
+  private static EngineKit<
+          TokenKey,
+          TokenStore,
+          RefreshPolicy,
+          RefreshPolicy.Builder,
+          TokenEventListener,
+          AccessToken,
+          TokenStatus>
+      tokensKit() {
+    try {
+      MethodHandles.lookup().ensureInitialized(TokenKey.class);
+    } catch (IllegalAccessException e) {
+      throw new AssertionError("TokenKey is public", e);
+    }
+    return EngineKit.tokens();
+  }
+
+  /** The SDK-built access token provider {@code tokens} is, whose store and policy to inherit. */
+  @SuppressWarnings("unchecked") // only the token package's providers are CacheHolders, of these
+  private static CacheHolder<TokenStore, RefreshPolicy> parent(AccessTokenProvider tokens) {
+    return tokens instanceof CacheHolder ? (CacheHolder<TokenStore, RefreshPolicy>) tokens : null;
   }
 
   /**
@@ -124,7 +164,7 @@ public final class JsapiTicketProvider implements AutoCloseable {
    * @return a snapshot taken now, by the provider's clock
    */
   public TokenStatus status() {
-    return cache.status();
+    return KIT.status(cache.status());
   }
 
   /**
@@ -188,7 +228,7 @@ public final class JsapiTicketProvider implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "JsapiTicketProvider{" + cache.key() + '}';
+    return "JsapiTicketProvider{" + key + '}';
   }
 
   /**
@@ -200,7 +240,8 @@ public final class JsapiTicketProvider implements AutoCloseable {
     AccessTokenProvider tokens;
     HttpUrl apiBaseUrl = HttpUrl.get("https://api.weixin.qq.com/");
     OkHttpClient httpClient;
-    final RefreshOptions options = new RefreshOptions();
+    final RefreshOptions<TokenStore, TokenEventListener, RefreshPolicy, RefreshPolicy.Builder>
+        options = KIT.options();
 
     Builder() {}
 
@@ -298,7 +339,7 @@ public final class JsapiTicketProvider implements AutoCloseable {
      * @throws IllegalArgumentException if it is negative or longer than a day
      */
     public Builder refreshMargin(Duration refreshMargin) {
-      options.refreshMargin(refreshMargin);
+      options.shortcut(p -> p.refreshMargin(refreshMargin));
       return this;
     }
 
@@ -313,7 +354,7 @@ public final class JsapiTicketProvider implements AutoCloseable {
      * @throws IllegalArgumentException if it is negative or longer than a day
      */
     public Builder expiryMargin(Duration expiryMargin) {
-      options.expiryMargin(expiryMargin);
+      options.shortcut(p -> p.expiryMargin(expiryMargin));
       return this;
     }
 
@@ -328,7 +369,7 @@ public final class JsapiTicketProvider implements AutoCloseable {
      * @throws IllegalArgumentException if it is not positive or longer than 10 minutes
      */
     public Builder lockLease(Duration lockLease) {
-      options.lockLease(lockLease);
+      options.shortcut(p -> p.lockLease(lockLease));
       return this;
     }
 
@@ -343,7 +384,7 @@ public final class JsapiTicketProvider implements AutoCloseable {
      * @throws IllegalArgumentException if it is negative or longer than 10 minutes
      */
     public Builder lockWait(Duration lockWait) {
-      options.lockWait(lockWait);
+      options.shortcut(p -> p.lockWait(lockWait));
       return this;
     }
 
@@ -357,7 +398,7 @@ public final class JsapiTicketProvider implements AutoCloseable {
      * @throws IllegalArgumentException if it is negative or more than 10
      */
     public Builder maxRetries(int maxRetries) {
-      options.maxRetries(maxRetries);
+      options.shortcut(p -> p.maxRetries(maxRetries));
       return this;
     }
 
@@ -372,7 +413,7 @@ public final class JsapiTicketProvider implements AutoCloseable {
      * @throws IllegalArgumentException if it is negative or longer than a minute
      */
     public Builder retryBackoff(Duration retryBackoff) {
-      options.retryBackoff(retryBackoff);
+      options.shortcut(p -> p.retryBackoff(retryBackoff));
       return this;
     }
 
@@ -387,7 +428,7 @@ public final class JsapiTicketProvider implements AutoCloseable {
      * @throws IllegalArgumentException if it is not positive or longer than a day
      */
     public Builder failureHoldOffMax(Duration failureHoldOffMax) {
-      options.failureHoldOffMax(failureHoldOffMax);
+      options.shortcut(p -> p.failureHoldOffMax(failureHoldOffMax));
       return this;
     }
 

@@ -168,7 +168,8 @@ public interface AccessTokenProvider extends AutoCloseable {
     boolean stableToken;
     boolean readOnly;
     OkHttpClient httpClient;
-    final RefreshOptions options = new RefreshOptions();
+    final RefreshOptions<TokenStore, TokenEventListener, RefreshPolicy, RefreshPolicy.Builder>
+        options = TokenEngines.options();
 
     Builder() {}
 
@@ -218,7 +219,7 @@ public interface AccessTokenProvider extends AutoCloseable {
      * @throws IllegalArgumentException if it is negative or longer than a day
      */
     public Builder refreshMargin(Duration refreshMargin) {
-      options.refreshMargin(refreshMargin);
+      options.shortcut(p -> p.refreshMargin(refreshMargin));
       return this;
     }
 
@@ -232,7 +233,7 @@ public interface AccessTokenProvider extends AutoCloseable {
      * @throws IllegalArgumentException if it is negative or longer than a day
      */
     public Builder expiryMargin(Duration expiryMargin) {
-      options.expiryMargin(expiryMargin);
+      options.shortcut(p -> p.expiryMargin(expiryMargin));
       return this;
     }
 
@@ -322,7 +323,7 @@ public interface AccessTokenProvider extends AutoCloseable {
      * @throws IllegalArgumentException if it is not positive or longer than 10 minutes
      */
     public Builder lockLease(Duration lockLease) {
-      options.lockLease(lockLease);
+      options.shortcut(p -> p.lockLease(lockLease));
       return this;
     }
 
@@ -336,7 +337,7 @@ public interface AccessTokenProvider extends AutoCloseable {
      * @throws IllegalArgumentException if it is negative or longer than 10 minutes
      */
     public Builder lockWait(Duration lockWait) {
-      options.lockWait(lockWait);
+      options.shortcut(p -> p.lockWait(lockWait));
       return this;
     }
 
@@ -349,7 +350,7 @@ public interface AccessTokenProvider extends AutoCloseable {
      * @throws IllegalArgumentException if it is negative or more than 10
      */
     public Builder maxRetries(int maxRetries) {
-      options.maxRetries(maxRetries);
+      options.shortcut(p -> p.maxRetries(maxRetries));
       return this;
     }
 
@@ -363,7 +364,7 @@ public interface AccessTokenProvider extends AutoCloseable {
      * @throws IllegalArgumentException if it is negative or longer than a minute
      */
     public Builder retryBackoff(Duration retryBackoff) {
-      options.retryBackoff(retryBackoff);
+      options.shortcut(p -> p.retryBackoff(retryBackoff));
       return this;
     }
 
@@ -378,7 +379,7 @@ public interface AccessTokenProvider extends AutoCloseable {
      * @throws IllegalArgumentException if it is not positive or longer than a day
      */
     public Builder failureHoldOffMax(Duration failureHoldOffMax) {
-      options.failureHoldOffMax(failureHoldOffMax);
+      options.shortcut(p -> p.failureHoldOffMax(failureHoldOffMax));
       return this;
     }
 

@@ -1,7 +1,6 @@
 package io.github.wechatmp.token;
 
 import io.github.wechatmp.internal.refresh.CredentialFetcher;
-import io.github.wechatmp.internal.refresh.RefreshingCache;
 import okhttp3.HttpUrl;
 
 /** The {@link AccessTokenProvider} that {@link AccessTokenProvider.Builder#build()} makes. */
@@ -9,15 +8,23 @@ final class CachingAccessTokenProvider extends EngineBackedProvider {
   private final HttpUrl apiBaseUrl;
 
   CachingAccessTokenProvider(AccessTokenProvider.Builder b) {
-    super(b.appId.strip(), engine(b));
+    this(b, key(b));
+  }
+
+  private CachingAccessTokenProvider(AccessTokenProvider.Builder b, TokenKey key) {
+    super(b.appId.strip(), key, fetcher(b, key), b.options);
     this.apiBaseUrl = b.apiBaseUrl;
   }
 
-  private static RefreshingCache engine(AccessTokenProvider.Builder b) {
+  private static TokenKey key(AccessTokenProvider.Builder b) {
+    return TokenKey.of(
+        b.appId.strip(), b.stableToken ? TokenKey.STABLE_ACCESS_TOKEN : TokenKey.ACCESS_TOKEN);
+  }
+
+  private static CredentialFetcher<AccessToken> fetcher(
+      AccessTokenProvider.Builder b, TokenKey key) {
     String appId = b.appId.strip();
-    TokenKey key =
-        TokenKey.of(appId, b.stableToken ? TokenKey.STABLE_ACCESS_TOKEN : TokenKey.ACCESS_TOKEN);
-    CredentialFetcher fetcher =
+    CredentialFetcher<AccessToken> fetcher =
         b.readOnly
             ? (force, timeout) -> {
               throw new TokenUnavailableException(
@@ -33,7 +40,7 @@ final class CachingAccessTokenProvider extends EngineBackedProvider {
                 b.appSecret.strip(),
                 b.stableToken,
                 b.options.clock());
-    return RefreshingCache.builder().key(key).fetcher(fetcher).options(b.options).build();
+    return fetcher;
   }
 
   @Override
@@ -43,6 +50,6 @@ final class CachingAccessTokenProvider extends EngineBackedProvider {
 
   @Override
   public String toString() {
-    return "AccessTokenProvider{" + cache().key() + '}';
+    return "AccessTokenProvider{" + key() + '}';
   }
 }

@@ -1,20 +1,35 @@
 package io.github.wechatmp.token;
 
 import io.github.wechatmp.internal.refresh.CacheHolder;
+import io.github.wechatmp.internal.refresh.CredentialFetcher;
+import io.github.wechatmp.internal.refresh.RefreshOptions;
 import io.github.wechatmp.internal.refresh.RefreshingCache;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * What the SDK's own {@link AccessTokenProvider}s share: every call goes to the refresh engine of
  * one key. Subclasses say how the engine fetches and what they add; thread-safe as the engine is.
+ * It hands its store and policy to a provider built on it (the jsapi ticket's) as a {@link
+ * CacheHolder}.
  */
-abstract class EngineBackedProvider implements AccessTokenProvider, CacheHolder {
+abstract class EngineBackedProvider
+    implements AccessTokenProvider, CacheHolder<TokenStore, RefreshPolicy> {
   private final String appId;
-  private final RefreshingCache cache;
+  private final TokenKey key;
+  private final TokenStore store;
+  private final RefreshPolicy policy;
+  private final RefreshingCache<AccessToken> cache;
 
-  EngineBackedProvider(String appId, RefreshingCache cache) {
+  EngineBackedProvider(
+      String appId,
+      TokenKey key,
+      CredentialFetcher<AccessToken> fetcher,
+      RefreshOptions<TokenStore, TokenEventListener, RefreshPolicy, RefreshPolicy.Builder> o) {
     this.appId = appId;
-    this.cache = cache;
+    this.key = key;
+    this.store = o.store() != null ? o.store() : new InMemoryTokenStore();
+    this.policy = o.policy(null);
+    this.cache = TokenEngines.engine(key, fetcher, store, policy, o.clock(), o.listener());
   }
 
   @Override
@@ -29,7 +44,7 @@ abstract class EngineBackedProvider implements AccessTokenProvider, CacheHolder 
 
   @Override
   public TokenStatus status() {
-    return cache.status();
+    return TokenEngines.status(cache.status());
   }
 
   @Override
@@ -47,9 +62,24 @@ abstract class EngineBackedProvider implements AccessTokenProvider, CacheHolder 
     return appId;
   }
 
+  /** Returns the key the token is stored under. */
+  TokenKey key() {
+    return key;
+  }
+
   @Override
-  public RefreshingCache cache() {
+  public RefreshingCache<AccessToken> cache() {
     return cache;
+  }
+
+  @Override
+  public TokenStore store() {
+    return store;
+  }
+
+  @Override
+  public RefreshPolicy policy() {
+    return policy;
   }
 
   @Override

@@ -1,7 +1,5 @@
 package io.github.wechatmp.token;
 
-import io.github.wechatmp.internal.refresh.RefreshingCache;
-
 /** The {@link AccessTokenProvider} that {@link TokenServiceProvider.Builder#build()} makes. */
 final class ServiceAccessTokenProvider extends EngineBackedProvider {
   private final TokenServiceEndpoint endpoint;
@@ -16,12 +14,7 @@ final class ServiceAccessTokenProvider extends EngineBackedProvider {
   private ServiceAccessTokenProvider(
       TokenServiceProvider.Builder b, TokenServiceEndpoint endpoint) {
     super(
-        b.appId.strip(),
-        RefreshingCache.builder()
-            .key(TokenKey.of(b.appId.strip(), TokenKey.ACCESS_TOKEN))
-            .fetcher(endpoint)
-            .options(b.options)
-            .build());
+        b.appId.strip(), TokenKey.of(b.appId.strip(), TokenKey.ACCESS_TOKEN), endpoint, b.options);
     this.endpoint = endpoint;
   }
 
@@ -40,6 +33,6 @@ final class ServiceAccessTokenProvider extends EngineBackedProvider {
 
   @Override
   public String toString() {
-    return "TokenServiceProvider{" + cache().key() + '}'; // never the key
+    return "TokenServiceProvider{" + key() + '}'; // never the key
   }
 }

@@ -73,7 +73,8 @@ public final class TokenServiceProvider {
     HttpUrl url;
     String appId;
     OkHttpClient httpClient;
-    final RefreshOptions options = new RefreshOptions();
+    final RefreshOptions<TokenStore, TokenEventListener, RefreshPolicy, RefreshPolicy.Builder>
+        options = TokenEngines.options();
 
     Builder(String serviceUrl, String apiKey) {
       this.rawUrl = Objects.requireNonNull(serviceUrl, "serviceUrl").strip();
@@ -86,10 +87,10 @@ public final class TokenServiceProvider {
         throw new IllegalArgumentException("serviceUrl is not an http or https URL: " + rawUrl);
       }
       this.url = u.encodedPath().endsWith("/") ? u : u.newBuilder().addPathSegment("").build();
-      options.refreshMargin(Duration.ofSeconds(DEFAULT_REFRESH_MARGIN_SECONDS));
+      options.shortcut(p -> p.refreshMargin(Duration.ofSeconds(DEFAULT_REFRESH_MARGIN_SECONDS)));
       // The service bounds re-fetches after rejections itself, once for all its clients (its
       // minimum interval): each rejection is reported to it, not bounded here as well.
-      options.rejectionRefetchInterval(Duration.ZERO);
+      options.shortcut(p -> p.rejectionRefetchInterval(Duration.ZERO));
     }
 
     /**
@@ -154,7 +155,7 @@ public final class TokenServiceProvider {
      * @throws IllegalArgumentException if it is negative or longer than a day
      */
     public Builder refreshMargin(Duration refreshMargin) {
-      options.refreshMargin(refreshMargin);
+      options.shortcut(p -> p.refreshMargin(refreshMargin));
       return this;
     }
 

@@ -309,6 +309,68 @@ class JsapiTicketProviderTest {
   }
 
   @Test
+  void anAccessTokenProviderOfTheApplicationsOwnGetsTicketsKeptByTheDefaults() {
+    AccessTokenProvider sdk = tokens();
+    AccessTokenProvider own =
+        new AccessTokenProvider() { // not one the SDK built: nothing to inherit from it
+          @Override
+          public AccessToken get() {
+            return sdk.get();
+          }
+
+          @Override
+          public java.util.concurrent.CompletableFuture<AccessToken> getAsync() {
+            return sdk.getAsync();
+          }
+
+          @Override
+          public io.github.wechatmp.token.TokenStatus status() {
+            return sdk.status();
+          }
+
+          @Override
+          public AccessToken refresh() {
+            return sdk.refresh();
+          }
+
+          @Override
+          public void invalidate(String rejectedToken) {
+            sdk.invalidate(rejectedToken);
+          }
+
+          @Override
+          public String appId() {
+            return sdk.appId();
+          }
+
+          @Override
+          public void close() {}
+        };
+    JsapiTicketProvider tickets =
+        JsapiTicketProvider.builder()
+            .accessTokenProvider(own)
+            .apiBaseUrl(wechat.baseUrl())
+            .clock(clock)
+            .build();
+    closeables.add(tickets);
+    assertEquals(io.github.wechatmp.token.TokenStatus.State.NONE, tickets.status().state());
+
+    JsapiTicket t = tickets.get();
+    assertSame(t, tickets.get());
+    assertSame(tickets.getAsync(), tickets.getAsync(), "the hot path's shared future");
+    assertEquals(1, ticketRequests());
+    assertTrue(store.load(TICKET_KEY).isEmpty(), "kept in a new in-memory store of its own");
+    assertEquals(io.github.wechatmp.token.TokenStatus.State.FRESH, tickets.status().state());
+    assertEquals(
+        Optional.of(t.expiresAt()),
+        tickets.status().expiresAt(),
+        "the status is of the ticket held");
+
+    tickets.invalidate(t.value());
+    assertNotEquals(t.value(), tickets.get().value());
+  }
+
+  @Test
   void takesTheStoreAndPolicyOfItsAccessTokenProviderUnlessToldOtherwise() {
     AccessTokenProvider tokens =
         AccessTokenProvider.builder()

@@ -1,11 +1,14 @@
 package io.github.wechatmp.internal.refresh;
 
-import io.github.wechatmp.token.AccessToken;
 import java.time.Duration;
 
-/** Asks WeChat for a new credential. Internal: not part of the SDK's API. */
+/**
+ * Asks WeChat for a new credential. Internal: not part of the SDK's API.
+ *
+ * @param <T> the credential
+ */
 @FunctionalInterface
-public interface CredentialFetcher {
+public interface CredentialFetcher<T> {
   /**
    * Fetches a credential, once, without retrying.
    *
@@ -15,5 +18,5 @@ public interface CredentialFetcher {
    * @throws io.github.wechatmp.WeChatApiException for an error WeChat returned
    * @throws io.github.wechatmp.WeChatTransportException if WeChat could not be asked or understood
    */
-  AccessToken fetch(boolean forceRefresh, Duration timeout);
+  T fetch(boolean forceRefresh, Duration timeout);
 }

@@ -2,15 +2,6 @@ package io.github.wechatmp.internal.refresh;
 
 import io.github.wechatmp.WeChatException;
 import io.github.wechatmp.internal.Secrets;
-import io.github.wechatmp.token.AccessToken;
-import io.github.wechatmp.token.InMemoryTokenStore;
-import io.github.wechatmp.token.RefreshPolicy;
-import io.github.wechatmp.token.TokenEventListener;
-import io.github.wechatmp.token.TokenKey;
-import io.github.wechatmp.token.TokenStatus;
-import io.github.wechatmp.token.TokenStatus.State;
-import io.github.wechatmp.token.TokenStore;
-import io.github.wechatmp.token.TokenUnavailableException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.lang.ref.WeakReference;
@@ -31,14 +22,16 @@ import org.slf4j.LoggerFactory;
  * The refresh engine behind every cached WeChat credential (the access token, the jsapi ticket): a
  * lock-free in-memory copy for the hot path, a background refresh when the copy comes due, a
  * blocking single-flight refresh when it is unusable, and cross-process single-flight through a
- * {@link TokenStore}'s refresh lock. Internal: not part of the SDK's API.
+ * store's refresh lock ({@link SharedSlot}). Generic in its credential {@code T}, so that it
+ * depends on no API package: the API package that builds one says what its credential, store,
+ * settings and events are. Internal: not part of the SDK's API.
  *
  * <p>Thread-safe. Owns no thread: its refreshes and store reconciliations run one at a time on the
  * {@link Scheduler}'s bounded pool, shared by every cache of the JVM, and one wake-up per cache, at
  * the held token's due time, starts the background refresh whether or not anyone calls {@link
  * #get()}.
  */
-public final class RefreshingCache implements AutoCloseable {
+public final class RefreshingCache<T> implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RefreshingCache.class);
 
   /** During a hold-off with no usable token, how often the store may still be asked for one. */
@@ -57,8 +50,8 @@ public final class RefreshingCache implements AutoCloseable {
    * (it was adopted from there, or saved there), so that its disappearance from the store means an
    * invalidation.
    */
-  static final class Snapshot {
-    final AccessToken token;
+  static final class Snapshot<T> {
+    final T token;
     final boolean fresh;
     final boolean shared;
     final long dueAtMillis;
@@ -66,16 +59,16 @@ public final class RefreshingCache implements AutoCloseable {
     final long expiresAtMillis;
 
     /** Completed with {@link #token}: what {@code getAsync()} returns on the hot path. */
-    final CompletableFuture<AccessToken> completed;
+    final CompletableFuture<T> completed;
 
     Snapshot(
-        AccessToken token,
+        T token,
         boolean fresh,
         boolean shared,
         long dueAtMillis,
         long staleAtMillis,
         long expiresAtMillis,
-        CompletableFuture<AccessToken> completed) {
+        CompletableFuture<T> completed) {
       this.token = token;
       this.fresh = fresh;
       this.shared = shared;
@@ -85,18 +78,25 @@ public final class RefreshingCache implements AutoCloseable {
       this.completed = completed;
     }
 
-    Snapshot withFresh(boolean f) {
-      return new Snapshot(token, f, shared, dueAtMillis, staleAtMillis, expiresAtMillis, completed);
+    Snapshot<T> withFresh(boolean f) {
+      return new Snapshot<>(
+          token, f, shared, dueAtMillis, staleAtMillis, expiresAtMillis, completed);
     }
 
-    Snapshot asShared() {
-      return new Snapshot(
+    Snapshot<T> asShared() {
+      return new Snapshot<>(
           token, fresh, true, dueAtMillis, staleAtMillis, expiresAtMillis, completed);
     }
   }
 
+  @SuppressWarnings("rawtypes") // one empty snapshot for every credential type: it holds none
   private static final Snapshot EMPTY =
-      new Snapshot(null, false, false, Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE, null);
+      new Snapshot<>(null, false, false, Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE, null);
+
+  @SuppressWarnings("unchecked") // EMPTY holds no credential
+  private static <T> Snapshot<T> empty() {
+    return (Snapshot<T>) EMPTY;
+  }
 
   /** The outcome of the last refresh that failed, until one succeeds. */
   static final class Failure {
@@ -126,14 +126,15 @@ public final class RefreshingCache implements AutoCloseable {
     }
   }
 
-  private final TokenKey key;
-  private final SharedRefresh protocol;
-  private final StoreWatcher watcher;
-  private final TokenStore store;
-  private final CredentialFetcher fetcher;
+  private final String key;
+  private final CredentialType<T> type;
+  private final SharedRefresh<T> protocol;
+  private final StoreWatcher<T> watcher;
+  private final SharedSlot<T> store;
+  private final CredentialFetcher<T> fetcher;
   private final Clock clock;
-  private final RefreshPolicy policy;
-  private final TokenEventListener listener;
+  private final Settings policy;
+  private final RefreshEvents<T> listener;
   private final Scheduler scheduler;
   private final SerialExecutor executor;
   private final WakeUp wakeUpTask = new WakeUp(this);
@@ -149,11 +150,11 @@ public final class RefreshingCache implements AutoCloseable {
   private volatile long lastHoldOffStoreCheckMillis = Long.MIN_VALUE;
 
   @SuppressWarnings("unused") // accessed through SNAPSHOT and read directly on the hot path
-  private volatile Snapshot snapshot = EMPTY;
+  private volatile Snapshot<T> snapshot = empty();
 
   @SuppressWarnings("unused") // accessed through IN_FLIGHT; a field, not an AtomicReference, to
   // keep an idle cache small (10,000 accounts in one JVM)
-  private volatile CompletableFuture<Snapshot> inFlight;
+  private volatile CompletableFuture<Snapshot<T>> inFlight;
 
   private volatile Failure failure;
   private volatile long lastRefreshAtMillis = Long.MIN_VALUE;
@@ -168,7 +169,7 @@ public final class RefreshingCache implements AutoCloseable {
   private volatile int boundedRejections;
 
   /** A token fetched while the store could not take it, to be saved when it answers; or null. */
-  private volatile AccessToken unsaved;
+  private volatile T unsaved;
 
   /**
    * Whether every {@code get()} reads the clock. The shared scheduler's wake-ups follow the system
@@ -183,50 +184,48 @@ public final class RefreshingCache implements AutoCloseable {
     return clock.getClass() == Clock.systemUTC().getClass();
   }
 
-  private RefreshingCache(Builder b) {
+  private RefreshingCache(Builder<T> b) {
     this.key = Objects.requireNonNull(b.key, "key");
+    this.type = Objects.requireNonNull(b.type, "type");
     this.store = Objects.requireNonNull(b.store, "store");
     this.fetcher = Objects.requireNonNull(b.fetcher, "fetcher");
     this.clock = Objects.requireNonNull(b.clock, "clock");
-    this.policy = Objects.requireNonNull(b.policy, "policy");
-    this.listener = Objects.requireNonNull(b.listener, "listener");
+    this.policy = Objects.requireNonNull(b.settings, "settings");
+    this.listener = Objects.requireNonNull(b.events, "events");
     this.scheduler = Scheduler.forClock(clock);
     this.readsClock = scheduler == SharedScheduler.INSTANCE && !isSystemClock(clock);
     this.executor = new SerialExecutor(scheduler);
     Host host = new Host();
-    this.watcher = new StoreWatcher(key, store, scheduler, executor, host);
+    this.watcher = new StoreWatcher<>(key, store, scheduler, executor, host);
     this.protocol =
-        new SharedRefresh(
+        new SharedRefresh<>(
             key,
+            type,
             store,
             clock,
-            policy.refreshMargin().toMillis(),
-            policy.expiryMargin().toMillis(),
-            policy.lockLease(),
-            policy.lockWait(),
+            policy.refreshMargin.toMillis(),
+            policy.expiryMargin.toMillis(),
+            policy.lockLease,
+            policy.lockWait,
             Retrier.of(
-                key,
-                fetcher,
-                policy.maxRetries(),
-                policy.retryBackoff().toMillis(),
-                policy.lockLease()),
+                key, fetcher, policy.maxRetries, policy.retryBackoff.toMillis(), policy.lockLease),
             host);
   }
 
   /** What the shared-refresh protocol and the store watcher do to this cache. */
-  private final class Host implements SharedRefresh.Host, StoreWatcher.Target {
+  private final class Host implements SharedRefresh.Host<T>, StoreWatcher.Target<T> {
     @Override
     public boolean closed() {
       return closed;
     }
 
     @Override
-    public void storeChanged(Optional<AccessToken> loaded, boolean afterReconnect) {
+    public void storeChanged(Optional<T> loaded, boolean afterReconnect) {
       reconcile(loaded, afterReconnect);
     }
 
     @Override
-    public Snapshot held() {
+    public Snapshot<T> held() {
       return snapshot;
     }
 
@@ -241,7 +240,7 @@ public final class RefreshingCache implements AutoCloseable {
     }
 
     @Override
-    public Snapshot adopt(AccessToken stored) {
+    public Snapshot<T> adopt(T stored) {
       return RefreshingCache.this.adopt(stored);
     }
 
@@ -251,23 +250,23 @@ public final class RefreshingCache implements AutoCloseable {
     }
 
     @Override
-    public void fetchSucceeded(AccessToken fetched) {
+    public void fetchSucceeded(T fetched) {
       failuresEnded();
       failure = null;
       lastRefreshAtMillis = clock.millis();
-      if (fetched.value().equals(rejectedValue)) {
+      if (type.value(fetched).equals(rejectedValue)) {
         rejectedValue = null; // WeChat has just issued it: whatever was rejected, this one is good
       }
     }
 
     @Override
-    public Snapshot installFetched(AccessToken fetched, boolean saved, Duration latency) {
-      Snapshot s = install(fetched, saved, false);
+    public Snapshot<T> installFetched(T fetched, boolean saved, Duration latency) {
+      Snapshot<T> s = install(fetched, saved, false);
       unsaved = saved ? null : fetched;
       if (!saved) {
         scheduleLateSave(1);
       }
-      fire(() -> listener.onFetched(key, fetched, latency));
+      fire(() -> listener.onFetched(fetched, latency));
       return s;
     }
 
@@ -277,9 +276,9 @@ public final class RefreshingCache implements AutoCloseable {
     }
 
     @Override
-    public void holdOffShared(TokenStore.SharedHoldOff holdOff, RuntimeException error) {
-      long notBefore = holdOff.notBefore().toEpochMilli();
-      failure = new Failure(error, holdOff.failures(), notBefore, safeMessage(error));
+    public void holdOffShared(SharedSlot.HoldOffRecord holdOff, RuntimeException error) {
+      long notBefore = holdOff.notBeforeMillis;
+      failure = new Failure(error, holdOff.failures, notBefore, safeMessage(error));
       if (snapshot.token != null) {
         wakeUpAt(notBefore);
       }
@@ -291,14 +290,14 @@ public final class RefreshingCache implements AutoCloseable {
    * The wake-up of one cache. It holds its cache weakly, so that a cache nobody closed can still be
    * collected; its pending wake-up then does nothing.
    */
-  private static final class WakeUp extends WeakReference<RefreshingCache> implements Runnable {
-    WakeUp(RefreshingCache cache) {
+  private static final class WakeUp extends WeakReference<RefreshingCache<?>> implements Runnable {
+    WakeUp(RefreshingCache<?> cache) {
       super(cache);
     }
 
     @Override
     public void run() {
-      RefreshingCache c = get();
+      RefreshingCache<?> c = get();
       if (c != null) {
         c.onWakeUp();
       }
@@ -322,7 +321,7 @@ public final class RefreshingCache implements AutoCloseable {
     if (closed) {
       return;
     }
-    Snapshot s = snapshot;
+    Snapshot<T> s = snapshot;
     if (s.token == null) {
       return; // invalidated or never fetched: the next get() fetches
     }
@@ -339,37 +338,27 @@ public final class RefreshingCache implements AutoCloseable {
       wakeUpAt(f.notBeforeMillis);
       return;
     }
-    startRefresh(false, s.token.value());
+    startRefresh(false, type.value(s.token));
   }
 
   /** How long a caller waits for a refresh at most: the lock's wait, two leases, and 5 s. */
   private long waitBoundMillis() {
-    return policy.lockWait().toMillis() + 2 * policy.lockLease().toMillis() + 5_000;
+    return policy.lockWait.toMillis() + 2 * policy.lockLease.toMillis() + 5_000;
   }
 
   /** Returns a builder; every setting must be given. */
-  public static Builder builder() {
-    return new Builder();
+  public static <T> Builder<T> builder() {
+    return new Builder<>();
   }
 
-  /** Returns the key under which the credential is stored. */
-  public TokenKey key() {
+  /** Returns the name of the key under which the credential is stored, for messages. */
+  public String key() {
     return key;
   }
 
-  /** Returns the store the credential is shared through. */
-  public TokenStore store() {
-    return store;
-  }
-
-  /** Returns the policy in force. */
-  public RefreshPolicy policy() {
-    return policy;
-  }
-
   /** Returns a usable credential; see {@code AccessTokenProvider#get()} for the contract. */
-  public AccessToken get() {
-    Snapshot s = snapshot;
+  public T get() {
+    Snapshot<T> s = snapshot;
     if (s.fresh && !readsClock) {
       return s.token;
     }
@@ -380,8 +369,8 @@ public final class RefreshingCache implements AutoCloseable {
    * Returns a future of what {@link #get()} would return; see {@code
    * AccessTokenProvider#getAsync()}. Never blocks; allocates nothing while the token is fresh.
    */
-  public CompletableFuture<AccessToken> getAsync() {
-    Snapshot s = snapshot;
+  public CompletableFuture<T> getAsync() {
+    Snapshot<T> s = snapshot;
     if (s.fresh && !readsClock) {
       return s.completed;
     }
@@ -389,14 +378,14 @@ public final class RefreshingCache implements AutoCloseable {
   }
 
   /** {@link #getSlow()}'s decisions, without the waiting. */
-  private CompletableFuture<AccessToken> getAsyncSlow() {
+  private CompletableFuture<T> getAsyncSlow() {
     if (closed) {
       return CompletableFuture.failedFuture(
           new IllegalStateException("the provider of " + key + " is closed"));
     }
     watcher.start();
-    Snapshot s = snapshot;
-    Snapshot served;
+    Snapshot<T> s = snapshot;
+    Snapshot<T> served;
     try {
       served = withoutWaiting(s, clock.millis());
     } catch (RuntimeException e) {
@@ -405,9 +394,9 @@ public final class RefreshingCache implements AutoCloseable {
     if (served != null) {
       return served.completed;
     }
-    CompletableFuture<Snapshot> refresh =
-        startRefresh(false, s.token == null ? null : s.token.value());
-    CompletableFuture<AccessToken> result = new CompletableFuture<>();
+    CompletableFuture<Snapshot<T>> refresh =
+        startRefresh(false, s.token == null ? null : type.value(s.token));
+    CompletableFuture<T> result = new CompletableFuture<>();
     long boundMillis = waitBoundMillis();
     Scheduler.Cancellable timeout = timeoutAt(result, clock.millis() + boundMillis, boundMillis);
     refresh.whenComplete(
@@ -418,7 +407,7 @@ public final class RefreshingCache implements AutoCloseable {
             return;
           }
           Throwable cause = asThrown(error);
-          Snapshot held = snapshot;
+          Snapshot<T> held = snapshot;
           if (cause instanceof WeChatException
               && held.token != null
               && clock.millis() < held.expiresAtMillis) {
@@ -435,7 +424,7 @@ public final class RefreshingCache implements AutoCloseable {
    * clock when run, since the scheduler may run it early.
    */
   private Scheduler.Cancellable timeoutAt(
-      CompletableFuture<AccessToken> result, long atMillis, long boundMillis) {
+      CompletableFuture<T> result, long atMillis, long boundMillis) {
     return scheduler.schedule(
         () -> {
           long left = atMillis - clock.millis();
@@ -446,7 +435,7 @@ public final class RefreshingCache implements AutoCloseable {
             timeoutAt(result, atMillis, boundMillis);
           } else {
             result.completeExceptionally(
-                new TokenUnavailableException(
+                type.unavailable(
                     "No token for " + key + " after waiting " + boundMillis + " ms", null));
           }
         },
@@ -460,7 +449,7 @@ public final class RefreshingCache implements AutoCloseable {
    * after a failure it serves a token that has not really expired, else throws the last error at
    * once, but for a look at the store now and then (another instance may have a token).
    */
-  private Snapshot withoutWaiting(Snapshot s, long now) {
+  private Snapshot<T> withoutWaiting(Snapshot<T> s, long now) {
     if (now < s.dueAtMillis) {
       if (!s.fresh && s.token != null && SNAPSHOT.compareAndSet(this, s, s.withFresh(true))) {
         wakeUpAt(s.dueAtMillis); // the wall clock was set back
@@ -471,7 +460,7 @@ public final class RefreshingCache implements AutoCloseable {
     boolean heldOff = f != null && now < f.notBeforeMillis;
     if (s.token != null && now < s.staleAtMillis) {
       if (!heldOff) {
-        startRefresh(false, s.token.value());
+        startRefresh(false, type.value(s.token));
       }
       return s;
     }
@@ -487,19 +476,19 @@ public final class RefreshingCache implements AutoCloseable {
     return null;
   }
 
-  private AccessToken getSlow() {
+  private T getSlow() {
     ensureOpen();
     watcher.start();
-    Snapshot s = snapshot;
-    Snapshot served = withoutWaiting(s, clock.millis());
+    Snapshot<T> s = snapshot;
+    Snapshot<T> served = withoutWaiting(s, clock.millis());
     if (served != null) {
       return served.token;
     }
     try {
-      return await(startRefresh(false, s.token == null ? null : s.token.value())).token;
+      return await(startRefresh(false, s.token == null ? null : type.value(s.token))).token;
     } catch (WeChatException e) {
       // A token that has not really expired beats an error, even within the expiry margin.
-      Snapshot held = snapshot;
+      Snapshot<T> held = snapshot;
       if (held.token != null && clock.millis() < held.expiresAtMillis) {
         return held.token;
       }
@@ -511,18 +500,18 @@ public final class RefreshingCache implements AutoCloseable {
    * Returns what is known about the credential now. Reads the clock and volatile fields only: no
    * lock, no I/O.
    */
-  public TokenStatus status() {
-    Snapshot s = snapshot;
+  public Status status() {
+    Snapshot<T> s = snapshot;
     Failure f = failure;
     long now = clock.millis();
-    State state =
+    Phase state =
         s.token == null
-            ? State.NONE
+            ? Phase.NONE
             : Timeline.stateAt(s.dueAtMillis, s.staleAtMillis, s.expiresAtMillis, now);
     long last = lastRefreshAtMillis;
-    return TokenStatus.of(
+    return new Status(
         state,
-        s.token == null ? null : s.token.expiresAt(),
+        s.token == null ? null : type.expiresAt(s.token),
         last == Long.MIN_VALUE ? null : Instant.ofEpochMilli(last),
         f == null ? 0 : f.consecutive,
         f != null && now < f.notBeforeMillis ? Instant.ofEpochMilli(f.notBeforeMillis) : null,
@@ -535,9 +524,9 @@ public final class RefreshingCache implements AutoCloseable {
    */
   private String safeMessage(RuntimeException e) {
     String text = e.getClass().getSimpleName() + ": " + e.getMessage();
-    Snapshot s = snapshot;
+    Snapshot<T> s = snapshot;
     if (s.token != null) {
-      text = text.replace(s.token.value(), s.token.masked());
+      text = text.replace(type.value(s.token), type.masked(s.token));
     }
     String rejected = rejectedValue;
     if (rejected != null && !rejected.isEmpty()) {
@@ -550,13 +539,13 @@ public final class RefreshingCache implements AutoCloseable {
    * Returns a credential newer than the one held when called; see {@code
    * AccessTokenProvider#refresh()}.
    */
-  public AccessToken refresh() {
+  public T refresh() {
     ensureOpen();
     watcher.start();
-    Snapshot before = snapshot;
-    String seen = before.token == null ? null : before.token.value();
-    Snapshot result = await(startRefresh(true, seen));
-    if (result.token != null && seen != null && result.token.value().equals(seen)) {
+    Snapshot<T> before = snapshot;
+    String seen = before.token == null ? null : type.value(before.token);
+    Snapshot<T> result = await(startRefresh(true, seen));
+    if (result.token != null && seen != null && type.value(result.token).equals(seen)) {
       // We joined a refresh that started before us and kept the same token: ask once more,
       // ourselves.
       result = await(startRefresh(true, seen));
@@ -569,10 +558,10 @@ public final class RefreshingCache implements AutoCloseable {
     if (rejected == null || rejected.isBlank()) {
       return;
     }
-    Snapshot current = snapshot;
-    if (current.token != null && current.token.value().equals(rejected)) {
+    Snapshot<T> current = snapshot;
+    if (current.token != null && type.value(current.token).equals(rejected)) {
       long now = clock.millis();
-      long interval = policy.rejectionRefetchInterval().toMillis();
+      long interval = policy.rejectionRefetchInterval.toMillis();
       long last = lastRejectionRefetchMillis;
       if (interval > 0 && last != Long.MIN_VALUE && now >= last && now < last + interval) {
         // Bounded: the token fetched after the last rejection is rejected too; fetching again at
@@ -594,8 +583,8 @@ public final class RefreshingCache implements AutoCloseable {
     rejectedValue = rejected;
     boolean wasCurrent = false;
     for (; ; ) {
-      Snapshot s = snapshot;
-      if (s.token == null || !s.token.value().equals(rejected)) {
+      Snapshot<T> s = snapshot;
+      if (s.token == null || !type.value(s.token).equals(rejected)) {
         break;
       }
       if (SNAPSHOT.compareAndSet(this, s, EMPTY)) {
@@ -605,7 +594,7 @@ public final class RefreshingCache implements AutoCloseable {
     }
     boolean deleted = false;
     try {
-      deleted = store.deleteIfValue(key, rejected);
+      deleted = store.deleteIfValue(rejected);
     } catch (RuntimeException e) {
       log.warn(
           "Could not remove the rejected token of {} from the store; it will not be adopted again",
@@ -618,20 +607,20 @@ public final class RefreshingCache implements AutoCloseable {
         wasCurrent,
         deleted);
     boolean dropped = wasCurrent;
-    fire(() -> listener.onInvalidated(key, dropped));
+    fire(() -> listener.onInvalidated(dropped));
   }
 
   /** Stops the refresh thread and the store subscription. Idempotent. */
   @Override
   public void close() {
     closed = true;
-    snapshot = EMPTY; // sends every later get() down the slow path, which refuses
+    snapshot = empty(); // sends every later get() down the slow path, which refuses
     synchronized (this) {
       wakeUp.cancel();
       wakeUp = Scheduler.NONE;
     }
     watcher.close();
-    CompletableFuture<Snapshot> f = inFlight;
+    CompletableFuture<Snapshot<T>> f = inFlight;
     if (f != null) {
       f.completeExceptionally(new IllegalStateException("the provider of " + key + " was closed"));
     }
@@ -643,13 +632,13 @@ public final class RefreshingCache implements AutoCloseable {
     }
   }
 
-  private CompletableFuture<Snapshot> startRefresh(boolean force, String seen) {
+  private CompletableFuture<Snapshot<T>> startRefresh(boolean force, String seen) {
     for (; ; ) {
-      CompletableFuture<Snapshot> current = inFlight;
+      CompletableFuture<Snapshot<T>> current = inFlight;
       if (current != null) {
         return current;
       }
-      CompletableFuture<Snapshot> mine = new CompletableFuture<>();
+      CompletableFuture<Snapshot<T>> mine = new CompletableFuture<>();
       if (IN_FLIGHT.compareAndSet(this, null, mine)) {
         executor.execute(() -> runRefresh(mine, force, seen));
         return mine;
@@ -657,8 +646,8 @@ public final class RefreshingCache implements AutoCloseable {
     }
   }
 
-  private void runRefresh(CompletableFuture<Snapshot> mine, boolean force, String seen) {
-    Snapshot result = null;
+  private void runRefresh(CompletableFuture<Snapshot<T>> mine, boolean force, String seen) {
+    Snapshot<T> result = null;
     Throwable error = null;
     try {
       if (closed) {
@@ -669,7 +658,7 @@ public final class RefreshingCache implements AutoCloseable {
         // install() backed out: close() or invalidate() won the race. Never hand out "no token".
         throw closed
             ? new IllegalStateException("the provider of " + key + " was closed")
-            : new TokenUnavailableException(
+            : type.unavailable(
                 "The token of "
                     + key
                     + " was invalidated while it was being "
@@ -693,14 +682,14 @@ public final class RefreshingCache implements AutoCloseable {
     int consecutive = previous == null ? 1 : previous.consecutive + 1;
     long holdOff =
         HoldOff.millis(
-            consecutive, Math.min(policy.failureHoldOffMax().toMillis(), holdOffMaxMillis));
+            consecutive, Math.min(policy.failureHoldOffMax.toMillis(), holdOffMaxMillis));
     long notBefore = clock.millis() + holdOff;
     failure = new Failure(e, consecutive, notBefore, safeMessage(e));
     if (snapshot.token != null) {
       wakeUpAt(notBefore); // retry then, in the background, so that the token does not lapse
     }
     logFailure(e, consecutive, holdOff);
-    fire(() -> listener.onRefreshFailed(key, e, consecutive));
+    fire(() -> listener.onRefreshFailed(e, consecutive));
   }
 
   /** When the store's outage began, by the clock; or MIN_VALUE while the store answers. */
@@ -717,7 +706,7 @@ public final class RefreshingCache implements AutoCloseable {
    * WARN the 1st, 2nd, 4th, 8th... time with their count, else at DEBUG.
    */
   private void logFailure(RuntimeException e, int consecutive, long holdOff) {
-    if (e.getCause() instanceof io.github.wechatmp.token.TokenStoreException) {
+    if (store.isStoreFailure(e.getCause())) {
       if (storeOutageSinceMillis == Long.MIN_VALUE) {
         storeOutageSinceMillis = clock.millis();
         log.warn(
@@ -783,12 +772,12 @@ public final class RefreshingCache implements AutoCloseable {
   }
 
   private void lateSave(int attempt) {
-    AccessToken t = unsaved;
-    Snapshot held = snapshot;
+    T t = unsaved;
+    Snapshot<T> held = snapshot;
     if (closed
         || t == null
         || held.token == null
-        || !held.token.value().equals(t.value())
+        || !type.value(held.token).equals(type.value(t))
         || clock.millis() >= held.expiresAtMillis) {
       if (unsaved == t) {
         unsaved = null; // replaced, invalidated or expired: nothing left worth sharing
@@ -805,7 +794,7 @@ public final class RefreshingCache implements AutoCloseable {
     switch (outcome) {
       case SAVED:
         unsaved = null;
-        Snapshot now = snapshot;
+        Snapshot<T> now = snapshot;
         if (now.token == t && !now.shared) {
           SNAPSHOT.compareAndSet(this, now, now.asShared());
         }
@@ -818,8 +807,8 @@ public final class RefreshingCache implements AutoCloseable {
     }
   }
 
-  private Snapshot adopt(AccessToken stored) {
-    Snapshot held = snapshot;
+  private Snapshot<T> adopt(T stored) {
+    Snapshot<T> held = snapshot;
     if (held.token != null && held.token.equals(stored)) {
       return held;
     }
@@ -831,8 +820,8 @@ public final class RefreshingCache implements AutoCloseable {
     failuresEnded();
     failure = null; // another instance succeeded: this one's hold-off no longer protects anything
     lastRefreshAtMillis = clock.millis();
-    Snapshot s = install(stored, true, true);
-    fire(() -> listener.onAdopted(key, stored));
+    Snapshot<T> s = install(stored, true, true);
+    fire(() -> listener.onAdopted(stored));
     return s;
   }
 
@@ -843,18 +832,19 @@ public final class RefreshingCache implements AutoCloseable {
    * @param shared whether the store holds this token (adopted from it, or saved to it)
    * @param adopted whether it was adopted from the store rather than fetched
    */
-  private Snapshot install(AccessToken token, boolean shared, boolean adopted) {
+  private Snapshot<T> install(T token, boolean shared, boolean adopted) {
     long now = clock.millis();
     Timeline timeline =
         Timeline.of(
-            token,
-            policy.refreshMargin().toMillis(),
-            policy.expiryMargin().toMillis(),
+            type.expiresAt(token).toEpochMilli(),
+            issuedAtMillis(type, token),
+            policy.refreshMargin.toMillis(),
+            policy.expiryMargin.toMillis(),
             now,
             adopted);
-    Snapshot current = snapshot;
+    Snapshot<T> current = snapshot;
     if (current.token != null
-        && current.token.value().equals(token.value())
+        && type.value(current.token).equals(type.value(token))
         && now >= current.dueAtMillis) {
       // WeChat (the stable endpoint) handed back the token we already held: do not ask again at
       // once.
@@ -863,8 +853,8 @@ public final class RefreshingCache implements AutoCloseable {
     long dueAt = timeline.dueAtMillis;
     long staleAt = timeline.staleAtMillis;
     long expiresAt = timeline.expiresAtMillis;
-    Snapshot s =
-        new Snapshot(
+    Snapshot<T> s =
+        new Snapshot<>(
             token,
             now < dueAt,
             shared,
@@ -876,23 +866,22 @@ public final class RefreshingCache implements AutoCloseable {
     wakeUpAt(dueAt);
     // close() and invalidate() write their flag before their own snapshot change, so one of the two
     // sides always sees the other: either they replaced s, or s is backed out here.
-    if (closed || token.value().equals(rejectedValue)) {
+    if (closed || type.value(token).equals(rejectedValue)) {
       SNAPSHOT.compareAndSet(this, s, EMPTY);
-      return EMPTY;
+      return empty();
     }
     return s;
   }
 
-  private Snapshot await(CompletableFuture<Snapshot> future) {
+  private Snapshot<T> await(CompletableFuture<Snapshot<T>> future) {
     long boundMillis = waitBoundMillis();
     try {
       return future.get(boundMillis, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new TokenUnavailableException("Interrupted while waiting for the token of " + key, e);
+      throw type.unavailable("Interrupted while waiting for the token of " + key, e);
     } catch (TimeoutException e) {
-      throw new TokenUnavailableException(
-          "No token for " + key + " after waiting " + boundMillis + " ms", e);
+      throw type.unavailable("No token for " + key + " after waiting " + boundMillis + " ms", e);
     } catch (ExecutionException e) {
       Throwable cause = asThrown(e.getCause());
       if (cause instanceof Error) {
@@ -911,14 +900,14 @@ public final class RefreshingCache implements AutoCloseable {
       return cause;
     }
     if (cause instanceof InterruptedException) {
-      return new TokenUnavailableException("The refresh of " + key + " was interrupted", cause);
+      return type.unavailable("The refresh of " + key + " was interrupted", cause);
     }
     return new WeChatException("Refreshing " + key + " failed", cause);
   }
 
   /** Brings memory in line with the store after another party saved or deleted the entry. */
-  private void reconcile(Optional<AccessToken> loaded, boolean afterReconnect) {
-    Snapshot held = snapshot;
+  private void reconcile(Optional<T> loaded, boolean afterReconnect) {
+    Snapshot<T> held = snapshot;
     if (loaded.isEmpty() && afterReconnect) {
       // The store may have lost its data (a Redis restarted without persistence): the token held
       // is still good, and dropping it on every instance at once would cost a fetch each.
@@ -936,12 +925,13 @@ public final class RefreshingCache implements AutoCloseable {
         log.info(
             "The token of {} was removed from the store by another instance; dropped it from memory",
             key);
-        fire(() -> listener.onInvalidated(key, true));
+        fire(() -> listener.onInvalidated(true));
       }
       return;
     }
-    AccessToken stored = protocol.usable(loaded, clock.millis());
-    if (stored != null && (held.token == null || !held.token.value().equals(stored.value()))) {
+    T stored = protocol.usable(loaded, clock.millis());
+    if (stored != null
+        && (held.token == null || !type.value(held.token).equals(type.value(stored)))) {
       adopt(stored);
     }
   }
@@ -954,50 +944,72 @@ public final class RefreshingCache implements AutoCloseable {
     }
   }
 
-  /** What a {@link RefreshingCache} is made of: its key, how to fetch, and the shared options. */
-  public static final class Builder {
-    TokenKey key;
-    CredentialFetcher fetcher;
-    TokenStore store;
+  /** The issue instant of {@code credential} in epoch milliseconds, or {@link Timeline#UNKNOWN}. */
+  static <T> long issuedAtMillis(CredentialType<T> type, T credential) {
+    Optional<Instant> issued = type.issuedAt(credential);
+    return issued.isPresent() ? issued.get().toEpochMilli() : Timeline.UNKNOWN;
+  }
+
+  /**
+   * What a {@link RefreshingCache} is made of: its key's name, its credential type, how to fetch,
+   * the store's slot, the clock, the settings and where events go. Every setting must be given.
+   */
+  public static final class Builder<T> {
+    String key;
+    CredentialType<T> type;
+    CredentialFetcher<T> fetcher;
+    SharedSlot<T> store;
     Clock clock;
-    RefreshPolicy policy;
-    TokenEventListener listener;
+    Settings settings;
+    RefreshEvents<T> events;
 
     Builder() {}
 
-    /** The store key. */
-    public Builder key(TokenKey v) {
+    /** The store key's name, for messages and logs. */
+    public Builder<T> key(String v) {
       key = v;
       return this;
     }
 
+    /** What the credential is. */
+    public Builder<T> type(CredentialType<T> v) {
+      type = v;
+      return this;
+    }
+
     /** How to ask WeChat. */
-    public Builder fetcher(CredentialFetcher v) {
+    public Builder<T> fetcher(CredentialFetcher<T> v) {
       fetcher = v;
       return this;
     }
 
-    /** Copies the options as they are now; a later change to them does not reach this cache. */
-    public Builder options(RefreshOptions o) {
-      return options(o, null);
+    /** The key of the store the credential is shared through. */
+    public Builder<T> store(SharedSlot<T> v) {
+      store = v;
+      return this;
     }
 
-    /**
-     * Copies the options as they are now, taking the store and policy of {@code parent} (a cache
-     * this one's credential is fetched with) where the options give none.
-     */
-    public Builder options(RefreshOptions o, RefreshingCache parent) {
-      store =
-          o.store != null ? o.store : parent != null ? parent.store() : new InMemoryTokenStore();
-      clock = o.clock;
-      policy = o.policy(parent == null ? null : parent.policy());
-      listener = o.listener;
+    /** The clock that decides expiry. */
+    public Builder<T> clock(Clock v) {
+      clock = v;
+      return this;
+    }
+
+    /** The settings. */
+    public Builder<T> settings(Settings v) {
+      settings = v;
+      return this;
+    }
+
+    /** Where events go. */
+    public Builder<T> events(RefreshEvents<T> v) {
+      events = v;
       return this;
     }
 
     /** Makes the cache; does no I/O. */
-    public RefreshingCache build() {
-      return new RefreshingCache(this);
+    public RefreshingCache<T> build() {
+      return new RefreshingCache<>(this);
     }
   }
 }

@@ -2,8 +2,6 @@ package io.github.wechatmp.internal.refresh;
 
 import io.github.wechatmp.WeChatApiException;
 import io.github.wechatmp.WeChatTransportException;
-import io.github.wechatmp.token.AccessToken;
-import io.github.wechatmp.token.TokenKey;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -16,7 +14,7 @@ import org.slf4j.LoggerFactory;
  * again after a jittered, doubling pause, configuration errors are not, and nothing runs past the
  * deadline (the refresh lock's lease). Thread-safe.
  */
-final class Retrier {
+final class Retrier<T> {
   private static final Logger log = LoggerFactory.getLogger(Retrier.class);
 
   /** How the retrier waits; a test's never sleeps. */
@@ -25,8 +23,8 @@ final class Retrier {
     void pause(long nanos) throws InterruptedException;
   }
 
-  private final TokenKey key;
-  private final CredentialFetcher fetcher;
+  private final String key;
+  private final CredentialFetcher<T> fetcher;
   private final int maxRetries;
   private final long backoffMillis;
   private final Duration lease;
@@ -34,8 +32,8 @@ final class Retrier {
   private final LongUnaryOperator random; // bound -> a value in [0, bound)
 
   Retrier(
-      TokenKey key,
-      CredentialFetcher fetcher,
+      String key,
+      CredentialFetcher<T> fetcher,
       int maxRetries,
       long backoffMillis,
       Duration lease,
@@ -51,9 +49,13 @@ final class Retrier {
   }
 
   /** The production retrier: real pauses, real jitter. */
-  static Retrier of(
-      TokenKey key, CredentialFetcher fetcher, int maxRetries, long backoffMillis, Duration lease) {
-    return new Retrier(
+  static <T> Retrier<T> of(
+      String key,
+      CredentialFetcher<T> fetcher,
+      int maxRetries,
+      long backoffMillis,
+      Duration lease) {
+    return new Retrier<>(
         key,
         fetcher,
         maxRetries,
@@ -79,7 +81,7 @@ final class Retrier {
    * @throws WeChatApiException the last error WeChat returned
    * @throws WeChatTransportException the last failure to reach WeChat, or no time left
    */
-  AccessToken fetch(boolean force, long deadlineNanos) throws InterruptedException {
+  T fetch(boolean force, long deadlineNanos) throws InterruptedException {
     for (int attempt = 0; ; attempt++) {
       long remaining = deadlineNanos - System.nanoTime();
       if (remaining <= 0) {

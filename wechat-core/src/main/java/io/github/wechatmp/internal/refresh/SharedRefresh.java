@@ -1,12 +1,6 @@
 package io.github.wechatmp.internal.refresh;
 
 import io.github.wechatmp.WeChatApiException;
-import io.github.wechatmp.token.AccessToken;
-import io.github.wechatmp.token.TokenKey;
-import io.github.wechatmp.token.TokenStore;
-import io.github.wechatmp.token.TokenStore.RefreshLock;
-import io.github.wechatmp.token.TokenStoreException;
-import io.github.wechatmp.token.TokenUnavailableException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,7 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The shared-refresh protocol, exactly as {@link TokenStore}'s Javadoc numbers it, run
+ * The shared-refresh protocol, exactly as the store's Javadoc ({@code TokenStore}) numbers it, run
  * synchronously on the calling thread: (1) load the entry, and adopt a token another instance
  * stored; (2) take the store's refresh lock, waiting a bounded time; (3) load again under the lock,
  * and adopt what another instance wrote meanwhile; (4) only otherwise fetch from WeChat (with
@@ -23,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * What it does to the cache (adopting, installing, recording a failure) goes through its {@link
  * Host}. Thread-safe if the host is; the cache runs one at a time.
  */
-final class SharedRefresh {
+final class SharedRefresh<T> {
   private static final Logger log = LoggerFactory.getLogger(SharedRefresh.class);
 
   /**
@@ -36,9 +30,9 @@ final class SharedRefresh {
   private static final long PID = ProcessHandle.current().pid();
 
   /** What the protocol needs of the cache it refreshes. */
-  interface Host {
+  interface Host<T> {
     /** The snapshot served now. */
-    RefreshingCache.Snapshot held();
+    RefreshingCache.Snapshot<T> held();
 
     /** The last failure, until a refresh succeeds; or null. */
     RefreshingCache.Failure failure();
@@ -47,13 +41,13 @@ final class SharedRefresh {
     String rejectedValue();
 
     /** Serves a token another instance stored. */
-    RefreshingCache.Snapshot adopt(AccessToken stored);
+    RefreshingCache.Snapshot<T> adopt(T stored);
 
     /** WeChat issued a token: the failure and hold-off end. */
-    void fetchSucceeded(AccessToken fetched);
+    void fetchSucceeded(T fetched);
 
     /** Serves a fetched token, saved to the store or (if {@code saved} is false) not. */
-    RefreshingCache.Snapshot installFetched(AccessToken fetched, boolean saved, Duration latency);
+    RefreshingCache.Snapshot<T> installFetched(T fetched, boolean saved, Duration latency);
 
     /** The store answered a call: a store outage, if one was logged, has ended. */
     default void storeAnswered() {}
@@ -65,7 +59,7 @@ final class SharedRefresh {
      * Honours a hold-off another instance recorded in the store; by default as a failure of its own
      * (the cache makes the store's count and end its own).
      */
-    default void holdOffShared(TokenStore.SharedHoldOff holdOff, RuntimeException error) {
+    default void holdOffShared(SharedSlot.HoldOffRecord holdOff, RuntimeException error) {
       recordFailure(error, Long.MAX_VALUE);
     }
   }
@@ -84,27 +78,30 @@ final class SharedRefresh {
     return code == 40001 || code == 40125 || code == -1 || code == 45009;
   }
 
-  private final TokenKey key;
-  private final TokenStore store;
+  private final String key;
+  private final CredentialType<T> type;
+  private final SharedSlot<T> store;
   private final Clock clock;
   private final long refreshMarginMillis;
   private final long expiryMarginMillis;
   private final Duration lockLease;
   private final Duration lockWait;
-  private final Retrier retrier;
-  private final Host host;
+  private final Retrier<T> retrier;
+  private final Host<T> host;
 
   SharedRefresh(
-      TokenKey key,
-      TokenStore store,
+      String key,
+      CredentialType<T> type,
+      SharedSlot<T> store,
       Clock clock,
       long refreshMarginMillis,
       long expiryMarginMillis,
       Duration lockLease,
       Duration lockWait,
-      Retrier retrier,
-      Host host) {
+      Retrier<T> retrier,
+      Host<T> host) {
     this.key = key;
+    this.type = type;
     this.store = store;
     this.clock = clock;
     this.refreshMarginMillis = refreshMarginMillis;
@@ -116,11 +113,11 @@ final class SharedRefresh {
   }
 
   /** One refresh, on the refresh thread: the store first, then the lock, then WeChat. */
-  RefreshingCache.Snapshot run(boolean force, String seen) throws InterruptedException {
-    RefreshingCache.Snapshot held = host.held();
+  RefreshingCache.Snapshot<T> run(boolean force, String seen) throws InterruptedException {
+    RefreshingCache.Snapshot<T> held = host.held();
     long now = clock.millis();
     if (!force) {
-      AccessToken stored = loadUsable(now, true);
+      T stored = loadUsable(now, true);
       if (isNewerOrFresh(stored, seen, false, now)) {
         return host.adopt(stored);
       }
@@ -134,9 +131,9 @@ final class SharedRefresh {
       throw f.error;
     }
 
-    Optional<RefreshLock> lock;
+    Optional<SharedSlot.Lease> lock;
     try {
-      lock = store.tryLock(key, lockLease, lockWait);
+      lock = store.tryLock(lockLease, lockWait);
     } catch (RuntimeException e) {
       return afterStoreFailure(storeFailure(e, "lock"), force);
     }
@@ -146,13 +143,16 @@ final class SharedRefresh {
     }
     long deadlineNanos =
         System.nanoTime() + lockLease.toNanos() - Math.min(1_000_000_000L, lockLease.toNanos() / 5);
-    RefreshLock refreshLock = lock.get();
+    SharedSlot.Lease refreshLock = lock.get();
     try {
       now = clock.millis();
-      AccessToken stored;
+      T stored;
       try {
         stored = loadUsable(now, false);
-      } catch (TokenStoreException e) {
+      } catch (RuntimeException e) {
+        if (!store.isStoreFailure(e)) {
+          throw e;
+        }
         return afterStoreFailure(e, force);
       }
       if (isNewerOrFresh(stored, seen, force, now)) {
@@ -160,7 +160,7 @@ final class SharedRefresh {
       }
       // Under the lock: the holder before us may have failed and recorded a hold-off.
       if (honourSharedHoldOff(now)) {
-        RefreshingCache.Snapshot h = host.held();
+        RefreshingCache.Snapshot<T> h = host.held();
         if (!force && h.token != null && now < h.expiresAtMillis) {
           return h;
         }
@@ -177,11 +177,11 @@ final class SharedRefresh {
    * new token), or fail naming the store. Either way further attempts are held off for a few
    * seconds, so an unreachable store is not asked again on every call.
    */
-  private RefreshingCache.Snapshot afterStoreFailure(TokenStoreException e, boolean force) {
-    RefreshingCache.Snapshot held = host.held();
+  private RefreshingCache.Snapshot<T> afterStoreFailure(RuntimeException e, boolean force) {
+    RefreshingCache.Snapshot<T> held = host.held();
     boolean serveHeld = !force && held.token != null && clock.millis() < held.expiresAtMillis;
-    TokenUnavailableException error =
-        new TokenUnavailableException(
+    RuntimeException error =
+        type.unavailable(
             "The token store failed while refreshing "
                 + key
                 + (serveHeld ? "" : " and no valid token is held")
@@ -195,23 +195,23 @@ final class SharedRefresh {
     throw error;
   }
 
-  private RefreshingCache.Snapshot afterLockTimeout(boolean force, String seen) {
+  private RefreshingCache.Snapshot<T> afterLockTimeout(boolean force, String seen) {
     long now = clock.millis();
-    AccessToken stored = loadUsable(now, true);
-    if (stored != null && !(force && stored.value().equals(seen))) {
+    T stored = loadUsable(now, true);
+    if (stored != null && !(force && type.value(stored).equals(seen))) {
       return host.adopt(stored);
     }
-    RefreshingCache.Snapshot held = host.held();
+    RefreshingCache.Snapshot<T> held = host.held();
     if (!force && held.token != null && now < held.expiresAtMillis) {
       log.warn(
           "Timed out after {} ms waiting for the refresh lock of {}; serving the token held until it expires at {}",
           lockWait.toMillis(),
           key,
-          held.token.expiresAt());
+          type.expiresAt(held.token));
       return held;
     }
-    TokenUnavailableException error =
-        new TokenUnavailableException(
+    RuntimeException error =
+        type.unavailable(
             "Timed out after "
                 + lockWait.toMillis()
                 + " ms waiting for the refresh lock of "
@@ -224,17 +224,17 @@ final class SharedRefresh {
   }
 
   /**
-   * Any failure of the store, whatever a store of users' own throws, as a {@link
-   * TokenStoreException}.
+   * Any failure of the store, whatever a store of users' own throws, as the store's own failure
+   * type ({@code TokenStoreException}).
    */
-  private TokenStoreException storeFailure(RuntimeException e, String operation) {
-    if (e instanceof TokenStoreException) {
-      return (TokenStoreException) e;
+  private RuntimeException storeFailure(RuntimeException e, String operation) {
+    if (store.isStoreFailure(e)) {
+      return e;
     }
     // Not e.getMessage(): a store of users' own might put a token value in it.
-    return new TokenStoreException(
+    return store.storeFailure(
         "The token store ("
-            + store.getClass().getName()
+            + store.storeName()
             + ") failed to "
             + operation
             + " "
@@ -244,10 +244,10 @@ final class SharedRefresh {
         e);
   }
 
-  private RefreshingCache.Snapshot fetchAndSave(
-      boolean force, long deadlineNanos, RefreshLock refreshLock) throws InterruptedException {
+  private RefreshingCache.Snapshot<T> fetchAndSave(
+      boolean force, long deadlineNanos, SharedSlot.Lease refreshLock) throws InterruptedException {
     long started = System.nanoTime();
-    AccessToken fetched;
+    T fetched;
     try {
       fetched = retrier.fetch(force, deadlineNanos);
     } catch (RuntimeException e) {
@@ -270,8 +270,8 @@ final class SharedRefresh {
     if (System.nanoTime() - deadlineNanos > 0) {
       // The lease may have lapsed while fetching, and another instance fetched since: its token,
       // being newer, voids ours, so keep to it rather than overwrite it.
-      AccessToken stored = loadUsable(clock.millis(), true);
-      if (stored != null && stored.expiresAt().isAfter(fetched.expiresAt())) {
+      T stored = loadUsable(clock.millis(), true);
+      if (stored != null && type.expiresAt(stored).isAfter(type.expiresAt(fetched))) {
         log.warn(
             "The refresh lock of {} lapsed while fetching; adopting the newer token another instance saved",
             key);
@@ -280,10 +280,10 @@ final class SharedRefresh {
     }
     boolean saved = false;
     try {
-      if (!store.saveFenced(key, fetched, refreshLock)) {
+      if (!store.saveFenced(fetched, refreshLock)) {
         // Our lease lapsed before the save (a pause after the fetch): the next holder may have
         // saved a newer token, which ours must not replace. Take what the store holds.
-        AccessToken stored = loadUsable(clock.millis(), true);
+        T stored = loadUsable(clock.millis(), true);
         log.warn(
             "The refresh lock of {} lapsed before its token was saved; the store refused the late "
                 + "save{}",
@@ -312,9 +312,9 @@ final class SharedRefresh {
    * is in force. A store failure reads as none.
    */
   private boolean honourSharedHoldOff(long now) {
-    Optional<TokenStore.SharedHoldOff> shared;
+    Optional<SharedSlot.HoldOffRecord> shared;
     try {
-      shared = store.loadHoldOff(key);
+      shared = store.loadHoldOff();
     } catch (RuntimeException e) {
       log.debug("Could not read the hold-off of {} from the store", key, e);
       return false;
@@ -322,16 +322,14 @@ final class SharedRefresh {
     if (shared == null || shared.isEmpty()) {
       return false;
     }
-    TokenStore.SharedHoldOff h = shared.get();
+    SharedSlot.HoldOffRecord h = shared.get();
     sawSharedHoldOff = true;
-    if (now >= h.notBefore().toEpochMilli()) {
+    if (now >= h.notBeforeMillis) {
       return false;
     }
     RefreshingCache.Failure mine = host.failure();
-    if (mine == null
-        || mine.notBeforeMillis < h.notBefore().toEpochMilli()
-        || mine.consecutive < h.failures()) {
-      host.holdOffShared(h, new WeChatApiException(h.errorCode(), h.errorMessage()));
+    if (mine == null || mine.notBeforeMillis < h.notBeforeMillis || mine.consecutive < h.failures) {
+      host.holdOffShared(h, new WeChatApiException(h.errorCode, h.errorMessage));
     }
     return true;
   }
@@ -348,12 +346,8 @@ final class SharedRefresh {
     WeChatApiException api = (WeChatApiException) e;
     try {
       store.saveHoldOff(
-          key,
-          TokenStore.SharedHoldOff.of(
-              f.consecutive,
-              Instant.ofEpochMilli(f.notBeforeMillis),
-              api.errorCode(),
-              api.errorMessage()));
+          new SharedSlot.HoldOffRecord(
+              f.consecutive, f.notBeforeMillis, api.errorCode(), api.errorMessage(), null));
       sawSharedHoldOff = true;
     } catch (RuntimeException storeFailed) {
       log.debug("Could not share the hold-off of {} through the store", key, storeFailed);
@@ -362,7 +356,7 @@ final class SharedRefresh {
 
   private void clearSharedHoldOff() {
     try {
-      store.clearHoldOff(key);
+      store.clearHoldOff();
       sawSharedHoldOff = false;
     } catch (RuntimeException e) {
       log.debug("Could not clear the hold-off of {} in the store", key, e);
@@ -385,30 +379,30 @@ final class SharedRefresh {
    * a newer token, which is adopted instead. Without this the next instance to come due would fetch
    * a token of its own and void this one everywhere it is held.
    */
-  LateSave saveLate(AccessToken fetched) throws InterruptedException {
-    Optional<RefreshLock> lock;
+  LateSave saveLate(T fetched) throws InterruptedException {
+    Optional<SharedSlot.Lease> lock;
     try {
-      lock = store.tryLock(key, lockLease, Duration.ZERO);
+      lock = store.tryLock(lockLease, Duration.ZERO);
     } catch (RuntimeException e) {
       return LateSave.RETRY;
     }
     if (lock.isEmpty()) {
       return LateSave.RETRY; // another instance is refreshing: adopt its token, or try again
     }
-    RefreshLock held = lock.get();
+    SharedSlot.Lease held = lock.get();
     try {
-      Optional<AccessToken> stored;
+      Optional<T> stored;
       try {
-        stored = store.load(key);
+        stored = store.load();
       } catch (RuntimeException e) {
         return LateSave.RETRY;
       }
       if (stored != null && stored.isPresent()) {
-        AccessToken other = stored.get();
-        if (other.value().equals(fetched.value())) {
+        T other = stored.get();
+        if (type.value(other).equals(type.value(fetched))) {
           return LateSave.SAVED;
         }
-        AccessToken usable = usable(stored, clock.millis());
+        T usable = usable(stored, clock.millis());
         if (usable != null && isNewer(usable, fetched)) {
           log.info(
               "The store of {} answers again and holds a newer token than the one fetched while it "
@@ -419,7 +413,7 @@ final class SharedRefresh {
         }
       }
       try {
-        if (!store.saveFenced(key, fetched, held)) {
+        if (!store.saveFenced(fetched, held)) {
           return LateSave.RETRY;
         }
       } catch (RuntimeException e) {
@@ -438,23 +432,25 @@ final class SharedRefresh {
   /**
    * Whether {@code a} was issued after {@code b}: by issue time if both know it, else by expiry.
    */
-  static boolean isNewer(AccessToken a, AccessToken b) {
-    if (a.issuedAt().isPresent() && b.issuedAt().isPresent()) {
-      return a.issuedAt().get().isAfter(b.issuedAt().get());
+  boolean isNewer(T a, T b) {
+    Optional<Instant> ai = type.issuedAt(a);
+    Optional<Instant> bi = type.issuedAt(b);
+    if (ai.isPresent() && bi.isPresent()) {
+      return ai.get().isAfter(bi.get());
     }
-    return a.expiresAt().isAfter(b.expiresAt());
+    return type.expiresAt(a).isAfter(type.expiresAt(b));
   }
 
   /**
    * Returns the stored token if it may be served: not within the expiry margin, and not the one
    * last reported as rejected. With {@code quiet}, a store failure reads as no token.
    */
-  AccessToken loadUsable(long now, boolean quiet) {
-    Optional<AccessToken> loaded;
+  T loadUsable(long now, boolean quiet) {
+    Optional<T> loaded;
     try {
-      loaded = store.load(key);
+      loaded = store.load();
     } catch (RuntimeException e) {
-      TokenStoreException error = storeFailure(e, "read");
+      RuntimeException error = storeFailure(e, "read");
       if (quiet) {
         log.debug("Could not read {} from the store", key, error);
         return null;
@@ -464,16 +460,23 @@ final class SharedRefresh {
     return usable(loaded, now);
   }
 
-  AccessToken usable(Optional<AccessToken> loaded, long now) {
+  T usable(Optional<T> loaded, long now) {
     if (loaded == null || loaded.isEmpty()) {
       return null;
     }
-    AccessToken t = loaded.get();
+    T t = loaded.get();
+    long expiresAt = type.expiresAt(t).toEpochMilli();
     // The margin scales with the token's real lifetime when it knows its issue time, else applies
     // in full: the remaining life of a stored token says nothing of its lifetime.
-    if (t.expiresAt().toEpochMilli() - Timeline.expiryMarginFor(t, expiryMarginMillis, now, true)
+    if (expiresAt
+                - Timeline.expiryMarginFor(
+                    expiresAt,
+                    RefreshingCache.issuedAtMillis(type, t),
+                    expiryMarginMillis,
+                    now,
+                    true)
             <= now
-        || t.value().equals(host.rejectedValue())) {
+        || type.value(t).equals(host.rejectedValue())) {
       return null;
     }
     return t;
@@ -484,13 +487,13 @@ final class SharedRefresh {
    * asked for (another instance replaced it), or, unless the caller forces a new one, it is not
    * due.
    */
-  private boolean isNewerOrFresh(AccessToken stored, String seen, boolean force, long now) {
+  private boolean isNewerOrFresh(T stored, String seen, boolean force, long now) {
     if (stored == null) {
       return false;
     }
-    if (!stored.value().equals(seen)) {
+    if (!type.value(stored).equals(seen)) {
       return true;
     }
-    return !force && now < stored.expiresAt().toEpochMilli() - refreshMarginMillis;
+    return !force && now < type.expiresAt(stored).toEpochMilli() - refreshMarginMillis;
   }
 }

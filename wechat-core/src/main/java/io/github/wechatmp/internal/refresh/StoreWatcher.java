@@ -1,8 +1,5 @@
 package io.github.wechatmp.internal.refresh;
 
-import io.github.wechatmp.token.AccessToken;
-import io.github.wechatmp.token.TokenKey;
-import io.github.wechatmp.token.TokenStore;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Optional;
@@ -10,16 +7,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Watches one key of a store for other parties' changes ({@link TokenStore#subscribe}): on each
+ * Watches one key of a store for other parties' changes ({@link SharedSlot#watch}): on each
  * notification it reads the entry once, on the cache's serial executor (coalescing notifications
  * that arrive meanwhile), and hands what it read to the cache. Subscribes on first use, never on
  * construction, so that building a provider does no I/O. Thread-safe.
  */
-final class StoreWatcher {
+final class StoreWatcher<T> {
   private static final Logger log = LoggerFactory.getLogger(StoreWatcher.class);
 
   /** What the watcher tells its cache. */
-  interface Target {
+  interface Target<T> {
     /** Whether the cache was closed: then nothing more is read or handed over. */
     boolean closed();
 
@@ -29,7 +26,7 @@ final class StoreWatcher {
      * @param afterReconnect the store's notifications were down and are back, so an absent entry
      *     may be lost data rather than an invalidation
      */
-    void storeChanged(Optional<AccessToken> loaded, boolean afterReconnect);
+    void storeChanged(Optional<T> loaded, boolean afterReconnect);
   }
 
   private static final VarHandle STARTED;
@@ -45,11 +42,11 @@ final class StoreWatcher {
     }
   }
 
-  private final TokenKey key;
-  private final TokenStore store;
+  private final String key;
+  private final SharedSlot<T> store;
   private final Scheduler scheduler;
   private final SerialExecutor executor;
-  private final Target target;
+  private final Target<T> target;
 
   @SuppressWarnings("unused") // accessed through STARTED
   private volatile boolean started;
@@ -57,7 +54,7 @@ final class StoreWatcher {
   @SuppressWarnings("unused") // accessed through PENDING
   private volatile boolean pending;
 
-  private volatile TokenStore.Subscription subscription;
+  private volatile SharedSlot.Watch subscription;
 
   private static final int MAX_READ_ATTEMPTS = 5;
 
@@ -65,7 +62,11 @@ final class StoreWatcher {
   private volatile boolean onlyReconnects;
 
   StoreWatcher(
-      TokenKey key, TokenStore store, Scheduler scheduler, SerialExecutor executor, Target target) {
+      String key,
+      SharedSlot<T> store,
+      Scheduler scheduler,
+      SerialExecutor executor,
+      Target<T> target) {
     this.key = key;
     this.store = store;
     this.scheduler = scheduler;
@@ -84,20 +85,7 @@ final class StoreWatcher {
             return;
           }
           try {
-            subscription =
-                store.watch(
-                    key,
-                    new TokenStore.ChangeListener() {
-                      @Override
-                      public void onChange() {
-                        notified(false);
-                      }
-
-                      @Override
-                      public void onResubscribed() {
-                        notified(true);
-                      }
-                    });
+            subscription = store.watch(() -> notified(false), () -> notified(true));
             if (target.closed()) {
               subscription.close();
             }
@@ -113,7 +101,7 @@ final class StoreWatcher {
 
   /** Stops the notifications. Idempotent. */
   void close() {
-    TokenStore.Subscription sub = subscription;
+    SharedSlot.Watch sub = subscription;
     if (sub != null) {
       sub.close();
     }
@@ -148,9 +136,9 @@ final class StoreWatcher {
     if (target.closed()) {
       return;
     }
-    Optional<AccessToken> loaded;
+    Optional<T> loaded;
     try {
-      loaded = store.load(key);
+      loaded = store.load();
     } catch (RuntimeException e) {
       if (attempt >= MAX_READ_ATTEMPTS) {
         log.debug("Could not read {} from the store after a change notification", key, e);

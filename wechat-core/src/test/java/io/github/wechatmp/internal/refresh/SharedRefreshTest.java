@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.github.wechatmp.token.AccessToken;
 import io.github.wechatmp.token.InMemoryTokenStore;
+import io.github.wechatmp.token.RefreshPolicy;
+import io.github.wechatmp.token.TokenEventListener;
 import io.github.wechatmp.token.TokenKey;
+import io.github.wechatmp.token.TokenStatus;
 import io.github.wechatmp.token.TokenStore;
 import io.github.wechatmp.token.TokenUnavailableException;
 import java.time.Clock;
@@ -24,6 +27,18 @@ import org.junit.jupiter.api.Test;
  */
 class SharedRefreshTest {
   private static final TokenKey KEY = TokenKey.of("wx0123456789abcdef", TokenKey.ACCESS_TOKEN);
+
+  /** The token package's adapters (registered by making the key above). */
+  private static final EngineKit<
+          TokenKey,
+          TokenStore,
+          RefreshPolicy,
+          RefreshPolicy.Builder,
+          TokenEventListener,
+          AccessToken,
+          TokenStatus>
+      TOKENS = EngineKit.tokens();
+
   private static final Instant NOW = Instant.parse("2026-11-24T08:00:00Z");
   private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
 
@@ -74,20 +89,20 @@ class SharedRefreshTest {
         }
       };
 
-  private RefreshingCache.Snapshot snapshotOf(AccessToken t) {
-    return new RefreshingCache.Snapshot(
+  private RefreshingCache.Snapshot<AccessToken> snapshotOf(AccessToken t) {
+    return new RefreshingCache.Snapshot<>(
         t, true, true, 0, 0, t.expiresAt().toEpochMilli(), SharedFuture.completed(t));
   }
 
-  private SharedRefresh protocol(AccessToken held, AccessToken fromWeChat) {
-    RefreshingCache.Snapshot heldSnapshot =
+  private SharedRefresh<AccessToken> protocol(AccessToken held, AccessToken fromWeChat) {
+    RefreshingCache.Snapshot<AccessToken> heldSnapshot =
         held == null
-            ? new RefreshingCache.Snapshot(null, false, false, 0, 0, 0, null)
+            ? new RefreshingCache.Snapshot<>(null, false, false, 0, 0, 0, null)
             : snapshotOf(held);
-    SharedRefresh.Host host =
-        new SharedRefresh.Host() {
+    SharedRefresh.Host<AccessToken> host =
+        new SharedRefresh.Host<>() {
           @Override
-          public RefreshingCache.Snapshot held() {
+          public RefreshingCache.Snapshot<AccessToken> held() {
             return heldSnapshot;
           }
 
@@ -102,7 +117,7 @@ class SharedRefreshTest {
           }
 
           @Override
-          public RefreshingCache.Snapshot adopt(AccessToken stored) {
+          public RefreshingCache.Snapshot<AccessToken> adopt(AccessToken stored) {
             hostCalls.add("adopt " + stored.value());
             return snapshotOf(stored);
           }
@@ -113,7 +128,7 @@ class SharedRefreshTest {
           }
 
           @Override
-          public RefreshingCache.Snapshot installFetched(
+          public RefreshingCache.Snapshot<AccessToken> installFetched(
               AccessToken fetched, boolean saved, Duration latency) {
             hostCalls.add("install " + fetched.value() + " saved=" + saved);
             return snapshotOf(fetched);
@@ -124,9 +139,9 @@ class SharedRefreshTest {
             hostCalls.add("failed " + error.getClass().getSimpleName());
           }
         };
-    Retrier retrier =
-        new Retrier(
-            KEY,
+    Retrier<AccessToken> retrier =
+        new Retrier<>(
+            KEY.toString(),
             (force, timeout) -> {
               fetches++;
               return fromWeChat;
@@ -136,9 +151,10 @@ class SharedRefreshTest {
             Duration.ofSeconds(10),
             nanos -> {},
             bound -> 0);
-    return new SharedRefresh(
-        KEY,
-        store,
+    return new SharedRefresh<>(
+        KEY.toString(),
+        TOKENS.type(),
+        TOKENS.slot(store, KEY),
         CLOCK,
         200_000,
         30_000,

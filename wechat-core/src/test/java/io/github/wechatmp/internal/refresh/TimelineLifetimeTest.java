@@ -19,7 +19,7 @@ class TimelineLifetimeTest {
     AccessToken t = AccessToken.of("TOKEN_0123456789", T0, T0.plusSeconds(7200));
     long now = T0.plusSeconds(7100).toEpochMilli(); // 100 s left
 
-    Timeline adopted = Timeline.of(t, REFRESH, EXPIRY, now, true);
+    Timeline adopted = Timeline.of(expires(t), issued(t), REFRESH, EXPIRY, now, true);
 
     assertEquals(T0.plusSeconds(7200 - 30).toEpochMilli(), adopted.staleAtMillis);
     assertEquals(T0.plusSeconds(7200 - 200).toEpochMilli(), adopted.dueAtMillis);
@@ -30,10 +30,10 @@ class TimelineLifetimeTest {
     AccessToken t = AccessToken.of("TOKEN_0123456789", T0.plusSeconds(7200));
     long now = T0.plusSeconds(7100).toEpochMilli();
 
-    Timeline adopted = Timeline.of(t, REFRESH, EXPIRY, now, true);
+    Timeline adopted = Timeline.of(expires(t), issued(t), REFRESH, EXPIRY, now, true);
 
     assertEquals(T0.plusSeconds(7200 - 30).toEpochMilli(), adopted.staleAtMillis);
-    assertEquals(EXPIRY, Timeline.expiryMarginFor(t, EXPIRY, now, true));
+    assertEquals(EXPIRY, Timeline.expiryMarginFor(expires(t), issued(t), EXPIRY, now, true));
   }
 
   @Test
@@ -42,13 +42,21 @@ class TimelineLifetimeTest {
     long fetchedAt = T0.toEpochMilli();
     long adoptedAt = T0.plusSeconds(35).toEpochMilli();
 
-    Timeline fetched = Timeline.of(t, REFRESH, EXPIRY, fetchedAt, false);
-    Timeline adopted = Timeline.of(t, REFRESH, EXPIRY, adoptedAt, true);
+    Timeline fetched = Timeline.of(expires(t), issued(t), REFRESH, EXPIRY, fetchedAt, false);
+    Timeline adopted = Timeline.of(expires(t), issued(t), REFRESH, EXPIRY, adoptedAt, true);
 
     assertEquals(T0.plusSeconds(45).toEpochMilli(), fetched.staleAtMillis); // 60 / 4 = 15 s
     assertEquals(T0.plusSeconds(30).toEpochMilli(), fetched.dueAtMillis); // 60 / 2 = 30 s
     assertEquals(fetched.staleAtMillis, adopted.staleAtMillis);
     assertEquals(fetched.dueAtMillis, adopted.dueAtMillis);
-    assertEquals(15_000, Timeline.expiryMarginFor(t, EXPIRY, adoptedAt, true));
+    assertEquals(15_000, Timeline.expiryMarginFor(expires(t), issued(t), EXPIRY, adoptedAt, true));
+  }
+
+  private static long expires(AccessToken t) {
+    return t.expiresAt().toEpochMilli();
+  }
+
+  private static long issued(AccessToken t) {
+    return t.issuedAt().isPresent() ? t.issuedAt().get().toEpochMilli() : Timeline.UNKNOWN;
   }
 }

@@ -1,0 +1,276 @@
+package io.github.wechatmp.token;
+
+import io.github.wechatmp.internal.refresh.CredentialFetcher;
+import io.github.wechatmp.internal.refresh.CredentialType;
+import io.github.wechatmp.internal.refresh.EngineKit;
+import io.github.wechatmp.internal.refresh.RefreshEvents;
+import io.github.wechatmp.internal.refresh.RefreshOptions;
+import io.github.wechatmp.internal.refresh.RefreshingCache;
+import io.github.wechatmp.internal.refresh.Settings;
+import io.github.wechatmp.internal.refresh.SharedSlot;
+import io.github.wechatmp.internal.refresh.Status;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The adapters from this package's API types to the refresh engine's own: the engine depends on no
+ * API package, so what it needs of an access token, a {@link TokenStore}, a {@link RefreshPolicy}
+ * and a {@link TokenEventListener}, and how its status becomes a {@link TokenStatus}, is said here.
+ * The jssdk package, whose ticket is kept as an {@link AccessToken} too, reaches them through the
+ * {@link EngineKit} that {@link TokenKey} registers when it is initialized.
+ */
+final class TokenEngines {
+  private TokenEngines() {}
+
+  /** This package's adapters, as the engine's other users take them. */
+  static final EngineKit<
+          TokenKey,
+          TokenStore,
+          RefreshPolicy,
+          RefreshPolicy.Builder,
+          TokenEventListener,
+          AccessToken,
+          TokenStatus>
+      KIT =
+          new EngineKit<>() {
+            @Override
+            public RefreshOptions<
+                    TokenStore, TokenEventListener, RefreshPolicy, RefreshPolicy.Builder>
+                options() {
+              return TokenEngines.options();
+            }
+
+            @Override
+            public RefreshingCache<AccessToken> engine(
+                TokenKey key,
+                CredentialFetcher<AccessToken> fetcher,
+                TokenStore store,
+                RefreshPolicy policy,
+                Clock clock,
+                TokenEventListener listener) {
+              return TokenEngines.engine(key, fetcher, store, policy, clock, listener);
+            }
+
+            @Override
+            public TokenStatus status(Status status) {
+              return TokenEngines.status(status);
+            }
+
+            @Override
+            public CredentialType<AccessToken> type() {
+              return ACCESS_TOKEN;
+            }
+
+            @Override
+            public SharedSlot<AccessToken> slot(TokenStore store, TokenKey key) {
+              return new Slot(store, key);
+            }
+          };
+
+  /** The options every builder of this package holds. */
+  static RefreshOptions<TokenStore, TokenEventListener, RefreshPolicy, RefreshPolicy.Builder>
+      options() {
+    return new RefreshOptions<>(POLICY, TokenEventListener.NONE);
+  }
+
+  private static final RefreshOptions.PolicyType<RefreshPolicy, RefreshPolicy.Builder> POLICY =
+      RefreshOptions.PolicyType.of(
+          RefreshPolicy::defaults,
+          RefreshPolicy::builder,
+          RefreshPolicy::toBuilder,
+          RefreshPolicy.Builder::build);
+
+  /** An access token, as the engine sees it. */
+  static final CredentialType<AccessToken> ACCESS_TOKEN =
+      CredentialType.of(
+          AccessToken::value,
+          AccessToken::masked,
+          AccessToken::expiresAt,
+          AccessToken::issuedAt,
+          TokenUnavailableException::new);
+
+  /** An engine of the credential stored under {@code key}. */
+  static RefreshingCache<AccessToken> engine(
+      TokenKey key,
+      CredentialFetcher<AccessToken> fetcher,
+      TokenStore store,
+      RefreshPolicy policy,
+      Clock clock,
+      TokenEventListener listener) {
+    return RefreshingCache.<AccessToken>builder()
+        .key(key.toString())
+        .type(ACCESS_TOKEN)
+        .fetcher(fetcher)
+        .store(new Slot(store, key))
+        .clock(clock)
+        .settings(settings(policy))
+        .events(new Events(listener, key))
+        .build();
+  }
+
+  static Settings settings(RefreshPolicy p) {
+    return new Settings(
+        p.refreshMargin(),
+        p.expiryMargin(),
+        p.lockLease(),
+        p.lockWait(),
+        p.maxRetries(),
+        p.retryBackoff(),
+        p.failureHoldOffMax(),
+        p.rejectionRefetchInterval());
+  }
+
+  /** The status the engine reports, as this package's type; the phases map one to one. */
+  static TokenStatus status(Status s) {
+    return TokenStatus.of(
+        STATES[s.phase().ordinal()],
+        s.expiresAt(),
+        s.lastRefreshAt(),
+        s.consecutiveFailures(),
+        s.holdOffUntil(),
+        s.lastError());
+  }
+
+  private static final TokenStatus.State[] STATES = TokenStatus.State.values();
+
+  /** One key of a {@link TokenStore}. */
+  static final class Slot implements SharedSlot<AccessToken> {
+    private final TokenStore store;
+    private final TokenKey key;
+
+    Slot(TokenStore store, TokenKey key) {
+      this.store = store;
+      this.key = key;
+    }
+
+    @Override
+    public Optional<AccessToken> load() {
+      return store.load(key);
+    }
+
+    @Override
+    public boolean saveFenced(AccessToken credential, Lease lease) {
+      return store.saveFenced(key, credential, ((HeldLock) lease).lock);
+    }
+
+    @Override
+    public boolean deleteIfValue(String expectedValue) {
+      return store.deleteIfValue(key, expectedValue);
+    }
+
+    @Override
+    public Optional<Lease> tryLock(Duration lease, Duration maxWait) throws InterruptedException {
+      Optional<TokenStore.RefreshLock> lock = store.tryLock(key, lease, maxWait);
+      return lock.isEmpty() ? Optional.empty() : Optional.of(new HeldLock(lock.get()));
+    }
+
+    @Override
+    public Watch watch(Runnable onChange, Runnable onResubscribed) {
+      TokenStore.Subscription sub =
+          store.watch(
+              key,
+              new TokenStore.ChangeListener() {
+                @Override
+                public void onChange() {
+                  onChange.run();
+                }
+
+                @Override
+                public void onResubscribed() {
+                  onResubscribed.run();
+                }
+              });
+      return sub == null ? null : sub::close;
+    }
+
+    @Override
+    public Optional<HoldOffRecord> loadHoldOff() {
+      Optional<TokenStore.SharedHoldOff> h = store.loadHoldOff(key);
+      if (h == null || h.isEmpty()) {
+        return Optional.empty();
+      }
+      TokenStore.SharedHoldOff s = h.get();
+      return Optional.of(
+          new HoldOffRecord(
+              s.failures(),
+              s.notBefore().toEpochMilli(),
+              s.errorCode(),
+              s.errorMessage(),
+              s.toString()));
+    }
+
+    @Override
+    public void saveHoldOff(HoldOffRecord h) {
+      store.saveHoldOff(
+          key,
+          TokenStore.SharedHoldOff.of(
+              h.failures(), h.notBefore(), h.errorCode(), h.errorMessage()));
+    }
+
+    @Override
+    public void clearHoldOff() {
+      store.clearHoldOff(key);
+    }
+
+    @Override
+    public boolean isStoreFailure(Throwable e) {
+      return e instanceof TokenStoreException;
+    }
+
+    @Override
+    public RuntimeException storeFailure(String message, Throwable cause) {
+      return new TokenStoreException(message, cause);
+    }
+
+    @Override
+    public String storeName() {
+      return store.getClass().getName();
+    }
+  }
+
+  /** The store's lock, as the engine holds it. */
+  private static final class HeldLock implements SharedSlot.Lease {
+    final TokenStore.RefreshLock lock;
+
+    HeldLock(TokenStore.RefreshLock lock) {
+      this.lock = lock;
+    }
+
+    @Override
+    public void close() {
+      lock.close();
+    }
+  }
+
+  /** A {@link TokenEventListener}, told the key. */
+  static final class Events implements RefreshEvents<AccessToken> {
+    private final TokenEventListener listener;
+    private final TokenKey key;
+
+    Events(TokenEventListener listener, TokenKey key) {
+      this.listener = listener;
+      this.key = key;
+    }
+
+    @Override
+    public void onFetched(AccessToken credential, Duration latency) {
+      listener.onFetched(key, credential, latency);
+    }
+
+    @Override
+    public void onAdopted(AccessToken credential) {
+      listener.onAdopted(key, credential);
+    }
+
+    @Override
+    public void onRefreshFailed(RuntimeException error, int consecutiveFailures) {
+      listener.onRefreshFailed(key, error, consecutiveFailures);
+    }
+
+    @Override
+    public void onInvalidated(boolean wasCurrent) {
+      listener.onInvalidated(key, wasCurrent);
+    }
+  }
+}
