@@ -238,7 +238,7 @@ public final class JsapiTicketProvider implements AutoCloseable {
    */
   public static final class Builder {
     AccessTokenProvider tokens;
-    HttpUrl apiBaseUrl = HttpUrl.get("https://api.weixin.qq.com/");
+    HttpUrl apiBaseUrl = WeChatHttp.DEFAULT_API_BASE_URL;
     OkHttpClient httpClient;
     final RefreshOptions<TokenStore, TokenEventListener, RefreshPolicy, RefreshPolicy.Builder>
         options = KIT.options();

@@ -137,7 +137,7 @@ public interface AccessTokenProvider extends AutoCloseable {
    *     builder was given another
    */
   default HttpUrl apiBaseUrl() {
-    return HttpUrl.get("https://api.weixin.qq.com/");
+    return WeChatHttp.DEFAULT_API_BASE_URL;
   }
 
   /**
@@ -164,7 +164,7 @@ public interface AccessTokenProvider extends AutoCloseable {
   final class Builder {
     String appId;
     String appSecret;
-    HttpUrl apiBaseUrl = HttpUrl.get("https://api.weixin.qq.com/");
+    HttpUrl apiBaseUrl = WeChatHttp.DEFAULT_API_BASE_URL;
     boolean stableToken;
     boolean readOnly;
     OkHttpClient httpClient;

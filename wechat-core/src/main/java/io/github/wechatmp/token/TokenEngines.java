@@ -99,17 +99,33 @@ final class TokenEngines {
       Clock clock,
       TokenEventListener listener) {
     return RefreshingCache.<AccessToken>builder()
-        .key(key.toString())
+        .key(key)
         .type(ACCESS_TOKEN)
         .fetcher(fetcher)
         .store(new Slot(store, key))
         .clock(clock)
         .settings(settings(policy))
-        .events(new Events(listener, key))
+        .events(listener == TokenEventListener.NONE ? NO_EVENTS : new Events(listener, key))
         .build();
   }
 
+  /** Nobody listens: one instance for every engine, since 10,000 accounts may share one JVM. */
+  private static final RefreshEvents<AccessToken> NO_EVENTS = new RefreshEvents<>() {};
+
+  /** The settings last made, and the policy they were made of: most engines share one policy. */
+  private static volatile Object[] lastSettings = {null, null};
+
   static Settings settings(RefreshPolicy p) {
+    Object[] last = lastSettings;
+    if (last[0] == p) {
+      return (Settings) last[1];
+    }
+    Settings s = newSettings(p);
+    lastSettings = new Object[] {p, s};
+    return s;
+  }
+
+  private static Settings newSettings(RefreshPolicy p) {
     return new Settings(
         p.refreshMargin(),
         p.expiryMargin(),
@@ -166,22 +182,10 @@ final class TokenEngines {
     }
 
     @Override
-    public Watch watch(Runnable onChange, Runnable onResubscribed) {
-      TokenStore.Subscription sub =
-          store.watch(
-              key,
-              new TokenStore.ChangeListener() {
-                @Override
-                public void onChange() {
-                  onChange.run();
-                }
-
-                @Override
-                public void onResubscribed() {
-                  onResubscribed.run();
-                }
-              });
-      return sub == null ? null : sub::close;
+    public Watch watch(SharedSlot.Listener listener) {
+      SlotWatch w = new SlotWatch(listener);
+      w.subscription = store.watch(key, w);
+      return w.subscription == null ? null : w;
     }
 
     @Override
@@ -226,6 +230,31 @@ final class TokenEngines {
     @Override
     public String storeName() {
       return store.getClass().getName();
+    }
+  }
+
+  /** The engine's listener as the store's, and the store's subscription as the engine's watch. */
+  private static final class SlotWatch implements TokenStore.ChangeListener, SharedSlot.Watch {
+    private final SharedSlot.Listener listener;
+    TokenStore.Subscription subscription;
+
+    SlotWatch(SharedSlot.Listener listener) {
+      this.listener = listener;
+    }
+
+    @Override
+    public void onChange() {
+      listener.onChange();
+    }
+
+    @Override
+    public void onResubscribed() {
+      listener.onResubscribed();
+    }
+
+    @Override
+    public void close() {
+      subscription.close();
     }
   }
 

@@ -23,6 +23,12 @@ public final class WeChatHttp {
   private static final String ACCESS_TOKEN_INTERCEPTOR =
       "io.github.wechatmp.http.AccessTokenInterceptor";
 
+  /**
+   * WeChat's own API base URL, parsed once: an {@code HttpUrl} is immutable, and thousands of
+   * providers in one JVM should not each hold a copy.
+   */
+  public static final HttpUrl DEFAULT_API_BASE_URL = HttpUrl.get("https://api.weixin.qq.com/");
+
   private WeChatHttp() {}
 
   /**
@@ -50,7 +56,24 @@ public final class WeChatHttp {
    * @throws IllegalArgumentException if it is not such a URL
    */
   public static HttpUrl apiBaseUrl(String baseUrl) {
-    HttpUrl url = HttpUrl.parse(Objects.requireNonNull(baseUrl, "apiBaseUrl"));
+    Objects.requireNonNull(baseUrl, "apiBaseUrl");
+    Object[] last = lastParsed;
+    if (baseUrl.equals(last[0])) {
+      return (HttpUrl) last[1];
+    }
+    HttpUrl parsed = parseApiBaseUrl(baseUrl);
+    lastParsed = new Object[] {baseUrl, parsed};
+    return parsed;
+  }
+
+  /**
+   * The base URL parsed last, and its text: thousands of providers in one JVM usually name one base
+   * URL (a proxy's, say), and an {@code HttpUrl} with its strings costs about 250 bytes each.
+   */
+  private static volatile Object[] lastParsed = {null, null};
+
+  private static HttpUrl parseApiBaseUrl(String baseUrl) {
+    HttpUrl url = HttpUrl.parse(baseUrl);
     if (url == null) {
       throw new IllegalArgumentException("apiBaseUrl is not an http or https URL: " + baseUrl);
     }

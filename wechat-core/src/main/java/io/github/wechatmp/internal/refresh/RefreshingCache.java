@@ -126,7 +126,7 @@ public final class RefreshingCache<T> implements AutoCloseable {
     }
   }
 
-  private final String key;
+  private final Object key; // its toString() names it in logs and messages
   private final CredentialType<T> type;
   private final SharedRefresh<T> protocol;
   private final StoreWatcher<T> watcher;
@@ -352,7 +352,7 @@ public final class RefreshingCache<T> implements AutoCloseable {
   }
 
   /** Returns the name of the key under which the credential is stored, for messages. */
-  public String key() {
+  public Object key() {
     return key;
   }
 
@@ -955,7 +955,7 @@ public final class RefreshingCache<T> implements AutoCloseable {
    * the store's slot, the clock, the settings and where events go. Every setting must be given.
    */
   public static final class Builder<T> {
-    String key;
+    Object key;
     CredentialType<T> type;
     CredentialFetcher<T> fetcher;
     SharedSlot<T> store;
@@ -966,7 +966,7 @@ public final class RefreshingCache<T> implements AutoCloseable {
     Builder() {}
 
     /** The store key's name, for messages and logs. */
-    public Builder<T> key(String v) {
+    public Builder<T> key(Object v) {
       key = v;
       return this;
     }

@@ -23,7 +23,7 @@ final class Retrier<T> {
     void pause(long nanos) throws InterruptedException;
   }
 
-  private final String key;
+  private final Object key; // its toString() names it in logs and messages
   private final CredentialFetcher<T> fetcher;
   private final int maxRetries;
   private final long backoffMillis;
@@ -32,7 +32,7 @@ final class Retrier<T> {
   private final LongUnaryOperator random; // bound -> a value in [0, bound)
 
   Retrier(
-      String key,
+      Object key,
       CredentialFetcher<T> fetcher,
       int maxRetries,
       long backoffMillis,
@@ -50,20 +50,18 @@ final class Retrier<T> {
 
   /** The production retrier: real pauses, real jitter. */
   static <T> Retrier<T> of(
-      String key,
+      Object key,
       CredentialFetcher<T> fetcher,
       int maxRetries,
       long backoffMillis,
       Duration lease) {
-    return new Retrier<>(
-        key,
-        fetcher,
-        maxRetries,
-        backoffMillis,
-        lease,
-        TimeUnit.NANOSECONDS::sleep,
-        bound -> ThreadLocalRandom.current().nextLong(bound));
+    return new Retrier<>(key, fetcher, maxRetries, backoffMillis, lease, REAL_PAUSE, REAL_JITTER);
   }
+
+  // Shared by every retrier: a bound method reference made per retrier would cost each account.
+  private static final Pause REAL_PAUSE = TimeUnit.NANOSECONDS::sleep;
+  private static final LongUnaryOperator REAL_JITTER =
+      bound -> ThreadLocalRandom.current().nextLong(bound);
 
   /**
    * The pause before retry {@code attempt + 1}: {@code backoff << attempt}, jittered to between

@@ -78,7 +78,7 @@ final class SharedRefresh<T> {
     return code == 40001 || code == 40125 || code == -1 || code == 45009;
   }
 
-  private final String key;
+  private final Object key; // its toString() names it in logs and messages
   private final CredentialType<T> type;
   private final SharedSlot<T> store;
   private final Clock clock;
@@ -90,7 +90,7 @@ final class SharedRefresh<T> {
   private final Host<T> host;
 
   SharedRefresh(
-      String key,
+      Object key,
       CredentialType<T> type,
       SharedSlot<T> store,
       Clock clock,

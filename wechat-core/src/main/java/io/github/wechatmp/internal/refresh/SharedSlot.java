@@ -27,10 +27,19 @@ public interface SharedSlot<T> {
   Optional<Lease> tryLock(Duration lease, Duration maxWait) throws InterruptedException;
 
   /**
-   * Subscribes to other parties' changes of the entry: {@code onChange} on a change, {@code
-   * onResubscribed} when notifications were down and are back.
+   * Subscribes {@code listener} to other parties' changes of the entry: {@link Listener#onChange()}
+   * on a change, {@link Listener#onResubscribed()} when notifications were down and are back.
    */
-  Watch watch(Runnable onChange, Runnable onResubscribed);
+  Watch watch(Listener listener);
+
+  /** Told of changes; see {@link #watch}. Called from the store's thread; must not block. */
+  interface Listener {
+    /** The entry may have changed. */
+    void onChange();
+
+    /** Notifications were down and are back; changes may have been missed. */
+    void onResubscribed();
+  }
 
   /** The hold-off recorded after a failed refresh, or empty (null reads as empty). */
   Optional<HoldOffRecord> loadHoldOff();

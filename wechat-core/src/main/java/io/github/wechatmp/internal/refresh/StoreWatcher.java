@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
  * that arrive meanwhile), and hands what it read to the cache. Subscribes on first use, never on
  * construction, so that building a provider does no I/O. Thread-safe.
  */
-final class StoreWatcher<T> {
+final class StoreWatcher<T> implements SharedSlot.Listener {
   private static final Logger log = LoggerFactory.getLogger(StoreWatcher.class);
 
   /** What the watcher tells its cache. */
@@ -42,7 +42,7 @@ final class StoreWatcher<T> {
     }
   }
 
-  private final String key;
+  private final Object key; // its toString() names it in logs and messages
   private final SharedSlot<T> store;
   private final Scheduler scheduler;
   private final SerialExecutor executor;
@@ -62,7 +62,7 @@ final class StoreWatcher<T> {
   private volatile boolean onlyReconnects;
 
   StoreWatcher(
-      String key,
+      Object key,
       SharedSlot<T> store,
       Scheduler scheduler,
       SerialExecutor executor,
@@ -85,7 +85,7 @@ final class StoreWatcher<T> {
             return;
           }
           try {
-            subscription = store.watch(() -> notified(false), () -> notified(true));
+            subscription = store.watch(this); // itself, not two lambdas: 10,000 may share a JVM
             if (target.closed()) {
               subscription.close();
             }
@@ -105,6 +105,16 @@ final class StoreWatcher<T> {
     if (sub != null) {
       sub.close();
     }
+  }
+
+  @Override
+  public void onChange() {
+    notified(false);
+  }
+
+  @Override
+  public void onResubscribed() {
+    notified(true);
   }
 
   /**
