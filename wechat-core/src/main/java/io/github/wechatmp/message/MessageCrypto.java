@@ -11,7 +11,6 @@ import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
@@ -167,7 +166,7 @@ public final class MessageCrypto {
       throw new MessageCryptoException(
           MessageCryptoException.SIGNATURE_MISMATCH, "The timestamp or the nonce is missing");
     }
-    requireSignature(signature, sha1Sorted(token, timestamp, nonce));
+    requireSignature(signature, SortedSha1.digest(token, timestamp, nonce));
   }
 
   /**
@@ -199,7 +198,7 @@ public final class MessageCrypto {
       throw new MessageCryptoException(
           MessageCryptoException.SIGNATURE_MISMATCH, "The timestamp or the nonce is missing");
     }
-    requireSignature(msgSignature, sign(timestamp, nonce, encrypt));
+    requireSignature(msgSignature, SortedSha1.digest(token, timestamp, nonce, encrypt));
     byte[] cipherText;
     try {
       cipherText = Base64.getDecoder().decode(encrypt);
@@ -338,7 +337,7 @@ public final class MessageCrypto {
 
   /** The {@code msg_signature} of an {@code Encrypt} value. */
   String sign(String timestamp, String nonce, String encrypt) {
-    return sha1Sorted(token, timestamp, nonce, encrypt);
+    return SortedSha1.toHex(SortedSha1.digest(token, timestamp, nonce, encrypt));
   }
 
   private static String extractEncrypt(String body) {
@@ -458,14 +457,13 @@ public final class MessageCrypto {
     }
   }
 
-  private static void requireSignature(String given, String expected) {
+  /** Compares in constant time, hex digits of either case, against the raw digest. */
+  private static void requireSignature(String given, byte[] expected) {
     if (given == null || given.isEmpty()) {
       throw new MessageCryptoException(
           MessageCryptoException.SIGNATURE_MISMATCH, "The signature is missing");
     }
-    byte[] a = expected.getBytes(StandardCharsets.US_ASCII);
-    byte[] b = given.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.UTF_8);
-    if (!MessageDigest.isEqual(a, b)) {
+    if (!SortedSha1.matchesHex(given, expected)) {
       throw new MessageCryptoException(
           MessageCryptoException.SIGNATURE_MISMATCH,
           "The signature does not match; check that the Token configured here is the one on the WeChat platform");

@@ -30,8 +30,8 @@ public final class SortedSha1 {
   private static final class Scratch {
     final MessageDigest sha1 = newSha1();
     final byte[] digest = new byte[LENGTH];
-    byte[] encoded = new byte[256];
-    byte[] sorted = new byte[256];
+    byte[] encoded = new byte[1024];
+    byte[] sorted = new byte[1024];
 
     void ensure(int length) {
       if (encoded.length < length) {
@@ -50,27 +50,127 @@ public final class SortedSha1 {
    */
   public static byte[] digest(String a, String b, String c) {
     Scratch s = SCRATCH.get();
-    s.ensure(3 * (a.length() + b.length() + c.length())); // UTF-8: at most 3 bytes a char
-    if (isAscii(a) && isAscii(b) && isAscii(c)) {
-      // WeChat's case. For ASCII, String order is byte order: sort the strings, copy them once.
-      if (a.compareTo(b) > 0) {
-        String t = a;
-        a = b;
-        b = t;
-      }
-      if (b.compareTo(c) > 0) {
-        String t = b;
-        b = c;
-        c = t;
-      }
-      if (a.compareTo(b) > 0) {
-        String t = a;
-        a = b;
-        b = t;
-      }
-      byte[] out = s.sorted;
-      return finish(s, out, copyAscii(c, out, copyAscii(b, out, copyAscii(a, out, 0))));
+    int n = a.length() + b.length() + c.length();
+    s.ensure(3 * n); // UTF-8: at most 3 bytes a char, for the general path below
+    // WeChat's case is ASCII, for which String order is byte order: sort the strings first, then
+    // copy each once, noting on the way whether any char was not ASCII (then start over below).
+    if (a.compareTo(b) > 0) {
+      String t = a;
+      a = b;
+      b = t;
     }
+    if (b.compareTo(c) > 0) {
+      String t = b;
+      b = c;
+      c = t;
+    }
+    if (a.compareTo(b) > 0) {
+      String t = a;
+      a = b;
+      b = t;
+    }
+    byte[] out = s.sorted;
+    int seen = copy(a, out, 0) | copy(b, out, a.length()) | copy(c, out, a.length() + b.length());
+    if (seen < 0x80) {
+      return finish(s, out, n);
+    }
+    return digestUtf8(s, a, b, c);
+  }
+
+  /**
+   * Hashes four parts (the message signature's: Token, timestamp, nonce and the ciphertext), sorted
+   * in UTF-8 byte order and concatenated. Allocates nothing for ASCII parts, whatever their length.
+   *
+   * @return the digest, in a buffer of this thread's that the next call on it overwrites
+   */
+  public static byte[] digest(String a, String b, String c, String d) {
+    // A sorting network of five compare-and-swaps, in String order (byte order for ASCII).
+    if (a.compareTo(b) > 0) {
+      String t = a;
+      a = b;
+      b = t;
+    }
+    if (c.compareTo(d) > 0) {
+      String t = c;
+      c = d;
+      d = t;
+    }
+    if (a.compareTo(c) > 0) {
+      String t = a;
+      a = c;
+      c = t;
+    }
+    if (b.compareTo(d) > 0) {
+      String t = b;
+      b = d;
+      d = t;
+    }
+    if (b.compareTo(c) > 0) {
+      String t = b;
+      b = c;
+      c = t;
+    }
+    Scratch s = SCRATCH.get();
+    MessageDigest md = s.sha1;
+    byte[] buf = s.sorted;
+    int seen = feed(md, buf, a) | feed(md, buf, b) | feed(md, buf, c) | feed(md, buf, d);
+    if (seen < 0x80) {
+      return finish(s, null, 0);
+    }
+    md.reset(); // not ASCII, so String order may not be byte order: the general way
+    byte[][] encoded = {utf8(a), utf8(b), utf8(c), utf8(d)};
+    Arrays.sort(encoded, Arrays::compareUnsigned);
+    for (byte[] e : encoded) {
+      md.update(e);
+    }
+    return finish(s, null, 0);
+  }
+
+  /**
+   * Whether {@code hex} spells {@code digest} in hex digits of either case. Returns false for null,
+   * a length other than 40 or any char that is not a hex digit. The time taken depends on the
+   * length of {@code hex} and whether its chars are ASCII, never on how much of it matches.
+   */
+  public static boolean matchesHex(String hex, byte[] digest) {
+    if (hex == null || hex.length() != 2 * LENGTH) {
+      return false;
+    }
+    // Eight digits at a time in a long (one byte each, first digit highest): the digest's 4 bytes
+    // spelled in lowercase hex by arithmetic (no secret-indexed table), the given digits with
+    // A-F folded to a-f. Only a hex digit of either case folds to a lowercase hex digit.
+    long diff = 0;
+    int seen = 0;
+    for (int w = 0; w < LENGTH / 4; w++) {
+      long given = 0;
+      for (int k = 0; k < 8; k++) {
+        char ch = hex.charAt(8 * w + k);
+        seen |= ch;
+        given = (given << 8) | ch;
+      }
+      given |= (given & 0x4040404040404040L) >>> 1;
+      int i = 4 * w;
+      int word =
+          (digest[i] & 0xff) << 24
+              | (digest[i + 1] & 0xff) << 16
+              | (digest[i + 2] & 0xff) << 8
+              | (digest[i + 3] & 0xff);
+      diff |= given ^ lowerHex(word);
+    }
+    return (diff == 0) & (seen < 0x80); // a char beyond ASCII spilled into its neighbour: false
+  }
+
+  /** The eight lowercase hex digits of {@code word}, as ASCII bytes in a long, first highest. */
+  private static long lowerHex(int word) {
+    long t = word & 0xFFFFFFFFL;
+    t = ((t & 0xFFFF0000L) << 16) | (t & 0xFFFFL); // each 16 bits in its own 32
+    t = ((t & 0x0000FF000000FF00L) << 8) | (t & 0x000000FF000000FFL); // each byte in its 16
+    t = ((t & 0x00F000F000F000F0L) << 4) | (t & 0x000F000F000F000FL); // each nibble in a byte
+    long letters = ((t + 0x0606060606060606L) & 0x1010101010101010L) >>> 4; // 1 where >= 10
+    return t + 0x3030303030303030L + letters * ('a' - '0' - 10);
+  }
+
+  /** The general three-part path: encode in UTF-8, sort the byte ranges, hash. */
+  private static byte[] digestUtf8(Scratch s, String a, String b, String c) {
     byte[] buf = s.encoded;
     int a0 = 0;
     int a1 = encode(a, buf, a0);
@@ -205,22 +305,41 @@ public final class SortedSha1 {
     return at + utf8.length;
   }
 
-  /** Whether {@code s} is ASCII, for which String order is UTF-8 byte order. */
-  private static boolean isAscii(String s) {
+  /**
+   * Writes the low byte of each char of {@code s} to {@code to} at {@code at}, and returns every
+   * char OR-ed together: below 0x80 exactly when {@code s} is ASCII and the bytes are its UTF-8.
+   */
+  private static int copy(String s, byte[] to, int at) {
+    int n = s.length();
     int seen = 0;
-    for (int i = 0; i < s.length(); i++) {
-      seen |= s.charAt(i);
+    for (int i = 0; i < n; i++) { // no branch inside, so that the compiler can unroll it
+      char ch = s.charAt(i);
+      seen |= ch;
+      to[at + i] = (byte) ch;
     }
-    return seen < 0x80;
+    return seen;
   }
 
-  /** Writes ASCII {@code s} to {@code to} at {@code at}, a byte a char, and returns the end. */
-  private static int copyAscii(String s, byte[] to, int at) {
-    int n = s.length();
-    for (int i = 0; i < n; i++) {
-      to[at + i] = (byte) s.charAt(i);
+  /**
+   * Hashes {@code s} a char a byte, through {@code buf} a piece at a time, and returns every char
+   * OR-ed together (below 0x80 exactly when the bytes hashed were its UTF-8).
+   */
+  private static int feed(MessageDigest md, byte[] buf, String s) {
+    int seen = 0;
+    for (int from = 0; from < s.length(); from += buf.length) {
+      int n = Math.min(buf.length, s.length() - from);
+      for (int i = 0; i < n; i++) {
+        char ch = s.charAt(from + i);
+        seen |= ch;
+        buf[i] = (byte) ch;
+      }
+      md.update(buf, 0, n);
     }
-    return at + n;
+    return seen;
+  }
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
   }
 
   private static byte[] finish(Scratch s, byte[] input, int length) {
