@@ -84,36 +84,51 @@ public final class SortedSha1 {
    * @return the digest, in a buffer of this thread's that the next call on it overwrites
    */
   public static byte[] digest(String a, String b, String c, String d) {
-    // A sorting network of five compare-and-swaps, in String order (byte order for ASCII).
+    return digest(a, b, c, d, null);
+  }
+
+  /**
+   * As {@link #digest(String, String, String, String)}, with {@code dAscii} the bytes of {@code d}
+   * when the caller has them and knows {@code d} is ASCII (a Base64 value it has just encoded or
+   * decoded), so that the longest part is hashed as it is rather than char by char.
+   *
+   * @param dAscii the ASCII bytes of {@code d}, or null
+   * @return the digest, in a buffer of this thread's that the next call on it overwrites
+   */
+  public static byte[] digest(String a, String b, String c, String d, byte[] dAscii) {
+    Scratch s = SCRATCH.get();
+    MessageDigest md = s.sha1;
+    byte[] buf = s.sorted;
+    // Three short parts copied together, then the long one hashed where String order (byte order
+    // for ASCII) puts it among them. One compare-and-swap network orders the three short ones.
     if (a.compareTo(b) > 0) {
       String t = a;
       a = b;
       b = t;
-    }
-    if (c.compareTo(d) > 0) {
-      String t = c;
-      c = d;
-      d = t;
-    }
-    if (a.compareTo(c) > 0) {
-      String t = a;
-      a = c;
-      c = t;
-    }
-    if (b.compareTo(d) > 0) {
-      String t = b;
-      b = d;
-      d = t;
     }
     if (b.compareTo(c) > 0) {
       String t = b;
       b = c;
       c = t;
     }
-    Scratch s = SCRATCH.get();
-    MessageDigest md = s.sha1;
-    byte[] buf = s.sorted;
-    int seen = feed(md, buf, a) | feed(md, buf, b) | feed(md, buf, c) | feed(md, buf, d);
+    if (a.compareTo(b) > 0) {
+      String t = a;
+      a = b;
+      b = t;
+    }
+    int seen = 0;
+    boolean dDone = false;
+    for (int i = 0; i < 3; i++) {
+      String part = i == 0 ? a : i == 1 ? b : c;
+      if (!dDone && d.compareTo(part) < 0) {
+        seen |= feed(md, buf, d, dAscii);
+        dDone = true;
+      }
+      seen |= feed(md, buf, part, null);
+    }
+    if (!dDone) {
+      seen |= feed(md, buf, d, dAscii);
+    }
     if (seen < 0x80) {
       return finish(s, null, 0);
     }
@@ -321,10 +336,15 @@ public final class SortedSha1 {
   }
 
   /**
-   * Hashes {@code s} a char a byte, through {@code buf} a piece at a time, and returns every char
-   * OR-ed together (below 0x80 exactly when the bytes hashed were its UTF-8).
+   * Hashes {@code s} a char a byte, through {@code buf} a piece at a time (or {@code ascii}, its
+   * bytes, if given), and returns every char OR-ed together: below 0x80 exactly when the bytes
+   * hashed were its UTF-8.
    */
-  private static int feed(MessageDigest md, byte[] buf, String s) {
+  private static int feed(MessageDigest md, byte[] buf, String s, byte[] ascii) {
+    if (ascii != null) {
+      md.update(ascii);
+      return 0;
+    }
     int seen = 0;
     for (int from = 0; from < s.length(); from += buf.length) {
       int n = Math.min(buf.length, s.length() - from);
