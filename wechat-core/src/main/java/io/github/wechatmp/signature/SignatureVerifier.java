@@ -30,11 +30,13 @@ public final class SignatureVerifier {
   private static final int SHA1_LENGTH = SortedSha1.LENGTH;
 
   private final String token;
+  private final SortedSha1.Fixed encodedToken;
   private final Duration maxTimestampAge;
   private final Clock clock;
 
   private SignatureVerifier(Builder b) {
     this.token = b.token;
+    this.encodedToken = SortedSha1.Fixed.of(b.token);
     this.maxTimestampAge = b.maxTimestampAge;
     this.clock = b.clock;
   }
@@ -85,7 +87,7 @@ public final class SignatureVerifier {
     if (maxTimestampAge != null && !withinWindow(timestamp)) {
       return false;
     }
-    return SortedSha1.matchesHex(signature, SortedSha1.digest(token, timestamp, nonce));
+    return SortedSha1.matchesHex(signature, encodedToken, timestamp, nonce);
   }
 
   /**
@@ -108,7 +110,7 @@ public final class SignatureVerifier {
       throw new IllegalArgumentException(
           "nonce must have 1 to " + MAX_PARAMETER_LENGTH + " characters");
     }
-    return SortedSha1.toHex(SortedSha1.digest(token, timestamp, nonce));
+    return SortedSha1.toHex(SortedSha1.digest(encodedToken, timestamp, nonce));
   }
 
   private static boolean acceptable(String s) {

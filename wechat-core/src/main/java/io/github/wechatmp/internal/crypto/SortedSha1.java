@@ -1,5 +1,8 @@
 package io.github.wechatmp.internal.crypto;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.security.DigestException;
 import java.security.MessageDigest;
@@ -22,6 +25,10 @@ public final class SortedSha1 {
   public static final int LENGTH = 20;
 
   private static final char[] HEX = "0123456789abcdef".toCharArray();
+  private static final VarHandle LONG_BIG_ENDIAN =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+  private static final VarHandle INT_BIG_ENDIAN =
+      MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
   private SortedSha1() {}
@@ -54,23 +61,102 @@ public final class SortedSha1 {
     s.ensure(3 * n); // UTF-8: at most 3 bytes a char, for the general path below
     // WeChat's case is ASCII, for which String order is byte order: sort the strings first, then
     // copy each once, noting on the way whether any char was not ASCII (then start over below).
-    if (a.compareTo(b) > 0) {
+    if (order(a, b) > 0) {
       String t = a;
       a = b;
       b = t;
     }
-    if (b.compareTo(c) > 0) {
+    if (order(b, c) > 0) {
       String t = b;
       b = c;
       c = t;
     }
-    if (a.compareTo(b) > 0) {
+    if (order(a, b) > 0) {
       String t = a;
       a = b;
       b = t;
     }
     byte[] out = s.sorted;
     int seen = copy(a, out, 0) | copy(b, out, a.length()) | copy(c, out, a.length() + b.length());
+    if (seen < 0x80) {
+      return finish(s, out, n);
+    }
+    return digestUtf8(s, a, b, c);
+  }
+
+  /**
+   * A part that is the same in every call (the Token), encoded once: its bytes if it is ASCII.
+   * Immutable.
+   */
+  public static final class Fixed {
+    final String value;
+    final byte[] ascii;
+
+    private Fixed(String value) {
+      this.value = value;
+      boolean isAscii = true;
+      for (int i = 0; i < value.length(); i++) {
+        isAscii &= value.charAt(i) < 0x80;
+      }
+      this.ascii = isAscii ? value.getBytes(StandardCharsets.US_ASCII) : null;
+    }
+
+    /** Encodes {@code value} once, for {@link SortedSha1#digest(Fixed, String, String)}. */
+    public static Fixed of(String value) {
+      return new Fixed(value);
+    }
+  }
+
+  /**
+   * As {@link #digest(String, String, String)} with {@code a} encoded beforehand, which saves
+   * copying it char by char on every call.
+   *
+   * @return the digest, in a buffer of this thread's that the next call on it overwrites
+   */
+  public static byte[] digest(Fixed fixed, String b, String c) {
+    return digest(SCRATCH.get(), fixed, b, c);
+  }
+
+  /**
+   * Whether {@code hex} spells the digest of {@code fixed}, {@code b} and {@code c} (see {@link
+   * #matchesHex(String, byte[])}); the same as that of the two calls, with one look-up of this
+   * thread's buffers.
+   */
+  public static boolean matchesHex(String hex, Fixed fixed, String b, String c) {
+    if (hex == null || hex.length() != 2 * LENGTH) {
+      return false;
+    }
+    Scratch s = SCRATCH.get();
+    return matchesHex(s, hex, digest(s, fixed, b, c));
+  }
+
+  private static byte[] digest(Scratch s, Fixed fixed, String b, String c) {
+    String a = fixed.value;
+    byte[] aBytes = fixed.ascii;
+    if (aBytes == null) {
+      return digest(a, b, c);
+    }
+    int n = a.length() + b.length() + c.length();
+    s.ensure(3 * n);
+    byte[] out = s.sorted;
+    // Where a goes among b and c, by String order (byte order for ASCII): before, between, after.
+    if (order(b, c) > 0) {
+      String t = b;
+      b = c;
+      c = t;
+    }
+    int seen;
+    if (order(a, b) <= 0) {
+      System.arraycopy(aBytes, 0, out, 0, aBytes.length);
+      seen = copy(b, out, a.length()) | copy(c, out, a.length() + b.length());
+    } else if (order(a, c) <= 0) {
+      seen = copy(b, out, 0);
+      System.arraycopy(aBytes, 0, out, b.length(), aBytes.length);
+      seen |= copy(c, out, b.length() + a.length());
+    } else {
+      seen = copy(b, out, 0) | copy(c, out, b.length());
+      System.arraycopy(aBytes, 0, out, b.length() + c.length(), aBytes.length);
+    }
     if (seen < 0x80) {
       return finish(s, out, n);
     }
@@ -101,17 +187,17 @@ public final class SortedSha1 {
     byte[] buf = s.sorted;
     // Three short parts copied together, then the long one hashed where String order (byte order
     // for ASCII) puts it among them. One compare-and-swap network orders the three short ones.
-    if (a.compareTo(b) > 0) {
+    if (order(a, b) > 0) {
       String t = a;
       a = b;
       b = t;
     }
-    if (b.compareTo(c) > 0) {
+    if (order(b, c) > 0) {
       String t = b;
       b = c;
       c = t;
     }
-    if (a.compareTo(b) > 0) {
+    if (order(a, b) > 0) {
       String t = a;
       a = b;
       b = t;
@@ -120,7 +206,7 @@ public final class SortedSha1 {
     boolean dDone = false;
     for (int i = 0; i < 3; i++) {
       String part = i == 0 ? a : i == 1 ? b : c;
-      if (!dDone && d.compareTo(part) < 0) {
+      if (!dDone && order(d, part) < 0) {
         seen |= feed(md, buf, d, dAscii);
         dDone = true;
       }
@@ -150,28 +236,23 @@ public final class SortedSha1 {
     if (hex == null || hex.length() != 2 * LENGTH) {
       return false;
     }
-    // Eight digits at a time in a long (one byte each, first digit highest): the digest's 4 bytes
-    // spelled in lowercase hex by arithmetic (no secret-indexed table), the given digits with
-    // A-F folded to a-f. Only a hex digit of either case folds to a lowercase hex digit.
+    // Eight digits at a time in a long (first digit highest): the digest's 4 bytes spelled in
+    // lowercase hex by arithmetic (no secret-indexed table), the given digits with A-F folded to
+    // a-f. Only a hex digit of either case folds to a lowercase hex digit.
+    return matchesHex(SCRATCH.get(), hex, digest);
+  }
+
+  private static boolean matchesHex(Scratch s, String hex, byte[] digest) {
+    // One intrinsic copy, cheaper than 40 charAt calls: a char beyond Latin-1 becomes '?', and
+    // one beyond ASCII stays above 0x7f, so neither can match a digit.
+    byte[] given = hex.getBytes(StandardCharsets.ISO_8859_1);
     long diff = 0;
-    int seen = 0;
     for (int w = 0; w < LENGTH / 4; w++) {
-      long given = 0;
-      for (int k = 0; k < 8; k++) {
-        char ch = hex.charAt(8 * w + k);
-        seen |= ch;
-        given = (given << 8) | ch;
-      }
-      given |= (given & 0x4040404040404040L) >>> 1;
-      int i = 4 * w;
-      int word =
-          (digest[i] & 0xff) << 24
-              | (digest[i + 1] & 0xff) << 16
-              | (digest[i + 2] & 0xff) << 8
-              | (digest[i + 3] & 0xff);
-      diff |= given ^ lowerHex(word);
+      long g = (long) LONG_BIG_ENDIAN.get(given, 8 * w);
+      g |= (g & 0x4040404040404040L) >>> 1;
+      diff |= g ^ lowerHex((int) INT_BIG_ENDIAN.get(digest, 4 * w));
     }
-    return (diff == 0) & (seen < 0x80); // a char beyond ASCII spilled into its neighbour: false
+    return diff == 0;
   }
 
   /** The eight lowercase hex digits of {@code word}, as ASCII bytes in a long, first highest. */
@@ -182,6 +263,23 @@ public final class SortedSha1 {
     t = ((t & 0x00F000F000F000F0L) << 4) | (t & 0x000F000F000F000FL); // each nibble in a byte
     long letters = ((t + 0x0606060606060606L) & 0x1010101010101010L) >>> 4; // 1 where >= 10
     return t + 0x3030303030303030L + letters * ('a' - '0' - 10);
+  }
+
+  /**
+   * String order, which for ASCII is byte order. Decided char by char within the first eight, as it
+   * mostly is (timestamps and nonces differ early), which costs less than setting up {@link
+   * String#compareTo}'s bulk compare; that one takes over beyond them.
+   */
+  private static int order(String x, String y) {
+    int n = Math.min(x.length(), y.length());
+    int head = Math.min(n, 8);
+    for (int i = 0; i < head; i++) {
+      int d = x.charAt(i) - y.charAt(i);
+      if (d != 0) {
+        return d;
+      }
+    }
+    return n <= 8 ? x.length() - y.length() : x.compareTo(y);
   }
 
   /** The general three-part path: encode in UTF-8, sort the byte ranges, hash. */
