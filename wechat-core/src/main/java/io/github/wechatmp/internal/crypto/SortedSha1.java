@@ -126,8 +126,8 @@ public final class SortedSha1 {
     if (hex == null || hex.length() != 2 * LENGTH) {
       return false;
     }
-    Scratch s = SCRATCH.get();
-    return matchesHex(s, hex, digest(s, fixed, b, c));
+    byte[] given = latin1(hex); // first: it can overlap with the digest's own work
+    return matchesHex(given, digest(SCRATCH.get(), fixed, b, c));
   }
 
   private static byte[] digest(Scratch s, Fixed fixed, String b, String c) {
@@ -239,13 +239,18 @@ public final class SortedSha1 {
     // Eight digits at a time in a long (first digit highest): the digest's 4 bytes spelled in
     // lowercase hex by arithmetic (no secret-indexed table), the given digits with A-F folded to
     // a-f. Only a hex digit of either case folds to a lowercase hex digit.
-    return matchesHex(SCRATCH.get(), hex, digest);
+    return matchesHex(latin1(hex), digest);
   }
 
-  private static boolean matchesHex(Scratch s, String hex, byte[] digest) {
-    // One intrinsic copy, cheaper than 40 charAt calls: a char beyond Latin-1 becomes '?', and
-    // one beyond ASCII stays above 0x7f, so neither can match a digit.
-    byte[] given = hex.getBytes(StandardCharsets.ISO_8859_1);
+  /**
+   * One intrinsic copy, cheaper than 40 calls of charAt: a char beyond Latin-1 becomes '?', and one
+   * beyond ASCII stays above 0x7f, so neither can match a digit.
+   */
+  private static byte[] latin1(String hex) {
+    return hex.getBytes(StandardCharsets.ISO_8859_1);
+  }
+
+  private static boolean matchesHex(byte[] given, byte[] digest) {
     long diff = 0;
     for (int w = 0; w < LENGTH / 4; w++) {
       long g = (long) LONG_BIG_ENDIAN.get(given, 8 * w);
