@@ -40,7 +40,7 @@ final class HandlerPool {
   private final AtomicInteger threads = new AtomicInteger();
   private final AtomicInteger names = new AtomicInteger();
 
-  /** Requests on their way to a hand-off: verifying, decrypting, parsing, claiming. */
+  /** Requests on their way to a hand-off: verifying, decrypting, parsing (CPU work only). */
   private final AtomicInteger demand = new AtomicInteger();
 
   /** 1 while a worker waits awake for the next task; never more than one does. */
@@ -65,7 +65,8 @@ final class HandlerPool {
    * request is under way, one worker waits awake for the task, so the hand-off costs no wake-up
    * (which on a virtual machine with an idle core takes tens of microseconds); if none is awake,
    * the one that parked last is woken now, so that its wake-up overlaps the request's own work.
-   * Call {@link Demand#end()} at the hand-off or when the request ends without one.
+   * Call {@link Demand#end()} before anything that may wait (the deduplicator), and when the
+   * request ends.
    */
   Demand expect() {
     demand.incrementAndGet();

@@ -269,6 +269,9 @@ public final class WeChatCallback {
       HandlerPool.Demand demand) {
     String key = Messages.dedupKey(message);
     long deadline = start + deadlineNanos;
+    // The demand ends here, before the deduplicator, which may wait on the network (Redis): the
+    // awake worker's grace covers an in-memory claim, and nothing spins through a slow one.
+    demand.end();
     while (true) {
       MessageDeduplicator.Claim claim;
       try {
@@ -282,12 +285,11 @@ public final class WeChatCallback {
         claim = null;
       }
       if (claim == null || claim.state() == MessageDeduplicator.Claim.State.CLAIMED) {
-        return run(message, claim, encrypted, timestamp, nonce, deadline, demand);
+        return run(message, claim, encrypted, timestamp, nonce, deadline);
       }
       if (claim.state() == MessageDeduplicator.Claim.State.DONE) {
         return answer(claim.reply(), encrypted, timestamp, nonce);
       }
-      demand.end(); // a retry that waits for another delivery's handler needs no worker of its own
       long left = deadline - System.nanoTime();
       MessageDeduplicator.Claim after;
       try {
@@ -339,11 +341,9 @@ public final class WeChatCallback {
       boolean encrypted,
       String timestamp,
       String nonce,
-      long deadline,
-      HandlerPool.Demand demand) {
+      long deadline) {
     Outcome o = new Outcome();
     boolean queued = pool.submit(() -> runHandler(message, claim, o));
-    demand.end();
     if (!queued) {
       release(claim);
       log.warn(
