@@ -517,9 +517,28 @@ public final class MessageCrypto {
     return true;
   }
 
+  /**
+   * Random bytes drawn from the shared {@link SecureRandom} 256 at a time per thread: one call of
+   * it costs about as much as encrypting a reply (its lock and its mixing), so it is paid once per
+   * 16 replies. Each prefix is handed out once and wiped from the pool as it goes.
+   */
+  private static final class RandomPool {
+    final byte[] bytes = new byte[16 * PREFIX_BYTES];
+    int next = bytes.length;
+  }
+
+  private static final ThreadLocal<RandomPool> RANDOM_POOL =
+      ThreadLocal.withInitial(RandomPool::new);
+
   private static byte[] secureRandomPrefix() {
-    byte[] b = new byte[PREFIX_BYTES];
-    RANDOM.nextBytes(b);
+    RandomPool p = RANDOM_POOL.get();
+    if (p.next == p.bytes.length) {
+      RANDOM.nextBytes(p.bytes);
+      p.next = 0;
+    }
+    byte[] b = Arrays.copyOfRange(p.bytes, p.next, p.next + PREFIX_BYTES);
+    Arrays.fill(p.bytes, p.next, p.next + PREFIX_BYTES, (byte) 0);
+    p.next += PREFIX_BYTES;
     return b;
   }
 
