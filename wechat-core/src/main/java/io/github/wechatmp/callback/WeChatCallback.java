@@ -433,16 +433,17 @@ public final class WeChatCallback {
     }
   }
 
-  private static void finish(Outcome o) {
+  private void finish(Outcome o) {
     if (o.state.compareAndSet(Outcome.RUNNING, Outcome.DONE)) {
       wake(o);
     }
   }
 
   /** After the state left RUNNING: unparks the waiter if it has parked or is about to. */
-  private static void wake(Outcome o) {
+  private void wake(Outcome o) {
     if (o.parked) {
       LockSupport.unpark(o.waiter);
+      pool.wokeWaiter();
     }
   }
 
