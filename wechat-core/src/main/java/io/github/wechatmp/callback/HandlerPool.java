@@ -4,29 +4,42 @@ import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * The bounded pool that runs handlers off the request thread, so the request thread can answer at
- * the deadline. Daemon threads named {@code wechat-callback-handler-N}, started as needed up to a
+ * the deadline. Daemon threads named {@code wechat-callback-N-handler-M}, started as needed up to a
  * bound and ended after a minute idle; a bounded queue beyond which {@link #submit} refuses.
  *
- * <p>Why not a {@code ThreadPoolExecutor}: handing a task to a parked thread and the result back
- * costs tens of microseconds of wake-up latency each way, many times the work of answering a
- * message. A worker that has just finished a task spins briefly (up to {@link #SPIN_NANOS}) before
- * parking, and so does the request thread waiting for the reply (20 us), so under steady traffic a
- * task is picked up and answered without a wake-up; an idle pool parks and costs nothing.
+ * <p>Why not a {@code ThreadPoolExecutor}: waking a parked thread costs tens of microseconds on a
+ * virtual machine whose other core is idle (measured: a park-only hand-off took the callback
+ * benchmark from 5.6 to about 50 us a message), many times the work of answering a message. So one
+ * worker waits awake, watching a one-task hand, but only while a request is on its way to a
+ * hand-off ({@link #expect}) and for {@link #GRACE_NANOS} after the last one; otherwise every
+ * worker parks. An earlier version kept each finished worker spinning for 200 us whatever the
+ * traffic; this one spends awake time only alongside requests, and nothing when idle.
  */
 final class HandlerPool {
-  /**
-   * How long a worker that just finished spins for the next task before parking. Measured on a
-   * loaded 2-core machine: at 50 us the hand-off often fell back to a park and a wake-up (p50 80
-   * us); at 200 us it stayed near 1 us. It costs at most this much of one core per burst of
-   * messages, and nothing when idle.
-   */
-  static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
-
   private static final long KEEP_ALIVE_NANOS = TimeUnit.SECONDS.toNanos(60);
+
+  /**
+   * How long a worker stays awake after the last request on its way to a hand-off: long enough to
+   * bridge the gap between one request's end and the next one's start under steady traffic, short
+   * enough to cost little when traffic stops.
+   */
+  static final long GRACE_NANOS = TimeUnit.MICROSECONDS.toNanos(10);
+
+  /**
+   * The grace after a task whose request thread had parked and had to be woken: its next request
+   * comes a wake-up later than usual, and a worker that parked in the meantime would have to be
+   * woken in turn, which keeps every later message on the slow path (measured: 30 us instead of 5).
+   */
+  static final long LONG_GRACE_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
+
+  /** Set when a handler thread had to wake its request thread; read by the next wait. A hint. */
+  private volatile boolean wokeWaiter;
+
   private static final AtomicInteger POOLS = new AtomicInteger();
 
   private final int maxThreads;
@@ -35,8 +48,20 @@ final class HandlerPool {
   private final ConcurrentLinkedQueue<Runnable> queue = new ConcurrentLinkedQueue<>();
   private final AtomicInteger queued = new AtomicInteger();
   private final AtomicInteger threads = new AtomicInteger();
-  private final AtomicInteger spinning = new AtomicInteger();
   private final AtomicInteger names = new AtomicInteger();
+
+  /** Requests on their way to a hand-off: verifying, decrypting, parsing (CPU work only). */
+  private final AtomicInteger demand = new AtomicInteger();
+
+  /** 1 while a worker waits awake for the next task; never more than one does. */
+  private final AtomicInteger awake = new AtomicInteger();
+
+  /**
+   * The awake worker's hand: a task put here goes to it with one write, which it sees while it
+   * watches this one field (the queue's head and counters are written by every submit and poll).
+   */
+  private final AtomicReference<Runnable> handOff = new AtomicReference<>();
+
   private final ConcurrentLinkedDeque<Thread> idle = new ConcurrentLinkedDeque<>();
 
   HandlerPool(int maxThreads, int maxQueued) {
@@ -45,15 +70,53 @@ final class HandlerPool {
     this.namePrefix = "wechat-callback-" + POOLS.incrementAndGet() + "-handler-";
   }
 
+  /**
+   * A request has started that will likely hand a task over within microseconds. While any such
+   * request is under way, one worker waits awake for the task, so the hand-off costs no wake-up
+   * (which on a virtual machine with an idle core takes tens of microseconds); if none is awake,
+   * the one that parked last is woken now, so that its wake-up overlaps the request's own work.
+   * Call {@link Demand#end()} before anything that may wait (the deduplicator), and when the
+   * request ends.
+   */
+  Demand expect() {
+    demand.incrementAndGet();
+    if (awake.get() == 0) {
+      Thread parked = idle.pollFirst();
+      if (parked != null) {
+        LockSupport.unpark(parked);
+      }
+    }
+    return new Demand();
+  }
+
+  /** One request's share of the demand; {@link #end()} is idempotent. Request thread only. */
+  final class Demand {
+    private boolean on = true;
+
+    void end() {
+      if (on) {
+        on = false;
+        demand.decrementAndGet();
+      }
+    }
+  }
+
   /** Queues {@code task}; false if the queue is full. */
   boolean submit(Runnable task) {
+    if (awake.get() > 0 && handOff.compareAndSet(null, task)) {
+      // Look again after handing: the worker leaves the awake state first and then empties its
+      // hand, so either it takes the task or this sees it gone and takes the task back.
+      if (awake.get() > 0 || !handOff.compareAndSet(task, null)) {
+        return true;
+      }
+    }
     if (queued.incrementAndGet() > maxQueued) {
       queued.decrementAndGet();
       return false;
     }
     queue.offer(task);
-    if (spinning.get() > 0) {
-      return true; // a spinning worker takes it, or finds it when it re-checks before parking
+    if (awake.get() > 0) {
+      return true; // the awake worker takes it, or finds it when it looks again before parking
     }
     Thread parked = idle.pollFirst();
     if (parked != null) {
@@ -75,32 +138,80 @@ final class HandlerPool {
     return true;
   }
 
+  /**
+   * Waits awake for a task while requests are on their way to a hand-off, and for {@link
+   * #GRACE_NANOS} after the last; null when that passed with no task. The wait costs at most as
+   * much CPU as the requests' own work before their hand-off, plus the grace, and none when no
+   * request comes: it is not a spin that holds a core while the callback is idle.
+   */
+  /** A handler thread had to unpark the request thread it answered: wait longer next time. */
+  void wokeWaiter() {
+    wokeWaiter = true;
+  }
+
+  private Runnable awaitTask() {
+    long grace = GRACE_NANOS;
+    if (wokeWaiter) {
+      wokeWaiter = false;
+      grace = LONG_GRACE_NANOS;
+    }
+    long graceEnd = System.nanoTime() + grace;
+    while (true) {
+      Runnable r = handOff.get() != null ? handOff.getAndSet(null) : poll();
+      if (r != null) {
+        return r;
+      }
+      long now = System.nanoTime();
+      if (demand.get() > 0) {
+        graceEnd = now + grace;
+      } else if (now - graceEnd >= 0) {
+        return null;
+      }
+      Thread.onSpinWait();
+    }
+  }
+
+  /** A queued task, counted out of the queue's bound. */
+  private Runnable poll() {
+    Runnable r = queue.poll();
+    if (r != null) {
+      queued.decrementAndGet();
+    }
+    return r;
+  }
+
   private void work() {
     Thread me = Thread.currentThread();
     try {
       while (true) {
-        Runnable r = queue.poll();
-        if (r == null) {
-          spinning.incrementAndGet();
-          long end = System.nanoTime() + SPIN_NANOS;
-          while ((r = queue.poll()) == null && System.nanoTime() - end < 0) {
-            Thread.onSpinWait();
+        Runnable r = poll();
+        if (r == null && awake.compareAndSet(0, 1)) {
+          r = awaitTask();
+          awake.set(0);
+          if (r == null) {
+            r = handOff.getAndSet(null); // handed as this worker left the awake state
           }
-          spinning.decrementAndGet();
         }
         if (r == null) {
+          // Announce, then look again: a submit that queued before the announcement is seen
+          // here, and one after it finds this thread in idle and unparks it.
           idle.addFirst(me);
           if (!queue.isEmpty()) {
             idle.remove(me);
             continue;
           }
+          long parkedAt = System.nanoTime();
           LockSupport.parkNanos(this, KEEP_ALIVE_NANOS);
-          if (idle.remove(me) && queue.isEmpty()) {
-            return; // nobody woke it for a minute: end the thread
+          // Still listed means nobody took this thread: a minute passed, or park returned early
+          // (a permit left by an unpark that raced with the look above; that must not end the
+          // thread, or the next task pays for starting a new one).
+          if (idle.remove(me)
+              && System.nanoTime() - parkedAt >= KEEP_ALIVE_NANOS
+              && queue.isEmpty()) {
+            return;
           }
           continue;
         }
-        queued.decrementAndGet();
         r.run(); // tasks catch their own exceptions
       }
     } finally {

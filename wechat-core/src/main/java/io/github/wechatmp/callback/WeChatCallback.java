@@ -84,7 +84,11 @@ public final class WeChatCallback {
   /** The default number of handler threads. */
   public static final int DEFAULT_HANDLER_THREADS = 64;
 
-  private static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(20);
+  /**
+   * How long the request thread watches for the handler's answer before it parks: a fast handler
+   * answers within it, and the handler thread then needs no system call to wake it.
+   */
+  private static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(10);
 
   private final SignatureVerifier verifier;
   private final MessageCrypto crypto;
@@ -160,7 +164,12 @@ public final class WeChatCallback {
         case "GET":
           return verifyUrl(query);
         case "POST":
-          return receive(query, body, start);
+          HandlerPool.Demand demand = pool.expect();
+          try {
+            return receive(query, body, start, demand);
+          } finally {
+            demand.end();
+          }
         default:
           return CallbackResponse.error(405, "GET or POST");
       }
@@ -185,7 +194,8 @@ public final class WeChatCallback {
     return CallbackResponse.text(echostr);
   }
 
-  private CallbackResponse receive(Map<String, String> q, String body, long start) {
+  private CallbackResponse receive(
+      Map<String, String> q, String body, long start, HandlerPool.Demand demand) {
     String signature = q.get("signature");
     String timestamp = q.get("timestamp");
     String nonce = q.get("nonce");
@@ -233,7 +243,7 @@ public final class WeChatCallback {
     } catch (MessageCryptoException e) {
       return refused(e);
     }
-    return dispatch(message, encrypted, timestamp, nonce, start);
+    return dispatch(message, encrypted, timestamp, nonce, start, demand);
   }
 
   private static CallbackResponse refused(MessageCryptoException e) {
@@ -251,9 +261,17 @@ public final class WeChatCallback {
   }
 
   private CallbackResponse dispatch(
-      WeChatMessage message, boolean encrypted, String timestamp, String nonce, long start) {
+      WeChatMessage message,
+      boolean encrypted,
+      String timestamp,
+      String nonce,
+      long start,
+      HandlerPool.Demand demand) {
     String key = Messages.dedupKey(message);
     long deadline = start + deadlineNanos;
+    // The demand ends here, before the deduplicator, which may wait on the network (Redis): the
+    // awake worker's grace covers an in-memory claim, and nothing spins through a slow one.
+    demand.end();
     while (true) {
       MessageDeduplicator.Claim claim;
       try {
@@ -305,6 +323,13 @@ public final class WeChatCallback {
 
     final AtomicInteger state = new AtomicInteger(RUNNING);
     final Thread waiter = Thread.currentThread();
+
+    /**
+     * Set by the waiter before it parks, so that the handler thread unparks it only then: a waiter
+     * that sees the result while it spins costs the handler thread no wake-up call.
+     */
+    volatile boolean parked;
+
     volatile String replyXml;
     volatile Reply reply;
     volatile RuntimeException error;
@@ -337,7 +362,10 @@ public final class WeChatCallback {
       }
       if (now - spinEnd < 0) {
         Thread.onSpinWait();
-      } else {
+        continue;
+      }
+      o.parked = true;
+      if (o.state.get() == Outcome.RUNNING) { // after announcing: the handler thread sees it
         LockSupport.parkNanos(this, left);
       }
     }
@@ -384,8 +412,10 @@ public final class WeChatCallback {
     o.reply = reply;
     o.replyXml = xml == null ? "" : xml;
     if (o.state.compareAndSet(Outcome.RUNNING, Outcome.DONE)) {
+      // Recorded before the wake-up: a waiter woken first could preempt this thread while it
+      // holds the deduplicator's lock, and then wait for it on its next message.
       complete(claim, o.replyXml);
-      LockSupport.unpark(o.waiter);
+      wake(o);
       return;
     }
     // Late: WeChat got success; the reply goes another way, and retries get success too.
@@ -403,9 +433,17 @@ public final class WeChatCallback {
     }
   }
 
-  private static void finish(Outcome o) {
+  private void finish(Outcome o) {
     if (o.state.compareAndSet(Outcome.RUNNING, Outcome.DONE)) {
+      wake(o);
+    }
+  }
+
+  /** After the state left RUNNING: unparks the waiter if it has parked or is about to. */
+  private void wake(Outcome o) {
+    if (o.parked) {
       LockSupport.unpark(o.waiter);
+      pool.wokeWaiter();
     }
   }
 

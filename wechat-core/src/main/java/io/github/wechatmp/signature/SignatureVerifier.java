@@ -28,14 +28,15 @@ public final class SignatureVerifier {
   public static final int MAX_PARAMETER_LENGTH = 128;
 
   private static final int SHA1_LENGTH = SortedSha1.LENGTH;
-  private static final char[] HEX = "0123456789abcdef".toCharArray();
 
   private final String token;
+  private final SortedSha1.Fixed encodedToken;
   private final Duration maxTimestampAge;
   private final Clock clock;
 
   private SignatureVerifier(Builder b) {
     this.token = b.token;
+    this.encodedToken = SortedSha1.Fixed.of(b.token);
     this.maxTimestampAge = b.maxTimestampAge;
     this.clock = b.clock;
   }
@@ -86,7 +87,7 @@ public final class SignatureVerifier {
     if (maxTimestampAge != null && !withinWindow(timestamp)) {
       return false;
     }
-    return matchesHex(signature, SortedSha1.digest(token, timestamp, nonce));
+    return SortedSha1.matchesHex(signature, encodedToken, timestamp, nonce);
   }
 
   /**
@@ -109,7 +110,7 @@ public final class SignatureVerifier {
       throw new IllegalArgumentException(
           "nonce must have 1 to " + MAX_PARAMETER_LENGTH + " characters");
     }
-    return SortedSha1.toHex(SortedSha1.digest(token, timestamp, nonce));
+    return SortedSha1.toHex(SortedSha1.digest(encodedToken, timestamp, nonce));
   }
 
   private static boolean acceptable(String s) {
@@ -126,28 +127,6 @@ public final class SignatureVerifier {
     long nowSeconds = Math.floorDiv(clock.millis(), 1000);
     long age = nowSeconds - seconds;
     return Math.abs(age) <= maxTimestampAge.getSeconds();
-  }
-
-  /**
-   * Leaves sha1 of the three strings, sorted by their UTF-8 bytes and concatenated, in {@code
-   * sc.computed}.
-   */
-  private static boolean matchesHex(String signature, byte[] digest) {
-    int mismatch = 0;
-    for (int i = 0; i < SHA1_LENGTH; i++) {
-      mismatch |= foldCase(signature.charAt(2 * i)) ^ HEX[(digest[i] >> 4) & 0xf];
-      mismatch |= foldCase(signature.charAt(2 * i + 1)) ^ HEX[digest[i] & 0xf];
-    }
-    return mismatch == 0;
-  }
-
-  /**
-   * {@code c} with the letters {@code A-F} (any char from 0x40 to 0x7f) in lower case, branch-free;
-   * digits and every other char are left as they are, so only a hex digit of either case can equal
-   * a lowercase hex digit.
-   */
-  private static int foldCase(char c) {
-    return c | ((c & 0x40) >>> 1);
   }
 
   @Override

@@ -26,6 +26,8 @@ public final class FlatXml {
   private final String s;
   private final int len;
   private int pos;
+  private int pendingFrom = -1;
+  private int pendingTo;
   private final List<String> paths = new ArrayList<>(12);
   private final List<String> values = new ArrayList<>(12);
 
@@ -252,14 +254,18 @@ public final class FlatXml {
             throw notWellFormed("an end tag before the root element");
           }
           pos += 2;
-          String name = name();
+          int nameStart = pos;
+          int nameEnd = nameEnd();
+          String open = names[depth];
+          // compared in place: an end tag needs no String of its own
+          boolean closes = nameEnd - nameStart == open.length() && s.startsWith(open, nameStart);
           skipWhitespace();
           expect('>');
-          if (!name.equals(names[depth])) {
-            throw notWellFormed("</" + name + "> closes <" + names[depth] + ">");
+          if (!closes) {
+            throw notWellFormed("</" + s.substring(nameStart, nameEnd) + "> closes <" + open + ">");
           }
           if (depth >= 2 && !hasChild[depth]) {
-            emit(path, text);
+            emit(depth == 2 ? open : path.toString(), text);
           }
           path.setLength(pathLengths[depth]);
           depth--;
@@ -278,8 +284,11 @@ public final class FlatXml {
             if (depth == 0) {
               throw notWellFormed("CDATA outside the root element");
             }
-            boolean collect = depth >= 2 && !hasChild[depth];
-            appendChars(start, end, collect ? text : null);
+            if (depth >= 2 && !hasChild[depth]) {
+              collect(start, end, text);
+            } else {
+              appendChars(start, end, null);
+            }
             pos = end + 3;
           } else {
             throw refusedDeclaration();
@@ -307,9 +316,10 @@ public final class FlatXml {
             path.append(name);
           }
           text.setLength(0);
+          pendingFrom = -1;
           if (empty) {
             if (depth >= 2) {
-              emit(path, text);
+              emit(depth == 2 ? name : path.toString(), text);
             }
             path.setLength(pathLengths[depth]);
             depth--;
@@ -319,7 +329,11 @@ public final class FlatXml {
           }
         }
       } else if (c == '&') {
-        reference(depth >= 2 && !hasChild[depth] ? text : null);
+        boolean collecting = depth >= 2 && !hasChild[depth];
+        if (collecting) {
+          flushPending(text);
+        }
+        reference(collecting ? text : null);
       } else {
         int end = pos;
         while (end < len) {
@@ -333,15 +347,71 @@ public final class FlatXml {
           }
           end++;
         }
-        appendChars(pos, end, depth >= 2 && !hasChild[depth] ? text : null);
+        if (depth >= 2 && !hasChild[depth]) {
+          collect(pos, end, text);
+        } else {
+          appendChars(pos, end, null);
+        }
         pos = end;
       }
     }
   }
 
-  private void emit(StringBuilder path, StringBuilder text) {
-    paths.add(path.toString());
-    values.add(text.toString());
+  private void emit(String path, StringBuilder text) {
+    paths.add(path);
+    String value;
+    if (pendingFrom >= 0 && text.length() == 0) {
+      value = s.substring(pendingFrom, pendingTo); // the common leaf: one run, copied once
+    } else {
+      flushPending(text);
+      value = text.toString();
+    }
+    pendingFrom = -1;
+    values.add(value);
+  }
+
+  /**
+   * Collects the characters in [from, to) into the current leaf's text. The first run of a leaf
+   * that needs no line-end normalisation is only remembered (as a range of the document), so that
+   * the usual leaf, one run of text or one CDATA section, becomes its String with a single copy.
+   */
+  private void collect(int from, int to, StringBuilder text) {
+    if (pendingFrom < 0 && text.length() == 0 && checkedWithoutCr(from, to)) {
+      pendingFrom = from;
+      pendingTo = to;
+      return;
+    }
+    flushPending(text);
+    appendChars(from, to, text);
+  }
+
+  private void flushPending(StringBuilder text) {
+    if (pendingFrom >= 0) {
+      text.append(s, pendingFrom, pendingTo);
+      pendingFrom = -1;
+    }
+  }
+
+  /** Checks [from, to) as appendChars does; false, before the end, at the first CR. */
+  private boolean checkedWithoutCr(int from, int to) {
+    for (int i = from; i < to; i++) {
+      char c = s.charAt(i);
+      if (c >= 0x20 && c <= 0xD7FF) {
+        continue;
+      }
+      if (c == '\r') {
+        return false;
+      }
+      if (c == '\n' || c == '\t' || (c >= 0xE000 && c <= 0xFFFD)) {
+        continue;
+      }
+      if (Character.isHighSurrogate(c) && i + 1 < to && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i++;
+        continue;
+      }
+      appendChars(i, to, null); // throws, with the offset and the character
+    }
+    return true;
   }
 
   /**
@@ -522,6 +592,11 @@ public final class FlatXml {
 
   private String name() {
     int start = pos;
+    return s.substring(start, nameEnd());
+  }
+
+  /** Reads a name at pos and returns its end (pos then), without making a String of it. */
+  private int nameEnd() {
     if (pos >= len || !nameStart(s.charAt(pos))) {
       throw notWellFormed("a name must start with an ASCII letter or '_'");
     }
@@ -535,7 +610,7 @@ public final class FlatXml {
         throw notWellFormed("names must be ASCII letters, digits, '_', '.' and '-'");
       }
     }
-    return s.substring(start, pos);
+    return pos;
   }
 
   private static boolean nameStart(char c) {
