@@ -16,7 +16,7 @@ import java.util.concurrent.locks.LockSupport;
  * virtual machine whose other core is idle (measured: a park-only hand-off took the callback
  * benchmark from 5.6 to about 50 us a message), many times the work of answering a message. So one
  * worker waits awake, watching a one-task hand, but only while a request is on its way to a
- * hand-off ({@link #expect}) and for {@link #GRACE_NANOS} after the last one; otherwise every
+ * hand-off ({@link #demand}) and for {@link #GRACE_NANOS} after the last one; otherwise every
  * worker parks. An earlier version kept each finished worker spinning for 200 us whatever the
  * traffic; this one spends awake time only alongside requests, and nothing when idle.
  */
@@ -71,28 +71,38 @@ final class HandlerPool {
   }
 
   /**
-   * A request has started that will likely hand a task over within microseconds. While any such
-   * request is under way, one worker waits awake for the task, so the hand-off costs no wake-up
-   * (which on a virtual machine with an idle core takes tens of microseconds); if none is awake,
-   * the one that parked last is woken now, so that its wake-up overlaps the request's own work.
-   * Call {@link Demand#end()} before anything that may wait (the deduplicator), and when the
-   * request ends.
+   * One request's demand for an awake worker, not yet started: {@link Demand#start()} when the
+   * request is known to be genuine (its signature checked) and will likely hand a task over within
+   * microseconds. While any started demand is under way, one worker waits awake for the task, so
+   * the hand-off costs no wake-up (which on a virtual machine with an idle core takes tens of
+   * microseconds); if none is awake, the one that parked last is woken at the start, so that its
+   * wake-up overlaps the request's own work. Call {@link Demand#end()} at the hand-off or when the
+   * request ends without one.
    */
-  Demand expect() {
-    demand.incrementAndGet();
-    if (awake.get() == 0) {
-      Thread parked = idle.pollFirst();
-      if (parked != null) {
-        LockSupport.unpark(parked);
-      }
-    }
+  Demand demand() {
     return new Demand();
   }
 
-  /** One request's share of the demand; {@link #end()} is idempotent. Request thread only. */
+  /** One request's share of the demand; request thread only. */
   final class Demand {
-    private boolean on = true;
+    private boolean on;
 
+    /** The request will likely hand a task over soon; idempotent. */
+    void start() {
+      if (on) {
+        return;
+      }
+      on = true;
+      demand.incrementAndGet();
+      if (awake.get() == 0) {
+        Thread parked = idle.pollFirst();
+        if (parked != null) {
+          LockSupport.unpark(parked);
+        }
+      }
+    }
+
+    /** The hand-off happened, or will not; idempotent, and harmless if never started. */
     void end() {
       if (on) {
         on = false;
@@ -116,17 +126,25 @@ final class HandlerPool {
     }
     queue.offer(task);
     if (awake.get() > 0) {
-      return true; // the awake worker takes it, or finds it when it looks again before parking
+      // The awake worker takes it; or, if it has just taken another, it sees this one when it
+      // looks again after leaving the awake state, and wakes a worker for it (see work()).
+      return true;
     }
+    wakeOrStartWorker();
+    return true;
+  }
+
+  /** Unparks an idle worker, or starts one if there is none and the bound allows. */
+  private void wakeOrStartWorker() {
     Thread parked = idle.pollFirst();
     if (parked != null) {
       LockSupport.unpark(parked);
-      return true;
+      return;
     }
     while (true) {
       int n = threads.get();
       if (n >= maxThreads) {
-        return true; // every worker is busy; the first to finish takes it
+        return; // every worker is busy; the first to finish takes it
       }
       if (threads.compareAndSet(n, n + 1)) {
         break;
@@ -135,7 +153,6 @@ final class HandlerPool {
     Thread t = new Thread(this::work, namePrefix + names.incrementAndGet());
     t.setDaemon(true);
     t.start();
-    return true;
   }
 
   /**
@@ -190,6 +207,10 @@ final class HandlerPool {
           awake.set(0);
           if (r == null) {
             r = handOff.getAndSet(null); // handed as this worker left the awake state
+          } else if (handOff.get() != null || !queue.isEmpty()) {
+            // Another task came for the awake worker as it took this one, and it is about to be
+            // busy: it must not wait behind this task while other workers sleep.
+            wakeOrStartWorker();
           }
         }
         if (r == null) {

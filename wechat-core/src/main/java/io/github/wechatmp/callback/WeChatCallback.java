@@ -164,7 +164,7 @@ public final class WeChatCallback {
         case "GET":
           return verifyUrl(query);
         case "POST":
-          HandlerPool.Demand demand = pool.expect();
+          HandlerPool.Demand demand = pool.demand(); // started once the signature checks
           try {
             return receive(query, body, start, demand);
           } finally {
@@ -213,6 +213,7 @@ public final class WeChatCallback {
       log.info("Refused a pushed message: the signature does not match or is out of the window");
       return CallbackResponse.error(403, "signature check failed");
     }
+    demand.start(); // genuine: a forged request must not keep a worker awake
     boolean encrypted = msgSignature != null || "aes".equals(q.get("encrypt_type"));
     String xml;
     try {

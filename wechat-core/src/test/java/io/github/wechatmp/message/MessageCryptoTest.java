@@ -229,7 +229,13 @@ class MessageCryptoTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "0000000000000000000000000000000000000000", "not-a-signature"})
+  @ValueSource(
+      strings = {
+        "",
+        "0000000000000000000000000000000000000000",
+        "not-a-signature",
+        "\uD83D\uDE00" + "00000000000000000000000000000000000000" // 40 chars, 39 Latin-1 bytes
+      })
   @NullSource
   void wrongOrMissingSignature(String signature) {
     Map<String, String> env = WeChatXml.parse(crypto.encrypt(REPLY, TS, NONCE));

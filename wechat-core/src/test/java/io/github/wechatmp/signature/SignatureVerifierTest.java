@@ -97,6 +97,9 @@ class SignatureVerifierTest {
     assertFalse(WECHAT.verify(DOC_SIGNATURE, "1714036504", huge));
     assertFalse(WECHAT.verify(DOC_SIGNATURE, huge, "1514711492"));
     assertFalse(WECHAT.verify(huge, "1714036504", "1514711492"));
+    // 40 chars, but not 40 Latin-1 bytes: an emoji's surrogate pair, a CJK character.
+    assertFalse(WECHAT.verify("\uD83D\uDE00" + "0".repeat(38), "1714036504", "1514711492"));
+    assertFalse(WECHAT.verify("签" + DOC_SIGNATURE.substring(1), "1714036504", "1514711492"));
     // Exactly at the limit is hashed; one over is refused.
     String atLimit = "9".repeat(SignatureVerifier.MAX_PARAMETER_LENGTH);
     assertTrue(WECHAT.verify(WECHAT.sign("1714036504", atLimit), "1714036504", atLimit));

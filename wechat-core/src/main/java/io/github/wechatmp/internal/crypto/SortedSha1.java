@@ -243,14 +243,18 @@ public final class SortedSha1 {
   }
 
   /**
-   * One intrinsic copy, cheaper than 40 calls of charAt: a char beyond Latin-1 becomes '?', and one
-   * beyond ASCII stays above 0x7f, so neither can match a digit.
+   * One intrinsic copy, cheaper than 40 calls of charAt: a char beyond Latin-1 becomes '?' (a
+   * surrogate pair one '?' for both, so the copy is shorter), and one beyond ASCII stays above
+   * 0x7f, so neither can match a digit.
    */
   private static byte[] latin1(String hex) {
     return hex.getBytes(StandardCharsets.ISO_8859_1);
   }
 
   private static boolean matchesHex(byte[] given, byte[] digest) {
+    if (given.length != 2 * LENGTH) {
+      return false; // a surrogate pair (an emoji, say) encodes as one '?': 40 chars, 39 bytes
+    }
     long diff = 0;
     for (int w = 0; w < LENGTH / 4; w++) {
       long g = (long) LONG_BIG_ENDIAN.get(given, 8 * w);
