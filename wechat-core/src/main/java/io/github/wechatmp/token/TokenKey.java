@@ -24,14 +24,14 @@ public final class TokenKey {
   /** The kind of a JS-SDK {@code jsapi_ticket}. */
   public static final String JSAPI_TICKET = "jsapi_ticket";
 
-  static {
-    // The jssdk package builds its ticket's engine with this package's adapters; it initializes
-    // this class first (see EngineKit).
-    EngineKit.registerTokens(TokenEngines.KIT);
-  }
-
   private static final Pattern APP_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
   private static final Pattern KIND = Pattern.compile("[a-z0-9_]{1,64}");
+
+  static {
+    // The jssdk package builds its ticket's engine with this package's adapters; it initializes
+    // this class first (see EngineKit). Last, so that the patterns are set should it make a key.
+    EngineKit.registerTokens(TokenEngines.KIT);
+  }
 
   private final String appId;
   private final String kind;

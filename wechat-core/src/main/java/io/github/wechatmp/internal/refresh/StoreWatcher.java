@@ -3,6 +3,7 @@ package io.github.wechatmp.internal.refresh;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,11 +33,23 @@ final class StoreWatcher<T> implements SharedSlot.Listener {
   private static final VarHandle STARTED;
   private static final VarHandle PENDING;
 
+  /** No read is pending. */
+  private static final int IDLE = 0;
+
+  /** A read is pending for reconnects only: an absent entry then proves nothing. */
+  private static final int RECONNECT = 1;
+
+  /** A read is pending for a change: an absent entry means an invalidation. */
+  private static final int CHANGE = 2;
+
+  /** The longest a re-read after a reconnect is put off, so that thousands do not read at once. */
+  private static final long RECONNECT_READ_SPREAD_MILLIS = 1_000;
+
   static {
     try {
       MethodHandles.Lookup l = MethodHandles.lookup();
       STARTED = l.findVarHandle(StoreWatcher.class, "started", boolean.class);
-      PENDING = l.findVarHandle(StoreWatcher.class, "pending", boolean.class);
+      PENDING = l.findVarHandle(StoreWatcher.class, "pending", int.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -51,15 +64,16 @@ final class StoreWatcher<T> implements SharedSlot.Listener {
   @SuppressWarnings("unused") // accessed through STARTED
   private volatile boolean started;
 
-  @SuppressWarnings("unused") // accessed through PENDING
-  private volatile boolean pending;
+  /**
+   * {@link #IDLE}, {@link #RECONNECT} or {@link #CHANGE}: one field, so that a change arriving
+   * while a read is pending is never taken for a reconnect. Accessed through PENDING.
+   */
+  @SuppressWarnings("unused")
+  private volatile int pending;
 
   private volatile SharedSlot.Watch subscription;
 
   private static final int MAX_READ_ATTEMPTS = 5;
-
-  /** Whether the pending read was asked for by reconnects only. */
-  private volatile boolean onlyReconnects;
 
   StoreWatcher(
       Object key,
@@ -85,9 +99,10 @@ final class StoreWatcher<T> implements SharedSlot.Listener {
             return;
           }
           try {
-            subscription = store.watch(this); // itself, not two lambdas: 10,000 may share a JVM
-            if (target.closed()) {
-              subscription.close();
+            SharedSlot.Watch w = store.watch(this); // itself, not two lambdas: 10,000 in a JVM
+            subscription = w;
+            if (target.closed() && w != null) {
+              w.close();
             }
           } catch (RuntimeException e) {
             log.warn(
@@ -122,16 +137,21 @@ final class StoreWatcher<T> implements SharedSlot.Listener {
    * reconnect, since only a change makes an absent entry mean an invalidation.
    */
   private void notified(boolean afterReconnect) {
-    if (!afterReconnect) {
-      onlyReconnects = false;
-    }
-    if (target.closed() || !PENDING.compareAndSet(this, false, true)) {
+    if (target.closed()) {
       return;
     }
-    if (afterReconnect) {
-      onlyReconnects = true;
+    if (!afterReconnect) {
+      if ((int) PENDING.getAndSet(this, CHANGE) == IDLE) {
+        executor.execute(() -> read(1));
+      }
+      return;
     }
-    executor.execute(() -> read(1));
+    if (PENDING.compareAndSet(this, IDLE, RECONNECT)) {
+      // Every provider of the JVM hears the reconnect at once: spread their reads over a second.
+      scheduler.schedule(
+          () -> executor.execute(() -> read(1)),
+          ThreadLocalRandom.current().nextLong(RECONNECT_READ_SPREAD_MILLIS));
+    }
   }
 
   /**
@@ -140,9 +160,7 @@ final class StoreWatcher<T> implements SharedSlot.Listener {
    * finds the client's other connections still broken; the notification would otherwise be lost.
    */
   private void read(int attempt) {
-    boolean afterReconnect = onlyReconnects;
-    pending = false;
-    onlyReconnects = false;
+    boolean afterReconnect = (int) PENDING.getAndSet(this, IDLE) == RECONNECT;
     if (target.closed()) {
       return;
     }
@@ -159,8 +177,7 @@ final class StoreWatcher<T> implements SharedSlot.Listener {
             // Reads again unless a newer notification already will. A read that had to wait for
             // the store to answer again is taken as one after a reconnect: the store may have lost
             // its data meanwhile, so an absent entry no longer proves an invalidation.
-            if (PENDING.compareAndSet(this, false, true)) {
-              onlyReconnects = true;
+            if (PENDING.compareAndSet(this, IDLE, RECONNECT)) {
               executor.execute(() -> read(attempt + 1));
             }
           },

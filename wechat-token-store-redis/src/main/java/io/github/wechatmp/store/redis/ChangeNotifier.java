@@ -12,6 +12,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.JedisPubSub;
@@ -61,6 +62,11 @@ final class ChangeNotifier {
   private Worker worker; // guarded by lock: the running worker, or null when nobody listens
   private ScheduledExecutorService watch; // guarded by lock: runs while a worker does
   private boolean confirmedBefore; // guarded by lock: a subscription was confirmed since the start
+  private int unconfirmedReplacements; // guarded by lock: replaced unconfirmed since one confirmed
+  private final AtomicInteger abandonedAlive = new AtomicInteger();
+
+  /** Abandoned subscriber threads that may still wait on a dead socket before no more are. */
+  static final int MAX_ABANDONED = 4;
 
   ChangeNotifier(UnifiedJedis jedis, String keyPrefix, Duration checkInterval) {
     this.jedis = jedis;
@@ -122,14 +128,16 @@ final class ChangeNotifier {
     if (!confirmed) {
       // Subscribing. A refused or failing connection ends the attempt by itself, but one the pool
       // handed out that had already died silently would wait for the confirmation for ever.
-      if (now - l.startedNanos >= 2 * checkIntervalNanos && !l.everConfirmed) {
-        replaceSilent(w, l, TimeUnit.NANOSECONDS.toMillis(now - l.startedNanos));
+      if (now - l.startedNanos >= 2 * checkIntervalNanos
+          && !l.everConfirmed
+          && abandonedAlive.get() < MAX_ABANDONED) {
+        replace(w, l, TimeUnit.NANOSECONDS.toMillis(now - l.startedNanos), false);
       }
       return;
     }
     long sent = l.pingSentNanos;
     if (sent != 0 && now - sent >= 2 * checkIntervalNanos) {
-      replaceSilent(w, l, TimeUnit.NANOSECONDS.toMillis(now - sent));
+      replace(w, l, TimeUnit.NANOSECONDS.toMillis(now - sent), true);
       return;
     }
     if (sent == 0) {
@@ -137,26 +145,55 @@ final class ChangeNotifier {
       try {
         l.ping();
       } catch (RuntimeException e) {
-        replaceSilent(w, l, 0);
+        replace(w, l, 0, true);
       }
     }
   }
 
-  private void replaceSilent(Worker silent, Listener l, long silentMillis) {
+  /**
+   * Abandons {@code silent}'s connection and subscribes on a new one. A confirmed subscription that
+   * went silent is replaced at once, with a WARN. One that never confirmed may be a slow connection
+   * rather than a dead one, or Redis may be unreachable: its replacement waits the backoff, which
+   * grows with each replacement until a subscription confirms, and only the first is logged at
+   * WARN; at most {@value #MAX_ABANDONED} abandoned threads may still wait on their sockets before
+   * no more are abandoned.
+   */
+  private void replace(Worker silent, Listener l, long silentMillis, boolean wasConfirmed) {
     Worker replacement;
+    int unconfirmedBefore;
     synchronized (lock) {
       if (worker != silent || silent.stopped) {
         return;
       }
       silent.stopped = true; // its thread ends whenever its read returns
+      silent.abandoned = true;
+      abandonedAlive.incrementAndGet();
+      unconfirmedBefore = unconfirmedReplacements;
+      if (!wasConfirmed) {
+        unconfirmedReplacements++;
+      }
       replacement = new Worker();
+      replacement.startDelayMillis =
+          wasConfirmed
+              ? 0
+              : Math.min(
+                  MAX_BACKOFF_MILLIS, FIRST_BACKOFF_MILLIS << Math.min(unconfirmedBefore, 5));
       worker = replacement;
     }
-    log.warn(
-        "The Redis change subscription {} went silent (no answer for {} ms); subscribing again on"
-            + " a new connection",
-        pattern,
-        silentMillis);
+    if (wasConfirmed || unconfirmedBefore == 0) {
+      log.warn(
+          "The Redis change subscription {} went silent (no answer for {} ms); subscribing again"
+              + " on a new connection",
+          pattern,
+          silentMillis);
+    } else {
+      log.debug(
+          "The Redis change subscription {} is still not confirmed after {} ms; trying another"
+              + " connection ({} tries)",
+          pattern,
+          silentMillis,
+          unconfirmedBefore + 1);
+    }
     try {
       l.punsubscribe();
     } catch (RuntimeException e) {
@@ -262,6 +299,8 @@ final class ChangeNotifier {
   private final class Worker implements Runnable {
     final Thread thread;
     private boolean stopped; // guarded by lock
+    private boolean abandoned; // guarded by lock: stopped by replace(), its thread maybe stuck
+    long startDelayMillis; // set before the thread starts
     private Listener current; // guarded by lock
     int failures; // consecutive failed attempts; only the worker thread touches it
 
@@ -303,6 +342,25 @@ final class ChangeNotifier {
 
     @Override
     public void run() {
+      try {
+        if (startDelayMillis > 0) {
+          TimeUnit.MILLISECONDS.sleep(startDelayMillis);
+        }
+        subscribeUntilStopped();
+      } catch (InterruptedException e) {
+        // stopped during the start delay
+      } finally {
+        boolean wasAbandoned;
+        synchronized (lock) {
+          wasAbandoned = abandoned;
+        }
+        if (wasAbandoned) {
+          abandonedAlive.decrementAndGet();
+        }
+      }
+    }
+
+    private void subscribeUntilStopped() {
       long backoff = FIRST_BACKOFF_MILLIS;
       while (true) {
         Listener l = new Listener(this);
@@ -378,6 +436,9 @@ final class ChangeNotifier {
         confirmed = !stop;
         again = confirmedBefore;
         confirmedBefore |= !stop;
+        if (!stop) {
+          unconfirmedReplacements = 0;
+        }
       }
       if (stop) {
         punsubscribe(); // closed while connecting: the closer could not reach this connection
