@@ -155,17 +155,17 @@ final class HandlerPool {
     t.start();
   }
 
+  /** A handler thread had to unpark the request thread it answered: wait longer next time. */
+  void wokeWaiter() {
+    wokeWaiter = true;
+  }
+
   /**
    * Waits awake for a task while requests are on their way to a hand-off, and for {@link
    * #GRACE_NANOS} after the last; null when that passed with no task. The wait costs at most as
    * much CPU as the requests' own work before their hand-off, plus the grace, and none when no
    * request comes: it is not a spin that holds a core while the callback is idle.
    */
-  /** A handler thread had to unpark the request thread it answered: wait longer next time. */
-  void wokeWaiter() {
-    wokeWaiter = true;
-  }
-
   private Runnable awaitTask() {
     long grace = GRACE_NANOS;
     if (wokeWaiter) {

@@ -141,7 +141,9 @@ final class StoreWatcher<T> implements SharedSlot.Listener {
       return;
     }
     if (!afterReconnect) {
-      if ((int) PENDING.getAndSet(this, CHANGE) == IDLE) {
+      // At once, even when a reconnect's read is pending: that one is put off, and a change is
+      // news. Whichever read runs first takes the state; the other finds nothing pending.
+      if ((int) PENDING.getAndSet(this, CHANGE) != CHANGE) {
         executor.execute(() -> read(1));
       }
       return;
@@ -160,10 +162,11 @@ final class StoreWatcher<T> implements SharedSlot.Listener {
    * finds the client's other connections still broken; the notification would otherwise be lost.
    */
   private void read(int attempt) {
-    boolean afterReconnect = (int) PENDING.getAndSet(this, IDLE) == RECONNECT;
-    if (target.closed()) {
-      return;
+    int state = (int) PENDING.getAndSet(this, IDLE);
+    if (state == IDLE || target.closed()) {
+      return; // another read took what was pending
     }
+    boolean afterReconnect = state == RECONNECT;
     Optional<T> loaded;
     try {
       loaded = store.load();

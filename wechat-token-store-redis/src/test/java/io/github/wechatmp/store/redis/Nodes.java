@@ -94,16 +94,16 @@ final class Nodes implements AutoCloseable {
     return raw == null ? null : raw.substring(raw.indexOf(':') + 1);
   }
 
-  /**
-   * Every node calls {@code get()} from {@code threadsPerNode} threads released at once; returns
-   * the distinct values they got. Fails on any exception or if a thread is not done within 30 s.
-   */
   /** Runs {@link #herd} and checks that every caller got the n-th token the stand-in issued. */
   void assertHerdGets(int threadsPerNode, int nthToken) throws InterruptedException {
     Set<String> got = herd(threadsPerNode); // first: the token is issued during the herd
     assertEquals(Set.of(TestApp.token(wechat, nthToken)), got);
   }
 
+  /**
+   * Every node calls {@code get()} from {@code threadsPerNode} threads released at once; returns
+   * the distinct values they got. Fails on any exception or if a thread is not done within 30 s.
+   */
   Set<String> herd(int threadsPerNode) throws InterruptedException {
     CountDownLatch start = new CountDownLatch(1);
     ConcurrentLinkedQueue<String> got = new ConcurrentLinkedQueue<>();
