@@ -37,14 +37,11 @@ public final class SortedSha1 {
   private static final class Scratch {
     final MessageDigest sha1 = newSha1();
     final byte[] digest = new byte[LENGTH];
-    byte[] encoded = new byte[1024];
     byte[] sorted = new byte[1024];
 
     void ensure(int length) {
-      if (encoded.length < length) {
-        int n = Math.max(length, 2 * encoded.length);
-        encoded = new byte[n];
-        sorted = new byte[n];
+      if (sorted.length < length) {
+        sorted = new byte[Math.max(length, 2 * sorted.length)];
       }
     }
   }
@@ -58,7 +55,7 @@ public final class SortedSha1 {
   public static byte[] digest(String a, String b, String c) {
     Scratch s = SCRATCH.get();
     int n = a.length() + b.length() + c.length();
-    s.ensure(3 * n); // UTF-8: at most 3 bytes a char, for the general path below
+    s.ensure(n);
     // WeChat's case is ASCII, for which String order is byte order: sort the strings first, then
     // copy each once, noting on the way whether any char was not ASCII (then start over below).
     if (order(a, b) > 0) {
@@ -137,7 +134,7 @@ public final class SortedSha1 {
       return digest(a, b, c);
     }
     int n = a.length() + b.length() + c.length();
-    s.ensure(3 * n);
+    s.ensure(n);
     byte[] out = s.sorted;
     // Where a goes among b and c, by String order (byte order for ASCII): before, between, after.
     if (order(b, c) > 0) {
@@ -219,12 +216,7 @@ public final class SortedSha1 {
       return finish(s, null, 0);
     }
     md.reset(); // not ASCII, so String order may not be byte order: the general way
-    byte[][] encoded = {utf8(a), utf8(b), utf8(c), utf8(d)};
-    Arrays.sort(encoded, Arrays::compareUnsigned);
-    for (byte[] e : encoded) {
-      md.update(e);
-    }
-    return finish(s, null, 0);
+    return digestUtf8(s, a, b, c, d);
   }
 
   /**
@@ -291,53 +283,20 @@ public final class SortedSha1 {
     return n <= 8 ? x.length() - y.length() : x.compareTo(y);
   }
 
-  /** The general three-part path: encode in UTF-8, sort the byte ranges, hash. */
-  private static byte[] digestUtf8(Scratch s, String a, String b, String c) {
-    byte[] buf = s.encoded;
-    int a0 = 0;
-    int a1 = encode(a, buf, a0);
-    int b1 = encode(b, buf, a1);
-    int c1 = encode(c, buf, b1);
-    // Sort the three ranges [from, to) of buf with three compare-and-swaps.
-    int xFrom = a0;
-    int xTo = a1;
-    int yFrom = a1;
-    int yTo = b1;
-    int zFrom = b1;
-    int zTo = c1;
-    if (Arrays.compareUnsigned(buf, xFrom, xTo, buf, yFrom, yTo) > 0) {
-      int f = xFrom;
-      int t = xTo;
-      xFrom = yFrom;
-      xTo = yTo;
-      yFrom = f;
-      yTo = t;
+  /**
+   * The general way, for parts that are not all ASCII (never WeChat's own): encode each in UTF-8,
+   * sort in unsigned byte order, hash. Allocates; the ASCII paths above do not.
+   */
+  private static byte[] digestUtf8(Scratch s, String... parts) {
+    byte[][] encoded = new byte[parts.length][];
+    for (int i = 0; i < parts.length; i++) {
+      encoded[i] = utf8(parts[i]);
     }
-    if (Arrays.compareUnsigned(buf, yFrom, yTo, buf, zFrom, zTo) > 0) {
-      int f = yFrom;
-      int t = yTo;
-      yFrom = zFrom;
-      yTo = zTo;
-      zFrom = f;
-      zTo = t;
+    Arrays.sort(encoded, Arrays::compareUnsigned);
+    for (byte[] e : encoded) {
+      s.sha1.update(e);
     }
-    if (Arrays.compareUnsigned(buf, xFrom, xTo, buf, yFrom, yTo) > 0) {
-      int f = xFrom;
-      int t = xTo;
-      xFrom = yFrom;
-      xTo = yTo;
-      yFrom = f;
-      yTo = t;
-    }
-    byte[] out = s.sorted;
-    int n = 0;
-    System.arraycopy(buf, xFrom, out, n, xTo - xFrom);
-    n += xTo - xFrom;
-    System.arraycopy(buf, yFrom, out, n, yTo - yFrom);
-    n += yTo - yFrom;
-    System.arraycopy(buf, zFrom, out, n, zTo - zFrom);
-    n += zTo - zFrom;
-    return finish(s, out, n);
+    return finish(s, null, 0);
   }
 
   /**
@@ -346,17 +305,7 @@ public final class SortedSha1 {
    * @return the digest as 40 lowercase hex digits
    */
   public static String hex(String... parts) {
-    byte[][] encoded = new byte[parts.length][];
-    for (int i = 0; i < parts.length; i++) {
-      encoded[i] = parts[i].getBytes(StandardCharsets.UTF_8);
-    }
-    Arrays.sort(encoded, Arrays::compareUnsigned);
-    Scratch s = SCRATCH.get();
-    MessageDigest md = s.sha1;
-    for (byte[] e : encoded) {
-      md.update(e);
-    }
-    return toHex(finish(s, null, 0));
+    return toHex(digestUtf8(SCRATCH.get(), parts));
   }
 
   /**
@@ -405,26 +354,6 @@ public final class SortedSha1 {
       out[2 * i + 1] = HEX[digest[i] & 0xf];
     }
     return new String(out);
-  }
-
-  /**
-   * Writes {@code s} to {@code to} at {@code at} in UTF-8 and returns the end. ASCII, WeChat's
-   * case, is copied char by char; anything else is encoded by the JDK.
-   */
-  private static int encode(String s, byte[] to, int at) {
-    int n = s.length();
-    int seen = 0;
-    for (int i = 0; i < n; i++) { // no branch inside, so that the compiler can unroll it
-      char ch = s.charAt(i);
-      seen |= ch;
-      to[at + i] = (byte) ch;
-    }
-    if (seen < 0x80) {
-      return at + n;
-    }
-    byte[] utf8 = s.getBytes(StandardCharsets.UTF_8); // room: the caller allows 3 bytes a char
-    System.arraycopy(utf8, 0, to, at, utf8.length);
-    return at + utf8.length;
   }
 
   /**
