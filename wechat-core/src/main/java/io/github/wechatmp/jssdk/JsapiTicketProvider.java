@@ -4,7 +4,6 @@ import io.github.wechatmp.http.AccessTokenInterceptor;
 import io.github.wechatmp.internal.http.WeChatHttp;
 import io.github.wechatmp.internal.refresh.CacheHolder;
 import io.github.wechatmp.internal.refresh.EngineKit;
-import io.github.wechatmp.internal.refresh.RefreshOptions;
 import io.github.wechatmp.internal.refresh.RefreshingCache;
 import io.github.wechatmp.internal.refresh.SharedFuture;
 import io.github.wechatmp.token.AccessToken;
@@ -17,7 +16,6 @@ import io.github.wechatmp.token.TokenStatus;
 import io.github.wechatmp.token.TokenStore;
 import java.lang.invoke.MethodHandles;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import okhttp3.HttpUrl;
@@ -63,16 +61,14 @@ public final class JsapiTicketProvider implements AutoCloseable {
   private JsapiTicketProvider(Builder b) {
     this.appId = b.tokens.appId();
     OkHttpClient client = WeChatHttp.credentialClient(b.httpClient);
-    GetTicketEndpoint endpoint =
-        new GetTicketEndpoint(client, b.apiBaseUrl, b.tokens, b.options.clock());
+    GetTicketEndpoint endpoint = new GetTicketEndpoint(client, b.apiBaseUrl, b.tokens, b.clock);
     this.key = TokenKey.of(appId, TokenKey.JSAPI_TICKET);
     CacheHolder<TokenStore, RefreshPolicy> parent = parent(b.tokens);
     TokenStore store =
-        b.options.store() != null
-            ? b.options.store()
-            : parent != null ? parent.store() : new InMemoryTokenStore();
-    RefreshPolicy policy = b.options.policy(parent == null ? null : parent.policy());
-    this.cache = KIT.engine(key, endpoint, store, policy, b.options.clock(), b.options.listener());
+        b.store != null ? b.store : parent != null ? parent.store() : new InMemoryTokenStore();
+    RefreshPolicy policy =
+        b.policy != null ? b.policy : parent != null ? parent.policy() : RefreshPolicy.defaults();
+    this.cache = KIT.engine(key, endpoint, store, policy, b.clock, b.listener);
   }
 
   /**
@@ -240,8 +236,10 @@ public final class JsapiTicketProvider implements AutoCloseable {
     AccessTokenProvider tokens;
     HttpUrl apiBaseUrl = WeChatHttp.DEFAULT_API_BASE_URL;
     OkHttpClient httpClient;
-    final RefreshOptions<TokenStore, TokenEventListener, RefreshPolicy, RefreshPolicy.Builder>
-        options = KIT.options();
+    TokenStore store; // null: the access token provider's
+    RefreshPolicy policy; // null: the access token provider's
+    Clock clock = Clock.systemUTC();
+    TokenEventListener listener = TokenEventListener.NONE;
 
     Builder() {}
 
@@ -267,24 +265,21 @@ public final class JsapiTicketProvider implements AutoCloseable {
      * @throws NullPointerException if {@code store} is null
      */
     public Builder store(TokenStore store) {
-      options.store(store);
+      this.store = Objects.requireNonNull(store, "store");
       return this;
     }
 
     /**
      * How the ticket is kept fresh: margins, the store's lock, retries and hold-off, all at once.
-     * Replaces every setting given before by this method or by its shortcuts ({@code
-     * refreshMargin}, {@code expiryMargin}, {@code lockLease}, {@code lockWait}, {@code
-     * maxRetries}, {@code retryBackoff}, {@code failureHoldOffMax}); a shortcut called after it
-     * changes that one setting: the last call wins. Default: the access token provider's policy, if
-     * it is one the SDK built, else {@link RefreshPolicy#defaults()}.
+     * The last policy given wins; each setting has its one place there. Default: the access token
+     * provider's policy, if it is one the SDK built, else {@link RefreshPolicy#defaults()}.
      *
      * @param refreshPolicy the policy
      * @return this builder
      * @throws NullPointerException if {@code refreshPolicy} is null
      */
     public Builder refreshPolicy(RefreshPolicy refreshPolicy) {
-      options.refreshPolicy(refreshPolicy);
+      this.policy = Objects.requireNonNull(refreshPolicy, "refreshPolicy");
       return this;
     }
 
@@ -324,111 +319,7 @@ public final class JsapiTicketProvider implements AutoCloseable {
      * @throws NullPointerException if {@code clock} is null
      */
     public Builder clock(Clock clock) {
-      options.clock(clock);
-      return this;
-    }
-
-    /**
-     * A shortcut that sets {@link RefreshPolicy.Builder#refreshMargin(Duration) refreshMargin}
-     * alone, documented there, on the policy; the last call of this and {@link #refreshPolicy}
-     * wins. Default: the access token provider's, as for {@link #refreshPolicy}.
-     *
-     * @param refreshMargin between zero and one day
-     * @return this builder
-     * @throws NullPointerException if {@code refreshMargin} is null
-     * @throws IllegalArgumentException if it is negative or longer than a day
-     */
-    public Builder refreshMargin(Duration refreshMargin) {
-      options.shortcut(p -> p.refreshMargin(refreshMargin));
-      return this;
-    }
-
-    /**
-     * A shortcut that sets {@link RefreshPolicy.Builder#expiryMargin(Duration) expiryMargin} alone,
-     * documented there, on the policy; the last call of this and {@link #refreshPolicy} wins.
-     * Default: the access token provider's, as for {@link #refreshPolicy}.
-     *
-     * @param expiryMargin between zero and one day
-     * @return this builder
-     * @throws NullPointerException if {@code expiryMargin} is null
-     * @throws IllegalArgumentException if it is negative or longer than a day
-     */
-    public Builder expiryMargin(Duration expiryMargin) {
-      options.shortcut(p -> p.expiryMargin(expiryMargin));
-      return this;
-    }
-
-    /**
-     * A shortcut that sets {@link RefreshPolicy.Builder#lockLease(Duration) lockLease} alone,
-     * documented there, on the policy; the last call of this and {@link #refreshPolicy} wins.
-     * Default: the access token provider's, as for {@link #refreshPolicy}.
-     *
-     * @param lockLease positive, at most 10 minutes
-     * @return this builder
-     * @throws NullPointerException if {@code lockLease} is null
-     * @throws IllegalArgumentException if it is not positive or longer than 10 minutes
-     */
-    public Builder lockLease(Duration lockLease) {
-      options.shortcut(p -> p.lockLease(lockLease));
-      return this;
-    }
-
-    /**
-     * A shortcut that sets {@link RefreshPolicy.Builder#lockWait(Duration) lockWait} alone,
-     * documented there, on the policy; the last call of this and {@link #refreshPolicy} wins.
-     * Default: the access token provider's, as for {@link #refreshPolicy}.
-     *
-     * @param lockWait between zero and 10 minutes
-     * @return this builder
-     * @throws NullPointerException if {@code lockWait} is null
-     * @throws IllegalArgumentException if it is negative or longer than 10 minutes
-     */
-    public Builder lockWait(Duration lockWait) {
-      options.shortcut(p -> p.lockWait(lockWait));
-      return this;
-    }
-
-    /**
-     * A shortcut that sets {@link RefreshPolicy.Builder#maxRetries(int) maxRetries} alone,
-     * documented there, on the policy; the last call of this and {@link #refreshPolicy} wins.
-     * Default: the access token provider's, as for {@link #refreshPolicy}.
-     *
-     * @param maxRetries between 0 and 10
-     * @return this builder
-     * @throws IllegalArgumentException if it is negative or more than 10
-     */
-    public Builder maxRetries(int maxRetries) {
-      options.shortcut(p -> p.maxRetries(maxRetries));
-      return this;
-    }
-
-    /**
-     * A shortcut that sets {@link RefreshPolicy.Builder#retryBackoff(Duration) retryBackoff} alone,
-     * documented there, on the policy; the last call of this and {@link #refreshPolicy} wins.
-     * Default: the access token provider's, as for {@link #refreshPolicy}.
-     *
-     * @param retryBackoff between zero and one minute
-     * @return this builder
-     * @throws NullPointerException if {@code retryBackoff} is null
-     * @throws IllegalArgumentException if it is negative or longer than a minute
-     */
-    public Builder retryBackoff(Duration retryBackoff) {
-      options.shortcut(p -> p.retryBackoff(retryBackoff));
-      return this;
-    }
-
-    /**
-     * A shortcut that sets {@link RefreshPolicy.Builder#failureHoldOffMax(Duration)
-     * failureHoldOffMax} alone, documented there, on the policy; the last call of this and {@link
-     * #refreshPolicy} wins. Default: the access token provider's, as for {@link #refreshPolicy}.
-     *
-     * @param failureHoldOffMax positive, at most one day
-     * @return this builder
-     * @throws NullPointerException if {@code failureHoldOffMax} is null
-     * @throws IllegalArgumentException if it is not positive or longer than a day
-     */
-    public Builder failureHoldOffMax(Duration failureHoldOffMax) {
-      options.shortcut(p -> p.failureHoldOffMax(failureHoldOffMax));
+      this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 
@@ -440,7 +331,7 @@ public final class JsapiTicketProvider implements AutoCloseable {
      * @throws NullPointerException if {@code listener} is null
      */
     public Builder eventListener(TokenEventListener listener) {
-      options.listener(listener);
+      this.listener = Objects.requireNonNull(listener, "listener");
       return this;
     }
 

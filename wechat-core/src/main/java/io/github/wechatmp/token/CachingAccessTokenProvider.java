@@ -12,7 +12,7 @@ final class CachingAccessTokenProvider extends EngineBackedProvider {
   }
 
   private CachingAccessTokenProvider(AccessTokenProvider.Builder b, TokenKey key) {
-    super(b.appId.strip(), key, fetcher(b, key), b.options);
+    super(b.appId.strip(), key, fetcher(b, key), b.store, b.policy, b.clock, b.listener);
     this.apiBaseUrl = b.apiBaseUrl;
   }
 
@@ -34,12 +34,7 @@ final class CachingAccessTokenProvider extends EngineBackedProvider {
                   null);
             }
             : new TokenEndpoint(
-                b.httpClient,
-                b.apiBaseUrl,
-                appId,
-                b.appSecret.strip(),
-                b.stableToken,
-                b.options.clock());
+                b.httpClient, b.apiBaseUrl, appId, b.appSecret.strip(), b.stableToken, b.clock);
     return fetcher;
   }
 

@@ -2,8 +2,8 @@ package io.github.wechatmp.token;
 
 import io.github.wechatmp.internal.refresh.CacheHolder;
 import io.github.wechatmp.internal.refresh.CredentialFetcher;
-import io.github.wechatmp.internal.refresh.RefreshOptions;
 import io.github.wechatmp.internal.refresh.RefreshingCache;
+import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -24,12 +24,15 @@ abstract class EngineBackedProvider
       String appId,
       TokenKey key,
       CredentialFetcher<AccessToken> fetcher,
-      RefreshOptions<TokenStore, TokenEventListener, RefreshPolicy, RefreshPolicy.Builder> o) {
+      TokenStore store,
+      RefreshPolicy policy,
+      Clock clock,
+      TokenEventListener listener) {
     this.appId = appId;
     this.key = key;
-    this.store = o.store() != null ? o.store() : new InMemoryTokenStore();
-    this.policy = o.policy(null);
-    this.cache = TokenEngines.engine(key, fetcher, store, policy, o.clock(), o.listener());
+    this.store = store != null ? store : new InMemoryTokenStore();
+    this.policy = policy;
+    this.cache = TokenEngines.engine(key, fetcher, this.store, policy, clock, listener);
   }
 
   @Override

@@ -5,16 +5,19 @@ final class ServiceAccessTokenProvider extends EngineBackedProvider {
   private final TokenServiceEndpoint endpoint;
 
   ServiceAccessTokenProvider(TokenServiceProvider.Builder b) {
-    this(
-        b,
-        new TokenServiceEndpoint(
-            b.httpClient, b.url, b.apiKey, b.appId.strip(), b.options.clock()));
+    this(b, new TokenServiceEndpoint(b.httpClient, b.url, b.apiKey, b.appId.strip(), b.clock));
   }
 
   private ServiceAccessTokenProvider(
       TokenServiceProvider.Builder b, TokenServiceEndpoint endpoint) {
     super(
-        b.appId.strip(), TokenKey.of(b.appId.strip(), TokenKey.ACCESS_TOKEN), endpoint, b.options);
+        b.appId.strip(),
+        TokenKey.of(b.appId.strip(), TokenKey.ACCESS_TOKEN),
+        endpoint,
+        null,
+        b.policy,
+        b.clock,
+        b.listener);
     this.endpoint = endpoint;
   }
 

@@ -4,7 +4,6 @@ import io.github.wechatmp.internal.refresh.CredentialFetcher;
 import io.github.wechatmp.internal.refresh.CredentialType;
 import io.github.wechatmp.internal.refresh.EngineKit;
 import io.github.wechatmp.internal.refresh.RefreshEvents;
-import io.github.wechatmp.internal.refresh.RefreshOptions;
 import io.github.wechatmp.internal.refresh.RefreshingCache;
 import io.github.wechatmp.internal.refresh.Settings;
 import io.github.wechatmp.internal.refresh.SharedSlot;
@@ -35,13 +34,6 @@ final class TokenEngines {
       KIT =
           new EngineKit<>() {
             @Override
-            public RefreshOptions<
-                    TokenStore, TokenEventListener, RefreshPolicy, RefreshPolicy.Builder>
-                options() {
-              return TokenEngines.options();
-            }
-
-            @Override
             public RefreshingCache<AccessToken> engine(
                 TokenKey key,
                 CredentialFetcher<AccessToken> fetcher,
@@ -67,19 +59,6 @@ final class TokenEngines {
               return new Slot(store, key);
             }
           };
-
-  /** The options every builder of this package holds. */
-  static RefreshOptions<TokenStore, TokenEventListener, RefreshPolicy, RefreshPolicy.Builder>
-      options() {
-    return new RefreshOptions<>(POLICY, TokenEventListener.NONE);
-  }
-
-  private static final RefreshOptions.PolicyType<RefreshPolicy, RefreshPolicy.Builder> POLICY =
-      RefreshOptions.PolicyType.of(
-          RefreshPolicy::defaults,
-          RefreshPolicy::builder,
-          RefreshPolicy::toBuilder,
-          RefreshPolicy.Builder::build);
 
   /** An access token, as the engine sees it. */
   static final CredentialType<AccessToken> ACCESS_TOKEN =

@@ -19,6 +19,7 @@ import io.github.wechatmp.testing.StandIns;
 import io.github.wechatmp.token.AccessToken;
 import io.github.wechatmp.token.AccessTokenProvider;
 import io.github.wechatmp.token.InMemoryTokenStore;
+import io.github.wechatmp.token.RefreshPolicy;
 import io.github.wechatmp.token.TokenKey;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -398,7 +399,7 @@ class JsapiTicketProviderTest {
             .accessTokenProvider(tokens)
             .apiBaseUrl(wechat.baseUrl())
             .store(own)
-            .refreshMargin(Duration.ofSeconds(100))
+            .refreshPolicy(RefreshPolicy.builder().refreshMargin(Duration.ofSeconds(100)).build())
             .clock(clock)
             .build();
     closeables.add(told);

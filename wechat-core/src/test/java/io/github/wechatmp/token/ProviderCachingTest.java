@@ -91,7 +91,11 @@ class ProviderCachingTest extends ProviderFixture {
 
   @Test
   void customRefreshMarginIsHonoured() {
-    AccessTokenProvider provider = build(builder().refreshMargin(Duration.ofMinutes(10)));
+    AccessTokenProvider provider =
+        build(
+            builder()
+                .refreshPolicy(
+                    RefreshPolicy.builder().refreshMargin(Duration.ofMinutes(10)).build()));
     AccessToken first = provider.get();
     clock.advance(Duration.ofSeconds(7200 - 600).minusMillis(1));
     assertSame(first, provider.get());
@@ -400,10 +404,15 @@ class ProviderCachingTest extends ProviderFixture {
         IllegalArgumentException.class, () -> AccessTokenProvider.builder().apiBaseUrl("ftp://x"));
     assertThrows(
         IllegalArgumentException.class,
-        () -> AccessTokenProvider.builder().refreshMargin(Duration.ofSeconds(-1)));
+        () ->
+            AccessTokenProvider.builder()
+                .refreshPolicy(
+                    RefreshPolicy.builder().refreshMargin(Duration.ofSeconds(-1)).build()));
     assertThrows(
         IllegalArgumentException.class,
-        () -> AccessTokenProvider.builder().lockLease(Duration.ZERO));
+        () ->
+            AccessTokenProvider.builder()
+                .refreshPolicy(RefreshPolicy.builder().lockLease(Duration.ZERO).build()));
     assertThrows(NullPointerException.class, () -> AccessTokenProvider.builder().store(null));
   }
 

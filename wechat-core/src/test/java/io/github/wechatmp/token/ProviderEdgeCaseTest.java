@@ -33,8 +33,11 @@ class ProviderEdgeCaseTest extends ProviderFixture {
   private AccessTokenProvider build(TokenStore store) {
     return build(
         builder()
-            .retryBackoff(Duration.ofMillis(10))
-            .lockWait(Duration.ofMillis(300))
+            .refreshPolicy(
+                RefreshPolicy.builder()
+                    .retryBackoff(Duration.ofMillis(10))
+                    .lockWait(Duration.ofMillis(300))
+                    .build())
             .store(store));
   }
 
@@ -188,7 +191,7 @@ class ProviderEdgeCaseTest extends ProviderFixture {
               .appSecret(StandIns.SECRET)
               .apiBaseUrl(wechat.baseUrl())
               .stableToken(true)
-              .retryBackoff(Duration.ofMillis(10))
+              .refreshPolicy(RefreshPolicy.builder().retryBackoff(Duration.ofMillis(10)).build())
               .clock(clock)
               .httpClient(
                   new okhttp3.OkHttpClient()) // follows redirects by default: the SDK turns it off

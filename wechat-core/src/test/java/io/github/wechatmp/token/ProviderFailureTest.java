@@ -40,7 +40,12 @@ class ProviderFailureTest extends ProviderFixture {
 
   @Override
   protected AccessTokenProvider.Builder builder() {
-    return super.builder().retryBackoff(Duration.ofMillis(10));
+    return super.builder().refreshPolicy(fastRetries().build());
+  }
+
+  /** Retries 10 ms apart, so that the tests of retries take no time. */
+  private static RefreshPolicy.Builder fastRetries() {
+    return RefreshPolicy.builder().retryBackoff(Duration.ofMillis(10));
   }
 
   private <T extends Throwable> T expect(Class<T> type, AccessTokenProvider p) {
@@ -62,7 +67,10 @@ class ProviderFailureTest extends ProviderFixture {
     for (int i = 0; i < 3; i++) {
       answerNext(Fault.errcode(-1, "system error"));
     }
-    WeChatApiException e = expect(WeChatApiException.class, build(builder().maxRetries(2)));
+    WeChatApiException e =
+        expect(
+            WeChatApiException.class,
+            build(builder().refreshPolicy(fastRetries().maxRetries(2).build())));
     assertEquals(-1, e.errorCode());
     assertEquals(3, wechat.tokenRequests());
   }
@@ -132,7 +140,7 @@ class ProviderFailureTest extends ProviderFixture {
           "{\"access_token\":\"a\",\"expires_in\":7200} trailing"
         }) {
       clock.advance(Duration.ofHours(1));
-      AccessTokenProvider p = build(builder().maxRetries(0));
+      AccessTokenProvider p = build(builder().refreshPolicy(fastRetries().maxRetries(0).build()));
       answerNext(Fault.json(body));
       int before = wechat.tokenRequests();
       WeChatTransportException e = expect(WeChatTransportException.class, p);
@@ -159,7 +167,9 @@ class ProviderFailureTest extends ProviderFixture {
                 + "x".repeat(100_000)
                 + "\",\"expires_in\":7200}"));
     WeChatTransportException e =
-        expect(WeChatTransportException.class, build(builder().maxRetries(0)));
+        expect(
+            WeChatTransportException.class,
+            build(builder().refreshPolicy(fastRetries().maxRetries(0).build())));
     assertTrue(e.getMessage().contains("larger"), e.getMessage());
   }
 
@@ -170,7 +180,11 @@ class ProviderFailureTest extends ProviderFixture {
     delay(2_000);
     WeChatTransportException e =
         expect(
-            WeChatTransportException.class, build(builder().httpClient(slowClient).maxRetries(1)));
+            WeChatTransportException.class,
+            build(
+                builder()
+                    .httpClient(slowClient)
+                    .refreshPolicy(fastRetries().maxRetries(1).build())));
     assertTrue(
         e.getMessage().contains("Timed out") || e.getMessage().contains("timeout"), e.getMessage());
     assertEquals(2, wechat.tokenRequests());
@@ -205,7 +219,10 @@ class ProviderFailureTest extends ProviderFixture {
 
   @Test
   void holdOffIsCappedSoABrokenConfigurationCannotBurnTheDailyQuota() {
-    AccessTokenProvider p = build(builder().failureHoldOffMax(Duration.ofMinutes(2)));
+    AccessTokenProvider p =
+        build(
+            builder()
+                .refreshPolicy(fastRetries().failureHoldOffMax(Duration.ofMinutes(2)).build()));
     answerAlways(Fault.json("{\"errcode\":40001,\"errmsg\":\"invalid credential\"}"));
     // Six simulated hours of a provider asked every second with a wrong secret.
     int seconds = 6 * 3600;
@@ -264,7 +281,11 @@ class ProviderFailureTest extends ProviderFixture {
     Optional<TokenStore.RefreshLock> other =
         store.tryLock(key, Duration.ofMinutes(5), Duration.ZERO);
     assertTrue(other.isPresent());
-    AccessTokenProvider p = build(builder().store(store).lockWait(Duration.ofMillis(300)));
+    AccessTokenProvider p =
+        build(
+            builder()
+                .store(store)
+                .refreshPolicy(fastRetries().lockWait(Duration.ofMillis(300)).build()));
     long t0 = System.nanoTime();
     TokenUnavailableException e = expect(TokenUnavailableException.class, p);
     long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
@@ -284,7 +305,11 @@ class ProviderFailureTest extends ProviderFixture {
   @Test
   void lockHeldElsewhereServesTheTokenUntilItReallyExpires() throws Exception {
     InMemoryTokenStore store = new InMemoryTokenStore();
-    AccessTokenProvider p = build(builder().store(store).lockWait(Duration.ofMillis(200)));
+    AccessTokenProvider p =
+        build(
+            builder()
+                .store(store)
+                .refreshPolicy(fastRetries().lockWait(Duration.ofMillis(200)).build()));
     AccessToken t1 = p.get();
     TokenKey key = TokenKey.of(StandIns.APP_ID, TokenKey.ACCESS_TOKEN);
     TokenStore.RefreshLock other =
@@ -303,7 +328,11 @@ class ProviderFailureTest extends ProviderFixture {
     TokenKey key = TokenKey.of(StandIns.APP_ID, TokenKey.ACCESS_TOKEN);
     // Another instance took the lock with a short lease and died without releasing it.
     assertTrue(store.tryLock(key, Duration.ofMillis(300), Duration.ZERO).isPresent());
-    AccessTokenProvider p = build(builder().store(store).lockWait(Duration.ofSeconds(5)));
+    AccessTokenProvider p =
+        build(
+            builder()
+                .store(store)
+                .refreshPolicy(fastRetries().lockWait(Duration.ofSeconds(5)).build()));
     assertIssued(1, p.get().value());
     assertEquals(1, wechat.tokenRequests());
   }

@@ -47,8 +47,8 @@ class ProviderScaleTest {
             .appSecret(StandIns.SECRET)
             .apiBaseUrl(wechat.baseUrl())
             .store(store)
-            .lockLease(Duration.ofSeconds(5))
-            .maxRetries(0)
+            .refreshPolicy(
+                RefreshPolicy.builder().lockLease(Duration.ofSeconds(5)).maxRetries(0).build())
             .clock(clock)
             .build());
   }

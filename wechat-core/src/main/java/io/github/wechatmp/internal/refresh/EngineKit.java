@@ -20,9 +20,6 @@ import java.util.Objects;
  * @param <R> the status type
  */
 public interface EngineKit<K, S, P, B, L, T, R> {
-  /** New, empty options for a builder. */
-  RefreshOptions<S, L, P, B> options();
-
   /** An engine of the credential stored under {@code key}. */
   RefreshingCache<T> engine(
       K key, CredentialFetcher<T> fetcher, S store, P policy, Clock clock, L listener);
