@@ -60,10 +60,15 @@ public final class JsapiTicketProvider implements AutoCloseable {
 
   private JsapiTicketProvider(Builder b) {
     this.appId = b.tokens.appId();
-    OkHttpClient client = WeChatHttp.credentialClient(b.httpClient);
-    GetTicketEndpoint endpoint = new GetTicketEndpoint(client, b.apiBaseUrl, b.tokens, b.clock);
-    this.key = TokenKey.of(appId, TokenKey.JSAPI_TICKET);
     CacheHolder<TokenStore, RefreshPolicy> parent = parent(b.tokens);
+    // Where the access token provider was pointed (a stand-in, a proxy, a client of the
+    // application's), this one is too, unless told otherwise.
+    OkHttpClient client =
+        WeChatHttp.credentialClient(
+            b.httpClient != null ? b.httpClient : parent != null ? parent.httpClient() : null);
+    HttpUrl apiBaseUrl = b.apiBaseUrl != null ? b.apiBaseUrl : b.tokens.apiBaseUrl();
+    GetTicketEndpoint endpoint = new GetTicketEndpoint(client, apiBaseUrl, b.tokens, b.clock);
+    this.key = TokenKey.of(appId, TokenKey.JSAPI_TICKET);
     TokenStore store =
         b.store != null ? b.store : parent != null ? parent.store() : new InMemoryTokenStore();
     RefreshPolicy policy =
@@ -234,8 +239,8 @@ public final class JsapiTicketProvider implements AutoCloseable {
    */
   public static final class Builder {
     AccessTokenProvider tokens;
-    HttpUrl apiBaseUrl = WeChatHttp.DEFAULT_API_BASE_URL;
-    OkHttpClient httpClient;
+    HttpUrl apiBaseUrl; // null: the access token provider's
+    OkHttpClient httpClient; // null: the access token provider's
     TokenStore store; // null: the access token provider's
     RefreshPolicy policy; // null: the access token provider's
     Clock clock = Clock.systemUTC();
@@ -284,8 +289,9 @@ public final class JsapiTicketProvider implements AutoCloseable {
     }
 
     /**
-     * The base URL of WeChat's API, ending in {@code /}. Default {@code
-     * https://api.weixin.qq.com/}.
+     * The base URL of WeChat's API, ending in {@code /}. Default: the access token provider's
+     * ({@link AccessTokenProvider#apiBaseUrl()}), so that a provider pointed at a stand-in or a
+     * proxy takes its tickets from there too.
      *
      * @param apiBaseUrl an https URL (plain http only to a loopback address); a missing trailing
      *     {@code /} is added
@@ -299,7 +305,8 @@ public final class JsapiTicketProvider implements AutoCloseable {
     }
 
     /**
-     * The client for getticket. Default: 5 s connect, 10 s read and call timeouts. An {@link
+     * The client for getticket. Default: the client the access token provider was given, if it is
+     * one the SDK built, else one with 5 s connect, 10 s read and call timeouts. An {@link
      * AccessTokenInterceptor} on it is left out for getticket, which carries its own token.
      *
      * @param httpClient the client to use; the provider does not close it

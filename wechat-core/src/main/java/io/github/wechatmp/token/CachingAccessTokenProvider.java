@@ -2,10 +2,12 @@ package io.github.wechatmp.token;
 
 import io.github.wechatmp.internal.refresh.CredentialFetcher;
 import okhttp3.HttpUrl;
+import okhttp3.OkHttpClient;
 
 /** The {@link AccessTokenProvider} that {@link AccessTokenProvider.Builder#build()} makes. */
 final class CachingAccessTokenProvider extends EngineBackedProvider {
   private final HttpUrl apiBaseUrl;
+  private final OkHttpClient httpClient;
 
   CachingAccessTokenProvider(AccessTokenProvider.Builder b) {
     this(b, key(b));
@@ -14,6 +16,7 @@ final class CachingAccessTokenProvider extends EngineBackedProvider {
   private CachingAccessTokenProvider(AccessTokenProvider.Builder b, TokenKey key) {
     super(b.appId.strip(), key, fetcher(b, key), b.store, b.policy, b.clock, b.listener);
     this.apiBaseUrl = b.apiBaseUrl;
+    this.httpClient = b.httpClient;
   }
 
   private static TokenKey key(AccessTokenProvider.Builder b) {
@@ -41,6 +44,11 @@ final class CachingAccessTokenProvider extends EngineBackedProvider {
   @Override
   public HttpUrl apiBaseUrl() {
     return apiBaseUrl;
+  }
+
+  @Override
+  public OkHttpClient httpClient() {
+    return httpClient;
   }
 
   @Override

@@ -5,6 +5,7 @@ import io.github.wechatmp.internal.refresh.CredentialFetcher;
 import io.github.wechatmp.internal.refresh.RefreshingCache;
 import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
+import okhttp3.OkHttpClient;
 
 /**
  * What the SDK's own {@link AccessTokenProvider}s share: every call goes to the refresh engine of
@@ -83,6 +84,12 @@ abstract class EngineBackedProvider
   @Override
   public RefreshPolicy policy() {
     return policy;
+  }
+
+  /** None by default: the provider asks WeChat with the SDK's default client. */
+  @Override
+  public OkHttpClient httpClient() {
+    return null;
   }
 
   @Override

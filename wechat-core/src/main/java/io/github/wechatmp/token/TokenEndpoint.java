@@ -55,7 +55,7 @@ final class TokenEndpoint implements CredentialFetcher<AccessToken> {
   public AccessToken fetch(boolean forceRefresh, Duration timeout) {
     Request request = stable ? stableRequest(forceRefresh) : classicRequest();
     return CredentialCall.execute(
-        client, request, timeout, "access_token", what(), clock, appSecret, AccessToken::of);
+        client, request, timeout, "access_token", what(), clock, appSecret, true, AccessToken::of);
   }
 
   private Request classicRequest() {

@@ -169,7 +169,8 @@ final class TokenServiceEndpoint implements CredentialFetcher<AccessToken> {
               + (a.message == null ? "" : ": " + safe(a.message));
       if (a.errcode != null) {
         // WeChat refused the service (a wrong AppSecret, an IP not whitelisted): pass it on.
-        throw new WeChatApiException(a.errcode, a.message == null ? "" : safe(a.message));
+        throw WeChatApiException.fromTokenEndpoint(
+            a.errcode, a.message == null ? "" : safe(a.message));
       }
       if (response.code() >= 500) {
         throw new WeChatTransportException(

@@ -105,6 +105,35 @@ class JsapiTicketProviderTest {
     wechat.failNext(1, Fault.json(json).at(TICKET_PATH));
   }
 
+  @Test
+  void theTicketIsAskedOfWhereTheAccessTokenProviderWasPointedAndThroughItsClient() {
+    List<String> hosts = new java.util.concurrent.CopyOnWriteArrayList<>();
+    OkHttpClient recording =
+        new OkHttpClient.Builder()
+            .addInterceptor(
+                chain -> {
+                  hosts.add(chain.request().url().encodedPath());
+                  return chain.proceed(chain.request());
+                })
+            .build();
+    AccessTokenProvider tokens =
+        AccessTokenProvider.builder()
+            .appId(StandIns.APP_ID)
+            .appSecret(StandIns.SECRET)
+            .apiBaseUrl(wechat.baseUrl())
+            .httpClient(recording)
+            .clock(clock)
+            .build();
+    closeables.add(tokens);
+    JsapiTicketProvider tickets =
+        JsapiTicketProvider.builder().accessTokenProvider(tokens).clock(clock).build();
+    closeables.add(tickets);
+    String ticket = tickets.get().value();
+    assertEquals(ticketValue(1), ticket);
+    assertEquals(1, ticketRequests());
+    assertTrue(hosts.contains("/" + TICKET_PATH), hosts.toString());
+  }
+
   private String tokenValue(int n) {
     return StandIns.token(wechat, n);
   }

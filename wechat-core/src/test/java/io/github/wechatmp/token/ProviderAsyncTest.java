@@ -59,7 +59,7 @@ class ProviderAsyncTest extends ProviderFixture {
     CompletableFuture<AccessToken> heldOff = p.getAsync();
     assertTrue(heldOff.isCompletedExceptionally());
     assertSame(cause, assertThrows(ExecutionException.class, heldOff::get).getCause());
-    assertSame(cause, assertThrows(WeChatApiException.class, p::get));
+    assertSame(cause, assertThrows(WeChatApiException.class, p::get).getCause());
     assertEquals(1, wechat.tokenRequests());
   }
 

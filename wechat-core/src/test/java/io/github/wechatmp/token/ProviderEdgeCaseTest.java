@@ -165,7 +165,9 @@ class ProviderEdgeCaseTest extends ProviderFixture {
         };
     AccessTokenProvider p = build(broken);
     TokenUnavailableException e = assertThrows(TokenUnavailableException.class, p::get);
-    assertTrue(e.getCause() instanceof TokenStoreException, String.valueOf(e.getCause()));
+    // The caller's exception, caused by the refresh's, caused by the store's.
+    assertTrue(
+        e.getCause().getCause() instanceof TokenStoreException, String.valueOf(e.getCause()));
     assertTrue(e.getMessage().contains("IllegalStateException"), e.getMessage());
     assertEquals(0, wechat.tokenRequests(), "never fetch without a working store");
   }

@@ -2,7 +2,9 @@ package io.github.wechatmp.token;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,6 +20,7 @@ import io.github.wechatmp.testing.StandIns;
 import io.github.wechatmp.testing.SwitchableStore;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -93,6 +96,40 @@ class ProviderFailureTest extends ProviderFixture {
     assertEquals(40001, e.errorCode());
     assertTrue(e.getMessage().contains("AppSecret"), e.getMessage());
     assertEquals(1, wechat.tokenRequests());
+  }
+
+  @Test
+  void aWrongSecretIsNamedAsTheOneCauseOf40001OnTheTokenEndpoint() {
+    answerNext(Fault.errcode(40001, "invalid credential"));
+    WeChatApiException e = expect(WeChatApiException.class, build(builder()));
+    assertTrue(e.getMessage().endsWith("(the AppSecret is wrong)"), e.getMessage());
+    assertFalse(e.getMessage().contains("access token"), e.getMessage());
+    assertTrue(
+        new WeChatApiException(40001, "invalid credential")
+            .getMessage()
+            .endsWith("(the access token was rejected)"));
+  }
+
+  @Test
+  void aFailedRefreshThrowsOnTheCallersOwnStackCausedByTheRefreshsFailure() {
+    answerNext(Fault.errcode(40013, "invalid appid"));
+    AccessTokenProvider p = build(builder());
+    WeChatApiException e = expect(WeChatApiException.class, p);
+    assertTrue(
+        Arrays.stream(e.getStackTrace())
+            .anyMatch(f -> f.getClassName().startsWith(ProviderFailureTest.class.getName())),
+        "the caller's own call is on the stack");
+    WeChatApiException cause = assertInstanceOf(WeChatApiException.class, e.getCause());
+    assertEquals(40013, cause.errorCode());
+    assertEquals(e.getMessage(), cause.getMessage());
+    assertTrue(
+        Arrays.stream(cause.getStackTrace())
+            .noneMatch(f -> f.getClassName().startsWith(ProviderFailureTest.class.getName())),
+        "the cause is the refresh's own failure, on the refresh thread");
+    // Within the hold-off the same failure is thrown again, again on this caller's stack.
+    WeChatApiException again = expect(WeChatApiException.class, p);
+    assertNotSame(e, again);
+    assertSame(cause, again.getCause());
   }
 
   @Test
@@ -197,9 +234,10 @@ class ProviderFailureTest extends ProviderFixture {
     WeChatApiException first = expect(WeChatApiException.class, p);
     assertEquals(1, wechat.tokenRequests());
 
-    // Within the hold-off (1 s) callers get the last error at once, and WeChat is not asked.
+    // Within the hold-off (1 s) callers get the last error at once (on their own stack, caused by
+    // it), and WeChat is not asked.
     for (int i = 0; i < 50; i++) {
-      assertSame(first, assertThrows(WeChatApiException.class, p::get));
+      assertSame(first.getCause(), assertThrows(WeChatApiException.class, p::get).getCause());
     }
     assertEquals(1, wechat.tokenRequests());
 
@@ -350,7 +388,7 @@ class ProviderFailureTest extends ProviderFixture {
     clock.advance(Duration.ofSeconds(5)); // expired
     TokenUnavailableException e = expect(TokenUnavailableException.class, p);
     assertTrue(e.getMessage().contains(SwitchableStore.FAILURE_MESSAGE), e.getMessage());
-    assertTrue(e.getCause() instanceof TokenStoreException);
+    assertTrue(e.getCause().getCause() instanceof TokenStoreException); // the refresh's, then its
     assertEquals(1, wechat.tokenRequests(), "never fetch without the store's lock");
 
     // Store failures hold further attempts off for at most 5 s, so a down store is not hammered.

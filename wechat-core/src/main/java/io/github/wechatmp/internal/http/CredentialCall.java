@@ -40,6 +40,8 @@ public final class CredentialCall {
    *
    * @param what a description for messages, such as {@code "access_token of wx123"}
    * @param secret a value that must never appear in an exception message (the AppSecret), or null
+   * @param secretIsAppSecret whether {@code secret} is the AppSecret, so that this is a token
+   *     endpoint, where errcode 40001 means a wrong AppSecret rather than a rejected access token
    * @param issued makes the credential of the API's type from what WeChat answered
    * @throws WeChatApiException if WeChat answered with a non-zero errcode
    * @throws WeChatTransportException for a failure to reach WeChat or to read its answer
@@ -52,6 +54,7 @@ public final class CredentialCall {
       String what,
       Clock clock,
       String secret,
+      boolean secretIsAppSecret,
       Issued<T> issued) {
     Call call = client.newCall(request);
     long timeoutMillis = Math.max(1, timeout.toMillis());
@@ -63,7 +66,8 @@ public final class CredentialCall {
             "WeChat answered HTTP " + response.code() + " when asked for the " + what,
             response.code());
       }
-      return parse(response.body(), valueField, what, receivedAt, secret, issued);
+      return parse(
+          response.body(), valueField, what, receivedAt, secret, secretIsAppSecret, issued);
     } catch (InterruptedIOException e) {
       throw new WeChatTransportException(
           "Timed out after " + timeoutMillis + " ms asking WeChat for the " + what,
@@ -84,6 +88,7 @@ public final class CredentialCall {
       String what,
       Instant receivedAt,
       String secret,
+      boolean secretIsAppSecret,
       Issued<T> issued)
       throws IOException {
     BufferedSource source = body.source();
@@ -133,7 +138,10 @@ public final class CredentialCall {
     }
     if (errcode != 0) {
       int code = errcode > Integer.MAX_VALUE || errcode < Integer.MIN_VALUE ? -1 : (int) errcode;
-      throw new WeChatApiException(code, Secrets.scrub(errmsg, secret));
+      String scrubbed = Secrets.scrub(errmsg, secret);
+      throw secretIsAppSecret
+          ? WeChatApiException.fromTokenEndpoint(code, scrubbed)
+          : new WeChatApiException(code, scrubbed);
     }
     if (value == null || value.isEmpty()) {
       throw new WeChatTransportException(

@@ -18,4 +18,7 @@ public interface CacheHolder<S, P> {
 
   /** Returns the policy in force. */
   P policy();
+
+  /** Returns the HTTP client of the application's the provider was given, or null. */
+  okhttp3.OkHttpClient httpClient();
 }

@@ -480,7 +480,12 @@ public final class RefreshingCache<T> implements AutoCloseable {
     ensureOpen();
     watcher.start();
     Snapshot<T> s = snapshot;
-    Snapshot<T> served = withoutWaiting(s, clock.millis());
+    Snapshot<T> served;
+    try {
+      served = withoutWaiting(s, clock.millis());
+    } catch (RuntimeException heldOff) {
+      throw onCallersStack(heldOff);
+    }
     if (served != null) {
       return served.token;
     }
@@ -887,8 +892,22 @@ public final class RefreshingCache<T> implements AutoCloseable {
       if (cause instanceof Error) {
         throw (Error) cause;
       }
-      throw (RuntimeException) cause;
+      throw onCallersStack((RuntimeException) cause);
     }
+  }
+
+  /**
+   * A failure that happened on another thread (the refresh thread), as the caller throws it: of the
+   * same kind, with the caller's own stack, and the failure as its cause.
+   */
+  private static RuntimeException onCallersStack(RuntimeException e) {
+    if (e instanceof WeChatException) {
+      return ((WeChatException) e).onCallersStack();
+    }
+    if (e.getClass() == IllegalStateException.class) {
+      return new IllegalStateException(e.getMessage(), e);
+    }
+    return e;
   }
 
   /** What a refresh's failure is thrown as: a runtime exception or an error, as it was if it is. */
