@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * AccessTokenProvider}. If WeChat rejects that token, it is invalidated and the request is made
  * once more with a fresh one. Thread-safe.
  */
-final class GetTicketEndpoint implements CredentialFetcher<AccessToken> {
+final class GetTicketEndpoint implements CredentialFetcher {
   private static final Logger log = LoggerFactory.getLogger(GetTicketEndpoint.class);
 
   private final OkHttpClient client;

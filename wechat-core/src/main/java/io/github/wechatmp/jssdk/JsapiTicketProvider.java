@@ -3,18 +3,15 @@ package io.github.wechatmp.jssdk;
 import io.github.wechatmp.http.AccessTokenInterceptor;
 import io.github.wechatmp.internal.http.WeChatHttp;
 import io.github.wechatmp.internal.refresh.CacheHolder;
-import io.github.wechatmp.internal.refresh.EngineKit;
 import io.github.wechatmp.internal.refresh.RefreshingCache;
 import io.github.wechatmp.internal.refresh.SharedFuture;
 import io.github.wechatmp.token.AccessToken;
 import io.github.wechatmp.token.AccessTokenProvider;
-import io.github.wechatmp.token.InMemoryTokenStore;
 import io.github.wechatmp.token.RefreshPolicy;
 import io.github.wechatmp.token.TokenEventListener;
 import io.github.wechatmp.token.TokenKey;
 import io.github.wechatmp.token.TokenStatus;
 import io.github.wechatmp.token.TokenStore;
-import java.lang.invoke.MethodHandles;
 import java.time.Clock;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -42,7 +39,7 @@ import okhttp3.OkHttpClient;
 public final class JsapiTicketProvider implements AutoCloseable {
   private final String appId;
   private final TokenKey key;
-  private final RefreshingCache<AccessToken> cache;
+  private final RefreshingCache cache;
   private volatile Wrapped last;
 
   /** The ticket made of the last credential handed out, and a shared future of it. */
@@ -60,57 +57,29 @@ public final class JsapiTicketProvider implements AutoCloseable {
 
   private JsapiTicketProvider(Builder b) {
     this.appId = b.tokens.appId();
-    CacheHolder<TokenStore, RefreshPolicy> parent = parent(b.tokens);
-    // Where the access token provider was pointed (a stand-in, a proxy, a client of the
-    // application's), this one is too, unless told otherwise.
+    // The access token provider's store and policy, and where it was pointed (a stand-in, a proxy,
+    // a client of the application's), are this one's too, unless told otherwise.
+    RefreshingCache parent =
+        b.tokens instanceof CacheHolder ? ((CacheHolder) b.tokens).cache() : null;
     OkHttpClient client =
         WeChatHttp.credentialClient(
-            b.httpClient != null ? b.httpClient : parent != null ? parent.httpClient() : null);
+            b.httpClient != null
+                ? b.httpClient
+                : b.tokens instanceof CacheHolder ? ((CacheHolder) b.tokens).httpClient() : null);
     HttpUrl apiBaseUrl = b.apiBaseUrl != null ? b.apiBaseUrl : b.tokens.apiBaseUrl();
-    GetTicketEndpoint endpoint = new GetTicketEndpoint(client, apiBaseUrl, b.tokens, b.clock);
     this.key = TokenKey.of(appId, TokenKey.JSAPI_TICKET);
-    TokenStore store =
-        b.store != null ? b.store : parent != null ? parent.store() : new InMemoryTokenStore();
-    RefreshPolicy policy =
-        b.policy != null ? b.policy : parent != null ? parent.policy() : RefreshPolicy.defaults();
-    this.cache = KIT.engine(key, endpoint, store, policy, b.clock, b.listener);
-  }
-
-  /**
-   * The token package's adapters from its types (the store, policy and listener this builder takes,
-   * the status it returns) to the engine's. Initializing {@link TokenKey} registers them.
-   */
-  private static final EngineKit<
-          TokenKey,
-          TokenStore,
-          RefreshPolicy,
-          RefreshPolicy.Builder,
-          TokenEventListener,
-          AccessToken,
-          TokenStatus>
-      KIT = tokensKit();
-
-  private static EngineKit<
-          TokenKey,
-          TokenStore,
-          RefreshPolicy,
-          RefreshPolicy.Builder,
-          TokenEventListener,
-          AccessToken,
-          TokenStatus>
-      tokensKit() {
-    try {
-      MethodHandles.lookup().ensureInitialized(TokenKey.class);
-    } catch (IllegalAccessException e) {
-      throw new AssertionError("TokenKey is public", e);
-    }
-    return EngineKit.tokens();
-  }
-
-  /** The SDK-built access token provider {@code tokens} is, whose store and policy to inherit. */
-  @SuppressWarnings("unchecked") // only the token package's providers are CacheHolders, of these
-  private static CacheHolder<TokenStore, RefreshPolicy> parent(AccessTokenProvider tokens) {
-    return tokens instanceof CacheHolder ? (CacheHolder<TokenStore, RefreshPolicy>) tokens : null;
+    this.cache =
+        RefreshingCache.builder()
+            .key(key)
+            .fetcher(new GetTicketEndpoint(client, apiBaseUrl, b.tokens, b.clock))
+            .store(b.store != null ? b.store : parent != null ? parent.store() : null)
+            .policy(
+                b.policy != null
+                    ? b.policy
+                    : parent != null ? parent.policy() : RefreshPolicy.defaults())
+            .clock(b.clock)
+            .listener(b.listener)
+            .build();
   }
 
   /**
@@ -165,7 +134,7 @@ public final class JsapiTicketProvider implements AutoCloseable {
    * @return a snapshot taken now, by the provider's clock
    */
   public TokenStatus status() {
-    return KIT.status(cache.status());
+    return cache.status();
   }
 
   /**
@@ -263,7 +232,8 @@ public final class JsapiTicketProvider implements AutoCloseable {
 
     /**
      * Where tickets are shared. Default: the access token provider's store (if it is one the SDK
-     * built), else a new {@link InMemoryTokenStore} for this provider alone.
+     * built), else a new {@link io.github.wechatmp.token.InMemoryTokenStore} for this provider
+     * alone.
      *
      * @param store the store; the provider does not close it
      * @return this builder

@@ -1,6 +1,7 @@
 package io.github.wechatmp.token;
 
 import io.github.wechatmp.internal.refresh.CredentialFetcher;
+import io.github.wechatmp.internal.refresh.RefreshingCache;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 
@@ -10,11 +11,7 @@ final class CachingAccessTokenProvider extends EngineBackedProvider {
   private final OkHttpClient httpClient;
 
   CachingAccessTokenProvider(AccessTokenProvider.Builder b) {
-    this(b, key(b));
-  }
-
-  private CachingAccessTokenProvider(AccessTokenProvider.Builder b, TokenKey key) {
-    super(b.appId.strip(), key, fetcher(b, key), b.store, b.policy, b.clock, b.listener);
+    super(engine(b, key(b)));
     this.apiBaseUrl = b.apiBaseUrl;
     this.httpClient = b.httpClient;
   }
@@ -24,21 +21,29 @@ final class CachingAccessTokenProvider extends EngineBackedProvider {
         b.appId.strip(), b.stableToken ? TokenKey.STABLE_ACCESS_TOKEN : TokenKey.ACCESS_TOKEN);
   }
 
-  private static CredentialFetcher<AccessToken> fetcher(
-      AccessTokenProvider.Builder b, TokenKey key) {
-    String appId = b.appId.strip();
-    CredentialFetcher<AccessToken> fetcher =
-        b.readOnly
-            ? (force, timeout) -> {
-              throw new TokenUnavailableException(
-                  "The read-only provider of "
-                      + key
-                      + " found no usable token in the store; it never asks WeChat itself",
-                  null);
-            }
-            : new TokenEndpoint(
-                b.httpClient, b.apiBaseUrl, appId, b.appSecret.strip(), b.stableToken, b.clock);
-    return fetcher;
+  private static RefreshingCache engine(AccessTokenProvider.Builder b, TokenKey key) {
+    return RefreshingCache.builder()
+        .key(key)
+        .fetcher(fetcher(b, key))
+        .store(b.store)
+        .policy(b.policy)
+        .clock(b.clock)
+        .listener(b.listener)
+        .build();
+  }
+
+  private static CredentialFetcher fetcher(AccessTokenProvider.Builder b, TokenKey key) {
+    if (b.readOnly) {
+      return (force, timeout) -> {
+        throw new TokenUnavailableException(
+            "The read-only provider of "
+                + key
+                + " found no usable token in the store; it never asks WeChat itself",
+            null);
+      };
+    }
+    return new TokenEndpoint(
+        b.httpClient, b.apiBaseUrl, key.appId(), b.appSecret.strip(), b.stableToken, b.clock);
   }
 
   @Override

@@ -1,5 +1,7 @@
 package io.github.wechatmp.token;
 
+import io.github.wechatmp.internal.refresh.RefreshingCache;
+
 /** The {@link AccessTokenProvider} that {@link TokenServiceProvider.Builder#build()} makes. */
 final class ServiceAccessTokenProvider extends EngineBackedProvider {
   private final TokenServiceEndpoint endpoint;
@@ -11,13 +13,13 @@ final class ServiceAccessTokenProvider extends EngineBackedProvider {
   private ServiceAccessTokenProvider(
       TokenServiceProvider.Builder b, TokenServiceEndpoint endpoint) {
     super(
-        b.appId.strip(),
-        TokenKey.of(b.appId.strip(), TokenKey.ACCESS_TOKEN),
-        endpoint,
-        null,
-        b.policy,
-        b.clock,
-        b.listener);
+        RefreshingCache.builder()
+            .key(TokenKey.of(b.appId.strip(), TokenKey.ACCESS_TOKEN))
+            .fetcher(endpoint)
+            .policy(b.policy)
+            .clock(b.clock)
+            .listener(b.listener)
+            .build());
     this.endpoint = endpoint;
   }
 

@@ -20,7 +20,7 @@ import okio.Buffer;
  * WeChat's access token endpoints: {@code GET cgi-bin/token} and {@code POST cgi-bin/stable_token}.
  * Thread-safe. Internal: not part of the SDK's API.
  */
-final class TokenEndpoint implements CredentialFetcher<AccessToken> {
+final class TokenEndpoint implements CredentialFetcher {
   private static final MediaType JSON = MediaType.get("application/json; charset=utf-8");
 
   private final OkHttpClient client;

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.wechatmp.WeChatApiException;
 import io.github.wechatmp.test.Fault;
+import io.github.wechatmp.testing.Await;
 import io.github.wechatmp.testing.ProviderFixture;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
@@ -84,10 +85,12 @@ class ProviderAsyncTest extends ProviderFixture {
     AccessTokenProvider p = build(builder());
     AccessToken first = p.get();
     delay(1_000);
-    clock.advance(Duration.ofSeconds(7200 - 200));
+    CompletableFuture<Void> moved = advanceInBackground(Duration.ofSeconds(7200 - 200));
+    Await.until(() -> wechat.tokenRequests() == 2, Duration.ofSeconds(10), "the refresh began");
     CompletableFuture<AccessToken> f = p.getAsync();
     assertTrue(f.isDone());
     assertSame(first, f.join());
+    moved.get(10, TimeUnit.SECONDS);
   }
 
   @Test

@@ -1,0 +1,13 @@
+package io.github.wechatmp.examples.snippets;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * Runs docs/testing.md's time snippet, which is main code so that the page quotes what compiles.
+ */
+class TimeSnippetsTest {
+  @Test
+  void aManualClockDrivesTheProactiveRefresh() {
+    TimeSnippets.theClockDrivesTheRefresh();
+  }
+}
