@@ -91,7 +91,13 @@ final class ClockDrivenScheduler implements Flow.Subscriber<Object> {
   }
 
   private Scheduler.Cancellable schedule(Runnable task, long delayMillis) {
-    Timer t = new Timer(clock.millis() + Math.max(0, delayMillis), task);
+    if (delayMillis <= 0) {
+      // Due already (a token adopted past its due time, say): it runs now, as the JVM's timer
+      // would run it, not at the clock's next move, which may never come.
+      execute(task);
+      return Scheduler.NONE;
+    }
+    Timer t = new Timer(clock.millis() + delayMillis, task);
     synchronized (this) {
       if (closed) {
         return Scheduler.NONE;
