@@ -40,6 +40,24 @@ final class ConfigLoader {
 
   private static final Pattern ENV_REF = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
   private static final Pattern HEX_64 = Pattern.compile("[0-9a-fA-F]{64}");
+
+  /** Keys whose digests are refused: sample and default values, guessed first. */
+  private static final List<String> WEAK_KEYS =
+      List.of(
+          "",
+          "test",
+          "testing",
+          "password",
+          "secret",
+          "changeme",
+          "admin",
+          "key",
+          "apikey",
+          "token",
+          "123456",
+          "12345678",
+          "example");
+
   private static final Pattern CLIENT_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
 
   private final Function<String, String> env;
@@ -305,7 +323,8 @@ final class ConfigLoader {
               "refer to an environment variable instead, such as ${WECHAT_SECRET}");
       boolean stable = a.get("stableToken").bool(false);
       boolean ticket = a.get("jsapiTicket").bool(true);
-      String base = a.get("apiBaseUrl").optionalString();
+      Node baseNode = a.get("apiBaseUrl");
+      String base = baseNode.missing() ? null : resolve(baseNode, baseNode.string(null));
       if (base != null) {
         try {
           AccessTokenProvider.builder().apiBaseUrl(base);
@@ -367,11 +386,21 @@ final class ConfigLoader {
         }
         digest = sha256(key);
       } else {
-        String hex = hashNode.string(null);
+        String hex = resolve(hashNode, hashNode.string(null));
         if (!HEX_64.matcher(hex).matches()) {
           throw new ConfigException(hashNode.path + ": must be the 64 hex digits of a SHA-256");
         }
         digest = hexToBytes(hex);
+        for (String weak : WEAK_KEYS) {
+          if (java.security.MessageDigest.isEqual(digest, sha256(weak))) {
+            // An earlier sample configuration held the digest of "test": copied, it granted that
+            // key every account.
+            throw new ConfigException(
+                hashNode.path
+                    + ": is the SHA-256 of a well-known word, which anyone could send; make a key "
+                    + "with openssl rand -hex 32 and give its --hash-key digest");
+          }
+        }
       }
       if (!digests.add(new String(hexOf(digest)))) {
         throw new ConfigException(c.path + ": client " + name + " has the same key as another");

@@ -149,7 +149,8 @@ final class HttpFront implements AutoCloseable {
     this.connectionThreads = connectionThreads(limits.maxConnections, virtual);
     this.virtualThreads = virtual[0];
     this.acceptor = new Thread(this::acceptLoop, "token-server-accept");
-    acceptor.setDaemon(true);
+    // Not a daemon: it is what keeps the server's process alive once main() has returned.
+    acceptor.setDaemon(false);
     acceptor.start();
   }
 
