@@ -218,11 +218,20 @@ final class HttpFront implements AutoCloseable {
   /** Counts the connection in, or closes it at once when over a limit. */
   private void admit(Socket s) {
     InetAddress remote = s.getInetAddress();
-    AtomicInteger mine = perAddress.computeIfAbsent(remote, a -> new AtomicInteger());
-    int fromHere = mine.incrementAndGet();
+    // compute() and computeIfPresent() in release(): a counter is never dropped from the map while
+    // a connection still counts on it.
+    AtomicInteger mine =
+        perAddress.compute(
+            remote,
+            (a, c) -> {
+              AtomicInteger n = c == null ? new AtomicInteger() : c;
+              n.incrementAndGet();
+              return n;
+            });
+    int fromHere = mine.get();
     int all = open.incrementAndGet();
     if (fromHere > limits.maxConnectionsPerAddress || all > limits.maxConnections) {
-      release(remote, mine);
+      release(remote);
       closeQuietly(s);
       int n = refusedOverLimit.incrementAndGet();
       if (n == 1 || Integer.bitCount(n) == 1) {
@@ -238,22 +247,20 @@ final class HttpFront implements AutoCloseable {
     }
     sockets.add(s);
     try {
-      connectionThreads.execute(() -> serve(s, remote, mine));
+      connectionThreads.execute(() -> serve(s, remote));
     } catch (RejectedExecutionException e) {
       sockets.remove(s);
-      release(remote, mine);
+      release(remote);
       closeQuietly(s);
     }
   }
 
-  private void release(InetAddress remote, AtomicInteger mine) {
+  private void release(InetAddress remote) {
     open.decrementAndGet();
-    if (mine.decrementAndGet() == 0) {
-      perAddress.remove(remote, mine);
-    }
+    perAddress.computeIfPresent(remote, (a, c) -> c.decrementAndGet() == 0 ? null : c);
   }
 
-  private void serve(Socket s, InetAddress remote, AtomicInteger mine) {
+  private void serve(Socket s, InetAddress remote) {
     try {
       if (!allowed(remote)) {
         log.debug("Refused a connection from {}: not in the allow list", remote.getHostAddress());
@@ -277,7 +284,7 @@ final class HttpFront implements AutoCloseable {
     } finally {
       sockets.remove(s);
       closeQuietly(s);
-      release(remote, mine);
+      release(remote);
     }
   }
 
@@ -459,7 +466,9 @@ final class HttpFront implements AutoCloseable {
             || parts[0].isEmpty()
             || !parts[0].chars().allMatch(c -> c >= 'A' && c <= 'Z')
             || !(parts[2].equals("HTTP/1.1") || parts[2].equals("HTTP/1.0"))
-            || !parts[1].startsWith("/")) {
+            || !(parts[1].startsWith("/")
+                || parts[1].startsWith("http://")
+                || parts[1].startsWith("https://"))) {
           throw new Refused(400, "bad_request", "the request line is not HTTP/1.1");
         }
         for (int count = 0; ; count++) {

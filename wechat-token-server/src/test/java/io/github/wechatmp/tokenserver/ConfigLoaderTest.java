@@ -217,6 +217,14 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void theDigestOfAWellKnownWordSuchAsTheOldSamplesTestIsRefused() {
+    String test = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+    String m = refused(ACCOUNTS + CLIENTS.replace("key: ${CLIENT_KEY}", "keySha256: " + test));
+    assertTrue(m.startsWith("clients[0].keySha256: "), m);
+    assertTrue(m.contains("openssl rand -hex 32"), m);
+  }
+
+  @Test
   void hashKeyPrintsTheSha256ToPutInKeySha256() {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     int status =
