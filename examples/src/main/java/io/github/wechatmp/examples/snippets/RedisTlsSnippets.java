@@ -7,15 +7,12 @@ import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisPooled;
 
-/**
- * Redis over TLS with the host name checked, as docs/token-server-setup.md describes (issue 21,
- * item 13). Not yet a snippet region: ReadmeSnippetsTest reads README.md alone until it covers
- * docs/*.md; then this becomes snippet {@code token-server-redis-tls}.
- */
+/** Redis over TLS with the host name checked: docs/token-server-setup.md (issue 21, item 13). */
 final class RedisTlsSnippets {
   private RedisTlsSnippets() {}
 
   static AccessTokenProvider redisOverTls() {
+    // snippet:start token-server-redis-tls
     // Jedis checks that the certificate chains to a trusted CA but not the name in it: without
     // endpoint identification, any server holding a certificate from a trusted CA (one issued for
     // another of your hosts, say) could pose as this Redis and hand out tokens.
@@ -31,6 +28,7 @@ final class RedisTlsSnippets {
             .appSecret(System.getenv("WECHAT_APP_SECRET"))
             .store(new RedisTokenStore(jedis))
             .build();
+    // snippet:end
     return tokens;
   }
 }
