@@ -190,7 +190,9 @@ final class HttpFront implements AutoCloseable {
           TimeUnit.SECONDS,
           new SynchronousQueue<>(),
           r -> {
-            Thread t = new Thread(null, r, "token-server-conn-" + n.incrementAndGet(), 256 * 1024);
+            // Below the usual 1 MiB since thousands may exist; not tiny, since a fetch from WeChat
+            // (OkHttp, TLS) or Redis can run on it.
+            Thread t = new Thread(null, r, "token-server-conn-" + n.incrementAndGet(), 512 * 1024);
             t.setDaemon(true);
             return t;
           });
