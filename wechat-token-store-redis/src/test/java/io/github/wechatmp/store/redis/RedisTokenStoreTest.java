@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.wechatmp.redis.RedisLayout;
 import io.github.wechatmp.testing.MutableClock;
 import io.github.wechatmp.token.AccessToken;
 import io.github.wechatmp.token.TokenKey;
@@ -380,7 +381,7 @@ class RedisTokenStoreTest {
 
   @Test
   void globCharactersInThePrefixMatchLiterally() {
-    assertEquals("a\\*b\\?c\\[d\\]e\\\\f:", ChangeNotifier.escapeGlob("a*b?c[d]e\\f:"));
+    assertEquals("a\\*b\\?c\\[d\\]e\\\\f:*", RedisLayout.of("a*b?c[d]e\\f:").channelPattern());
   }
 
   static int threads(String name) {
