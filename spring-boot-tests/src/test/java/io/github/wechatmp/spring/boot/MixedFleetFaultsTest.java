@@ -149,7 +149,7 @@ class MixedFleetFaultsTest {
     viaSpring.saveHoldOff(key, fromSpring);
     assertThat(viaJedis.loadHoldOff(key)).contains(fromSpring);
     // The same TTL rule: 10 minutes past the end, by the store's clock.
-    assertThat(jedis.pttl(viaSpring.holdOffKey(key)))
+    assertThat(jedis.pttl(viaSpring.layout().holdOffKey(key)))
         .isBetween(Duration.ofMinutes(10).toMillis(), Duration.ofMinutes(10).plusSeconds(4).toMillis());
     viaJedis.clearHoldOff(key);
     assertThat(viaSpring.loadHoldOff(key)).isEmpty();
