@@ -48,6 +48,13 @@ abstract class SpringDataRedisStoreContract extends TokenStoreContract {
   }
 
   @Override
+  protected void leaveLockWithoutLease(TokenStore store, TokenKey key) {
+    try (JedisPooled jedis = TestRedis.get().jedis()) {
+      jedis.set(((SpringDataRedisTokenStore) store).layout().lockKey(key), "a-foreign-owner");
+    }
+  }
+
+  @Override
   protected TokenStore newFailingStore() throws Exception {
     int port;
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
