@@ -1,6 +1,7 @@
 package io.github.wechatmp.store.redis;
 
 import io.github.wechatmp.redis.RedisAccess;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.function.Supplier;
 import redis.clients.jedis.UnifiedJedis;
@@ -36,7 +37,7 @@ final class JedisAccess implements RedisAccess {
     Object result = call(() -> jedis.eval(script, keys, args));
     // Jedis hands back bulk replies of a script as byte[] or String depending on its version.
     return result instanceof byte[] b
-        ? new String(b, java.nio.charset.StandardCharsets.UTF_8)
+        ? new String(b, StandardCharsets.UTF_8)
         : result == null ? null : result.toString();
   }
 
