@@ -15,6 +15,7 @@ import io.github.wechatmp.testing.MutableClock;
 import io.github.wechatmp.token.AccessToken;
 import io.github.wechatmp.token.AccessTokenProvider;
 import io.github.wechatmp.token.TokenKey;
+import io.github.wechatmp.token.TokenStore;
 import io.github.wechatmp.token.TokenStore.RefreshLock;
 import io.github.wechatmp.token.TokenStore.Subscription;
 import io.github.wechatmp.token.TokenStoreException;
@@ -135,6 +136,18 @@ class RedisTokenStoreTest {
     assertEquals(Optional.empty(), store.load(key));
     store.save(key, t);
     assertEquals(Optional.of(t), store.load(key));
+  }
+
+  @Test
+  void aHoldOffKeyHoldingAnotherTypeReadsAsNoneAndTheNextSaveReplacesIt() {
+    RedisTokenStore store = store();
+    String holdOffKey = store.layout().holdOffKey(key);
+    plain.hset(holdOffKey, "field", "value");
+    assertEquals(Optional.empty(), store.loadHoldOff(key));
+    TokenStore.SharedHoldOff holdOff =
+        TokenStore.SharedHoldOff.of(1, clock.instant().plusSeconds(1), -1, "system error");
+    store.saveHoldOff(key, holdOff);
+    assertEquals(Optional.of(holdOff), store.loadHoldOff(key));
   }
 
   @Test
