@@ -162,7 +162,7 @@ public interface AccessTokenProvider extends AutoCloseable {
   final class Builder {
     String appId;
     String appSecret;
-    HttpUrl apiBaseUrl = WeChatHttp.DEFAULT_API_BASE_URL;
+    String apiBaseUrl = WeChatHttp.DEFAULT_API_BASE_URL.toString(); // canonical, checked
     boolean stableToken;
     boolean readOnly;
     OkHttpClient httpClient;
@@ -232,7 +232,7 @@ public interface AccessTokenProvider extends AutoCloseable {
      * @throws IllegalArgumentException if it is not such a URL
      */
     public Builder apiBaseUrl(String apiBaseUrl) {
-      this.apiBaseUrl = WeChatHttp.apiBaseUrl(apiBaseUrl);
+      this.apiBaseUrl = WeChatHttp.canonicalText(apiBaseUrl, WeChatHttp.apiBaseUrl(apiBaseUrl));
       return this;
     }
 

@@ -1,5 +1,6 @@
 package io.github.wechatmp.token;
 
+import io.github.wechatmp.internal.http.WeChatHttp;
 import io.github.wechatmp.internal.refresh.CredentialFetcher;
 import io.github.wechatmp.internal.refresh.RefreshingCache;
 import okhttp3.HttpUrl;
@@ -7,7 +8,7 @@ import okhttp3.OkHttpClient;
 
 /** The {@link AccessTokenProvider} that {@link AccessTokenProvider.Builder#build()} makes. */
 final class CachingAccessTokenProvider extends EngineBackedProvider {
-  private final HttpUrl apiBaseUrl;
+  private final String apiBaseUrl; // canonical text: one literal is one string for many providers
   private final OkHttpClient httpClient;
 
   CachingAccessTokenProvider(AccessTokenProvider.Builder b) {
@@ -48,7 +49,7 @@ final class CachingAccessTokenProvider extends EngineBackedProvider {
 
   @Override
   public HttpUrl apiBaseUrl() {
-    return apiBaseUrl;
+    return WeChatHttp.parsed(apiBaseUrl);
   }
 
   @Override

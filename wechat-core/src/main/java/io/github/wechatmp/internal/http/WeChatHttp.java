@@ -69,6 +69,23 @@ public final class WeChatHttp {
     return url.encodedPath().endsWith("/") ? url : url.newBuilder().addPathSegment("").build();
   }
 
+  /**
+   * The canonical text of the base URL {@link #apiBaseUrl(String)} accepted, as a provider keeps
+   * it: {@code baseUrl} itself when it is already canonical, so that thousands of providers given
+   * one literal share one string rather than each holding a parsed URL (about 250 bytes).
+   */
+  public static String canonicalText(String baseUrl, HttpUrl parsed) {
+    String text = parsed.toString();
+    return text.equals(baseUrl) ? baseUrl : text;
+  }
+
+  /** The base URL of {@link #canonicalText}, parsed: WeChat's own is parsed once for the JVM. */
+  public static HttpUrl parsed(String canonicalText) {
+    return canonicalText.equals(DEFAULT_API_BASE_URL.toString())
+        ? DEFAULT_API_BASE_URL
+        : HttpUrl.get(canonicalText);
+  }
+
   private static boolean isLoopback(String host) {
     return host.equals("localhost") || host.startsWith("127.") || host.equals("::1");
   }
