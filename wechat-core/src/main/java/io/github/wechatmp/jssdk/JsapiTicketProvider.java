@@ -289,7 +289,8 @@ public final class JsapiTicketProvider implements AutoCloseable {
     }
 
     /**
-     * The clock that decides expiry. Default {@link Clock#systemUTC()}.
+     * The clock that decides expiry. Default {@link Clock#systemUTC()}. As for {@link
+     * AccessTokenProvider.Builder#clock}, a clock that publishes its moves drives the refreshes.
      *
      * @param clock the clock
      * @return this builder

@@ -267,10 +267,12 @@ public interface AccessTokenProvider extends AutoCloseable {
     }
 
     /**
-     * The clock that decides expiry. Default {@link Clock#systemUTC()}; tests inject their own.
-     * With any clock but the system's, every {@code get()} reads it (a few nanoseconds more), so a
-     * test that moves its clock past a token's expiry never gets that token again, even before the
-     * background wake-ups, which follow the system clock, notice.
+     * The clock that decides expiry. Default {@link Clock#systemUTC()}; tests inject their own. A
+     * clock that is also a {@link java.util.concurrent.Flow.Publisher} of its moves, such as {@code
+     * ManualClock} of module {@code wechat-test}, drives the provider's wake-ups: each move runs
+     * every refresh due by then (the proactive refresh, the retry after a hold-off) before it
+     * returns. Under any other clock but the system's, every {@code get()} reads the clock (a few
+     * nanoseconds more), so that a token it says has expired is never served.
      *
      * @param clock the clock
      * @return this builder
