@@ -162,6 +162,16 @@ public final class InMemoryMessageDeduplicator implements MessageDeduplicator {
   }
 
   /**
+   * Returns the lifetime of a key, from its claim.
+   *
+   * @return the lifetime
+   */
+  @Override
+  public java.util.Optional<Duration> lifetime() {
+    return java.util.Optional.of(Duration.ofNanos(lifetimeNanos));
+  }
+
+  /**
    * Returns how many keys are held now, expired ones not yet evicted included.
    *
    * @return the number of keys

@@ -45,11 +45,20 @@ final class Messages {
     return m instanceof WeChatEvent e ? type + "/" + e.event() : type;
   }
 
+  /** The fields an event's key names on their own; every other leaf goes into its digest. */
+  private static final java.util.Set<String> EVENT_KEY_FIELDS =
+      java.util.Set.of("ToUserName", "FromUserName", "CreateTime", "MsgType", "Event", "EventKey");
+
   /**
-   * The key retries of one push share: the account and MsgId for messages; for events (which have
-   * no MsgId) the account, sender, CreateTime, Event and EventKey, as WeChat advises.
+   * The key retries of one push share, and two different pushes never do. A message is keyed by the
+   * account and its MsgId. An event is keyed by the account, sender, CreateTime, Event and EventKey
+   * (as WeChat advises), its MsgID or MsgId when it has one (job-finish reports of bulk sends share
+   * everything else within a second), and a digest of every other leaf in document order: WeChat
+   * resends a push unchanged, while two real pushes in one second (two locations, two scans, two
+   * subscription changes, two publish reports) differ in some field, and an event type this SDK
+   * does not know yet is covered too.
    */
-  static String dedupKey(WeChatMessage m) {
+  static String dedupKey(WeChatMessage m, FlatXml.Leaves leaves) {
     Map<String, String> f = m.fields();
     String msgId = f.get("MsgId");
     if (msgId != null && !(m instanceof WeChatEvent)) {
@@ -57,16 +66,53 @@ final class Messages {
     }
     String event = f.get("Event");
     String key = f.get("EventKey");
-    return "e|"
-        + m.toUser()
-        + "|"
-        + m.fromUser()
-        + "|"
-        + m.createTime().getEpochSecond()
-        + "|"
-        + (event == null ? f.get("MsgType") : event)
-        + "|"
-        + (key == null ? "" : key);
+    StringBuilder sb =
+        new StringBuilder("e|")
+            .append(m.toUser())
+            .append('|')
+            .append(m.fromUser())
+            .append('|')
+            .append(m.createTime().getEpochSecond())
+            .append('|')
+            .append(event == null ? f.get("MsgType") : event.strip())
+            .append('|')
+            .append(key == null ? "" : key.strip());
+    String id = f.get("MsgID") != null ? f.get("MsgID") : msgId;
+    if (id != null) {
+      sb.append("|id=").append(id.strip());
+    }
+    java.security.MessageDigest digest = null;
+    for (int i = 0; i < leaves.size(); i++) {
+      String path = leaves.path(i);
+      if (EVENT_KEY_FIELDS.contains(path)) {
+        continue;
+      }
+      if (digest == null) {
+        digest = sha256();
+      }
+      // Length-prefixed, so that no two different leaf lists hash the same bytes.
+      update(digest, path);
+      update(digest, leaves.value(i));
+    }
+    if (digest != null) {
+      sb.append("|d=").append(java.util.HexFormat.of().formatHex(digest.digest(), 0, 16));
+    }
+    return sb.toString();
+  }
+
+  private static java.security.MessageDigest sha256() {
+    try {
+      return java.security.MessageDigest.getInstance("SHA-256");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform has SHA-256", e);
+    }
+  }
+
+  private static void update(java.security.MessageDigest digest, String s) {
+    byte[] bytes = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    int n = bytes.length;
+    digest.update(new byte[] {(byte) (n >>> 24), (byte) (n >>> 16), (byte) (n >>> 8), (byte) n});
+    digest.update(bytes);
   }
 
   static MessageCryptoException malformed(String message) {
@@ -76,8 +122,10 @@ final class Messages {
   /** The message in {@code leaves}; throws MALFORMED_XML when a required field is missing. */
   static WeChatMessage from(FlatXml.Leaves leaves) {
     Map<String, String> f = Fields.own(leaves.newFirstValuesMap());
-    String to = required(f, "ToUserName");
-    String from = required(f, "FromUserName");
+    // Stripped as MsgId and CreateTime are: WeChat's own samples put blanks around the CDATA, and
+    // the reply's FromUserName is this value.
+    String to = required(f, "ToUserName").strip();
+    String from = required(f, "FromUserName").strip();
     String created = required(f, "CreateTime").strip();
     Instant at;
     try {
@@ -186,13 +234,14 @@ final class Messages {
             f.get("SendLocationInfo.Poiname"),
             f);
       case "TEMPLATESENDJOBFINISH":
-        return new TemplateSendJobFinishEvent(to, from, at, f.get("MsgID"), f.get("Status"), f);
+        return new TemplateSendJobFinishEvent(
+            to, from, at, stripped(f, "MsgID"), f.get("Status"), f);
       case "MASSSENDJOBFINISH":
         return new MassSendJobFinishEvent(
             to,
             from,
             at,
-            f.get("MsgID"),
+            stripped(f, "MsgID"),
             f.get("Status"),
             optionalInteger(f, "TotalCount"),
             optionalInteger(f, "FilterCount"),
@@ -270,8 +319,12 @@ final class Messages {
   }
 
   private static String msgId(Map<String, String> f) {
-    String id = f.get("MsgId");
-    return id == null ? null : id.strip();
+    return stripped(f, "MsgId");
+  }
+
+  private static String stripped(Map<String, String> f, String name) {
+    String v = f.get(name);
+    return v == null ? null : v.strip();
   }
 
   private static double decimal(Map<String, String> f, String name) {

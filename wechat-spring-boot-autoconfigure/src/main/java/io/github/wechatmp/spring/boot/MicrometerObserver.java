@@ -180,6 +180,11 @@ final class MicrometerObserver implements AccountObserver {
       }
 
       @Override
+      public java.util.Optional<Duration> lifetime() {
+        return deduplicator.lifetime();
+      }
+
+      @Override
       public String toString() {
         return deduplicator.toString();
       }

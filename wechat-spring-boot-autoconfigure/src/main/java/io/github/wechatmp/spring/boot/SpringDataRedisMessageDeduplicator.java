@@ -156,6 +156,16 @@ public final class SpringDataRedisMessageDeduplicator implements MessageDeduplic
   }
 
   /** Returns a description with the key prefix. */
+  /**
+   * Returns {@link #LIFETIME}.
+   *
+   * @return the lifetime of a key
+   */
+  @Override
+  public java.util.Optional<Duration> lifetime() {
+    return java.util.Optional.of(LIFETIME);
+  }
+
   @Override
   public String toString() {
     return "SpringDataRedisMessageDeduplicator{prefix=" + prefix + '}';

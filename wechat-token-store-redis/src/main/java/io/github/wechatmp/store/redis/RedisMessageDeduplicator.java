@@ -198,6 +198,16 @@ public final class RedisMessageDeduplicator implements MessageDeduplicator {
         "Redis could not " + what + " the message key " + redisKey + ": " + e.getMessage(), e);
   }
 
+  /**
+   * Returns the lifetime of a key, from its claim.
+   *
+   * @return the lifetime
+   */
+  @Override
+  public java.util.Optional<Duration> lifetime() {
+    return java.util.Optional.of(Duration.ofMillis(lifetimeMillis));
+  }
+
   @Override
   public String toString() {
     return "RedisMessageDeduplicator{prefix=" + prefix + ", lifetime=" + lifetimeMillis + " ms}";
