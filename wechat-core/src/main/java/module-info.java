@@ -4,8 +4,9 @@
  * TokenStore} SPI ({@link io.github.wechatmp.token}), message encryption and XML ({@link
  * io.github.wechatmp.message}), the JS-SDK ticket and signature ({@link io.github.wechatmp.jssdk}),
  * an OkHttp interceptor that adds the token to API calls ({@link io.github.wechatmp.http}), the
- * server URL's back end: typed messages, a router, deduplication and the reply deadline ({@link
- * io.github.wechatmp.callback}), and the exceptions every module throws ({@link
+ * server URL's back end: a router, deduplication, the reply deadline and the adapters ({@link
+ * io.github.wechatmp.callback}) and the typed messages and events ({@link
+ * io.github.wechatmp.callback.inbound}), and the exceptions every module throws ({@link
  * io.github.wechatmp}).
  *
  * <p>Only these packages are exported. The {@code io.github.wechatmp.internal} packages are the
@@ -33,4 +34,5 @@ module io.github.wechatmp {
   exports io.github.wechatmp.jssdk;
   exports io.github.wechatmp.http;
   exports io.github.wechatmp.callback;
+  exports io.github.wechatmp.callback.inbound;
 }

@@ -4,6 +4,7 @@ import com.squareup.moshi.JsonReader;
 import com.squareup.moshi.JsonWriter;
 import io.github.wechatmp.WeChatApiException;
 import io.github.wechatmp.WeChatTransportException;
+import io.github.wechatmp.callback.inbound.WeChatMessage;
 import io.github.wechatmp.http.AccessTokenInterceptor;
 import io.github.wechatmp.token.AccessTokenProvider;
 import java.io.IOException;

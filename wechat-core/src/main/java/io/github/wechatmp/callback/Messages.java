@@ -1,5 +1,31 @@
 package io.github.wechatmp.callback;
 
+import io.github.wechatmp.callback.inbound.ClickEvent;
+import io.github.wechatmp.callback.inbound.ImageMessage;
+import io.github.wechatmp.callback.inbound.LinkMessage;
+import io.github.wechatmp.callback.inbound.LocationEvent;
+import io.github.wechatmp.callback.inbound.LocationMessage;
+import io.github.wechatmp.callback.inbound.LocationSelectEvent;
+import io.github.wechatmp.callback.inbound.MassSendJobFinishEvent;
+import io.github.wechatmp.callback.inbound.PicEvent;
+import io.github.wechatmp.callback.inbound.PublishJobFinishEvent;
+import io.github.wechatmp.callback.inbound.ScanCodeEvent;
+import io.github.wechatmp.callback.inbound.ScanEvent;
+import io.github.wechatmp.callback.inbound.ShortVideoMessage;
+import io.github.wechatmp.callback.inbound.SubscribeEvent;
+import io.github.wechatmp.callback.inbound.SubscribeMessageEvent;
+import io.github.wechatmp.callback.inbound.TemplateSendJobFinishEvent;
+import io.github.wechatmp.callback.inbound.TextMessage;
+import io.github.wechatmp.callback.inbound.UnknownEvent;
+import io.github.wechatmp.callback.inbound.UnknownMessage;
+import io.github.wechatmp.callback.inbound.UnsubscribeEvent;
+import io.github.wechatmp.callback.inbound.VideoMessage;
+import io.github.wechatmp.callback.inbound.ViewEvent;
+import io.github.wechatmp.callback.inbound.ViewMiniprogramEvent;
+import io.github.wechatmp.callback.inbound.VoiceMessage;
+import io.github.wechatmp.callback.inbound.WeChatEvent;
+import io.github.wechatmp.callback.inbound.WeChatMessage;
+import io.github.wechatmp.internal.callback.Fields;
 import io.github.wechatmp.internal.xml.FlatXml;
 import io.github.wechatmp.message.MessageCryptoException;
 import java.time.Instant;
@@ -7,37 +33,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
-/** Turns a parsed document into its {@link WeChatMessage}; the records' shared checks. */
+/** Turns a parsed document into its {@link WeChatMessage} and its deduplication key. */
 final class Messages {
   private Messages() {}
-
-  static Map<String, String> checked(
-      String toUser, String fromUser, Instant createTime, Map<String, String> fields) {
-    Objects.requireNonNull(toUser, "toUser");
-    Objects.requireNonNull(fromUser, "fromUser");
-    Objects.requireNonNull(createTime, "createTime");
-    Objects.requireNonNull(fields, "fields");
-    return Fields.copyOf(fields);
-  }
-
-  /** The record's simple name with its IDs; never content. */
-  static String describe(WeChatMessage m) {
-    StringBuilder sb = new StringBuilder(m.getClass().getSimpleName()).append("{toUser=");
-    sb.append(m.toUser()).append(", fromUser=").append(m.fromUser());
-    sb.append(", createTime=").append(m.createTime().getEpochSecond());
-    String msgId = m.fields().get("MsgId");
-    if (msgId != null) {
-      sb.append(", msgId=").append(msgId);
-    }
-    if (m instanceof WeChatEvent e) {
-      sb.append(", event=").append(e.event());
-    } else if (m instanceof UnknownMessage u) {
-      sb.append(", msgType=").append(u.msgType());
-    }
-    return sb.append('}').toString();
-  }
 
   /** The type for a log line: MsgType, and Event for events. */
   static String typeOf(WeChatMessage m) {

@@ -1,5 +1,6 @@
 package io.github.wechatmp.callback;
 
+import io.github.wechatmp.callback.inbound.WeChatMessage;
 import io.github.wechatmp.internal.xml.FlatXml;
 import io.github.wechatmp.message.MessageCrypto;
 import io.github.wechatmp.message.MessageCryptoException;

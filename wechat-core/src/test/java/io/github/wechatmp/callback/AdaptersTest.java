@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
+import io.github.wechatmp.callback.inbound.TextMessage;
 import io.github.wechatmp.message.WeChatXml;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.wechatmp.WeChatApiException;
 import io.github.wechatmp.WeChatTransportException;
+import io.github.wechatmp.callback.inbound.WeChatMessage;
 import io.github.wechatmp.internal.xml.FlatXml;
 import io.github.wechatmp.test.Fault;
 import io.github.wechatmp.test.WeChatStandIn;

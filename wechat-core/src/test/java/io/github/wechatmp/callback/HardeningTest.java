@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.wechatmp.callback.inbound.TemplateSendJobFinishEvent;
+import io.github.wechatmp.callback.inbound.UnknownEvent;
+import io.github.wechatmp.callback.inbound.WeChatMessage;
 import io.github.wechatmp.message.WeChatXml;
 import io.github.wechatmp.test.ManualClock;
 import io.github.wechatmp.testing.LogCapture;

@@ -1,4 +1,4 @@
-package io.github.wechatmp.callback;
+package io.github.wechatmp.callback.inbound;
 
 import java.time.Instant;
 import java.util.List;
@@ -45,12 +45,12 @@ public record PicEvent(
    *     fields} is null
    */
   public PicEvent {
-    fields = Messages.checked(toUser, fromUser, createTime, fields);
+    fields = Records.checked(toUser, fromUser, createTime, fields);
     picMd5Sums = List.copyOf(picMd5Sums);
   }
 
   @Override
   public String toString() {
-    return Messages.describe(this);
+    return Records.describe(this);
   }
 }

@@ -1,4 +1,4 @@
-package io.github.wechatmp.callback;
+package io.github.wechatmp.callback.inbound;
 
 import java.time.Instant;
 import java.util.List;
@@ -49,12 +49,12 @@ public record PublishJobFinishEvent(
    *     fields} is null
    */
   public PublishJobFinishEvent {
-    fields = Messages.checked(toUser, fromUser, createTime, fields);
+    fields = Records.checked(toUser, fromUser, createTime, fields);
     articleUrls = List.copyOf(articleUrls);
   }
 
   @Override
   public String toString() {
-    return Messages.describe(this);
+    return Records.describe(this);
   }
 }

@@ -1,4 +1,4 @@
-package io.github.wechatmp.callback;
+package io.github.wechatmp.callback.inbound;
 
 import java.time.Instant;
 import java.util.List;
@@ -51,7 +51,7 @@ public record SubscribeMessageEvent(
    *     fields} is null
    */
   public SubscribeMessageEvent {
-    fields = Messages.checked(toUser, fromUser, createTime, fields);
+    fields = Records.checked(toUser, fromUser, createTime, fields);
     subscriptions = List.copyOf(subscriptions);
   }
 
@@ -77,6 +77,6 @@ public record SubscribeMessageEvent(
 
   @Override
   public String toString() {
-    return Messages.describe(this);
+    return Records.describe(this);
   }
 }

@@ -1,4 +1,4 @@
-package io.github.wechatmp.callback;
+package io.github.wechatmp.callback.inbound;
 
 import java.time.Instant;
 import java.util.Map;
@@ -27,11 +27,11 @@ public record UnsubscribeEvent(
    *     fields} is null
    */
   public UnsubscribeEvent {
-    fields = Messages.checked(toUser, fromUser, createTime, fields);
+    fields = Records.checked(toUser, fromUser, createTime, fields);
   }
 
   @Override
   public String toString() {
-    return Messages.describe(this);
+    return Records.describe(this);
   }
 }

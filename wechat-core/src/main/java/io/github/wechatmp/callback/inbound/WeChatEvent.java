@@ -1,4 +1,4 @@
-package io.github.wechatmp.callback;
+package io.github.wechatmp.callback.inbound;
 
 /**
  * An event WeChat pushed ({@code MsgType} {@code event}): a follow, a menu click, the outcome of a

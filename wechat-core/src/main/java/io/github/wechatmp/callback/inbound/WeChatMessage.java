@@ -1,15 +1,16 @@
-package io.github.wechatmp.callback;
+package io.github.wechatmp.callback.inbound;
 
 import java.time.Instant;
 import java.util.Map;
 
 /**
  * A message or event WeChat pushed to the account's server URL, verified, decrypted and parsed by
- * {@link WeChatCallback}. There is a record for every message type WeChat documents ({@link
- * TextMessage}, {@link ImageMessage}, {@link VoiceMessage}, {@link VideoMessage}, {@link
- * ShortVideoMessage}, {@link LocationMessage}, {@link LinkMessage}) and, under {@link WeChatEvent},
- * for every event; anything else arrives as {@link UnknownMessage} or {@link UnknownEvent}, never
- * as an error. Switch over them, or route them with {@link MessageRouter}.
+ * {@link io.github.wechatmp.callback.WeChatCallback}. There is a record for every message type
+ * WeChat documents ({@link TextMessage}, {@link ImageMessage}, {@link VoiceMessage}, {@link
+ * VideoMessage}, {@link ShortVideoMessage}, {@link LocationMessage}, {@link LinkMessage}) and,
+ * under {@link WeChatEvent}, for every event; anything else arrives as {@link UnknownMessage} or
+ * {@link UnknownEvent}, never as an error. Switch over them, or route them with {@link
+ * io.github.wechatmp.callback.MessageRouter}.
  *
  * <p>All implementations are immutable records and thread-safe. Their {@code toString()} names the
  * type and IDs only, never what the user wrote.

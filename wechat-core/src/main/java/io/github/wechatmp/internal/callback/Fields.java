@@ -1,4 +1,4 @@
-package io.github.wechatmp.callback;
+package io.github.wechatmp.internal.callback;
 
 import java.util.AbstractMap;
 import java.util.Collections;
@@ -7,10 +7,11 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The unmodifiable fields of a message. Only this package makes them, so a record given one knows
- * nobody holds a mutable view of it and need not copy it; any other map is copied.
+ * The unmodifiable fields of a message. Only the SDK makes them (this package is not exported), so
+ * a record given one knows nobody holds a mutable view of it and need not copy it; any other map is
+ * copied.
  */
-final class Fields extends AbstractMap<String, String> {
+public final class Fields extends AbstractMap<String, String> {
   private final Map<String, String> map;
 
   private Fields(Map<String, String> map) {
@@ -18,11 +19,11 @@ final class Fields extends AbstractMap<String, String> {
   }
 
   /** Wraps {@code owned}, which the caller hands over and never touches again. */
-  static Fields own(Map<String, String> owned) {
+  public static Fields own(Map<String, String> owned) {
     return new Fields(Collections.unmodifiableMap(owned));
   }
 
-  static Fields copyOf(Map<String, String> any) {
+  public static Fields copyOf(Map<String, String> any) {
     return any instanceof Fields f ? f : own(new LinkedHashMap<>(any));
   }
 

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.sun.net.httpserver.HttpServer;
 import io.github.wechatmp.callback.MessageHandler;
-import io.github.wechatmp.callback.TemplateSendJobFinishEvent;
 import io.github.wechatmp.callback.WeChatCallback;
 import io.github.wechatmp.callback.WeChatCallbackHandler;
+import io.github.wechatmp.callback.inbound.TemplateSendJobFinishEvent;
 import io.github.wechatmp.test.CallbackClient;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
