@@ -212,4 +212,21 @@ class RedisMessageDeduplicatorTest {
         IllegalArgumentException.class,
         () -> RedisMessageDeduplicator.builder(redis.newClient()).lifetime(Duration.ofSeconds(29)));
   }
+
+  @Test
+  void aCallbackWhoseReplayWindowOutlastsTheKeysIsRefusedAtBuild() {
+    WeChatCallback.Builder b =
+        WeChatCallback.builder()
+            .token(TOKEN)
+            .handler(m -> null)
+            .maxTimestampAge(Duration.ofMinutes(5))
+            .deduplicator(new RedisMessageDeduplicator(redis.newClient()));
+    IllegalStateException e = assertThrows(IllegalStateException.class, b::build);
+    assertTrue(e.getMessage().contains("at least 600 s"), e.getMessage());
+    b.deduplicator(
+            RedisMessageDeduplicator.builder(redis.newClient())
+                .lifetime(Duration.ofMinutes(10))
+                .build())
+        .build();
+  }
 }
