@@ -5,6 +5,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -167,8 +168,8 @@ public final class InMemoryMessageDeduplicator implements MessageDeduplicator {
    * @return the lifetime
    */
   @Override
-  public java.util.Optional<Duration> lifetime() {
-    return java.util.Optional.of(Duration.ofNanos(lifetimeNanos));
+  public Optional<Duration> lifetime() {
+    return Optional.of(Duration.ofNanos(lifetimeNanos));
   }
 
   /**

@@ -2,6 +2,7 @@ package io.github.wechatmp.callback;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Remembers which pushes are being handled or were handled, so that WeChat's retries (it tries a
@@ -83,8 +84,8 @@ public interface MessageDeduplicator {
    *
    * @return the lifetime of a key, or empty if unknown
    */
-  default java.util.Optional<Duration> lifetime() {
-    return java.util.Optional.empty();
+  default Optional<Duration> lifetime() {
+    return Optional.empty();
   }
 
   /**

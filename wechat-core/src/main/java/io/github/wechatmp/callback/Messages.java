@@ -28,11 +28,16 @@ import io.github.wechatmp.callback.inbound.WeChatMessage;
 import io.github.wechatmp.internal.callback.Fields;
 import io.github.wechatmp.internal.xml.FlatXml;
 import io.github.wechatmp.message.MessageCryptoException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** Turns a parsed document into its {@link WeChatMessage} and its deduplication key. */
 final class Messages {
@@ -45,8 +50,8 @@ final class Messages {
   }
 
   /** The fields an event's key names on their own; every other leaf goes into its digest. */
-  private static final java.util.Set<String> EVENT_KEY_FIELDS =
-      java.util.Set.of("ToUserName", "FromUserName", "CreateTime", "MsgType", "Event", "EventKey");
+  private static final Set<String> EVENT_KEY_FIELDS =
+      Set.of("ToUserName", "FromUserName", "CreateTime", "MsgType", "Event", "EventKey");
 
   /**
    * The key retries of one push share, and two different pushes never do. A message is keyed by the
@@ -80,7 +85,7 @@ final class Messages {
     if (id != null) {
       sb.append("|id=").append(id.strip());
     }
-    java.security.MessageDigest digest = null;
+    MessageDigest digest = null;
     for (int i = 0; i < leaves.size(); i++) {
       String path = leaves.path(i);
       if (EVENT_KEY_FIELDS.contains(path)) {
@@ -94,21 +99,21 @@ final class Messages {
       update(digest, leaves.value(i));
     }
     if (digest != null) {
-      sb.append("|d=").append(java.util.HexFormat.of().formatHex(digest.digest(), 0, 16));
+      sb.append("|d=").append(HexFormat.of().formatHex(digest.digest(), 0, 16));
     }
     return sb.toString();
   }
 
-  private static java.security.MessageDigest sha256() {
+  private static MessageDigest sha256() {
     try {
-      return java.security.MessageDigest.getInstance("SHA-256");
-    } catch (java.security.NoSuchAlgorithmException e) {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every Java platform has SHA-256", e);
     }
   }
 
-  private static void update(java.security.MessageDigest digest, String s) {
-    byte[] bytes = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  private static void update(MessageDigest digest, String s) {
+    byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
     int n = bytes.length;
     digest.update(new byte[] {(byte) (n >>> 24), (byte) (n >>> 16), (byte) (n >>> 8), (byte) n});
     digest.update(bytes);

@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -599,12 +600,12 @@ public final class WeChatCallback {
     private Clock clock = Clock.systemUTC();
     private int maxBodySize = DEFAULT_MAX_BODY_SIZE;
     private int handlerThreads = DEFAULT_HANDLER_THREADS;
-    private java.util.function.LongSupplier ticker = System::nanoTime;
+    private LongSupplier ticker = System::nanoTime;
 
     private Builder() {}
 
     /** The time source of the default deduplicator's lifetimes, for tests. */
-    Builder ticker(java.util.function.LongSupplier ticker) {
+    Builder ticker(LongSupplier ticker) {
       this.ticker = Objects.requireNonNull(ticker, "ticker");
       return this;
     }

@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -180,7 +181,7 @@ final class MicrometerObserver implements AccountObserver {
       }
 
       @Override
-      public java.util.Optional<Duration> lifetime() {
+      public Optional<Duration> lifetime() {
         return deduplicator.lifetime();
       }
 

@@ -4,6 +4,7 @@ import io.github.wechatmp.callback.MessageDeduplicator;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -162,8 +163,8 @@ public final class SpringDataRedisMessageDeduplicator implements MessageDeduplic
    * @return the lifetime of a key
    */
   @Override
-  public java.util.Optional<Duration> lifetime() {
-    return java.util.Optional.of(LIFETIME);
+  public Optional<Duration> lifetime() {
+    return Optional.of(LIFETIME);
   }
 
   @Override

@@ -4,6 +4,7 @@ import io.github.wechatmp.callback.MessageDeduplicator;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import redis.clients.jedis.UnifiedJedis;
@@ -204,8 +205,8 @@ public final class RedisMessageDeduplicator implements MessageDeduplicator {
    * @return the lifetime
    */
   @Override
-  public java.util.Optional<Duration> lifetime() {
-    return java.util.Optional.of(Duration.ofMillis(lifetimeMillis));
+  public Optional<Duration> lifetime() {
+    return Optional.of(Duration.ofMillis(lifetimeMillis));
   }
 
   @Override
