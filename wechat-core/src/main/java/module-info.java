@@ -6,8 +6,8 @@
  * an OkHttp interceptor that adds the token to API calls ({@link io.github.wechatmp.http}), the
  * server URL's back end: a router, deduplication, the reply deadline and the adapters ({@link
  * io.github.wechatmp.callback}) and the typed messages and events ({@link
- * io.github.wechatmp.callback.inbound}), and the exceptions every module throws ({@link
- * io.github.wechatmp}).
+ * io.github.wechatmp.callback.inbound}), the one Redis layout that the Redis stores share ({@link
+ * io.github.wechatmp.redis}), and the exceptions every module throws ({@link io.github.wechatmp}).
  *
  * <p>Only these packages are exported. The {@code io.github.wechatmp.internal} packages are the
  * implementation: they are not exported, and nothing in them is stable.
@@ -35,4 +35,5 @@ module io.github.wechatmp {
   exports io.github.wechatmp.http;
   exports io.github.wechatmp.callback;
   exports io.github.wechatmp.callback.inbound;
+  exports io.github.wechatmp.redis;
 }
