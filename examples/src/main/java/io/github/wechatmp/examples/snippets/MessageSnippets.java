@@ -58,6 +58,8 @@ final class MessageSnippets {
   static HttpServer httpServer(int port, WeChatCallback callback) throws IOException {
     // snippet:start messages-httpserver
     HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
+    // bounded (see docs/callbacks-deployment.md)
+    server.setExecutor(WeChatCallbackHandler.newExecutor(64, 256));
     server.createContext("/wechat", new WeChatCallbackHandler(callback));
     server.start();
     // snippet:end
