@@ -275,6 +275,33 @@ class WeChatAutoConfigurationTest {
   }
 
   @Test
+  void anInvalidAppIdFailsAtStartUpNamingThePropertyWithoutRepeatingTheValue() {
+    runner
+        .withPropertyValues("wechat.mp.app-id=wx0123 pasted:secret", "wechat.mp.app-secret=s")
+        .run(
+            context -> {
+              FailureAnalysis a = analysis(context);
+              assertThat(a.getDescription())
+                  .isEqualTo(
+                      "wechat.mp.app-id is not an AppID: an AppID is 1 to 64 letters, digits, _"
+                          + " or -.")
+                  .doesNotContain("pasted");
+              assertThat(a.getAction()).startsWith("Set wechat.mp.app-id to the AppID");
+            });
+  }
+
+  @Test
+  void anInvalidAppIdOfOneOfManyAccountsNamesThatAccount() {
+    runner
+        .withPropertyValues(
+            "wechat.mp.accounts.shop.app-id=wx/shop", "wechat.mp.accounts.shop.app-secret=s")
+        .run(
+            context ->
+                assertThat(analysis(context).getDescription())
+                    .startsWith("wechat.mp.accounts.shop.app-id is not an AppID"));
+  }
+
+  @Test
   void aMissingSecretOfOneOfManyAccountsNamesThatAccount() {
     runner
         .withPropertyValues(
@@ -517,7 +544,8 @@ class WeChatAutoConfigurationTest {
           .withPropertyValues(
               "wechat.mp.app-id=" + APP_ID,
               "wechat.mp.app-secret=the-wrong-secret",
-              "wechat.mp.api-base-url=" + strict.baseUrl())
+              "wechat.mp.api-base-url=" + strict.baseUrl(),
+              "wechat.mp.fetch-at-startup=false")
           .run(
               context -> {
                 WeChatAccount account = context.getBean(WeChatAccounts.class).get("default");
