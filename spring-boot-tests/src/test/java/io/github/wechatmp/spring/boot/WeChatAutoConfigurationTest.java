@@ -21,6 +21,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.AfterAll;
@@ -216,6 +217,23 @@ class WeChatAutoConfigurationTest {
                             + "' cannot be written: its directory "
                             + notADirectory.toAbsolutePath().normalize()
                             + " does not exist."));
+  }
+
+  @Test
+  void aFileStoreInADirectoryOthersCanWriteToFailsAtStartUp() throws Exception {
+    Path shared = Files.createDirectory(dir.resolve("shared"));
+    Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
+    Path file = shared.resolve("tokens");
+    oneAccount()
+        .withPropertyValues("wechat.mp.store.type=file", "wechat.mp.store.file.path=" + file)
+        .run(
+            context -> {
+              FailureAnalysis a = analysis(context);
+              assertThat(a.getDescription())
+                  .startsWith("wechat.mp.store.file.path '" + file + "' cannot hold the token file")
+                  .contains("can be written by other users (mode 0777");
+              assertThat(a.getAction()).contains("only the application's user can write to");
+            });
   }
 
   @Test

@@ -179,7 +179,10 @@ final class Stores {
       } catch (TokenStoreException | IllegalArgumentException e) {
         throw new WeChatConfigurationException(
             key + " '" + file + "' cannot hold the token file: " + e.getMessage(),
-            "Set " + key + " to a regular file in a writable directory.",
+            "Set "
+                + key
+                + " to a regular file in a directory only the application's user can write to,"
+                + " such as /var/lib/<application>/wechat-tokens.json (not /tmp).",
             e);
       }
     }
