@@ -433,6 +433,7 @@ final class SharedFile {
       } catch (AtomicMoveNotSupportedException e) {
         throw new IOException("the file system cannot replace files atomically", e);
       }
+      syncDirectory(); // before the interrupt is put back, which would make it fail
     } catch (IOException e) {
       try {
         Files.deleteIfExists(tempFile);
@@ -445,7 +446,6 @@ final class SharedFile {
         Thread.currentThread().interrupt();
       }
     }
-    syncDirectory();
   }
 
   /** Makes the rename itself durable; not every platform can open a directory, so best effort. */

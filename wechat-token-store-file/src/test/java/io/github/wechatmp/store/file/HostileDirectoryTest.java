@@ -20,6 +20,7 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -149,6 +150,7 @@ class HostileDirectoryTest {
   }
 
   @Test
+  @Tag("slow") // 1,500 saves, each forced to disk
   void aTemporaryFileSwappedForALinkNeverReceivesTheToken() throws Exception {
     FileTokenStore store = new FileTokenStore(dir.resolve("tokens.json"));
     Path victim = Files.writeString(root.resolve("victim.txt"), "precious");
