@@ -129,7 +129,12 @@ final class WeChatLifecycle implements SmartLifecycle, ApplicationListener<Conte
     }
     awaitStartupFetches();
     for (WeChatAccount account : accounts.all()) {
-      account.close(); // also the application's own provider beans: closing is idempotent
+      try {
+        account.close(); // also the application's own provider beans: closing is idempotent
+      } catch (RuntimeException e) {
+        // One account failing to close must not keep the others and the store open.
+        log.warn("Could not close the WeChat account {}: {}", account.name(), e.toString());
+      }
     }
     accounts.close();
     TokenStore s = store.getIfUnique();
