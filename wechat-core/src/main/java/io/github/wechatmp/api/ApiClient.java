@@ -213,7 +213,13 @@ final class ApiClient implements WeChatApi {
   }
 
   private static HttpUrl absolute(String url, Map<String, ?> query) {
-    return withQuery(WeChatHttp.apiBaseUrl(url).newBuilder().build(), query);
+    HttpUrl parsed = HttpUrl.parse(url.strip());
+    if (parsed == null) {
+      throw new IllegalArgumentException("not an http or https URL: " + what(url));
+    }
+    // The same rule as the API base URL: https, or plain http only to a loopback address.
+    WeChatHttp.apiBaseUrl(parsed.newBuilder().encodedPath("/").query(null).build().toString());
+    return withQuery(parsed, query);
   }
 
   private static HttpUrl withQuery(HttpUrl url, Map<String, ?> query) {
