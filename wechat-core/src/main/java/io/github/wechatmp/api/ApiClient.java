@@ -53,7 +53,7 @@ final class ApiClient implements WeChatApi {
   private final HttpUrl imageBase;
   private final int busyRetries;
   private final long busyBackoffNanos;
-  private final Moshi moshi = new Moshi.Builder().build();
+  private final Moshi moshi = new Moshi.Builder().add(RecordAdapters.FACTORY).build();
   private final JsonAdapter<Object> anyAdapter = moshi.adapter(Object.class);
   // Adapters are looked up once per type, so that no call reflects on its types.
   private final Map<Class<?>, JsonAdapter<?>> adapters = new ConcurrentHashMap<>();
