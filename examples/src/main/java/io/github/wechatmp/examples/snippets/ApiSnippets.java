@@ -49,7 +49,11 @@ final class ApiSnippets {
     UserSummary user =
         api.get("cgi-bin/user/info", Map.of("openid", openId, "lang", "zh_CN"), UserSummary.class);
     Map<?, ?> ips = api.get("/cgi-bin/get_api_domain_ip", Map.of(), Map.class);
-    String raw = api.post("cgi-bin/user/info/updateremark", Map.of("openid", openId, "remark", "VIP"), String.class);
+    String raw =
+        api.post(
+            "cgi-bin/user/info/updateremark",
+            Map.of("openid", openId, "remark", "VIP"),
+            String.class);
     // snippet:end
     assertEquals(openId, user.openId());
     assertTrue(ips.containsKey("ip_list") && raw.contains("errcode"));

@@ -29,8 +29,7 @@ class ApiSnippetsTest {
                 .apiBaseUrl(wechat.baseUrl())
                 .build()) {
       wechat.addEndpoint("cgi-bin/user/info/updateremark", "{\"errcode\":0,\"errmsg\":\"ok\"}");
-      WeChatApi api =
-          WeChatApi.builder().tokens(tokens).imageBaseUrl(wechat.baseUrl()).build();
+      WeChatApi api = WeChatApi.builder().tokens(tokens).imageBaseUrl(wechat.baseUrl()).build();
       List<String> users = wechat.addFollowers(3);
       ApiSnippets.generic(ApiSnippets.build(tokens), users.get(0));
       assertTrue(ApiSnippets.template(api, users.get(0), "7") > 0);
