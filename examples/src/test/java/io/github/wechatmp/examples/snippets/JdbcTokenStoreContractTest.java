@@ -1,5 +1,6 @@
 package io.github.wechatmp.examples.snippets;
 
+import io.github.wechatmp.store.tck.TestPostgres;
 import io.github.wechatmp.store.tck.TokenStoreContract;
 import io.github.wechatmp.token.TokenKey;
 import io.github.wechatmp.token.TokenStore;
