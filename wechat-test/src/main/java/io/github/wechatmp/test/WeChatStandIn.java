@@ -78,7 +78,8 @@ import java.util.regex.Pattern;
  * image 10 MB, voice 2 MB, video 10 MB, thumb 64 KB; {@code media/get} streams the file, a video by
  * its {@code video_url}, and 40007 after 3 days, see {@link #mediaReceived()}); the customer
  * service window ({@link #userMessaged(String)}: 45015 after 48 hours, 45047 past 20 messages) and
- * typing ({@link #typingReceived()}).
+ * typing ({@link #typingReceived()}). A canned answer {@linkplain #addEndpoint(String, String)
+ * added} for one of these paths replaces it.
  *
  * <h2>Faults, counts, log</h2>
  *
@@ -636,7 +637,7 @@ public final class WeChatStandIn implements AutoCloseable {
       default:
         break;
     }
-    if (ApiEndpoints.handles(path)) {
+    if (ApiEndpoints.handles(path) && !cannedAnswers.containsKey(path)) {
       Answer refused =
           ApiEndpoints.isUntokened(path) ? null : checkToken(params.get("access_token"));
       return refused != null
