@@ -15,7 +15,12 @@ import java.util.List;
 public record Menu(
     @Json(name = "button") List<MenuButton> buttons, @Json(name = "menuid") String menuId) {
 
-  /** Copies {@code buttons}; null is kept as empty. */
+  /**
+   * Copies {@code buttons}; null is kept as empty.
+   *
+   * @param buttons the top-level buttons
+   * @param menuId WeChat's ID, or null
+   */
   public Menu {
     buttons = buttons == null ? List.of() : List.copyOf(buttons);
   }

@@ -31,7 +31,19 @@ public record MenuButton(
     @Json(name = "article_id") String articleId,
     @Json(name = "sub_button") List<MenuButton> subButtons) {
 
-  /** Copies {@code subButtons}; null is kept as empty. */
+  /**
+   * Copies {@code subButtons}; null is kept as empty.
+   *
+   * @param type the type
+   * @param name the label
+   * @param key the key
+   * @param url the URL
+   * @param appId the Mini Program's AppID
+   * @param pagePath the Mini Program page
+   * @param mediaId the medium
+   * @param articleId the article
+   * @param subButtons the sub-buttons
+   */
   public MenuButton {
     subButtons = subButtons == null ? List.of() : List.copyOf(subButtons);
   }

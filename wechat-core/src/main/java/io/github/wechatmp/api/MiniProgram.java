@@ -13,6 +13,8 @@ public record MiniProgram(
   /**
    * Checks the AppID.
    *
+   * @param appId the Mini Program's AppID
+   * @param pagePath the page
    * @throws IllegalArgumentException if {@code appId} is blank
    */
   public MiniProgram {

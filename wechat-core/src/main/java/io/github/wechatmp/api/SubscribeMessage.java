@@ -23,6 +23,11 @@ public record SubscribeMessage(
   /**
    * Checks the message and copies {@code data}.
    *
+   * @param toUser the recipient's OpenID
+   * @param templateId the template's ID
+   * @param page the page, or null
+   * @param miniProgram the Mini Program page, or null
+   * @param data the fields by key
    * @throws IllegalArgumentException if the recipient or template is blank or {@code data} empty
    */
   public SubscribeMessage {
@@ -64,6 +69,7 @@ public record SubscribeMessage(
     /**
      * Checks the value.
      *
+     * @param value the text
      * @throws IllegalArgumentException if it is null
      */
     public Value {

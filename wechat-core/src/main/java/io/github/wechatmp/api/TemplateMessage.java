@@ -27,6 +27,12 @@ public record TemplateMessage(
   /**
    * Checks the message and copies {@code data}.
    *
+   * @param toUser the recipient's OpenID
+   * @param templateId the template's ID
+   * @param url the page, or null
+   * @param miniProgram the Mini Program page, or null
+   * @param clientMsgId the de-duplication ID, or null
+   * @param data the fields by key
    * @throws IllegalArgumentException if the recipient or template is blank, {@code data} is null or
    *     empty, or {@code clientMsgId} is longer than 64 characters
    */
@@ -105,6 +111,8 @@ public record TemplateMessage(
     /**
      * Checks the value.
      *
+     * @param value the text
+     * @param color the color, or null
      * @throws IllegalArgumentException if {@code value} is null
      */
     public Value {
