@@ -33,6 +33,7 @@ import okhttp3.RequestBody;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
 import okio.Buffer;
+import okio.BufferedSource;
 
 /** The {@link WeChatApi} the builder makes: OkHttp, Moshi and the SDK's token interceptor. */
 final class ApiClient implements WeChatApi {
@@ -57,6 +58,7 @@ final class ApiClient implements WeChatApi {
   private final JsonAdapter<Object> anyAdapter = moshi.adapter(Object.class);
   // Adapters are looked up once per type, so that no call reflects on its types.
   private final Map<Class<?>, JsonAdapter<?>> adapters = new ConcurrentHashMap<>();
+  private final Map<String, HttpUrl> resolvedPaths = new ConcurrentHashMap<>();
 
   ApiClient(Builder b) {
     this.tokens = b.tokens;
@@ -153,7 +155,7 @@ final class ApiClient implements WeChatApi {
           && (type.subtype().contains("json")
               || (type.type().equals("text") && type.subtype().equals("plain")))) {
         String text = response.body().string();
-        checkJson(text, path, response);
+        checkJson(new Buffer().writeUtf8(text), path, response);
         String videoUrl = videoUrl(text);
         if (videoUrl != null) {
           // cgi-bin/media/get answers a video with where to fetch it, not with the video itself.
@@ -205,11 +207,23 @@ final class ApiClient implements WeChatApi {
       throw new IllegalArgumentException(
           "path must be relative to the API base URL, such as cgi-bin/user/info: " + path);
     }
-    HttpUrl resolved = base.resolve(p);
+    HttpUrl resolved = resolved(p);
     if (resolved == null) {
       throw new IllegalArgumentException("path is not a valid URL path: " + path);
     }
-    return withQuery(resolved, query);
+    return query.isEmpty() && resolved.querySize() == 0 ? resolved : withQuery(resolved, query);
+  }
+
+  /** The endpoint's URL; an application calls few endpoints, so the first 256 are kept. */
+  private HttpUrl resolved(String path) {
+    HttpUrl url = resolvedPaths.get(path);
+    if (url == null) {
+      url = base.resolve(path);
+      if (url != null && resolvedPaths.size() < 256) {
+        resolvedPaths.put(path, url);
+      }
+    }
+    return url;
   }
 
   private static HttpUrl absolute(String url, Map<String, ?> query) {
@@ -382,13 +396,15 @@ final class ApiClient implements WeChatApi {
       throw new WeChatTransportException(
           what(path) + " answered " + body.contentLength() + " bytes, too many for JSON", 200);
     }
-    String text = body.string();
-    checkJson(text, path, response);
+    BufferedSource source = body.source();
+    source.request(Long.MAX_VALUE); // the whole answer, read once: checked, then decoded
+    Buffer answer = source.getBuffer();
+    checkJson(answer, path, response);
     if (type == String.class) {
-      return type.cast(text);
+      return type.cast(answer.readUtf8());
     }
     try {
-      return adapter(type).fromJson(text);
+      return adapter(type).fromJson(answer);
     } catch (JsonDataException | JsonEncodingException e) {
       throw new WeChatTransportException(
           what(path) + " answered JSON that does not fit " + type.getName() + ": " + e.getMessage(),
@@ -396,25 +412,29 @@ final class ApiClient implements WeChatApi {
     }
   }
 
-  /** Throws unless {@code text} is JSON with no errcode, or errcode 0. */
-  private static void checkJson(String text, String path, Response response) throws IOException {
-    int first = firstNonBlank(text);
-    if (first < 0 || (text.charAt(first) != '{' && text.charAt(first) != '[')) {
+  /** Throws unless {@code answer} is JSON with no errcode, or errcode 0; consumes nothing. */
+  private static void checkJson(Buffer answer, String path, Response response) throws IOException {
+    long first = 0;
+    while (first < answer.size() && isBlank(answer.getByte(first))) {
+      first++;
+    }
+    byte start = first < answer.size() ? answer.getByte(first) : 0;
+    if (start != '{' && start != '[') {
       throw new WeChatTransportException(
           what(path)
               + " answered HTTP "
               + response.code()
               + " with "
               + contentType(response)
-              + (first < 0 ? " and an empty body" : " that is not JSON"),
+              + (first >= answer.size() ? " and an empty body" : " that is not JSON"),
           response.code());
     }
-    if (text.charAt(first) != '{') {
+    if (start != '{') {
       return;
     }
     long code = 0;
     String message = null;
-    try (JsonReader reader = JsonReader.of(new Buffer().writeUtf8(text))) {
+    try (JsonReader reader = JsonReader.of(answer.peek())) {
       reader.beginObject();
       while (reader.hasNext()) {
         String name = reader.nextName();
@@ -448,6 +468,10 @@ final class ApiClient implements WeChatApi {
       return null;
     }
     return null;
+  }
+
+  private static boolean isBlank(byte b) {
+    return b == ' ' || b == '\n' || b == '\r' || b == '\t';
   }
 
   private static int firstNonBlank(String s) {
