@@ -5,7 +5,9 @@
  * io.github.wechatmp.message}), the JS-SDK ticket and signature ({@link io.github.wechatmp.jssdk}),
  * an OkHttp interceptor that adds the token to API calls ({@link io.github.wechatmp.http}), the
  * server URL's back end: typed messages, a router, deduplication and the reply deadline ({@link
- * io.github.wechatmp.callback}), and the exceptions every module throws ({@link
+ * io.github.wechatmp.callback}), the one Redis layout that the Redis stores share ({@link
+ * io.github.wechatmp.redis}), a client for every WeChat API with typed calls for the common ones
+ * ({@link io.github.wechatmp.api}), and the exceptions every module throws ({@link
  * io.github.wechatmp}).
  *
  * <p>Only these packages are exported. The {@code io.github.wechatmp.internal} packages are the
@@ -37,5 +39,6 @@ module io.github.wechatmp {
   exports io.github.wechatmp.jssdk;
   exports io.github.wechatmp.http;
   exports io.github.wechatmp.callback;
+  exports io.github.wechatmp.redis;
   exports io.github.wechatmp.api;
 }
