@@ -43,8 +43,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * with Moshi adapters built once and the token read from the same provider (the floor WeChatApi's
  * overhead is measured against); and WxJava 4.7's {@code WxMpTemplateMsgService.sendTemplateMsg}
  * (its default Apache HttpClient service). One calling thread; the stand-in's own cost is in all
- * three. The stand-in's JDK server runs with TCP_NODELAY: without it every call waits out the
- * 40 ms delayed ACK of loopback TCP, which hides everything else.
+ * three. The stand-in's JDK server runs with TCP_NODELAY: without it every call waits out the 40 ms
+ * delayed ACK of loopback TCP, which hides everything else.
  */
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
