@@ -7,11 +7,11 @@ import java.time.Duration;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.support.DefaultListableBeanFactory;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.ApplicationContextInitializer;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.MapPropertySource;
 
@@ -20,7 +20,7 @@ import org.springframework.core.env.MapPropertySource;
  * points the account at it (demo AppID, secret, Token and EncodingAESKey; tokens living 2 minutes,
  * so refreshes happen while you watch), and once the application is up sends its own {@code
  * /wechat} a subscribe event and a text message as WeChat would, logging the replies. The stand-in
- * stops with the application.
+ * is a bean, so it stops with the application, and also when the start fails.
  */
 final class DemoMode implements ApplicationContextInitializer<ConfigurableApplicationContext> {
   private static final Logger log = LoggerFactory.getLogger(DemoMode.class);
@@ -64,7 +64,12 @@ final class DemoMode implements ApplicationContextInitializer<ConfigurableApplic
     log.info(
         "Demo mode: no WECHAT_APP_ID, so the account talks to a stand-in WeChat at {}",
         wechat.baseUrl());
-    context.addApplicationListener((ApplicationListener<ContextClosedEvent>) e -> wechat.close());
+    // A bean, not a ContextClosedEvent listener: a context whose start fails is never closed, only
+    // its beans are destroyed, and the stand-in's non-daemon thread would keep the JVM alive after
+    // the failure report. Registered before any other bean, it is destroyed last.
+    DefaultListableBeanFactory beans = (DefaultListableBeanFactory) context.getBeanFactory();
+    beans.registerSingleton("wechatDemoStandIn", wechat);
+    beans.registerDisposableBean("wechatDemoStandIn", wechat::close);
     context.addApplicationListener(
         (ApplicationListener<ApplicationReadyEvent>)
             e -> {
