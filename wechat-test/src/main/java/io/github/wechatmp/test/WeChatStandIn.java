@@ -67,6 +67,20 @@ import java.util.regex.Pattern;
  * recorded, see {@link #sentMessages()}; anything else 47001). {@link #addEndpoint(String, String)}
  * adds more. Unknown paths get HTTP 404.
  *
+ * <p>The business endpoints {@code io.github.wechatmp.api.WeChatApi} types are built in too, with
+ * WeChat's limits and error codes: template messages ({@link #templateMessagesSent()}, {@code
+ * client_msg_id} de-duplicated) and subscribe messages; the menu (1 to 3 buttons 40016, 5
+ * sub-buttons 40023, names of 16 and 60 bytes 40018/40025; {@code get} 46003 without one) and
+ * conditional menus; users and the follower list in pages of 10,000 ({@link #addFollowers(int)});
+ * tags; QR codes (temporary up to 2592000 s, permanent scene IDs 1 to 100000, scene strings of 1 to
+ * 64 characters, else 40097) and their images at {@code cgi-bin/showqrcode}; temporary media
+ * (multipart, type 40004, no part 41005, no file name or empty 44001, format 40005, size 40006:
+ * image 10 MB, voice 2 MB, video 10 MB, thumb 64 KB; {@code media/get} streams the file, a video by
+ * its {@code video_url}, and 40007 after 3 days, see {@link #mediaReceived()}); the customer
+ * service window ({@link #userMessaged(String)}: 45015 after 48 hours, 45047 past 20 messages) and
+ * typing ({@link #typingReceived()}). A canned answer {@linkplain #addEndpoint(String, String)
+ * added} for one of these paths replaces it.
+ *
  * <h2>Faults, counts, log</h2>
  *
  * {@link #failNext(int, Fault)} and {@link #failFor(Duration, Fault)} script HTTP 5xx answers,
@@ -133,6 +147,7 @@ public final class WeChatStandIn implements AutoCloseable {
   private int forceRefreshesToday;
   private boolean ipWhitelisted = true;
   private int ticketsIssued;
+  private final ApiEndpoints api;
 
   private WeChatStandIn(Builder b) throws IOException {
     this.appId = b.appId;
@@ -141,6 +156,7 @@ public final class WeChatStandIn implements AutoCloseable {
     this.overlap = b.overlap;
     this.dailyQuota = b.dailyQuota;
     this.clock = b.clock;
+    this.api = new ApiEndpoints(b.clock, this::baseUrl);
     this.platform = new StandInPlatform(this, b.clock);
     this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     AtomicInteger threads = new AtomicInteger();
@@ -248,6 +264,86 @@ public final class WeChatStandIn implements AutoCloseable {
    */
   public synchronized List<String> sentMessages() {
     return List.copyOf(sent);
+  }
+
+  /**
+   * Returns the bodies accepted by {@code cgi-bin/message/template/send}, in order; a message
+   * repeating an earlier one's {@code touser} and {@code client_msg_id} is answered with the
+   * earlier {@code msgid} and not recorded again, as WeChat sends it once.
+   *
+   * @return a snapshot of the JSON bodies
+   */
+  public List<String> templateMessagesSent() {
+    return api.templateMessages();
+  }
+
+  /**
+   * Returns the bodies accepted by {@code cgi-bin/message/subscribe/bizsend}, in order.
+   *
+   * @return a snapshot of the JSON bodies
+   */
+  public List<String> subscribeMessagesSent() {
+    return api.subscribeMessages();
+  }
+
+  /**
+   * Returns the default menu {@code cgi-bin/menu/create} last accepted, as {@code
+   * {"button":[...]}}.
+   *
+   * @return the menu's JSON, or null if there is none (never created, or deleted)
+   */
+  public String currentMenu() {
+    return api.menu();
+  }
+
+  /**
+   * Returns the temporary media {@code cgi-bin/media/upload} accepted, in order.
+   *
+   * @return a snapshot
+   */
+  public List<ReceivedMedia> mediaReceived() {
+    return api.media();
+  }
+
+  /**
+   * Returns what {@code cgi-bin/message/custom/typing} accepted, as {@code openid:command}.
+   *
+   * @return a snapshot, in order
+   */
+  public List<String> typingReceived() {
+    return api.typing();
+  }
+
+  /**
+   * Adds followers to the account, with OpenIDs {@code oStandIn00000000}, {@code
+   * oStandIn00000001}... in order. {@code cgi-bin/user/get} pages through them 10,000 at a time,
+   * and {@code cgi-bin/user/info}, its batch form and the tag endpoints know them (40003 for anyone
+   * else).
+   *
+   * @param count how many to add
+   * @return the OpenIDs added
+   * @throws IllegalArgumentException if {@code count} is negative
+   */
+  public List<String> addFollowers(int count) {
+    if (count < 0) {
+      throw new IllegalArgumentException("count must not be negative: " + count);
+    }
+    return api.addFollowers(count);
+  }
+
+  /**
+   * Records that {@code openId} wrote to the account now (by the stand-in's clock), which opens
+   * WeChat's customer service window: for 48 hours {@code cgi-bin/message/custom/send} accepts up
+   * to 20 messages to that user, then answers 45047; after 48 hours, 45015. Messages to users never
+   * named here are accepted without a window.
+   *
+   * @param openId the user's OpenID
+   * @return this stand-in
+   * @throws NullPointerException if {@code openId} is null
+   */
+  public WeChatStandIn userMessaged(String openId) {
+    api.userMessaged(Objects.requireNonNull(openId, "openId"));
+    return this;
   }
 
   /**
@@ -435,7 +531,7 @@ public final class WeChatStandIn implements AutoCloseable {
       String query = Objects.requireNonNullElse(exchange.getRequestURI().getRawQuery(), "");
       byte[] raw;
       try (InputStream in = exchange.getRequestBody()) {
-        raw = in.readNBytes(MAX_BODY);
+        raw = in.readNBytes(ApiEndpoints.maxBody(path, MAX_BODY));
       }
       String body = new String(raw, StandardCharsets.UTF_8);
       String method = exchange.getRequestMethod();
@@ -457,7 +553,7 @@ public final class WeChatStandIn implements AutoCloseable {
       }
       Answer answer;
       if (fault == null) {
-        answer = answer(method, path, query, body);
+        answer = answer(method, path, query, body, raw, contentType);
       } else {
         answer =
             switch (fault.kind) {
@@ -482,8 +578,14 @@ public final class WeChatStandIn implements AutoCloseable {
       if (answer == null) {
         return; // closing the exchange unanswered closes the connection
       }
-      byte[] bytes = answer.body.getBytes(StandardCharsets.UTF_8);
+      byte[] bytes =
+          answer.bytes != null ? answer.bytes : answer.body.getBytes(StandardCharsets.UTF_8);
       exchange.getResponseHeaders().set("Content-Type", answer.contentType);
+      if (answer.filename != null) {
+        exchange
+            .getResponseHeaders()
+            .set("Content-Disposition", "attachment; filename=\"" + answer.filename + "\"");
+      }
       if (fault != null && fault.location != null) {
         exchange.getResponseHeaders().set("Location", fault.location);
       }
@@ -524,7 +626,8 @@ public final class WeChatStandIn implements AutoCloseable {
     return null;
   }
 
-  private Answer answer(String method, String path, String query, String body) {
+  private Answer answer(
+      String method, String path, String query, String body, byte[] raw, String contentType) {
     Map<String, String> params = queryParameters(query);
     switch (path) {
       case TOKEN_PATH:
@@ -533,6 +636,13 @@ public final class WeChatStandIn implements AutoCloseable {
         return stableToken(method, body);
       default:
         break;
+    }
+    if (ApiEndpoints.handles(path) && !cannedAnswers.containsKey(path)) {
+      Answer refused =
+          ApiEndpoints.isUntokened(path) ? null : checkToken(params.get("access_token"));
+      return refused != null
+          ? refused
+          : Answer.of(api.answer(method, path, params, raw, contentType));
     }
     if (path.startsWith(StandInPlatform.PATH_PREFIX)) {
       if (!"POST".equals(method)) {
@@ -558,6 +668,10 @@ public final class WeChatStandIn implements AutoCloseable {
       case "cgi-bin/message/custom/send":
         if (!"POST".equals(method) || !Json.isObject(body)) {
           return Answer.error(47001, "data format error");
+        }
+        ApiEndpoints.Reply window = api.customServiceRefusal(body);
+        if (window != null) {
+          return Answer.of(window);
         }
         synchronized (this) {
           sent.add(body);
@@ -825,8 +939,19 @@ public final class WeChatStandIn implements AutoCloseable {
     }
   }
 
-  record Answer(int status, String contentType, String body) {
+  record Answer(int status, String contentType, String body, byte[] bytes, String filename) {
     private static final Pattern ERRCODE = Pattern.compile("\"errcode\"\\s*:\\s*(-?\\d+)");
+
+    Answer(int status, String contentType, String body) {
+      this(status, contentType, body, null, null);
+    }
+
+    static Answer of(ApiEndpoints.Reply r) {
+      boolean json = r.contentType().startsWith("application/json");
+      return json
+          ? new Answer(r.status(), r.contentType(), new String(r.body(), StandardCharsets.UTF_8))
+          : new Answer(r.status(), r.contentType(), "", r.body(), r.filename());
+    }
 
     static Answer json(String body) {
       return new Answer(200, "application/json; encoding=utf-8", body);
