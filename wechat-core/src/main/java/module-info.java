@@ -33,4 +33,5 @@ module io.github.wechatmp {
   exports io.github.wechatmp.jssdk;
   exports io.github.wechatmp.http;
   exports io.github.wechatmp.callback;
+  exports io.github.wechatmp.oauth;
 }

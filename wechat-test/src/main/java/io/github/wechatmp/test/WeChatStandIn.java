@@ -116,6 +116,7 @@ public final class WeChatStandIn implements AutoCloseable {
   private final AtomicInteger apiRequests = new AtomicInteger();
   private final Map<String, AtomicInteger> perPath = new ConcurrentHashMap<>();
   private final Map<String, String> cannedAnswers = new ConcurrentHashMap<>();
+  private final WebAuthorizationEndpoints web;
 
   // Guarded by "this": everything below.
   private final Map<String, Issued> tokens = new HashMap<>();
@@ -140,6 +141,16 @@ public final class WeChatStandIn implements AutoCloseable {
     this.overlap = b.overlap;
     this.dailyQuota = b.dailyQuota;
     this.clock = b.clock;
+    this.web =
+        new WebAuthorizationEndpoints(
+            appId,
+            (id, secret) -> {
+              Answer refused = checkCredentials(id, secret);
+              return refused == null
+                  ? null
+                  : new WebAuthorizationEndpoints.Reply(
+                      refused.status, refused.contentType, refused.body, null);
+            });
     this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     AtomicInteger threads = new AtomicInteger();
     this.executor =
@@ -416,6 +427,61 @@ public final class WeChatStandIn implements AutoCloseable {
   }
 
   /**
+   * Chooses the WeChat user whom the web authorization page ({@code connect/oauth2/authorize})
+   * signs in from now on, until another is chosen; before any is, a user with OpenID {@code
+   * oStandInUser0000000000000000} and nickname {@code Stand-in User}. The code exchange answers
+   * with this user's OpenID (and UnionID for {@code snsapi_userinfo}), {@code sns/userinfo} with
+   * the nickname and an avatar URL.
+   *
+   * @param openId the user's OpenID
+   * @param nickname the nickname {@code sns/userinfo} returns
+   * @param unionId the UnionID, or null for an account bound to no Open Platform account
+   * @return this stand-in
+   */
+  public WeChatStandIn webUser(String openId, String nickname, String unionId) {
+    web.user(
+        requireText(openId, "openId"),
+        Objects.requireNonNull(nickname, "nickname"),
+        unionId,
+        false);
+    return this;
+  }
+
+  /**
+   * Chooses, as {@link #webUser} does, a user on a Moments snapshot page: WeChat gives them a
+   * virtual OpenID and a {@code snsapi_base} token marked {@code "is_snapshotuser": 1}, whatever
+   * scope the page asked for.
+   *
+   * @param openId the virtual OpenID
+   * @return this stand-in
+   */
+  public WeChatStandIn webSnapshotUser(String openId) {
+    web.user(requireText(openId, "openId"), "", null, true);
+    return this;
+  }
+
+  /**
+   * Makes the authorize page deliver each redirect twice, as WeChat's in-app browser often does:
+   * the stand-in requests the redirect URL (code and state included) itself, without cookies, and
+   * only then answers the browser with the redirect to the same URL.
+   *
+   * @param twice whether to deliver each redirect twice
+   * @return this stand-in
+   */
+  public WeChatStandIn deliverRedirectTwice(boolean twice) {
+    web.deliverTwice(twice);
+    return this;
+  }
+
+  private static String requireText(String value, String name) {
+    Objects.requireNonNull(value, name);
+    if (value.isBlank()) {
+      throw new IllegalArgumentException(name + " must not be blank");
+    }
+    return value;
+  }
+
+  /**
    * Describes the stand-in, never its AppSecret.
    *
    * @return its base URL and AppID
@@ -484,6 +550,8 @@ public final class WeChatStandIn implements AutoCloseable {
       exchange.getResponseHeaders().set("Content-Type", answer.contentType);
       if (fault != null && fault.location != null) {
         exchange.getResponseHeaders().set("Location", fault.location);
+      } else if (answer.location != null) {
+        exchange.getResponseHeaders().set("Location", answer.location);
       }
       // -1 is the JDK's "no body"; 0 would mean chunked.
       exchange.sendResponseHeaders(answer.status, bytes.length == 0 ? -1 : bytes.length);
@@ -521,6 +589,10 @@ public final class WeChatStandIn implements AutoCloseable {
         return stableToken(method, body);
       default:
         break;
+    }
+    if (WebAuthorizationEndpoints.handles(path)) {
+      WebAuthorizationEndpoints.Reply r = web.answer(path, params, clock.instant());
+      return new Answer(r.status(), r.contentType(), r.body(), r.location());
     }
     if (!isBuiltIn(path) && !cannedAnswers.containsKey(path)) {
       return new Answer(404, "text/plain", "404 Not Found: " + path);
@@ -797,8 +869,12 @@ public final class WeChatStandIn implements AutoCloseable {
     }
   }
 
-  private record Answer(int status, String contentType, String body) {
+  private record Answer(int status, String contentType, String body, String location) {
     private static final Pattern ERRCODE = Pattern.compile("\"errcode\"\\s*:\\s*(-?\\d+)");
+
+    Answer(int status, String contentType, String body) {
+      this(status, contentType, body, null);
+    }
 
     static Answer json(String body) {
       return new Answer(200, "application/json; encoding=utf-8", body);
