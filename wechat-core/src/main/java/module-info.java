@@ -5,8 +5,8 @@
  * io.github.wechatmp.message}), the JS-SDK ticket and signature ({@link io.github.wechatmp.jssdk}),
  * an OkHttp interceptor that adds the token to API calls ({@link io.github.wechatmp.http}), the
  * server URL's back end: typed messages, a router, deduplication and the reply deadline ({@link
- * io.github.wechatmp.callback}), and the exceptions every module throws ({@link
- * io.github.wechatmp}).
+ * io.github.wechatmp.callback}), web authorization: a WeChat user's sign-in to a page ({@link
+ * io.github.wechatmp.oauth}), and the exceptions every module throws ({@link io.github.wechatmp}).
  *
  * <p>Only these packages are exported. The {@code io.github.wechatmp.internal} packages are the
  * implementation: they are not exported, and nothing in them is stable.
