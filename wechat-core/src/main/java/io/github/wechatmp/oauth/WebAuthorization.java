@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Objects;
@@ -421,7 +422,8 @@ public final class WebAuthorization {
   }
 
   private WebAccessToken readToken(Map<String, Object> answer, String what) {
-    Instant receivedAt = clock.instant();
+    // In milliseconds, as the store keeps it: every instance then holds an equal result.
+    Instant receivedAt = clock.instant().truncatedTo(ChronoUnit.MILLIS);
     String accessToken = string(answer, "access_token", what);
     String refreshToken = string(answer, "refresh_token", what);
     String openId = string(answer, "openid", what);

@@ -45,6 +45,15 @@ public final class Browser {
     throw new IOException("more than ten redirects from " + url);
   }
 
+  /** Requests {@code url} once and returns where it redirects to, without going there. */
+  public String redirectOf(String url) throws IOException, InterruptedException {
+    HttpResponse<Void> r =
+        http.send(
+            HttpRequest.newBuilder(withoutFragment(URI.create(url))).build(),
+            HttpResponse.BodyHandlers.discarding());
+    return r.headers().firstValue("Location").orElseThrow(() -> new IOException("no redirect"));
+  }
+
   private static URI withoutFragment(URI uri) {
     String s = uri.toString();
     int hash = s.indexOf('#');
