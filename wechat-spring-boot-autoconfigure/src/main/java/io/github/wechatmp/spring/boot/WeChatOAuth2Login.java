@@ -9,6 +9,8 @@ import io.github.wechatmp.oauth.WebAccessToken;
 import io.github.wechatmp.oauth.WebAuthorization;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,6 +21,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.oauth2.client.endpoint.OAuth2AccessTokenResponseClient;
@@ -47,6 +50,7 @@ import org.springframework.security.oauth2.core.endpoint.OAuth2ParameterNames;
 import org.springframework.security.oauth2.core.user.DefaultOAuth2User;
 import org.springframework.security.oauth2.core.user.OAuth2User;
 import org.springframework.security.web.util.UrlUtils;
+import org.springframework.web.util.UriBuilder;
 
 /**
  * What Spring Security's {@code oauth2Login()} needs to speak WeChat's dialect of OAuth 2, built on
@@ -150,15 +154,18 @@ public final class WeChatOAuth2Login {
       WebAuthorization auth, StateCodec states) {
     return builder -> {
       Object[] registration = new Object[1];
-      builder.attributes(a -> registration[0] = a.get(OAuth2ParameterNames.REGISTRATION_ID));
+      Consumer<Map<String, Object>> readAttributes =
+          a -> registration[0] = a.get(OAuth2ParameterNames.REGISTRATION_ID);
+      Builders.ATTRIBUTES.call(builder, readAttributes);
       if (!REGISTRATION_ID.equals(registration[0])) {
         return;
       }
       String state = states.issue("/");
-      builder.state(state);
+      Builders.STATE.call(builder, state);
       Map<String, Object> parameters = new HashMap<>();
-      builder.parameters(parameters::putAll); // read at build(), before the URI is made
-      builder.authorizationRequestUri(
+      Consumer<Map<String, Object>> readParameters = parameters::putAll; // at build(), first
+      Builders.PARAMETERS.call(builder, readParameters);
+      Function<UriBuilder, URI> uri =
           ignored -> {
             Object scope = parameters.get(OAuth2ParameterNames.SCOPE);
             return URI.create(
@@ -166,7 +173,8 @@ public final class WeChatOAuth2Login {
                     String.valueOf(parameters.get(OAuth2ParameterNames.REDIRECT_URI)),
                     Scope.fromWeChat(scope == null ? null : scope.toString().replace(' ', ',')),
                     state));
-          });
+          };
+      Builders.REQUEST_URI.call(builder, uri);
     };
   }
 
@@ -289,14 +297,56 @@ public final class WeChatOAuth2Login {
               request.getServerPort(),
               request.getRequestURI(),
               null);
-      return OAuth2AuthorizationRequest.authorizationCode()
-          .authorizationUri(registration.getProviderDetails().getAuthorizationUri())
-          .clientId(registration.getClientId())
-          .redirectUri(redirectUri)
-          .scopes(registration.getScopes())
-          .state(state)
-          .attributes(a -> a.put(OAuth2ParameterNames.REGISTRATION_ID, REGISTRATION_ID))
-          .build();
+      OAuth2AuthorizationRequest.Builder b = OAuth2AuthorizationRequest.authorizationCode();
+      Builders.AUTHORIZATION_URI.call(b, registration.getProviderDetails().getAuthorizationUri());
+      Builders.CLIENT_ID.call(b, registration.getClientId());
+      Builders.REDIRECT_URI.call(b, redirectUri);
+      Builders.SCOPES.call(b, registration.getScopes());
+      Builders.STATE.call(b, state);
+      Consumer<Map<String, Object>> attributes =
+          a -> a.put(OAuth2ParameterNames.REGISTRATION_ID, REGISTRATION_ID);
+      Builders.ATTRIBUTES.call(b, attributes);
+      return b.build();
+    }
+  }
+
+  /**
+   * The setters of {@code OAuth2AuthorizationRequest.Builder}, called through reflection: Spring
+   * Security 7 moved them to a generic superclass, so a call compiled against 6.x (which this
+   * module is) names a method 7.x does not have. Looked up once; each is public in both.
+   */
+  private enum Builders {
+    AUTHORIZATION_URI("authorizationUri", String.class),
+    CLIENT_ID("clientId", String.class),
+    REDIRECT_URI("redirectUri", String.class),
+    SCOPES("scopes", Set.class),
+    STATE("state", String.class),
+    ATTRIBUTES("attributes", Consumer.class),
+    PARAMETERS("parameters", Consumer.class),
+    REQUEST_URI("authorizationRequestUri", Function.class);
+
+    private final Method method;
+
+    Builders(String name, Class<?> parameter) {
+      try {
+        this.method = OAuth2AuthorizationRequest.Builder.class.getMethod(name, parameter);
+      } catch (NoSuchMethodException e) {
+        throw new IllegalStateException(
+            "This Spring Security's OAuth2AuthorizationRequest.Builder has no " + name, e);
+      }
+    }
+
+    void call(OAuth2AuthorizationRequest.Builder builder, Object argument) {
+      try {
+        method.invoke(builder, argument);
+      } catch (InvocationTargetException e) {
+        if (e.getCause() instanceof RuntimeException r) {
+          throw r;
+        }
+        throw new IllegalStateException(e.getCause());
+      } catch (IllegalAccessException e) {
+        throw new IllegalStateException(e);
+      }
     }
   }
 

@@ -20,7 +20,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.security.config.Customizer;
@@ -96,7 +95,8 @@ class OAuth2LoginTest {
     ConfigurableApplicationContext app =
         new SpringApplicationBuilder(App.class).properties(properties.toArray(String[]::new)).run();
     apps.add(app);
-    int port = ((WebServerApplicationContext) app).getWebServer().getPort();
+    // The property both Boot generations set, where the server's type moved between them.
+    String port = app.getEnvironment().getProperty("local.server.port");
     return "http://localhost:" + port + "/";
   }
 
