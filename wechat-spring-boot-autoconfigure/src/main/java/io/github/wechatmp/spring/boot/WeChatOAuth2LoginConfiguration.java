@@ -242,10 +242,10 @@ public class WeChatOAuth2LoginConfiguration {
   private static AccountProperties account(WeChatProperties properties, WeChatOAuthProperties o) {
     String name = o.getAccount() == null ? WeChatAccounts.DEFAULT_NAME : o.getAccount();
     AccountProperties account =
-        name.equals(WeChatAccounts.DEFAULT_NAME) && properties.getAppId() != null
+        name.equals(WeChatAccounts.DEFAULT_NAME) && hasText(properties.getAppId())
             ? properties
             : properties.getAccounts().get(name);
-    if (account == null || account.getAppId() == null || account.getAppSecret() == null) {
+    if (account == null || !hasText(account.getAppId()) || !hasText(account.getAppSecret())) {
       throw new WeChatConfigurationException(
           "The WeChat sign-in (wechat.mp.oauth.enabled=true) names account '"
               + name
@@ -275,6 +275,10 @@ public class WeChatOAuth2LoginConfiguration {
             "wechat.mp.oauth.scope is '" + s + "'",
             "Set it to userinfo (the profile, after consent) or base (the OpenID only)");
     }
+  }
+
+  private static boolean hasText(String s) {
+    return s != null && !s.isBlank();
   }
 
   private static String withSlash(String url) {
