@@ -18,6 +18,10 @@ public record WeChatUser(String openId, String nickname, String avatarUrl, Strin
   /**
    * Checks the parts.
    *
+   * @param openId the user's OpenID
+   * @param nickname the nickname, possibly empty
+   * @param avatarUrl the avatar's URL, possibly empty
+   * @param unionId the UnionID, or null
    * @throws NullPointerException if {@code openId}, {@code nickname} or {@code avatarUrl} is null
    */
   public WeChatUser {

@@ -30,6 +30,13 @@ public record WebAccessToken(
   /**
    * Checks the parts.
    *
+   * @param accessToken the user's access token
+   * @param refreshToken the refresh token
+   * @param openId the user's OpenID
+   * @param unionId the user's UnionID, or null
+   * @param scope what the user granted
+   * @param snapshotUser whether the user is on a Moments snapshot page
+   * @param expiresAt when the access token expires
    * @throws NullPointerException if a part other than {@code unionId} is null
    * @throws IllegalArgumentException if a token or the OpenID is empty
    */

@@ -12,12 +12,25 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  */
 @ConfigurationProperties(prefix = "wechat.mp.oauth")
 public class WeChatOAuthProperties {
+  /** Whether the WeChat sign-in (the "wechat" registration for oauth2Login()) is contributed. */
   private boolean enabled;
+
+  /** The account users sign in to: "default" (wechat.mp.app-id) or a key of wechat.mp.accounts. */
   private String account = WeChatAccounts.DEFAULT_NAME;
+
+  /** What users are asked for: userinfo (the profile, after consent) or base (the OpenID only). */
   private String scope = "userinfo";
+
+  /** The redirect URI template; its domain must be the account's web authorization domain. */
   private String redirectUri = "{baseUrl}/login/oauth2/code/{registrationId}";
+
+  /** The base URL of WeChat's authorize page (https://open.weixin.qq.com/ when unset). */
   private String authorizeBaseUrl;
+
+  /** The key signing the state, 32 bytes or more in Base64; derived from the AppSecret if unset. */
   private String stateKey;
+
+  /** Whether WeChat's authorization requests live in their signed state, not the session. */
   private boolean statelessState = true;
 
   /** Creates the settings with their defaults. */

@@ -173,6 +173,29 @@ class OAuth2LoginTest {
     assertThat(wechat.requests("sns/oauth2/access_token")).isZero();
   }
 
+  @Test
+  void everyOAuthKeyIsInTheGeneratedMetadata() throws Exception {
+    String json;
+    try (java.io.InputStream in =
+        WeChatOAuth2Login.class.getResourceAsStream(
+            "/META-INF/spring-configuration-metadata.json")) {
+      json =
+          new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+              .replaceAll("\\s", "");
+    }
+    for (String key :
+        List.of(
+            "enabled",
+            "account",
+            "scope",
+            "redirect-uri",
+            "authorize-base-url",
+            "state-key",
+            "stateless-state")) {
+      assertThat(json).contains("\"name\":\"wechat.mp.oauth." + key + "\"");
+    }
+  }
+
   /** A browser: follows redirects itself and keeps cookies. */
   static final class Browser {
     private final HttpClient http =
