@@ -7,6 +7,7 @@
     "requires-automatic") // Moshi, through core, has no descriptor, only an Automatic-Module-Name
 module io.github.wechatmp.store.tck {
   requires transitive io.github.wechatmp;
+  requires transitive io.github.wechatmp.open;
   requires transitive org.junit.jupiter.api;
   requires io.github.wechatmp.test;
 

@@ -1,9 +1,10 @@
 package io.github.wechatmp.examples;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
+import io.github.wechatmp.examples.DocSnippets.DocBlock;
+import io.github.wechatmp.examples.DocSnippets.Source;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,107 +13,115 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The README's Java snippets are the regions between {@code // snippet:start NAME} and {@code //
- * snippet:end} in the sources of this module and of {@code examples-spring-boot}, which the build
- * compiles; its YAML snippets are the regions between {@code # snippet:start NAME} and {@code #
- * snippet:end} in their {@code src/main/resources/**.yml}, which the Spring Boot example loads (its
- * test starts it). A README block preceded by {@code <!-- snippet: NAME -->} must equal its region,
- * so the README cannot drift from code that compiles and configuration that runs.
+ * The documentation's Java and YAML snippets (README.md and every {@code docs/**}{@code .md}) are
+ * regions of the examples' sources, which the build compiles and the Spring Boot example loads:
+ * each page block must equal its region, Java blocks with the imports the region uses (see {@link
+ * DocSnippets}), and every region appears on exactly one page. With {@code -Dsnippets.update=true}
+ * the pages are rewritten from the sources first ({@code .ci/sync-doc-snippets}).
  */
 class ReadmeSnippetsTest {
-  private static final Pattern README_BLOCK =
-      Pattern.compile(
-          "<!-- snippet: ([a-z0-9-]+) -->\\s*```(?:java|yaml)\\n(.*?)```", Pattern.DOTALL);
+  private static final Path ROOT = DocSnippets.repositoryRoot();
+
+  @BeforeAll
+  static void rewriteThePagesWhenAskedTo() throws IOException {
+    if (Boolean.getBoolean("snippets.update")) {
+      System.out.println("snippets.update: rewrote " + DocSnippets.update(ROOT));
+    }
+  }
 
   @Test
-  void everyReadmeSnippetIsCompiledCode() throws IOException {
-    Map<String, String> sources = sourceSnippets();
-    Map<String, String> readme = readmeSnippets();
-    assertFalse(sources.isEmpty(), "no snippets found in the sources");
-    assertEquals(sources.keySet(), readme.keySet(), "snippets in the sources vs the README");
-    for (Map.Entry<String, String> e : sources.entrySet()) {
-      assertEquals(
-          e.getValue(),
-          readme.get(e.getKey()),
-          "README snippet '" + e.getKey() + "' drifted from the source");
-    }
-  }
-
-  private static Path repositoryRoot() {
-    for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
-      if (Files.isRegularFile(d.resolve("README.md")) && Files.isDirectory(d.resolve("examples"))) {
-        return d;
+  void everyDocBlockEqualsItsSourceRegionWithTheImportsItUses() throws IOException {
+    Map<String, Source> sources = DocSnippets.sources(ROOT);
+    assertFalse(sources.isEmpty(), "no snippets found in the examples' sources");
+    List<String> problems = new ArrayList<>();
+    for (DocBlock b : blocks()) {
+      Source s = sources.get(b.name());
+      if (s == null) {
+        problems.add(b.page() + ": snippet '" + b.name() + "' has no source region");
+      } else if (!s.block().equals(b.content()) || !s.language().equals(b.language())) {
+        problems.add(
+            b.page()
+                + ": snippet '"
+                + b.name()
+                + "' drifted from "
+                + s.file()
+                + "; expected:\n```"
+                + s.language()
+                + "\n"
+                + s.block()
+                + "```");
       }
     }
-    throw new AssertionError("the repository root (README.md beside examples/) was not found");
+    report(problems);
   }
 
-  private static Map<String, String> readmeSnippets() throws IOException {
-    String text = Files.readString(repositoryRoot().resolve("README.md"), StandardCharsets.UTF_8);
-    Map<String, String> out = new LinkedHashMap<>();
-    Matcher m = README_BLOCK.matcher(text);
-    while (m.find()) {
-      assertTrue(out.put(m.group(1), m.group(2)) == null, "README repeats snippet " + m.group(1));
+  @Test
+  void everySourceSnippetAppearsOnExactlyOneDocPage() throws IOException {
+    Map<String, List<Path>> shownOn = new LinkedHashMap<>();
+    for (DocBlock b : blocks()) {
+      shownOn.computeIfAbsent(b.name(), k -> new ArrayList<>()).add(b.page());
+    }
+    List<String> problems = new ArrayList<>();
+    for (Source s : DocSnippets.sources(ROOT).values()) {
+      List<Path> pages = shownOn.getOrDefault(s.name(), List.of());
+      if (pages.size() != 1) {
+        problems.add(
+            "snippet '"
+                + s.name()
+                + "' of "
+                + s.file()
+                + (pages.isEmpty() ? " is on no page" : " is on more than one page: " + pages)
+                + "; a page shows it as:\n<!-- snippet: "
+                + s.name()
+                + " -->\n```"
+                + s.language()
+                + "\n"
+                + s.block()
+                + "```");
+      }
+    }
+    report(problems);
+  }
+
+  @Test
+  void everySnippetMarkerIsFollowedByAJavaOrYamlBlock() throws IOException {
+    List<String> problems = new ArrayList<>();
+    for (Path page : DocSnippets.pages(ROOT)) {
+      String text = Files.readString(page, StandardCharsets.UTF_8);
+      List<String> markers = DocSnippets.markersOf(text);
+      List<String> blocks = DocSnippets.blocksOf(page, text).stream().map(DocBlock::name).toList();
+      if (!markers.equals(blocks)) {
+        problems.add(
+            ROOT.relativize(page)
+                + ": markers "
+                + markers
+                + " but blocks "
+                + blocks
+                + " (write <!-- snippet: NAME --> then a ```java or ```yaml block)");
+      }
+    }
+    report(problems);
+  }
+
+  private static List<DocBlock> blocks() throws IOException {
+    List<DocBlock> out = new ArrayList<>();
+    for (Path page : DocSnippets.pages(ROOT)) {
+      out.addAll(
+          DocSnippets.blocksOf(
+              ROOT.relativize(page), Files.readString(page, StandardCharsets.UTF_8)));
     }
     return out;
   }
 
-  private static Map<String, String> sourceSnippets() throws IOException {
-    Map<String, String> out = new LinkedHashMap<>();
-    List<Path> files = new ArrayList<>();
-    for (String module : List.of("examples", "examples-spring-boot")) {
-      for (String dir : List.of("src/main/java", "src/main/resources")) {
-        Path src = repositoryRoot().resolve(module).resolve(dir);
-        if (!Files.isDirectory(src)) {
-          continue;
-        }
-        try (Stream<Path> walk = Files.walk(src)) {
-          walk.filter(p -> p.toString().endsWith(".java") || p.toString().endsWith(".yml"))
-              .sorted()
-              .forEach(files::add);
-        }
-      }
+  private static void report(List<String> problems) {
+    if (!problems.isEmpty()) {
+      fail(
+          String.join("\n\n", problems)
+              + "\n\nRun .ci/sync-doc-snippets to rewrite the pages from the sources.");
     }
-    for (Path file : files) {
-      List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-      String mark = file.toString().endsWith(".yml") ? "# " : "// ";
-      String name = null;
-      List<String> body = new ArrayList<>();
-      for (String line : lines) {
-        String t = line.strip();
-        if (t.startsWith(mark + "snippet:start ")) {
-          name = t.substring((mark + "snippet:start ").length()).strip();
-          body.clear();
-        } else if (t.equals(mark + "snippet:end")) {
-          assertTrue(name != null, "snippet:end without start in " + file);
-          assertTrue(out.put(name, dedent(body)) == null, "snippet " + name + " defined twice");
-          name = null;
-        } else if (name != null) {
-          body.add(line);
-        }
-      }
-      assertTrue(name == null, "unterminated snippet " + name + " in " + file);
-    }
-    return out;
-  }
-
-  private static String dedent(List<String> lines) {
-    int indent =
-        lines.stream()
-            .filter(l -> !l.isBlank())
-            .mapToInt(l -> l.length() - l.stripLeading().length())
-            .min()
-            .orElse(0);
-    StringBuilder sb = new StringBuilder();
-    for (String l : lines) {
-      sb.append(l.isBlank() ? "" : l.substring(indent)).append('\n');
-    }
-    return sb.toString();
   }
 }

@@ -45,13 +45,13 @@ import org.junit.jupiter.api.Test;
  * </ol>
  *
  * Then it asserts, from every worker life's log of every call and the stand-in's counters: no
- * failed API call except what README.md documents ("an outage that outlasts the held token": the
- * store or WeChat failing while the worker held no unexpired token); fetches within one per refresh
- * period plus the documented extras; no fetch while the store is unreachable or while a dead
- * worker's lock lease runs; token requests inside each WeChat fault window within the hold-off's
- * bound; the store never corrupt; and quiet logs (one WARN per store outage, and no outage reported
- * as longer than it was). Tokens live 60 s, so refresh points come every 30 s (see {@link
- * #REFRESH_OFFSET}).
+ * failed API call except what docs/operations.md documents ("an outage that outlasts the held
+ * token": the store or WeChat failing while the worker held no unexpired token); fetches within one
+ * per refresh period plus the documented extras; no fetch while the store is unreachable or while a
+ * dead worker's lock lease runs; token requests inside each WeChat fault window within the
+ * hold-off's bound; the store never corrupt; and quiet logs (one WARN per store outage, and no
+ * outage reported as longer than it was). Tokens live 60 s, so refresh points come every 30 s (see
+ * {@link #REFRESH_OFFSET}).
  *
  * <p>{@code -Dsoak.duration=PT4M} (the default) runs each phase once (about 4.3 minutes: the Redis
  * phase always runs its whole cycle); {@code PT1H} repeats the cycle for the first four fifths of
@@ -86,7 +86,7 @@ class ChaosSoakTest {
 
   /**
    * How long after an outage ends a failure still counts as caused by it: the store's hold-off (at
-   * most 5 s, README "When WeChat or Redis is down") plus a second for a noisy machine.
+   * most 5 s, docs/operations.md "When WeChat or Redis is down") plus a second for a noisy machine.
    */
   static final long RECOVERY_GRACE_MILLIS = 6_000;
 
@@ -286,12 +286,12 @@ class ChaosSoakTest {
 
   /**
    * (d), (e) 12 s of failures on the token endpoint from 2 s before a refresh point. Every failed
-   * attempt is up to 1 + maxRetries requests (README: "retries twice"), and attempts follow the
-   * hold-off: 1 s after the first failure, doubling. From the first failure at 0, attempts start at
-   * 0, 1, 3, 7, 15... s, so a window of W s sees at most A(W) = floor(log2(W + 1)) + 1 attempts,
-   * one more if one races a hold-off's end. errcode -1 is an account failure: its hold-off is
-   * shared through the store, one schedule for the whole fleet. HTTP 500 is the host's own (a
-   * transport failure): each worker keeps its own schedule, so the bound is per worker.
+   * attempt is up to 1 + maxRetries requests (docs/operations.md: "retries twice"), and attempts
+   * follow the hold-off: 1 s after the first failure, doubling. From the first failure at 0,
+   * attempts start at 0, 1, 3, 7, 15... s, so a window of W s sees at most A(W) = floor(log2(W +
+   * 1)) + 1 attempts, one more if one races a hold-off's end. errcode -1 is an account failure: its
+   * hold-off is shared through the store, one schedule for the whole fleet. HTTP 500 is the host's
+   * own (a transport failure): each worker keeps its own schedule, so the bound is per worker.
    */
   private void tokenEndpointFailing(String what, Fault fault, boolean shared) throws Exception {
     awaitRefreshPoint(2_000);
@@ -507,7 +507,8 @@ class ChaosSoakTest {
     List<String> broken = new ArrayList<>();
 
     // 1. Every failed API call is a documented one: the store or WeChat out (within the grace of
-    // its end) while the worker held no unexpired token; README "When WeChat or Redis is down".
+    // its end) while the worker held no unexpired token; docs/operations.md "When WeChat or Redis
+    // is down".
     int calls = 0;
     int ok = 0;
     int documented = 0;
@@ -553,7 +554,7 @@ class ChaosSoakTest {
     if (!undocumented.isEmpty()) {
       broken.add(
           undocumented.size()
-              + " API calls failed in a way README.md does not document; the first ones:\n  "
+              + " API calls failed in a way docs/operations.md does not document; the first ones:\n  "
               + String.join("\n  ", undocumented.subList(0, Math.min(20, undocumented.size()))));
     }
     if (calls < 1_000) {

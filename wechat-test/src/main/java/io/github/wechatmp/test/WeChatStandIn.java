@@ -99,7 +99,7 @@ public final class WeChatStandIn implements AutoCloseable {
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-".toCharArray();
   private static final Pattern SECRET_PARAM = Pattern.compile("(?i)(secret=)[^&]*");
   private static final Pattern SECRET_MEMBER =
-      Pattern.compile("(\"secret\"\\s*:\\s*\")(?:[^\"\\\\]|\\\\.)*\"");
+      Pattern.compile("(\"(?:component_app|component_)?secret\"\\s*:\\s*\")(?:[^\"\\\\]|\\\\.)*\"");
   private static final int MAX_BODY = 1 << 20;
 
   private final String appId;
@@ -111,6 +111,7 @@ public final class WeChatStandIn implements AutoCloseable {
   private final HttpServer server;
   private final ExecutorService executor;
   private final SecureRandom random = new SecureRandom();
+  private final StandInPlatform platform;
 
   private final AtomicInteger tokenRequests = new AtomicInteger();
   private final AtomicInteger apiRequests = new AtomicInteger();
@@ -151,6 +152,7 @@ public final class WeChatStandIn implements AutoCloseable {
                   : new WebAuthorizationEndpoints.Reply(
                       refused.status, refused.contentType, refused.body, null);
             });
+    this.platform = new StandInPlatform(this, b.clock);
     this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     AtomicInteger threads = new AtomicInteger();
     this.executor =
@@ -561,6 +563,16 @@ public final class WeChatStandIn implements AutoCloseable {
     }
   }
 
+  /**
+   * Returns the third-party platform (开放平台) this stand-in also plays: its {@code
+   * cgi-bin/component/*} endpoints, ticket pushes and authorization events.
+   *
+   * @return the platform, one per stand-in
+   */
+  public StandInPlatform openPlatform() {
+    return platform;
+  }
+
   private synchronized Fault takeFault(String path) {
     Instant now = clock.instant();
     for (Iterator<Scripted> it = faults.iterator(); it.hasNext(); ) {
@@ -593,6 +605,14 @@ public final class WeChatStandIn implements AutoCloseable {
     if (WebAuthorizationEndpoints.handles(path)) {
       WebAuthorizationEndpoints.Reply r = web.answer(path, params, clock.instant());
       return new Answer(r.status(), r.contentType(), r.body(), r.location());
+    }
+    if (path.startsWith(StandInPlatform.PATH_PREFIX)) {
+      if (!"POST".equals(method)) {
+        return Answer.error(43002, "require POST method");
+      }
+      synchronized (this) {
+        return platform.answer(path, params, body);
+      }
     }
     if (!isBuiltIn(path) && !cannedAnswers.containsKey(path)) {
       return new Answer(404, "text/plain", "404 Not Found: " + path);
@@ -708,7 +728,7 @@ public final class WeChatStandIn implements AutoCloseable {
     return null;
   }
 
-  private synchronized Answer checkToken(String token) {
+  synchronized Answer checkToken(String token) {
     if (token == null || token.isEmpty()) {
       return Answer.error(41001, "access_token missing");
     }
@@ -760,6 +780,14 @@ public final class WeChatStandIn implements AutoCloseable {
     return classic;
   }
 
+  /** A token value and its lifetime, for the platform's tokens. */
+  record IssuedToken(String value, Duration expiresIn) {}
+
+  /** Issues a token every API endpoint accepts, as the platform issues its tokens. */
+  synchronized IssuedToken issueToken(Instant now) {
+    return new IssuedToken(issue(now).value, expiresIn);
+  }
+
   // Guarded by "this".
   private Issued issue(Instant now) {
     String value;
@@ -778,7 +806,7 @@ public final class WeChatStandIn implements AutoCloseable {
         "{\"access_token\":" + Json.quote(t.value) + ",\"expires_in\":" + left + "}");
   }
 
-  private String randomValue(int length) {
+  String randomValue(int length) {
     char[] c = new char[length];
     for (int i = 0; i < length; i++) {
       c[i] = TOKEN_ALPHABET[random.nextInt(TOKEN_ALPHABET.length)];
@@ -806,7 +834,7 @@ public final class WeChatStandIn implements AutoCloseable {
         || path.equals("cgi-bin/message/custom/send");
   }
 
-  private static boolean constantTimeEquals(String a, String b) {
+  static boolean constantTimeEquals(String a, String b) {
     return java.security.MessageDigest.isEqual(
         a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
   }
@@ -869,7 +897,7 @@ public final class WeChatStandIn implements AutoCloseable {
     }
   }
 
-  private record Answer(int status, String contentType, String body, String location) {
+  record Answer(int status, String contentType, String body, String location) {
     private static final Pattern ERRCODE = Pattern.compile("\"errcode\"\\s*:\\s*(-?\\d+)");
 
     Answer(int status, String contentType, String body) {

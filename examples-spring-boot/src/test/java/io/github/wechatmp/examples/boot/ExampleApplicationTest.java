@@ -14,8 +14,8 @@ import org.springframework.boot.WebApplicationType;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * The example as it runs: demo mode on the stand-in, application.yml as the README quotes it, the
- * router answering a text and a subscribe event through the encrypted server URL.
+ * The example as it runs: demo mode on the stand-in, application.yml as docs/spring-boot.md quotes
+ * it, the router answering a text and a subscribe event through the encrypted server URL.
  */
 class ExampleApplicationTest {
 

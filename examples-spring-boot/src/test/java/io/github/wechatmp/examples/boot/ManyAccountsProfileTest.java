@@ -9,7 +9,10 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.SpringApplication;
 import org.springframework.context.ConfigurableApplicationContext;
 
-/** The README's many-accounts YAML (profile "many"), as the example application loads it. */
+/**
+ * The many-accounts YAML of docs/spring-boot.md (profile "many"), as the example application loads
+ * it.
+ */
 class ManyAccountsProfileTest {
   @Test
   void bothAccountsAreServedAtTheirOwnPaths() {

@@ -16,9 +16,9 @@ import java.util.UUID;
 import javax.sql.DataSource;
 
 /**
- * README snippet: a {@link TokenStore} of one's own, in a database, written for PostgreSQL. It is
- * tested: {@code JdbcTokenStoreContractTest} runs it against a real PostgreSQL through the whole
- * {@code TokenStoreContract} of {@code wechat-token-store-tck}.
+ * Docs snippet (docs/tokens-and-stores.md): a {@link TokenStore} of one's own, in a database,
+ * written for PostgreSQL. It is tested: {@code JdbcTokenStoreContractTest} runs it against a real
+ * PostgreSQL through the whole {@code TokenStoreContract} of {@code wechat-token-store-tck}.
  *
  * <pre>
  * CREATE TABLE wechat_token (token_key TEXT PRIMARY KEY, value TEXT NOT NULL, expires_at TIMESTAMPTZ NOT NULL);

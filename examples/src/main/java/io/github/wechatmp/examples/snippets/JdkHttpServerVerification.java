@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 
-/** README snippet: server access verification on the JDK's own HTTP server. */
+/** Docs snippet (docs/callbacks.md): server access verification on the JDK's own HTTP server. */
 final class JdkHttpServerVerification {
   private JdkHttpServerVerification() {}
 

@@ -6,7 +6,7 @@ import io.github.wechatmp.jssdk.JsapiTicketProvider;
 import io.github.wechatmp.token.AccessTokenProvider;
 import io.github.wechatmp.token.TokenStore;
 
-/** README snippet: signing a page for the JS-SDK's wx.config. */
+/** Docs snippet (docs/js-sdk.md): signing a page for the JS-SDK's wx.config. */
 final class JsSdkSnippets {
   private JsSdkSnippets() {}
 

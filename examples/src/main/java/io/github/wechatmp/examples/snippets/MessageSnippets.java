@@ -17,7 +17,10 @@ import java.net.InetSocketAddress;
 import java.util.regex.Pattern;
 import redis.clients.jedis.UnifiedJedis;
 
-/** README snippets: answering pushed messages and events with WeChatCallback. */
+/**
+ * Docs snippets (README.md, docs/callbacks.md): answering pushed messages and events with
+ * WeChatCallback.
+ */
 final class MessageSnippets {
   private MessageSnippets() {}
 

@@ -29,9 +29,9 @@ import okhttp3.Response;
 import org.junit.jupiter.api.Test;
 
 /**
- * README snippet: a user's own tests of their back end (a provider with the interceptor, and a
- * callback endpoint) against wechat-test's stand-in. It is main code so that the README quotes
- * compiled code; {@code TestingSnippetsTest} runs it.
+ * Docs snippet (docs/test-kit.md): a user's own tests of their back end (a provider with the
+ * interceptor, and a callback endpoint) against wechat-test's stand-in. It is main code so that the
+ * page quotes compiled code; {@code TestingSnippetsTest} runs it.
  */
 final class TestingSnippets {
   private TestingSnippets() {}

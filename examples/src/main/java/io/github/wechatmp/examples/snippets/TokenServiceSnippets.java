@@ -7,7 +7,7 @@ import io.github.wechatmp.token.TokenServiceProvider;
 import okhttp3.OkHttpClient;
 import redis.clients.jedis.JedisPooled;
 
-/** README snippets: the Java client of the central token service, and read-only providers. */
+/** Docs snippets (docs/token-server.md): the token service's Java client, read-only providers. */
 final class TokenServiceSnippets {
   private TokenServiceSnippets() {}
 

@@ -16,7 +16,10 @@ import okhttp3.Request;
 import okhttp3.Response;
 import redis.clients.jedis.JedisPooled;
 
-/** README snippets: getting the token, choosing a store, stable tokens, token-aware API calls. */
+/**
+ * Docs snippets (README.md, docs/tokens-and-stores.md, docs/operations.md): getting the token,
+ * choosing a store, stable tokens, token-aware API calls, events for metrics.
+ */
 final class TokenSnippets {
   private TokenSnippets() {}
 

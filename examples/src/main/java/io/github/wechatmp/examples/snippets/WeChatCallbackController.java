@@ -12,7 +12,9 @@ import org.springframework.web.bind.annotation.RequestMethod;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-/** README snippet: the server URL in a Spring MVC controller, through WeChatCallback.handle. */
+/**
+ * Docs snippet (docs/callbacks.md): the server URL in Spring MVC, through WeChatCallback.handle.
+ */
 // snippet:start messages-spring
 @RestController
 class WeChatCallbackController {

@@ -7,7 +7,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-/** README snippet: server access verification in a Spring MVC controller. */
+/** Docs snippet (docs/callbacks.md): server access verification in a Spring MVC controller. */
 // snippet:start spring
 @RestController
 class WeChatController {

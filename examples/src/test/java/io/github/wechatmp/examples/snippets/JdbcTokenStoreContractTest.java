@@ -1,5 +1,6 @@
 package io.github.wechatmp.examples.snippets;
 
+import io.github.wechatmp.store.tck.TestPostgres;
 import io.github.wechatmp.store.tck.TokenStoreContract;
 import io.github.wechatmp.token.TokenKey;
 import io.github.wechatmp.token.TokenStore;
@@ -11,9 +12,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
 /**
- * The README's JDBC store, run against a real PostgreSQL (started from the binaries in a Maven
- * jar), passes the whole TokenStoreContract. Every instance shares the tables, as every host of an
- * application sharing one database would.
+ * The JDBC store of docs/tokens-and-stores.md, run against a real PostgreSQL (started from the
+ * binaries in a Maven jar), passes the whole TokenStoreContract. Every instance shares the tables,
+ * as every host of an application sharing one database would.
  */
 class JdbcTokenStoreContractTest extends TokenStoreContract {
   private static TestPostgres postgres;

@@ -1,6 +1,7 @@
 package io.github.wechatmp.examples.snippets;
 
 /**
- * Runs the README's testing snippet, which is main code so that the README quotes what compiles.
+ * Runs the testing snippet of docs/test-kit.md, which is main code so that the page quotes what
+ * compiles.
  */
 class TestingSnippetsTest extends TestingSnippets.MyBackEndTest {}

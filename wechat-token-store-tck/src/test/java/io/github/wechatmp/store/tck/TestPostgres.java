@@ -1,4 +1,4 @@
-package io.github.wechatmp.examples.snippets;
+package io.github.wechatmp.store.tck;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
@@ -32,7 +32,7 @@ import org.postgresql.ds.PGSimpleDataSource;
  * containers often are), so as root this starts the same binaries itself as user {@code nobody}
  * (through {@code setpriv}), in a temporary folder that user owns.
  */
-final class TestPostgres implements AutoCloseable {
+public final class TestPostgres implements AutoCloseable {
   private static final int NOBODY = 65534;
 
   private final EmbeddedPostgres zonky;
@@ -47,7 +47,7 @@ final class TestPostgres implements AutoCloseable {
     this.port = port;
   }
 
-  static TestPostgres start() throws Exception {
+  public static TestPostgres start() throws Exception {
     if (!"root".equals(System.getProperty("user.name"))) {
       EmbeddedPostgres pg = EmbeddedPostgres.builder().start();
       return new TestPostgres(pg, null, null, pg.getPort());
@@ -100,7 +100,9 @@ final class TestPostgres implements AutoCloseable {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (true) {
       try (Connection c = pg.dataSource().getConnection()) {
-        return pg;
+        if (c.isValid(5)) {
+          return pg;
+        }
       } catch (SQLException notYet) {
         if (!server.isAlive() || System.nanoTime() > deadline) {
           pg.close();
@@ -113,7 +115,7 @@ final class TestPostgres implements AutoCloseable {
     }
   }
 
-  DataSource dataSource() {
+  public DataSource dataSource() {
     if (zonky != null) {
       return zonky.getPostgresDatabase();
     }
@@ -126,7 +128,7 @@ final class TestPostgres implements AutoCloseable {
   }
 
   /** A data source for a port where nothing listens: every use of it fails. */
-  static DataSource unreachable() throws IOException {
+  public static DataSource unreachable() throws IOException {
     int free;
     try (ServerSocket s = new ServerSocket(0)) {
       free = s.getLocalPort();
@@ -141,14 +143,19 @@ final class TestPostgres implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() throws IOException {
     if (zonky != null) {
       zonky.close();
       return;
     }
     server.destroy(); // SIGTERM; then SIGKILL if it lingers
-    if (!server.waitFor(20, TimeUnit.SECONDS)) {
-      server.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    try {
+      if (!server.waitFor(20, TimeUnit.SECONDS)) {
+        server.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      server.destroyForcibly();
+      Thread.currentThread().interrupt();
     }
     try (Stream<Path> all = Files.walk(root)) {
       for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
