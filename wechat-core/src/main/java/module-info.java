@@ -6,7 +6,8 @@
  * an OkHttp interceptor that adds the token to API calls ({@link io.github.wechatmp.http}), the
  * server URL's back end: typed messages, a router, deduplication and the reply deadline ({@link
  * io.github.wechatmp.callback}), web authorization: a WeChat user's sign-in to a page ({@link
- * io.github.wechatmp.oauth}), and the exceptions every module throws ({@link io.github.wechatmp}).
+ * io.github.wechatmp.oauth}), the one Redis layout that the Redis stores share ({@link
+ * io.github.wechatmp.redis}), and the exceptions every module throws ({@link io.github.wechatmp}).
  *
  * <p>Only these packages are exported. The {@code io.github.wechatmp.internal} packages are the
  * implementation: they are not exported, and nothing in them is stable.
@@ -34,4 +35,5 @@ module io.github.wechatmp {
   exports io.github.wechatmp.http;
   exports io.github.wechatmp.callback;
   exports io.github.wechatmp.oauth;
+  exports io.github.wechatmp.redis;
 }

@@ -27,12 +27,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.github.wechatmp.benchmarks.TokenServerLoad \
- *     [--connections 32] [--warmup 5] [--seconds 15] [--url URL --app APPID --key KEY]
+ *     [--connections 32] [--warmup 5] [--seconds 15] [--url URL --app APPID --key KEY] [--bare]
  * </pre>
  *
  * Without {@code --url} it starts, in this JVM, a stand-in WeChat and a token server with the
  * memory store on a free loopback port (the server's own threads then share the machine with the
- * generator's, as they would on one host). The key may be given as {@code TOKEN_SERVER_KEY}.
+ * generator's, as they would on one host). The key may be given as {@code TOKEN_SERVER_KEY}. {@code
+ * --bare} measures instead, the same way, a bare JDK {@code HttpServer} on a bounded pool answering
+ * every request with a constant JSON token: the ceiling to quote the server's rate against,
+ * measured beside it since the machine's load changes from run to run.
  */
 public final class TokenServerLoad {
   private static final String SELF_KEY = "benchmark-key-0123456789abcdef";
@@ -49,7 +52,13 @@ public final class TokenServerLoad {
     String url = null;
     String app = SELF_APP;
     String key = System.getenv("TOKEN_SERVER_KEY");
+    boolean bare = false;
     for (int i = 0; i < args.length; i += 2) {
+      if (args[i].equals("--bare")) {
+        bare = true;
+        i--;
+        continue;
+      }
       String v = args[i + 1];
       switch (args[i]) {
         case "--connections":
@@ -74,7 +83,10 @@ public final class TokenServerLoad {
           throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
-    if (url == null) {
+    if (bare) {
+      url = startBare();
+      key = SELF_KEY;
+    } else if (url == null) {
       url = startSelfHosted();
       key = SELF_KEY;
     }
@@ -236,6 +248,36 @@ public final class TokenServerLoad {
       }
       return status;
     }
+  }
+
+  /**
+   * A bare JDK {@code HttpServer} on a pool as large as the token server's default on JDK 17,
+   * answering a constant token; returns its URL.
+   */
+  private static String startBare() throws IOException {
+    HttpServer bare =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 256);
+    byte[] body =
+        ("{\"access_token\":\"BENCH_1_"
+                + "x".repeat(120)
+                + "\",\"expires_in\":7000,\"expires_at\":1800000000}")
+            .getBytes(StandardCharsets.UTF_8);
+    bare.createContext(
+        "/",
+        ex -> {
+          ex.getRequestBody().close();
+          ex.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+          ex.getResponseHeaders().set("Cache-Control", "no-store");
+          ex.sendResponseHeaders(200, body.length);
+          try (OutputStream out = ex.getResponseBody()) {
+            out.write(body);
+          }
+        });
+    bare.setExecutor(
+        java.util.concurrent.Executors.newFixedThreadPool(
+            Math.max(8, 4 * Runtime.getRuntime().availableProcessors())));
+    bare.start();
+    return "http://127.0.0.1:" + bare.getAddress().getPort();
   }
 
   /** A stand-in WeChat and a token server over it, in this JVM; returns the server's URL. */

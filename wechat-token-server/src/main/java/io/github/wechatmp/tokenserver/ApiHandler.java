@@ -223,7 +223,14 @@ final class ApiHandler implements HttpHandler {
               .string("message", String.valueOf(e.errorMessage())));
     } catch (WeChatTransportException e) {
       log.warn("{} of {}: WeChat unreachable: {}", field, appId, e.getMessage());
-      return Reply.error(502, "wechat_unreachable", e.getMessage());
+      // The exception's message names the configured API base URL and port: internal topology
+      // (a proxy's address, say) that is no business of a client. The log has it.
+      return Reply.error(
+          502,
+          "wechat_unreachable",
+          e.httpStatus() > 0
+              ? "WeChat answered with HTTP status " + e.httpStatus()
+              : "WeChat could not be reached; see the token service's log");
     } catch (TokenUnavailableException | IllegalStateException e) {
       log.warn("{} of {}: unavailable: {}", field, appId, e.getMessage());
       return Reply.error(503, "unavailable", e.getMessage());

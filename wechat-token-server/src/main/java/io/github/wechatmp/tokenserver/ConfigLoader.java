@@ -40,6 +40,24 @@ final class ConfigLoader {
 
   private static final Pattern ENV_REF = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
   private static final Pattern HEX_64 = Pattern.compile("[0-9a-fA-F]{64}");
+
+  /** Keys whose digests are refused: sample and default values, guessed first. */
+  private static final List<String> WEAK_KEYS =
+      List.of(
+          "",
+          "test",
+          "testing",
+          "password",
+          "secret",
+          "changeme",
+          "admin",
+          "key",
+          "apikey",
+          "token",
+          "123456",
+          "12345678",
+          "example");
+
   private static final Pattern CLIENT_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
 
   private final Function<String, String> env;
@@ -102,7 +120,11 @@ final class ConfigLoader {
         "clients",
         "maxBodyBytes",
         "threads",
-        "rejectedMinIntervalSeconds");
+        "rejectedMinIntervalSeconds",
+        "maxConnections",
+        "maxConnectionsPerAddress",
+        "requestTimeoutSeconds",
+        "idleTimeoutSeconds");
 
     InetSocketAddress listen = listen(top.get("listen"));
     List<Cidr> allow = allow(top.get("allow"));
@@ -119,6 +141,24 @@ final class ConfigLoader {
     int rejectedInterval =
         top.get("rejectedMinIntervalSeconds")
             .integer(ServerConfig.DEFAULT_REJECTED_MIN_INTERVAL_SECONDS, 0, 3600);
+    int maxConnections =
+        top.get("maxConnections")
+            .integer(ServerConfig.Limits.DEFAULT_MAX_CONNECTIONS, 1, 1_000_000);
+    int perAddress =
+        top.get("maxConnectionsPerAddress")
+            .integer(
+                Math.min(maxConnections, ServerConfig.Limits.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS),
+                1,
+                maxConnections);
+    int requestTimeout =
+        top.get("requestTimeoutSeconds")
+            .integer(ServerConfig.Limits.DEFAULT_REQUEST_TIMEOUT_SECONDS, 1, 300);
+    int idleTimeout =
+        top.get("idleTimeoutSeconds")
+            .integer(ServerConfig.Limits.DEFAULT_IDLE_TIMEOUT_SECONDS, 1, 3600);
+    ServerConfig.Limits limits =
+        new ServerConfig.Limits(
+            maxConnections, perAddress, requestTimeout * 1000, idleTimeout * 1000);
     if (tls == null && !listen.getAddress().isLoopbackAddress() && !plainOk) {
       throw new ConfigException(
           "listen: "
@@ -127,7 +167,17 @@ final class ConfigLoader {
               + "clear: configure tls, or set allowPlainHttpOnNonLoopback: true (behind a TLS proxy)");
     }
     return new ServerConfig(
-        listen, plainOk, allow, tls, store, accounts, clients, maxBody, threads, rejectedInterval);
+        listen,
+        plainOk,
+        allow,
+        tls,
+        store,
+        accounts,
+        clients,
+        maxBody,
+        threads,
+        rejectedInterval,
+        limits);
   }
 
   private static InetSocketAddress listen(Node n) {
@@ -184,7 +234,11 @@ final class ConfigLoader {
     if (!Files.isReadable(keystore)) {
       throw new ConfigException(n.path + ".keystore: cannot read " + keystore);
     }
-    String password = secret(n.get("password"), "the keystore password");
+    String password =
+        secret(
+            n.get("password"),
+            "the keystore password",
+            "refer to an environment variable instead, such as ${KEYSTORE_PASSWORD}");
     String type = n.get("type").string("PKCS12");
     return new ServerConfig.Tls(keystore, type, password.toCharArray());
   }
@@ -210,7 +264,7 @@ final class ConfigLoader {
           return new ServerConfig.Store(ServerConfig.Store.Type.FILE, p, null, null);
         }
       case "redis":
-        n.allowOnly("type", "url", "keyPrefix");
+        n.allowOnly("type", "url", "keyPrefix", "caFile");
         {
           Node urlNode = n.get("url");
           String url = resolve(urlNode, urlNode.string(null));
@@ -223,7 +277,21 @@ final class ConfigLoader {
           if (prefix != null && (prefix.indexOf('{') >= 0 || prefix.indexOf('}') >= 0)) {
             throw new ConfigException(n.path + ".keyPrefix: must not hold '{' or '}'");
           }
-          return new ServerConfig.Store(ServerConfig.Store.Type.REDIS, null, url, prefix);
+          Node caNode = n.get("caFile");
+          Path caFile = null;
+          if (!caNode.missing()) {
+            if (!url.strip().startsWith("rediss://")) {
+              throw new ConfigException(
+                  caNode.path + ": applies to a rediss:// (TLS) URL only; the url is not one");
+            }
+            caFile = Paths.get(caNode.string(null));
+            try {
+              RedisUrls.trusting(caFile);
+            } catch (IllegalArgumentException e) {
+              throw new ConfigException(caNode.path + ": " + e.getMessage());
+            }
+          }
+          return new ServerConfig.Store(ServerConfig.Store.Type.REDIS, null, url, prefix, caFile);
         }
       default:
         throw new ConfigException(
@@ -248,10 +316,15 @@ final class ConfigLoader {
       if (!seen.add(appId)) {
         throw new ConfigException(a.path + ".appId: " + appId + " is listed twice");
       }
-      String secret = secret(a.get("appSecret"), "the AppSecret of " + appId);
+      String secret =
+          secret(
+              a.get("appSecret"),
+              "the AppSecret of " + appId,
+              "refer to an environment variable instead, such as ${WECHAT_SECRET}");
       boolean stable = a.get("stableToken").bool(false);
       boolean ticket = a.get("jsapiTicket").bool(true);
-      String base = a.get("apiBaseUrl").optionalString();
+      Node baseNode = a.get("apiBaseUrl");
+      String base = baseNode.missing() ? null : resolve(baseNode, baseNode.string(null));
       if (base != null) {
         try {
           AccessTokenProvider.builder().apiBaseUrl(base);
@@ -296,7 +369,14 @@ final class ConfigLoader {
             c.path + ": give exactly one of key (as ${ENV_VAR}) or keySha256 (64 hex digits)");
       }
       if (!keyNode.missing()) {
-        String key = secret(keyNode, "the API key of client " + name);
+        String key =
+            secret(
+                keyNode,
+                "the API key of client " + name,
+                "give keySha256 instead (the key's SHA-256, printed by --hash-key), or refer to an "
+                    + "environment variable, such as ${"
+                    + envName(name)
+                    + "_KEY}");
         if (key.length() < MIN_KEY_LENGTH) {
           throw new ConfigException(
               keyNode.path
@@ -306,11 +386,21 @@ final class ConfigLoader {
         }
         digest = sha256(key);
       } else {
-        String hex = hashNode.string(null);
+        String hex = resolve(hashNode, hashNode.string(null));
         if (!HEX_64.matcher(hex).matches()) {
           throw new ConfigException(hashNode.path + ": must be the 64 hex digits of a SHA-256");
         }
         digest = hexToBytes(hex);
+        for (String weak : WEAK_KEYS) {
+          if (java.security.MessageDigest.isEqual(digest, sha256(weak))) {
+            // An earlier sample configuration held the digest of "test": copied, it granted that
+            // key every account.
+            throw new ConfigException(
+                hashNode.path
+                    + ": is the SHA-256 of a well-known word, which anyone could send; make a key "
+                    + "with openssl rand -hex 32 and give its --hash-key digest");
+          }
+        }
       }
       if (!digests.add(new String(hexOf(digest)))) {
         throw new ConfigException(c.path + ": client " + name + " has the same key as another");
@@ -344,21 +434,23 @@ final class ConfigLoader {
   /**
    * A secret setting: from {@code ${ENV}} preferably; an inline value is accepted with a warning.
    */
-  private String secret(Node n, String what) {
+  private String secret(Node n, String what, String instead) {
     String raw = n.string(null);
     String value = resolve(n, raw);
     if (value.isBlank()) {
       throw new ConfigException(n.path + ": " + what + " is empty");
     }
     if (!ENV_REF.matcher(raw.strip()).matches()) {
-      warnings.add(
-          n.path
-              + ": "
-              + what
-              + " is written in the configuration file; prefer a reference to an environment "
-              + "variable, such as ${WECHAT_SECRET}");
+      warnings.add(n.path + ": " + what + " is written in the configuration file; " + instead);
     }
     return value;
+  }
+
+  /**
+   * A client's name as an environment variable's: {@code php-frontend} gives {@code PHP_FRONTEND}.
+   */
+  private static String envName(String clientName) {
+    return clientName.toUpperCase(java.util.Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
   }
 
   /** Replaces a whole-value {@code ${NAME}} with the environment variable. */

@@ -4,9 +4,12 @@ import io.github.wechatmp.jssdk.JsapiTicket;
 import io.github.wechatmp.jssdk.JsapiTicketProvider;
 import io.github.wechatmp.token.AccessToken;
 import io.github.wechatmp.token.AccessTokenProvider;
+import io.github.wechatmp.token.RefreshPolicy;
 import io.github.wechatmp.token.TokenStatus;
 import io.github.wechatmp.token.TokenStore;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -34,6 +37,13 @@ final class HeldAccount implements AutoCloseable {
     this.appId = config.appId;
     this.clock = clock;
     this.minRejectionIntervalMillis = minRejectionIntervalMillis;
+    // One setting for both bounds: were the provider's own re-fetch bound longer than the
+    // server's interval, a report the server honours would be kept by the provider, and the
+    // reporter answered with the very token it reported.
+    RefreshPolicy policy =
+        RefreshPolicy.builder()
+            .rejectionRefetchInterval(Duration.ofMillis(minRejectionIntervalMillis))
+            .build();
     AccessTokenProvider.Builder b =
         AccessTokenProvider.builder()
             .appId(config.appId)
@@ -41,6 +51,7 @@ final class HeldAccount implements AutoCloseable {
             .stableToken(config.stableToken)
             .store(store)
             .clock(clock)
+            .refreshPolicy(policy)
             .eventListener(metrics);
     if (config.apiBaseUrl != null) {
       b.apiBaseUrl(config.apiBaseUrl);
@@ -52,6 +63,7 @@ final class HeldAccount implements AutoCloseable {
               .accessTokenProvider(tokens)
               .store(store)
               .clock(clock)
+              .refreshPolicy(policy)
               .eventListener(metrics);
       if (config.apiBaseUrl != null) {
         t.apiBaseUrl(config.apiBaseUrl);
@@ -94,44 +106,76 @@ final class HeldAccount implements AutoCloseable {
    *     daily quota for everyone
    */
   AccessToken rejectToken(String rejected) {
+    AccessToken current;
     tokenRejection.lock();
     try {
-      AccessToken current = tokens.get();
+      current = tokens.get();
       if (!current.value().equals(rejected)) {
         return current;
       }
-      lastTokenRejectionMillis = checkInterval(lastTokenRejectionMillis);
+      checkInterval(lastTokenRejectionMillis);
       tokens.invalidate(rejected);
+      // Taken after the provider's own record of the re-fetch, so that its bound never outlasts
+      // ours.
+      lastTokenRejectionMillis = clock.millis();
     } finally {
       tokenRejection.unlock();
     }
-    return tokens.get();
+    AccessToken next = tokens.get();
+    if (keptAfterInvalidation(
+        rejected, current.value(), current.expiresAt(), next.value(), next.expiresAt())) {
+      throw new TooSoon(intervalSeconds());
+    }
+    return next;
   }
 
   /** As {@link #rejectToken}, for the jsapi_ticket. */
   JsapiTicket rejectTicket(String rejected) {
+    JsapiTicket current;
     ticketRejection.lock();
     try {
-      JsapiTicket current = tickets.get();
+      current = tickets.get();
       if (!current.value().equals(rejected)) {
         return current;
       }
-      lastTicketRejectionMillis = checkInterval(lastTicketRejectionMillis);
+      checkInterval(lastTicketRejectionMillis);
       tickets.invalidate(rejected);
+      lastTicketRejectionMillis = clock.millis();
     } finally {
       ticketRejection.unlock();
     }
-    return tickets.get();
+    JsapiTicket next = tickets.get();
+    if (keptAfterInvalidation(
+        rejected, current.value(), current.expiresAt(), next.value(), next.expiresAt())) {
+      throw new TooSoon(intervalSeconds());
+    }
+    return next;
   }
 
-  /** Returns now, or throws {@link TooSoon} if {@code lastMillis} was too recent. */
-  private long checkInterval(long lastMillis) {
+  /**
+   * Whether the provider kept the reported credential: the same value with the same expiry, not a
+   * new fetch (which WeChat may answer with the same stable token, but expiring later). The
+   * provider's bound is shared through the store, so another server instance's recent re-fetch
+   * makes it keep a credential this instance would have replaced: that report is refused too, never
+   * answered with the value just reported.
+   */
+  private static boolean keptAfterInvalidation(
+      String rejected, String before, Instant expiresBefore, String after, Instant expiresAfter) {
+    return after.equals(rejected) && before.equals(after) && expiresBefore.equals(expiresAfter);
+  }
+
+  /** The whole interval, in seconds, at least 1: how long a kept credential is kept at most. */
+  private long intervalSeconds() {
+    return Math.max(1, (minRejectionIntervalMillis + 999) / 1000);
+  }
+
+  /** Throws {@link TooSoon} if {@code lastMillis} was too recent. */
+  private void checkInterval(long lastMillis) {
     long now = clock.millis();
     long next = lastMillis + minRejectionIntervalMillis;
     if (now < next) {
       throw new TooSoon(Math.max(1, (next - now + 999) / 1000));
     }
-    return now;
   }
 
   TokenStatus tokenStatus() {

@@ -32,8 +32,11 @@ final class ServerConfig {
   final List<Client> clients;
   final int maxBodyBytes;
 
-  /** Worker threads when the JDK has no virtual threads. */
+  /** How many requests are answered at once (others wait, whole, for their turn). */
   final int threads;
+
+  /** The connection limits and timeouts. */
+  final Limits limits;
 
   /** The least time between two honoured passive refreshes of one credential. */
   final int rejectedMinIntervalSeconds;
@@ -48,7 +51,8 @@ final class ServerConfig {
       List<Client> clients,
       int maxBodyBytes,
       int threads,
-      int rejectedMinIntervalSeconds) {
+      int rejectedMinIntervalSeconds,
+      Limits limits) {
     this.listen = listen;
     this.allowPlainHttpOnNonLoopback = allowPlainHttpOnNonLoopback;
     this.allow = List.copyOf(allow);
@@ -59,6 +63,7 @@ final class ServerConfig {
     this.maxBodyBytes = maxBodyBytes;
     this.threads = threads;
     this.rejectedMinIntervalSeconds = rejectedMinIntervalSeconds;
+    this.limits = limits;
   }
 
   @Override
@@ -130,6 +135,51 @@ final class ServerConfig {
     }
   }
 
+  /**
+   * What a connection may hold, and for how long: so that connections sending part of a request and
+   * stalling cost the server nothing but themselves (issue 21, item 12).
+   */
+  static final class Limits {
+    static final int DEFAULT_MAX_CONNECTIONS = 2048;
+    static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 128;
+    static final int DEFAULT_REQUEST_TIMEOUT_SECONDS = 10;
+    static final int DEFAULT_IDLE_TIMEOUT_SECONDS = 30;
+
+    /** Connections open at once, from everywhere. */
+    final int maxConnections;
+
+    /** Connections open at once from one client address. */
+    final int maxConnectionsPerAddress;
+
+    /**
+     * How long a TLS handshake, and a request's head and body, may take from their first byte; and
+     * how long a new connection may wait before sending its first request.
+     */
+    final int requestTimeoutMillis;
+
+    /** How long a kept-alive connection may wait for its next request. */
+    final int idleTimeoutMillis;
+
+    Limits(
+        int maxConnections,
+        int maxConnectionsPerAddress,
+        int requestTimeoutMillis,
+        int idleTimeoutMillis) {
+      this.maxConnections = maxConnections;
+      this.maxConnectionsPerAddress = maxConnectionsPerAddress;
+      this.requestTimeoutMillis = requestTimeoutMillis;
+      this.idleTimeoutMillis = idleTimeoutMillis;
+    }
+
+    static Limits defaults() {
+      return new Limits(
+          DEFAULT_MAX_CONNECTIONS,
+          DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
+          DEFAULT_REQUEST_TIMEOUT_SECONDS * 1000,
+          DEFAULT_IDLE_TIMEOUT_SECONDS * 1000);
+    }
+  }
+
   /** Where tokens are kept: this process's memory, a file, or Redis. */
   static final class Store {
     enum Type {
@@ -143,11 +193,22 @@ final class ServerConfig {
     final String redisUrl;
     final String keyPrefix;
 
+    /**
+     * PEM certificates of the CAs a {@code rediss://} server's certificate must chain to; null for
+     * the JDK's.
+     */
+    final Path caFile;
+
     Store(Type type, Path file, String redisUrl, String keyPrefix) {
+      this(type, file, redisUrl, keyPrefix, null);
+    }
+
+    Store(Type type, Path file, String redisUrl, String keyPrefix, Path caFile) {
       this.type = type;
       this.file = file;
       this.redisUrl = redisUrl;
       this.keyPrefix = keyPrefix;
+      this.caFile = caFile;
     }
 
     @Override

@@ -1,8 +1,5 @@
 package io.github.wechatmp.tokenserver;
 
-import com.sun.net.httpserver.HttpServer;
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsServer;
 import io.github.wechatmp.store.file.FileTokenStore;
 import io.github.wechatmp.store.redis.RedisTokenStore;
 import io.github.wechatmp.token.InMemoryTokenStore;
@@ -11,7 +8,6 @@ import io.github.wechatmp.token.TokenStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
-import java.lang.reflect.Method;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,13 +19,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -75,8 +67,10 @@ import redis.clients.jedis.JedisPooled;
  * method, 413 for a body over the limit (4 KiB by default). Errors are JSON: {@code {"error":
  * <code>, "message": ...}}.
  *
- * <p>Thread-safe. Requests run on virtual threads when the JDK has them (21 and later), else on a
- * bounded pool. API keys, AppSecrets and tokens never appear in its log.
+ * <p>Thread-safe. Each connection has its own thread (a virtual one on JDK 21 and later); a
+ * connection that does not send a whole request within {@code requestTimeoutSeconds} is closed, and
+ * connections are limited in all and per client address. API keys, AppSecrets and tokens never
+ * appear in its log.
  */
 public final class TokenServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TokenServer.class);
@@ -87,27 +81,24 @@ public final class TokenServer implements AutoCloseable {
   /** Exit status when the server could not start (the port is taken, say). */
   static final int EXIT_START = 1;
 
-  private final HttpServer http;
+  private final HttpFront http;
   private final ApiHandler handler;
   private final java.util.concurrent.atomic.AtomicBoolean closed =
       new java.util.concurrent.atomic.AtomicBoolean();
-  private final ExecutorService workers;
   private final ScheduledExecutorService keepFresh;
   private final List<HeldAccount> held;
   private final JedisPooled jedis;
   private final String scheme;
 
   private TokenServer(
-      HttpServer http,
+      HttpFront http,
       ApiHandler handler,
-      ExecutorService workers,
       ScheduledExecutorService keepFresh,
       List<HeldAccount> held,
       JedisPooled jedis,
       String scheme) {
     this.http = http;
     this.handler = handler;
-    this.workers = workers;
     this.keepFresh = keepFresh;
     this.held = held;
     this.jedis = jedis;
@@ -211,16 +202,11 @@ public final class TokenServer implements AutoCloseable {
    */
   static TokenServer start(ServerConfig config, Clock clock, long keepFreshMillis)
       throws IOException {
-    // Responses are written in two parts (headers, body): without TCP_NODELAY, Nagle's algorithm
-    // and delayed ACKs would add tens of milliseconds to every keep-alive exchange.
-    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-      System.setProperty("sun.net.httpserver.nodelay", "true");
-    }
     JedisPooled jedis = null;
     TokenStore store;
     switch (config.store.type) {
       case REDIS:
-        jedis = RedisUrls.client(config.store.redisUrl);
+        jedis = RedisUrls.client(config.store.redisUrl, config.store.caFile);
         RedisTokenStore.Builder rb = RedisTokenStore.builder(jedis).clock(clock);
         if (config.store.keyPrefix != null) {
           rb.keyPrefix(config.store.keyPrefix);
@@ -236,7 +222,7 @@ public final class TokenServer implements AutoCloseable {
     Metrics metrics = new Metrics();
     Map<String, HeldAccount> accounts = new LinkedHashMap<>();
     List<HeldAccount> held = new ArrayList<>();
-    ExecutorService workers = null;
+    HttpFront http = null;
     ScheduledExecutorService keepFresh = null;
     try {
       for (ServerConfig.Account a : config.accounts) {
@@ -245,20 +231,6 @@ public final class TokenServer implements AutoCloseable {
         held.add(h);
         accounts.put(a.appId, h);
       }
-      HttpServer http;
-      String scheme;
-      if (config.tls != null) {
-        HttpsServer https = HttpsServer.create(config.listen, 256);
-        https.setHttpsConfigurator(new HttpsConfigurator(sslContext(config.tls)));
-        http = https;
-        scheme = "https";
-      } else {
-        http = HttpServer.create(config.listen, 256);
-        scheme = "http";
-      }
-      boolean[] virtual = {false};
-      workers = workers(config.threads, virtual);
-      http.setExecutor(workers);
       ApiHandler handler =
           new ApiHandler(
               accounts,
@@ -267,7 +239,16 @@ public final class TokenServer implements AutoCloseable {
               config.maxBodyBytes,
               clock,
               metrics);
-      http.createContext("/", handler);
+      String scheme = config.tls != null ? "https" : "http";
+      http =
+          new HttpFront(
+              config.listen,
+              config.tls != null ? sslContext(config.tls) : null,
+              config.allow,
+              config.maxBodyBytes,
+              config.threads,
+              config.limits,
+              handler);
       keepFresh =
           Executors.newSingleThreadScheduledExecutor(
               r -> {
@@ -279,8 +260,7 @@ public final class TokenServer implements AutoCloseable {
         keepFresh.scheduleWithFixedDelay(
             () -> keepFresh(held), 0, keepFreshMillis, TimeUnit.MILLISECONDS);
       }
-      http.start();
-      TokenServer server = new TokenServer(http, handler, workers, keepFresh, held, jedis, scheme);
+      TokenServer server = new TokenServer(http, handler, keepFresh, held, jedis, scheme);
       log.info(
           "wechat-token-server listening on {} ({}); store: {}; accounts: {}; clients: {}; {}",
           server.baseUrl(),
@@ -288,14 +268,17 @@ public final class TokenServer implements AutoCloseable {
           config.store,
           accounts.keySet(),
           config.clients.size(),
-          virtual[0] ? "virtual threads" : config.threads + " worker threads");
+          (http.virtualThreads() ? "virtual" : "platform")
+              + " threads, "
+              + config.threads
+              + " answering at once");
       return server;
     } catch (IOException | RuntimeException e) {
       for (HeldAccount h : held) {
         h.close();
       }
-      if (workers != null) {
-        workers.shutdownNow();
+      if (http != null) {
+        http.close();
       }
       if (keepFresh != null) {
         keepFresh.shutdownNow();
@@ -329,37 +312,6 @@ public final class TokenServer implements AutoCloseable {
     }
   }
 
-  /**
-   * Virtual threads when the JDK has them, looked up reflectively since these classes are Java 17
-   * bytecode; else a bounded pool whose overflow runs on the dispatcher thread (back-pressure)
-   * rather than fails.
-   */
-  private static ExecutorService workers(int threads, boolean[] virtual) {
-    try {
-      Method m = Executors.class.getMethod("newVirtualThreadPerTaskExecutor");
-      ExecutorService e = (ExecutorService) m.invoke(null);
-      virtual[0] = true;
-      return e;
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      AtomicInteger n = new AtomicInteger();
-      ThreadPoolExecutor pool =
-          new ThreadPoolExecutor(
-              threads,
-              threads,
-              60,
-              TimeUnit.SECONDS,
-              new LinkedBlockingQueue<>(10_000),
-              r -> {
-                Thread t = new Thread(r, "token-server-worker-" + n.incrementAndGet());
-                t.setDaemon(true);
-                return t;
-              },
-              new ThreadPoolExecutor.CallerRunsPolicy());
-      pool.allowCoreThreadTimeOut(true);
-      return pool;
-    }
-  }
-
   private static SSLContext sslContext(ServerConfig.Tls tls) {
     try (InputStream in = Files.newInputStream(tls.keystore)) {
       KeyStore ks = KeyStore.getInstance(tls.type);
@@ -379,7 +331,7 @@ public final class TokenServer implements AutoCloseable {
 
   /** The address the server listens on; its port is the real one when 0 was configured. */
   InetSocketAddress address() {
-    return http.getAddress();
+    return http.address();
   }
 
   /** The base URL, such as {@code http://127.0.0.1:8700}. */
@@ -390,6 +342,11 @@ public final class TokenServer implements AutoCloseable {
       host = '[' + host + ']';
     }
     return scheme + "://" + host + ":" + a.getPort();
+  }
+
+  /** Connections open now; for tests. */
+  int openConnections() {
+    return http.openConnections();
   }
 
   /** The held account of {@code appId}; for tests. */
@@ -411,16 +368,9 @@ public final class TokenServer implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    // HttpServer.stop(n) waits the whole n seconds on some JDKs; drain ourselves, then stop at
-    // once.
     handler.drain(1000);
-    try {
-      http.stop(0);
-    } catch (RuntimeException e) {
-      log.debug("Stopping the HTTP server failed", e);
-    }
+    http.close();
     keepFresh.shutdownNow();
-    workers.shutdownNow();
     for (HeldAccount h : held) {
       h.close();
     }

@@ -203,6 +203,26 @@ class ApiTest {
   }
 
   @Test
+  void aWeChatThatCannotBeReachedIsA502SayingWeChatWithoutItsAddressOrPort() throws IOException {
+    server.close();
+    int closedPort;
+    try (java.net.ServerSocket s =
+        new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closedPort = s.getLocalPort();
+    }
+    String base = "http://127.0.0.1:" + closedPort + "/";
+    server =
+        Fixture.start(
+            Fixture.yaml(wechat, "{type: memory}").replace(wechat.baseUrl(), base), clock);
+    HttpResponse<String> r = get(server, tokenPath(APP_A), KEY_ALL);
+    assertError(r, 502, "wechat_unreachable");
+    String message = field(r.body(), "message");
+    assertTrue(message.contains("WeChat"), message);
+    assertFalse(r.body().contains("127.0.0.1"), r.body());
+    assertFalse(r.body().contains(Integer.toString(closedPort)), r.body());
+  }
+
+  @Test
   void healthSaysOnlyOkOrDegradedWithoutAKeyAndEachAccountsStateWithOne() {
     HttpResponse<String> before = keep(get(server, "/v1/health", null));
     assertEquals(503, before.statusCode(), "no token fetched yet: " + before.body());

@@ -180,6 +180,51 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aTakenPortStopsTheStartWithOneLineNamingTheAddressAndPort(@TempDir Path dir)
+      throws IOException {
+    try (java.net.ServerSocket taken =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      int port = taken.getLocalPort();
+      Path file = dir.resolve("tokens.yml");
+      Files.writeString(
+          file, "listen: {address: 127.0.0.1, port: " + port + "}\n" + ACCOUNTS + CLIENTS);
+      ByteArrayOutputStream err = new ByteArrayOutputStream();
+      int status =
+          TokenServer.run(
+              new String[] {"--config", file.toString()},
+              ENV::get,
+              new ByteArrayInputStream(new byte[0]),
+              new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+              new PrintStream(err, true, StandardCharsets.UTF_8));
+      assertEquals(TokenServer.EXIT_START, status);
+      String text = err.toString(StandardCharsets.UTF_8).strip();
+      assertEquals(1, text.split("\n").length, text);
+      assertTrue(text.contains("127.0.0.1 port " + port), text);
+      assertTrue(text.contains("in use"), text);
+    }
+  }
+
+  @Test
+  void anInlineApiKeyIsWarnedAboutWithAdviceForKeysNotTheAppSecretsVariable() {
+    ConfigLoader loader = new ConfigLoader(ENV::get);
+    loader.parse(ACCOUNTS + CLIENTS.replace("${CLIENT_KEY}", "inline-key-0123456789abcdef"), "t");
+    List<String> w = loader.warnings();
+    assertEquals(1, w.size(), w.toString());
+    assertTrue(w.get(0).startsWith("clients[0].key"), w.get(0));
+    assertFalse(w.get(0).contains("WECHAT_SECRET"), w.get(0));
+    assertTrue(w.get(0).contains("keySha256") && w.get(0).contains("${APP_KEY}"), w.get(0));
+    assertFalse(w.get(0).contains("inline-key-0123456789abcdef"));
+  }
+
+  @Test
+  void theDigestOfAWellKnownWordSuchAsTheOldSamplesTestIsRefused() {
+    String test = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+    String m = refused(ACCOUNTS + CLIENTS.replace("key: ${CLIENT_KEY}", "keySha256: " + test));
+    assertTrue(m.startsWith("clients[0].keySha256: "), m);
+    assertTrue(m.contains("openssl rand -hex 32"), m);
+  }
+
+  @Test
   void hashKeyPrintsTheSha256ToPutInKeySha256() {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     int status =

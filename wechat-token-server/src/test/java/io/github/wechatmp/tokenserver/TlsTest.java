@@ -30,9 +30,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** HTTPS from a keystore, and a wrong keystore password refused at start-up. */
 class TlsTest {
-  private static final String PASSWORD = "keystore-pass-0123456789";
+  static final String PASSWORD = "keystore-pass-0123456789";
 
-  private static Path keystore(Path dir) throws Exception {
+  static Path keystore(Path dir) throws Exception {
     Path ks = dir.resolve("server.p12");
     Path keytool = Paths.get(System.getProperty("java.home"), "bin", "keytool");
     Process p =

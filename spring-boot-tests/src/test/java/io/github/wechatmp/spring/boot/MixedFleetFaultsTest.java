@@ -24,6 +24,10 @@ import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import io.github.wechatmp.token.TokenStore.SharedHoldOff;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import redis.clients.jedis.JedisPooled;
@@ -32,7 +36,9 @@ import redis.clients.jedis.JedisPooled;
  * Issue 14 in a mixed fleet on one real Redis: a node on the Jedis {@code RedisTokenStore} and a
  * node on the starter's Spring Data Redis store (on Lettuce) share one failure hold-off, so
  * together they make the attempts of one provider's hold-off schedule, and each refuses the late
- * fenced save of a lock the other took over.
+ * fenced save of a lock the other took over. Both write the same bytes, and the Spring store takes
+ * over a refresh lock left with no TTL (issue 21, item 18), as the Jedis store does ({@code
+ * RedisTokenStoreTest}).
  */
 class MixedFleetFaultsTest {
   static final String SECRET = "s3cr3t-0123456789abcdef0123456789";
@@ -119,6 +125,69 @@ class MixedFleetFaultsTest {
   }
 
   @Test
+  void bothStoresWriteTheSameBytesForTheSameTokenAndHoldOff() {
+    ManualClock clock = new ManualClock(Instant.parse("2026-12-01T02:00:00Z"));
+    TokenStore viaJedis = jedisStore(clock);
+    TokenStore springStore = springStore(clock);
+    TokenKey a = TokenKey.of(newAppId(), TokenKey.ACCESS_TOKEN);
+    TokenKey b = TokenKey.of(newAppId(), TokenKey.ACCESS_TOKEN);
+    AccessToken token =
+        AccessToken.of("TOKEN:with:colons", clock.instant().plusSeconds(7200))
+            .withIssuedAt(clock.instant());
+    SharedHoldOff holdOff =
+        SharedHoldOff.of(3, clock.instant().plusSeconds(30), 40125, "invalid appsecret: x");
+
+    viaJedis.save(a, token);
+    springStore.save(b, token);
+    viaJedis.saveHoldOff(a, holdOff);
+    springStore.saveHoldOff(b, holdOff);
+
+    String expected =
+        token.expiresAt().toEpochMilli() + "," + token.issuedAt().orElseThrow().toEpochMilli()
+            + ":TOKEN:with:colons";
+    assertThat(jedis.get("wechat:{" + a.appId() + "}:access_token")).isEqualTo(expected);
+    assertThat(jedis.get("wechat:{" + b.appId() + "}:access_token")).isEqualTo(expected);
+    String expectedHoldOff =
+        "3:" + holdOff.notBefore().toEpochMilli() + ":40125:invalid appsecret: x";
+    assertThat(jedis.get("wechat:{" + a.appId() + "}:access_token:holdoff"))
+        .isEqualTo(expectedHoldOff);
+    assertThat(jedis.get("wechat:{" + b.appId() + "}:access_token:holdoff"))
+        .isEqualTo(expectedHoldOff);
+    // Each reads what the other wrote.
+    assertThat(springStore.load(a)).contains(token);
+    assertThat(viaJedis.load(b)).contains(token);
+    assertThat(springStore.loadHoldOff(a)).contains(holdOff);
+    assertThat(viaJedis.loadHoldOff(b)).contains(holdOff);
+  }
+
+  @Test
+  @ExtendWith(OutputCaptureExtension.class)
+  void aLockKeyWithNoExpiryIsTakenOverWithAWarnAndTheProviderRefreshes(CapturedOutput output) {
+    String appId = newAppId();
+    String lockKey = "wechat:{" + appId + "}:access_token:lock";
+    jedis.set(lockKey, "a-foreign-owner"); // no PX: a lock no lease would ever end
+    assertThat(jedis.pttl(lockKey)).isEqualTo(-1);
+    TokenStore springStore = springStore(new ManualClock(Instant.now()));
+    try (WeChatStandIn wechat = WeChatStandIn.builder().appId(appId).appSecret(SECRET).start();
+        AccessTokenProvider tokens =
+            AccessTokenProvider.builder()
+                .appId(appId)
+                .appSecret(SECRET)
+                .apiBaseUrl(wechat.baseUrl())
+                .store(springStore)
+                .lockWait(Duration.ofMillis(500))
+                .build()) {
+      String got = tokens.get().value();
+      assertThat(got).isEqualTo(wechat.issuedTokens().get(0));
+      assertThat(wechat.tokenRequests()).isEqualTo(1);
+      assertThat(output.getAll())
+          .containsPattern(
+              "WARN.*The Redis lock " + lockKey.replace("{", "\\{") + " had no expiry.*took it over");
+      assertThat(jedis.get(lockKey)).as("released after use").isNotEqualTo("a-foreign-owner");
+    }
+  }
+
+  @Test
   void aJedisNodeAndASpringDataRedisNodeShareOneHoldOffAndMakeTheAttemptsOfOne() {
     int jedisAlone = tokenRequestsUnder40125(newAppId(), List.of(this::jedisStore));
     int springAlone = tokenRequestsUnder40125(newAppId(), List.of(this::springStore));
@@ -149,7 +218,7 @@ class MixedFleetFaultsTest {
     viaSpring.saveHoldOff(key, fromSpring);
     assertThat(viaJedis.loadHoldOff(key)).contains(fromSpring);
     // The same TTL rule: 10 minutes past the end, by the store's clock.
-    assertThat(jedis.pttl(viaSpring.holdOffKey(key)))
+    assertThat(jedis.pttl(viaSpring.layout().holdOffKey(key)))
         .isBetween(Duration.ofMinutes(10).toMillis(), Duration.ofMinutes(10).plusSeconds(4).toMillis());
     viaJedis.clearHoldOff(key);
     assertThat(viaSpring.loadHoldOff(key)).isEmpty();

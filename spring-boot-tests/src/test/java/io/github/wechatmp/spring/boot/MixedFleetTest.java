@@ -8,7 +8,6 @@ import io.github.wechatmp.token.AccessToken;
 import io.github.wechatmp.token.AccessTokenProvider;
 import io.github.wechatmp.token.TokenKey;
 import io.github.wechatmp.token.TokenStore;
-import java.lang.reflect.Field;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
@@ -144,31 +143,6 @@ class MixedFleetTest {
       now = third.get().value();
     }
     assertThat(now).isNotEqualTo(probe);
-  }
-
-  @Test
-  void theScriptsKeySuffixesAndMessagesAreRedisTokenStoresCharacterForCharacter()
-      throws Exception {
-    for (String name :
-        new String[] {
-          "SAVE_SCRIPT",
-          "FENCED_SAVE_SCRIPT",
-          "DELETE_IF_VALUE_SCRIPT",
-          "LOCK_SCRIPT",
-          "RELEASE_SCRIPT",
-          "SET_PX_SCRIPT",
-          "LOCK_SUFFIX",
-          "HOLD_OFF_SUFFIX",
-          "HOLD_OFF_KEEP_MILLIS",
-          "SAVED_MESSAGE",
-          "DELETED_MESSAGE"
-        }) {
-      Field theirs = RedisTokenStore.class.getDeclaredField(name);
-      theirs.setAccessible(true);
-      Field ours = SpringDataRedisTokenStore.class.getDeclaredField(name);
-      ours.setAccessible(true);
-      assertThat(ours.get(null)).as(name).isEqualTo(theirs.get(null));
-    }
   }
 
   private static AccessToken await(CountDownLatch go, AccessTokenProvider p) {

@@ -43,7 +43,14 @@ abstract class SpringDataRedisStoreContract extends TokenStoreContract {
   @Override
   protected void corrupt(TokenStore store, TokenKey key) {
     try (JedisPooled jedis = TestRedis.get().jedis()) {
-      jedis.set(((SpringDataRedisTokenStore) store).tokenKey(key), "not-a-stored-token");
+      jedis.set(((SpringDataRedisTokenStore) store).layout().tokenKey(key), "not-a-stored-token");
+    }
+  }
+
+  @Override
+  protected void leaveLockWithoutLease(TokenStore store, TokenKey key) {
+    try (JedisPooled jedis = TestRedis.get().jedis()) {
+      jedis.set(((SpringDataRedisTokenStore) store).layout().lockKey(key), "a-foreign-owner");
     }
   }
 

@@ -1,5 +1,6 @@
 package io.github.wechatmp.store.redis;
 
+import io.github.wechatmp.redis.RedisLayout;
 import io.github.wechatmp.token.TokenStore.ChangeListener;
 import io.github.wechatmp.token.TokenStore.Subscription;
 import java.time.Duration;
@@ -68,10 +69,10 @@ final class ChangeNotifier {
   /** Abandoned subscriber threads that may still wait on a dead socket before no more are. */
   static final int MAX_ABANDONED = 4;
 
-  ChangeNotifier(UnifiedJedis jedis, String keyPrefix, Duration checkInterval) {
+  ChangeNotifier(UnifiedJedis jedis, RedisLayout layout, Duration checkInterval) {
     this.jedis = jedis;
-    this.pattern = escapeGlob(keyPrefix) + '*';
-    this.threadName = THREAD_NAME_PREFIX + keyPrefix;
+    this.pattern = layout.channelPattern();
+    this.threadName = THREAD_NAME_PREFIX + layout.prefix();
     this.checkIntervalNanos = checkInterval.toNanos();
   }
 
@@ -263,21 +264,6 @@ final class ChangeNotifier {
         log.warn("A change subscriber of {} failed", r.channel, e);
       }
     }
-  }
-
-  /**
-   * Escapes the characters that PSUBSCRIBE treats as glob syntax, so the prefix matches literally.
-   */
-  static String escapeGlob(String s) {
-    StringBuilder b = new StringBuilder(s.length() + 8);
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') {
-        b.append('\\');
-      }
-      b.append(c);
-    }
-    return b.toString();
   }
 
   private final class Registration implements Subscription {

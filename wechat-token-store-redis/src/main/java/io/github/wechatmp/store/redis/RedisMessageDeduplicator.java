@@ -1,13 +1,11 @@
 package io.github.wechatmp.store.redis;
 
 import io.github.wechatmp.callback.MessageDeduplicator;
+import io.github.wechatmp.redis.AbstractRedisMessageDeduplicator;
+import io.github.wechatmp.redis.RedisLayout;
 import java.time.Duration;
-import java.util.List;
 import java.util.Objects;
-import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import redis.clients.jedis.UnifiedJedis;
-import redis.clients.jedis.exceptions.JedisException;
 
 /**
  * A {@link MessageDeduplicator} in Redis, shared by every instance of an application, so that
@@ -25,72 +23,21 @@ import redis.clients.jedis.exceptions.JedisException;
  * <h2>Keys and values</h2>
  *
  * A push's key {@code K} is stored at {@code P + K} ({@code P} the prefix, default {@value
- * #DEFAULT_PREFIX}) as {@code C:<owner>} while claimed and {@code D:<reply XML>} once done, with a
- * TTL of the lifetime (default {@link #DEFAULT_LIFETIME}, at least 30 s) from the claim. The cached
- * reply is the plain reply XML: it holds what the account answered the user, so protect the Redis
- * as the messages themselves. Claiming, completing and releasing are Lua scripts ({@code EVAL}),
- * each atomic: a claim is {@code GET} and, if absent, {@code SET ... PX}; completion and release
- * compare the owner first, so an instance whose claim lapsed never overwrites or deletes another
- * instance's. {@link #await} polls the key ({@code GET}), from 5 ms doubling to 50 ms.
- *
- * <h2>Failures</h2>
- *
- * Every method that cannot reach Redis throws an {@link IllegalStateException} naming Redis, the
- * key and Jedis's description of the failure, never message content; {@code WeChatCallback} then
- * handles the push without deduplication. The client's timeouts bound how long that takes (see
- * {@link RedisTokenStore} for recommended settings). A claim held by an instance that died blocks
- * retries of that push until its TTL passes.
- *
- * <p>Uses {@code GET}, {@code EVAL} (scripts calling {@code GET}, {@code SET}, {@code PTTL} and
- * {@code DEL}). Thread-safe; neither closes nor configures its client.
+ * #DEFAULT_PREFIX}) with a TTL of the lifetime (default {@link #DEFAULT_LIFETIME}, at least 30 s)
+ * from the claim, in {@link RedisLayout}'s format, which the Spring Boot starter's deduplicator
+ * shares; {@link AbstractRedisMessageDeduplicator} describes the claims, the cached reply and the
+ * failures. The client's timeouts bound how long a failure takes (see {@link RedisTokenStore} for
+ * recommended settings). Thread-safe; neither closes nor configures its client.
  */
-public final class RedisMessageDeduplicator implements MessageDeduplicator {
-  /** The key prefix used unless the builder is given another. */
-  public static final String DEFAULT_PREFIX = "wechat:dedup:";
+public final class RedisMessageDeduplicator extends AbstractRedisMessageDeduplicator {
+  /** The key prefix used unless the builder is given another: {@value}. */
+  public static final String DEFAULT_PREFIX = RedisLayout.DEFAULT_DEDUP_PREFIX;
 
   /** How long a key lives from its claim unless the builder is given another: one minute. */
   public static final Duration DEFAULT_LIFETIME = Duration.ofMinutes(1);
 
-  static final String CLAIMED = "C:";
-  static final String DONE = "D:";
-
-  // KEYS[1] the key; ARGV[1] the owner; ARGV[2] the lifetime in ms. Returns the value found, or
-  // nil after claiming.
-  private static final String CLAIM_SCRIPT =
-      String.join(
-          "\n",
-          "local v = redis.call('GET', KEYS[1])",
-          "if v then return v end",
-          "redis.call('SET', KEYS[1], 'C:' .. ARGV[1], 'PX', ARGV[2])",
-          "return false");
-
-  // KEYS[1] the key; ARGV[1] the owner; ARGV[2] the reply. Keeps the TTL of the claim.
-  private static final String COMPLETE_SCRIPT =
-      String.join(
-          "\n",
-          "if redis.call('GET', KEYS[1]) ~= 'C:' .. ARGV[1] then return 0 end",
-          "local ttl = redis.call('PTTL', KEYS[1])",
-          "if ttl <= 0 then return 0 end",
-          "redis.call('SET', KEYS[1], 'D:' .. ARGV[2], 'PX', ttl)",
-          "return 1");
-
-  // KEYS[1] the key; ARGV[1] the owner.
-  private static final String RELEASE_SCRIPT =
-      String.join(
-          "\n",
-          "if redis.call('GET', KEYS[1]) == 'C:' .. ARGV[1] then",
-          "  return redis.call('DEL', KEYS[1])",
-          "end",
-          "return 0");
-
-  private final UnifiedJedis jedis;
-  private final String prefix;
-  private final long lifetimeMillis;
-
   private RedisMessageDeduplicator(Builder b) {
-    this.jedis = b.jedis;
-    this.prefix = b.prefix;
-    this.lifetimeMillis = b.lifetime.toMillis();
+    super(new JedisAccess(b.jedis), b.prefix, b.lifetime);
   }
 
   /**
@@ -112,95 +59,6 @@ public final class RedisMessageDeduplicator implements MessageDeduplicator {
    */
   public static Builder builder(UnifiedJedis jedis) {
     return new Builder(jedis);
-  }
-
-  @Override
-  public Claim claim(String key) {
-    String redisKey = prefix + Objects.requireNonNull(key, "key");
-    String owner = UUID.randomUUID().toString();
-    Object found;
-    try {
-      found =
-          jedis.eval(
-              CLAIM_SCRIPT, List.of(redisKey), List.of(owner, Long.toString(lifetimeMillis)));
-    } catch (JedisException e) {
-      throw failure("claim", redisKey, e);
-    }
-    if (found == null) {
-      return Claim.claimed(key, owner);
-    }
-    return decode(key, found);
-  }
-
-  @Override
-  public void complete(Claim claim, String reply) {
-    Objects.requireNonNull(reply, "reply");
-    String redisKey = prefix + claim.key();
-    try {
-      jedis.eval(COMPLETE_SCRIPT, List.of(redisKey), List.of(claim.owner(), reply));
-    } catch (JedisException e) {
-      throw failure("complete", redisKey, e);
-    }
-  }
-
-  @Override
-  public void release(Claim claim) {
-    String redisKey = prefix + claim.key();
-    try {
-      jedis.eval(RELEASE_SCRIPT, List.of(redisKey), List.of(claim.owner()));
-    } catch (JedisException e) {
-      throw failure("release", redisKey, e);
-    }
-  }
-
-  @Override
-  public Claim await(String key, Duration maxWait) throws InterruptedException {
-    String redisKey = prefix + Objects.requireNonNull(key, "key");
-    long deadline = System.nanoTime() + Math.max(0, maxWait.toNanos());
-    long pause = 5;
-    while (true) {
-      String v;
-      try {
-        v = jedis.get(redisKey);
-      } catch (JedisException e) {
-        throw failure("read", redisKey, e);
-      }
-      if (v == null) {
-        return Claim.absent(key);
-      }
-      Claim c = decode(key, v);
-      if (c.state() == Claim.State.DONE) {
-        return c;
-      }
-      long left = deadline - System.nanoTime();
-      if (left <= 0) {
-        return c;
-      }
-      TimeUnit.NANOSECONDS.sleep(Math.min(left, TimeUnit.MILLISECONDS.toNanos(pause)));
-      pause = Math.min(50, pause * 2);
-    }
-  }
-
-  private static Claim decode(String key, Object value) {
-    String v =
-        value instanceof byte[] b
-            ? new String(b, java.nio.charset.StandardCharsets.UTF_8)
-            : String.valueOf(value);
-    if (v.startsWith(DONE)) {
-      return Claim.done(key, v.substring(DONE.length()));
-    }
-    // claimed by another delivery (or a value this deduplicator did not write: treated as held)
-    return Claim.running(key);
-  }
-
-  private static IllegalStateException failure(String what, String redisKey, JedisException e) {
-    return new IllegalStateException(
-        "Redis could not " + what + " the message key " + redisKey + ": " + e.getMessage(), e);
-  }
-
-  @Override
-  public String toString() {
-    return "RedisMessageDeduplicator{prefix=" + prefix + ", lifetime=" + lifetimeMillis + " ms}";
   }
 
   /** Options of a {@link RedisMessageDeduplicator}. Not thread-safe. */
@@ -234,10 +92,7 @@ public final class RedisMessageDeduplicator implements MessageDeduplicator {
      * @throws NullPointerException if it is null
      */
     public Builder lifetime(Duration lifetime) {
-      if (Objects.requireNonNull(lifetime, "lifetime").compareTo(Duration.ofSeconds(30)) < 0) {
-        throw new IllegalArgumentException("lifetime must be at least 30 s");
-      }
-      this.lifetime = lifetime;
+      this.lifetime = checkLifetime(lifetime);
       return this;
     }
 

@@ -48,6 +48,11 @@ class RedisTokenStoreContractTest extends TokenStoreContract {
   }
 
   @Override
+  protected void leaveLockWithoutLease(TokenStore store, TokenKey key) {
+    plain.set(((RedisTokenStore) store).layout().lockKey(key), "a-foreign-owner");
+  }
+
+  @Override
   protected TokenStore newFailingStore() {
     // Nothing listens on that port: every command fails to connect.
     UnifiedJedis nowhere =

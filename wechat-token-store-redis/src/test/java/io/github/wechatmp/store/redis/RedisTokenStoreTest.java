@@ -2,14 +2,20 @@ package io.github.wechatmp.store.redis;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.wechatmp.redis.RedisLayout;
+import io.github.wechatmp.test.WeChatStandIn;
+import io.github.wechatmp.testing.LogCapture;
 import io.github.wechatmp.testing.MutableClock;
 import io.github.wechatmp.token.AccessToken;
+import io.github.wechatmp.token.AccessTokenProvider;
 import io.github.wechatmp.token.TokenKey;
+import io.github.wechatmp.token.TokenStore;
 import io.github.wechatmp.token.TokenStore.RefreshLock;
 import io.github.wechatmp.token.TokenStore.Subscription;
 import io.github.wechatmp.token.TokenStoreException;
@@ -133,6 +139,18 @@ class RedisTokenStoreTest {
   }
 
   @Test
+  void aHoldOffKeyHoldingAnotherTypeReadsAsNoneAndTheNextSaveReplacesIt() {
+    RedisTokenStore store = store();
+    String holdOffKey = store.layout().holdOffKey(key);
+    plain.hset(holdOffKey, "field", "value");
+    assertEquals(Optional.empty(), store.loadHoldOff(key));
+    TokenStore.SharedHoldOff holdOff =
+        TokenStore.SharedHoldOff.of(1, clock.instant().plusSeconds(1), -1, "system error");
+    store.saveHoldOff(key, holdOff);
+    assertEquals(Optional.of(holdOff), store.loadHoldOff(key));
+  }
+
+  @Test
   void tokenValuesWithColonsRoundTrip() {
     RedisTokenStore store = store();
     AccessToken t = token("a:b:c:" + "z".repeat(20), Duration.ofHours(2));
@@ -186,6 +204,51 @@ class RedisTokenStoreTest {
     taken.close();
     assertNull(plain.get(lockKey));
     taken.close(); // idempotent
+  }
+
+  /**
+   * Issue 21, item 18: a refresh-lock key left with no expiry (a foreign client's {@code SET}
+   * without {@code PX}, or a bug) would block every refresh forever, reported as held by another
+   * instance; the store takes it over and warns.
+   */
+  @Test
+  void aLockKeyWithNoExpiryIsTakenOverWithAWarnAndTheProviderRefreshes() throws Exception {
+    String lockKey = "stale:{" + TestApp.APP_ID + "}:access_token:lock";
+    plain.set(lockKey, "a-foreign-owner"); // no PX: a lock no lease would ever end
+    assertEquals(-1, plain.pttl(lockKey));
+    RedisTokenStore store = RedisTokenStore.builder(redis.newClient()).keyPrefix("stale:").build();
+    try (WeChatStandIn wechat = TestApp.standIn();
+        LogCapture logs = new LogCapture();
+        AccessTokenProvider tokens =
+            AccessTokenProvider.builder()
+                .appId(TestApp.APP_ID)
+                .appSecret(TestApp.SECRET)
+                .apiBaseUrl(wechat.baseUrl())
+                .store(store)
+                .lockWait(Duration.ofMillis(500))
+                .build()) {
+      String got = tokens.get().value();
+      assertEquals(TestApp.token(wechat, 1), got);
+      assertEquals(1, wechat.tokenRequests());
+      assertTrue(
+          logs.text()
+              .matches(
+                  "(?s).*WARN .*The Redis lock "
+                      + lockKey.replace("{", "\\{")
+                      + " had no expiry.*took it over.*"),
+          logs.text());
+      assertNotEquals(
+          "a-foreign-owner", plain.get(lockKey), "the foreign lock is gone, released after use");
+    }
+  }
+
+  @Test
+  void aForeignLockWithATtlIsLeftToItsHolder() throws Exception {
+    RedisTokenStore store = store();
+    String lockKey = store.layout().lockKey(key);
+    plain.psetex(lockKey, 60_000, "another-node");
+    assertTrue(store.tryLock(key, Duration.ofSeconds(5), Duration.ofMillis(100)).isEmpty());
+    assertEquals("another-node", plain.get(lockKey));
   }
 
   @Test
@@ -380,7 +443,7 @@ class RedisTokenStoreTest {
 
   @Test
   void globCharactersInThePrefixMatchLiterally() {
-    assertEquals("a\\*b\\?c\\[d\\]e\\\\f:", ChangeNotifier.escapeGlob("a*b?c[d]e\\f:"));
+    assertEquals("a\\*b\\?c\\[d\\]e\\\\f:*", RedisLayout.of("a*b?c[d]e\\f:").channelPattern());
   }
 
   static int threads(String name) {

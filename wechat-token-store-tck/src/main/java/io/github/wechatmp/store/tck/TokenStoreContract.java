@@ -63,9 +63,11 @@ import org.junit.jupiter.api.Test;
  * storage, lapses after its lease (and a lapsed holder's close does not release its successor's
  * lock), is released by {@code close()} (idempotent), waits at most {@code maxWait}, makes a single
  * attempt for a zero wait, throws {@link InterruptedException} when interrupted, and checks its
- * arguments as {@link TokenStore#checkLockArguments} does; corrupt data reads as no token and the
- * next save repairs it; failures are {@link TokenStoreException}s that never contain a token; and a
- * herd of providers over the store makes one fetch from WeChat (a {@link WeChatStandIn}).
+ * arguments as {@link TokenStore#checkLockArguments} does; a lock left in the storage with no lease
+ * (by another client or a bug) is taken over rather than waited on forever; corrupt data reads as
+ * no token and the next save repairs it; failures are {@link TokenStoreException}s that never
+ * contain a token; and a herd of providers over the store makes one fetch from WeChat (a {@link
+ * WeChatStandIn}).
  *
  * <p>Every test uses keys of its own (random AppIDs), so the stores may share one backing storage
  * across tests. Tests that need a hook the subclass does not supply are skipped (aborted), not
@@ -116,6 +118,21 @@ public abstract class TokenStoreContract {
    */
   protected void corrupt(TokenStore store, TokenKey key) throws Exception {
     Assumptions.abort("corrupt(store, key) is not implemented for this store");
+  }
+
+  /**
+   * Leaves the refresh lock of {@code key} held in the backing storage with no lease, as a client
+   * other than the SDK, or a bug, could (in Redis: {@code SET} of the lock key without {@code PX}),
+   * for the test that such a lock is taken over rather than waited on forever. The default skips
+   * that test: right for a store whose locks nothing but the store can take (an in-memory store, an
+   * operating system's file lock).
+   *
+   * @param store the store whose lock to leave
+   * @param key the key whose lock to leave
+   * @throws Exception if it cannot be left; the test then fails
+   */
+  protected void leaveLockWithoutLease(TokenStore store, TokenKey key) throws Exception {
+    Assumptions.abort("leaveLockWithoutLease(store, key) is not implemented for this store");
   }
 
   /**
@@ -645,6 +662,24 @@ public abstract class TokenStoreContract {
         Optional.empty(),
         await(async(() -> s.tryLock(key, Duration.ofSeconds(30), Duration.ZERO))).map(l -> l));
     again.close();
+  }
+
+  @Test
+  void aLockLeftWithoutALeaseIsTakenOverRatherThanWaitedOnForever() throws Exception {
+    TokenStore s = store();
+    TokenKey key = newKey();
+    leaveLockWithoutLease(s, key);
+    Optional<RefreshLock> taken =
+        await(async(() -> s.tryLock(key, Duration.ofSeconds(30), Duration.ZERO)));
+    assertTrue(taken.isPresent(), "a lock no lease would ever end is stale: taken over at once");
+    assertEquals(
+        Optional.empty(),
+        await(async(() -> s.tryLock(key, Duration.ofSeconds(30), Duration.ZERO))).map(l -> l),
+        "the lock taken over is a lock like any other: it excludes others while held");
+    taken.get().close();
+    await(async(() -> s.tryLock(key, Duration.ofSeconds(30), Duration.ZERO)))
+        .orElseThrow(() -> new AssertionError("released by its close"))
+        .close();
   }
 
   @Test
