@@ -67,6 +67,15 @@ import java.util.regex.Pattern;
  * recorded, see {@link #sentMessages()}; anything else 47001). {@link #addEndpoint(String, String)}
  * adds more. Unknown paths get HTTP 404.
  *
+ * <h2>Web authorization</h2>
+ *
+ * {@code connect/oauth2/authorize} answers with the redirect to {@code redirect_uri}, carrying a
+ * fresh code (five minutes, one use) for the user chosen with {@link #webUser} or {@link
+ * #webSnapshotUser}, and the {@code state}; {@link #deliverRedirectTwice} makes it request that URL
+ * itself first, as WeChat's browser does. {@code sns/oauth2/access_token} (40029 for an unknown or
+ * expired code, 40163 for a used one), {@code sns/oauth2/refresh_token} (40030, 42002 after 30
+ * days) and {@code sns/userinfo} (48001 for a {@code snsapi_base} token) answer as WeChat's do.
+ *
  * <h2>Faults, counts, log</h2>
  *
  * {@link #failNext(int, Fault)} and {@link #failFor(Duration, Fault)} script HTTP 5xx answers,

@@ -3,6 +3,7 @@ package io.github.wechatmp.spring.boot.oauth;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.wechatmp.spring.boot.WeChatOAuth2Login;
+import io.github.wechatmp.test.ReceivedRequest;
 import io.github.wechatmp.test.WeChatStandIn;
 import java.io.IOException;
 import java.net.CookieManager;
@@ -18,8 +19,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.security.config.Customizer;
@@ -149,6 +153,25 @@ class OAuth2LoginTest {
     assertThat(wechat.requests("sns/oauth2/access_token")).isEqualTo(1);
     assertThat(wechat.received("sns/oauth2/access_token"))
         .allSatisfy(r -> assertThat(r.errcode()).isZero());
+  }
+
+  @Test
+  @ExtendWith(OutputCaptureExtension.class)
+  void noSecretCodeOrTokenIsWholeInAnyLogLine(CapturedOutput output) throws Exception {
+    String app = start();
+    wechat.webUser("oDave", "Dave", "uDave").deliverRedirectTwice(true);
+    assertThat(new Browser().open(app + "me").body()).startsWith("name=oDave;");
+    List<String> secrets = new ArrayList<>(List.of(SECRET));
+    for (ReceivedRequest r : wechat.received("sns/oauth2/access_token")) {
+      secrets.add(r.queryParameter("code"));
+    }
+    for (ReceivedRequest r : wechat.received("sns/userinfo")) {
+      secrets.add(r.queryParameter("access_token"));
+    }
+    assertThat(secrets).hasSizeGreaterThan(2);
+    for (String s : secrets) {
+      assertThat(output.getAll()).doesNotContain(s);
+    }
   }
 
   @Test
