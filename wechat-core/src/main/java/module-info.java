@@ -6,7 +6,8 @@
  * an OkHttp interceptor that adds the token to API calls ({@link io.github.wechatmp.http}), the
  * server URL's back end: a router, deduplication, the reply deadline and the adapters ({@link
  * io.github.wechatmp.callback}) and the typed messages and events ({@link
- * io.github.wechatmp.callback.inbound}), the one Redis layout that the Redis stores share ({@link
+ * io.github.wechatmp.callback.inbound}), web authorization: a WeChat user's sign-in to a page
+ * ({@link io.github.wechatmp.oauth}), the one Redis layout that the Redis stores share ({@link
  * io.github.wechatmp.redis}), a client for every WeChat API with typed calls for the common ones
  * ({@link io.github.wechatmp.api}), and the exceptions every module throws ({@link
  * io.github.wechatmp}).
@@ -41,6 +42,7 @@ module io.github.wechatmp {
   exports io.github.wechatmp.http;
   exports io.github.wechatmp.callback;
   exports io.github.wechatmp.callback.inbound;
+  exports io.github.wechatmp.oauth;
   exports io.github.wechatmp.redis;
   exports io.github.wechatmp.api;
 }

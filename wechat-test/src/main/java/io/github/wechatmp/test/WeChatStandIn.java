@@ -81,6 +81,15 @@ import java.util.regex.Pattern;
  * typing ({@link #typingReceived()}). A canned answer {@linkplain #addEndpoint(String, String)
  * added} for one of these paths replaces it.
  *
+ * <h2>Web authorization</h2>
+ *
+ * {@code connect/oauth2/authorize} answers with the redirect to {@code redirect_uri}, carrying a
+ * fresh code (five minutes, one use) for the user chosen with {@link #webUser} or {@link
+ * #webSnapshotUser}, and the {@code state}; {@link #deliverRedirectTwice} makes it request that URL
+ * itself first, as WeChat's browser does. {@code sns/oauth2/access_token} (40029 for an unknown or
+ * expired code, 40163 for a used one), {@code sns/oauth2/refresh_token} (40030, 42002 after 30
+ * days) and {@code sns/userinfo} (48001 for a {@code snsapi_base} token) answer as WeChat's do.
+ *
  * <h2>Faults, counts, log</h2>
  *
  * {@link #failNext(int, Fault)} and {@link #failFor(Duration, Fault)} script HTTP 5xx answers,
@@ -131,6 +140,7 @@ public final class WeChatStandIn implements AutoCloseable {
   private final AtomicInteger apiRequests = new AtomicInteger();
   private final Map<String, AtomicInteger> perPath = new ConcurrentHashMap<>();
   private final Map<String, String> cannedAnswers = new ConcurrentHashMap<>();
+  private final WebAuthorizationEndpoints web;
 
   // Guarded by "this": everything below.
   private final Map<String, Issued> tokens = new HashMap<>();
@@ -157,6 +167,16 @@ public final class WeChatStandIn implements AutoCloseable {
     this.dailyQuota = b.dailyQuota;
     this.clock = b.clock;
     this.api = new ApiEndpoints(b.clock, this::baseUrl);
+    this.web =
+        new WebAuthorizationEndpoints(
+            appId,
+            (id, secret) -> {
+              Answer refused = checkCredentials(id, secret);
+              return refused == null
+                  ? null
+                  : new WebAuthorizationEndpoints.Reply(
+                      refused.status, refused.contentType, refused.body, null);
+            });
     this.platform = new StandInPlatform(this, b.clock);
     this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     AtomicInteger threads = new AtomicInteger();
@@ -514,6 +534,61 @@ public final class WeChatStandIn implements AutoCloseable {
   }
 
   /**
+   * Chooses the WeChat user whom the web authorization page ({@code connect/oauth2/authorize})
+   * signs in from now on, until another is chosen; before any is, a user with OpenID {@code
+   * oStandInUser0000000000000000} and nickname {@code Stand-in User}. The code exchange answers
+   * with this user's OpenID (and UnionID for {@code snsapi_userinfo}), {@code sns/userinfo} with
+   * the nickname and an avatar URL.
+   *
+   * @param openId the user's OpenID
+   * @param nickname the nickname {@code sns/userinfo} returns
+   * @param unionId the UnionID, or null for an account bound to no Open Platform account
+   * @return this stand-in
+   */
+  public WeChatStandIn webUser(String openId, String nickname, String unionId) {
+    web.user(
+        requireText(openId, "openId"),
+        Objects.requireNonNull(nickname, "nickname"),
+        unionId,
+        false);
+    return this;
+  }
+
+  /**
+   * Chooses, as {@link #webUser} does, a user on a Moments snapshot page: WeChat gives them a
+   * virtual OpenID and a {@code snsapi_base} token marked {@code "is_snapshotuser": 1}, whatever
+   * scope the page asked for.
+   *
+   * @param openId the virtual OpenID
+   * @return this stand-in
+   */
+  public WeChatStandIn webSnapshotUser(String openId) {
+    web.user(requireText(openId, "openId"), "", null, true);
+    return this;
+  }
+
+  /**
+   * Makes the authorize page deliver each redirect twice, as WeChat's in-app browser often does:
+   * the stand-in requests the redirect URL (code and state included) itself, without cookies, and
+   * only then answers the browser with the redirect to the same URL.
+   *
+   * @param twice whether to deliver each redirect twice
+   * @return this stand-in
+   */
+  public WeChatStandIn deliverRedirectTwice(boolean twice) {
+    web.deliverTwice(twice);
+    return this;
+  }
+
+  private static String requireText(String value, String name) {
+    Objects.requireNonNull(value, name);
+    if (value.isBlank()) {
+      throw new IllegalArgumentException(name + " must not be blank");
+    }
+    return value;
+  }
+
+  /**
    * Describes the stand-in, never its AppSecret.
    *
    * @return its base URL and AppID
@@ -588,6 +663,8 @@ public final class WeChatStandIn implements AutoCloseable {
       }
       if (fault != null && fault.location != null) {
         exchange.getResponseHeaders().set("Location", fault.location);
+      } else if (answer.location != null) {
+        exchange.getResponseHeaders().set("Location", answer.location);
       }
       // -1 is the JDK's "no body"; 0 would mean chunked.
       exchange.sendResponseHeaders(answer.status, bytes.length == 0 ? -1 : bytes.length);
@@ -643,6 +720,10 @@ public final class WeChatStandIn implements AutoCloseable {
       return refused != null
           ? refused
           : Answer.of(api.answer(method, path, params, raw, contentType));
+    }
+    if (WebAuthorizationEndpoints.handles(path)) {
+      WebAuthorizationEndpoints.Reply r = web.answer(path, params, clock.instant());
+      return new Answer(r.status(), r.contentType(), r.body(), null, null, r.location());
     }
     if (path.startsWith(StandInPlatform.PATH_PREFIX)) {
       if (!"POST".equals(method)) {
@@ -939,18 +1020,19 @@ public final class WeChatStandIn implements AutoCloseable {
     }
   }
 
-  record Answer(int status, String contentType, String body, byte[] bytes, String filename) {
+  record Answer(
+      int status, String contentType, String body, byte[] bytes, String filename, String location) {
     private static final Pattern ERRCODE = Pattern.compile("\"errcode\"\\s*:\\s*(-?\\d+)");
 
     Answer(int status, String contentType, String body) {
-      this(status, contentType, body, null, null);
+      this(status, contentType, body, null, null, null);
     }
 
     static Answer of(ApiEndpoints.Reply r) {
       boolean json = r.contentType().startsWith("application/json");
       return json
           ? new Answer(r.status(), r.contentType(), new String(r.body(), StandardCharsets.UTF_8))
-          : new Answer(r.status(), r.contentType(), "", r.body(), r.filename());
+          : new Answer(r.status(), r.contentType(), "", r.body(), r.filename(), null);
     }
 
     static Answer json(String body) {

@@ -18,7 +18,8 @@ import org.springframework.core.env.MapPropertySource;
 /**
  * Demo mode: when no AppID is configured, starts the stand-in WeChat of {@code wechat-test} and
  * points the account at it (demo AppID, secret, Token and EncodingAESKey; tokens living 2 minutes,
- * so refreshes happen while you watch), and once the application is up sends its own {@code
+ * so refreshes happen while you watch; its authorize page signs in the user {@code oDemoUser},
+ * nickname {@code Demo User}, for {@code /me}), and once the application is up sends its own {@code
  * /wechat} a subscribe event and a text message as WeChat would, logging the replies. The stand-in
  * is a bean, so it stops with the application, and also when the start fails.
  */
@@ -41,7 +42,8 @@ final class DemoMode implements ApplicationContextInitializer<ConfigurableApplic
             .appId(APP_ID)
             .appSecret("demo-secret")
             .expiresIn(Duration.ofMinutes(2))
-            .start();
+            .start()
+            .webUser("oDemoUser", "Demo User", null);
     env.getPropertySources()
         .addFirst(
             new MapPropertySource(
@@ -56,6 +58,8 @@ final class DemoMode implements ApplicationContextInitializer<ConfigurableApplic
                     "wechat.mp.encoding-aes-key",
                     AES_KEY,
                     "wechat.mp.api-base-url",
+                    wechat.baseUrl(),
+                    "wechat.mp.oauth.authorize-base-url",
                     wechat.baseUrl(),
                     "wechat.mp.refresh-margin",
                     "40s",
@@ -110,9 +114,10 @@ final class DemoMode implements ApplicationContextInitializer<ConfigurableApplic
                   + "</CreateTime><MsgType>text</MsgType><Content>hello</Content>"
                   + "<MsgId>1</MsgId></xml>"));
       log.info(
-          "Demo: see {} and {}",
+          "Demo: see {} and {}, and sign in with WeChat at {}",
           url.replace("/wechat", "/actuator/health/wechat"),
-          url.replace("/wechat", "/actuator/metrics/wechat.callback.messages"));
+          url.replace("/wechat", "/actuator/metrics/wechat.callback.messages"),
+          url.replace("/wechat", "/me"));
     } catch (RuntimeException ex) {
       log.warn("Demo: calling {} as WeChat failed: {}", url, ex.toString());
     }
