@@ -10,6 +10,8 @@ module io.github.wechatmp.store.file {
   requires okio;
   requires com.squareup.moshi;
   requires org.slf4j;
+  // com.sun.security.auth.module.UnixSystem: this process's user id, to check who owns the files.
+  requires jdk.security.auth;
 
   exports io.github.wechatmp.store.file;
 }

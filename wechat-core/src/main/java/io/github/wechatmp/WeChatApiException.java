@@ -25,6 +25,45 @@ public class WeChatApiException extends WeChatException {
   /** {@code 42001}: the access token has expired. */
   public static final int ACCESS_TOKEN_EXPIRED = 42001;
 
+  /**
+   * {@code 45009}: the daily quota of this API is used up; it resets at midnight Beijing time (or
+   * by clearing the quota in the admin console). Never retried by the SDK.
+   */
+  public static final int DAILY_QUOTA_EXCEEDED = 45009;
+
+  /** {@code 45011}: API calls are too frequent; slow down. Never retried by the SDK. */
+  public static final int API_RATE_LIMITED = 45011;
+
+  /**
+   * {@code 45015}: a customer service message was sent more than 48 hours after the user's last
+   * message to the account; WeChat allows none until the user writes again. Never retried.
+   */
+  public static final int CUSTOMER_SERVICE_WINDOW_CLOSED = 45015;
+
+  /**
+   * {@code 45047}: too many customer service messages to this user (WeChat allows 20 between two of
+   * the user's messages). Never retried.
+   */
+  public static final int CUSTOMER_SERVICE_MESSAGE_LIMIT = 45047;
+
+  /** {@code 40004}: the media type is not one WeChat knows (image, voice, video, thumb). */
+  public static final int INVALID_MEDIA_TYPE = 40004;
+
+  /** {@code 40005}: the uploaded file's format is not one WeChat accepts for its media type. */
+  public static final int INVALID_FILE_TYPE = 40005;
+
+  /** {@code 40006}: the uploaded file is larger than WeChat accepts for its media type. */
+  public static final int INVALID_MEDIA_SIZE = 40006;
+
+  /** {@code 40007}: the {@code media_id} is unknown or its media expired (after 3 days). */
+  public static final int INVALID_MEDIA_ID = 40007;
+
+  /** {@code 40113}: the file's type is not supported (usually a missing or wrong file name). */
+  public static final int UNSUPPORTED_FILE_TYPE = 40113;
+
+  /** {@code 44001}: the uploaded media is empty (usually a multipart part without a file name). */
+  public static final int EMPTY_MEDIA = 44001;
+
   /** WeChat's {@code errcode}. */
   private final int errorCode;
 
@@ -145,6 +184,21 @@ public class WeChatApiException extends WeChatException {
         return "the daily quota for this API is used up";
       case 45011:
         return "API calls are too frequent";
+      case 45015:
+        return "more than 48 hours since the user's last message: no customer service message allowed";
+      case 45047:
+        return "too many customer service messages since the user's last message";
+      case 40004:
+        return "the media type is not image, voice, video or thumb";
+      case 40005:
+      case 40113:
+        return "the file's format is not accepted for this media type (check its name and content type)";
+      case 40006:
+        return "the file is larger than WeChat accepts for this media type";
+      case 40007:
+        return "the media_id is unknown or expired";
+      case 44001:
+        return "the uploaded media is empty";
       case 89501:
       case 89503:
       case 89506:

@@ -4,6 +4,7 @@ import io.github.wechatmp.store.file.FileTokenStore;
 import io.github.wechatmp.store.redis.RedisTokenStore;
 import io.github.wechatmp.token.InMemoryTokenStore;
 import io.github.wechatmp.token.TokenStore;
+import io.github.wechatmp.token.TokenStoreException;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -17,6 +18,14 @@ final class StoreChoice implements AutoCloseable {
   final TokenStore store;
   final String description;
   private final AutoCloseable resource;
+
+  /**
+   * Where to put the file instead: the home directory belongs to the user and other users cannot
+   * write to it, unlike /tmp, which the file store refuses.
+   */
+  private static final String HINT =
+      "; give a file in a directory only you can write to, such as --store"
+          + " file:$HOME/wechat-tokens.json";
 
   private StoreChoice(TokenStore store, String description, AutoCloseable resource) {
     this.store = store;
@@ -53,7 +62,12 @@ final class StoreChoice implements AutoCloseable {
     if (spec.startsWith("file:")) {
       Path file = Path.of(spec.substring("file:".length())).toAbsolutePath();
       checkWritable(file);
-      return new StoreChoice(new FileTokenStore(file), description, null);
+      try {
+        return new StoreChoice(new FileTokenStore(file), description, null);
+      } catch (TokenStoreException e) {
+        // The store refuses a place other users could tamper with; say where to put it instead.
+        throw new IllegalArgumentException("--store file:" + file + ": " + e.getMessage() + HINT);
+      }
     }
     HostAndPort hp = redisAddress(spec);
     JedisPooled jedis =
@@ -83,8 +97,7 @@ final class StoreChoice implements AutoCloseable {
    * every save, long after the start, and only in the log.
    */
   static void checkWritable(Path file) {
-    String hint =
-        "; give a file in a writable directory, such as --store file:/tmp/wechat-tokens.json";
+    String hint = HINT;
     if (Files.isDirectory(file)) {
       throw new IllegalArgumentException("--store file:" + file + " is a directory" + hint);
     }

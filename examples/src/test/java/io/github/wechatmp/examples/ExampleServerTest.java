@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.github.wechatmp.message.MessageCrypto;
 import io.github.wechatmp.message.WeChatXml;
@@ -16,6 +17,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -277,6 +279,26 @@ class ExampleServerTest {
                     ExampleConfig.demo(0, "file:" + notADirectory.resolve("t.json"), 60)));
     assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
     assertTrue(e.getMessage().contains("--store file:"), e.getMessage());
+  }
+
+  @Test
+  void aFileStoreInADirectoryOthersCanWriteToIsRefusedAtStartWithASafePlaceToUse(@TempDir Path dir)
+      throws Exception {
+    assumeTrue(dir.getFileSystem().supportedFileAttributeViews().contains("posix"));
+    Path shared = Files.createDirectory(dir.resolve("shared"));
+    Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                ExampleServer.start(
+                    ExampleConfig.demo(0, "file:" + shared.resolve("tokens.json"), 60)));
+    assertTrue(
+        e.getMessage().startsWith("--store file:" + shared.resolve("tokens.json")), e.getMessage());
+    assertTrue(e.getMessage().contains("can be written by other users"), e.getMessage());
+    assertTrue(e.getMessage().contains("--store file:$HOME/wechat-tokens.json"), e.getMessage());
+    assertFalse(e.getMessage().contains("/tmp/wechat-tokens.json"), e.getMessage());
+    assertEquals(1, e.getMessage().lines().count(), e.getMessage());
   }
 
   @Test

@@ -1,9 +1,11 @@
 package io.github.wechatmp.callback;
 
+import java.util.Map;
+
 /**
  * The HTTP answer {@link WeChatCallback#handle} computed: write the status, the {@code
- * Content-Type} and the body as they are. Immutable and thread-safe; {@link #toString()} leaves the
- * body out.
+ * Content-Type}, the {@linkplain #headers() headers} and the body as they are. Immutable and
+ * thread-safe; {@link #toString()} leaves the body out.
  */
 public final class CallbackResponse {
   /** The content type of XML replies. */
@@ -11,6 +13,13 @@ public final class CallbackResponse {
 
   /** The content type of {@code echostr}, {@code success} and errors. */
   public static final String TEXT = "text/plain; charset=UTF-8";
+
+  /**
+   * The headers every answer carries, whoever makes it: {@code X-Content-Type-Options: nosniff}, so
+   * that no browser reads an echoed {@code echostr} (which the signature does not cover) or an
+   * error as HTML or script whatever it looks like. Unmodifiable.
+   */
+  public static final Map<String, String> HEADERS = Map.of("X-Content-Type-Options", "nosniff");
 
   static final CallbackResponse SUCCESS = new CallbackResponse(200, TEXT, "success");
 
@@ -53,6 +62,15 @@ public final class CallbackResponse {
    */
   public String contentType() {
     return contentType;
+  }
+
+  /**
+   * Returns the headers to write besides the {@code Content-Type}: {@link #HEADERS}.
+   *
+   * @return the headers, unmodifiable
+   */
+  public Map<String, String> headers() {
+    return HEADERS;
   }
 
   /**

@@ -1,31 +1,25 @@
 package io.github.wechatmp.callback;
 
-import com.squareup.moshi.JsonReader;
 import com.squareup.moshi.JsonWriter;
 import io.github.wechatmp.WeChatApiException;
 import io.github.wechatmp.WeChatTransportException;
-import io.github.wechatmp.http.AccessTokenInterceptor;
+import io.github.wechatmp.api.WeChatApi;
+import io.github.wechatmp.callback.inbound.WeChatMessage;
 import io.github.wechatmp.token.AccessTokenProvider;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
-import okhttp3.HttpUrl;
-import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
-import okhttp3.Request;
-import okhttp3.RequestBody;
-import okhttp3.Response;
-import okhttp3.ResponseBody;
 import okio.Buffer;
 
 /**
- * A {@link LateReplySender} that sends late replies as customer service messages: a {@code POST} of
- * WeChat's JSON to {@code cgi-bin/message/custom/send} at the provider's {@linkplain
- * AccessTokenProvider#apiBaseUrl() API base URL} (so a stand-in or proxy configured there receives
- * it), with the provider's token added by an {@link AccessTokenInterceptor} (which renews a
- * rejected token and retries once). WeChat accepts a customer service message within 48 hours of
- * the user's last message, so a late reply always qualifies.
+ * A {@link LateReplySender} that sends late replies as customer service messages through a {@link
+ * WeChatApi}: a {@code POST} of WeChat's JSON to {@code cgi-bin/message/custom/send} at the API
+ * base URL (by default the provider's {@linkplain AccessTokenProvider#apiBaseUrl() API base URL},
+ * so a stand-in or proxy configured there receives it), with the token handled as {@link WeChatApi}
+ * does (a rejected token renewed and the call retried once, {@code -1} retried). WeChat accepts a
+ * customer service message within 48 hours of the user's last message, so a late reply always
+ * qualifies.
  *
  * <p>{@link Reply#transferToCustomerService()} cannot be sent this way and is logged and dropped by
  * {@link WeChatCallback}; news is sent as WeChat's {@code news} with its articles.
@@ -35,50 +29,45 @@ import okio.Buffer;
  * WeChat could not be reached; the callback logs it. Tokens appear in logs only masked.
  */
 public final class CustomerServiceSender implements LateReplySender {
-  private static final MediaType JSON = MediaType.get("application/json; charset=utf-8");
-  private static final OkHttpClient DEFAULT_CLIENT =
-      new OkHttpClient.Builder()
-          .connectTimeout(5, TimeUnit.SECONDS)
-          .readTimeout(10, TimeUnit.SECONDS)
-          .callTimeout(15, TimeUnit.SECONDS)
-          .followRedirects(false)
-          .followSslRedirects(false)
-          .build();
+  private static final String PATH = "cgi-bin/message/custom/send";
 
-  private final AccessTokenProvider tokens;
-  private final HttpUrl endpoint;
-  private final OkHttpClient client;
+  private final WeChatApi api;
 
   /**
-   * A sender with the SDK's default HTTP client (5 s to connect, 15 s in all, no redirects).
+   * A sender over {@code api}, the account's client.
+   *
+   * @param api the client to send through
+   * @throws NullPointerException if {@code api} is null
+   */
+  public CustomerServiceSender(WeChatApi api) {
+    this.api = Objects.requireNonNull(api, "api");
+  }
+
+  /**
+   * A sender with a {@link WeChatApi} of its own over {@code tokens} and the SDK's default HTTP
+   * client.
    *
    * @param tokens the account's token provider
    * @throws NullPointerException if {@code tokens} is null
    */
   public CustomerServiceSender(AccessTokenProvider tokens) {
-    this(tokens, DEFAULT_CLIENT);
+    this(WeChatApi.builder().tokens(Objects.requireNonNull(tokens, "tokens")).build());
   }
 
   /**
-   * A sender over {@code httpClient} (sharing its connection pool and dispatcher), to which an
-   * {@link AccessTokenInterceptor} of {@code tokens} is added.
+   * A sender with a {@link WeChatApi} of its own over {@code tokens} and {@code httpClient}
+   * (sharing its connection pool and dispatcher; its own token interceptor, if any, is replaced).
    *
    * @param tokens the account's token provider
-   * @param httpClient the client to build on; must not have an {@link AccessTokenInterceptor} of
-   *     its own
+   * @param httpClient the client to build on
    * @throws NullPointerException if an argument is null
    */
   public CustomerServiceSender(AccessTokenProvider tokens, OkHttpClient httpClient) {
-    this.tokens = Objects.requireNonNull(tokens, "tokens");
-    HttpUrl base = tokens.apiBaseUrl();
-    this.endpoint = base.resolve("cgi-bin/message/custom/send");
-    AccessTokenInterceptor.Builder interceptor = AccessTokenInterceptor.builder(tokens);
-    if (!AccessTokenInterceptor.DEFAULT_HOSTS.contains(base.host())) {
-      interceptor.addHost(base.host());
-    }
-    OkHttpClient.Builder b = Objects.requireNonNull(httpClient, "httpClient").newBuilder();
-    b.interceptors().removeIf(i -> i instanceof AccessTokenInterceptor);
-    this.client = b.addInterceptor(interceptor.build()).build();
+    this(
+        WeChatApi.builder()
+            .tokens(Objects.requireNonNull(tokens, "tokens"))
+            .httpClient(Objects.requireNonNull(httpClient, "httpClient"))
+            .build());
   }
 
   /**
@@ -93,47 +82,7 @@ public final class CustomerServiceSender implements LateReplySender {
    */
   @Override
   public void send(WeChatMessage message, Reply reply) {
-    String json = json(message.fromUser(), reply);
-    Request request =
-        new Request.Builder().url(endpoint).post(RequestBody.create(json, JSON)).build();
-    try (Response response = client.newCall(request).execute()) {
-      ResponseBody body = response.body();
-      if (!response.isSuccessful()) {
-        throw new WeChatTransportException(
-            "cgi-bin/message/custom/send answered HTTP " + response.code(), response.code());
-      }
-      checkErrcode(body.string());
-    } catch (IOException e) {
-      throw new WeChatTransportException(
-          "cgi-bin/message/custom/send could not be reached: " + e.getMessage(), e);
-    }
-  }
-
-  private static void checkErrcode(String body) throws IOException {
-    int errcode = 0;
-    String errmsg = null;
-    try (JsonReader r = JsonReader.of(new Buffer().writeUtf8(body))) {
-      r.beginObject();
-      while (r.hasNext()) {
-        switch (r.nextName()) {
-          case "errcode":
-            errcode = r.nextInt();
-            break;
-          case "errmsg":
-            errmsg = r.peek() == JsonReader.Token.NULL ? r.nextNull() : r.nextString();
-            break;
-          default:
-            r.skipValue();
-        }
-      }
-      r.endObject();
-    } catch (com.squareup.moshi.JsonDataException | com.squareup.moshi.JsonEncodingException e) {
-      throw new WeChatTransportException(
-          "cgi-bin/message/custom/send answered something that is not WeChat's JSON", e);
-    }
-    if (errcode != 0) {
-      throw new WeChatApiException(errcode, errmsg);
-    }
+    api.post(PATH, json(message.fromUser(), reply), String.class);
   }
 
   /** WeChat's customer service message JSON for {@code reply}. */
@@ -201,6 +150,6 @@ public final class CustomerServiceSender implements LateReplySender {
 
   @Override
   public String toString() {
-    return "CustomerServiceSender{" + endpoint + '}';
+    return "CustomerServiceSender{" + PATH + " through " + api + '}';
   }
 }

@@ -5,6 +5,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -159,6 +160,16 @@ public final class InMemoryMessageDeduplicator implements MessageDeduplicator {
       }
       it.remove();
     }
+  }
+
+  /**
+   * Returns the lifetime of a key, from its claim.
+   *
+   * @return the lifetime
+   */
+  @Override
+  public Optional<Duration> lifetime() {
+    return Optional.of(Duration.ofNanos(lifetimeNanos));
   }
 
   /**

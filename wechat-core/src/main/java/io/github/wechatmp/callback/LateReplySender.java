@@ -1,5 +1,7 @@
 package io.github.wechatmp.callback;
 
+import io.github.wechatmp.callback.inbound.WeChatMessage;
+
 /**
  * Delivers a reply that the handler produced after the callback's {@linkplain
  * WeChatCallback.Builder#replyDeadline reply deadline}, once WeChat has already been answered

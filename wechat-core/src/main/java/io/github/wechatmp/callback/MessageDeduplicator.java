@@ -2,6 +2,7 @@ package io.github.wechatmp.callback;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Remembers which pushes are being handled or were handled, so that WeChat's retries (it tries a
@@ -11,13 +12,15 @@ import java.util.Objects;
  * cluster.
  *
  * <p>Each push has a key (built by {@link WeChatCallback} from the account and {@code MsgId}, or
- * for events the account, sender, {@code CreateTime}, {@code Event} and {@code EventKey}) in one of
- * three states: absent, claimed (a delivery is running the handler) and done (with the reply to
- * answer retries with). The first delivery {@linkplain #claim claims} the key and, when the handler
- * has answered, {@linkplain #complete completes} it with the reply, or {@linkplain #release
- * releases} it when the handler failed, so that the next retry runs the handler again. A retry that
- * finds the key claimed {@linkplain #await waits} for it to be done. Entries must live at least 30
- * s after their claim (three tries 5 s apart, plus slack); after that they may be forgotten.
+ * for events the account, sender, {@code CreateTime}, {@code Event}, {@code EventKey}, the {@code
+ * MsgID} when there is one and a digest of the other fields) in one of three states: absent,
+ * claimed (a delivery is running the handler) and done (with the reply to answer retries with). The
+ * first delivery {@linkplain #claim claims} the key and, when the handler has answered, {@linkplain
+ * #complete completes} it with the reply, or {@linkplain #release releases} it when the handler
+ * failed, so that the next retry runs the handler again. A retry that finds the key claimed
+ * {@linkplain #await waits} for it to be done. Entries must live at least 30 s after their claim
+ * (three tries 5 s apart, plus slack), and at least twice the callback's replay window when it has
+ * one (see {@link #lifetime()}); after that they may be forgotten.
  *
  * <h2>Thread-safety and failures</h2>
  *
@@ -73,6 +76,17 @@ public interface MessageDeduplicator {
    * @throws RuntimeException if the storage failed
    */
   Claim await(String key, Duration maxWait) throws InterruptedException;
+
+  /**
+   * Returns how long a key is kept from its claim, when the deduplicator knows: {@link
+   * WeChatCallback.Builder#build()} refuses one that forgets pushes while its replay window would
+   * still accept them again. The default says nothing (the check is then skipped).
+   *
+   * @return the lifetime of a key, or empty if unknown
+   */
+  default Optional<Duration> lifetime() {
+    return Optional.empty();
+  }
 
   /**
    * The state of one key as a {@link MessageDeduplicator} found it. Immutable; {@link #toString()}

@@ -1,5 +1,7 @@
 package io.github.wechatmp.callback;
 
+import io.github.wechatmp.callback.inbound.WeChatMessage;
+
 /**
  * Answers the messages and events WeChat pushes; given to {@link WeChatCallback.Builder#handler}.
  * {@link MessageRouter} builds one from rules.

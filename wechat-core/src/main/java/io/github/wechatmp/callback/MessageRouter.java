@@ -1,5 +1,9 @@
 package io.github.wechatmp.callback;
 
+import io.github.wechatmp.callback.inbound.ClickEvent;
+import io.github.wechatmp.callback.inbound.TextMessage;
+import io.github.wechatmp.callback.inbound.WeChatEvent;
+import io.github.wechatmp.callback.inbound.WeChatMessage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;

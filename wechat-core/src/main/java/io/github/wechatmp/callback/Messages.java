@@ -1,43 +1,47 @@
 package io.github.wechatmp.callback;
 
+import io.github.wechatmp.callback.inbound.ClickEvent;
+import io.github.wechatmp.callback.inbound.ImageMessage;
+import io.github.wechatmp.callback.inbound.LinkMessage;
+import io.github.wechatmp.callback.inbound.LocationEvent;
+import io.github.wechatmp.callback.inbound.LocationMessage;
+import io.github.wechatmp.callback.inbound.LocationSelectEvent;
+import io.github.wechatmp.callback.inbound.MassSendJobFinishEvent;
+import io.github.wechatmp.callback.inbound.PicEvent;
+import io.github.wechatmp.callback.inbound.PublishJobFinishEvent;
+import io.github.wechatmp.callback.inbound.ScanCodeEvent;
+import io.github.wechatmp.callback.inbound.ScanEvent;
+import io.github.wechatmp.callback.inbound.ShortVideoMessage;
+import io.github.wechatmp.callback.inbound.SubscribeEvent;
+import io.github.wechatmp.callback.inbound.SubscribeMessageEvent;
+import io.github.wechatmp.callback.inbound.TemplateSendJobFinishEvent;
+import io.github.wechatmp.callback.inbound.TextMessage;
+import io.github.wechatmp.callback.inbound.UnknownEvent;
+import io.github.wechatmp.callback.inbound.UnknownMessage;
+import io.github.wechatmp.callback.inbound.UnsubscribeEvent;
+import io.github.wechatmp.callback.inbound.VideoMessage;
+import io.github.wechatmp.callback.inbound.ViewEvent;
+import io.github.wechatmp.callback.inbound.ViewMiniprogramEvent;
+import io.github.wechatmp.callback.inbound.VoiceMessage;
+import io.github.wechatmp.callback.inbound.WeChatEvent;
+import io.github.wechatmp.callback.inbound.WeChatMessage;
+import io.github.wechatmp.internal.callback.Fields;
 import io.github.wechatmp.internal.xml.FlatXml;
 import io.github.wechatmp.message.MessageCryptoException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
+import java.util.Set;
 
-/** Turns a parsed document into its {@link WeChatMessage}; the records' shared checks. */
+/** Turns a parsed document into its {@link WeChatMessage} and its deduplication key. */
 final class Messages {
   private Messages() {}
-
-  static Map<String, String> checked(
-      String toUser, String fromUser, Instant createTime, Map<String, String> fields) {
-    Objects.requireNonNull(toUser, "toUser");
-    Objects.requireNonNull(fromUser, "fromUser");
-    Objects.requireNonNull(createTime, "createTime");
-    Objects.requireNonNull(fields, "fields");
-    return Fields.copyOf(fields);
-  }
-
-  /** The record's simple name with its IDs; never content. */
-  static String describe(WeChatMessage m) {
-    StringBuilder sb = new StringBuilder(m.getClass().getSimpleName()).append("{toUser=");
-    sb.append(m.toUser()).append(", fromUser=").append(m.fromUser());
-    sb.append(", createTime=").append(m.createTime().getEpochSecond());
-    String msgId = m.fields().get("MsgId");
-    if (msgId != null) {
-      sb.append(", msgId=").append(msgId);
-    }
-    if (m instanceof WeChatEvent e) {
-      sb.append(", event=").append(e.event());
-    } else if (m instanceof UnknownMessage u) {
-      sb.append(", msgType=").append(u.msgType());
-    }
-    return sb.append('}').toString();
-  }
 
   /** The type for a log line: MsgType, and Event for events. */
   static String typeOf(WeChatMessage m) {
@@ -45,11 +49,20 @@ final class Messages {
     return m instanceof WeChatEvent e ? type + "/" + e.event() : type;
   }
 
+  /** The fields an event's key names on their own; every other leaf goes into its digest. */
+  private static final Set<String> EVENT_KEY_FIELDS =
+      Set.of("ToUserName", "FromUserName", "CreateTime", "MsgType", "Event", "EventKey");
+
   /**
-   * The key retries of one push share: the account and MsgId for messages; for events (which have
-   * no MsgId) the account, sender, CreateTime, Event and EventKey, as WeChat advises.
+   * The key retries of one push share, and two different pushes never do. A message is keyed by the
+   * account and its MsgId. An event is keyed by the account, sender, CreateTime, Event and EventKey
+   * (as WeChat advises), its MsgID or MsgId when it has one (job-finish reports of bulk sends share
+   * everything else within a second), and a digest of every other leaf in document order: WeChat
+   * resends a push unchanged, while two real pushes in one second (two locations, two scans, two
+   * subscription changes, two publish reports) differ in some field, and an event type this SDK
+   * does not know yet is covered too.
    */
-  static String dedupKey(WeChatMessage m) {
+  static String dedupKey(WeChatMessage m, FlatXml.Leaves leaves) {
     Map<String, String> f = m.fields();
     String msgId = f.get("MsgId");
     if (msgId != null && !(m instanceof WeChatEvent)) {
@@ -57,16 +70,53 @@ final class Messages {
     }
     String event = f.get("Event");
     String key = f.get("EventKey");
-    return "e|"
-        + m.toUser()
-        + "|"
-        + m.fromUser()
-        + "|"
-        + m.createTime().getEpochSecond()
-        + "|"
-        + (event == null ? f.get("MsgType") : event)
-        + "|"
-        + (key == null ? "" : key);
+    StringBuilder sb =
+        new StringBuilder("e|")
+            .append(m.toUser())
+            .append('|')
+            .append(m.fromUser())
+            .append('|')
+            .append(m.createTime().getEpochSecond())
+            .append('|')
+            .append(event == null ? f.get("MsgType") : event.strip())
+            .append('|')
+            .append(key == null ? "" : key.strip());
+    String id = f.get("MsgID") != null ? f.get("MsgID") : msgId;
+    if (id != null) {
+      sb.append("|id=").append(id.strip());
+    }
+    MessageDigest digest = null;
+    for (int i = 0; i < leaves.size(); i++) {
+      String path = leaves.path(i);
+      if (EVENT_KEY_FIELDS.contains(path)) {
+        continue;
+      }
+      if (digest == null) {
+        digest = sha256();
+      }
+      // Length-prefixed, so that no two different leaf lists hash the same bytes.
+      update(digest, path);
+      update(digest, leaves.value(i));
+    }
+    if (digest != null) {
+      sb.append("|d=").append(HexFormat.of().formatHex(digest.digest(), 0, 16));
+    }
+    return sb.toString();
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform has SHA-256", e);
+    }
+  }
+
+  private static void update(MessageDigest digest, String s) {
+    byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+    int n = bytes.length;
+    digest.update(new byte[] {(byte) (n >>> 24), (byte) (n >>> 16), (byte) (n >>> 8), (byte) n});
+    digest.update(bytes);
   }
 
   static MessageCryptoException malformed(String message) {
@@ -76,8 +126,10 @@ final class Messages {
   /** The message in {@code leaves}; throws MALFORMED_XML when a required field is missing. */
   static WeChatMessage from(FlatXml.Leaves leaves) {
     Map<String, String> f = Fields.own(leaves.newFirstValuesMap());
-    String to = required(f, "ToUserName");
-    String from = required(f, "FromUserName");
+    // Stripped as MsgId and CreateTime are: WeChat's own samples put blanks around the CDATA, and
+    // the reply's FromUserName is this value.
+    String to = required(f, "ToUserName").strip();
+    String from = required(f, "FromUserName").strip();
     String created = required(f, "CreateTime").strip();
     Instant at;
     try {
@@ -186,13 +238,14 @@ final class Messages {
             f.get("SendLocationInfo.Poiname"),
             f);
       case "TEMPLATESENDJOBFINISH":
-        return new TemplateSendJobFinishEvent(to, from, at, f.get("MsgID"), f.get("Status"), f);
+        return new TemplateSendJobFinishEvent(
+            to, from, at, stripped(f, "MsgID"), f.get("Status"), f);
       case "MASSSENDJOBFINISH":
         return new MassSendJobFinishEvent(
             to,
             from,
             at,
-            f.get("MsgID"),
+            stripped(f, "MsgID"),
             f.get("Status"),
             optionalInteger(f, "TotalCount"),
             optionalInteger(f, "FilterCount"),
@@ -270,8 +323,12 @@ final class Messages {
   }
 
   private static String msgId(Map<String, String> f) {
-    String id = f.get("MsgId");
-    return id == null ? null : id.strip();
+    return stripped(f, "MsgId");
+  }
+
+  private static String stripped(Map<String, String> f, String name) {
+    String v = f.get(name);
+    return v == null ? null : v.strip();
   }
 
   private static double decimal(Map<String, String> f, String name) {

@@ -1,5 +1,7 @@
 package io.github.wechatmp.callback;
 
+import io.github.wechatmp.callback.inbound.WeChatEvent;
+import io.github.wechatmp.callback.inbound.WeChatMessage;
 import java.util.List;
 import java.util.Objects;
 

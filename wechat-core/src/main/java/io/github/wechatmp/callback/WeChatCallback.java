@@ -1,5 +1,6 @@
 package io.github.wechatmp.callback;
 
+import io.github.wechatmp.callback.inbound.WeChatMessage;
 import io.github.wechatmp.internal.xml.FlatXml;
 import io.github.wechatmp.message.MessageCrypto;
 import io.github.wechatmp.message.MessageCryptoException;
@@ -9,9 +10,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,25 +46,34 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code POST}: a reply as XML ({@value CallbackResponse#XML}), encrypted in security and
  *       compatibility mode; or the plain text {@code success} (never encrypted, in every mode, as
  *       WeChat documents) for no reply, a retry of a message answered with none, and the deadline.
- *   <li>Errors as plain text: 400 for missing parameters, an empty body, malformed XML or any DTD
- *       (no DTD or external entity is ever processed); 403 for a bad {@code signature} or {@code
- *       msg_signature}, a {@code timestamp} outside the {@linkplain Builder#maxTimestampAge replay
- *       window}, a message encrypted for another AppId, or plaintext when {@linkplain
- *       Builder#requireEncryption encryption is required}; 413 for a body over {@linkplain
- *       Builder#maxBodySize the limit}; 500 when the handler threw (WeChat retries; logged with the
- *       message type and {@code MsgId}, never the content); 503 when every handler thread is busy
- *       and the queue is full; 405 for other methods. The handler is called for none of these.
+ *   <li>Errors as plain text: 400 for missing parameters, a {@code timestamp} that is not 1 to 20
+ *       decimal digits, an empty body, malformed XML or any DTD (no DTD or external entity is ever
+ *       processed); 403 for a bad {@code signature} or {@code msg_signature}, a {@code timestamp}
+ *       outside the {@linkplain Builder#maxTimestampAge replay window}, a message encrypted for
+ *       another AppId, or plaintext when {@linkplain Builder#requireEncryption encryption is
+ *       required}; 413 for a body over {@linkplain Builder#maxBodySize the limit}; 500 when the
+ *       handler threw (WeChat retries; logged with the message type and {@code MsgId}, never the
+ *       content); 503 when every handler thread is busy and the queue is full; 405 for other
+ *       methods. The handler is called for none of these.
+ *   <li>Every answer carries the {@linkplain CallbackResponse#headers() headers} of {@link
+ *       CallbackResponse}: {@code X-Content-Type-Options: nosniff}, as {@code echostr} is echoed
+ *       unsigned.
  * </ul>
+ *
+ * <p>The query is checked before the body: an adapter calls {@link #screen} first and reads the
+ * body only when it passes, so an unsigned request never holds a thread while its body trickles in.
  *
  * <h2>Retries and the deadline</h2>
  *
  * WeChat waits 5 s for an answer, then retries, three tries in all. Each push is claimed in the
  * {@link MessageDeduplicator} under its key (the account and {@code MsgId}; for events the account,
- * sender, {@code CreateTime}, {@code Event} and {@code EventKey}). The first delivery runs the
- * handler on a handler thread. A retry that comes while it runs, here or on another instance
- * sharing the deduplicator, waits for that reply until its own deadline; a retry after completion
- * is answered the cached reply, encrypted afresh for the retry's timestamp and nonce, without
- * running the handler. A handler that threw releases the claim, so the next retry runs it again.
+ * sender, {@code CreateTime}, {@code Event}, {@code EventKey}, the {@code MsgID} of job-finish
+ * reports and a digest of every other field, so that two reports or two scans in one second are two
+ * pushes, while WeChat's unchanged retries share one key). The first delivery runs the handler on a
+ * handler thread. A retry that comes while it runs, here or on another instance sharing the
+ * deduplicator, waits for that reply until its own deadline; a retry after completion is answered
+ * the cached reply, encrypted afresh for the retry's timestamp and nonce, without running the
+ * handler. A handler that threw releases the claim, so the next retry runs it again.
  *
  * <p>When the handler has not answered within {@link Builder#replyDeadline} (4 s by default), the
  * request is answered {@code success} at once, and when the handler answers later its reply goes to
@@ -109,12 +121,33 @@ public final class WeChatCallback {
         b.encodingAesKey == null ? null : new MessageCrypto(b.token, b.encodingAesKey, b.appId);
     this.requireEncryption = b.requireEncryption;
     this.handler = b.handler;
-    this.deduplicator = b.deduplicator != null ? b.deduplicator : new InMemoryMessageDeduplicator();
+    this.deduplicator =
+        b.deduplicator != null
+            ? b.deduplicator
+            : new InMemoryMessageDeduplicator(
+                InMemoryMessageDeduplicator.DEFAULT_MAX_ENTRIES,
+                longer(
+                    InMemoryMessageDeduplicator.DEFAULT_LIFETIME, replayReach(b.maxTimestampAge)),
+                b.ticker);
     this.deadlineNanos = b.replyDeadline.toNanos();
     this.lateReplies = b.lateReplies != null ? b.lateReplies : WeChatCallback::dropLateReply;
     this.clock = b.clock;
     this.maxBodySize = b.maxBodySize;
     this.pool = new HandlerPool(b.handlerThreads, 16 * b.handlerThreads);
+  }
+
+  /**
+   * How long after its first delivery a push can still be replayed inside the window: a timestamp
+   * is accepted from {@code window} before to {@code window} after now, so a push first seen when
+   * its timestamp was {@code window} ahead of the clock is accepted again until {@code 2 * window}
+   * later.
+   */
+  private static Duration replayReach(Duration window) {
+    return window == null ? Duration.ZERO : window.multipliedBy(2);
+  }
+
+  private static Duration longer(Duration a, Duration b) {
+    return a.compareTo(b) >= 0 ? a : b;
   }
 
   /**
@@ -146,6 +179,30 @@ public final class WeChatCallback {
   }
 
   /**
+   * Checks what can be checked before the body is read: the method, the query parameters, the
+   * {@code timestamp}'s form and the {@code signature} (with the replay window). An adapter calls
+   * it first and answers the refusal at once, so that an unsigned request never holds a thread
+   * while its body trickles in; {@link #handle} makes the same checks again. Never throws for any
+   * input.
+   *
+   * @param method the HTTP method
+   * @param query the decoded query parameters (the first value of each)
+   * @return the error response to answer without reading the body, or empty when the request may go
+   *     on to {@link #handle}
+   * @throws NullPointerException if {@code method} or {@code query} is null
+   */
+  public Optional<CallbackResponse> screen(String method, Map<String, String> query) {
+    Objects.requireNonNull(method, "method");
+    Objects.requireNonNull(query, "query");
+    try {
+      return Optional.ofNullable(refusal(method, query));
+    } catch (RuntimeException e) {
+      log.error("Failed to check a {} to the server URL", method, e);
+      return Optional.of(CallbackResponse.error(500, "internal error"));
+    }
+  }
+
+  /**
    * Answers one request to the server URL; see the class description for every answer. Never throws
    * for any input: every failure is an error response.
    *
@@ -160,18 +217,20 @@ public final class WeChatCallback {
     Objects.requireNonNull(query, "query");
     long start = System.nanoTime();
     try {
-      switch (method) {
-        case "GET":
-          return verifyUrl(query);
-        case "POST":
-          HandlerPool.Demand demand = pool.demand(); // started once the signature checks
-          try {
-            return receive(query, body, start, demand);
-          } finally {
-            demand.end();
-          }
-        default:
-          return CallbackResponse.error(405, "GET or POST");
+      CallbackResponse refused = refusal(method, query);
+      if (refused != null) {
+        return refused;
+      }
+      if (method.equals("GET")) {
+        return CallbackResponse.text(query.get("echostr"));
+      }
+      HandlerPool.Demand demand = pool.demand();
+      // Genuine (the signature matched): a forged request must not keep a worker awake.
+      demand.start();
+      try {
+        return receive(query, body, new Push(query, start + deadlineNanos, demand));
+      } finally {
+        demand.end();
       }
     } catch (RuntimeException e) {
       log.error("Failed to answer a {} to the server URL", method, e);
@@ -179,50 +238,99 @@ public final class WeChatCallback {
     }
   }
 
-  private CallbackResponse verifyUrl(Map<String, String> q) {
+  /** The refusal of a request by its method and query alone, or null when it may go on. */
+  private CallbackResponse refusal(String method, Map<String, String> q) {
+    boolean get = method.equals("GET");
+    if (!get && !method.equals("POST")) {
+      return CallbackResponse.error(405, "GET or POST");
+    }
     String signature = q.get("signature");
     String timestamp = q.get("timestamp");
     String nonce = q.get("nonce");
-    String echostr = q.get("echostr");
-    if (signature == null || timestamp == null || nonce == null || echostr == null) {
+    if (get
+        && (signature == null || timestamp == null || nonce == null || q.get("echostr") == null)) {
       return CallbackResponse.error(400, "signature, timestamp, nonce and echostr are required");
     }
-    if (!verifier.verify(signature, timestamp, nonce)) {
-      log.info("Refused a server URL check: the signature does not match");
-      return CallbackResponse.error(403, "signature check failed");
-    }
-    return CallbackResponse.text(echostr);
-  }
-
-  private CallbackResponse receive(
-      Map<String, String> q, String body, long start, HandlerPool.Demand demand) {
-    String signature = q.get("signature");
-    String timestamp = q.get("timestamp");
-    String nonce = q.get("nonce");
-    String msgSignature = q.get("msg_signature");
     if (signature == null || timestamp == null || nonce == null) {
       return CallbackResponse.error(400, "signature, timestamp and nonce are required");
     }
+    // Refused before the handler runs: WeChat sends seconds as digits, and an encrypted reply
+    // cannot be made for anything else (the handler would run and its reply be lost as a 500).
+    if (!isTimestamp(timestamp)) {
+      log.info("Refused a request: the timestamp is not 1 to 20 decimal digits");
+      return CallbackResponse.error(400, "timestamp must be seconds as decimal digits");
+    }
+    if (!verifier.verify(signature, timestamp, nonce)) {
+      log.info(
+          get
+              ? "Refused a server URL check: the signature does not match or is out of the window"
+              : "Refused a pushed message: the signature does not match or is out of the window");
+      return CallbackResponse.error(403, "signature check failed");
+    }
+    return null;
+  }
+
+  private static boolean isTimestamp(String timestamp) {
+    int n = timestamp.length();
+    if (n == 0 || n > 20) {
+      return false;
+    }
+    for (int i = 0; i < n; i++) {
+      char c = timestamp.charAt(i);
+      if (c < '0' || c > '9') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * One signed push on its way through the steps below: what they all need, so that none passes the
+   * same values along. The message and its key are set once parsed.
+   */
+  private static final class Push {
+    final boolean encrypted;
+    final String timestamp;
+    final String nonce;
+    final String msgSignature;
+    final long deadline;
+    final HandlerPool.Demand demand;
+    WeChatMessage message;
+    String key;
+
+    Push(Map<String, String> q, long deadline, HandlerPool.Demand demand) {
+      this.msgSignature = q.get("msg_signature");
+      this.encrypted = msgSignature != null || "aes".equals(q.get("encrypt_type"));
+      this.timestamp = q.get("timestamp");
+      this.nonce = q.get("nonce");
+      this.deadline = deadline;
+      this.demand = demand;
+    }
+
+    String type() {
+      return Messages.typeOf(message);
+    }
+
+    String msgId() {
+      return message.fields().get("MsgId");
+    }
+  }
+
+  private CallbackResponse receive(Map<String, String> q, String body, Push p) {
     if (body == null || body.isBlank()) {
       return CallbackResponse.error(400, "the body is empty");
     }
     if (body.length() > maxBodySize) {
       return CallbackResponse.error(413, "the body is larger than " + maxBodySize + " bytes");
     }
-    if (!verifier.verify(signature, timestamp, nonce)) {
-      log.info("Refused a pushed message: the signature does not match or is out of the window");
-      return CallbackResponse.error(403, "signature check failed");
-    }
-    demand.start(); // genuine: a forged request must not keep a worker awake
-    boolean encrypted = msgSignature != null || "aes".equals(q.get("encrypt_type"));
     String xml;
     try {
-      if (encrypted) {
+      if (p.encrypted) {
         if (crypto == null) {
           log.warn("Refused an encrypted message: this callback has no EncodingAESKey");
           return CallbackResponse.error(400, "encrypted, but no EncodingAESKey is configured");
         }
-        xml = crypto.decrypt(msgSignature, timestamp, nonce, body);
+        xml = crypto.decrypt(p.msgSignature, p.timestamp, p.nonce, body);
       } else if (requireEncryption) {
         log.info("Refused a plaintext message: this callback requires encryption");
         return CallbackResponse.error(403, "only encrypted messages are accepted");
@@ -232,19 +340,20 @@ public final class WeChatCallback {
     } catch (MessageCryptoException e) {
       return refused(e);
     }
-    WeChatMessage message;
     try {
       if (xml.length() > WeChatXml.MAX_CHARS) {
         return CallbackResponse.error(413, "the message is too large");
       }
-      message = Messages.from(FlatXml.scan(xml));
+      FlatXml.Leaves leaves = FlatXml.scan(xml);
+      p.message = Messages.from(leaves);
+      p.key = Messages.dedupKey(p.message, leaves);
     } catch (FlatXml.MalformedXmlException e) {
       return refused(
           new MessageCryptoException(MessageCryptoException.MALFORMED_XML, e.getMessage()));
     } catch (MessageCryptoException e) {
       return refused(e);
     }
-    return dispatch(message, encrypted, timestamp, nonce, start, demand);
+    return dispatch(p);
   }
 
   private static CallbackResponse refused(MessageCryptoException e) {
@@ -261,40 +370,32 @@ public final class WeChatCallback {
     }
   }
 
-  private CallbackResponse dispatch(
-      WeChatMessage message,
-      boolean encrypted,
-      String timestamp,
-      String nonce,
-      long start,
-      HandlerPool.Demand demand) {
-    String key = Messages.dedupKey(message);
-    long deadline = start + deadlineNanos;
+  private CallbackResponse dispatch(Push p) {
     // The demand ends here, before the deduplicator, which may wait on the network (Redis): the
     // awake worker's grace covers an in-memory claim, and nothing spins through a slow one.
-    demand.end();
+    p.demand.end();
     while (true) {
       MessageDeduplicator.Claim claim;
       try {
-        claim = deduplicator.claim(key);
+        claim = deduplicator.claim(p.key);
       } catch (RuntimeException e) {
         log.warn(
             "The deduplicator failed ({}); handling the {} message (MsgId {}) without it",
             e.toString(),
-            Messages.typeOf(message),
-            message.fields().get("MsgId"));
+            p.type(),
+            p.msgId());
         claim = null;
       }
       if (claim == null || claim.state() == MessageDeduplicator.Claim.State.CLAIMED) {
-        return run(message, claim, encrypted, timestamp, nonce, deadline);
+        return run(p, claim);
       }
       if (claim.state() == MessageDeduplicator.Claim.State.DONE) {
-        return answer(claim.reply(), encrypted, timestamp, nonce);
+        return answer(p, claim.reply());
       }
-      long left = deadline - System.nanoTime();
+      long left = p.deadline - System.nanoTime();
       MessageDeduplicator.Claim after;
       try {
-        after = left <= 0 ? claim : deduplicator.await(key, Duration.ofNanos(left));
+        after = left <= 0 ? claim : deduplicator.await(p.key, Duration.ofNanos(left));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return CallbackResponse.SUCCESS;
@@ -304,9 +405,9 @@ public final class WeChatCallback {
       }
       switch (after.state()) {
         case DONE:
-          return answer(after.reply(), encrypted, timestamp, nonce);
+          return answer(p, after.reply());
         case ABSENT:
-          if (deadline - System.nanoTime() > 0) {
+          if (p.deadline - System.nanoTime() > 0) {
             continue; // released by a failed handler: this delivery runs it
           }
           return CallbackResponse.SUCCESS;
@@ -336,28 +437,22 @@ public final class WeChatCallback {
     volatile RuntimeException error;
   }
 
-  private CallbackResponse run(
-      WeChatMessage message,
-      MessageDeduplicator.Claim claim,
-      boolean encrypted,
-      String timestamp,
-      String nonce,
-      long deadline) {
+  private CallbackResponse run(Push p, MessageDeduplicator.Claim claim) {
     Outcome o = new Outcome();
-    boolean queued = pool.submit(() -> runHandler(message, claim, o));
+    boolean queued = pool.submit(() -> runHandler(p.message, claim, o));
     if (!queued) {
       release(claim);
       log.warn(
           "Every handler thread is busy and the queue is full; answering 503 to the {} message "
               + "(MsgId {}) so that WeChat retries",
-          Messages.typeOf(message),
-          message.fields().get("MsgId"));
+          p.type(),
+          p.msgId());
       return CallbackResponse.error(503, "busy");
     }
     long spinEnd = System.nanoTime() + SPIN_NANOS;
     while (o.state.get() == Outcome.RUNNING) {
       long now = System.nanoTime();
-      long left = deadline - now;
+      long left = p.deadline - now;
       if (left <= 0 || Thread.currentThread().isInterrupted()) {
         break; // an interrupted request thread answers at once (park would return at once, too)
       }
@@ -373,15 +468,15 @@ public final class WeChatCallback {
     if (o.state.compareAndSet(Outcome.RUNNING, Outcome.LATE)) {
       log.info(
           "The handler has not answered the {} message (MsgId {}) within {} ms: answered success",
-          Messages.typeOf(message),
-          message.fields().get("MsgId"),
+          p.type(),
+          p.msgId(),
           TimeUnit.NANOSECONDS.toMillis(deadlineNanos));
       return CallbackResponse.SUCCESS;
     }
     if (o.error != null) {
       return CallbackResponse.error(500, "the handler failed");
     }
-    return answer(o.replyXml, encrypted, timestamp, nonce);
+    return answer(p, o.replyXml);
   }
 
   /** On a handler thread: runs the handler and completes or releases the claim. */
@@ -470,11 +565,11 @@ public final class WeChatCallback {
     }
   }
 
-  private CallbackResponse answer(String xml, boolean encrypted, String timestamp, String nonce) {
+  private CallbackResponse answer(Push p, String xml) {
     if (xml == null || xml.isEmpty()) {
       return CallbackResponse.SUCCESS;
     }
-    return CallbackResponse.xml(encrypted ? crypto.encrypt(xml, timestamp, nonce) : xml);
+    return CallbackResponse.xml(p.encrypted ? crypto.encrypt(xml, p.timestamp, p.nonce) : xml);
   }
 
   @Override
@@ -505,8 +600,15 @@ public final class WeChatCallback {
     private Clock clock = Clock.systemUTC();
     private int maxBodySize = DEFAULT_MAX_BODY_SIZE;
     private int handlerThreads = DEFAULT_HANDLER_THREADS;
+    private LongSupplier ticker = System::nanoTime;
 
     private Builder() {}
+
+    /** The time source of the default deduplicator's lifetimes, for tests. */
+    Builder ticker(LongSupplier ticker) {
+      this.ticker = Objects.requireNonNull(ticker, "ticker");
+      return this;
+    }
 
     /**
      * The Token of the account's server configuration, which WeChat signs requests with. Required.
@@ -555,7 +657,9 @@ public final class WeChatCallback {
 
     /**
      * Where deliveries are remembered. Default: a new {@link InMemoryMessageDeduplicator}, which
-     * suits one instance; behind a load balancer give every instance a shared one.
+     * suits one instance, keeping each push for {@link
+     * InMemoryMessageDeduplicator#DEFAULT_LIFETIME} or twice the {@linkplain #maxTimestampAge
+     * replay window}, whichever is longer; behind a load balancer give every instance a shared one.
      *
      * @param deduplicator the deduplicator, or null for the default
      * @return this builder
@@ -612,7 +716,12 @@ public final class WeChatCallback {
 
     /**
      * The replay window: a request whose {@code timestamp} is further than this from the clock's
-     * now is refused (403). Off by default.
+     * now is refused (403). Off by default. Without it a captured push (or {@code echostr} check)
+     * is accepted again at any time, and its handler runs again as soon as the deduplicator has
+     * forgotten it; with it the deduplicator must remember each push for twice the window (a
+     * timestamp is accepted from the window before to the window after now): the default one does,
+     * and {@link #build()} refuses a deduplicator whose {@linkplain MessageDeduplicator#lifetime()
+     * lifetime} is shorter.
      *
      * @param maxTimestampAge at least one second, or null for no window
      * @return this builder
@@ -676,8 +785,9 @@ public final class WeChatCallback {
      * Makes the callback.
      *
      * @return a new callback
-     * @throws IllegalStateException if the token or the handler is missing, or encryption is
-     *     required without an EncodingAESKey
+     * @throws IllegalStateException if the token or the handler is missing, encryption is required
+     *     without an EncodingAESKey, or the deduplicator forgets pushes before twice the replay
+     *     window has passed
      * @throws IllegalArgumentException if the token, the AppID or the EncodingAESKey is malformed
      *     (the message does not repeat the key)
      */
@@ -694,6 +804,22 @@ public final class WeChatCallback {
       }
       if (encodingAesKey != null && appId == null) {
         throw new IllegalStateException("encodingAesKey needs the appId");
+      }
+      Duration reach = replayReach(maxTimestampAge);
+      Optional<Duration> kept = deduplicator == null ? Optional.empty() : deduplicator.lifetime();
+      if (kept.isPresent() && kept.get().compareTo(reach) < 0) {
+        // Else a push captured and replayed after the deduplicator forgot it, but inside the
+        // window, runs the handler again.
+        throw new IllegalStateException(
+            "the deduplicator keeps pushes for "
+                + kept.get().getSeconds()
+                + " s, but a replay window of "
+                + maxTimestampAge.getSeconds()
+                + " s accepts a push up to "
+                + reach.getSeconds()
+                + " s after its first delivery: give the deduplicator a lifetime of at least "
+                + reach.getSeconds()
+                + " s");
       }
       try {
         return new WeChatCallback(this);

@@ -5,7 +5,9 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A Jakarta Servlet (6.0 and later) that serves the account's server URL through a {@link
@@ -18,8 +20,11 @@ import java.util.Objects;
  * }</pre>
  *
  * <p>A thin shell: the query string is decoded from {@code getQueryString()} (so a form body is
- * never read as parameters), the body is read as UTF-8 up to {@link WeChatCallback#maxBodySize()}
- * bytes (413 beyond it), and the response is written as {@link WeChatCallback#handle} computed it.
+ * never read as parameters) and {@linkplain WeChatCallback#screen screened} before the body is read
+ * (an unsigned request is refused without reading it; the container's connector read timeout bounds
+ * how long a signed one may take to send it), the body is read as UTF-8 up to {@link
+ * WeChatCallback#maxBodySize()} bytes (413 beyond it), and the response is written as {@link
+ * WeChatCallback#handle} computed it, with its {@linkplain CallbackResponse#headers() headers}.
  * Needs {@code jakarta.servlet-api} at run time, which the servlet container provides; the SDK
  * itself does not depend on it. Thread-safe, as a servlet must be. Not serializable in practice:
  * the callback is not serialized with it.
@@ -55,24 +60,30 @@ public class WeChatCallbackServlet extends HttpServlet {
   protected void service(HttpServletRequest request, HttpServletResponse response)
       throws IOException {
     if (callback == null) {
-      write(response, 503, CallbackResponse.TEXT, "not configured");
+      write(response, CallbackResponse.error(503, "not configured"));
+      return;
+    }
+    String method = request.getMethod();
+    Map<String, String> query = Http.query(request.getQueryString());
+    // Before the body: an unsigned request is refused without waiting for a body it may stall.
+    Optional<CallbackResponse> refused = callback.screen(method, query);
+    if (refused.isPresent()) {
+      write(response, refused.get());
       return;
     }
     String body = Http.body(request.getInputStream(), callback.maxBodySize());
-    if (body == null) {
-      write(response, 413, CallbackResponse.TEXT, "the body is too large");
-      return;
-    }
-    CallbackResponse r =
-        callback.handle(request.getMethod(), Http.query(request.getQueryString()), body);
-    write(response, r.status(), r.contentType(), r.body());
+    write(
+        response,
+        body == null
+            ? CallbackResponse.error(413, "the body is too large")
+            : callback.handle(method, query, body));
   }
 
-  private static void write(HttpServletResponse response, int status, String type, String body)
-      throws IOException {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    response.setStatus(status);
-    response.setContentType(type);
+  private static void write(HttpServletResponse response, CallbackResponse r) throws IOException {
+    byte[] bytes = r.body().getBytes(StandardCharsets.UTF_8);
+    response.setStatus(r.status());
+    response.setContentType(r.contentType());
+    r.headers().forEach(response::setHeader);
     response.setContentLength(bytes.length);
     response.getOutputStream().write(bytes);
   }

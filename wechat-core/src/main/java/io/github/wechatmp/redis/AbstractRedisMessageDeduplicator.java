@@ -4,6 +4,7 @@ import io.github.wechatmp.callback.MessageDeduplicator;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -146,6 +147,16 @@ public abstract class AbstractRedisMessageDeduplicator implements MessageDedupli
     return new IllegalStateException(
         "Redis could not " + what + " the message key " + redisKey + ": " + e.getMessage(),
         e.getCause() != null ? e.getCause() : e);
+  }
+
+  /**
+   * Returns the lifetime of an entry, from its claim.
+   *
+   * @return the lifetime
+   */
+  @Override
+  public final Optional<Duration> lifetime() {
+    return Optional.of(Duration.ofMillis(Long.parseLong(lifetimeMillis)));
   }
 
   /**

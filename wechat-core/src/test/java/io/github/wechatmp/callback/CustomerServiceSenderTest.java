@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.wechatmp.WeChatApiException;
 import io.github.wechatmp.WeChatTransportException;
+import io.github.wechatmp.api.WeChatApi;
+import io.github.wechatmp.callback.inbound.WeChatMessage;
 import io.github.wechatmp.internal.xml.FlatXml;
 import io.github.wechatmp.test.Fault;
 import io.github.wechatmp.test.WeChatStandIn;
@@ -44,6 +46,27 @@ class CustomerServiceSenderTest {
             () -> sender.send(MESSAGE, Reply.transferToCustomerService()));
         assertTrue(sender.toString().contains("cgi-bin/message/custom/send"));
         assertEquals(2, wechat.requests(send), "each send reached WeChat once");
+      }
+    }
+  }
+
+  @Test
+  void aLateReplyGoesThroughTheAccountsWeChatApiWhichRetriesSystemBusy() {
+    String send = "cgi-bin/message/custom/send";
+    try (WeChatStandIn wechat = WeChatStandIn.start()) {
+      wechat.failNext(1, Fault.systemBusy().at(send));
+      try (AccessTokenProvider tokens =
+          AccessTokenProvider.builder()
+              .appId(StandIns.APP_ID)
+              .appSecret(StandIns.SECRET)
+              .apiBaseUrl(wechat.baseUrl())
+              .build()) {
+        WeChatApi api =
+            WeChatApi.builder().tokens(tokens).busyBackoff(java.time.Duration.ofMillis(1)).build();
+        new CustomerServiceSender(api).send(MESSAGE, Reply.text("late"));
+        assertEquals(2, wechat.requests(send), "busy once, then sent");
+        assertEquals(1, wechat.sentMessages().size());
+        assertTrue(wechat.sentMessages().get(0).contains("\"content\":\"late\""));
       }
     }
   }

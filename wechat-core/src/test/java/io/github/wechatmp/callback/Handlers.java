@@ -1,5 +1,6 @@
 package io.github.wechatmp.callback;
 
+import io.github.wechatmp.callback.inbound.WeChatMessage;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.wechatmp.callback.inbound.WeChatMessage;
 import io.github.wechatmp.internal.xml.FlatXml;
 import io.github.wechatmp.message.WeChatXml;
 import java.util.Collections;

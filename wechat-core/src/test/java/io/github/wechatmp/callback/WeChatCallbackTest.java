@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.wechatmp.callback.inbound.TextMessage;
+import io.github.wechatmp.callback.inbound.UnknownMessage;
 import io.github.wechatmp.message.MessageCrypto;
 import io.github.wechatmp.message.WeChatXml;
 import io.github.wechatmp.test.Fault;

@@ -272,12 +272,13 @@ public final class CallbackClient {
     return m.group(1) != null ? m.group(1) : m.group(2).strip();
   }
 
+  /** An ID field, stripped as WeChatCallback strips it: WeChat's samples have blanks in them. */
   private static String field(Pattern p, String xml) {
     Matcher m = p.matcher(xml);
     if (!m.find()) {
       return null;
     }
-    return m.group(1) != null ? m.group(1) : m.group(2).strip();
+    return (m.group(1) != null ? m.group(1) : m.group(2)).strip();
   }
 
   private URI withQuery(String query) {

@@ -67,6 +67,29 @@ import java.util.regex.Pattern;
  * recorded, see {@link #sentMessages()}; anything else 47001). {@link #addEndpoint(String, String)}
  * adds more. Unknown paths get HTTP 404.
  *
+ * <p>The business endpoints {@code io.github.wechatmp.api.WeChatApi} types are built in too, with
+ * WeChat's limits and error codes: template messages ({@link #templateMessagesSent()}, {@code
+ * client_msg_id} de-duplicated) and subscribe messages; the menu (1 to 3 buttons 40016, 5
+ * sub-buttons 40023, names of 16 and 60 bytes 40018/40025; {@code get} 46003 without one) and
+ * conditional menus; users and the follower list in pages of 10,000 ({@link #addFollowers(int)});
+ * tags; QR codes (temporary up to 2592000 s, permanent scene IDs 1 to 100000, scene strings of 1 to
+ * 64 characters, else 40097) and their images at {@code cgi-bin/showqrcode}; temporary media
+ * (multipart, type 40004, no part 41005, no file name or empty 44001, format 40005, size 40006:
+ * image 10 MB, voice 2 MB, video 10 MB, thumb 64 KB; {@code media/get} streams the file, a video by
+ * its {@code video_url}, and 40007 after 3 days, see {@link #mediaReceived()}); the customer
+ * service window ({@link #userMessaged(String)}: 45015 after 48 hours, 45047 past 20 messages) and
+ * typing ({@link #typingReceived()}). A canned answer {@linkplain #addEndpoint(String, String)
+ * added} for one of these paths replaces it.
+ *
+ * <h2>Web authorization</h2>
+ *
+ * {@code connect/oauth2/authorize} answers with the redirect to {@code redirect_uri}, carrying a
+ * fresh code (five minutes, one use) for the user chosen with {@link #webUser} or {@link
+ * #webSnapshotUser}, and the {@code state}; {@link #deliverRedirectTwice} makes it request that URL
+ * itself first, as WeChat's browser does. {@code sns/oauth2/access_token} (40029 for an unknown or
+ * expired code, 40163 for a used one), {@code sns/oauth2/refresh_token} (40030, 42002 after 30
+ * days) and {@code sns/userinfo} (48001 for a {@code snsapi_base} token) answer as WeChat's do.
+ *
  * <h2>Faults, counts, log</h2>
  *
  * {@link #failNext(int, Fault)} and {@link #failFor(Duration, Fault)} script HTTP 5xx answers,
@@ -117,6 +140,7 @@ public final class WeChatStandIn implements AutoCloseable {
   private final AtomicInteger apiRequests = new AtomicInteger();
   private final Map<String, AtomicInteger> perPath = new ConcurrentHashMap<>();
   private final Map<String, String> cannedAnswers = new ConcurrentHashMap<>();
+  private final WebAuthorizationEndpoints web;
 
   // Guarded by "this": everything below.
   private final Map<String, Issued> tokens = new HashMap<>();
@@ -133,6 +157,7 @@ public final class WeChatStandIn implements AutoCloseable {
   private int forceRefreshesToday;
   private boolean ipWhitelisted = true;
   private int ticketsIssued;
+  private final ApiEndpoints api;
 
   private WeChatStandIn(Builder b) throws IOException {
     this.appId = b.appId;
@@ -141,6 +166,17 @@ public final class WeChatStandIn implements AutoCloseable {
     this.overlap = b.overlap;
     this.dailyQuota = b.dailyQuota;
     this.clock = b.clock;
+    this.api = new ApiEndpoints(b.clock, this::baseUrl);
+    this.web =
+        new WebAuthorizationEndpoints(
+            appId,
+            (id, secret) -> {
+              Answer refused = checkCredentials(id, secret);
+              return refused == null
+                  ? null
+                  : new WebAuthorizationEndpoints.Reply(
+                      refused.status, refused.contentType, refused.body, null);
+            });
     this.platform = new StandInPlatform(this, b.clock);
     this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     AtomicInteger threads = new AtomicInteger();
@@ -248,6 +284,86 @@ public final class WeChatStandIn implements AutoCloseable {
    */
   public synchronized List<String> sentMessages() {
     return List.copyOf(sent);
+  }
+
+  /**
+   * Returns the bodies accepted by {@code cgi-bin/message/template/send}, in order; a message
+   * repeating an earlier one's {@code touser} and {@code client_msg_id} is answered with the
+   * earlier {@code msgid} and not recorded again, as WeChat sends it once.
+   *
+   * @return a snapshot of the JSON bodies
+   */
+  public List<String> templateMessagesSent() {
+    return api.templateMessages();
+  }
+
+  /**
+   * Returns the bodies accepted by {@code cgi-bin/message/subscribe/bizsend}, in order.
+   *
+   * @return a snapshot of the JSON bodies
+   */
+  public List<String> subscribeMessagesSent() {
+    return api.subscribeMessages();
+  }
+
+  /**
+   * Returns the default menu {@code cgi-bin/menu/create} last accepted, as {@code
+   * {"button":[...]}}.
+   *
+   * @return the menu's JSON, or null if there is none (never created, or deleted)
+   */
+  public String currentMenu() {
+    return api.menu();
+  }
+
+  /**
+   * Returns the temporary media {@code cgi-bin/media/upload} accepted, in order.
+   *
+   * @return a snapshot
+   */
+  public List<ReceivedMedia> mediaReceived() {
+    return api.media();
+  }
+
+  /**
+   * Returns what {@code cgi-bin/message/custom/typing} accepted, as {@code openid:command}.
+   *
+   * @return a snapshot, in order
+   */
+  public List<String> typingReceived() {
+    return api.typing();
+  }
+
+  /**
+   * Adds followers to the account, with OpenIDs {@code oStandIn00000000}, {@code
+   * oStandIn00000001}... in order. {@code cgi-bin/user/get} pages through them 10,000 at a time,
+   * and {@code cgi-bin/user/info}, its batch form and the tag endpoints know them (40003 for anyone
+   * else).
+   *
+   * @param count how many to add
+   * @return the OpenIDs added
+   * @throws IllegalArgumentException if {@code count} is negative
+   */
+  public List<String> addFollowers(int count) {
+    if (count < 0) {
+      throw new IllegalArgumentException("count must not be negative: " + count);
+    }
+    return api.addFollowers(count);
+  }
+
+  /**
+   * Records that {@code openId} wrote to the account now (by the stand-in's clock), which opens
+   * WeChat's customer service window: for 48 hours {@code cgi-bin/message/custom/send} accepts up
+   * to 20 messages to that user, then answers 45047; after 48 hours, 45015. Messages to users never
+   * named here are accepted without a window.
+   *
+   * @param openId the user's OpenID
+   * @return this stand-in
+   * @throws NullPointerException if {@code openId} is null
+   */
+  public WeChatStandIn userMessaged(String openId) {
+    api.userMessaged(Objects.requireNonNull(openId, "openId"));
+    return this;
   }
 
   /**
@@ -418,6 +534,61 @@ public final class WeChatStandIn implements AutoCloseable {
   }
 
   /**
+   * Chooses the WeChat user whom the web authorization page ({@code connect/oauth2/authorize})
+   * signs in from now on, until another is chosen; before any is, a user with OpenID {@code
+   * oStandInUser0000000000000000} and nickname {@code Stand-in User}. The code exchange answers
+   * with this user's OpenID (and UnionID for {@code snsapi_userinfo}), {@code sns/userinfo} with
+   * the nickname and an avatar URL.
+   *
+   * @param openId the user's OpenID
+   * @param nickname the nickname {@code sns/userinfo} returns
+   * @param unionId the UnionID, or null for an account bound to no Open Platform account
+   * @return this stand-in
+   */
+  public WeChatStandIn webUser(String openId, String nickname, String unionId) {
+    web.user(
+        requireText(openId, "openId"),
+        Objects.requireNonNull(nickname, "nickname"),
+        unionId,
+        false);
+    return this;
+  }
+
+  /**
+   * Chooses, as {@link #webUser} does, a user on a Moments snapshot page: WeChat gives them a
+   * virtual OpenID and a {@code snsapi_base} token marked {@code "is_snapshotuser": 1}, whatever
+   * scope the page asked for.
+   *
+   * @param openId the virtual OpenID
+   * @return this stand-in
+   */
+  public WeChatStandIn webSnapshotUser(String openId) {
+    web.user(requireText(openId, "openId"), "", null, true);
+    return this;
+  }
+
+  /**
+   * Makes the authorize page deliver each redirect twice, as WeChat's in-app browser often does:
+   * the stand-in requests the redirect URL (code and state included) itself, without cookies, and
+   * only then answers the browser with the redirect to the same URL.
+   *
+   * @param twice whether to deliver each redirect twice
+   * @return this stand-in
+   */
+  public WeChatStandIn deliverRedirectTwice(boolean twice) {
+    web.deliverTwice(twice);
+    return this;
+  }
+
+  private static String requireText(String value, String name) {
+    Objects.requireNonNull(value, name);
+    if (value.isBlank()) {
+      throw new IllegalArgumentException(name + " must not be blank");
+    }
+    return value;
+  }
+
+  /**
    * Describes the stand-in, never its AppSecret.
    *
    * @return its base URL and AppID
@@ -435,7 +606,7 @@ public final class WeChatStandIn implements AutoCloseable {
       String query = Objects.requireNonNullElse(exchange.getRequestURI().getRawQuery(), "");
       byte[] raw;
       try (InputStream in = exchange.getRequestBody()) {
-        raw = in.readNBytes(MAX_BODY);
+        raw = in.readNBytes(ApiEndpoints.maxBody(path, MAX_BODY));
       }
       String body = new String(raw, StandardCharsets.UTF_8);
       String method = exchange.getRequestMethod();
@@ -457,7 +628,7 @@ public final class WeChatStandIn implements AutoCloseable {
       }
       Answer answer;
       if (fault == null) {
-        answer = answer(method, path, query, body);
+        answer = answer(method, path, query, body, raw, contentType);
       } else {
         answer =
             switch (fault.kind) {
@@ -482,10 +653,18 @@ public final class WeChatStandIn implements AutoCloseable {
       if (answer == null) {
         return; // closing the exchange unanswered closes the connection
       }
-      byte[] bytes = answer.body.getBytes(StandardCharsets.UTF_8);
+      byte[] bytes =
+          answer.bytes != null ? answer.bytes : answer.body.getBytes(StandardCharsets.UTF_8);
       exchange.getResponseHeaders().set("Content-Type", answer.contentType);
+      if (answer.filename != null) {
+        exchange
+            .getResponseHeaders()
+            .set("Content-Disposition", "attachment; filename=\"" + answer.filename + "\"");
+      }
       if (fault != null && fault.location != null) {
         exchange.getResponseHeaders().set("Location", fault.location);
+      } else if (answer.location != null) {
+        exchange.getResponseHeaders().set("Location", answer.location);
       }
       // -1 is the JDK's "no body"; 0 would mean chunked.
       exchange.sendResponseHeaders(answer.status, bytes.length == 0 ? -1 : bytes.length);
@@ -524,7 +703,8 @@ public final class WeChatStandIn implements AutoCloseable {
     return null;
   }
 
-  private Answer answer(String method, String path, String query, String body) {
+  private Answer answer(
+      String method, String path, String query, String body, byte[] raw, String contentType) {
     Map<String, String> params = queryParameters(query);
     switch (path) {
       case TOKEN_PATH:
@@ -533,6 +713,17 @@ public final class WeChatStandIn implements AutoCloseable {
         return stableToken(method, body);
       default:
         break;
+    }
+    if (ApiEndpoints.handles(path) && !cannedAnswers.containsKey(path)) {
+      Answer refused =
+          ApiEndpoints.isUntokened(path) ? null : checkToken(params.get("access_token"));
+      return refused != null
+          ? refused
+          : Answer.of(api.answer(method, path, params, raw, contentType));
+    }
+    if (WebAuthorizationEndpoints.handles(path)) {
+      WebAuthorizationEndpoints.Reply r = web.answer(path, params, clock.instant());
+      return new Answer(r.status(), r.contentType(), r.body(), null, null, r.location());
     }
     if (path.startsWith(StandInPlatform.PATH_PREFIX)) {
       if (!"POST".equals(method)) {
@@ -558,6 +749,10 @@ public final class WeChatStandIn implements AutoCloseable {
       case "cgi-bin/message/custom/send":
         if (!"POST".equals(method) || !Json.isObject(body)) {
           return Answer.error(47001, "data format error");
+        }
+        ApiEndpoints.Reply window = api.customServiceRefusal(body);
+        if (window != null) {
+          return Answer.of(window);
         }
         synchronized (this) {
           sent.add(body);
@@ -825,8 +1020,20 @@ public final class WeChatStandIn implements AutoCloseable {
     }
   }
 
-  record Answer(int status, String contentType, String body) {
+  record Answer(
+      int status, String contentType, String body, byte[] bytes, String filename, String location) {
     private static final Pattern ERRCODE = Pattern.compile("\"errcode\"\\s*:\\s*(-?\\d+)");
+
+    Answer(int status, String contentType, String body) {
+      this(status, contentType, body, null, null, null);
+    }
+
+    static Answer of(ApiEndpoints.Reply r) {
+      boolean json = r.contentType().startsWith("application/json");
+      return json
+          ? new Answer(r.status(), r.contentType(), new String(r.body(), StandardCharsets.UTF_8))
+          : new Answer(r.status(), r.contentType(), "", r.body(), r.filename(), null);
+    }
 
     static Answer json(String body) {
       return new Answer(200, "application/json; encoding=utf-8", body);

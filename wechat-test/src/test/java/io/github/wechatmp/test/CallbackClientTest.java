@@ -107,6 +107,18 @@ class CallbackClientTest {
   }
 
   @Test
+  void theOpenidIsSentWithoutTheBlanksAWeChatSampleHasAroundIt() throws Exception {
+    String url = start(ex -> "success");
+    String message =
+        "<xml> <ToUserName> <![CDATA[gh_3fcea188bf78]]></ToUserName>"
+            + "<FromUserName> <![CDATA[ obLatjlaNQKb8FqOvt1M1x1lIBFE ]]> </FromUserName>"
+            + "<CreateTime>1432668700</CreateTime><MsgType><![CDATA[event]]></MsgType>"
+            + "<Event><![CDATA[user_view_card]]></Event></xml>";
+    CallbackClient.builder().url(url).token(TOKEN).build().send(message);
+    assertEquals("obLatjlaNQKb8FqOvt1M1x1lIBFE", q().get("openid"));
+  }
+
+  @Test
   void securityModeEncryptsTheMessageAndDecryptsTheSignedReply() throws Exception {
     CallbackCrypto endpoint = new CallbackCrypto(KEY, APP_ID);
     String url =

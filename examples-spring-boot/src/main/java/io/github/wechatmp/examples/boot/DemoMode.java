@@ -7,20 +7,21 @@ import java.time.Duration;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.support.DefaultListableBeanFactory;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.ApplicationContextInitializer;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.MapPropertySource;
 
 /**
  * Demo mode: when no AppID is configured, starts the stand-in WeChat of {@code wechat-test} and
  * points the account at it (demo AppID, secret, Token and EncodingAESKey; tokens living 2 minutes,
- * so refreshes happen while you watch), and once the application is up sends its own {@code
+ * so refreshes happen while you watch; its authorize page signs in the user {@code oDemoUser},
+ * nickname {@code Demo User}, for {@code /me}), and once the application is up sends its own {@code
  * /wechat} a subscribe event and a text message as WeChat would, logging the replies. The stand-in
- * stops with the application.
+ * is a bean, so it stops with the application, and also when the start fails.
  */
 final class DemoMode implements ApplicationContextInitializer<ConfigurableApplicationContext> {
   private static final Logger log = LoggerFactory.getLogger(DemoMode.class);
@@ -41,7 +42,8 @@ final class DemoMode implements ApplicationContextInitializer<ConfigurableApplic
             .appId(APP_ID)
             .appSecret("demo-secret")
             .expiresIn(Duration.ofMinutes(2))
-            .start();
+            .start()
+            .webUser("oDemoUser", "Demo User", null);
     env.getPropertySources()
         .addFirst(
             new MapPropertySource(
@@ -57,6 +59,8 @@ final class DemoMode implements ApplicationContextInitializer<ConfigurableApplic
                     AES_KEY,
                     "wechat.mp.api-base-url",
                     wechat.baseUrl(),
+                    "wechat.mp.oauth.authorize-base-url",
+                    wechat.baseUrl(),
                     "wechat.mp.refresh-margin",
                     "40s",
                     "wechat.mp.expiry-margin",
@@ -64,7 +68,12 @@ final class DemoMode implements ApplicationContextInitializer<ConfigurableApplic
     log.info(
         "Demo mode: no WECHAT_APP_ID, so the account talks to a stand-in WeChat at {}",
         wechat.baseUrl());
-    context.addApplicationListener((ApplicationListener<ContextClosedEvent>) e -> wechat.close());
+    // A bean, not a ContextClosedEvent listener: a context whose start fails is never closed, only
+    // its beans are destroyed, and the stand-in's non-daemon thread would keep the JVM alive after
+    // the failure report. Registered before any other bean, it is destroyed last.
+    DefaultListableBeanFactory beans = (DefaultListableBeanFactory) context.getBeanFactory();
+    beans.registerSingleton("wechatDemoStandIn", wechat);
+    beans.registerDisposableBean("wechatDemoStandIn", wechat::close);
     context.addApplicationListener(
         (ApplicationListener<ApplicationReadyEvent>)
             e -> {
@@ -105,9 +114,10 @@ final class DemoMode implements ApplicationContextInitializer<ConfigurableApplic
                   + "</CreateTime><MsgType>text</MsgType><Content>hello</Content>"
                   + "<MsgId>1</MsgId></xml>"));
       log.info(
-          "Demo: see {} and {}",
+          "Demo: see {} and {}, and sign in with WeChat at {}",
           url.replace("/wechat", "/actuator/health/wechat"),
-          url.replace("/wechat", "/actuator/metrics/wechat.callback.messages"));
+          url.replace("/wechat", "/actuator/metrics/wechat.callback.messages"),
+          url.replace("/wechat", "/me"));
     } catch (RuntimeException ex) {
       log.warn("Demo: calling {} as WeChat failed: {}", url, ex.toString());
     }

@@ -2,8 +2,8 @@ package io.github.wechatmp.examples.boot;
 
 import io.github.wechatmp.callback.MessageRouter;
 import io.github.wechatmp.callback.Reply;
-import io.github.wechatmp.callback.SubscribeEvent;
-import io.github.wechatmp.callback.TextMessage;
+import io.github.wechatmp.callback.inbound.SubscribeEvent;
+import io.github.wechatmp.callback.inbound.TextMessage;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.annotation.Bean;

@@ -1,6 +1,7 @@
 package io.github.wechatmp.examples.snippets;
 
 import com.sun.net.httpserver.HttpServer;
+import io.github.wechatmp.callback.WeChatCallbackHandler;
 import io.github.wechatmp.signature.SignatureVerifier;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -18,6 +19,8 @@ final class JdkHttpServerVerification {
     // snippet:start jdk-httpserver
     SignatureVerifier verifier = SignatureVerifier.of(System.getenv("WECHAT_TOKEN"));
     HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
+    // Bounded threads: without an executor one dispatcher thread serves every request.
+    server.setExecutor(WeChatCallbackHandler.newExecutor(16, 64));
     server.createContext(
         "/wechat",
         exchange -> {
@@ -30,6 +33,9 @@ final class JdkHttpServerVerification {
           boolean ok = verifier.verify(q.get("signature"), q.get("timestamp"), q.get("nonce"));
           byte[] body =
               (ok ? q.getOrDefault("echostr", "") : "forbidden").getBytes(StandardCharsets.UTF_8);
+          exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=UTF-8");
+          // echostr is not signed: no browser may read it as HTML
+          exchange.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
           exchange.sendResponseHeaders(ok ? 200 : 403, body.length);
           try (OutputStream out = exchange.getResponseBody()) {
             out.write(body);

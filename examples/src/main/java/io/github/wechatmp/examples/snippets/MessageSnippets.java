@@ -4,11 +4,11 @@ import com.sun.net.httpserver.HttpServer;
 import io.github.wechatmp.callback.CustomerServiceSender;
 import io.github.wechatmp.callback.MessageRouter;
 import io.github.wechatmp.callback.Reply;
-import io.github.wechatmp.callback.SubscribeEvent;
-import io.github.wechatmp.callback.TextMessage;
 import io.github.wechatmp.callback.WeChatCallback;
 import io.github.wechatmp.callback.WeChatCallbackHandler;
 import io.github.wechatmp.callback.WeChatCallbackServlet;
+import io.github.wechatmp.callback.inbound.SubscribeEvent;
+import io.github.wechatmp.callback.inbound.TextMessage;
 import io.github.wechatmp.store.redis.RedisMessageDeduplicator;
 import io.github.wechatmp.token.AccessTokenProvider;
 import jakarta.servlet.ServletContext;
@@ -58,6 +58,8 @@ final class MessageSnippets {
   static HttpServer httpServer(int port, WeChatCallback callback) throws IOException {
     // snippet:start messages-httpserver
     HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
+    // bounded (see docs/callbacks-deployment.md)
+    server.setExecutor(WeChatCallbackHandler.newExecutor(64, 256));
     server.createContext("/wechat", new WeChatCallbackHandler(callback));
     server.start();
     // snippet:end

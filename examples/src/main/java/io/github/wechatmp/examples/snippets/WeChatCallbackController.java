@@ -34,6 +34,7 @@ class WeChatCallbackController {
     CallbackResponse r = callback.handle(method.name(), query, body);
     return ResponseEntity.status(r.status())
         .header(HttpHeaders.CONTENT_TYPE, r.contentType())
+        .headers(h -> r.headers().forEach(h::set)) // X-Content-Type-Options: nosniff
         .body(r.body());
   }
 }

@@ -9,6 +9,7 @@ import io.github.wechatmp.token.AccessToken;
 import io.github.wechatmp.token.AccessTokenProvider;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.util.List;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.concurrent.ThreadLocalRandom;
@@ -99,16 +100,38 @@ abstract class CallbackEndpointContract {
   void aBodyOverTheLimitIsRefusedWithoutAContentLength() throws Exception {
     byte[] big = new byte[io.github.wechatmp.callback.WeChatCallback.DEFAULT_MAX_BODY_SIZE + 10];
     java.util.Arrays.fill(big, (byte) 'x');
+    // Signed: an unsigned request is refused (403) before its body is read.
+    String signature = io.github.wechatmp.signature.SignatureVerifier.of(TOKEN).sign("1", "n");
     HttpResponse<String> r =
         http.send(
             HttpRequest.newBuilder(
-                    URI.create(url("/wechat?signature=a&timestamp=1&nonce=n&encrypt_type=aes")))
+                    URI.create(
+                        url(
+                            "/wechat?signature="
+                                + signature
+                                + "&timestamp=1&nonce=n&encrypt_type=aes")))
                 .POST(
                     HttpRequest.BodyPublishers.fromPublisher(
                         HttpRequest.BodyPublishers.ofByteArray(big))) // no length: chunked
                 .build(),
             HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).isEqualTo(413);
+    assertThat(r.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
+  }
+
+  @Test
+  void everyAnswerForbidsContentSniffing() throws Exception {
+    String timestamp = Long.toString(System.currentTimeMillis() / 1000);
+    String signature = io.github.wechatmp.signature.SignatureVerifier.of(TOKEN).sign(timestamp, "n");
+    for (String path :
+        List.of(
+            "/wechat?signature=" + signature + "&timestamp=" + timestamp + "&nonce=n&echostr=e",
+            "/wechat?signature=0000&timestamp=1700000000&nonce=n&echostr=e",
+            "/wechat/nobody?signature=a&timestamp=1&nonce=n&echostr=e")) {
+      assertThat(get(path).headers().firstValue("X-Content-Type-Options"))
+          .as(path)
+          .hasValue("nosniff");
+    }
   }
 
   @Test

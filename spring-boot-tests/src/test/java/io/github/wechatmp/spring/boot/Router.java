@@ -2,8 +2,8 @@ package io.github.wechatmp.spring.boot;
 
 import io.github.wechatmp.callback.MessageRouter;
 import io.github.wechatmp.callback.Reply;
-import io.github.wechatmp.callback.SubscribeEvent;
-import io.github.wechatmp.callback.TextMessage;
+import io.github.wechatmp.callback.inbound.SubscribeEvent;
+import io.github.wechatmp.callback.inbound.TextMessage;
 
 /** The application's router in the tests. */
 final class Router {

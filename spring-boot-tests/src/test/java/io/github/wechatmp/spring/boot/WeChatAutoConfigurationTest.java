@@ -21,6 +21,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.AfterAll;
@@ -219,6 +220,23 @@ class WeChatAutoConfigurationTest {
   }
 
   @Test
+  void aFileStoreInADirectoryOthersCanWriteToFailsAtStartUp() throws Exception {
+    Path shared = Files.createDirectory(dir.resolve("shared"));
+    Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
+    Path file = shared.resolve("tokens");
+    oneAccount()
+        .withPropertyValues("wechat.mp.store.type=file", "wechat.mp.store.file.path=" + file)
+        .run(
+            context -> {
+              FailureAnalysis a = analysis(context);
+              assertThat(a.getDescription())
+                  .startsWith("wechat.mp.store.file.path '" + file + "' cannot hold the token file")
+                  .contains("can be written by other users (mode 0777");
+              assertThat(a.getAction()).contains("only the application's user can write to");
+            });
+  }
+
+  @Test
   void theFileStoreNeedsAPath() {
     oneAccount()
         .withPropertyValues("wechat.mp.store.type=file")
@@ -272,6 +290,33 @@ class WeChatAutoConfigurationTest {
                   .isEqualTo("wechat.mp.app-secret is missing for the AppID " + APP_ID + '.');
               assertThat(a.getAction()).startsWith("Set wechat.mp.app-secret");
             });
+  }
+
+  @Test
+  void anInvalidAppIdFailsAtStartUpNamingThePropertyWithoutRepeatingTheValue() {
+    runner
+        .withPropertyValues("wechat.mp.app-id=wx0123 pasted:secret", "wechat.mp.app-secret=s")
+        .run(
+            context -> {
+              FailureAnalysis a = analysis(context);
+              assertThat(a.getDescription())
+                  .isEqualTo(
+                      "wechat.mp.app-id is not an AppID: an AppID is 1 to 64 letters, digits, _"
+                          + " or -.")
+                  .doesNotContain("pasted");
+              assertThat(a.getAction()).startsWith("Set wechat.mp.app-id to the AppID");
+            });
+  }
+
+  @Test
+  void anInvalidAppIdOfOneOfManyAccountsNamesThatAccount() {
+    runner
+        .withPropertyValues(
+            "wechat.mp.accounts.shop.app-id=wx/shop", "wechat.mp.accounts.shop.app-secret=s")
+        .run(
+            context ->
+                assertThat(analysis(context).getDescription())
+                    .startsWith("wechat.mp.accounts.shop.app-id is not an AppID"));
   }
 
   @Test
@@ -517,7 +562,8 @@ class WeChatAutoConfigurationTest {
           .withPropertyValues(
               "wechat.mp.app-id=" + APP_ID,
               "wechat.mp.app-secret=the-wrong-secret",
-              "wechat.mp.api-base-url=" + strict.baseUrl())
+              "wechat.mp.api-base-url=" + strict.baseUrl(),
+              "wechat.mp.fetch-at-startup=false")
           .run(
               context -> {
                 WeChatAccount account = context.getBean(WeChatAccounts.class).get("default");

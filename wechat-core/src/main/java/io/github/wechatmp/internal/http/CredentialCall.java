@@ -166,6 +166,97 @@ public final class CredentialCall {
     }
   }
 
+  /**
+   * Executes {@code request} once and returns WeChat's answer, a JSON object, as the map Moshi
+   * reads (numbers as {@code Double}), after checking it carries no error: for the endpoints whose
+   * answer has more than one field of interest (web authorization's token and user answers).
+   *
+   * @param what a description for messages, such as {@code "web access token of wx123"}
+   * @param secrets values that must never appear in an exception message (the AppSecret, a code, a
+   *     token); nulls are ignored
+   * @throws WeChatApiException if WeChat answered with a non-zero errcode
+   * @throws WeChatTransportException for a failure to reach WeChat or to read its answer
+   */
+  public static java.util.Map<String, Object> executeObject(
+      OkHttpClient client, Request request, Duration timeout, String what, String... secrets) {
+    Call call = client.newCall(request);
+    long timeoutMillis = Math.max(1, timeout.toMillis());
+    call.timeout().timeout(timeoutMillis, TimeUnit.MILLISECONDS);
+    try (Response response = call.execute()) {
+      if (response.code() != 200) {
+        throw new WeChatTransportException(
+            "WeChat answered HTTP " + response.code() + " when asked for the " + what,
+            response.code());
+      }
+      return parseObject(response.body(), what, secrets);
+    } catch (InterruptedIOException e) {
+      throw new WeChatTransportException(
+          "Timed out after " + timeoutMillis + " ms asking WeChat for the " + what,
+          safeCause(e, secrets));
+    } catch (IOException e) {
+      throw new WeChatTransportException(
+          "Could not reach WeChat for the " + what + ": " + scrubAll(e.getMessage(), secrets),
+          safeCause(e, secrets));
+    }
+  }
+
+  private static java.util.Map<String, Object> parseObject(
+      ResponseBody body, String what, String[] secrets) throws IOException {
+    BufferedSource source = body.source();
+    if (source.request(MAX_BODY_BYTES + 1)) {
+      throw new WeChatTransportException(
+          "WeChat's answer for the " + what + " is larger than " + MAX_BODY_BYTES + " bytes", null);
+    }
+    if (source.exhausted()) {
+      throw new WeChatTransportException("WeChat's answer for the " + what + " is empty", null);
+    }
+    Object value;
+    try (JsonReader reader = JsonReader.of(source)) {
+      if (reader.peek() != JsonReader.Token.BEGIN_OBJECT) {
+        throw new JsonDataException("not a JSON object");
+      }
+      value = reader.readJsonValue();
+      if (reader.peek() != JsonReader.Token.END_DOCUMENT) {
+        throw new JsonEncodingException("trailing data after the JSON object");
+      }
+    } catch (IOException | JsonDataException e) {
+      throw new WeChatTransportException(
+          "WeChat's answer for the "
+              + what
+              + " is not the JSON WeChat documents: "
+              + scrubAll(e.getMessage(), secrets),
+          null);
+    }
+    @SuppressWarnings("unchecked") // readJsonValue reads an object as a Map with String keys
+    java.util.Map<String, Object> map = (java.util.Map<String, Object>) value;
+    Object errcode = map.get("errcode");
+    if (errcode instanceof Number n && n.doubleValue() != 0) {
+      double d = n.doubleValue();
+      int code = d > Integer.MAX_VALUE || d < Integer.MIN_VALUE || d != Math.rint(d) ? -1 : (int) d;
+      Object errmsg = map.get("errmsg");
+      throw new WeChatApiException(code, scrubAll(errmsg instanceof String s ? s : null, secrets));
+    }
+    return map;
+  }
+
+  private static String scrubAll(String text, String[] secrets) {
+    String out = String.valueOf(text);
+    for (String secret : secrets) {
+      out = Secrets.scrub(out, secret);
+    }
+    return out;
+  }
+
+  /** The cause, unless its message (or its cause's) would reveal one of the secrets. */
+  private static Throwable safeCause(Throwable e, String[] secrets) {
+    for (String secret : secrets) {
+      if (safeCause(e, secret) == null) {
+        return null;
+      }
+    }
+    return e;
+  }
+
   /** The cause, unless its message (or its cause's) would reveal the secret. */
   private static Throwable safeCause(Throwable e, String secret) {
     for (Throwable t = e; t != null; t = t.getCause()) {

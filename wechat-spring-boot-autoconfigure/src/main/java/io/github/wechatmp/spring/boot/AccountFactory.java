@@ -12,6 +12,7 @@ import io.github.wechatmp.message.MessageCryptoException;
 import io.github.wechatmp.signature.SignatureVerifier;
 import io.github.wechatmp.token.AccessTokenProvider;
 import io.github.wechatmp.token.RefreshPolicy;
+import io.github.wechatmp.token.TokenKey;
 import io.github.wechatmp.token.TokenStore;
 import java.time.Duration;
 import okhttp3.OkHttpClient;
@@ -65,6 +66,18 @@ final class AccountFactory {
       throw new WeChatConfigurationException(
           prefix + "app-id is missing.",
           "Set " + prefix + "app-id to the AppID from the Official Account platform.");
+    }
+    try {
+      TokenKey.of(p.getAppId().strip(), TokenKey.ACCESS_TOKEN);
+    } catch (IllegalArgumentException e) {
+      // The value is not repeated: a value that is no AppID may be a secret pasted in the wrong
+      // place.
+      throw new WeChatConfigurationException(
+          prefix + "app-id is not an AppID: an AppID is 1 to 64 letters, digits, _ or -.",
+          "Set "
+              + prefix
+              + "app-id to the AppID from the Official Account platform (wx and 16 letters and"
+              + " digits).");
     }
     if (blank(p.getAppSecret())) {
       throw new WeChatConfigurationException(

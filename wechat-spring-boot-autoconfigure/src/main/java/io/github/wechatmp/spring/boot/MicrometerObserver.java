@@ -4,8 +4,8 @@ import io.github.wechatmp.callback.LateReplySender;
 import io.github.wechatmp.callback.MessageDeduplicator;
 import io.github.wechatmp.callback.MessageHandler;
 import io.github.wechatmp.callback.Reply;
-import io.github.wechatmp.callback.WeChatEvent;
-import io.github.wechatmp.callback.WeChatMessage;
+import io.github.wechatmp.callback.inbound.WeChatEvent;
+import io.github.wechatmp.callback.inbound.WeChatMessage;
 import io.github.wechatmp.token.AccessToken;
 import io.github.wechatmp.token.TokenEventListener;
 import io.github.wechatmp.token.TokenKey;
@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -177,6 +178,11 @@ final class MicrometerObserver implements AccountObserver {
       @Override
       public Claim await(String key, Duration maxWait) throws InterruptedException {
         return deduplicator.await(key, maxWait);
+      }
+
+      @Override
+      public Optional<Duration> lifetime() {
+        return deduplicator.lifetime();
       }
 
       @Override

@@ -37,7 +37,9 @@ final class ReactiveCallbackEndpoint {
   private Mono<ServerResponse> handle(ServerRequest request, String account) {
     Optional<WeChatCallback> callback = CallbackRoutes.callback(accounts, account);
     if (callback.isEmpty()) {
-      return ServerResponse.notFound().build();
+      return ServerResponse.notFound()
+          .headers(h -> CallbackResponse.HEADERS.forEach(h::set))
+          .build();
     }
     WeChatCallback c = callback.get();
     String method = request.method().name();
@@ -82,6 +84,7 @@ final class ReactiveCallbackEndpoint {
 
   private static Mono<ServerResponse> write(int status, String contentType, String body) {
     return ServerResponse.status(status)
+        .headers(h -> CallbackResponse.HEADERS.forEach(h::set))
         .contentType(MediaType.parseMediaType(contentType))
         .bodyValue(body);
   }

@@ -31,11 +31,19 @@ final class ServletCallbackEndpoint {
   private ServerResponse handle(ServerRequest request, String account) throws Exception {
     Optional<WeChatCallback> callback = CallbackRoutes.callback(accounts, account);
     if (callback.isEmpty()) {
-      return ServerResponse.notFound().build();
+      return ServerResponse.notFound()
+          .headers(h -> CallbackResponse.HEADERS.forEach(h::set))
+          .build();
     }
     WeChatCallback c = callback.get();
     String method = request.method().name();
     String body = null;
+    Optional<CallbackResponse> refused =
+        c.screen(method, CallbackRoutes.firstValues(request.params()));
+    if (refused.isPresent()) { // before the body, which an unsigned client may stall
+      CallbackResponse r = refused.get();
+      return write(r.status(), r.contentType(), r.body());
+    }
     if ("POST".equals(method)) {
       long length = request.headers().contentLength().orElse(-1);
       if (length > c.maxBodySize()) {
@@ -55,6 +63,7 @@ final class ServletCallbackEndpoint {
 
   private static ServerResponse write(int status, String contentType, String body) {
     return ServerResponse.status(status)
+        .headers(h -> CallbackResponse.HEADERS.forEach(h::set))
         .contentType(MediaType.parseMediaType(contentType))
         .body(body);
   }

@@ -85,6 +85,16 @@ final class Stores {
         : new InMemoryMessageDeduplicator();
   }
 
+  /**
+   * Stops the change notifications of a Spring Data Redis store (the application's own too), whose
+   * subscription must end before its connection factory stops; other stores are left alone.
+   */
+  static void stopNotifications(TokenStore store, ListableBeanFactory beans) {
+    if (ClassUtils.isPresent(REDIS_FACTORY, classLoader(beans))) {
+      RedisBeans.stopNotifications(store);
+    }
+  }
+
   private static String prefix(WeChatProperties p) {
     String prefix = p.getStore().getRedis().getKeyPrefix();
     try {
@@ -103,6 +113,12 @@ final class Stores {
 
     static boolean present(ListableBeanFactory beans) {
       return beans.getBeanNamesForType(RedisConnectionFactory.class, true, false).length > 0;
+    }
+
+    static void stopNotifications(TokenStore store) {
+      if (store instanceof SpringDataRedisTokenStore redis) {
+        redis.close();
+      }
     }
 
     static TokenStore tokenStore(ListableBeanFactory beans, String prefix) {
@@ -163,7 +179,10 @@ final class Stores {
       } catch (TokenStoreException | IllegalArgumentException e) {
         throw new WeChatConfigurationException(
             key + " '" + file + "' cannot hold the token file: " + e.getMessage(),
-            "Set " + key + " to a regular file in a writable directory.",
+            "Set "
+                + key
+                + " to a regular file in a directory only the application's user can write to,"
+                + " such as /var/lib/<application>/wechat-tokens.json (not /tmp).",
             e);
       }
     }

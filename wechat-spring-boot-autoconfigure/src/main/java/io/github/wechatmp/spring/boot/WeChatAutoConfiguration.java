@@ -20,6 +20,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -190,6 +191,20 @@ public class WeChatAutoConfiguration {
       throw e;
     }
     return accounts;
+  }
+
+  /**
+   * Fetches each account's first token in the background at start-up, and closes the accounts and
+   * the store's notifications in order when the context closes; see {@link WeChatLifecycle}.
+   */
+  @Bean
+  WeChatLifecycle wechatLifecycle(
+      ApplicationContext context,
+      WeChatProperties properties,
+      WeChatAccounts accounts,
+      ObjectProvider<TokenStore> store,
+      ListableBeanFactory beans) {
+    return new WeChatLifecycle(context, accounts, store, beans, properties.isFetchAtStartup());
   }
 
   /** The single account of {@code wechat.mp.app-id}. */

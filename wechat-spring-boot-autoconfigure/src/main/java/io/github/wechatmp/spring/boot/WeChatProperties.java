@@ -25,8 +25,33 @@ public class WeChatProperties extends AccountProperties {
   /** The server URL that WeChat pushes messages to. */
   private final Callback callback = new Callback();
 
+  /**
+   * Whether each account asks for its first access token in the background as the application
+   * starts (not delaying the start), so that a wrong AppSecret or an unreachable WeChat shows in
+   * health and the log within seconds instead of at the first API call.
+   */
+  private boolean fetchAtStartup = true;
+
   /** Creates the defaults. */
   public WeChatProperties() {}
+
+  /**
+   * Returns whether accounts fetch their first token in the background at start-up.
+   *
+   * @return true by default
+   */
+  public boolean isFetchAtStartup() {
+    return fetchAtStartup;
+  }
+
+  /**
+   * Sets whether accounts fetch their first token in the background at start-up.
+   *
+   * @param fetchAtStartup false to fetch only when a token is first needed
+   */
+  public void setFetchAtStartup(boolean fetchAtStartup) {
+    this.fetchAtStartup = fetchAtStartup;
+  }
 
   /**
    * Returns the accounts by name.

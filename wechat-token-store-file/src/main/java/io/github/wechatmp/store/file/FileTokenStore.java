@@ -6,6 +6,7 @@ import io.github.wechatmp.token.TokenStore;
 import io.github.wechatmp.token.TokenStoreException;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -55,6 +56,26 @@ import org.slf4j.LoggerFactory;
  * entry; either is logged once at WARN with the path and is replaced by the next save. Expired
  * entries are kept until replaced. The file is parsed again only when its size, identity or
  * modification time changed, or it was changed within the two seconds before it was last read.
+ *
+ * <h2>Who may write there</h2>
+ *
+ * Where the file system has Unix owners and modes, the store refuses, with a {@link
+ * TokenStoreException} naming the path and what to change, anything another local user could tamper
+ * with to steal a token, make the store overwrite a file of their choosing, or serve a token they
+ * chose:
+ *
+ * <ul>
+ *   <li>at construction, a file's directory that another user can write to (group- or
+ *       world-writable, or another user's), unless it is sticky and belongs to this process's user;
+ *       and a directory above it that others can write to, unless it is sticky and belongs to this
+ *       user or root. So not {@code /tmp} itself: use a directory of your own, such as one under
+ *       your home or {@code /var/lib/<app>} (mode {@code 0700}, or {@code 0750} for readers);
+ *   <li>a token file, {@code .tmp} file or {@code .lock} file that is a symbolic link: none is ever
+ *       followed. The temporary file is created new and written through the handle that created it;
+ *   <li>a token or lock file that belongs to another user or that others can write to.
+ * </ul>
+ *
+ * Elsewhere (Windows) nothing is checked: put the file where only you can write.
  *
  * <h2>The refresh lock</h2>
  *
@@ -109,7 +130,8 @@ public final class FileTokenStore implements TokenStore {
    * @param file the token file; it need not exist yet
    * @throws NullPointerException if {@code file} is null
    * @throws IllegalArgumentException if {@code file} names no file (a root directory)
-   * @throws TokenStoreException if the path cannot hold a token file, naming it
+   * @throws TokenStoreException if the path cannot hold a token file, or other users could tamper
+   *     with it (see the class description), naming it
    */
   public FileTokenStore(Path file) {
     this(builder(file));
@@ -132,8 +154,8 @@ public final class FileTokenStore implements TokenStore {
   }
 
   /**
-   * Returns the token file's path: absolute, normalized, with symbolic links in its parent
-   * resolved.
+   * Returns the token file's path: absolute, normalized, with symbolic links in its parent resolved
+   * (the file itself is never a link).
    *
    * @return the path this store reads and replaces
    */
@@ -343,7 +365,8 @@ public final class FileTokenStore implements TokenStore {
 
   /**
    * Returns the path the JVM-wide lock state is keyed by: absolute, normalized, the parent's links
-   * resolved, so that two spellings of one path share one lock. Creates the parent if absent.
+   * resolved, so that two spellings of one path share one lock. Creates the parent if absent, and
+   * refuses a path others could tamper with (see {@link Ownership}).
    */
   private static Path canonical(Path file) {
     Path absolute = file.toAbsolutePath().normalize();
@@ -361,14 +384,10 @@ public final class FileTokenStore implements TokenStore {
           "Cannot create the directory of the token file " + absolute + ": " + e, e);
     }
     if (Files.isSymbolicLink(resolved)) {
-      try {
-        resolved = resolved.toRealPath(); // the link's target is what a rename must replace
-      } catch (IOException e) {
-        throw new TokenStoreException(
-            "The token file " + absolute + " is a broken symbolic link: " + e, e);
-      }
+      throw SharedFile.symbolicLink(absolute, "token file");
     }
-    if (Files.isDirectory(resolved)) {
+    Ownership.of(resolved.getFileSystem()).checkDirectories(resolved.getParent(), absolute);
+    if (Files.isDirectory(resolved, LinkOption.NOFOLLOW_LINKS)) {
       throw new TokenStoreException("The token file " + absolute + " is a directory", null);
     }
     if (!Files.isWritable(resolved.getParent())) {
@@ -469,8 +488,9 @@ public final class FileTokenStore implements TokenStore {
      *
      * @return a new store; stores built on one path share its locks
      * @throws IllegalArgumentException if the path names no file (a root directory)
-     * @throws TokenStoreException if the parent directory cannot be created or is not writable, or
-     *     the path is a directory or a broken symbolic link; the message names the path
+     * @throws TokenStoreException if the parent directory cannot be created or is not writable,
+     *     another user can write to it or to a directory above it (see the class description), or
+     *     the path is a directory or a symbolic link; the message names the path
      */
     public FileTokenStore build() {
       return new FileTokenStore(this);

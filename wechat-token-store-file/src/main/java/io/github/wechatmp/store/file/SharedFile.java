@@ -4,21 +4,20 @@ import io.github.wechatmp.token.AccessToken;
 import io.github.wechatmp.token.TokenKey;
 import io.github.wechatmp.token.TokenStore;
 import io.github.wechatmp.token.TokenStoreException;
-import java.io.FileInputStream;
-import java.io.FileNotFoundException;
-import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -80,6 +79,7 @@ final class SharedFile {
   final Path tempFile;
   private final Path directory;
   private final FileAttribute<?>[] createAttributes;
+  final Ownership ownership;
 
   private final Object channelGuard = new Object();
   private FileChannel lockChannel; // guarded by channelGuard; open only while a lock is held
@@ -98,6 +98,7 @@ final class SharedFile {
         file.getFileSystem().supportedFileAttributeViews().contains("posix")
             ? OWNER_ONLY
             : DEFAULT_PERMISSIONS;
+    this.ownership = Ownership.of(file.getFileSystem());
   }
 
   /** Returns the state of {@code canonicalFile}, which must be absolute with a real parent. */
@@ -123,10 +124,10 @@ final class SharedFile {
     final FileTime modified;
     final long size;
 
-    Signature(BasicFileAttributes a) {
-      this.fileKey = a.fileKey();
-      this.modified = a.lastModifiedTime();
-      this.size = a.size();
+    Signature(Map<String, Object> a) {
+      this.fileKey = a.get("fileKey");
+      this.modified = (FileTime) a.get("lastModifiedTime");
+      this.size = ((Number) a.get("size")).longValue();
     }
 
     @Override
@@ -224,9 +225,9 @@ final class SharedFile {
 
   /** Returns the file's signature, or null if there is no file. */
   private Signature stat() {
-    BasicFileAttributes attributes;
+    Map<String, Object> attributes;
     try {
-      attributes = Files.readAttributes(file, BasicFileAttributes.class);
+      attributes = ownership.read(file);
     } catch (NoSuchFileException e) {
       // No file yet, unless its folder is not a folder: JDK 17 reports that as another
       // FileSystemException ("Not a directory"), newer JDKs as NoSuchFileException.
@@ -239,25 +240,57 @@ final class SharedFile {
     } catch (IOException e) {
       throw new TokenStoreException("Cannot read the token file " + file + ": " + e, e);
     }
-    if (!attributes.isRegularFile()) {
+    if (Boolean.TRUE.equals(attributes.get("isSymbolicLink"))) {
+      throw symbolicLink(file, "token file");
+    }
+    if (!Boolean.TRUE.equals(attributes.get("isRegularFile"))) {
       throw new TokenStoreException("The token file " + file + " is not a regular file", null);
     }
+    ownership.checkFile(attributes, file, "token file");
     return new Signature(attributes);
+  }
+
+  static TokenStoreException symbolicLink(Path path, String what) {
+    return new TokenStoreException(
+        "The "
+            + what
+            + " "
+            + path
+            + " is a symbolic link, which this store never follows: another user may have"
+            + " planted it to have a file of their choosing read or overwritten. Remove the link",
+        null);
   }
 
   /** Returns the file's bytes (at most one more than the limit), or null if it vanished. */
   private byte[] readBytes() {
-    // A stream, not a channel: an interrupt must not abort a read half-way.
-    try (InputStream in = new FileInputStream(file.toFile())) {
-      return in.readNBytes(MAX_FILE_BYTES + 1);
-    } catch (FileNotFoundException e) {
-      if (Files.notExists(file)) {
-        return null;
+    // Opened without following a link (only a channel can be), so a link planted since the stat
+    // is refused rather than read. An interrupt closes a channel: the read is then done again,
+    // with the interrupt put back for the caller afterwards.
+    boolean interrupted = Thread.interrupted();
+    try {
+      for (int attempt = 0; ; attempt++) {
+        try (FileChannel in =
+            FileChannel.open(file, Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS))) {
+          return Channels.newInputStream(in).readNBytes(MAX_FILE_BYTES + 1);
+        } catch (ClosedByInterruptException e) {
+          interrupted |= Thread.interrupted();
+          if (attempt >= 100) {
+            throw new TokenStoreException(
+                "Reading the token file " + file + " was interrupted again and again", e);
+          }
+        } catch (NoSuchFileException e) {
+          return null;
+        } catch (IOException e) {
+          if (Files.isSymbolicLink(file)) { // ELOOP, which the JDK reports as a plain IOException
+            throw symbolicLink(file, "token file");
+          }
+          throw new TokenStoreException("Cannot read the token file " + file + ": " + e, e);
+        }
       }
-      throw new TokenStoreException(
-          "Cannot read the token file " + file + ": " + e.getMessage(), e);
-    } catch (IOException e) {
-      throw new TokenStoreException("Cannot read the token file " + file + ": " + e, e);
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
@@ -359,16 +392,40 @@ final class SharedFile {
    * Writes a complete new file beside the old one, forces it to disk, and renames it over the old
    * one, so that readers see the old or the new contents, never part of them, even if this process
    * dies half-way. Called with the write lock held, so the temporary file is ours to replace.
+   *
+   * <p>The temporary file is created new (never an existing file, nor through a link) and written
+   * through the handle that created it, never reopened by name: a link swapped in under its name
+   * meanwhile receives nothing.
    */
   private void writeAtomically(byte[] contents) {
+    boolean interrupted = Thread.interrupted();
     try {
       Files.createDirectories(directory);
-      Files.deleteIfExists(tempFile); // left by a writer that died
-      Files.createFile(tempFile, createAttributes);
-      // A stream, not a channel: an interrupt must not abort the write half-way.
-      try (FileOutputStream out = new FileOutputStream(tempFile.toFile())) {
-        out.write(contents);
-        out.getFD().sync();
+      for (int attempt = 0; ; attempt++) {
+        Files.deleteIfExists(
+            tempFile); // left by a writer that died (a link is removed, not followed)
+        try (FileChannel out =
+            FileChannel.open(
+                tempFile,
+                Set.of(
+                    StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE,
+                    LinkOption.NOFOLLOW_LINKS),
+                createAttributes)) {
+          ByteBuffer buffer = ByteBuffer.wrap(contents);
+          while (buffer.hasRemaining()) {
+            out.write(buffer);
+          }
+          out.force(true);
+          break;
+        } catch (ClosedByInterruptException e) {
+          // An interrupt closed the channel half-way: write the whole file again, and keep the
+          // interrupt for the caller.
+          interrupted |= Thread.interrupted();
+          if (attempt >= 100) {
+            throw e;
+          }
+        }
       }
       try {
         Files.move(
@@ -376,6 +433,7 @@ final class SharedFile {
       } catch (AtomicMoveNotSupportedException e) {
         throw new IOException("the file system cannot replace files atomically", e);
       }
+      syncDirectory(); // before the interrupt is put back, which would make it fail
     } catch (IOException e) {
       try {
         Files.deleteIfExists(tempFile);
@@ -383,8 +441,11 @@ final class SharedFile {
         e.addSuppressed(suppressed);
       }
       throw new TokenStoreException("Cannot write the token file " + file + ": " + e, e);
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
-    syncDirectory();
   }
 
   /** Makes the rename itself durable; not every platform can open a directory, so best effort. */
@@ -410,11 +471,7 @@ final class SharedFile {
       try {
         if (lockChannel == null || !lockChannel.isOpen()) {
           Files.createDirectories(directory);
-          lockChannel =
-              FileChannel.open(
-                  lockFile,
-                  Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
-                  createAttributes);
+          lockChannel = openLockFile();
         }
         FileLock lock = lockChannel.tryLock(position, 1, false);
         if (lock != null) {
@@ -429,6 +486,34 @@ final class SharedFile {
         closeIfIdle();
       }
     }
+  }
+
+  /**
+   * Opens the lock file, creating it if absent, never through a link (which could create a file
+   * wherever it points), and refuses one that belongs to another user: they could hold its locks.
+   */
+  private FileChannel openLockFile() throws IOException {
+    FileChannel channel;
+    try {
+      channel =
+          FileChannel.open(
+              lockFile,
+              Set.of(
+                  StandardOpenOption.CREATE, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
+              createAttributes);
+    } catch (IOException e) {
+      if (Files.isSymbolicLink(lockFile)) { // ELOOP, which the JDK reports as a plain IOException
+        throw symbolicLink(lockFile, "lock file");
+      }
+      throw e;
+    }
+    try {
+      ownership.checkFile(ownership.read(lockFile), lockFile, "lock file");
+    } catch (IOException | RuntimeException e) {
+      channel.close(); // no lock is held on it yet
+      throw e;
+    }
+    return channel;
   }
 
   /** Releases a lock {@link #tryFileLock} gave. Never throws. */

@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.wechatmp.callback.CallbackResponse;
 import io.github.wechatmp.callback.MessageDeduplicator;
 import io.github.wechatmp.callback.Reply;
-import io.github.wechatmp.callback.TextMessage;
 import io.github.wechatmp.callback.WeChatCallback;
+import io.github.wechatmp.callback.inbound.TextMessage;
 import io.github.wechatmp.message.MessageCrypto;
 import io.github.wechatmp.message.WeChatXml;
 import io.github.wechatmp.signature.SignatureVerifier;
@@ -63,7 +63,7 @@ class RedisMessageDeduplicatorTest {
     redis.close();
   }
 
-  private Reply handle(io.github.wechatmp.callback.WeChatMessage m) {
+  private Reply handle(io.github.wechatmp.callback.inbound.WeChatMessage m) {
     int n = calls.incrementAndGet();
     entered.countDown();
     try {
@@ -211,5 +211,22 @@ class RedisMessageDeduplicatorTest {
     assertThrows(
         IllegalArgumentException.class,
         () -> RedisMessageDeduplicator.builder(redis.newClient()).lifetime(Duration.ofSeconds(29)));
+  }
+
+  @Test
+  void aCallbackWhoseReplayWindowOutlastsTheKeysIsRefusedAtBuild() {
+    WeChatCallback.Builder b =
+        WeChatCallback.builder()
+            .token(TOKEN)
+            .handler(m -> null)
+            .maxTimestampAge(Duration.ofMinutes(5))
+            .deduplicator(new RedisMessageDeduplicator(redis.newClient()));
+    IllegalStateException e = assertThrows(IllegalStateException.class, b::build);
+    assertTrue(e.getMessage().contains("at least 600 s"), e.getMessage());
+    b.deduplicator(
+            RedisMessageDeduplicator.builder(redis.newClient())
+                .lifetime(Duration.ofMinutes(10))
+                .build())
+        .build();
   }
 }

@@ -1,0 +1,49 @@
+package io.github.wechatmp.callback.inbound;
+
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * The user followed the account ({@code Event} {@code subscribe}); from a parametric QR code when
+ * {@link #scene()} is not null.
+ *
+ * <p>Immutable; {@link #toString()} names the type and IDs, never the content.
+ *
+ * @param toUser the account that received it ({@code ToUserName}, its original ID {@code gh_...})
+ * @param fromUser the sender's OpenID ({@code FromUserName})
+ * @param createTime when WeChat created it ({@code CreateTime}, whole seconds)
+ * @param scene the QR code's scene value ({@code EventKey} less its {@code qrscene_} prefix), or
+ *     null when the follow did not come from a QR code
+ * @param ticket the QR code's ticket ({@code Ticket}), or null
+ * @param fields every top-level field as received; see {@link WeChatMessage#fields()}
+ */
+public record SubscribeEvent(
+    String toUser,
+    String fromUser,
+    Instant createTime,
+    String scene,
+    String ticket,
+    Map<String, String> fields)
+    implements WeChatEvent {
+  /**
+   * Checks the fields every message has and makes {@code fields} unmodifiable.
+   *
+   * @param toUser the account that received it ({@code ToUserName}, its original ID {@code gh_...})
+   * @param fromUser the sender's OpenID ({@code FromUserName})
+   * @param createTime when WeChat created it ({@code CreateTime}, whole seconds)
+   * @param scene the QR code's scene value ({@code EventKey} less its {@code qrscene_} prefix), or
+   *     null when the follow did not come from a QR code
+   * @param ticket the QR code's ticket ({@code Ticket}), or null
+   * @param fields every top-level field as received; see {@link WeChatMessage#fields()}
+   * @throws NullPointerException if {@code toUser}, {@code fromUser}, {@code createTime} or {@code
+   *     fields} is null
+   */
+  public SubscribeEvent {
+    fields = Records.checked(toUser, fromUser, createTime, fields);
+  }
+
+  @Override
+  public String toString() {
+    return Records.describe(this);
+  }
+}
