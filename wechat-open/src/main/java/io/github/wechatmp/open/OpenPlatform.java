@@ -370,6 +370,9 @@ public final class OpenPlatform implements AutoCloseable {
    */
   private AccessToken fetchAuthorizerToken(String appId, boolean mayRecover) {
     Authorization a = authorizations.find(appId).orElse(null);
+    if (a == null && mayRecover && recoverMissingAuthorization(appId)) {
+      return fetchAuthorizerToken(appId, false);
+    }
     if (a == null) {
       throw new NotAuthorizedException(
           "The official account " + appId + " has not authorized the platform " + componentAppId,
@@ -427,12 +430,30 @@ public final class OpenPlatform implements AutoCloseable {
   }
 
   /**
-   * Looks for the account's refresh token in {@code api_get_authorizer_list}: a token rotated by a
-   * re-authorization whose save was lost (a crash between WeChat's answer and the save) is there.
+   * Looks for an account the store does not know in {@code api_get_authorizer_list}: an {@code
+   * authorized} push whose save was lost (a crash between WeChat's answer to {@code api_query_auth}
+   * and the save, after which WeChat does not push again) is there, in force, with its refresh
+   * token. Found, it is saved as authorized (with no function IDs: the list does not give them; the
+   * next {@code updateauthorized} does).
    *
-   * @return whether another refresh token was found and saved
+   * @return whether the account was found and saved
    */
-  private boolean recoverRefreshToken(Authorization a) {
+  private boolean recoverMissingAuthorization(String appId) {
+    String token = findInAuthorizerList(appId);
+    if (token == null) {
+      return false;
+    }
+    Authorization recovered = Authorization.authorized(appId, token, List.of(), clock.instant());
+    if (!authorizations.save(recovered)) {
+      // Another instance saved it first (or the event arrived meanwhile): use what is stored.
+      return authorizations.find(appId).isPresent();
+    }
+    log.info("Recovered the authorization of {} from the authorizer list", appId);
+    return true;
+  }
+
+  /** The refresh token {@code api_get_authorizer_list} holds for an account, or null. */
+  private String findInAuthorizerList(String appId) {
     for (int offset = 0; ; offset += LIST_PAGE) {
       Map<String, Object> page =
           calls.callWithToken(
@@ -441,23 +462,31 @@ public final class OpenPlatform implements AutoCloseable {
               Map.of("component_appid", componentAppId, "offset", offset, "count", LIST_PAGE));
       List<?> list = page.get("list") instanceof List<?> l ? l : List.of();
       for (Object o : list) {
-        if (o instanceof Map<?, ?> entry
-            && a.authorizerAppId().equals(entry.get("authorizer_appid"))) {
-          String token = ComponentCalls.string(entry, "refresh_token");
-          if (token == null || token.equals(a.refreshToken())) {
-            return false;
-          }
-          authorizations.save(a.withRefreshToken(token, clock.instant()));
-          log.info(
-              "Recovered the refresh token of {} from the authorizer list", a.authorizerAppId());
-          return true;
+        if (o instanceof Map<?, ?> entry && appId.equals(entry.get("authorizer_appid"))) {
+          return ComponentCalls.string(entry, "refresh_token");
         }
       }
       long total = ComponentCalls.number(page, "total_count");
       if (list.size() < LIST_PAGE || offset + LIST_PAGE >= total) {
-        return false;
+        return null;
       }
     }
+  }
+
+  /**
+   * Looks for the account's refresh token in {@code api_get_authorizer_list}: a token rotated by a
+   * re-authorization whose save was lost (a crash between WeChat's answer and the save) is there.
+   *
+   * @return whether another refresh token was found and saved
+   */
+  private boolean recoverRefreshToken(Authorization a) {
+    String token = findInAuthorizerList(a.authorizerAppId());
+    if (token == null || token.equals(a.refreshToken())) {
+      return false;
+    }
+    authorizations.save(a.withRefreshToken(token, clock.instant()));
+    log.info("Recovered the refresh token of {} from the authorizer list", a.authorizerAppId());
+    return true;
   }
 
   /**

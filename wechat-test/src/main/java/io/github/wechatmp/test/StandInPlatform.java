@@ -67,6 +67,7 @@ public final class StandInPlatform {
   private final Map<String, PendingCode> codes = new HashMap<>();
   private final Map<String, Authorizer> authorizers = new TreeMap<>();
   private int startPushTicketRequests;
+  private boolean rotateRefreshTokens;
 
   StandInPlatform(WeChatStandIn standIn, Clock clock) {
     this.standIn = standIn;
@@ -215,6 +216,20 @@ public final class StandInPlatform {
     synchronized (standIn) {
       Authorizer a = authorizers.get(authorizerAppId);
       return a == null ? null : a.refreshToken;
+    }
+  }
+
+  /**
+   * Makes {@code api_authorizer_token} answer every fetch with a new refresh token, the one used
+   * becoming invalid (61023), as WeChat may: a platform must then keep the new one before it uses
+   * the access token. Off by default (the refresh token stays the same, as WeChat usually does).
+   *
+   * @return this stand-in platform
+   */
+  public StandInPlatform rotateRefreshTokens() {
+    synchronized (standIn) {
+      rotateRefreshTokens = true;
+      return this;
     }
   }
 
@@ -397,6 +412,9 @@ public final class StandInPlatform {
         || refreshToken == null
         || !WeChatStandIn.constantTimeEquals(a.refreshToken, refreshToken)) {
       return WeChatStandIn.Answer.error(61023, "refresh_token is invalid");
+    }
+    if (rotateRefreshTokens) {
+      a.refreshToken = "refreshtoken@@@" + standIn.randomValue(43);
     }
     WeChatStandIn.IssuedToken t = standIn.issueToken(now);
     a.accessTokens.add(t.value());
