@@ -1,0 +1,121 @@
+package io.github.wechatmp.open.it;
+
+import static io.github.wechatmp.open.it.ClusterFixture.AES_KEY;
+import static io.github.wechatmp.open.it.ClusterFixture.COMPONENT_APP_ID;
+import static io.github.wechatmp.open.it.ClusterFixture.SECRET;
+import static io.github.wechatmp.open.it.ClusterFixture.TOKEN;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpServer;
+import io.github.wechatmp.open.Authorization;
+import io.github.wechatmp.open.JdbcAuthorizationStore;
+import io.github.wechatmp.open.OpenPlatform;
+import io.github.wechatmp.store.tck.TestPostgres;
+import io.github.wechatmp.test.ManualClock;
+import io.github.wechatmp.test.StandInPlatform;
+import io.github.wechatmp.test.WeChatStandIn;
+import io.github.wechatmp.token.AccessTokenProvider;
+import io.github.wechatmp.token.InMemoryTokenStore;
+import io.github.wechatmp.token.RefreshPolicy;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The authorization database (a real PostgreSQL) down while an authorizer's refresh falls due, with
+ * WeChat rotating the refresh token on every fetch: the valid token keeps being served, the token
+ * fetched with a rotation that could not be saved is never handed out, and once the database is
+ * back the rotated refresh token is recovered through {@code api_get_authorizer_list}: nothing is
+ * lost and the merchant need not authorize again.
+ */
+@Tag("slow")
+class DatabaseOutageTest {
+  private static final String MERCHANT = "wxmerchant0000001";
+  private static final Duration LIFE = Duration.ofHours(2);
+
+  private final ManualClock clock = new ManualClock();
+  private TestPostgres pg;
+  private SwitchableDataSource db;
+  private WeChatStandIn standIn;
+  private StandInPlatform wechat;
+  private OpenPlatform platform;
+  private HttpServer events;
+
+  @BeforeEach
+  void start() throws Exception {
+    pg = TestPostgres.start();
+    db = new SwitchableDataSource(pg.dataSource());
+    standIn = WeChatStandIn.builder().clock(clock).expiresIn(LIFE).start();
+    platform =
+        OpenPlatform.builder()
+            .componentAppId(COMPONENT_APP_ID)
+            .componentAppSecret(SECRET)
+            .token(TOKEN)
+            .encodingAesKey(AES_KEY)
+            .store(new InMemoryTokenStore())
+            .authorizations(new JdbcAuthorizationStore(db))
+            .apiBaseUrl(standIn.baseUrl())
+            .clock(clock)
+            .refreshPolicy(RefreshPolicy.builder().refreshMargin(Duration.ofMinutes(10)).build())
+            .build();
+    events = ClusterFixture.serve(platform);
+    wechat =
+        standIn
+            .openPlatform()
+            .credentials(COMPONENT_APP_ID, SECRET)
+            .pushTo(ClusterFixture.url(events), TOKEN, AES_KEY)
+            .rotateRefreshTokens();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    platform.close();
+    events.stop(0);
+    standIn.close();
+    pg.close();
+  }
+
+  @Test
+  void aRotationThatCouldNotBeSavedIsNeverHandedOutAndIsRecoveredWhenTheDatabaseReturns()
+      throws Exception {
+    wechat.pushTicket();
+    wechat.authorize(MERCHANT, List.of(1));
+    AccessTokenProvider merchant = platform.authorizer(MERCHANT);
+    String first = merchant.get().value();
+    JdbcAuthorizationStore direct = new JdbcAuthorizationStore(pg.dataSource());
+    String storedBefore = direct.find(MERCHANT).orElseThrow().refreshToken();
+
+    // The refresh falls due: its read of the authorization gets through, then the database goes.
+    db.downAfter(1);
+    clock.advance(LIFE.minus(Duration.ofMinutes(8)));
+
+    assertTrue(
+        standIn.requests("cgi-bin/component/api_authorizer_token") >= 1,
+        "the refresh fetched, and WeChat rotated the refresh token");
+    assertNotEquals(storedBefore, wechat.refreshTokenOf(MERCHANT));
+    assertTrue(db.refused() >= 1, "the rotation's save failed");
+    for (int i = 0; i < 5; i++) {
+      assertEquals(first, merchant.get().value(), "the valid token is served, not the new one");
+    }
+    assertEquals(0, ClusterFixture.apiErrcode(standIn.baseUrl(), first));
+    clock.advance(Duration.ofMinutes(1)); // further refreshes while down fail at the first read
+    assertEquals(first, merchant.get().value());
+    assertEquals(storedBefore, direct.find(MERCHANT).orElseThrow().refreshToken());
+
+    db.up();
+    clock.advance(Duration.ofMinutes(1));
+    String after = merchant.refresh().value();
+
+    assertNotEquals(first, after);
+    assertEquals(0, ClusterFixture.apiErrcode(standIn.baseUrl(), after));
+    Authorization saved = direct.find(MERCHANT).orElseThrow();
+    assertEquals(Authorization.State.AUTHORIZED, saved.state());
+    assertEquals(wechat.refreshTokenOf(MERCHANT), saved.refreshToken(), "the rotation landed");
+    assertTrue(standIn.requests("cgi-bin/component/api_get_authorizer_list") >= 1);
+  }
+}
