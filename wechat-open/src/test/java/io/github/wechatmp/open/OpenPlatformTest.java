@@ -3,6 +3,7 @@ package io.github.wechatmp.open;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,6 +17,7 @@ import io.github.wechatmp.test.WeChatStandIn;
 import io.github.wechatmp.token.AccessToken;
 import io.github.wechatmp.token.AccessTokenProvider;
 import io.github.wechatmp.token.InMemoryTokenStore;
+import io.github.wechatmp.token.TokenKey;
 import io.github.wechatmp.token.TokenStore;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -207,6 +209,49 @@ class OpenPlatformTest {
     assertEquals(0, apiErrcode("cgi-bin/get_api_domain_ip?access_token=" + token.value()));
     assertEquals(real.refreshToken(), authorizations.find(MERCHANT).orElseThrow().refreshToken());
     assertEquals(1, standIn.requests("cgi-bin/component/api_get_authorizer_list"));
+  }
+
+  @Test
+  void anAuthorizationTheStoreLostIsRecoveredFromTheAuthorizerListOnFirstUse() throws Exception {
+    wechat.pushTicket();
+    wechat.authorize(MERCHANT, List.of(1));
+    // As if the JVM handling the push died inside the save: no authorization stored, and the
+    // access token (put in the store after the save) never put there either.
+    TokenKey key = TokenKey.of(MERCHANT, OpenPlatform.AUTHORIZER_ACCESS_TOKEN);
+    store.deleteIfValue(key, store.load(key).orElseThrow().value());
+    AuthorizationStore lost = new FileAuthorizationStore(dir.resolve("lost"));
+    OpenPlatform other =
+        OpenPlatform.builder()
+            .componentAppId(COMPONENT_APP_ID)
+            .componentAppSecret(SECRET)
+            .token(TOKEN)
+            .encodingAesKey(AES_KEY)
+            .store(store) // the cluster's: the ticket and the component token
+            .authorizations(lost)
+            .apiBaseUrl(standIn.baseUrl())
+            .build();
+    platforms.add(other);
+
+    AccessToken token = other.authorizer(MERCHANT).get();
+
+    assertEquals(0, apiErrcode("cgi-bin/get_api_domain_ip?access_token=" + token.value()));
+    Authorization recovered = lost.find(MERCHANT).orElseThrow();
+    assertEquals(Authorization.State.AUTHORIZED, recovered.state());
+    assertEquals(wechat.refreshTokenOf(MERCHANT), recovered.refreshToken());
+  }
+
+  @Test
+  void anAccountNeitherTheStoreNorTheListKnowsIsNotAuthorized() throws Exception {
+    wechat.pushTicket();
+    String stranger = "wxstranger0000001";
+
+    NotAuthorizedException e =
+        assertThrows(NotAuthorizedException.class, () -> platform.authorizer(stranger).get());
+
+    assertNull(e.state());
+    assertEquals(1, standIn.requests("cgi-bin/component/api_get_authorizer_list"));
+    assertEquals(0, standIn.requests("cgi-bin/component/api_authorizer_token"));
+    assertTrue(authorizations.find(stranger).isEmpty());
   }
 
   @Test
