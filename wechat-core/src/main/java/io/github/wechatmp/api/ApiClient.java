@@ -21,6 +21,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import okhttp3.Call;
 import okhttp3.Callback;
 import okhttp3.HttpUrl;
@@ -97,30 +98,12 @@ final class ApiClient implements WeChatApi {
 
   @Override
   public <T> CompletableFuture<T> getAsync(String path, Map<String, ?> query, Class<T> type) {
-    Request request;
-    try {
-      Objects.requireNonNull(type, "type");
-      request = getRequest(path, query);
-    } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
-    }
-    CompletableFuture<T> result = new CompletableFuture<>();
-    attemptAsync(request, path, type, 0, result);
-    return result;
+    return callAsync(() -> getRequest(path, query), path, type);
   }
 
   @Override
   public <T> CompletableFuture<T> postAsync(String path, Object body, Class<T> type) {
-    Request request;
-    try {
-      Objects.requireNonNull(type, "type");
-      request = postRequest(path, body);
-    } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
-    }
-    CompletableFuture<T> result = new CompletableFuture<>();
-    attemptAsync(request, path, type, 0, result);
-    return result;
+    return callAsync(() -> postRequest(path, body), path, type);
   }
 
   @Override
@@ -185,6 +168,21 @@ final class ApiClient implements WeChatApi {
   }
 
   // ---------------------------------------------------------------------------------------------
+
+  /** Bad arguments fail the future, as every failure of an async call does, rather than throw. */
+  private <T> CompletableFuture<T> callAsync(
+      Supplier<Request> request, String path, Class<T> type) {
+    Request built;
+    try {
+      Objects.requireNonNull(type, "type");
+      built = request.get();
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    CompletableFuture<T> result = new CompletableFuture<>();
+    attemptAsync(built, path, type, 0, result);
+    return result;
+  }
 
   private Request getRequest(String path, Map<String, ?> query) {
     return new Request.Builder().url(url(path, query)).get().build();
