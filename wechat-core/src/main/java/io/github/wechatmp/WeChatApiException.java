@@ -78,7 +78,22 @@ public class WeChatApiException extends WeChatException {
    *     ""
    */
   public WeChatApiException(int errorCode, String errorMessage) {
-    this(errorCode, errorMessage, describe(errorCode, errorMessage));
+    this(errorCode, errorMessage, describe(errorCode, errorMessage, false));
+  }
+
+  /**
+   * Creates an exception for an error that an endpoint issuing access tokens returned (WeChat's
+   * {@code cgi-bin/token} or {@code cgi-bin/stable_token}, or a token service fetching from them):
+   * there 40001 means that the AppSecret is wrong, and the message says so, where on an ordinary
+   * API call it means that the access token was rejected.
+   *
+   * @param errorCode WeChat's {@code errcode}
+   * @param errorMessage WeChat's {@code errmsg}, already free of secrets; {@code null} is kept as
+   *     ""
+   * @return the exception
+   */
+  public static WeChatApiException fromTokenEndpoint(int errorCode, String errorMessage) {
+    return new WeChatApiException(errorCode, errorMessage, describe(errorCode, errorMessage, true));
   }
 
   /**
@@ -137,12 +152,15 @@ public class WeChatApiException extends WeChatException {
         || errorCode == ACCESS_TOKEN_EXPIRED;
   }
 
-  private static String describe(int code, String message) {
+  private static String describe(int code, String message, boolean tokenEndpoint) {
     StringBuilder sb = new StringBuilder("WeChat returned errcode ").append(code);
     if (message != null && !message.isEmpty()) {
       sb.append(": ").append(message);
     }
-    String hint = hint(code);
+    String hint =
+        code != INVALID_CREDENTIAL
+            ? hint(code)
+            : tokenEndpoint ? "the AppSecret is wrong" : "the access token was rejected";
     if (hint != null) {
       sb.append(" (").append(hint).append(')');
     }
@@ -153,8 +171,6 @@ public class WeChatApiException extends WeChatException {
     switch (code) {
       case -1:
         return "WeChat is busy; retry later";
-      case 40001:
-        return "on an API call the access token was rejected; on the token endpoint the AppSecret is wrong";
       case 40013:
         return "the AppID is not valid";
       case 40125:
@@ -191,5 +207,18 @@ public class WeChatApiException extends WeChatException {
       default:
         return null;
     }
+  }
+
+  /**
+   * Returns a {@code WeChatApiException} of the same code and message, made on the calling thread
+   * and caused by this one; see {@link WeChatException#onCallersStack()}.
+   *
+   * @return a new exception, whose cause is this one
+   */
+  @Override
+  public WeChatApiException onCallersStack() {
+    WeChatApiException e = new WeChatApiException(errorCode, errorMessage, getMessage());
+    e.initCause(this);
+    return e;
   }
 }

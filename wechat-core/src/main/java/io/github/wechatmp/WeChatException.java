@@ -29,4 +29,17 @@ public class WeChatException extends RuntimeException {
   public WeChatException(String message) {
     super(message);
   }
+
+  /**
+   * Returns an exception of this one's kind, with its message and details, made on the calling
+   * thread and caused by this one: what a caller gets when the failure happened on another thread
+   * (a refresh that ran on the SDK's refresh thread), so that its stack trace shows the caller's
+   * own call, and the cause shows where the failure happened. The subclasses that providers throw
+   * return their own type; this one returns a plain {@code WeChatException}.
+   *
+   * @return a new exception, whose cause is this one
+   */
+  public WeChatException onCallersStack() {
+    return new WeChatException(getMessage(), this);
+  }
 }

@@ -35,6 +35,22 @@ public class WeChatTransportException extends WeChatException {
     this.httpStatus = httpStatus;
   }
 
+  private WeChatTransportException(WeChatTransportException original) {
+    super(original.getMessage(), original);
+    this.httpStatus = original.httpStatus;
+  }
+
+  /**
+   * Returns a {@code WeChatTransportException} of the same message and HTTP status, made on the
+   * calling thread and caused by this one; see {@link WeChatException#onCallersStack()}.
+   *
+   * @return a new exception, whose cause is this one
+   */
+  @Override
+  public WeChatTransportException onCallersStack() {
+    return new WeChatTransportException(this);
+  }
+
   /**
    * Returns the HTTP status that was received.
    *

@@ -16,6 +16,7 @@ import io.github.wechatmp.signature.SignatureVerifier;
 import io.github.wechatmp.test.WeChatStandIn;
 import io.github.wechatmp.token.AccessToken;
 import io.github.wechatmp.token.AccessTokenProvider;
+import io.github.wechatmp.token.RefreshPolicy;
 import io.github.wechatmp.token.TokenEventListener;
 import io.github.wechatmp.token.TokenKey;
 import java.io.IOException;
@@ -141,8 +142,11 @@ final class ExampleServer implements AutoCloseable {
         // The stand-in's tokens live a minute, not two hours: margins that fit them (due at half
         // life, unusable in the last tenth), so that instances sharing a store adopt each other's.
         b.apiBaseUrl(standIn.baseUrl())
-            .refreshMargin(Duration.ofSeconds(config.demoExpiresIn / 2))
-            .expiryMargin(Duration.ofSeconds(Math.max(1, config.demoExpiresIn / 10)));
+            .refreshPolicy(
+                RefreshPolicy.builder()
+                    .refreshMargin(Duration.ofSeconds(config.demoExpiresIn / 2))
+                    .expiryMargin(Duration.ofSeconds(Math.max(1, config.demoExpiresIn / 10)))
+                    .build());
       }
       ExampleServer app = new ExampleServer(config, standIn, store, b.build(), crypto, server);
       holder.app = app;

@@ -34,4 +34,21 @@ public class AccessTokenRejectedException extends WeChatApiException {
             + (errorMessage == null || errorMessage.isEmpty() ? "" : ": " + errorMessage)
             + " (the rejected token was invalidated; is another system fetching tokens for the same AppID?)");
   }
+
+  private AccessTokenRejectedException(AccessTokenRejectedException original) {
+    super(original.errorCode(), original.errorMessage(), original.getMessage());
+    initCause(original);
+  }
+
+  /**
+   * Returns an {@code AccessTokenRejectedException} of the same code and message, made on the
+   * calling thread and caused by this one; see {@link
+   * io.github.wechatmp.WeChatException#onCallersStack()}.
+   *
+   * @return a new exception, whose cause is this one
+   */
+  @Override
+  public AccessTokenRejectedException onCallersStack() {
+    return new AccessTokenRejectedException(this);
+  }
 }

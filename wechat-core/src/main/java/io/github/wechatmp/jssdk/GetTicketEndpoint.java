@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * AccessTokenProvider}. If WeChat rejects that token, it is invalidated and the request is made
  * once more with a fresh one. Thread-safe.
  */
-final class GetTicketEndpoint implements CredentialFetcher<AccessToken> {
+final class GetTicketEndpoint implements CredentialFetcher {
   private static final Logger log = LoggerFactory.getLogger(GetTicketEndpoint.class);
 
   private final OkHttpClient client;
@@ -77,8 +77,6 @@ final class GetTicketEndpoint implements CredentialFetcher<AccessToken> {
       return call(fresh, Duration.ofNanos(remaining));
     } catch (WeChatApiException e) {
       if (e.isTokenInvalid()) {
-        // Said plainly: CredentialCall's message for 40001 is about the AppSecret, which is not the
-        // matter here.
         throw new AccessTokenRejectedException(
             e.errorCode(), e.errorMessage(), "cgi-bin/ticket/getticket (after one retry)");
       }
@@ -103,6 +101,7 @@ final class GetTicketEndpoint implements CredentialFetcher<AccessToken> {
         what,
         clock,
         token.value(),
+        false,
         AccessToken::of);
   }
 

@@ -3,21 +3,16 @@ package io.github.wechatmp.jssdk;
 import io.github.wechatmp.http.AccessTokenInterceptor;
 import io.github.wechatmp.internal.http.WeChatHttp;
 import io.github.wechatmp.internal.refresh.CacheHolder;
-import io.github.wechatmp.internal.refresh.EngineKit;
-import io.github.wechatmp.internal.refresh.RefreshOptions;
 import io.github.wechatmp.internal.refresh.RefreshingCache;
 import io.github.wechatmp.internal.refresh.SharedFuture;
 import io.github.wechatmp.token.AccessToken;
 import io.github.wechatmp.token.AccessTokenProvider;
-import io.github.wechatmp.token.InMemoryTokenStore;
 import io.github.wechatmp.token.RefreshPolicy;
 import io.github.wechatmp.token.TokenEventListener;
 import io.github.wechatmp.token.TokenKey;
 import io.github.wechatmp.token.TokenStatus;
 import io.github.wechatmp.token.TokenStore;
-import java.lang.invoke.MethodHandles;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import okhttp3.HttpUrl;
@@ -44,7 +39,7 @@ import okhttp3.OkHttpClient;
 public final class JsapiTicketProvider implements AutoCloseable {
   private final String appId;
   private final TokenKey key;
-  private final RefreshingCache<AccessToken> cache;
+  private final RefreshingCache cache;
   private volatile Wrapped last;
 
   /** The ticket made of the last credential handed out, and a shared future of it. */
@@ -62,54 +57,29 @@ public final class JsapiTicketProvider implements AutoCloseable {
 
   private JsapiTicketProvider(Builder b) {
     this.appId = b.tokens.appId();
-    OkHttpClient client = WeChatHttp.credentialClient(b.httpClient);
-    GetTicketEndpoint endpoint =
-        new GetTicketEndpoint(client, b.apiBaseUrl, b.tokens, b.options.clock());
+    // The access token provider's store and policy, and where it was pointed (a stand-in, a proxy,
+    // a client of the application's), are this one's too, unless told otherwise.
+    RefreshingCache parent =
+        b.tokens instanceof CacheHolder ? ((CacheHolder) b.tokens).cache() : null;
+    OkHttpClient client =
+        WeChatHttp.credentialClient(
+            b.httpClient != null
+                ? b.httpClient
+                : b.tokens instanceof CacheHolder ? ((CacheHolder) b.tokens).httpClient() : null);
+    HttpUrl apiBaseUrl = b.apiBaseUrl != null ? b.apiBaseUrl : b.tokens.apiBaseUrl();
     this.key = TokenKey.of(appId, TokenKey.JSAPI_TICKET);
-    CacheHolder<TokenStore, RefreshPolicy> parent = parent(b.tokens);
-    TokenStore store =
-        b.options.store() != null
-            ? b.options.store()
-            : parent != null ? parent.store() : new InMemoryTokenStore();
-    RefreshPolicy policy = b.options.policy(parent == null ? null : parent.policy());
-    this.cache = KIT.engine(key, endpoint, store, policy, b.options.clock(), b.options.listener());
-  }
-
-  /**
-   * The token package's adapters from its types (the store, policy and listener this builder takes,
-   * the status it returns) to the engine's. Initializing {@link TokenKey} registers them.
-   */
-  private static final EngineKit<
-          TokenKey,
-          TokenStore,
-          RefreshPolicy,
-          RefreshPolicy.Builder,
-          TokenEventListener,
-          AccessToken,
-          TokenStatus>
-      KIT = tokensKit();
-
-  private static EngineKit<
-          TokenKey,
-          TokenStore,
-          RefreshPolicy,
-          RefreshPolicy.Builder,
-          TokenEventListener,
-          AccessToken,
-          TokenStatus>
-      tokensKit() {
-    try {
-      MethodHandles.lookup().ensureInitialized(TokenKey.class);
-    } catch (IllegalAccessException e) {
-      throw new AssertionError("TokenKey is public", e);
-    }
-    return EngineKit.tokens();
-  }
-
-  /** The SDK-built access token provider {@code tokens} is, whose store and policy to inherit. */
-  @SuppressWarnings("unchecked") // only the token package's providers are CacheHolders, of these
-  private static CacheHolder<TokenStore, RefreshPolicy> parent(AccessTokenProvider tokens) {
-    return tokens instanceof CacheHolder ? (CacheHolder<TokenStore, RefreshPolicy>) tokens : null;
+    this.cache =
+        RefreshingCache.builder()
+            .key(key)
+            .fetcher(new GetTicketEndpoint(client, apiBaseUrl, b.tokens, b.clock))
+            .store(b.store != null ? b.store : parent != null ? parent.store() : null)
+            .policy(
+                b.policy != null
+                    ? b.policy
+                    : parent != null ? parent.policy() : RefreshPolicy.defaults())
+            .clock(b.clock)
+            .listener(b.listener)
+            .build();
   }
 
   /**
@@ -164,7 +134,7 @@ public final class JsapiTicketProvider implements AutoCloseable {
    * @return a snapshot taken now, by the provider's clock
    */
   public TokenStatus status() {
-    return KIT.status(cache.status());
+    return cache.status();
   }
 
   /**
@@ -238,10 +208,12 @@ public final class JsapiTicketProvider implements AutoCloseable {
    */
   public static final class Builder {
     AccessTokenProvider tokens;
-    HttpUrl apiBaseUrl = WeChatHttp.DEFAULT_API_BASE_URL;
-    OkHttpClient httpClient;
-    final RefreshOptions<TokenStore, TokenEventListener, RefreshPolicy, RefreshPolicy.Builder>
-        options = KIT.options();
+    HttpUrl apiBaseUrl; // null: the access token provider's
+    OkHttpClient httpClient; // null: the access token provider's
+    TokenStore store; // null: the access token provider's
+    RefreshPolicy policy; // null: the access token provider's
+    Clock clock = Clock.systemUTC();
+    TokenEventListener listener = TokenEventListener.NONE;
 
     Builder() {}
 
@@ -260,37 +232,36 @@ public final class JsapiTicketProvider implements AutoCloseable {
 
     /**
      * Where tickets are shared. Default: the access token provider's store (if it is one the SDK
-     * built), else a new {@link InMemoryTokenStore} for this provider alone.
+     * built), else a new {@link io.github.wechatmp.token.InMemoryTokenStore} for this provider
+     * alone.
      *
      * @param store the store; the provider does not close it
      * @return this builder
      * @throws NullPointerException if {@code store} is null
      */
     public Builder store(TokenStore store) {
-      options.store(store);
+      this.store = Objects.requireNonNull(store, "store");
       return this;
     }
 
     /**
      * How the ticket is kept fresh: margins, the store's lock, retries and hold-off, all at once.
-     * Replaces every setting given before by this method or by its shortcuts ({@code
-     * refreshMargin}, {@code expiryMargin}, {@code lockLease}, {@code lockWait}, {@code
-     * maxRetries}, {@code retryBackoff}, {@code failureHoldOffMax}); a shortcut called after it
-     * changes that one setting: the last call wins. Default: the access token provider's policy, if
-     * it is one the SDK built, else {@link RefreshPolicy#defaults()}.
+     * The last policy given wins; each setting has its one place there. Default: the access token
+     * provider's policy, if it is one the SDK built, else {@link RefreshPolicy#defaults()}.
      *
      * @param refreshPolicy the policy
      * @return this builder
      * @throws NullPointerException if {@code refreshPolicy} is null
      */
     public Builder refreshPolicy(RefreshPolicy refreshPolicy) {
-      options.refreshPolicy(refreshPolicy);
+      this.policy = Objects.requireNonNull(refreshPolicy, "refreshPolicy");
       return this;
     }
 
     /**
-     * The base URL of WeChat's API, ending in {@code /}. Default {@code
-     * https://api.weixin.qq.com/}.
+     * The base URL of WeChat's API, ending in {@code /}. Default: the access token provider's
+     * ({@link AccessTokenProvider#apiBaseUrl()}), so that a provider pointed at a stand-in or a
+     * proxy takes its tickets from there too.
      *
      * @param apiBaseUrl an https URL (plain http only to a loopback address); a missing trailing
      *     {@code /} is added
@@ -304,7 +275,8 @@ public final class JsapiTicketProvider implements AutoCloseable {
     }
 
     /**
-     * The client for getticket. Default: 5 s connect, 10 s read and call timeouts. An {@link
+     * The client for getticket. Default: the client the access token provider was given, if it is
+     * one the SDK built, else one with 5 s connect, 10 s read and call timeouts. An {@link
      * AccessTokenInterceptor} on it is left out for getticket, which carries its own token.
      *
      * @param httpClient the client to use; the provider does not close it
@@ -317,118 +289,15 @@ public final class JsapiTicketProvider implements AutoCloseable {
     }
 
     /**
-     * The clock that decides expiry. Default {@link Clock#systemUTC()}.
+     * The clock that decides expiry. Default {@link Clock#systemUTC()}. As for {@link
+     * AccessTokenProvider.Builder#clock}, a clock that publishes its moves drives the refreshes.
      *
      * @param clock the clock
      * @return this builder
      * @throws NullPointerException if {@code clock} is null
      */
     public Builder clock(Clock clock) {
-      options.clock(clock);
-      return this;
-    }
-
-    /**
-     * A shortcut that sets {@link RefreshPolicy.Builder#refreshMargin(Duration) refreshMargin}
-     * alone, documented there, on the policy; the last call of this and {@link #refreshPolicy}
-     * wins. Default: the access token provider's, as for {@link #refreshPolicy}.
-     *
-     * @param refreshMargin between zero and one day
-     * @return this builder
-     * @throws NullPointerException if {@code refreshMargin} is null
-     * @throws IllegalArgumentException if it is negative or longer than a day
-     */
-    public Builder refreshMargin(Duration refreshMargin) {
-      options.shortcut(p -> p.refreshMargin(refreshMargin));
-      return this;
-    }
-
-    /**
-     * A shortcut that sets {@link RefreshPolicy.Builder#expiryMargin(Duration) expiryMargin} alone,
-     * documented there, on the policy; the last call of this and {@link #refreshPolicy} wins.
-     * Default: the access token provider's, as for {@link #refreshPolicy}.
-     *
-     * @param expiryMargin between zero and one day
-     * @return this builder
-     * @throws NullPointerException if {@code expiryMargin} is null
-     * @throws IllegalArgumentException if it is negative or longer than a day
-     */
-    public Builder expiryMargin(Duration expiryMargin) {
-      options.shortcut(p -> p.expiryMargin(expiryMargin));
-      return this;
-    }
-
-    /**
-     * A shortcut that sets {@link RefreshPolicy.Builder#lockLease(Duration) lockLease} alone,
-     * documented there, on the policy; the last call of this and {@link #refreshPolicy} wins.
-     * Default: the access token provider's, as for {@link #refreshPolicy}.
-     *
-     * @param lockLease positive, at most 10 minutes
-     * @return this builder
-     * @throws NullPointerException if {@code lockLease} is null
-     * @throws IllegalArgumentException if it is not positive or longer than 10 minutes
-     */
-    public Builder lockLease(Duration lockLease) {
-      options.shortcut(p -> p.lockLease(lockLease));
-      return this;
-    }
-
-    /**
-     * A shortcut that sets {@link RefreshPolicy.Builder#lockWait(Duration) lockWait} alone,
-     * documented there, on the policy; the last call of this and {@link #refreshPolicy} wins.
-     * Default: the access token provider's, as for {@link #refreshPolicy}.
-     *
-     * @param lockWait between zero and 10 minutes
-     * @return this builder
-     * @throws NullPointerException if {@code lockWait} is null
-     * @throws IllegalArgumentException if it is negative or longer than 10 minutes
-     */
-    public Builder lockWait(Duration lockWait) {
-      options.shortcut(p -> p.lockWait(lockWait));
-      return this;
-    }
-
-    /**
-     * A shortcut that sets {@link RefreshPolicy.Builder#maxRetries(int) maxRetries} alone,
-     * documented there, on the policy; the last call of this and {@link #refreshPolicy} wins.
-     * Default: the access token provider's, as for {@link #refreshPolicy}.
-     *
-     * @param maxRetries between 0 and 10
-     * @return this builder
-     * @throws IllegalArgumentException if it is negative or more than 10
-     */
-    public Builder maxRetries(int maxRetries) {
-      options.shortcut(p -> p.maxRetries(maxRetries));
-      return this;
-    }
-
-    /**
-     * A shortcut that sets {@link RefreshPolicy.Builder#retryBackoff(Duration) retryBackoff} alone,
-     * documented there, on the policy; the last call of this and {@link #refreshPolicy} wins.
-     * Default: the access token provider's, as for {@link #refreshPolicy}.
-     *
-     * @param retryBackoff between zero and one minute
-     * @return this builder
-     * @throws NullPointerException if {@code retryBackoff} is null
-     * @throws IllegalArgumentException if it is negative or longer than a minute
-     */
-    public Builder retryBackoff(Duration retryBackoff) {
-      options.shortcut(p -> p.retryBackoff(retryBackoff));
-      return this;
-    }
-
-    /**
-     * A shortcut that sets {@link RefreshPolicy.Builder#failureHoldOffMax(Duration)
-     * failureHoldOffMax} alone, documented there, on the policy; the last call of this and {@link
-     * #refreshPolicy} wins. Default: the access token provider's, as for {@link #refreshPolicy}.
-     *
-     * @param failureHoldOffMax positive, at most one day
-     * @return this builder
-     * @throws NullPointerException if {@code failureHoldOffMax} is null
-     * @throws IllegalArgumentException if it is not positive or longer than a day
-     */
-    public Builder failureHoldOffMax(Duration failureHoldOffMax) {
-      options.shortcut(p -> p.failureHoldOffMax(failureHoldOffMax));
+      this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 
@@ -440,7 +309,7 @@ public final class JsapiTicketProvider implements AutoCloseable {
      * @throws NullPointerException if {@code listener} is null
      */
     public Builder eventListener(TokenEventListener listener) {
-      options.listener(listener);
+      this.listener = Objects.requireNonNull(listener, "listener");
       return this;
     }
 

@@ -1,9 +1,7 @@
 package io.github.wechatmp.token;
 
 import io.github.wechatmp.internal.http.WeChatHttp;
-import io.github.wechatmp.internal.refresh.RefreshOptions;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import okhttp3.HttpUrl;
@@ -164,12 +162,14 @@ public interface AccessTokenProvider extends AutoCloseable {
   final class Builder {
     String appId;
     String appSecret;
-    HttpUrl apiBaseUrl = WeChatHttp.DEFAULT_API_BASE_URL;
+    String apiBaseUrl = WeChatHttp.DEFAULT_API_BASE_URL.toString(); // canonical, checked
     boolean stableToken;
     boolean readOnly;
     OkHttpClient httpClient;
-    final RefreshOptions<TokenStore, TokenEventListener, RefreshPolicy, RefreshPolicy.Builder>
-        options = TokenEngines.options();
+    TokenStore store;
+    RefreshPolicy policy = RefreshPolicy.defaults();
+    Clock clock = Clock.systemUTC();
+    TokenEventListener listener = TokenEventListener.NONE;
 
     Builder() {}
 
@@ -204,52 +204,20 @@ public interface AccessTokenProvider extends AutoCloseable {
      * @throws NullPointerException if {@code store} is null
      */
     public Builder store(TokenStore store) {
-      options.store(store);
-      return this;
-    }
-
-    /**
-     * A shortcut that sets {@link RefreshPolicy.Builder#refreshMargin(Duration) refreshMargin}
-     * alone, documented there, on the policy; the last call of this and {@link #refreshPolicy}
-     * wins.
-     *
-     * @param refreshMargin between zero and one day
-     * @return this builder
-     * @throws NullPointerException if {@code refreshMargin} is null
-     * @throws IllegalArgumentException if it is negative or longer than a day
-     */
-    public Builder refreshMargin(Duration refreshMargin) {
-      options.shortcut(p -> p.refreshMargin(refreshMargin));
-      return this;
-    }
-
-    /**
-     * A shortcut that sets {@link RefreshPolicy.Builder#expiryMargin(Duration) expiryMargin} alone,
-     * documented there, on the policy; the last call of this and {@link #refreshPolicy} wins.
-     *
-     * @param expiryMargin between zero and one day
-     * @return this builder
-     * @throws NullPointerException if {@code expiryMargin} is null
-     * @throws IllegalArgumentException if it is negative or longer than a day
-     */
-    public Builder expiryMargin(Duration expiryMargin) {
-      options.shortcut(p -> p.expiryMargin(expiryMargin));
+      this.store = Objects.requireNonNull(store, "store");
       return this;
     }
 
     /**
      * How the token is kept fresh: margins, the store's lock, retries and hold-off, all at once.
-     * Replaces every setting given before by this method or by its shortcuts ({@code
-     * refreshMargin}, {@code expiryMargin}, {@code lockLease}, {@code lockWait}, {@code
-     * maxRetries}, {@code retryBackoff}, {@code failureHoldOffMax}); a shortcut called after it
-     * changes that one setting: the last call wins.
+     * The last policy given wins; each setting has its one place there.
      *
      * @param refreshPolicy the policy
      * @return this builder
      * @throws NullPointerException if {@code refreshPolicy} is null
      */
     public Builder refreshPolicy(RefreshPolicy refreshPolicy) {
-      options.refreshPolicy(refreshPolicy);
+      this.policy = Objects.requireNonNull(refreshPolicy, "refreshPolicy");
       return this;
     }
 
@@ -264,7 +232,7 @@ public interface AccessTokenProvider extends AutoCloseable {
      * @throws IllegalArgumentException if it is not such a URL
      */
     public Builder apiBaseUrl(String apiBaseUrl) {
-      this.apiBaseUrl = WeChatHttp.apiBaseUrl(apiBaseUrl);
+      this.apiBaseUrl = WeChatHttp.canonicalText(apiBaseUrl, WeChatHttp.apiBaseUrl(apiBaseUrl));
       return this;
     }
 
@@ -299,87 +267,19 @@ public interface AccessTokenProvider extends AutoCloseable {
     }
 
     /**
-     * The clock that decides expiry. Default {@link Clock#systemUTC()}; tests inject their own.
-     * With any clock but the system's, every {@code get()} reads it (a few nanoseconds more), so a
-     * test that moves its clock past a token's expiry never gets that token again, even before the
-     * background wake-ups, which follow the system clock, notice.
+     * The clock that decides expiry. Default {@link Clock#systemUTC()}; tests inject their own. A
+     * clock that is also a {@link java.util.concurrent.Flow.Publisher} of its moves, such as {@code
+     * ManualClock} of module {@code wechat-test}, drives the provider's wake-ups: each move runs
+     * every refresh due by then (the proactive refresh, the retry after a hold-off) before it
+     * returns. Under any other clock but the system's, every {@code get()} reads the clock (a few
+     * nanoseconds more), so that a token it says has expired is never served.
      *
      * @param clock the clock
      * @return this builder
      * @throws NullPointerException if {@code clock} is null
      */
     public Builder clock(Clock clock) {
-      options.clock(clock);
-      return this;
-    }
-
-    /**
-     * A shortcut that sets {@link RefreshPolicy.Builder#lockLease(Duration) lockLease} alone,
-     * documented there, on the policy; the last call of this and {@link #refreshPolicy} wins.
-     *
-     * @param lockLease positive, at most 10 minutes
-     * @return this builder
-     * @throws NullPointerException if {@code lockLease} is null
-     * @throws IllegalArgumentException if it is not positive or longer than 10 minutes
-     */
-    public Builder lockLease(Duration lockLease) {
-      options.shortcut(p -> p.lockLease(lockLease));
-      return this;
-    }
-
-    /**
-     * A shortcut that sets {@link RefreshPolicy.Builder#lockWait(Duration) lockWait} alone,
-     * documented there, on the policy; the last call of this and {@link #refreshPolicy} wins.
-     *
-     * @param lockWait between zero and 10 minutes
-     * @return this builder
-     * @throws NullPointerException if {@code lockWait} is null
-     * @throws IllegalArgumentException if it is negative or longer than 10 minutes
-     */
-    public Builder lockWait(Duration lockWait) {
-      options.shortcut(p -> p.lockWait(lockWait));
-      return this;
-    }
-
-    /**
-     * A shortcut that sets {@link RefreshPolicy.Builder#maxRetries(int) maxRetries} alone,
-     * documented there, on the policy; the last call of this and {@link #refreshPolicy} wins.
-     *
-     * @param maxRetries between 0 and 10
-     * @return this builder
-     * @throws IllegalArgumentException if it is negative or more than 10
-     */
-    public Builder maxRetries(int maxRetries) {
-      options.shortcut(p -> p.maxRetries(maxRetries));
-      return this;
-    }
-
-    /**
-     * A shortcut that sets {@link RefreshPolicy.Builder#retryBackoff(Duration) retryBackoff} alone,
-     * documented there, on the policy; the last call of this and {@link #refreshPolicy} wins.
-     *
-     * @param retryBackoff between zero and one minute
-     * @return this builder
-     * @throws NullPointerException if {@code retryBackoff} is null
-     * @throws IllegalArgumentException if it is negative or longer than a minute
-     */
-    public Builder retryBackoff(Duration retryBackoff) {
-      options.shortcut(p -> p.retryBackoff(retryBackoff));
-      return this;
-    }
-
-    /**
-     * A shortcut that sets {@link RefreshPolicy.Builder#failureHoldOffMax(Duration)
-     * failureHoldOffMax} alone, documented there, on the policy; the last call of this and {@link
-     * #refreshPolicy} wins.
-     *
-     * @param failureHoldOffMax positive, at most one day
-     * @return this builder
-     * @throws NullPointerException if {@code failureHoldOffMax} is null
-     * @throws IllegalArgumentException if it is not positive or longer than a day
-     */
-    public Builder failureHoldOffMax(Duration failureHoldOffMax) {
-      options.shortcut(p -> p.failureHoldOffMax(failureHoldOffMax));
+      this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 
@@ -391,7 +291,7 @@ public interface AccessTokenProvider extends AutoCloseable {
      * @throws NullPointerException if {@code listener} is null
      */
     public Builder eventListener(TokenEventListener listener) {
-      options.listener(listener);
+      this.listener = Objects.requireNonNull(listener, "listener");
       return this;
     }
 
@@ -427,7 +327,7 @@ public interface AccessTokenProvider extends AutoCloseable {
         throw new IllegalArgumentException(
             "appId is required: the AppID from the WeChat Official Account platform");
       }
-      if (readOnly && options.store() == null) {
+      if (readOnly && store == null) {
         throw new IllegalArgumentException(
             "a readOnly provider needs the shared store that another party writes tokens to");
       }

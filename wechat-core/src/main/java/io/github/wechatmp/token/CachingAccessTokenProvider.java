@@ -1,19 +1,20 @@
 package io.github.wechatmp.token;
 
+import io.github.wechatmp.internal.http.WeChatHttp;
 import io.github.wechatmp.internal.refresh.CredentialFetcher;
+import io.github.wechatmp.internal.refresh.RefreshingCache;
 import okhttp3.HttpUrl;
+import okhttp3.OkHttpClient;
 
 /** The {@link AccessTokenProvider} that {@link AccessTokenProvider.Builder#build()} makes. */
 final class CachingAccessTokenProvider extends EngineBackedProvider {
-  private final HttpUrl apiBaseUrl;
+  private final String apiBaseUrl; // canonical text: one literal is one string for many providers
+  private final OkHttpClient httpClient;
 
   CachingAccessTokenProvider(AccessTokenProvider.Builder b) {
-    this(b, key(b));
-  }
-
-  private CachingAccessTokenProvider(AccessTokenProvider.Builder b, TokenKey key) {
-    super(b.appId.strip(), key, fetcher(b, key), b.options);
+    super(engine(b, key(b)));
     this.apiBaseUrl = b.apiBaseUrl;
+    this.httpClient = b.httpClient;
   }
 
   private static TokenKey key(AccessTokenProvider.Builder b) {
@@ -21,31 +22,39 @@ final class CachingAccessTokenProvider extends EngineBackedProvider {
         b.appId.strip(), b.stableToken ? TokenKey.STABLE_ACCESS_TOKEN : TokenKey.ACCESS_TOKEN);
   }
 
-  private static CredentialFetcher<AccessToken> fetcher(
-      AccessTokenProvider.Builder b, TokenKey key) {
-    String appId = b.appId.strip();
-    CredentialFetcher<AccessToken> fetcher =
-        b.readOnly
-            ? (force, timeout) -> {
-              throw new TokenUnavailableException(
-                  "The read-only provider of "
-                      + key
-                      + " found no usable token in the store; it never asks WeChat itself",
-                  null);
-            }
-            : new TokenEndpoint(
-                b.httpClient,
-                b.apiBaseUrl,
-                appId,
-                b.appSecret.strip(),
-                b.stableToken,
-                b.options.clock());
-    return fetcher;
+  private static RefreshingCache engine(AccessTokenProvider.Builder b, TokenKey key) {
+    return RefreshingCache.builder()
+        .key(key)
+        .fetcher(fetcher(b, key))
+        .store(b.store)
+        .policy(b.policy)
+        .clock(b.clock)
+        .listener(b.listener)
+        .build();
+  }
+
+  private static CredentialFetcher fetcher(AccessTokenProvider.Builder b, TokenKey key) {
+    if (b.readOnly) {
+      return (force, timeout) -> {
+        throw new TokenUnavailableException(
+            "The read-only provider of "
+                + key
+                + " found no usable token in the store; it never asks WeChat itself",
+            null);
+      };
+    }
+    return new TokenEndpoint(
+        b.httpClient, b.apiBaseUrl, key.appId(), b.appSecret.strip(), b.stableToken, b.clock);
   }
 
   @Override
   public HttpUrl apiBaseUrl() {
-    return apiBaseUrl;
+    return WeChatHttp.parsed(apiBaseUrl);
+  }
+
+  @Override
+  public OkHttpClient httpClient() {
+    return httpClient;
   }
 
   @Override

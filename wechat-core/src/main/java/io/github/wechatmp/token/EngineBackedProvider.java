@@ -1,35 +1,21 @@
 package io.github.wechatmp.token;
 
 import io.github.wechatmp.internal.refresh.CacheHolder;
-import io.github.wechatmp.internal.refresh.CredentialFetcher;
-import io.github.wechatmp.internal.refresh.RefreshOptions;
 import io.github.wechatmp.internal.refresh.RefreshingCache;
 import java.util.concurrent.CompletableFuture;
+import okhttp3.OkHttpClient;
 
 /**
  * What the SDK's own {@link AccessTokenProvider}s share: every call goes to the refresh engine of
- * one key. Subclasses say how the engine fetches and what they add; thread-safe as the engine is.
- * It hands its store and policy to a provider built on it (the jsapi ticket's) as a {@link
+ * one key. Subclasses say how the engine is built and what they add; thread-safe as the engine is.
+ * It hands its engine (store and policy) to a provider built on it (the jsapi ticket's) as a {@link
  * CacheHolder}.
  */
-abstract class EngineBackedProvider
-    implements AccessTokenProvider, CacheHolder<TokenStore, RefreshPolicy> {
-  private final String appId;
-  private final TokenKey key;
-  private final TokenStore store;
-  private final RefreshPolicy policy;
-  private final RefreshingCache<AccessToken> cache;
+abstract class EngineBackedProvider implements AccessTokenProvider, CacheHolder {
+  private final RefreshingCache cache;
 
-  EngineBackedProvider(
-      String appId,
-      TokenKey key,
-      CredentialFetcher<AccessToken> fetcher,
-      RefreshOptions<TokenStore, TokenEventListener, RefreshPolicy, RefreshPolicy.Builder> o) {
-    this.appId = appId;
-    this.key = key;
-    this.store = o.store() != null ? o.store() : new InMemoryTokenStore();
-    this.policy = o.policy(null);
-    this.cache = TokenEngines.engine(key, fetcher, store, policy, o.clock(), o.listener());
+  EngineBackedProvider(RefreshingCache cache) {
+    this.cache = cache;
   }
 
   @Override
@@ -44,7 +30,7 @@ abstract class EngineBackedProvider
 
   @Override
   public TokenStatus status() {
-    return TokenEngines.status(cache.status());
+    return cache.status();
   }
 
   @Override
@@ -59,27 +45,23 @@ abstract class EngineBackedProvider
 
   @Override
   public String appId() {
-    return appId;
+    return cache.key().appId();
   }
 
   /** Returns the key the token is stored under. */
   TokenKey key() {
-    return key;
+    return cache.key();
   }
 
   @Override
-  public RefreshingCache<AccessToken> cache() {
+  public RefreshingCache cache() {
     return cache;
   }
 
+  /** None by default: the provider asks WeChat with the SDK's default client. */
   @Override
-  public TokenStore store() {
-    return store;
-  }
-
-  @Override
-  public RefreshPolicy policy() {
-    return policy;
+  public OkHttpClient httpClient() {
+    return null;
   }
 
   @Override

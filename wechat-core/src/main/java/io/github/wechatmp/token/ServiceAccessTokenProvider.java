@@ -1,20 +1,25 @@
 package io.github.wechatmp.token;
 
+import io.github.wechatmp.internal.refresh.RefreshingCache;
+
 /** The {@link AccessTokenProvider} that {@link TokenServiceProvider.Builder#build()} makes. */
 final class ServiceAccessTokenProvider extends EngineBackedProvider {
   private final TokenServiceEndpoint endpoint;
 
   ServiceAccessTokenProvider(TokenServiceProvider.Builder b) {
-    this(
-        b,
-        new TokenServiceEndpoint(
-            b.httpClient, b.url, b.apiKey, b.appId.strip(), b.options.clock()));
+    this(b, new TokenServiceEndpoint(b.httpClient, b.url, b.apiKey, b.appId.strip(), b.clock));
   }
 
   private ServiceAccessTokenProvider(
       TokenServiceProvider.Builder b, TokenServiceEndpoint endpoint) {
     super(
-        b.appId.strip(), TokenKey.of(b.appId.strip(), TokenKey.ACCESS_TOKEN), endpoint, b.options);
+        RefreshingCache.builder()
+            .key(TokenKey.of(b.appId.strip(), TokenKey.ACCESS_TOKEN))
+            .fetcher(endpoint)
+            .policy(b.policy)
+            .clock(b.clock)
+            .listener(b.listener)
+            .build());
     this.endpoint = endpoint;
   }
 

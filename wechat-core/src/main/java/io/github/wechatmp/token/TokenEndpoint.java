@@ -20,11 +20,11 @@ import okio.Buffer;
  * WeChat's access token endpoints: {@code GET cgi-bin/token} and {@code POST cgi-bin/stable_token}.
  * Thread-safe. Internal: not part of the SDK's API.
  */
-final class TokenEndpoint implements CredentialFetcher<AccessToken> {
+final class TokenEndpoint implements CredentialFetcher {
   private static final MediaType JSON = MediaType.get("application/json; charset=utf-8");
 
   private final OkHttpClient client;
-  private final HttpUrl baseUrl;
+  private final String baseUrl; // canonical text, parsed per request: see WeChatHttp.canonicalText
   private final String appId;
   private final String appSecret;
   private final boolean stable;
@@ -34,11 +34,12 @@ final class TokenEndpoint implements CredentialFetcher<AccessToken> {
    * Creates the endpoint.
    *
    * @param client the HTTP client, or null for the SDK's default
-   * @param baseUrl WeChat's API base URL, ending in {@code /}
+   * @param baseUrl WeChat's API base URL, ending in {@code /}, as {@link WeChatHttp#canonicalText}
+   *     gives it
    */
   public TokenEndpoint(
       OkHttpClient client,
-      HttpUrl baseUrl,
+      String baseUrl,
       String appId,
       String appSecret,
       boolean stable,
@@ -55,12 +56,12 @@ final class TokenEndpoint implements CredentialFetcher<AccessToken> {
   public AccessToken fetch(boolean forceRefresh, Duration timeout) {
     Request request = stable ? stableRequest(forceRefresh) : classicRequest();
     return CredentialCall.execute(
-        client, request, timeout, "access_token", what(), clock, appSecret, AccessToken::of);
+        client, request, timeout, "access_token", what(), clock, appSecret, true, AccessToken::of);
   }
 
   private Request classicRequest() {
     HttpUrl url =
-        baseUrl
+        WeChatHttp.parsed(baseUrl)
             .newBuilder()
             .addPathSegments("cgi-bin/token")
             .addQueryParameter("grant_type", "client_credential")
@@ -86,7 +87,8 @@ final class TokenEndpoint implements CredentialFetcher<AccessToken> {
     } catch (IOException e) {
       throw new UncheckedIOException(e); // a Buffer does not fail
     }
-    HttpUrl url = baseUrl.newBuilder().addPathSegments("cgi-bin/stable_token").build();
+    HttpUrl url =
+        WeChatHttp.parsed(baseUrl).newBuilder().addPathSegments("cgi-bin/stable_token").build();
     return new Request.Builder()
         .url(url)
         .post(RequestBody.create(json.readByteString(), JSON))

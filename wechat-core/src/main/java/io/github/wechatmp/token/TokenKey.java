@@ -1,6 +1,5 @@
 package io.github.wechatmp.token;
 
-import io.github.wechatmp.internal.refresh.EngineKit;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -26,12 +25,6 @@ public final class TokenKey {
 
   private static final Pattern APP_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
   private static final Pattern KIND = Pattern.compile("[a-z0-9_]{1,64}");
-
-  static {
-    // The jssdk package builds its ticket's engine with this package's adapters; it initializes
-    // this class first (see EngineKit). Last, so that the patterns are set should it make a key.
-    EngineKit.registerTokens(TokenEngines.KIT);
-  }
 
   private final String appId;
   private final String kind;

@@ -30,7 +30,7 @@ import okio.BufferedSource;
  * v1/accounts/{appId}/access_token/rejected}, which makes the service replace it (once, however
  * many clients report it). Thread-safe. Internal: not part of the SDK's API.
  */
-final class TokenServiceEndpoint implements CredentialFetcher<AccessToken> {
+final class TokenServiceEndpoint implements CredentialFetcher {
   private static final MediaType JSON = MediaType.get("application/json; charset=utf-8");
   private static final long MAX_BODY_BYTES = 16 * 1024;
   private static final long MAX_EXPIRES_IN_SECONDS = 86_400;
@@ -169,7 +169,8 @@ final class TokenServiceEndpoint implements CredentialFetcher<AccessToken> {
               + (a.message == null ? "" : ": " + safe(a.message));
       if (a.errcode != null) {
         // WeChat refused the service (a wrong AppSecret, an IP not whitelisted): pass it on.
-        throw new WeChatApiException(a.errcode, a.message == null ? "" : safe(a.message));
+        throw WeChatApiException.fromTokenEndpoint(
+            a.errcode, a.message == null ? "" : safe(a.message));
       }
       if (response.code() >= 500) {
         throw new WeChatTransportException(

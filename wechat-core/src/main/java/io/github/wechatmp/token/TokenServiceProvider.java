@@ -1,6 +1,5 @@
 package io.github.wechatmp.token;
 
-import io.github.wechatmp.internal.refresh.RefreshOptions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
@@ -46,6 +45,18 @@ public final class TokenServiceProvider {
   /** The default refresh margin, in seconds: less than the service's own (200 s). */
   public static final long DEFAULT_REFRESH_MARGIN_SECONDS = 100;
 
+  /**
+   * The policy of a provider given none: the defaults, but for a refresh margin of {@value
+   * #DEFAULT_REFRESH_MARGIN_SECONDS} s and no rejection re-fetch interval. The service bounds
+   * re-fetches after rejections itself, once for all its clients (its minimum interval): each
+   * rejection is reported to it, not bounded here as well.
+   */
+  static final RefreshPolicy DEFAULT_POLICY =
+      RefreshPolicy.builder()
+          .refreshMargin(Duration.ofSeconds(DEFAULT_REFRESH_MARGIN_SECONDS))
+          .rejectionRefetchInterval(Duration.ZERO)
+          .build();
+
   private TokenServiceProvider() {}
 
   /**
@@ -73,8 +84,9 @@ public final class TokenServiceProvider {
     HttpUrl url;
     String appId;
     OkHttpClient httpClient;
-    final RefreshOptions<TokenStore, TokenEventListener, RefreshPolicy, RefreshPolicy.Builder>
-        options = TokenEngines.options();
+    RefreshPolicy policy = DEFAULT_POLICY;
+    Clock clock = Clock.systemUTC();
+    TokenEventListener listener = TokenEventListener.NONE;
 
     Builder(String serviceUrl, String apiKey) {
       this.rawUrl = Objects.requireNonNull(serviceUrl, "serviceUrl").strip();
@@ -87,10 +99,6 @@ public final class TokenServiceProvider {
         throw new IllegalArgumentException("serviceUrl is not an http or https URL: " + rawUrl);
       }
       this.url = u.encodedPath().endsWith("/") ? u : u.newBuilder().addPathSegment("").build();
-      options.shortcut(p -> p.refreshMargin(Duration.ofSeconds(DEFAULT_REFRESH_MARGIN_SECONDS)));
-      // The service bounds re-fetches after rejections itself, once for all its clients (its
-      // minimum interval): each rejection is reported to it, not bounded here as well.
-      options.shortcut(p -> p.rejectionRefetchInterval(Duration.ZERO));
     }
 
     /**
@@ -141,21 +149,7 @@ public final class TokenServiceProvider {
      * @throws NullPointerException if {@code refreshPolicy} is null
      */
     public Builder refreshPolicy(RefreshPolicy refreshPolicy) {
-      options.refreshPolicy(refreshPolicy);
-      return this;
-    }
-
-    /**
-     * How long before expiry the token is fetched again from the service. Default {@value
-     * #DEFAULT_REFRESH_MARGIN_SECONDS} s.
-     *
-     * @param refreshMargin between zero and one day
-     * @return this builder
-     * @throws NullPointerException if {@code refreshMargin} is null
-     * @throws IllegalArgumentException if it is negative or longer than a day
-     */
-    public Builder refreshMargin(Duration refreshMargin) {
-      options.shortcut(p -> p.refreshMargin(refreshMargin));
+      this.policy = Objects.requireNonNull(refreshPolicy, "refreshPolicy");
       return this;
     }
 
@@ -168,7 +162,7 @@ public final class TokenServiceProvider {
      * @throws NullPointerException if {@code clock} is null
      */
     public Builder clock(Clock clock) {
-      options.clock(clock);
+      this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 
@@ -180,7 +174,7 @@ public final class TokenServiceProvider {
      * @throws NullPointerException if {@code listener} is null
      */
     public Builder eventListener(TokenEventListener listener) {
-      options.listener(listener);
+      this.listener = Objects.requireNonNull(listener, "listener");
       return this;
     }
 

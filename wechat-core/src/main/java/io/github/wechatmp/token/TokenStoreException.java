@@ -19,4 +19,15 @@ public class TokenStoreException extends WeChatException {
   public TokenStoreException(String message, Throwable cause) {
     super(message, cause);
   }
+
+  /**
+   * Returns a {@code TokenStoreException} of the same message, made on the calling thread and
+   * caused by this one; see {@link io.github.wechatmp.WeChatException#onCallersStack()}.
+   *
+   * @return a new exception, whose cause is this one
+   */
+  @Override
+  public TokenStoreException onCallersStack() {
+    return new TokenStoreException(getMessage(), this);
+  }
 }

@@ -20,4 +20,15 @@ public class TokenUnavailableException extends WeChatException {
   public TokenUnavailableException(String message, Throwable cause) {
     super(message, cause);
   }
+
+  /**
+   * Returns a {@code TokenUnavailableException} of the same message, made on the calling thread and
+   * caused by this one; see {@link io.github.wechatmp.WeChatException#onCallersStack()}.
+   *
+   * @return a new exception, whose cause is this one
+   */
+  @Override
+  public TokenUnavailableException onCallersStack() {
+    return new TokenUnavailableException(getMessage(), this);
+  }
 }

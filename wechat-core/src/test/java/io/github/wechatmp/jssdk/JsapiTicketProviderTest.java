@@ -19,6 +19,7 @@ import io.github.wechatmp.testing.StandIns;
 import io.github.wechatmp.token.AccessToken;
 import io.github.wechatmp.token.AccessTokenProvider;
 import io.github.wechatmp.token.InMemoryTokenStore;
+import io.github.wechatmp.token.RefreshPolicy;
 import io.github.wechatmp.token.TokenKey;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -102,6 +103,35 @@ class JsapiTicketProviderTest {
   /** The next getticket request gets {@code json} verbatim. */
   private void enqueueTicket(String json) {
     wechat.failNext(1, Fault.json(json).at(TICKET_PATH));
+  }
+
+  @Test
+  void theTicketIsAskedOfWhereTheAccessTokenProviderWasPointedAndThroughItsClient() {
+    List<String> hosts = new java.util.concurrent.CopyOnWriteArrayList<>();
+    OkHttpClient recording =
+        new OkHttpClient.Builder()
+            .addInterceptor(
+                chain -> {
+                  hosts.add(chain.request().url().encodedPath());
+                  return chain.proceed(chain.request());
+                })
+            .build();
+    AccessTokenProvider tokens =
+        AccessTokenProvider.builder()
+            .appId(StandIns.APP_ID)
+            .appSecret(StandIns.SECRET)
+            .apiBaseUrl(wechat.baseUrl())
+            .httpClient(recording)
+            .clock(clock)
+            .build();
+    closeables.add(tokens);
+    JsapiTicketProvider tickets =
+        JsapiTicketProvider.builder().accessTokenProvider(tokens).clock(clock).build();
+    closeables.add(tickets);
+    String ticket = tickets.get().value();
+    assertEquals(ticketValue(1), ticket);
+    assertEquals(1, ticketRequests());
+    assertTrue(hosts.contains("/" + TICKET_PATH), hosts.toString());
   }
 
   private String tokenValue(int n) {
@@ -398,7 +428,7 @@ class JsapiTicketProviderTest {
             .accessTokenProvider(tokens)
             .apiBaseUrl(wechat.baseUrl())
             .store(own)
-            .refreshMargin(Duration.ofSeconds(100))
+            .refreshPolicy(RefreshPolicy.builder().refreshMargin(Duration.ofSeconds(100)).build())
             .clock(clock)
             .build();
     closeables.add(told);

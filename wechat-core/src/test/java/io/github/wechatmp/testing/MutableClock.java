@@ -1,25 +1,23 @@
 package io.github.wechatmp.testing;
 
+import io.github.wechatmp.test.ManualClock;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.Flow;
 
 /**
- * A clock tests move by hand, so that no test sleeps until a token expires. Providers built on it
- * schedule their wake-ups (a token's due time) on its {@link ManualScheduler}, which moving the
- * clock runs. Thread-safe.
+ * A clock tests move by hand, so that no test sleeps until a token expires: the {@link ManualClock}
+ * that users' tests use, at a fixed, realistic start, and so on the same path. Providers built on
+ * it subscribe to its moves: moving it runs the wake-ups (a token's due time, a hold-off's end) and
+ * the refreshes due by then, before the move returns. Thread-safe.
  */
-public final class MutableClock extends Clock {
-  private final AtomicLong millis;
-  private final ManualScheduler scheduler;
+public final class MutableClock extends Clock implements Flow.Publisher<Instant> {
+  private final ManualClock clock;
 
   public MutableClock(Instant start) {
-    this.millis = new AtomicLong(start.toEpochMilli());
-    this.scheduler = new ManualScheduler(this);
-    io.github.wechatmp.internal.refresh.Scheduler.bind(this, scheduler);
+    this.clock = new ManualClock(start);
   }
 
   /** A clock at a fixed, realistic instant. */
@@ -27,36 +25,34 @@ public final class MutableClock extends Clock {
     this(Instant.parse("2026-11-24T08:00:00Z"));
   }
 
-  /** Moves the clock on, and runs the wake-ups that came due. */
+  /** Moves the clock on, and runs the wake-ups and refreshes that came due. */
   public void advance(Duration d) {
-    millis.addAndGet(d.toMillis());
-    scheduler.runDue();
+    clock.advance(d);
   }
 
-  /** Sets the clock, and runs the wake-ups that came due. */
+  /** Sets the clock, and runs the wake-ups and refreshes that came due. */
   public void set(Instant instant) {
-    millis.set(instant.toEpochMilli());
-    scheduler.runDue();
+    clock.set(instant);
   }
 
-  /** The scheduler of the providers built on this clock. */
-  public ManualScheduler scheduler() {
-    return scheduler;
+  @Override
+  public void subscribe(Flow.Subscriber<? super Instant> subscriber) {
+    clock.subscribe(subscriber);
   }
 
   @Override
   public long millis() {
-    return millis.get();
+    return clock.millis();
   }
 
   @Override
   public Instant instant() {
-    return Instant.ofEpochMilli(millis.get());
+    return clock.instant();
   }
 
   @Override
   public ZoneId getZone() {
-    return ZoneOffset.UTC;
+    return clock.getZone();
   }
 
   @Override

@@ -5,6 +5,7 @@ import io.github.wechatmp.test.WeChatStandIn;
 import io.github.wechatmp.token.AccessTokenProvider;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
@@ -33,6 +34,29 @@ public abstract class ProviderFixture {
   protected void restartWeChat(UnaryOperator<WeChatStandIn.Builder> settings) {
     wechat.close();
     wechat = settings.apply(WeChatStandIn.builder().clock(clock)).start();
+  }
+
+  /**
+   * Moves the clock on another thread: a move returns only once the refreshes it made due have
+   * finished, so a test that watches a refresh while it runs moves the clock this way, and joins
+   * the move when done watching.
+   */
+  protected CompletableFuture<Void> advanceInBackground(Duration d) {
+    CompletableFuture<Void> moved = new CompletableFuture<>();
+    Thread mover =
+        new Thread(
+            () -> {
+              try {
+                clock.advance(d);
+                moved.complete(null);
+              } catch (RuntimeException | Error e) {
+                moved.completeExceptionally(e);
+              }
+            },
+            "clock-mover");
+    mover.setDaemon(true);
+    mover.start();
+    return moved;
   }
 
   /** Plays {@code fault} to the next request, before normal answers resume. */

@@ -33,8 +33,11 @@ class ProviderEdgeCaseTest extends ProviderFixture {
   private AccessTokenProvider build(TokenStore store) {
     return build(
         builder()
-            .retryBackoff(Duration.ofMillis(10))
-            .lockWait(Duration.ofMillis(300))
+            .refreshPolicy(
+                RefreshPolicy.builder()
+                    .retryBackoff(Duration.ofMillis(10))
+                    .lockWait(Duration.ofMillis(300))
+                    .build())
             .store(store));
   }
 
@@ -162,7 +165,9 @@ class ProviderEdgeCaseTest extends ProviderFixture {
         };
     AccessTokenProvider p = build(broken);
     TokenUnavailableException e = assertThrows(TokenUnavailableException.class, p::get);
-    assertTrue(e.getCause() instanceof TokenStoreException, String.valueOf(e.getCause()));
+    // The caller's exception, caused by the refresh's, caused by the store's.
+    assertTrue(
+        e.getCause().getCause() instanceof TokenStoreException, String.valueOf(e.getCause()));
     assertTrue(e.getMessage().contains("IllegalStateException"), e.getMessage());
     assertEquals(0, wechat.tokenRequests(), "never fetch without a working store");
   }
@@ -188,7 +193,7 @@ class ProviderEdgeCaseTest extends ProviderFixture {
               .appSecret(StandIns.SECRET)
               .apiBaseUrl(wechat.baseUrl())
               .stableToken(true)
-              .retryBackoff(Duration.ofMillis(10))
+              .refreshPolicy(RefreshPolicy.builder().retryBackoff(Duration.ofMillis(10)).build())
               .clock(clock)
               .httpClient(
                   new okhttp3.OkHttpClient()) // follows redirects by default: the SDK turns it off

@@ -2,7 +2,9 @@ package io.github.wechatmp.token;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,6 +20,7 @@ import io.github.wechatmp.testing.StandIns;
 import io.github.wechatmp.testing.SwitchableStore;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -40,7 +43,12 @@ class ProviderFailureTest extends ProviderFixture {
 
   @Override
   protected AccessTokenProvider.Builder builder() {
-    return super.builder().retryBackoff(Duration.ofMillis(10));
+    return super.builder().refreshPolicy(fastRetries().build());
+  }
+
+  /** Retries 10 ms apart, so that the tests of retries take no time. */
+  private static RefreshPolicy.Builder fastRetries() {
+    return RefreshPolicy.builder().retryBackoff(Duration.ofMillis(10));
   }
 
   private <T extends Throwable> T expect(Class<T> type, AccessTokenProvider p) {
@@ -62,7 +70,10 @@ class ProviderFailureTest extends ProviderFixture {
     for (int i = 0; i < 3; i++) {
       answerNext(Fault.errcode(-1, "system error"));
     }
-    WeChatApiException e = expect(WeChatApiException.class, build(builder().maxRetries(2)));
+    WeChatApiException e =
+        expect(
+            WeChatApiException.class,
+            build(builder().refreshPolicy(fastRetries().maxRetries(2).build())));
     assertEquals(-1, e.errorCode());
     assertEquals(3, wechat.tokenRequests());
   }
@@ -85,6 +96,40 @@ class ProviderFailureTest extends ProviderFixture {
     assertEquals(40001, e.errorCode());
     assertTrue(e.getMessage().contains("AppSecret"), e.getMessage());
     assertEquals(1, wechat.tokenRequests());
+  }
+
+  @Test
+  void aWrongSecretIsNamedAsTheOneCauseOf40001OnTheTokenEndpoint() {
+    answerNext(Fault.errcode(40001, "invalid credential"));
+    WeChatApiException e = expect(WeChatApiException.class, build(builder()));
+    assertTrue(e.getMessage().endsWith("(the AppSecret is wrong)"), e.getMessage());
+    assertFalse(e.getMessage().contains("access token"), e.getMessage());
+    assertTrue(
+        new WeChatApiException(40001, "invalid credential")
+            .getMessage()
+            .endsWith("(the access token was rejected)"));
+  }
+
+  @Test
+  void aFailedRefreshThrowsOnTheCallersOwnStackCausedByTheRefreshsFailure() {
+    answerNext(Fault.errcode(40013, "invalid appid"));
+    AccessTokenProvider p = build(builder());
+    WeChatApiException e = expect(WeChatApiException.class, p);
+    assertTrue(
+        Arrays.stream(e.getStackTrace())
+            .anyMatch(f -> f.getClassName().startsWith(ProviderFailureTest.class.getName())),
+        "the caller's own call is on the stack");
+    WeChatApiException cause = assertInstanceOf(WeChatApiException.class, e.getCause());
+    assertEquals(40013, cause.errorCode());
+    assertEquals(e.getMessage(), cause.getMessage());
+    assertTrue(
+        Arrays.stream(cause.getStackTrace())
+            .noneMatch(f -> f.getClassName().startsWith(ProviderFailureTest.class.getName())),
+        "the cause is the refresh's own failure, on the refresh thread");
+    // Within the hold-off the same failure is thrown again, again on this caller's stack.
+    WeChatApiException again = expect(WeChatApiException.class, p);
+    assertNotSame(e, again);
+    assertSame(cause, again.getCause());
   }
 
   @Test
@@ -132,7 +177,7 @@ class ProviderFailureTest extends ProviderFixture {
           "{\"access_token\":\"a\",\"expires_in\":7200} trailing"
         }) {
       clock.advance(Duration.ofHours(1));
-      AccessTokenProvider p = build(builder().maxRetries(0));
+      AccessTokenProvider p = build(builder().refreshPolicy(fastRetries().maxRetries(0).build()));
       answerNext(Fault.json(body));
       int before = wechat.tokenRequests();
       WeChatTransportException e = expect(WeChatTransportException.class, p);
@@ -159,7 +204,9 @@ class ProviderFailureTest extends ProviderFixture {
                 + "x".repeat(100_000)
                 + "\",\"expires_in\":7200}"));
     WeChatTransportException e =
-        expect(WeChatTransportException.class, build(builder().maxRetries(0)));
+        expect(
+            WeChatTransportException.class,
+            build(builder().refreshPolicy(fastRetries().maxRetries(0).build())));
     assertTrue(e.getMessage().contains("larger"), e.getMessage());
   }
 
@@ -170,7 +217,11 @@ class ProviderFailureTest extends ProviderFixture {
     delay(2_000);
     WeChatTransportException e =
         expect(
-            WeChatTransportException.class, build(builder().httpClient(slowClient).maxRetries(1)));
+            WeChatTransportException.class,
+            build(
+                builder()
+                    .httpClient(slowClient)
+                    .refreshPolicy(fastRetries().maxRetries(1).build())));
     assertTrue(
         e.getMessage().contains("Timed out") || e.getMessage().contains("timeout"), e.getMessage());
     assertEquals(2, wechat.tokenRequests());
@@ -183,9 +234,10 @@ class ProviderFailureTest extends ProviderFixture {
     WeChatApiException first = expect(WeChatApiException.class, p);
     assertEquals(1, wechat.tokenRequests());
 
-    // Within the hold-off (1 s) callers get the last error at once, and WeChat is not asked.
+    // Within the hold-off (1 s) callers get the last error at once (on their own stack, caused by
+    // it), and WeChat is not asked.
     for (int i = 0; i < 50; i++) {
-      assertSame(first, assertThrows(WeChatApiException.class, p::get));
+      assertSame(first.getCause(), assertThrows(WeChatApiException.class, p::get).getCause());
     }
     assertEquals(1, wechat.tokenRequests());
 
@@ -205,7 +257,10 @@ class ProviderFailureTest extends ProviderFixture {
 
   @Test
   void holdOffIsCappedSoABrokenConfigurationCannotBurnTheDailyQuota() {
-    AccessTokenProvider p = build(builder().failureHoldOffMax(Duration.ofMinutes(2)));
+    AccessTokenProvider p =
+        build(
+            builder()
+                .refreshPolicy(fastRetries().failureHoldOffMax(Duration.ofMinutes(2)).build()));
     answerAlways(Fault.json("{\"errcode\":40001,\"errmsg\":\"invalid credential\"}"));
     // Six simulated hours of a provider asked every second with a wrong secret.
     int seconds = 6 * 3600;
@@ -264,7 +319,11 @@ class ProviderFailureTest extends ProviderFixture {
     Optional<TokenStore.RefreshLock> other =
         store.tryLock(key, Duration.ofMinutes(5), Duration.ZERO);
     assertTrue(other.isPresent());
-    AccessTokenProvider p = build(builder().store(store).lockWait(Duration.ofMillis(300)));
+    AccessTokenProvider p =
+        build(
+            builder()
+                .store(store)
+                .refreshPolicy(fastRetries().lockWait(Duration.ofMillis(300)).build()));
     long t0 = System.nanoTime();
     TokenUnavailableException e = expect(TokenUnavailableException.class, p);
     long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
@@ -284,7 +343,11 @@ class ProviderFailureTest extends ProviderFixture {
   @Test
   void lockHeldElsewhereServesTheTokenUntilItReallyExpires() throws Exception {
     InMemoryTokenStore store = new InMemoryTokenStore();
-    AccessTokenProvider p = build(builder().store(store).lockWait(Duration.ofMillis(200)));
+    AccessTokenProvider p =
+        build(
+            builder()
+                .store(store)
+                .refreshPolicy(fastRetries().lockWait(Duration.ofMillis(200)).build()));
     AccessToken t1 = p.get();
     TokenKey key = TokenKey.of(StandIns.APP_ID, TokenKey.ACCESS_TOKEN);
     TokenStore.RefreshLock other =
@@ -303,7 +366,11 @@ class ProviderFailureTest extends ProviderFixture {
     TokenKey key = TokenKey.of(StandIns.APP_ID, TokenKey.ACCESS_TOKEN);
     // Another instance took the lock with a short lease and died without releasing it.
     assertTrue(store.tryLock(key, Duration.ofMillis(300), Duration.ZERO).isPresent());
-    AccessTokenProvider p = build(builder().store(store).lockWait(Duration.ofSeconds(5)));
+    AccessTokenProvider p =
+        build(
+            builder()
+                .store(store)
+                .refreshPolicy(fastRetries().lockWait(Duration.ofSeconds(5)).build()));
     assertIssued(1, p.get().value());
     assertEquals(1, wechat.tokenRequests());
   }
@@ -321,7 +388,7 @@ class ProviderFailureTest extends ProviderFixture {
     clock.advance(Duration.ofSeconds(5)); // expired
     TokenUnavailableException e = expect(TokenUnavailableException.class, p);
     assertTrue(e.getMessage().contains(SwitchableStore.FAILURE_MESSAGE), e.getMessage());
-    assertTrue(e.getCause() instanceof TokenStoreException);
+    assertTrue(e.getCause().getCause() instanceof TokenStoreException); // the refresh's, then its
     assertEquals(1, wechat.tokenRequests(), "never fetch without the store's lock");
 
     // Store failures hold further attempts off for at most 5 s, so a down store is not hammered.

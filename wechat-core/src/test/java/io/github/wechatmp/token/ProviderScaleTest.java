@@ -12,6 +12,8 @@ import io.github.wechatmp.token.TokenStatus.State;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -47,8 +49,8 @@ class ProviderScaleTest {
             .appSecret(StandIns.SECRET)
             .apiBaseUrl(wechat.baseUrl())
             .store(store)
-            .lockLease(Duration.ofSeconds(5))
-            .maxRetries(0)
+            .refreshPolicy(
+                RefreshPolicy.builder().lockLease(Duration.ofSeconds(5)).maxRetries(0).build())
             .clock(clock)
             .build());
   }
@@ -145,7 +147,9 @@ class ProviderScaleTest {
     // Longer than the lease: its refresh is cut short after 4 s.
     hung.failNext(Integer.MAX_VALUE, Fault.slow(Duration.ofMillis(8_000)));
 
-    clock.advance(Duration.ofSeconds(7200 - 200)); // the hung account's wake-up runs first
+    // The hung account's wake-up runs first; the move returns when every refresh it started ended.
+    CompletableFuture<Void> moved =
+        CompletableFuture.runAsync(() -> clock.advance(Duration.ofSeconds(7200 - 200)));
     Await.until(() -> hung.tokenRequests() == 2, Duration.ofSeconds(10), "the hung fetch began");
     Await.until(
         () -> wechat.tokenRequests() == 200,
@@ -159,5 +163,6 @@ class ProviderScaleTest {
     assertEquals(State.DUE, stuck.status().state());
     assertEquals(stuckToken, stuck.get());
     assertEquals(0, stuck.status().consecutiveFailures(), "its refresh has not ended yet");
+    moved.get(30, TimeUnit.SECONDS);
   }
 }

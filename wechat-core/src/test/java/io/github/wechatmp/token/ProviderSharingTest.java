@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -101,8 +102,9 @@ class ProviderSharingTest extends ProviderFixture {
       providers.add(provider(store));
       providers.get(i).get();
     }
-    clock.advance(Duration.ofSeconds(7200 - 200));
     delay(3_000); // the refresh takes 3 s: any caller that waited on it would be seen
+    CompletableFuture<Void> moved = advanceInBackground(Duration.ofSeconds(7200 - 200));
+    Await.until(() -> wechat.tokenRequests() == 2, Duration.ofSeconds(10), "the refresh began");
     long t0 = System.nanoTime();
     Set<String> tokens = herd(providers);
     long tookMillis = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
@@ -115,6 +117,7 @@ class ProviderSharingTest extends ProviderFixture {
         Duration.ofSeconds(20),
         "every provider has the new token");
     assertEquals(2, wechat.tokenRequests());
+    moved.get(10, java.util.concurrent.TimeUnit.SECONDS);
   }
 
   @Test

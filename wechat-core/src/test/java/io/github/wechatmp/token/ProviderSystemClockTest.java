@@ -76,8 +76,11 @@ class ProviderSystemClockTest {
                 .store(store)
                 // margins that fit a 4 s token, as a test stand-in needs: due at 2 s, unusable at 3
                 // s
-                .refreshMargin(Duration.ofSeconds(2))
-                .expiryMargin(Duration.ofSeconds(1))
+                .refreshPolicy(
+                    RefreshPolicy.builder()
+                        .refreshMargin(Duration.ofSeconds(2))
+                        .expiryMargin(Duration.ofSeconds(1))
+                        .build())
                 .build());
       }
       Map<String, Instant> expiries = new ConcurrentHashMap<>();

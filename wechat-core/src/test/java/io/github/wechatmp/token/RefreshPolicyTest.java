@@ -1,16 +1,22 @@
 package io.github.wechatmp.token;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.github.wechatmp.testing.Await;
 import io.github.wechatmp.testing.ProviderFixture;
 import io.github.wechatmp.token.TokenStatus.State;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
-/** {@link RefreshPolicy}, and how the builders combine it with their shortcuts. */
+/** {@link RefreshPolicy}, the one place each refresh setting is given. */
 class RefreshPolicyTest extends ProviderFixture {
   private static final RefreshPolicy TEN_MINUTES =
       RefreshPolicy.builder().refreshMargin(Duration.ofMinutes(10)).build();
@@ -42,7 +48,9 @@ class RefreshPolicyTest extends ProviderFixture {
     assertThrows(NullPointerException.class, () -> b.expiryMargin(null));
     assertThrows(
         IllegalArgumentException.class,
-        () -> AccessTokenProvider.builder().failureHoldOffMax(Duration.ZERO));
+        () ->
+            AccessTokenProvider.builder()
+                .refreshPolicy(RefreshPolicy.builder().failureHoldOffMax(Duration.ZERO).build()));
     assertThrows(
         NullPointerException.class, () -> AccessTokenProvider.builder().refreshPolicy(null));
   }
@@ -59,23 +67,34 @@ class RefreshPolicyTest extends ProviderFixture {
   }
 
   @Test
-  void aPolicyGivenAfterAShortcutReplacesIt() {
+  void theLastPolicyGivenWins() {
     assertMargin(
-        build(
-            builder()
-                .refreshMargin(Duration.ofMinutes(10))
-                .refreshPolicy(RefreshPolicy.defaults())),
-        false);
-  }
-
-  @Test
-  void aShortcutGivenAfterAPolicyChangesThatSettingOfIt() {
-    assertMargin(
-        build(builder().refreshPolicy(TEN_MINUTES).refreshMargin(Duration.ofSeconds(200))), false);
+        build(builder().refreshPolicy(TEN_MINUTES).refreshPolicy(RefreshPolicy.defaults())), false);
   }
 
   @Test
   void aPolicyAloneIsFollowed() {
     assertMargin(build(builder().refreshPolicy(TEN_MINUTES)), true);
+  }
+
+  @Test
+  void eachSettingOfThePolicyIsSetInOnePlaceOnly() {
+    Set<String> settings = new TreeSet<>();
+    for (Method m : RefreshPolicy.Builder.class.getDeclaredMethods()) {
+      if (Modifier.isPublic(m.getModifiers()) && !m.getName().equals("build")) {
+        settings.add(m.getName());
+      }
+    }
+    for (Class<?> builder :
+        List.of(
+            AccessTokenProvider.Builder.class,
+            TokenServiceProvider.Builder.class,
+            io.github.wechatmp.jssdk.JsapiTicketProvider.Builder.class)) {
+      for (Method m : builder.getDeclaredMethods()) {
+        assertFalse(
+            settings.contains(m.getName()),
+            builder.getName() + "." + m.getName() + " repeats a setting of RefreshPolicy.Builder");
+      }
+    }
   }
 }

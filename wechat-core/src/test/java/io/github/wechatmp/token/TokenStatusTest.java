@@ -43,7 +43,8 @@ class TokenStatusTest extends ProviderFixture {
   @Test
   void theStatusFollowsTheTokenThroughFreshDueStaleAndExpired() {
     restartWeChat(b -> b.expiresIn(Duration.ofSeconds(7200)));
-    AccessTokenProvider p = build(builder().maxRetries(0));
+    AccessTokenProvider p =
+        build(builder().refreshPolicy(RefreshPolicy.builder().maxRetries(0).build()));
     Instant fetchedAt = clock.instant();
     AccessToken t = p.get();
     TokenStatus fresh = p.status();
@@ -100,7 +101,8 @@ class TokenStatusTest extends ProviderFixture {
   @Test
   void aSuccessClearsTheFailureCountHoldOffAndError() {
     answerNext(Fault.errcode(40164, "invalid ip 1.2.3.4, not in whitelist"));
-    AccessTokenProvider p = build(builder().maxRetries(0));
+    AccessTokenProvider p =
+        build(builder().refreshPolicy(RefreshPolicy.builder().maxRetries(0).build()));
     assertThrows(WeChatApiException.class, p::get);
     TokenStatus failed = p.status();
     assertEquals(State.NONE, failed.state());

@@ -31,8 +31,8 @@ class TokenValuesTest {
   }
 
   @Test
-  void builderSettingsAreBounded() {
-    AccessTokenProvider.Builder b = AccessTokenProvider.builder();
+  void policySettingsAreBounded() {
+    RefreshPolicy.Builder b = RefreshPolicy.builder();
     assertThrows(
         IllegalArgumentException.class, () -> b.lockLease(java.time.Duration.ofDays(365 * 1000)));
     assertThrows(IllegalArgumentException.class, () -> b.lockWait(java.time.Duration.ofHours(1)));

@@ -5,17 +5,28 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A clock that moves only when a test moves it, so that tests of expiry, voiding overlaps and daily
  * quotas need no sleeping. Give the same instance to the {@link WeChatStandIn} and to the code
  * under test. Thread-safe.
+ *
+ * <p>It is also a {@link Flow.Publisher} of its moves: every {@link #advance} and {@link #set}
+ * hands the new time to each subscriber, on the moving thread, and returns when they have all
+ * returned. The SDK's providers subscribe when they are given this clock: moving it runs every
+ * refresh due by the new time (the proactive refresh of a token, the retry at the end of a
+ * hold-off), on the same code path as in production, before {@code advance} returns; so a test
+ * moves the clock and asserts at once, without sleeping or polling.
  */
-public final class ManualClock extends Clock {
+public final class ManualClock extends Clock implements Flow.Publisher<Instant> {
   private final AtomicReference<Instant> now;
   private final ZoneId zone;
+  private final List<Subscription> subscriptions;
 
   /**
    * Makes a clock that stands at {@code start}, in UTC.
@@ -24,7 +35,10 @@ public final class ManualClock extends Clock {
    * @throws NullPointerException if {@code start} is null
    */
   public ManualClock(Instant start) {
-    this(new AtomicReference<>(Objects.requireNonNull(start, "start")), ZoneOffset.UTC);
+    this(
+        new AtomicReference<>(Objects.requireNonNull(start, "start")),
+        ZoneOffset.UTC,
+        new CopyOnWriteArrayList<>());
   }
 
   /** Makes a clock that stands at the current system time, in UTC. */
@@ -32,9 +46,10 @@ public final class ManualClock extends Clock {
     this(Instant.now());
   }
 
-  private ManualClock(AtomicReference<Instant> now, ZoneId zone) {
+  private ManualClock(AtomicReference<Instant> now, ZoneId zone, List<Subscription> subscriptions) {
     this.now = now;
     this.zone = zone;
+    this.subscriptions = subscriptions;
   }
 
   /**
@@ -46,7 +61,9 @@ public final class ManualClock extends Clock {
    */
   public Instant advance(Duration amount) {
     Objects.requireNonNull(amount, "amount");
-    return now.updateAndGet(t -> t.plus(amount));
+    Instant moved = now.updateAndGet(t -> t.plus(amount));
+    publish(moved);
+    return moved;
   }
 
   /**
@@ -57,6 +74,64 @@ public final class ManualClock extends Clock {
    */
   public void set(Instant instant) {
     now.set(Objects.requireNonNull(instant, "instant"));
+    publish(instant);
+  }
+
+  /**
+   * Subscribes {@code subscriber} to the clock's moves: from its first request on, each {@link
+   * #advance} and {@link #set} calls its {@code onNext} with the new time, on the moving thread,
+   * and waits for it to return. It never completes. Clocks made by {@link #withZone} share their
+   * subscribers with this one.
+   *
+   * @param subscriber the subscriber
+   * @throws NullPointerException if {@code subscriber} is null
+   */
+  @Override
+  public void subscribe(Flow.Subscriber<? super Instant> subscriber) {
+    Subscription s = new Subscription(Objects.requireNonNull(subscriber, "subscriber"));
+    subscriptions.add(s);
+    subscriber.onSubscribe(s);
+  }
+
+  private void publish(Instant instant) {
+    for (Subscription s : subscriptions) {
+      s.deliver(instant);
+    }
+  }
+
+  /** One subscriber's demand; deliveries to it are one at a time. */
+  private final class Subscription implements Flow.Subscription {
+    private final Flow.Subscriber<? super Instant> subscriber;
+    private long demand; // guarded by this
+
+    Subscription(Flow.Subscriber<? super Instant> subscriber) {
+      this.subscriber = subscriber;
+    }
+
+    synchronized void deliver(Instant instant) {
+      if (demand == 0) {
+        return;
+      }
+      if (demand != Long.MAX_VALUE) {
+        demand--;
+      }
+      subscriber.onNext(instant);
+    }
+
+    @Override
+    public synchronized void request(long n) {
+      if (n <= 0) {
+        subscriptions.remove(this);
+        subscriber.onError(new IllegalArgumentException("request(n) needs n > 0, got " + n));
+        return;
+      }
+      demand = demand + n < 0 ? Long.MAX_VALUE : demand + n;
+    }
+
+    @Override
+    public void cancel() {
+      subscriptions.remove(this);
+    }
   }
 
   /**
@@ -77,7 +152,7 @@ public final class ManualClock extends Clock {
    */
   @Override
   public Clock withZone(ZoneId zone) {
-    return new ManualClock(now, Objects.requireNonNull(zone, "zone"));
+    return new ManualClock(now, Objects.requireNonNull(zone, "zone"), subscriptions);
   }
 
   /**

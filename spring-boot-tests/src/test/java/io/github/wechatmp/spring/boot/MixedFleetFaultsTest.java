@@ -1,5 +1,6 @@
 package io.github.wechatmp.spring.boot;
 
+import io.github.wechatmp.token.RefreshPolicy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.wechatmp.WeChatException;
@@ -175,7 +176,7 @@ class MixedFleetFaultsTest {
                 .appSecret(SECRET)
                 .apiBaseUrl(wechat.baseUrl())
                 .store(springStore)
-                .lockWait(Duration.ofMillis(500))
+                .refreshPolicy(RefreshPolicy.builder().lockWait(Duration.ofMillis(500)).build())
                 .build()) {
       String got = tokens.get().value();
       assertThat(got).isEqualTo(wechat.issuedTokens().get(0));

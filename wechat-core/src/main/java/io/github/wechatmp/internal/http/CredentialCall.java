@@ -40,6 +40,8 @@ public final class CredentialCall {
    *
    * @param what a description for messages, such as {@code "access_token of wx123"}
    * @param secret a value that must never appear in an exception message (the AppSecret), or null
+   * @param secretIsAppSecret whether {@code secret} is the AppSecret, so that this is a token
+   *     endpoint, where errcode 40001 means a wrong AppSecret rather than a rejected access token
    * @param issued makes the credential of the API's type from what WeChat answered
    * @throws WeChatApiException if WeChat answered with a non-zero errcode
    * @throws WeChatTransportException for a failure to reach WeChat or to read its answer
@@ -52,6 +54,7 @@ public final class CredentialCall {
       String what,
       Clock clock,
       String secret,
+      boolean secretIsAppSecret,
       Issued<T> issued) {
     return send(
         client,
@@ -60,7 +63,8 @@ public final class CredentialCall {
         what,
         clock,
         new String[] {secret},
-        (source, receivedAt) -> parse(source, valueField, what, receivedAt, secret, issued));
+        (source, receivedAt) ->
+            parse(source, valueField, what, receivedAt, secret, secretIsAppSecret, issued));
   }
 
   private static <T> T parse(
@@ -69,6 +73,7 @@ public final class CredentialCall {
       String what,
       Instant receivedAt,
       String secret,
+      boolean secretIsAppSecret,
       Issued<T> issued)
       throws IOException {
     String value = null;
@@ -110,7 +115,10 @@ public final class CredentialCall {
     }
     if (errcode != 0) {
       int code = errcode > Integer.MAX_VALUE || errcode < Integer.MIN_VALUE ? -1 : (int) errcode;
-      throw new WeChatApiException(code, Secrets.scrub(errmsg, secret));
+      String scrubbed = Secrets.scrub(errmsg, secret);
+      throw secretIsAppSecret
+          ? WeChatApiException.fromTokenEndpoint(code, scrubbed)
+          : new WeChatApiException(code, scrubbed);
     }
     if (value == null || value.isEmpty()) {
       throw new WeChatTransportException(

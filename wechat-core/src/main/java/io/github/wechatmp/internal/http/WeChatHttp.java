@@ -1,5 +1,6 @@
 package io.github.wechatmp.internal.http;
 
+import io.github.wechatmp.http.AccessTokenInterceptor;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import okhttp3.HttpUrl;
@@ -19,9 +20,6 @@ public final class WeChatHttp {
           .followRedirects(false)
           .followSslRedirects(false)
           .build();
-
-  private static final String ACCESS_TOKEN_INTERCEPTOR =
-      "io.github.wechatmp.http.AccessTokenInterceptor";
 
   /**
    * WeChat's own API base URL, parsed once: an {@code HttpUrl} is immutable, and thousands of
@@ -43,8 +41,7 @@ public final class WeChatHttp {
     }
     OkHttpClient.Builder b =
         userClient.newBuilder().followRedirects(false).followSslRedirects(false);
-    // By name, so that this package depends on no API package (the interceptor's depends on it).
-    b.interceptors().removeIf(i -> i.getClass().getName().equals(ACCESS_TOKEN_INTERCEPTOR));
+    b.interceptors().removeIf(i -> i instanceof AccessTokenInterceptor);
     return b.build();
   }
 
@@ -57,22 +54,9 @@ public final class WeChatHttp {
    */
   public static HttpUrl apiBaseUrl(String baseUrl) {
     Objects.requireNonNull(baseUrl, "apiBaseUrl");
-    Object[] last = lastParsed;
-    if (baseUrl.equals(last[0])) {
-      return (HttpUrl) last[1];
+    if (baseUrl.equals(DEFAULT_API_BASE_URL.toString())) {
+      return DEFAULT_API_BASE_URL; // one copy for every provider of the JVM that names WeChat's
     }
-    HttpUrl parsed = parseApiBaseUrl(baseUrl);
-    lastParsed = new Object[] {baseUrl, parsed};
-    return parsed;
-  }
-
-  /**
-   * The base URL parsed last, and its text: thousands of providers in one JVM usually name one base
-   * URL (a proxy's, say), and an {@code HttpUrl} with its strings costs about 250 bytes each.
-   */
-  private static volatile Object[] lastParsed = {null, null};
-
-  private static HttpUrl parseApiBaseUrl(String baseUrl) {
     HttpUrl url = HttpUrl.parse(baseUrl);
     if (url == null) {
       throw new IllegalArgumentException("apiBaseUrl is not an http or https URL: " + baseUrl);
@@ -83,6 +67,23 @@ public final class WeChatHttp {
               + "the AppSecret and tokens travel to it");
     }
     return url.encodedPath().endsWith("/") ? url : url.newBuilder().addPathSegment("").build();
+  }
+
+  /**
+   * The canonical text of the base URL {@link #apiBaseUrl(String)} accepted, as a provider keeps
+   * it: {@code baseUrl} itself when it is already canonical, so that thousands of providers given
+   * one literal share one string rather than each holding a parsed URL (about 250 bytes).
+   */
+  public static String canonicalText(String baseUrl, HttpUrl parsed) {
+    String text = parsed.toString();
+    return text.equals(baseUrl) ? baseUrl : text;
+  }
+
+  /** The base URL of {@link #canonicalText}, parsed: WeChat's own is parsed once for the JVM. */
+  public static HttpUrl parsed(String canonicalText) {
+    return canonicalText.equals(DEFAULT_API_BASE_URL.toString())
+        ? DEFAULT_API_BASE_URL
+        : HttpUrl.get(canonicalText);
   }
 
   private static boolean isLoopback(String host) {

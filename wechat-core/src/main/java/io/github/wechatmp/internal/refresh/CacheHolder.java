@@ -1,21 +1,16 @@
 package io.github.wechatmp.internal.refresh;
 
+import okhttp3.OkHttpClient;
+
 /**
- * Implemented by the SDK's providers, so that a provider built on another (the jsapi ticket's, on
- * the access token's) can take its store and policy. Generic in the API's store and policy types,
- * which the engine never uses: it only passes them from one API package to another, so that neither
- * needs the other's package-private classes. Internal: not part of the API.
- *
- * @param <S> the API's store type
- * @param <P> the API's refresh policy type
+ * Implemented by the SDK's access token providers, so that a provider of another credential kind
+ * built on one (the jsapi ticket's) takes its store, policy, and HTTP client: what the access token
+ * provider was pointed at, it is too. Internal: not part of the API.
  */
-public interface CacheHolder<S, P> {
+public interface CacheHolder {
   /** Returns the engine behind this provider. */
-  RefreshingCache<?> cache();
+  RefreshingCache cache();
 
-  /** Returns the store the provider's credential is shared through. */
-  S store();
-
-  /** Returns the policy in force. */
-  P policy();
+  /** Returns the HTTP client of the application's this provider was given, or null. */
+  OkHttpClient httpClient();
 }

@@ -1,14 +1,15 @@
 package io.github.wechatmp.internal.refresh;
 
+import io.github.wechatmp.token.AccessToken;
 import java.time.Duration;
 
 /**
- * Asks WeChat for a new credential. Internal: not part of the SDK's API.
- *
- * @param <T> the credential
+ * Asks WeChat (or a token service) for a new credential of one kind: the access token, the jsapi
+ * ticket, and whatever kind comes next. Each credential kind has one; it is all the engine needs to
+ * know of where the credential comes from. Internal: not part of the SDK's API.
  */
 @FunctionalInterface
-public interface CredentialFetcher<T> {
+public interface CredentialFetcher {
   /**
    * Fetches a credential, once, without retrying.
    *
@@ -18,5 +19,5 @@ public interface CredentialFetcher<T> {
    * @throws io.github.wechatmp.WeChatApiException for an error WeChat returned
    * @throws io.github.wechatmp.WeChatTransportException if WeChat could not be asked or understood
    */
-  T fetch(boolean forceRefresh, Duration timeout);
+  AccessToken fetch(boolean forceRefresh, Duration timeout);
 }

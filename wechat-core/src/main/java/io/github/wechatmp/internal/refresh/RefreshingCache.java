@@ -2,6 +2,14 @@ package io.github.wechatmp.internal.refresh;
 
 import io.github.wechatmp.WeChatException;
 import io.github.wechatmp.internal.Secrets;
+import io.github.wechatmp.token.AccessToken;
+import io.github.wechatmp.token.InMemoryTokenStore;
+import io.github.wechatmp.token.RefreshPolicy;
+import io.github.wechatmp.token.TokenEventListener;
+import io.github.wechatmp.token.TokenKey;
+import io.github.wechatmp.token.TokenStatus;
+import io.github.wechatmp.token.TokenStore;
+import io.github.wechatmp.token.TokenUnavailableException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.lang.ref.WeakReference;
@@ -21,17 +29,16 @@ import org.slf4j.LoggerFactory;
 /**
  * The refresh engine behind every cached WeChat credential (the access token, the jsapi ticket): a
  * lock-free in-memory copy for the hot path, a background refresh when the copy comes due, a
- * blocking single-flight refresh when it is unusable, and cross-process single-flight through a
- * store's refresh lock ({@link SharedSlot}). Generic in its credential {@code T}, so that it
- * depends on no API package: the API package that builds one says what its credential, store,
- * settings and events are. Internal: not part of the SDK's API.
+ * blocking single-flight refresh when it is unusable, and cross-process single-flight through the
+ * {@link TokenStore}'s refresh lock. A credential kind is the kind of its {@link TokenKey} and its
+ * {@link CredentialFetcher}; everything else is the engine's. Internal: not part of the SDK's API.
  *
  * <p>Thread-safe. Owns no thread: its refreshes and store reconciliations run one at a time on the
  * {@link Scheduler}'s bounded pool, shared by every cache of the JVM, and one wake-up per cache, at
  * the held token's due time, starts the background refresh whether or not anyone calls {@link
  * #get()}.
  */
-public final class RefreshingCache<T> implements AutoCloseable {
+public final class RefreshingCache implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RefreshingCache.class);
 
   /** During a hold-off with no usable token, how often the store may still be asked for one. */
@@ -50,8 +57,8 @@ public final class RefreshingCache<T> implements AutoCloseable {
    * (it was adopted from there, or saved there), so that its disappearance from the store means an
    * invalidation.
    */
-  static final class Snapshot<T> {
-    final T token;
+  static final class Snapshot {
+    final AccessToken token;
     final boolean fresh;
     final boolean shared;
     final long dueAtMillis;
@@ -59,16 +66,16 @@ public final class RefreshingCache<T> implements AutoCloseable {
     final long expiresAtMillis;
 
     /** Completed with {@link #token}: what {@code getAsync()} returns on the hot path. */
-    final CompletableFuture<T> completed;
+    final CompletableFuture<AccessToken> completed;
 
     Snapshot(
-        T token,
+        AccessToken token,
         boolean fresh,
         boolean shared,
         long dueAtMillis,
         long staleAtMillis,
         long expiresAtMillis,
-        CompletableFuture<T> completed) {
+        CompletableFuture<AccessToken> completed) {
       this.token = token;
       this.fresh = fresh;
       this.shared = shared;
@@ -78,24 +85,29 @@ public final class RefreshingCache<T> implements AutoCloseable {
       this.completed = completed;
     }
 
-    Snapshot<T> withFresh(boolean f) {
-      return new Snapshot<>(
-          token, f, shared, dueAtMillis, staleAtMillis, expiresAtMillis, completed);
+    /** Where the held token is at {@code nowMillis}: the state every decision starts from. */
+    TokenStatus.State stateAt(long nowMillis) {
+      return token == null
+          ? TokenStatus.State.NONE
+          : Timeline.stateAt(dueAtMillis, staleAtMillis, expiresAtMillis, nowMillis);
     }
 
-    Snapshot<T> asShared() {
-      return new Snapshot<>(
+    Snapshot withFresh(boolean f) {
+      return new Snapshot(token, f, shared, dueAtMillis, staleAtMillis, expiresAtMillis, completed);
+    }
+
+    Snapshot asShared() {
+      return new Snapshot(
           token, fresh, true, dueAtMillis, staleAtMillis, expiresAtMillis, completed);
     }
   }
 
   @SuppressWarnings("rawtypes") // one empty snapshot for every credential type: it holds none
   private static final Snapshot EMPTY =
-      new Snapshot<>(null, false, false, Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE, null);
+      new Snapshot(null, false, false, Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE, null);
 
-  @SuppressWarnings("unchecked") // EMPTY holds no credential
-  private static <T> Snapshot<T> empty() {
-    return (Snapshot<T>) EMPTY;
+  private static Snapshot empty() {
+    return EMPTY;
   }
 
   /** The outcome of the last refresh that failed, until one succeeds. */
@@ -126,18 +138,18 @@ public final class RefreshingCache<T> implements AutoCloseable {
     }
   }
 
-  private final Object key; // its toString() names it in logs and messages
-  private final CredentialType<T> type;
-  private final SharedRefresh<T> protocol;
-  private final StoreWatcher<T> watcher;
-  private final SharedSlot<T> store;
-  private final CredentialFetcher<T> fetcher;
+  private final TokenKey key;
+  private final SharedRefresh protocol;
+  private final StoreWatcher watcher;
+  private final TokenStore store;
+  private final CredentialFetcher fetcher;
   private final Clock clock;
-  private final Settings policy;
-  private final RefreshEvents<T> listener;
+  private final RefreshPolicy policy;
+  private final TokenEventListener listener;
   private final Scheduler scheduler;
   private final SerialExecutor executor;
   private final WakeUp wakeUpTask = new WakeUp(this);
+  private final FailureLog failureLog;
 
   /**
    * Reading the system clock costs more than the rest of {@link #get()} together (about 25 ns on a
@@ -150,11 +162,11 @@ public final class RefreshingCache<T> implements AutoCloseable {
   private volatile long lastHoldOffStoreCheckMillis = Long.MIN_VALUE;
 
   @SuppressWarnings("unused") // accessed through SNAPSHOT and read directly on the hot path
-  private volatile Snapshot<T> snapshot = empty();
+  private volatile Snapshot snapshot = empty();
 
   @SuppressWarnings("unused") // accessed through IN_FLIGHT; a field, not an AtomicReference, to
   // keep an idle cache small (10,000 accounts in one JVM)
-  private volatile CompletableFuture<Snapshot<T>> inFlight;
+  private volatile CompletableFuture<Snapshot> inFlight;
 
   private volatile Failure failure;
   private volatile long lastRefreshAtMillis = Long.MIN_VALUE;
@@ -169,14 +181,14 @@ public final class RefreshingCache<T> implements AutoCloseable {
   private volatile int boundedRejections;
 
   /** A token fetched while the store could not take it, to be saved when it answers; or null. */
-  private volatile T unsaved;
+  private volatile AccessToken unsaved;
 
   /**
-   * Whether every {@code get()} reads the clock. The shared scheduler's wake-ups follow the system
-   * clock, so the hot path may trust the snapshot only under it (or under a scheduler bound to the
-   * clock, as tests bind one). A clock of the application's own (a test's manual clock shared with
-   * a stand-in WeChat, say) can jump at any moment; a token it made expired must not be served
-   * until the next wake-up notices, so such an engine checks the clock on every call.
+   * Whether every {@code get()} reads the clock. The shared timer's wake-ups follow the system
+   * clock, so the hot path may trust the snapshot only under it, or under a clock that publishes
+   * its moves (a test's manual clock), whose wake-ups run as it moves. Any other clock of the
+   * application's own can jump unseen; a token it made expired must not be served until the next
+   * wake-up notices, so such an engine checks the clock on every call.
    */
   private final boolean readsClock;
 
@@ -184,48 +196,51 @@ public final class RefreshingCache<T> implements AutoCloseable {
     return clock.getClass() == Clock.systemUTC().getClass();
   }
 
-  private RefreshingCache(Builder<T> b) {
+  private RefreshingCache(Builder b) {
     this.key = Objects.requireNonNull(b.key, "key");
-    this.type = Objects.requireNonNull(b.type, "type");
-    this.store = Objects.requireNonNull(b.store, "store");
+    this.store = b.store != null ? b.store : new InMemoryTokenStore();
     this.fetcher = Objects.requireNonNull(b.fetcher, "fetcher");
     this.clock = Objects.requireNonNull(b.clock, "clock");
-    this.policy = Objects.requireNonNull(b.settings, "settings");
-    this.listener = Objects.requireNonNull(b.events, "events");
+    this.policy = Objects.requireNonNull(b.policy, "policy");
+    this.listener = Objects.requireNonNull(b.listener, "listener");
     this.scheduler = Scheduler.forClock(clock);
-    this.readsClock = scheduler == SharedScheduler.INSTANCE && !isSystemClock(clock);
+    this.readsClock = scheduler instanceof SharedScheduler && !isSystemClock(clock);
     this.executor = new SerialExecutor(scheduler);
+    this.failureLog = new FailureLog(key, clock);
     Host host = new Host();
-    this.watcher = new StoreWatcher<>(key, store, scheduler, executor, host);
+    this.watcher = new StoreWatcher(key, store, scheduler, executor, host);
     this.protocol =
-        new SharedRefresh<>(
+        new SharedRefresh(
             key,
-            type,
             store,
             clock,
-            policy.refreshMargin.toMillis(),
-            policy.expiryMargin.toMillis(),
-            policy.lockLease,
-            policy.lockWait,
+            policy.refreshMargin().toMillis(),
+            policy.expiryMargin().toMillis(),
+            policy.lockLease(),
+            policy.lockWait(),
             Retrier.of(
-                key, fetcher, policy.maxRetries, policy.retryBackoff.toMillis(), policy.lockLease),
+                key,
+                fetcher,
+                policy.maxRetries(),
+                policy.retryBackoff().toMillis(),
+                policy.lockLease()),
             host);
   }
 
   /** What the shared-refresh protocol and the store watcher do to this cache. */
-  private final class Host implements SharedRefresh.Host<T>, StoreWatcher.Target<T> {
+  private final class Host implements SharedRefresh.Host, StoreWatcher.Target {
     @Override
     public boolean closed() {
       return closed;
     }
 
     @Override
-    public void storeChanged(Optional<T> loaded, boolean afterReconnect) {
+    public void storeChanged(Optional<AccessToken> loaded, boolean afterReconnect) {
       reconcile(loaded, afterReconnect);
     }
 
     @Override
-    public Snapshot<T> held() {
+    public Snapshot held() {
       return snapshot;
     }
 
@@ -240,33 +255,33 @@ public final class RefreshingCache<T> implements AutoCloseable {
     }
 
     @Override
-    public Snapshot<T> adopt(T stored) {
+    public Snapshot adopt(AccessToken stored) {
       return RefreshingCache.this.adopt(stored);
     }
 
     @Override
     public void storeAnswered() {
-      RefreshingCache.this.storeAnswered();
+      failureLog.storeAnswered();
     }
 
     @Override
-    public void fetchSucceeded(T fetched) {
-      failuresEnded();
+    public void fetchSucceeded(AccessToken fetched) {
+      failureLog.succeeded();
       failure = null;
       lastRefreshAtMillis = clock.millis();
-      if (type.value(fetched).equals(rejectedValue)) {
+      if (fetched.value().equals(rejectedValue)) {
         rejectedValue = null; // WeChat has just issued it: whatever was rejected, this one is good
       }
     }
 
     @Override
-    public Snapshot<T> installFetched(T fetched, boolean saved, Duration latency) {
-      Snapshot<T> s = install(fetched, saved, false);
+    public Snapshot installFetched(AccessToken fetched, boolean saved, Duration latency) {
+      Snapshot s = install(fetched, saved, false);
       unsaved = saved ? null : fetched;
       if (!saved) {
         scheduleLateSave(1);
       }
-      fire(() -> listener.onFetched(fetched, latency));
+      fire(() -> listener.onFetched(key, fetched, latency));
       return s;
     }
 
@@ -276,9 +291,9 @@ public final class RefreshingCache<T> implements AutoCloseable {
     }
 
     @Override
-    public void holdOffShared(SharedSlot.HoldOffRecord holdOff, RuntimeException error) {
-      long notBefore = holdOff.notBeforeMillis;
-      failure = new Failure(error, holdOff.failures, notBefore, safeMessage(error));
+    public void holdOffShared(TokenStore.SharedHoldOff holdOff, RuntimeException error) {
+      long notBefore = holdOff.notBefore().toEpochMilli();
+      failure = new Failure(error, holdOff.failures(), notBefore, safeMessage(error));
       if (snapshot.token != null) {
         wakeUpAt(notBefore);
       }
@@ -290,14 +305,14 @@ public final class RefreshingCache<T> implements AutoCloseable {
    * The wake-up of one cache. It holds its cache weakly, so that a cache nobody closed can still be
    * collected; its pending wake-up then does nothing.
    */
-  private static final class WakeUp extends WeakReference<RefreshingCache<?>> implements Runnable {
-    WakeUp(RefreshingCache<?> cache) {
+  private static final class WakeUp extends WeakReference<RefreshingCache> implements Runnable {
+    WakeUp(RefreshingCache cache) {
       super(cache);
     }
 
     @Override
     public void run() {
-      RefreshingCache<?> c = get();
+      RefreshingCache c = get();
       if (c != null) {
         c.onWakeUp();
       }
@@ -321,7 +336,7 @@ public final class RefreshingCache<T> implements AutoCloseable {
     if (closed) {
       return;
     }
-    Snapshot<T> s = snapshot;
+    Snapshot s = snapshot;
     if (s.token == null) {
       return; // invalidated or never fetched: the next get() fetches
     }
@@ -338,27 +353,37 @@ public final class RefreshingCache<T> implements AutoCloseable {
       wakeUpAt(f.notBeforeMillis);
       return;
     }
-    startRefresh(false, type.value(s.token));
+    startRefresh(false, s.token.value());
   }
 
   /** How long a caller waits for a refresh at most: the lock's wait, two leases, and 5 s. */
   private long waitBoundMillis() {
-    return policy.lockWait.toMillis() + 2 * policy.lockLease.toMillis() + 5_000;
+    return policy.lockWait().toMillis() + 2 * policy.lockLease().toMillis() + 5_000;
   }
 
   /** Returns a builder; every setting must be given. */
-  public static <T> Builder<T> builder() {
-    return new Builder<>();
+  public static Builder builder() {
+    return new Builder();
   }
 
-  /** Returns the name of the key under which the credential is stored, for messages. */
-  public Object key() {
+  /** Returns the key under which the credential is stored. */
+  public TokenKey key() {
     return key;
   }
 
+  /** Returns the store the credential is shared through. */
+  public TokenStore store() {
+    return store;
+  }
+
+  /** Returns the refresh policy in force. */
+  public RefreshPolicy policy() {
+    return policy;
+  }
+
   /** Returns a usable credential; see {@code AccessTokenProvider#get()} for the contract. */
-  public T get() {
-    Snapshot<T> s = snapshot;
+  public AccessToken get() {
+    Snapshot s = snapshot;
     if (s.fresh && !readsClock) {
       return s.token;
     }
@@ -369,8 +394,8 @@ public final class RefreshingCache<T> implements AutoCloseable {
    * Returns a future of what {@link #get()} would return; see {@code
    * AccessTokenProvider#getAsync()}. Never blocks; allocates nothing while the token is fresh.
    */
-  public CompletableFuture<T> getAsync() {
-    Snapshot<T> s = snapshot;
+  public CompletableFuture<AccessToken> getAsync() {
+    Snapshot s = snapshot;
     if (s.fresh && !readsClock) {
       return s.completed;
     }
@@ -378,14 +403,14 @@ public final class RefreshingCache<T> implements AutoCloseable {
   }
 
   /** {@link #getSlow()}'s decisions, without the waiting. */
-  private CompletableFuture<T> getAsyncSlow() {
+  private CompletableFuture<AccessToken> getAsyncSlow() {
     if (closed) {
       return CompletableFuture.failedFuture(
           new IllegalStateException("the provider of " + key + " is closed"));
     }
     watcher.start();
-    Snapshot<T> s = snapshot;
-    Snapshot<T> served;
+    Snapshot s = snapshot;
+    Snapshot served;
     try {
       served = withoutWaiting(s, clock.millis());
     } catch (RuntimeException e) {
@@ -394,9 +419,9 @@ public final class RefreshingCache<T> implements AutoCloseable {
     if (served != null) {
       return served.completed;
     }
-    CompletableFuture<Snapshot<T>> refresh =
-        startRefresh(false, s.token == null ? null : type.value(s.token));
-    CompletableFuture<T> result = new CompletableFuture<>();
+    CompletableFuture<Snapshot> refresh =
+        startRefresh(false, s.token == null ? null : s.token.value());
+    CompletableFuture<AccessToken> result = new CompletableFuture<>();
     long boundMillis = waitBoundMillis();
     Scheduler.Cancellable timeout = timeoutAt(result, clock.millis() + boundMillis, boundMillis);
     refresh.whenComplete(
@@ -407,7 +432,7 @@ public final class RefreshingCache<T> implements AutoCloseable {
             return;
           }
           Throwable cause = asThrown(error);
-          Snapshot<T> held = snapshot;
+          Snapshot held = snapshot;
           if (cause instanceof WeChatException
               && held.token != null
               && clock.millis() < held.expiresAtMillis) {
@@ -424,7 +449,7 @@ public final class RefreshingCache<T> implements AutoCloseable {
    * clock when run, since the scheduler may run it early.
    */
   private Scheduler.Cancellable timeoutAt(
-      CompletableFuture<T> result, long atMillis, long boundMillis) {
+      CompletableFuture<AccessToken> result, long atMillis, long boundMillis) {
     return scheduler.schedule(
         () -> {
           long left = atMillis - clock.millis();
@@ -435,7 +460,7 @@ public final class RefreshingCache<T> implements AutoCloseable {
             timeoutAt(result, atMillis, boundMillis);
           } else {
             result.completeExceptionally(
-                type.unavailable(
+                new TokenUnavailableException(
                     "No token for " + key + " after waiting " + boundMillis + " ms", null));
           }
         },
@@ -449,46 +474,52 @@ public final class RefreshingCache<T> implements AutoCloseable {
    * after a failure it serves a token that has not really expired, else throws the last error at
    * once, but for a look at the store now and then (another instance may have a token).
    */
-  private Snapshot<T> withoutWaiting(Snapshot<T> s, long now) {
-    if (now < s.dueAtMillis) {
-      if (!s.fresh && s.token != null && SNAPSHOT.compareAndSet(this, s, s.withFresh(true))) {
-        wakeUpAt(s.dueAtMillis); // the wall clock was set back
-      }
-      return s;
-    }
+  private Snapshot withoutWaiting(Snapshot s, long now) {
     Failure f = failure;
     boolean heldOff = f != null && now < f.notBeforeMillis;
-    if (s.token != null && now < s.staleAtMillis) {
-      if (!heldOff) {
-        startRefresh(false, type.value(s.token));
-      }
-      return s;
-    }
-    if (heldOff) {
-      if (s.token != null && now < s.expiresAtMillis) {
+    switch (s.stateAt(now)) {
+      case FRESH:
+        if (!s.fresh && SNAPSHOT.compareAndSet(this, s, s.withFresh(true))) {
+          wakeUpAt(s.dueAtMillis); // the wall clock was set back
+        }
         return s;
-      }
-      if (now < lastHoldOffStoreCheckMillis + HOLD_OFF_STORE_CHECK_MILLIS) { // no overflow from MIN
-        throw f.error;
-      }
-      lastHoldOffStoreCheckMillis = now;
+      case DUE:
+        if (!heldOff) {
+          startRefresh(false, s.token.value());
+        }
+        return s;
+      case STALE:
+        // Not served but by a hold-off: then a token that has not really expired beats an error.
+        return heldOff ? s : null;
+      default: // NONE or EXPIRED: nothing to serve
+        if (heldOff) {
+          if (now < lastHoldOffStoreCheckMillis + HOLD_OFF_STORE_CHECK_MILLIS) { // no overflow
+            throw f.error;
+          }
+          lastHoldOffStoreCheckMillis = now;
+        }
+        return null;
     }
-    return null;
   }
 
-  private T getSlow() {
+  private AccessToken getSlow() {
     ensureOpen();
     watcher.start();
-    Snapshot<T> s = snapshot;
-    Snapshot<T> served = withoutWaiting(s, clock.millis());
+    Snapshot s = snapshot;
+    Snapshot served;
+    try {
+      served = withoutWaiting(s, clock.millis());
+    } catch (RuntimeException heldOff) {
+      throw onCallersStack(heldOff);
+    }
     if (served != null) {
       return served.token;
     }
     try {
-      return await(startRefresh(false, s.token == null ? null : type.value(s.token))).token;
+      return await(startRefresh(false, s.token == null ? null : s.token.value())).token;
     } catch (WeChatException e) {
       // A token that has not really expired beats an error, even within the expiry margin.
-      Snapshot<T> held = snapshot;
+      Snapshot held = snapshot;
       if (held.token != null && clock.millis() < held.expiresAtMillis) {
         return held.token;
       }
@@ -500,18 +531,15 @@ public final class RefreshingCache<T> implements AutoCloseable {
    * Returns what is known about the credential now. Reads the clock and volatile fields only: no
    * lock, no I/O.
    */
-  public Status status() {
-    Snapshot<T> s = snapshot;
+  public TokenStatus status() {
+    Snapshot s = snapshot;
     Failure f = failure;
     long now = clock.millis();
-    Phase state =
-        s.token == null
-            ? Phase.NONE
-            : Timeline.stateAt(s.dueAtMillis, s.staleAtMillis, s.expiresAtMillis, now);
+    TokenStatus.State state = s.stateAt(now);
     long last = lastRefreshAtMillis;
-    return new Status(
+    return TokenStatus.of(
         state,
-        s.token == null ? null : type.expiresAt(s.token),
+        s.token == null ? null : s.token.expiresAt(),
         last == Long.MIN_VALUE ? null : Instant.ofEpochMilli(last),
         f == null ? 0 : f.consecutive,
         f != null && now < f.notBeforeMillis ? Instant.ofEpochMilli(f.notBeforeMillis) : null,
@@ -524,9 +552,9 @@ public final class RefreshingCache<T> implements AutoCloseable {
    */
   private String safeMessage(RuntimeException e) {
     String text = e.getClass().getSimpleName() + ": " + e.getMessage();
-    Snapshot<T> s = snapshot;
+    Snapshot s = snapshot;
     if (s.token != null) {
-      text = text.replace(type.value(s.token), type.masked(s.token));
+      text = text.replace(s.token.value(), s.token.masked());
     }
     String rejected = rejectedValue;
     if (rejected != null && !rejected.isEmpty()) {
@@ -539,13 +567,13 @@ public final class RefreshingCache<T> implements AutoCloseable {
    * Returns a credential newer than the one held when called; see {@code
    * AccessTokenProvider#refresh()}.
    */
-  public T refresh() {
+  public AccessToken refresh() {
     ensureOpen();
     watcher.start();
-    Snapshot<T> before = snapshot;
-    String seen = before.token == null ? null : type.value(before.token);
-    Snapshot<T> result = await(startRefresh(true, seen));
-    if (result.token != null && seen != null && type.value(result.token).equals(seen)) {
+    Snapshot before = snapshot;
+    String seen = before.token == null ? null : before.token.value();
+    Snapshot result = await(startRefresh(true, seen));
+    if (result.token != null && seen != null && result.token.value().equals(seen)) {
       // We joined a refresh that started before us and kept the same token: ask once more,
       // ourselves.
       result = await(startRefresh(true, seen));
@@ -558,10 +586,10 @@ public final class RefreshingCache<T> implements AutoCloseable {
     if (rejected == null || rejected.isBlank()) {
       return;
     }
-    Snapshot<T> current = snapshot;
-    if (current.token != null && type.value(current.token).equals(rejected)) {
+    Snapshot current = snapshot;
+    if (current.token != null && current.token.value().equals(rejected)) {
       long now = clock.millis();
-      long interval = policy.rejectionRefetchInterval.toMillis();
+      long interval = policy.rejectionRefetchInterval().toMillis();
       long last = lastRejectionRefetchMillis;
       if (interval > 0 && last != Long.MIN_VALUE && now >= last && now < last + interval) {
         // Bounded: the token fetched after the last rejection is rejected too; fetching again at
@@ -583,8 +611,8 @@ public final class RefreshingCache<T> implements AutoCloseable {
     rejectedValue = rejected;
     boolean wasCurrent = false;
     for (; ; ) {
-      Snapshot<T> s = snapshot;
-      if (s.token == null || !type.value(s.token).equals(rejected)) {
+      Snapshot s = snapshot;
+      if (s.token == null || !s.token.value().equals(rejected)) {
         break;
       }
       if (SNAPSHOT.compareAndSet(this, s, EMPTY)) {
@@ -594,7 +622,7 @@ public final class RefreshingCache<T> implements AutoCloseable {
     }
     boolean deleted = false;
     try {
-      deleted = store.deleteIfValue(rejected);
+      deleted = store.deleteIfValue(key, rejected);
     } catch (RuntimeException e) {
       log.warn(
           "Could not remove the rejected token of {} from the store; it will not be adopted again",
@@ -607,20 +635,24 @@ public final class RefreshingCache<T> implements AutoCloseable {
         wasCurrent,
         deleted);
     boolean dropped = wasCurrent;
-    fire(() -> listener.onInvalidated(dropped));
+    fire(() -> listener.onInvalidated(key, dropped));
   }
 
   /** Stops the refresh thread and the store subscription. Idempotent. */
   @Override
   public void close() {
-    closed = true;
-    snapshot = empty(); // sends every later get() down the slow path, which refuses
     synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
       wakeUp.cancel();
       wakeUp = Scheduler.NONE;
     }
+    snapshot = empty(); // sends every later get() down the slow path, which refuses
     watcher.close();
-    CompletableFuture<Snapshot<T>> f = inFlight;
+    scheduler.close();
+    CompletableFuture<Snapshot> f = inFlight;
     if (f != null) {
       f.completeExceptionally(new IllegalStateException("the provider of " + key + " was closed"));
     }
@@ -632,13 +664,13 @@ public final class RefreshingCache<T> implements AutoCloseable {
     }
   }
 
-  private CompletableFuture<Snapshot<T>> startRefresh(boolean force, String seen) {
+  private CompletableFuture<Snapshot> startRefresh(boolean force, String seen) {
     for (; ; ) {
-      CompletableFuture<Snapshot<T>> current = inFlight;
+      CompletableFuture<Snapshot> current = inFlight;
       if (current != null) {
         return current;
       }
-      CompletableFuture<Snapshot<T>> mine = new CompletableFuture<>();
+      CompletableFuture<Snapshot> mine = new CompletableFuture<>();
       if (IN_FLIGHT.compareAndSet(this, null, mine)) {
         executor.execute(() -> runRefresh(mine, force, seen));
         return mine;
@@ -646,8 +678,8 @@ public final class RefreshingCache<T> implements AutoCloseable {
     }
   }
 
-  private void runRefresh(CompletableFuture<Snapshot<T>> mine, boolean force, String seen) {
-    Snapshot<T> result = null;
+  private void runRefresh(CompletableFuture<Snapshot> mine, boolean force, String seen) {
+    Snapshot result = null;
     Throwable error = null;
     try {
       if (closed) {
@@ -658,7 +690,7 @@ public final class RefreshingCache<T> implements AutoCloseable {
         // install() backed out: close() or invalidate() won the race. Never hand out "no token".
         throw closed
             ? new IllegalStateException("the provider of " + key + " was closed")
-            : type.unavailable(
+            : new TokenUnavailableException(
                 "The token of "
                     + key
                     + " was invalidated while it was being "
@@ -682,87 +714,14 @@ public final class RefreshingCache<T> implements AutoCloseable {
     int consecutive = previous == null ? 1 : previous.consecutive + 1;
     long holdOff =
         HoldOff.millis(
-            consecutive, Math.min(policy.failureHoldOffMax.toMillis(), holdOffMaxMillis));
+            consecutive, Math.min(policy.failureHoldOffMax().toMillis(), holdOffMaxMillis));
     long notBefore = clock.millis() + holdOff;
     failure = new Failure(e, consecutive, notBefore, safeMessage(e));
     if (snapshot.token != null) {
       wakeUpAt(notBefore); // retry then, in the background, so that the token does not lapse
     }
-    logFailure(e, consecutive, holdOff);
-    fire(() -> listener.onRefreshFailed(e, consecutive));
-  }
-
-  /** When the store's outage began, by the clock; or MIN_VALUE while the store answers. */
-  private volatile long storeOutageSinceMillis = Long.MIN_VALUE;
-
-  /** The last failure logged at WARN, to count identical ones rather than repeat them. */
-  private volatile String lastLoggedFailure;
-
-  private volatile int identicalFailures;
-
-  /**
-   * Quiet logs: a store outage is one WARN when it starts (and one INFO with its duration when it
-   * ends, see {@link #storeAnswered()}); other identical failures in a row are counted, logged at
-   * WARN the 1st, 2nd, 4th, 8th... time with their count, else at DEBUG.
-   */
-  private void logFailure(RuntimeException e, int consecutive, long holdOff) {
-    if (store.isStoreFailure(e.getCause())) {
-      if (storeOutageSinceMillis == Long.MIN_VALUE) {
-        storeOutageSinceMillis = clock.millis();
-        log.warn(
-            "The token store fails for {}; serving the token held, if any, and trying again every "
-                + "few seconds (logged again when it answers): {}",
-            key,
-            e.getMessage());
-      } else {
-        log.debug("The token store still fails for {}: {}", key, e.getMessage());
-      }
-      return;
-    }
-    String signature = e.getClass().getName() + ": " + safeMessage(e);
-    int n = signature.equals(lastLoggedFailure) ? identicalFailures + 1 : 1;
-    lastLoggedFailure = signature;
-    identicalFailures = n;
-    if (Integer.bitCount(n) == 1) {
-      log.warn(
-          "Refreshing {} failed ({} in a row{}); no new attempt for {} ms: {}",
-          key,
-          consecutive,
-          n > 1 ? ", the same failure " + n + " times" : "",
-          holdOff,
-          e.getMessage());
-    } else {
-      log.debug(
-          "Refreshing {} failed again ({} in a row, the same failure {} times); no new attempt for {} ms",
-          key,
-          consecutive,
-          n,
-          holdOff);
-    }
-  }
-
-  /** The store answered: ends a store outage, logging its duration once. */
-  private void storeAnswered() {
-    long since = storeOutageSinceMillis;
-    if (since != Long.MIN_VALUE) {
-      storeOutageSinceMillis = Long.MIN_VALUE;
-      log.info(
-          "The token store answers again for {}, after an outage of {} ms",
-          key,
-          Math.max(0, clock.millis() - since));
-    }
-  }
-
-  /** A refresh succeeded: ends a run of identical failures, saying how long it was. */
-  private void failuresEnded() {
-    int n = identicalFailures;
-    if (lastLoggedFailure != null) {
-      if (n > 1) {
-        log.info("Refreshing {} succeeded after the same failure {} times in a row", key, n);
-      }
-      lastLoggedFailure = null;
-      identicalFailures = 0;
-    }
+    failureLog.failed(e, safeMessage(e), consecutive, holdOff);
+    fire(() -> listener.onRefreshFailed(key, e, consecutive));
   }
 
   /** Tries, after a growing pause (1 s doubling to 5 s), to save the token the store refused. */
@@ -772,12 +731,12 @@ public final class RefreshingCache<T> implements AutoCloseable {
   }
 
   private void lateSave(int attempt) {
-    T t = unsaved;
-    Snapshot<T> held = snapshot;
+    AccessToken t = unsaved;
+    Snapshot held = snapshot;
     if (closed
         || t == null
         || held.token == null
-        || !type.value(held.token).equals(type.value(t))
+        || !held.token.value().equals(t.value())
         || clock.millis() >= held.expiresAtMillis) {
       if (unsaved == t) {
         unsaved = null; // replaced, invalidated or expired: nothing left worth sharing
@@ -794,7 +753,7 @@ public final class RefreshingCache<T> implements AutoCloseable {
     switch (outcome) {
       case SAVED:
         unsaved = null;
-        Snapshot<T> now = snapshot;
+        Snapshot now = snapshot;
         if (now.token == t && !now.shared) {
           SNAPSHOT.compareAndSet(this, now, now.asShared());
         }
@@ -807,8 +766,8 @@ public final class RefreshingCache<T> implements AutoCloseable {
     }
   }
 
-  private Snapshot<T> adopt(T stored) {
-    Snapshot<T> held = snapshot;
+  private Snapshot adopt(AccessToken stored) {
+    Snapshot held = snapshot;
     if (held.token != null && held.token.equals(stored)) {
       return held;
     }
@@ -816,12 +775,12 @@ public final class RefreshingCache<T> implements AutoCloseable {
     unsaved = null;
     // The store answered with a token: a store outage ends here too, not only when this instance
     // next takes the lock (which may be many refreshes away), so the next outage gets its own WARN.
-    storeAnswered();
-    failuresEnded();
+    failureLog.storeAnswered();
+    failureLog.succeeded();
     failure = null; // another instance succeeded: this one's hold-off no longer protects anything
     lastRefreshAtMillis = clock.millis();
-    Snapshot<T> s = install(stored, true, true);
-    fire(() -> listener.onAdopted(stored));
+    Snapshot s = install(stored, true, true);
+    fire(() -> listener.onAdopted(key, stored));
     return s;
   }
 
@@ -832,19 +791,19 @@ public final class RefreshingCache<T> implements AutoCloseable {
    * @param shared whether the store holds this token (adopted from it, or saved to it)
    * @param adopted whether it was adopted from the store rather than fetched
    */
-  private Snapshot<T> install(T token, boolean shared, boolean adopted) {
+  private Snapshot install(AccessToken token, boolean shared, boolean adopted) {
     long now = clock.millis();
     Timeline timeline =
         Timeline.of(
-            type.expiresAt(token).toEpochMilli(),
-            issuedAtMillis(type, token),
-            policy.refreshMargin.toMillis(),
-            policy.expiryMargin.toMillis(),
+            token.expiresAt().toEpochMilli(),
+            issuedAtMillis(token),
+            policy.refreshMargin().toMillis(),
+            policy.expiryMargin().toMillis(),
             now,
             adopted);
-    Snapshot<T> current = snapshot;
+    Snapshot current = snapshot;
     if (current.token != null
-        && type.value(current.token).equals(type.value(token))
+        && current.token.value().equals(token.value())
         && now >= current.dueAtMillis) {
       // WeChat (the stable endpoint) handed back the token we already held: do not ask again at
       // once.
@@ -853,8 +812,8 @@ public final class RefreshingCache<T> implements AutoCloseable {
     long dueAt = timeline.dueAtMillis;
     long staleAt = timeline.staleAtMillis;
     long expiresAt = timeline.expiresAtMillis;
-    Snapshot<T> s =
-        new Snapshot<>(
+    Snapshot s =
+        new Snapshot(
             token,
             now < dueAt,
             shared,
@@ -866,29 +825,44 @@ public final class RefreshingCache<T> implements AutoCloseable {
     wakeUpAt(dueAt);
     // close() and invalidate() write their flag before their own snapshot change, so one of the two
     // sides always sees the other: either they replaced s, or s is backed out here.
-    if (closed || type.value(token).equals(rejectedValue)) {
+    if (closed || token.value().equals(rejectedValue)) {
       SNAPSHOT.compareAndSet(this, s, EMPTY);
       return empty();
     }
     return s;
   }
 
-  private Snapshot<T> await(CompletableFuture<Snapshot<T>> future) {
+  private Snapshot await(CompletableFuture<Snapshot> future) {
     long boundMillis = waitBoundMillis();
     try {
       return future.get(boundMillis, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw type.unavailable("Interrupted while waiting for the token of " + key, e);
+      throw new TokenUnavailableException("Interrupted while waiting for the token of " + key, e);
     } catch (TimeoutException e) {
-      throw type.unavailable("No token for " + key + " after waiting " + boundMillis + " ms", e);
+      throw new TokenUnavailableException(
+          "No token for " + key + " after waiting " + boundMillis + " ms", e);
     } catch (ExecutionException e) {
       Throwable cause = asThrown(e.getCause());
       if (cause instanceof Error) {
         throw (Error) cause;
       }
-      throw (RuntimeException) cause;
+      throw onCallersStack((RuntimeException) cause);
     }
+  }
+
+  /**
+   * A failure that happened on another thread (the refresh thread), as the caller throws it: of the
+   * same kind, with the caller's own stack, and the failure as its cause.
+   */
+  private static RuntimeException onCallersStack(RuntimeException e) {
+    if (e instanceof WeChatException) {
+      return ((WeChatException) e).onCallersStack();
+    }
+    if (e.getClass() == IllegalStateException.class) {
+      return new IllegalStateException(e.getMessage(), e);
+    }
+    return e;
   }
 
   /** What a refresh's failure is thrown as: a runtime exception or an error, as it was if it is. */
@@ -900,14 +874,14 @@ public final class RefreshingCache<T> implements AutoCloseable {
       return cause;
     }
     if (cause instanceof InterruptedException) {
-      return type.unavailable("The refresh of " + key + " was interrupted", cause);
+      return new TokenUnavailableException("The refresh of " + key + " was interrupted", cause);
     }
     return new WeChatException("Refreshing " + key + " failed", cause);
   }
 
   /** Brings memory in line with the store after another party saved or deleted the entry. */
-  private void reconcile(Optional<T> loaded, boolean afterReconnect) {
-    Snapshot<T> held = snapshot;
+  private void reconcile(Optional<AccessToken> loaded, boolean afterReconnect) {
+    Snapshot held = snapshot;
     if (loaded.isEmpty() && afterReconnect) {
       // The store may have lost its data (a Redis restarted without persistence): the token held
       // is still good, and dropping it on every instance at once would cost a fetch each.
@@ -925,13 +899,12 @@ public final class RefreshingCache<T> implements AutoCloseable {
         log.info(
             "The token of {} was removed from the store by another instance; dropped it from memory",
             key);
-        fire(() -> listener.onInvalidated(true));
+        fire(() -> listener.onInvalidated(key, true));
       }
       return;
     }
-    T stored = protocol.usable(loaded, clock.millis());
-    if (stored != null
-        && (held.token == null || !type.value(held.token).equals(type.value(stored)))) {
+    AccessToken stored = protocol.usable(loaded, clock.millis());
+    if (stored != null && (held.token == null || !held.token.value().equals(stored.value()))) {
       adopt(stored);
     }
   }
@@ -945,71 +918,69 @@ public final class RefreshingCache<T> implements AutoCloseable {
   }
 
   /** The issue instant of {@code credential} in epoch milliseconds, or {@link Timeline#UNKNOWN}. */
-  static <T> long issuedAtMillis(CredentialType<T> type, T credential) {
-    Optional<Instant> issued = type.issuedAt(credential);
+  static long issuedAtMillis(AccessToken credential) {
+    Optional<Instant> issued = credential.issuedAt();
     return issued.isPresent() ? issued.get().toEpochMilli() : Timeline.UNKNOWN;
   }
 
   /**
-   * What a {@link RefreshingCache} is made of: its key's name, its credential type, how to fetch,
-   * the store's slot, the clock, the settings and where events go. Every setting must be given.
+   * What a {@link RefreshingCache} is made of: the key its credential is stored under (whose kind
+   * says which credential it is), how to fetch it, the store it is shared through, the policy, the
+   * clock and the listener. The key and the fetcher must be given; the rest have the defaults of
+   * the providers' builders.
    */
-  public static final class Builder<T> {
-    Object key;
-    CredentialType<T> type;
-    CredentialFetcher<T> fetcher;
-    SharedSlot<T> store;
-    Clock clock;
-    Settings settings;
-    RefreshEvents<T> events;
+  public static final class Builder {
+    TokenKey key;
+    CredentialFetcher fetcher;
+    TokenStore store;
+    RefreshPolicy policy = RefreshPolicy.defaults();
+    Clock clock = Clock.systemUTC();
+    TokenEventListener listener = TokenEventListener.NONE;
 
     Builder() {}
 
-    /** The store key's name, for messages and logs. */
-    public Builder<T> key(Object v) {
+    /** The key the credential is stored under; its kind names the credential. */
+    public Builder key(TokenKey v) {
       key = v;
       return this;
     }
 
-    /** What the credential is. */
-    public Builder<T> type(CredentialType<T> v) {
-      type = v;
-      return this;
-    }
-
-    /** How to ask WeChat. */
-    public Builder<T> fetcher(CredentialFetcher<T> v) {
+    /** How to ask WeChat (or whoever issues the credential). */
+    public Builder fetcher(CredentialFetcher v) {
       fetcher = v;
       return this;
     }
 
-    /** The key of the store the credential is shared through. */
-    public Builder<T> store(SharedSlot<T> v) {
+    /** The store the credential is shared through; null for a new in-memory store of its own. */
+    public Builder store(TokenStore v) {
       store = v;
       return this;
     }
 
-    /** The clock that decides expiry. */
-    public Builder<T> clock(Clock v) {
+    /** The refresh policy. */
+    public Builder policy(RefreshPolicy v) {
+      policy = v;
+      return this;
+    }
+
+    /**
+     * The clock that decides expiry; a clock that publishes its moves drives the wake-ups (see
+     * {@link Scheduler#forClock}).
+     */
+    public Builder clock(Clock v) {
       clock = v;
       return this;
     }
 
-    /** The settings. */
-    public Builder<T> settings(Settings v) {
-      settings = v;
-      return this;
-    }
-
     /** Where events go. */
-    public Builder<T> events(RefreshEvents<T> v) {
-      events = v;
+    public Builder listener(TokenEventListener v) {
+      listener = v;
       return this;
     }
 
     /** Makes the cache; does no I/O. */
-    public RefreshingCache<T> build() {
-      return new RefreshingCache<>(this);
+    public RefreshingCache build() {
+      return new RefreshingCache(this);
     }
   }
 }

@@ -2,6 +2,8 @@ package io.github.wechatmp.internal.refresh;
 
 import io.github.wechatmp.WeChatApiException;
 import io.github.wechatmp.WeChatTransportException;
+import io.github.wechatmp.token.AccessToken;
+import io.github.wechatmp.token.TokenKey;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -14,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * again after a jittered, doubling pause, configuration errors are not, and nothing runs past the
  * deadline (the refresh lock's lease). Thread-safe.
  */
-final class Retrier<T> {
+final class Retrier {
   private static final Logger log = LoggerFactory.getLogger(Retrier.class);
 
   /** How the retrier waits; a test's never sleeps. */
@@ -23,8 +25,8 @@ final class Retrier<T> {
     void pause(long nanos) throws InterruptedException;
   }
 
-  private final Object key; // its toString() names it in logs and messages
-  private final CredentialFetcher<T> fetcher;
+  private final TokenKey key;
+  private final CredentialFetcher fetcher;
   private final int maxRetries;
   private final long backoffMillis;
   private final Duration lease;
@@ -32,8 +34,8 @@ final class Retrier<T> {
   private final LongUnaryOperator random; // bound -> a value in [0, bound)
 
   Retrier(
-      Object key,
-      CredentialFetcher<T> fetcher,
+      TokenKey key,
+      CredentialFetcher fetcher,
       int maxRetries,
       long backoffMillis,
       Duration lease,
@@ -49,13 +51,9 @@ final class Retrier<T> {
   }
 
   /** The production retrier: real pauses, real jitter. */
-  static <T> Retrier<T> of(
-      Object key,
-      CredentialFetcher<T> fetcher,
-      int maxRetries,
-      long backoffMillis,
-      Duration lease) {
-    return new Retrier<>(key, fetcher, maxRetries, backoffMillis, lease, REAL_PAUSE, REAL_JITTER);
+  static Retrier of(
+      TokenKey key, CredentialFetcher fetcher, int maxRetries, long backoffMillis, Duration lease) {
+    return new Retrier(key, fetcher, maxRetries, backoffMillis, lease, REAL_PAUSE, REAL_JITTER);
   }
 
   // Shared by every retrier: a bound method reference made per retrier would cost each account.
@@ -79,7 +77,7 @@ final class Retrier<T> {
    * @throws WeChatApiException the last error WeChat returned
    * @throws WeChatTransportException the last failure to reach WeChat, or no time left
    */
-  T fetch(boolean force, long deadlineNanos) throws InterruptedException {
+  AccessToken fetch(boolean force, long deadlineNanos) throws InterruptedException {
     for (int attempt = 0; ; attempt++) {
       long remaining = deadlineNanos - System.nanoTime();
       if (remaining <= 0) {

@@ -1,16 +1,14 @@
 package io.github.wechatmp.internal.refresh;
 
 import java.time.Clock;
-import java.util.Map;
-import java.util.WeakHashMap;
+import java.util.concurrent.Flow;
 
 /**
- * Where the refresh engine's work runs: one-shot wake-ups (a token's due time, the end of a
- * hold-off) and refreshes. Production uses {@link SharedScheduler}, shared by every provider of the
- * JVM; tests bind a manual scheduler to their own clock ({@link #bind}), so that moving the clock
- * fires the wake-ups and the engine runs its production path, deterministically.
+ * Where one cache's work runs: one-shot wake-ups (a token's due time, the end of a hold-off) and
+ * refreshes. A cache takes one from {@link #forClock} when it is built and {@linkplain #close()
+ * closes} it when it is closed: the threads behind it are shared, and counted, not global.
  */
-public interface Scheduler {
+interface Scheduler {
 
   /** A scheduled wake-up that may be cancelled. */
   interface Cancellable {
@@ -25,41 +23,31 @@ public interface Scheduler {
    * Runs {@code task} once, {@code delayMillis} from now by the clock this scheduler serves. The
    * task must be short and must not block: it runs on the scheduler's timer. It may run early
    * (after the host slept, or the wall clock was stepped), so it must check its own time and, if
-   * early, schedule itself again.
+   * early, schedule itself again. After {@link #close()} it is dropped.
    */
   Cancellable schedule(Runnable task, long delayMillis);
 
   /**
    * Runs {@code task} on the bounded pool where refreshes run (they may block on the network or the
-   * store).
+   * store). After {@link #close()} it is dropped.
    */
   void execute(Runnable task);
 
-  /** The scheduler for engines on {@code clock}: a bound one, else the shared production one. */
-  static Scheduler forClock(Clock clock) {
-    synchronized (Bindings.BOUND) {
-      Scheduler s = Bindings.BOUND.get(clock);
-      if (s != null) {
-        return s;
-      }
-    }
-    return SharedScheduler.INSTANCE;
-  }
+  /** Gives up this cache's share of the threads. Idempotent. */
+  void close();
 
   /**
-   * Makes {@code scheduler} the one for engines built on {@code clock} (a test's manual clock).
-   * Held weakly by the clock.
+   * A scheduler for a cache on {@code clock}. A clock that is also a {@link Flow.Publisher} of its
+   * instants (a test's manual clock, such as {@code ManualClock} of module {@code wechat-test})
+   * tells of its every move: the wake-ups of every cache on it are due by it and run when it moves,
+   * and each move returns only once the wake-ups due by then, and the refreshes they started, have
+   * finished. Any other clock's wake-ups run on the JVM's shared timer. Refreshes run on the shared
+   * refresh pool either way.
    */
-  static void bind(Clock clock, Scheduler scheduler) {
-    synchronized (Bindings.BOUND) {
-      Bindings.BOUND.put(clock, scheduler);
-    }
-  }
-
-  /** The bindings of {@link #bind}; a holder so that the interface has no mutable field. */
-  final class Bindings {
-    static final Map<Clock, Scheduler> BOUND = new WeakHashMap<>();
-
-    private Bindings() {}
+  static Scheduler forClock(Clock clock) {
+    SharedScheduler shared = SharedScheduler.acquire();
+    return clock instanceof Flow.Publisher
+        ? shared.drivenBy(clock, (Flow.Publisher<?>) clock)
+        : shared;
   }
 }

@@ -1,6 +1,11 @@
 package io.github.wechatmp.internal.refresh;
 
 import io.github.wechatmp.WeChatApiException;
+import io.github.wechatmp.token.AccessToken;
+import io.github.wechatmp.token.TokenKey;
+import io.github.wechatmp.token.TokenStore;
+import io.github.wechatmp.token.TokenStoreException;
+import io.github.wechatmp.token.TokenUnavailableException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * What it does to the cache (adopting, installing, recording a failure) goes through its {@link
  * Host}. Thread-safe if the host is; the cache runs one at a time.
  */
-final class SharedRefresh<T> {
+final class SharedRefresh {
   private static final Logger log = LoggerFactory.getLogger(SharedRefresh.class);
 
   /**
@@ -30,9 +35,9 @@ final class SharedRefresh<T> {
   private static final long PID = ProcessHandle.current().pid();
 
   /** What the protocol needs of the cache it refreshes. */
-  interface Host<T> {
+  interface Host {
     /** The snapshot served now. */
-    RefreshingCache.Snapshot<T> held();
+    RefreshingCache.Snapshot held();
 
     /** The last failure, until a refresh succeeds; or null. */
     RefreshingCache.Failure failure();
@@ -41,13 +46,13 @@ final class SharedRefresh<T> {
     String rejectedValue();
 
     /** Serves a token another instance stored. */
-    RefreshingCache.Snapshot<T> adopt(T stored);
+    RefreshingCache.Snapshot adopt(AccessToken stored);
 
     /** WeChat issued a token: the failure and hold-off end. */
-    void fetchSucceeded(T fetched);
+    void fetchSucceeded(AccessToken fetched);
 
     /** Serves a fetched token, saved to the store or (if {@code saved} is false) not. */
-    RefreshingCache.Snapshot<T> installFetched(T fetched, boolean saved, Duration latency);
+    RefreshingCache.Snapshot installFetched(AccessToken fetched, boolean saved, Duration latency);
 
     /** The store answered a call: a store outage, if one was logged, has ended. */
     default void storeAnswered() {}
@@ -59,7 +64,7 @@ final class SharedRefresh<T> {
      * Honours a hold-off another instance recorded in the store; by default as a failure of its own
      * (the cache makes the store's count and end its own).
      */
-    default void holdOffShared(SharedSlot.HoldOffRecord holdOff, RuntimeException error) {
+    default void holdOffShared(TokenStore.SharedHoldOff holdOff, RuntimeException error) {
       recordFailure(error, Long.MAX_VALUE);
     }
   }
@@ -78,30 +83,27 @@ final class SharedRefresh<T> {
     return code == 40001 || code == 40125 || code == -1 || code == 45009;
   }
 
-  private final Object key; // its toString() names it in logs and messages
-  private final CredentialType<T> type;
-  private final SharedSlot<T> store;
+  private final TokenKey key;
+  private final TokenStore store;
   private final Clock clock;
   private final long refreshMarginMillis;
   private final long expiryMarginMillis;
   private final Duration lockLease;
   private final Duration lockWait;
-  private final Retrier<T> retrier;
-  private final Host<T> host;
+  private final Retrier retrier;
+  private final Host host;
 
   SharedRefresh(
-      Object key,
-      CredentialType<T> type,
-      SharedSlot<T> store,
+      TokenKey key,
+      TokenStore store,
       Clock clock,
       long refreshMarginMillis,
       long expiryMarginMillis,
       Duration lockLease,
       Duration lockWait,
-      Retrier<T> retrier,
-      Host<T> host) {
+      Retrier retrier,
+      Host host) {
     this.key = key;
-    this.type = type;
     this.store = store;
     this.clock = clock;
     this.refreshMarginMillis = refreshMarginMillis;
@@ -113,11 +115,11 @@ final class SharedRefresh<T> {
   }
 
   /** One refresh, on the refresh thread: the store first, then the lock, then WeChat. */
-  RefreshingCache.Snapshot<T> run(boolean force, String seen) throws InterruptedException {
-    RefreshingCache.Snapshot<T> held = host.held();
+  RefreshingCache.Snapshot run(boolean force, String seen) throws InterruptedException {
+    RefreshingCache.Snapshot held = host.held();
     long now = clock.millis();
     if (!force) {
-      T stored = loadUsable(now, true);
+      AccessToken stored = loadUsable(now, true);
       if (isNewerOrFresh(stored, seen, false, now)) {
         return host.adopt(stored);
       }
@@ -131,9 +133,9 @@ final class SharedRefresh<T> {
       throw f.error;
     }
 
-    Optional<SharedSlot.Lease> lock;
+    Optional<TokenStore.RefreshLock> lock;
     try {
-      lock = store.tryLock(lockLease, lockWait);
+      lock = store.tryLock(key, lockLease, lockWait);
     } catch (RuntimeException e) {
       return afterStoreFailure(storeFailure(e, "lock"), force);
     }
@@ -143,14 +145,14 @@ final class SharedRefresh<T> {
     }
     long deadlineNanos =
         System.nanoTime() + lockLease.toNanos() - Math.min(1_000_000_000L, lockLease.toNanos() / 5);
-    SharedSlot.Lease refreshLock = lock.get();
+    TokenStore.RefreshLock refreshLock = lock.get();
     try {
       now = clock.millis();
-      T stored;
+      AccessToken stored;
       try {
         stored = loadUsable(now, false);
       } catch (RuntimeException e) {
-        if (!store.isStoreFailure(e)) {
+        if (!(e instanceof TokenStoreException)) {
           throw e;
         }
         return afterStoreFailure(e, force);
@@ -160,7 +162,7 @@ final class SharedRefresh<T> {
       }
       // Under the lock: the holder before us may have failed and recorded a hold-off.
       if (honourSharedHoldOff(now)) {
-        RefreshingCache.Snapshot<T> h = host.held();
+        RefreshingCache.Snapshot h = host.held();
         if (!force && h.token != null && now < h.expiresAtMillis) {
           return h;
         }
@@ -177,11 +179,11 @@ final class SharedRefresh<T> {
    * new token), or fail naming the store. Either way further attempts are held off for a few
    * seconds, so an unreachable store is not asked again on every call.
    */
-  private RefreshingCache.Snapshot<T> afterStoreFailure(RuntimeException e, boolean force) {
-    RefreshingCache.Snapshot<T> held = host.held();
+  private RefreshingCache.Snapshot afterStoreFailure(RuntimeException e, boolean force) {
+    RefreshingCache.Snapshot held = host.held();
     boolean serveHeld = !force && held.token != null && clock.millis() < held.expiresAtMillis;
     RuntimeException error =
-        type.unavailable(
+        new TokenUnavailableException(
             "The token store failed while refreshing "
                 + key
                 + (serveHeld ? "" : " and no valid token is held")
@@ -195,23 +197,23 @@ final class SharedRefresh<T> {
     throw error;
   }
 
-  private RefreshingCache.Snapshot<T> afterLockTimeout(boolean force, String seen) {
+  private RefreshingCache.Snapshot afterLockTimeout(boolean force, String seen) {
     long now = clock.millis();
-    T stored = loadUsable(now, true);
-    if (stored != null && !(force && type.value(stored).equals(seen))) {
+    AccessToken stored = loadUsable(now, true);
+    if (stored != null && !(force && stored.value().equals(seen))) {
       return host.adopt(stored);
     }
-    RefreshingCache.Snapshot<T> held = host.held();
+    RefreshingCache.Snapshot held = host.held();
     if (!force && held.token != null && now < held.expiresAtMillis) {
       log.warn(
           "Timed out after {} ms waiting for the refresh lock of {}; serving the token held until it expires at {}",
           lockWait.toMillis(),
           key,
-          type.expiresAt(held.token));
+          held.token.expiresAt());
       return held;
     }
     RuntimeException error =
-        type.unavailable(
+        new TokenUnavailableException(
             "Timed out after "
                 + lockWait.toMillis()
                 + " ms waiting for the refresh lock of "
@@ -228,13 +230,13 @@ final class SharedRefresh<T> {
    * type ({@code TokenStoreException}).
    */
   private RuntimeException storeFailure(RuntimeException e, String operation) {
-    if (store.isStoreFailure(e)) {
+    if (e instanceof TokenStoreException) {
       return e;
     }
     // Not e.getMessage(): a store of users' own might put a token value in it.
-    return store.storeFailure(
+    return new TokenStoreException(
         "The token store ("
-            + store.storeName()
+            + store.getClass().getName()
             + ") failed to "
             + operation
             + " "
@@ -244,10 +246,11 @@ final class SharedRefresh<T> {
         e);
   }
 
-  private RefreshingCache.Snapshot<T> fetchAndSave(
-      boolean force, long deadlineNanos, SharedSlot.Lease refreshLock) throws InterruptedException {
+  private RefreshingCache.Snapshot fetchAndSave(
+      boolean force, long deadlineNanos, TokenStore.RefreshLock refreshLock)
+      throws InterruptedException {
     long started = System.nanoTime();
-    T fetched;
+    AccessToken fetched;
     try {
       fetched = retrier.fetch(force, deadlineNanos);
     } catch (RuntimeException e) {
@@ -270,8 +273,8 @@ final class SharedRefresh<T> {
     if (System.nanoTime() - deadlineNanos > 0) {
       // The lease may have lapsed while fetching, and another instance fetched since: its token,
       // being newer, voids ours, so keep to it rather than overwrite it.
-      T stored = loadUsable(clock.millis(), true);
-      if (stored != null && type.expiresAt(stored).isAfter(type.expiresAt(fetched))) {
+      AccessToken stored = loadUsable(clock.millis(), true);
+      if (stored != null && stored.expiresAt().isAfter(fetched.expiresAt())) {
         log.warn(
             "The refresh lock of {} lapsed while fetching; adopting the newer token another instance saved",
             key);
@@ -280,10 +283,10 @@ final class SharedRefresh<T> {
     }
     boolean saved = false;
     try {
-      if (!store.saveFenced(fetched, refreshLock)) {
+      if (!store.saveFenced(key, fetched, refreshLock)) {
         // Our lease lapsed before the save (a pause after the fetch): the next holder may have
         // saved a newer token, which ours must not replace. Take what the store holds.
-        T stored = loadUsable(clock.millis(), true);
+        AccessToken stored = loadUsable(clock.millis(), true);
         log.warn(
             "The refresh lock of {} lapsed before its token was saved; the store refused the late "
                 + "save{}",
@@ -312,9 +315,9 @@ final class SharedRefresh<T> {
    * is in force. A store failure reads as none.
    */
   private boolean honourSharedHoldOff(long now) {
-    Optional<SharedSlot.HoldOffRecord> shared;
+    Optional<TokenStore.SharedHoldOff> shared;
     try {
-      shared = store.loadHoldOff();
+      shared = store.loadHoldOff(key);
     } catch (RuntimeException e) {
       log.debug("Could not read the hold-off of {} from the store", key, e);
       return false;
@@ -322,14 +325,15 @@ final class SharedRefresh<T> {
     if (shared == null || shared.isEmpty()) {
       return false;
     }
-    SharedSlot.HoldOffRecord h = shared.get();
+    TokenStore.SharedHoldOff h = shared.get();
     sawSharedHoldOff = true;
-    if (now >= h.notBeforeMillis) {
+    long notBefore = h.notBefore().toEpochMilli();
+    if (now >= notBefore) {
       return false;
     }
     RefreshingCache.Failure mine = host.failure();
-    if (mine == null || mine.notBeforeMillis < h.notBeforeMillis || mine.consecutive < h.failures) {
-      host.holdOffShared(h, new WeChatApiException(h.errorCode, h.errorMessage));
+    if (mine == null || mine.notBeforeMillis < notBefore || mine.consecutive < h.failures()) {
+      host.holdOffShared(h, new WeChatApiException(h.errorCode(), h.errorMessage()));
     }
     return true;
   }
@@ -346,8 +350,12 @@ final class SharedRefresh<T> {
     WeChatApiException api = (WeChatApiException) e;
     try {
       store.saveHoldOff(
-          new SharedSlot.HoldOffRecord(
-              f.consecutive, f.notBeforeMillis, api.errorCode(), api.errorMessage(), null));
+          key,
+          TokenStore.SharedHoldOff.of(
+              f.consecutive,
+              Instant.ofEpochMilli(f.notBeforeMillis),
+              api.errorCode(),
+              api.errorMessage()));
       sawSharedHoldOff = true;
     } catch (RuntimeException storeFailed) {
       log.debug("Could not share the hold-off of {} through the store", key, storeFailed);
@@ -356,7 +364,7 @@ final class SharedRefresh<T> {
 
   private void clearSharedHoldOff() {
     try {
-      store.clearHoldOff();
+      store.clearHoldOff(key);
       sawSharedHoldOff = false;
     } catch (RuntimeException e) {
       log.debug("Could not clear the hold-off of {} in the store", key, e);
@@ -379,30 +387,30 @@ final class SharedRefresh<T> {
    * a newer token, which is adopted instead. Without this the next instance to come due would fetch
    * a token of its own and void this one everywhere it is held.
    */
-  LateSave saveLate(T fetched) throws InterruptedException {
-    Optional<SharedSlot.Lease> lock;
+  LateSave saveLate(AccessToken fetched) throws InterruptedException {
+    Optional<TokenStore.RefreshLock> lock;
     try {
-      lock = store.tryLock(lockLease, Duration.ZERO);
+      lock = store.tryLock(key, lockLease, Duration.ZERO);
     } catch (RuntimeException e) {
       return LateSave.RETRY;
     }
     if (lock.isEmpty()) {
       return LateSave.RETRY; // another instance is refreshing: adopt its token, or try again
     }
-    SharedSlot.Lease held = lock.get();
+    TokenStore.RefreshLock held = lock.get();
     try {
-      Optional<T> stored;
+      Optional<AccessToken> stored;
       try {
-        stored = store.load();
+        stored = store.load(key);
       } catch (RuntimeException e) {
         return LateSave.RETRY;
       }
       if (stored != null && stored.isPresent()) {
-        T other = stored.get();
-        if (type.value(other).equals(type.value(fetched))) {
+        AccessToken other = stored.get();
+        if (other.value().equals(fetched.value())) {
           return LateSave.SAVED;
         }
-        T usable = usable(stored, clock.millis());
+        AccessToken usable = usable(stored, clock.millis());
         if (usable != null && isNewer(usable, fetched)) {
           log.info(
               "The store of {} answers again and holds a newer token than the one fetched while it "
@@ -413,7 +421,7 @@ final class SharedRefresh<T> {
         }
       }
       try {
-        if (!store.saveFenced(fetched, held)) {
+        if (!store.saveFenced(key, fetched, held)) {
           return LateSave.RETRY;
         }
       } catch (RuntimeException e) {
@@ -432,23 +440,23 @@ final class SharedRefresh<T> {
   /**
    * Whether {@code a} was issued after {@code b}: by issue time if both know it, else by expiry.
    */
-  boolean isNewer(T a, T b) {
-    Optional<Instant> ai = type.issuedAt(a);
-    Optional<Instant> bi = type.issuedAt(b);
+  boolean isNewer(AccessToken a, AccessToken b) {
+    Optional<Instant> ai = a.issuedAt();
+    Optional<Instant> bi = b.issuedAt();
     if (ai.isPresent() && bi.isPresent()) {
       return ai.get().isAfter(bi.get());
     }
-    return type.expiresAt(a).isAfter(type.expiresAt(b));
+    return a.expiresAt().isAfter(b.expiresAt());
   }
 
   /**
    * Returns the stored token if it may be served: not within the expiry margin, and not the one
    * last reported as rejected. With {@code quiet}, a store failure reads as no token.
    */
-  T loadUsable(long now, boolean quiet) {
-    Optional<T> loaded;
+  AccessToken loadUsable(long now, boolean quiet) {
+    Optional<AccessToken> loaded;
     try {
-      loaded = store.load();
+      loaded = store.load(key);
     } catch (RuntimeException e) {
       RuntimeException error = storeFailure(e, "read");
       if (quiet) {
@@ -460,23 +468,19 @@ final class SharedRefresh<T> {
     return usable(loaded, now);
   }
 
-  T usable(Optional<T> loaded, long now) {
+  AccessToken usable(Optional<AccessToken> loaded, long now) {
     if (loaded == null || loaded.isEmpty()) {
       return null;
     }
-    T t = loaded.get();
-    long expiresAt = type.expiresAt(t).toEpochMilli();
+    AccessToken t = loaded.get();
+    long expiresAt = t.expiresAt().toEpochMilli();
     // The margin scales with the token's real lifetime when it knows its issue time, else applies
     // in full: the remaining life of a stored token says nothing of its lifetime.
     if (expiresAt
                 - Timeline.expiryMarginFor(
-                    expiresAt,
-                    RefreshingCache.issuedAtMillis(type, t),
-                    expiryMarginMillis,
-                    now,
-                    true)
+                    expiresAt, RefreshingCache.issuedAtMillis(t), expiryMarginMillis, now, true)
             <= now
-        || type.value(t).equals(host.rejectedValue())) {
+        || t.value().equals(host.rejectedValue())) {
       return null;
     }
     return t;
@@ -487,13 +491,13 @@ final class SharedRefresh<T> {
    * asked for (another instance replaced it), or, unless the caller forces a new one, it is not
    * due.
    */
-  private boolean isNewerOrFresh(T stored, String seen, boolean force, long now) {
+  private boolean isNewerOrFresh(AccessToken stored, String seen, boolean force, long now) {
     if (stored == null) {
       return false;
     }
-    if (!type.value(stored).equals(seen)) {
+    if (!stored.value().equals(seen)) {
       return true;
     }
-    return !force && now < type.expiresAt(stored).toEpochMilli() - refreshMarginMillis;
+    return !force && now < stored.expiresAt().toEpochMilli() - refreshMarginMillis;
   }
 }

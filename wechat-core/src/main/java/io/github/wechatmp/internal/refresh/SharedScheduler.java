@@ -1,6 +1,11 @@
 package io.github.wechatmp.internal.refresh;
 
+import java.time.Clock;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.concurrent.Flow;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
@@ -13,7 +18,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The production {@link Scheduler}: one timer thread ({@code wechat-token-timer}) for every wake-up
  * of every provider of the JVM, and a pool of at most {@link #REFRESH_THREADS} refresh threads
  * ({@code wechat-refresh-N}). All are daemon threads that end after 30 s with nothing to do, so an
- * idle JVM holds none, and an idle provider never costs one.
+ * idle JVM holds none, and an idle provider never costs one. One instance is shared while any cache
+ * holds it: each cache {@linkplain #acquire() acquires} it and {@linkplain #close() releases} it,
+ * and the last release shuts its threads down; the next cache starts a new one.
  *
  * <p>Platform threads rather than virtual ones: the SDK targets Java 17, where there are none, and
  * a refresh blocks in code (OkHttp, Jedis, file locks) that on the JDKs with virtual threads may
@@ -32,7 +39,14 @@ final class SharedScheduler implements Scheduler {
 
   private static final long KEEP_ALIVE_SECONDS = 30;
 
-  static final SharedScheduler INSTANCE = new SharedScheduler();
+  /** The instance caches hold now, or null; guarded by the class. */
+  private static SharedScheduler shared;
+
+  /** How many caches hold this instance; guarded by the class. */
+  private int holders;
+
+  /** The timers of the clocks that publish their moves, by clock; guarded by the class. */
+  private final Map<Clock, ClockDrivenScheduler> driven = new IdentityHashMap<>();
 
   /** How far the wall clock may move beyond monotonic time before pending wake-ups run early. */
   static final long JUMP_MILLIS = 1_000;
@@ -69,12 +83,86 @@ final class SharedScheduler implements Scheduler {
     };
   }
 
+  /** Returns the shared instance, counting one more holder; starting one if none is held. */
+  static SharedScheduler acquire() {
+    synchronized (SharedScheduler.class) {
+      SharedScheduler s = shared;
+      if (s == null) {
+        s = new SharedScheduler();
+        shared = s;
+      }
+      s.holders++;
+      return s;
+    }
+  }
+
+  /**
+   * The scheduler of a cache on {@code clock}, which publishes its moves: the one timer of all the
+   * caches on that clock, subscribed to it while any of them is open. Counts as an {@link
+   * #acquire()}: its close releases this instance too.
+   */
+  Scheduler drivenBy(Clock clock, Flow.Publisher<?> moves) {
+    ClockDrivenScheduler timer;
+    boolean subscribe = false;
+    synchronized (SharedScheduler.class) {
+      timer = driven.get(clock);
+      if (timer == null) {
+        timer = new ClockDrivenScheduler(clock, this);
+        driven.put(clock, timer);
+        subscribe = true;
+      }
+      timer.holders++;
+    }
+    if (subscribe) {
+      moves.subscribe(timer);
+    }
+    return timer.hold();
+  }
+
+  /** A cache on a publishing clock was closed: its timer's count, then this instance's. */
+  void release(ClockDrivenScheduler timer) {
+    boolean last;
+    synchronized (SharedScheduler.class) {
+      last = --timer.holders == 0;
+      if (last) {
+        driven.remove(timer.clock());
+      }
+    }
+    if (last) {
+      timer.close();
+    }
+    close();
+  }
+
+  /** Counts one holder less; the last one shuts the threads down. Call once per acquire. */
+  @Override
+  public void close() {
+    synchronized (SharedScheduler.class) {
+      if (--holders > 0) {
+        return;
+      }
+      if (shared == this) {
+        shared = null;
+      }
+    }
+    timer.shutdownNow();
+    refreshPool.shutdown(); // a refresh running finishes; nothing new starts
+  }
+
   @Override
   public Cancellable schedule(Runnable task, long delayMillis) {
-    ScheduledFuture<?> f =
-        timer.schedule(guarded(task), Math.max(0, delayMillis), TimeUnit.MILLISECONDS);
+    ScheduledFuture<?> f;
+    try {
+      f = timer.schedule(guarded(task), Math.max(0, delayMillis), TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException closed) {
+      return NONE; // every cache holding this instance was closed: nothing is left to wake
+    }
     if (!watching.get() && watching.compareAndSet(false, true)) {
-      timer.execute(this::startWatch);
+      try {
+        timer.execute(this::startWatch);
+      } catch (RejectedExecutionException closed) {
+        watching.set(false);
+      }
     }
     return () -> f.cancel(false);
   }
@@ -115,7 +203,11 @@ final class SharedScheduler implements Scheduler {
 
   @Override
   public void execute(Runnable task) {
-    refreshPool.execute(guarded(task));
+    try {
+      refreshPool.execute(guarded(task));
+    } catch (RejectedExecutionException closed) {
+      // every cache holding this instance was closed: its work is moot
+    }
   }
 
   /** A task that throws must not end a shared thread nor be swallowed without a trace. */

@@ -1,5 +1,8 @@
 package io.github.wechatmp.internal.refresh;
 
+import io.github.wechatmp.token.AccessToken;
+import io.github.wechatmp.token.TokenKey;
+import io.github.wechatmp.token.TokenStore;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Optional;
@@ -8,16 +11,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Watches one key of a store for other parties' changes ({@link SharedSlot#watch}): on each
+ * Watches one key of a store for other parties' changes ({@link TokenStore#watch}): on each
  * notification it reads the entry once, on the cache's serial executor (coalescing notifications
  * that arrive meanwhile), and hands what it read to the cache. Subscribes on first use, never on
  * construction, so that building a provider does no I/O. Thread-safe.
  */
-final class StoreWatcher<T> implements SharedSlot.Listener {
+final class StoreWatcher implements TokenStore.ChangeListener {
   private static final Logger log = LoggerFactory.getLogger(StoreWatcher.class);
 
   /** What the watcher tells its cache. */
-  interface Target<T> {
+  interface Target {
     /** Whether the cache was closed: then nothing more is read or handed over. */
     boolean closed();
 
@@ -27,7 +30,7 @@ final class StoreWatcher<T> implements SharedSlot.Listener {
      * @param afterReconnect the store's notifications were down and are back, so an absent entry
      *     may be lost data rather than an invalidation
      */
-    void storeChanged(Optional<T> loaded, boolean afterReconnect);
+    void storeChanged(Optional<AccessToken> loaded, boolean afterReconnect);
   }
 
   private static final VarHandle STARTED;
@@ -55,11 +58,11 @@ final class StoreWatcher<T> implements SharedSlot.Listener {
     }
   }
 
-  private final Object key; // its toString() names it in logs and messages
-  private final SharedSlot<T> store;
+  private final TokenKey key;
+  private final TokenStore store;
   private final Scheduler scheduler;
   private final SerialExecutor executor;
-  private final Target<T> target;
+  private final Target target;
 
   @SuppressWarnings("unused") // accessed through STARTED
   private volatile boolean started;
@@ -71,16 +74,12 @@ final class StoreWatcher<T> implements SharedSlot.Listener {
   @SuppressWarnings("unused")
   private volatile int pending;
 
-  private volatile SharedSlot.Watch subscription;
+  private volatile TokenStore.Subscription subscription;
 
   private static final int MAX_READ_ATTEMPTS = 5;
 
   StoreWatcher(
-      Object key,
-      SharedSlot<T> store,
-      Scheduler scheduler,
-      SerialExecutor executor,
-      Target<T> target) {
+      TokenKey key, TokenStore store, Scheduler scheduler, SerialExecutor executor, Target target) {
     this.key = key;
     this.store = store;
     this.scheduler = scheduler;
@@ -99,7 +98,8 @@ final class StoreWatcher<T> implements SharedSlot.Listener {
             return;
           }
           try {
-            SharedSlot.Watch w = store.watch(this); // itself, not two lambdas: 10,000 in a JVM
+            TokenStore.Subscription w =
+                store.watch(key, this); // itself, not two lambdas: 10,000 in a JVM
             subscription = w;
             if (target.closed() && w != null) {
               w.close();
@@ -116,7 +116,7 @@ final class StoreWatcher<T> implements SharedSlot.Listener {
 
   /** Stops the notifications. Idempotent. */
   void close() {
-    SharedSlot.Watch sub = subscription;
+    TokenStore.Subscription sub = subscription;
     if (sub != null) {
       sub.close();
     }
@@ -167,9 +167,9 @@ final class StoreWatcher<T> implements SharedSlot.Listener {
       return; // another read took what was pending
     }
     boolean afterReconnect = state == RECONNECT;
-    Optional<T> loaded;
+    Optional<AccessToken> loaded;
     try {
-      loaded = store.load();
+      loaded = store.load(key);
     } catch (RuntimeException e) {
       if (attempt >= MAX_READ_ATTEMPTS) {
         log.debug("Could not read {} from the store after a change notification", key, e);

@@ -1,15 +1,17 @@
 package io.github.wechatmp.internal.refresh;
 
+import io.github.wechatmp.token.TokenStatus;
+
 /**
  * A credential's timeline: the instants at which it becomes due for refresh, stale (no longer
  * served while a refresh may still succeed) and expired, and the pure function from an instant to
- * the {@link Phase} it is in. Immutable; no clock, no threads.
+ * the {@link TokenStatus.State} it is in. Immutable; no clock, no threads.
  */
 final class Timeline {
   /** An issue instant that is not known. */
   static final long UNKNOWN = Long.MIN_VALUE;
 
-  /** No credential: every instant is {@link Phase#NONE}. */
+  /** No credential: every instant is {@link TokenStatus.State#NONE}. */
   static final Timeline NONE = new Timeline(Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE);
 
   final long dueAtMillis;
@@ -88,9 +90,9 @@ final class Timeline {
   }
 
   /** Where the credential is at {@code nowMillis}. */
-  Phase stateAt(long nowMillis) {
+  TokenStatus.State stateAt(long nowMillis) {
     if (this == NONE) {
-      return Phase.NONE;
+      return TokenStatus.State.NONE;
     }
     return stateAt(dueAtMillis, staleAtMillis, expiresAtMillis, nowMillis);
   }
@@ -99,16 +101,17 @@ final class Timeline {
    * The four thresholds: fresh before {@code dueAt}, due from it, stale from {@code staleAt},
    * expired from {@code expiresAt}.
    */
-  static Phase stateAt(long dueAtMillis, long staleAtMillis, long expiresAtMillis, long nowMillis) {
+  static TokenStatus.State stateAt(
+      long dueAtMillis, long staleAtMillis, long expiresAtMillis, long nowMillis) {
     if (nowMillis >= expiresAtMillis) {
-      return Phase.EXPIRED;
+      return TokenStatus.State.EXPIRED;
     }
     if (nowMillis >= staleAtMillis) {
-      return Phase.STALE;
+      return TokenStatus.State.STALE;
     }
     if (nowMillis >= dueAtMillis) {
-      return Phase.DUE;
+      return TokenStatus.State.DUE;
     }
-    return Phase.FRESH;
+    return TokenStatus.State.FRESH;
   }
 }

@@ -1,12 +1,12 @@
 /**
- * The refresh engine behind every cached WeChat credential. It depends on no API package: it is
- * generic in its credential, and the API packages that build an engine ({@code token}, {@code
- * jssdk}) adapt their store, policy, listener and status types to its own ({@link
- * io.github.wechatmp.internal.refresh.CredentialType}, {@link
- * io.github.wechatmp.internal.refresh.SharedSlot}, {@link
- * io.github.wechatmp.internal.refresh.Settings}, {@link
- * io.github.wechatmp.internal.refresh.RefreshEvents}, {@link
- * io.github.wechatmp.internal.refresh.Status}), so that package edges point one way only. Internal:
- * not part of the API.
+ * The refresh engine behind every cached WeChat credential: one {@link
+ * io.github.wechatmp.internal.refresh.RefreshingCache} per credential, built on the {@code token}
+ * package's types (the {@code AccessToken} it keeps, the {@code TokenKey} and {@code TokenStore} it
+ * shares it through, the {@code RefreshPolicy}, the {@code TokenEventListener}, the {@code
+ * TokenStatus} it reports). A credential kind is its key kind, its {@link
+ * io.github.wechatmp.internal.refresh.CredentialFetcher} and the builder of its provider, which
+ * builds a cache of the two; the access token (classic and stable), the token service's client and
+ * the jsapi ticket are made so. No state is global: the timer and refresh threads are one
+ * reference-counted object that the caches hold while open. Internal: not part of the API.
  */
 package io.github.wechatmp.internal.refresh;

@@ -26,8 +26,8 @@ class RetryAndHoldOffTest {
   private final List<Long> pauses = new ArrayList<>();
   private final Deque<Object> answers = new ArrayDeque<>();
 
-  private Retrier<AccessToken> retrier(int maxRetries) {
-    CredentialFetcher<AccessToken> fetcher =
+  private Retrier retrier(int maxRetries) {
+    CredentialFetcher fetcher =
         (force, timeout) -> {
           Object next = answers.poll();
           if (next instanceof RuntimeException) {
@@ -35,8 +35,8 @@ class RetryAndHoldOffTest {
           }
           return (AccessToken) next;
         };
-    return new Retrier<>(
-        KEY.toString(),
+    return new Retrier(
+        KEY,
         fetcher,
         maxRetries,
         200,

@@ -6,10 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.github.wechatmp.token.AccessToken;
 import io.github.wechatmp.token.InMemoryTokenStore;
-import io.github.wechatmp.token.RefreshPolicy;
-import io.github.wechatmp.token.TokenEventListener;
 import io.github.wechatmp.token.TokenKey;
-import io.github.wechatmp.token.TokenStatus;
 import io.github.wechatmp.token.TokenStore;
 import io.github.wechatmp.token.TokenUnavailableException;
 import java.time.Clock;
@@ -27,17 +24,6 @@ import org.junit.jupiter.api.Test;
  */
 class SharedRefreshTest {
   private static final TokenKey KEY = TokenKey.of("wx0123456789abcdef", TokenKey.ACCESS_TOKEN);
-
-  /** The token package's adapters (registered by making the key above). */
-  private static final EngineKit<
-          TokenKey,
-          TokenStore,
-          RefreshPolicy,
-          RefreshPolicy.Builder,
-          TokenEventListener,
-          AccessToken,
-          TokenStatus>
-      TOKENS = EngineKit.tokens();
 
   private static final Instant NOW = Instant.parse("2026-11-24T08:00:00Z");
   private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
@@ -89,20 +75,20 @@ class SharedRefreshTest {
         }
       };
 
-  private RefreshingCache.Snapshot<AccessToken> snapshotOf(AccessToken t) {
-    return new RefreshingCache.Snapshot<>(
+  private RefreshingCache.Snapshot snapshotOf(AccessToken t) {
+    return new RefreshingCache.Snapshot(
         t, true, true, 0, 0, t.expiresAt().toEpochMilli(), SharedFuture.completed(t));
   }
 
-  private SharedRefresh<AccessToken> protocol(AccessToken held, AccessToken fromWeChat) {
-    RefreshingCache.Snapshot<AccessToken> heldSnapshot =
+  private SharedRefresh protocol(AccessToken held, AccessToken fromWeChat) {
+    RefreshingCache.Snapshot heldSnapshot =
         held == null
-            ? new RefreshingCache.Snapshot<>(null, false, false, 0, 0, 0, null)
+            ? new RefreshingCache.Snapshot(null, false, false, 0, 0, 0, null)
             : snapshotOf(held);
-    SharedRefresh.Host<AccessToken> host =
-        new SharedRefresh.Host<>() {
+    SharedRefresh.Host host =
+        new SharedRefresh.Host() {
           @Override
-          public RefreshingCache.Snapshot<AccessToken> held() {
+          public RefreshingCache.Snapshot held() {
             return heldSnapshot;
           }
 
@@ -117,7 +103,7 @@ class SharedRefreshTest {
           }
 
           @Override
-          public RefreshingCache.Snapshot<AccessToken> adopt(AccessToken stored) {
+          public RefreshingCache.Snapshot adopt(AccessToken stored) {
             hostCalls.add("adopt " + stored.value());
             return snapshotOf(stored);
           }
@@ -128,7 +114,7 @@ class SharedRefreshTest {
           }
 
           @Override
-          public RefreshingCache.Snapshot<AccessToken> installFetched(
+          public RefreshingCache.Snapshot installFetched(
               AccessToken fetched, boolean saved, Duration latency) {
             hostCalls.add("install " + fetched.value() + " saved=" + saved);
             return snapshotOf(fetched);
@@ -139,9 +125,9 @@ class SharedRefreshTest {
             hostCalls.add("failed " + error.getClass().getSimpleName());
           }
         };
-    Retrier<AccessToken> retrier =
-        new Retrier<>(
-            KEY.toString(),
+    Retrier retrier =
+        new Retrier(
+            KEY,
             (force, timeout) -> {
               fetches++;
               return fromWeChat;
@@ -151,10 +137,9 @@ class SharedRefreshTest {
             Duration.ofSeconds(10),
             nanos -> {},
             bound -> 0);
-    return new SharedRefresh<>(
-        KEY.toString(),
-        TOKENS.type(),
-        TOKENS.slot(store, KEY),
+    return new SharedRefresh(
+        KEY,
+        store,
         CLOCK,
         200_000,
         30_000,

@@ -3,6 +3,7 @@ package io.github.wechatmp.internal.refresh;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.github.wechatmp.token.AccessToken;
+import io.github.wechatmp.token.TokenStatus.State;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
@@ -21,20 +22,20 @@ class TimelineTest {
   void theFourThresholdsAreDueStaleAndExpiredAtTheMargins() {
     Timeline t = twoHours();
     long expires = NOW + 7_200_000;
-    assertEquals(Phase.FRESH, t.stateAt(NOW));
-    assertEquals(Phase.FRESH, t.stateAt(expires - REFRESH_MARGIN - 1));
-    assertEquals(Phase.DUE, t.stateAt(expires - REFRESH_MARGIN));
-    assertEquals(Phase.DUE, t.stateAt(expires - EXPIRY_MARGIN - 1));
-    assertEquals(Phase.STALE, t.stateAt(expires - EXPIRY_MARGIN));
-    assertEquals(Phase.STALE, t.stateAt(expires - 1));
-    assertEquals(Phase.EXPIRED, t.stateAt(expires));
-    assertEquals(Phase.EXPIRED, t.stateAt(expires + 86_400_000));
+    assertEquals(State.FRESH, t.stateAt(NOW));
+    assertEquals(State.FRESH, t.stateAt(expires - REFRESH_MARGIN - 1));
+    assertEquals(State.DUE, t.stateAt(expires - REFRESH_MARGIN));
+    assertEquals(State.DUE, t.stateAt(expires - EXPIRY_MARGIN - 1));
+    assertEquals(State.STALE, t.stateAt(expires - EXPIRY_MARGIN));
+    assertEquals(State.STALE, t.stateAt(expires - 1));
+    assertEquals(State.EXPIRED, t.stateAt(expires));
+    assertEquals(State.EXPIRED, t.stateAt(expires + 86_400_000));
   }
 
   @Test
   void noTokenIsNoneAtEveryInstant() {
-    assertEquals(Phase.NONE, Timeline.NONE.stateAt(NOW));
-    assertEquals(Phase.NONE, Timeline.NONE.stateAt(Long.MIN_VALUE));
+    assertEquals(State.NONE, Timeline.NONE.stateAt(NOW));
+    assertEquals(State.NONE, Timeline.NONE.stateAt(Long.MIN_VALUE));
   }
 
   @Test
@@ -43,16 +44,16 @@ class TimelineTest {
     Timeline tl = Timeline.of(expires(t), issued(t), REFRESH_MARGIN, EXPIRY_MARGIN, NOW);
     assertEquals(NOW + 30_000, tl.dueAtMillis, "half the lifetime");
     assertEquals(NOW + 45_000, tl.staleAtMillis, "a quarter of the lifetime before expiry");
-    assertEquals(Phase.FRESH, tl.stateAt(NOW + 29_999));
-    assertEquals(Phase.DUE, tl.stateAt(NOW + 30_000));
-    assertEquals(Phase.STALE, tl.stateAt(NOW + 45_000));
+    assertEquals(State.FRESH, tl.stateAt(NOW + 29_999));
+    assertEquals(State.DUE, tl.stateAt(NOW + 30_000));
+    assertEquals(State.STALE, tl.stateAt(NOW + 45_000));
   }
 
   @Test
   void anAlreadyExpiredTokenIsExpiredAtOnce() {
     AccessToken t = AccessToken.of("TOKEN-0123456789abcdef", Instant.ofEpochMilli(NOW - 1));
     assertEquals(
-        Phase.EXPIRED,
+        State.EXPIRED,
         Timeline.of(expires(t), issued(t), REFRESH_MARGIN, EXPIRY_MARGIN, NOW).stateAt(NOW));
   }
 

@@ -11,6 +11,7 @@ import io.github.wechatmp.message.MessageCrypto;
 import io.github.wechatmp.message.MessageCryptoException;
 import io.github.wechatmp.signature.SignatureVerifier;
 import io.github.wechatmp.token.AccessTokenProvider;
+import io.github.wechatmp.token.RefreshPolicy;
 import io.github.wechatmp.token.TokenKey;
 import io.github.wechatmp.token.TokenStore;
 import java.time.Duration;
@@ -119,11 +120,15 @@ final class AccountFactory {
             .stableToken(Boolean.TRUE.equals(p.getStableToken()))
             .eventListener(observer.tokenListener(name));
     try {
-      if (p.getRefreshMargin() != null) {
-        b.refreshMargin(p.getRefreshMargin());
-      }
-      if (p.getExpiryMargin() != null) {
-        b.expiryMargin(p.getExpiryMargin());
+      if (p.getRefreshMargin() != null || p.getExpiryMargin() != null) {
+        RefreshPolicy.Builder policy = RefreshPolicy.builder();
+        if (p.getRefreshMargin() != null) {
+          policy.refreshMargin(p.getRefreshMargin());
+        }
+        if (p.getExpiryMargin() != null) {
+          policy.expiryMargin(p.getExpiryMargin());
+        }
+        b.refreshPolicy(policy.build());
       }
       if (!blank(p.getApiBaseUrl())) {
         b.apiBaseUrl(p.getApiBaseUrl());

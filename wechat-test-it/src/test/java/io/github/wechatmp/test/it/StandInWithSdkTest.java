@@ -13,6 +13,7 @@ import io.github.wechatmp.test.WeChatStandIn;
 import io.github.wechatmp.token.AccessToken;
 import io.github.wechatmp.token.AccessTokenProvider;
 import io.github.wechatmp.token.InMemoryTokenStore;
+import io.github.wechatmp.token.RefreshPolicy;
 import io.github.wechatmp.token.TokenStore;
 import java.io.IOException;
 import java.time.Duration;
@@ -51,7 +52,7 @@ class StandInWithSdkTest {
         .appSecret(SECRET)
         .apiBaseUrl(w.baseUrl())
         .clock(clock)
-        .retryBackoff(Duration.ofMillis(10));
+        .refreshPolicy(RefreshPolicy.builder().retryBackoff(Duration.ofMillis(10)).build());
   }
 
   OkHttpClient clientFor(AccessTokenProvider p) {

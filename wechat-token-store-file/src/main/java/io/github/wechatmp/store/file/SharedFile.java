@@ -186,6 +186,15 @@ final class SharedFile {
         if (attempt < 5) {
           continue; // replaced while we read it; the new one is complete, read it
         }
+        // Replaced on every try (a busy writer on a loaded host). Every writer replaces the file
+        // whole by a rename, so what one open read is one complete version: use it if it parses,
+        // but neither cache it nor tie it to a signature it may not match.
+        if (bytes != null && bytes.length <= MAX_FILE_BYTES) {
+          TokenFileFormat.Parsed parsed = TokenFileFormat.parse(bytes);
+          if (parsed.problems.isEmpty()) {
+            return new Snapshot(null, parsed, false);
+          }
+        }
         throw new TokenStoreException(
             "The token file " + file + " kept changing while being read", null);
       }

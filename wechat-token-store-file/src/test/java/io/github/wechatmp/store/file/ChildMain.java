@@ -3,6 +3,7 @@ package io.github.wechatmp.store.file;
 import io.github.wechatmp.WeChatException;
 import io.github.wechatmp.token.AccessToken;
 import io.github.wechatmp.token.AccessTokenProvider;
+import io.github.wechatmp.token.RefreshPolicy;
 import io.github.wechatmp.token.TokenKey;
 import io.github.wechatmp.token.TokenStore.RefreshLock;
 import java.io.BufferedReader;
@@ -116,8 +117,11 @@ public final class ChildMain {
             .appSecret(TestApp.SECRET)
             .apiBaseUrl(baseUrl)
             .store(store)
-            .lockLease(Duration.ofSeconds(20))
-            .lockWait(Duration.ofSeconds(30))
+            .refreshPolicy(
+                RefreshPolicy.builder()
+                    .lockLease(Duration.ofSeconds(20))
+                    .lockWait(Duration.ofSeconds(30))
+                    .build())
             .build()) {
       ExecutorService pool = Executors.newFixedThreadPool(threads);
       CountDownLatch ready = new CountDownLatch(threads);

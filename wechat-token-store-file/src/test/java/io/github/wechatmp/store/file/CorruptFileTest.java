@@ -8,6 +8,7 @@ import io.github.wechatmp.test.WeChatStandIn;
 import io.github.wechatmp.testing.LogCapture;
 import io.github.wechatmp.token.AccessToken;
 import io.github.wechatmp.token.AccessTokenProvider;
+import io.github.wechatmp.token.RefreshPolicy;
 import io.github.wechatmp.token.TokenKey;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -168,7 +169,7 @@ class CorruptFileTest {
                 .appSecret(TestApp.SECRET)
                 .apiBaseUrl(wechat.baseUrl())
                 .store(new FileTokenStore(file))
-                .lockWait(Duration.ofSeconds(5))
+                .refreshPolicy(RefreshPolicy.builder().lockWait(Duration.ofSeconds(5)).build())
                 .build()) {
       String got = provider.get().value(); // first: the token is issued by this call
       assertEquals(TestApp.token(wechat, 1), got);

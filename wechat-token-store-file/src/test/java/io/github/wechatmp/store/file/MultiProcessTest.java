@@ -9,6 +9,7 @@ import io.github.wechatmp.test.WeChatStandIn;
 import io.github.wechatmp.testing.LogCapture;
 import io.github.wechatmp.token.AccessToken;
 import io.github.wechatmp.token.AccessTokenProvider;
+import io.github.wechatmp.token.RefreshPolicy;
 import io.github.wechatmp.token.TokenKey;
 import io.github.wechatmp.token.TokenStore.RefreshLock;
 import java.nio.file.Files;
@@ -179,8 +180,11 @@ class MultiProcessTest {
                 .appSecret(TestApp.SECRET)
                 .apiBaseUrl(wechat.baseUrl())
                 .store(store)
-                .lockLease(Duration.ofSeconds(10))
-                .lockWait(Duration.ofSeconds(30))
+                .refreshPolicy(
+                    RefreshPolicy.builder()
+                        .lockLease(Duration.ofSeconds(10))
+                        .lockWait(Duration.ofSeconds(30))
+                        .build())
                 .build()) {
       holder.awaitLine("LOCKED", START);
 

@@ -7,6 +7,7 @@ import io.github.wechatmp.test.Fault;
 import io.github.wechatmp.test.WeChatStandIn;
 import io.github.wechatmp.token.AccessToken;
 import io.github.wechatmp.token.AccessTokenProvider;
+import io.github.wechatmp.token.RefreshPolicy;
 import io.github.wechatmp.token.TokenKey;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,7 +48,7 @@ class ProviderOverFileStoreTest {
             .appSecret(TestApp.SECRET)
             .apiBaseUrl(wechat.baseUrl())
             .store(store)
-            .lockWait(Duration.ofSeconds(20))
+            .refreshPolicy(RefreshPolicy.builder().lockWait(Duration.ofSeconds(20)).build())
             .build();
     providers.add(p);
     return p;

@@ -7,6 +7,7 @@ import io.github.wechatmp.test.WeChatStandIn;
 import io.github.wechatmp.testing.MutableClock;
 import io.github.wechatmp.token.AccessToken;
 import io.github.wechatmp.token.AccessTokenProvider;
+import io.github.wechatmp.token.RefreshPolicy;
 import io.github.wechatmp.token.TokenEventListener;
 import io.github.wechatmp.token.TokenKey;
 import java.time.Duration;
@@ -57,8 +58,8 @@ final class Nodes implements AutoCloseable {
               .apiBaseUrl(wechat.baseUrl())
               .clock(clock)
               .store(store)
-              .lockLease(lockLease)
-              .lockWait(lockWait)
+              .refreshPolicy(
+                  RefreshPolicy.builder().lockLease(lockLease).lockWait(lockWait).build())
               .eventListener(
                   new TokenEventListener() {
                     @Override

@@ -14,6 +14,7 @@ import io.github.wechatmp.testing.LogCapture;
 import io.github.wechatmp.testing.MutableClock;
 import io.github.wechatmp.token.AccessToken;
 import io.github.wechatmp.token.AccessTokenProvider;
+import io.github.wechatmp.token.RefreshPolicy;
 import io.github.wechatmp.token.TokenKey;
 import io.github.wechatmp.token.TokenStore;
 import io.github.wechatmp.token.TokenStore.RefreshLock;
@@ -225,7 +226,7 @@ class RedisTokenStoreTest {
                 .appSecret(TestApp.SECRET)
                 .apiBaseUrl(wechat.baseUrl())
                 .store(store)
-                .lockWait(Duration.ofMillis(500))
+                .refreshPolicy(RefreshPolicy.builder().lockWait(Duration.ofMillis(500)).build())
                 .build()) {
       String got = tokens.get().value();
       assertEquals(TestApp.token(wechat, 1), got);
