@@ -17,7 +17,8 @@
  */
 @SuppressWarnings({
   "requires-automatic", // Moshi has no descriptor, only a stable Automatic-Module-Name
-  "requires-transitive-automatic" // the same Moshi, whose @Json names the api package's fields
+  "requires-transitive-automatic", // the same Moshi, whose @Json names the api package's fields
+  "module" // the qualified exports below name wechat-open, which core is compiled without
 })
 module io.github.wechatmp {
   // OkHttp types are part of the API: AccessTokenInterceptor is an okhttp3.Interceptor, and the
@@ -45,4 +46,11 @@ module io.github.wechatmp {
   exports io.github.wechatmp.oauth;
   exports io.github.wechatmp.redis;
   exports io.github.wechatmp.api;
+
+  // The third-party platform's credential kinds run on the same refresh engine and HTTP calls (as
+  // OkHttp's internals import its API freely); no other module sees these packages.
+  exports io.github.wechatmp.internal.refresh to
+      io.github.wechatmp.open;
+  exports io.github.wechatmp.internal.http to
+      io.github.wechatmp.open;
 }

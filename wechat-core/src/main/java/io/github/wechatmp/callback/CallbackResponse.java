@@ -1,6 +1,7 @@
 package io.github.wechatmp.callback;
 
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * The HTTP answer {@link WeChatCallback#handle} computed: write the status, the {@code
@@ -37,12 +38,30 @@ public final class CallbackResponse {
     return new CallbackResponse(200, XML, body);
   }
 
-  static CallbackResponse text(String body) {
-    return new CallbackResponse(200, TEXT, body);
+  /**
+   * Returns a 200 answer in plain text, such as the {@code success} WeChat expects from an endpoint
+   * that has nothing to reply (the third-party platform's event endpoint answers so).
+   *
+   * @param body the text
+   * @return the answer
+   */
+  public static CallbackResponse text(String body) {
+    return new CallbackResponse(200, TEXT, Objects.requireNonNull(body, "body"));
   }
 
-  static CallbackResponse error(int status, String reason) {
-    return new CallbackResponse(status, TEXT, reason);
+  /**
+   * Returns an error answer in plain text. WeChat retries a push that was not answered with 200.
+   *
+   * @param status the HTTP status, 400 to 599
+   * @param reason a short reason, free of secrets
+   * @return the answer
+   * @throws IllegalArgumentException if {@code status} is not an error status
+   */
+  public static CallbackResponse error(int status, String reason) {
+    if (status < 400 || status > 599) {
+      throw new IllegalArgumentException("an error status is 400 to 599, not " + status);
+    }
+    return new CallbackResponse(status, TEXT, Objects.requireNonNull(reason, "reason"));
   }
 
   /**

@@ -1,0 +1,362 @@
+package io.github.wechatmp.open;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpServer;
+import io.github.wechatmp.WeChatException;
+import io.github.wechatmp.callback.CallbackResponse;
+import io.github.wechatmp.test.CallbackClient;
+import io.github.wechatmp.test.CallbackException;
+import io.github.wechatmp.test.StandInPlatform;
+import io.github.wechatmp.test.WeChatStandIn;
+import io.github.wechatmp.token.AccessToken;
+import io.github.wechatmp.token.AccessTokenProvider;
+import io.github.wechatmp.token.InMemoryTokenStore;
+import io.github.wechatmp.token.TokenStore;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The platform end to end against the stand-in over real HTTP: WeChat pushes the ticket and the
+ * authorization events to the platform's endpoint (served on the JDK's HttpServer), and the
+ * authorizers' tokens work on the stand-in's API endpoints.
+ */
+class OpenPlatformTest {
+  private static final String COMPONENT_APP_ID = "wxcomponent000001";
+  private static final String SECRET = "component-secret-0123456789abcdef";
+  private static final String TOKEN = "platformtoken";
+  private static final String AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
+  private static final String MERCHANT = "wxmerchant0000001";
+
+  @TempDir Path dir;
+  private final List<OpenPlatform> platforms = new ArrayList<>();
+  private final List<PlatformEvent> heard = new CopyOnWriteArrayList<>();
+  private final TokenStore store = new InMemoryTokenStore();
+  private WeChatStandIn standIn;
+  private StandInPlatform wechat;
+  private HttpServer server;
+  private AuthorizationStore authorizations;
+  private OpenPlatform platform;
+
+  @BeforeEach
+  void start() throws Exception {
+    standIn = WeChatStandIn.start();
+    authorizations = new FileAuthorizationStore(dir.resolve("authorizations"));
+    platform = platform();
+    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    AuthorizationEventEndpoint endpoint = platform.callback();
+    server.createContext(
+        "/wechat/events",
+        exchange -> {
+          try (exchange;
+              InputStream in = exchange.getRequestBody()) {
+            String body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            CallbackResponse r =
+                endpoint.handle(
+                    exchange.getRequestMethod(),
+                    query(exchange.getRequestURI().getRawQuery()),
+                    body);
+            byte[] bytes = r.body().getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", r.contentType());
+            exchange.sendResponseHeaders(r.status(), bytes.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+              out.write(bytes);
+            }
+          }
+        });
+    server.start();
+    wechat =
+        standIn
+            .openPlatform()
+            .credentials(COMPONENT_APP_ID, SECRET)
+            .pushTo(eventUrl(), TOKEN, AES_KEY);
+  }
+
+  @AfterEach
+  void stop() {
+    platforms.forEach(OpenPlatform::close);
+    server.stop(0);
+    standIn.close();
+  }
+
+  private OpenPlatform platform() {
+    OpenPlatform p =
+        OpenPlatform.builder()
+            .componentAppId(COMPONENT_APP_ID)
+            .componentAppSecret(SECRET)
+            .token(TOKEN)
+            .encodingAesKey(AES_KEY)
+            .store(store)
+            .authorizations(authorizations)
+            .apiBaseUrl(standIn.baseUrl())
+            .eventListener(heard::add)
+            .build();
+    platforms.add(p);
+    return p;
+  }
+
+  private String eventUrl() {
+    return "http://127.0.0.1:" + server.getAddress().getPort() + "/wechat/events";
+  }
+
+  @Test
+  void aMerchantAuthorizesAndItsTokenWorksOnApiCallsWithNoFetchBeyondTheAuthorization()
+      throws Exception {
+    wechat.pushTicket();
+    wechat.authorize(MERCHANT, List.of(1, 15));
+
+    Authorization saved = authorizations.find(MERCHANT).orElseThrow();
+    assertEquals(wechat.refreshTokenOf(MERCHANT), saved.refreshToken());
+    assertEquals(List.of(1, 15), saved.functionIds());
+    assertEquals(Authorization.State.AUTHORIZED, saved.state());
+
+    AccessToken token = platform.authorizer(MERCHANT).get();
+    assertEquals(0, apiErrcode("cgi-bin/get_api_domain_ip?access_token=" + token.value()));
+    assertEquals(
+        0,
+        standIn.requests("cgi-bin/component/api_authorizer_token"),
+        "the token api_query_auth answered with is adopted through the store, not fetched again");
+    assertEquals(1, standIn.requests("cgi-bin/component/api_component_token"));
+    assertTrue(heard.stream().anyMatch(e -> e instanceof PlatformEvent.Authorized));
+  }
+
+  @Test
+  void aRefreshedTokenIsFetchedWithTheStoredRefreshToken() throws Exception {
+    wechat.pushTicket();
+    wechat.authorize(MERCHANT, List.of(1));
+    AccessTokenProvider merchant = platform.authorizer(MERCHANT);
+    String first = merchant.get().value();
+    String second = merchant.refresh().value();
+    assertNotEquals(first, second);
+    assertEquals(1, standIn.requests("cgi-bin/component/api_authorizer_token"));
+    assertEquals(0, apiErrcode("cgi-bin/get_api_domain_ip?access_token=" + second));
+  }
+
+  @Test
+  void reauthorizationSavesTheRotatedRefreshTokenBeforeSuccess() throws Exception {
+    wechat.pushTicket();
+    wechat.authorize(MERCHANT, List.of(1));
+    String before = authorizations.find(MERCHANT).orElseThrow().refreshToken();
+    wechat.reauthorize(MERCHANT, List.of(1, 2)); // returns once the platform answered success
+    Authorization after = authorizations.find(MERCHANT).orElseThrow();
+    assertNotEquals(before, after.refreshToken());
+    assertEquals(wechat.refreshTokenOf(MERCHANT), after.refreshToken());
+    assertEquals(List.of(1, 2), after.functionIds());
+    assertEquals(
+        0,
+        apiErrcode(
+            "cgi-bin/get_api_domain_ip?access_token="
+                + platform.authorizer(MERCHANT).refresh().value()));
+  }
+
+  @Test
+  void unauthorizedStopsEveryFetchAndKeepsTheRecordRevoked() throws Exception {
+    wechat.pushTicket();
+    wechat.authorize(MERCHANT, List.of(1));
+    platform.authorizer(MERCHANT).get();
+    wechat.unauthorize(MERCHANT);
+
+    assertEquals(Authorization.State.REVOKED, authorizations.find(MERCHANT).orElseThrow().state());
+    int fetches = standIn.requests("cgi-bin/component/api_authorizer_token");
+    NotAuthorizedException e =
+        assertThrows(NotAuthorizedException.class, () -> platform.authorizer(MERCHANT).get());
+    assertEquals(Authorization.State.REVOKED, e.state());
+    assertEquals(fetches, standIn.requests("cgi-bin/component/api_authorizer_token"));
+  }
+
+  @Test
+  void aRefusedRefreshTokenIsRecoveredThroughTheAuthorizerList() throws Exception {
+    wechat.pushTicket();
+    wechat.authorize(MERCHANT, List.of(1));
+    Authorization real = authorizations.find(MERCHANT).orElseThrow();
+    // A crash between WeChat's answer and the save left an old refresh token stored.
+    authorizations.save(real.withRefreshToken("refreshtoken-lost-in-a-crash", Instant.now()));
+
+    AccessTokenProvider merchant = platform.authorizer(MERCHANT);
+    merchant.invalidate(merchant.get().value()); // as after a 40001 on an API call
+    AccessToken token = merchant.get();
+
+    assertEquals(0, apiErrcode("cgi-bin/get_api_domain_ip?access_token=" + token.value()));
+    assertEquals(real.refreshToken(), authorizations.find(MERCHANT).orElseThrow().refreshToken());
+    assertEquals(1, standIn.requests("cgi-bin/component/api_get_authorizer_list"));
+  }
+
+  @Test
+  void aRefreshTokenNoListHoldsMarksTheAccountForReauthorization() throws Exception {
+    wechat.pushTicket();
+    String stranger = "wxstranger0000001";
+    authorizations.save(
+        Authorization.authorized(stranger, "refreshtoken-never-issued", List.of(1), Instant.now()));
+
+    NotAuthorizedException e =
+        assertThrows(NotAuthorizedException.class, () -> platform.authorizer(stranger).get());
+    assertEquals(Authorization.State.NEEDS_REAUTHORIZATION, e.state());
+    assertEquals(
+        Authorization.State.NEEDS_REAUTHORIZATION,
+        authorizations.find(stranger).orElseThrow().state());
+    assertFalse(e.getMessage().contains("refreshtoken-never-issued"), e.getMessage());
+  }
+
+  @Test
+  void fourPlatformsSharingAStoreFetchTheComponentTokenOnce() throws Exception {
+    wechat.pushTicket();
+    List<OpenPlatform> fleet = List.of(platform, platform(), platform(), platform());
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    try {
+      CountDownLatch go = new CountDownLatch(1);
+      List<Future<String>> got = new ArrayList<>();
+      for (int i = 0; i < 16; i++) {
+        OpenPlatform p = fleet.get(i % fleet.size());
+        got.add(
+            pool.submit(
+                () -> {
+                  go.await();
+                  return p.componentAccessToken().get().value();
+                }));
+      }
+      go.countDown();
+      String first = got.get(0).get(30, TimeUnit.SECONDS);
+      for (Future<String> f : got) {
+        assertEquals(first, f.get(30, TimeUnit.SECONDS));
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertEquals(1, standIn.requests("cgi-bin/component/api_component_token"));
+  }
+
+  @Test
+  void withoutATicketTheComponentTokenFailsClearlyAndWeChatIsAskedToPushOne() {
+    WeChatException e =
+        assertThrows(WeChatException.class, () -> platform.componentAccessToken().get());
+    assertTrue(e.getMessage().contains("component_verify_ticket"), e.getMessage());
+    assertEquals(1, wechat.startPushTicketRequests());
+    assertEquals(0, standIn.requests("cgi-bin/component/api_component_token"));
+  }
+
+  @Test
+  void theNewestTicketIsKeptAndUsed() throws Exception {
+    wechat.pushTicket();
+    String newest = wechat.pushTicket();
+    platform.componentAccessToken().get();
+    assertTrue(
+        standIn.received("cgi-bin/component/api_component_token").get(0).body().contains(newest));
+  }
+
+  @Test
+  void aPushSignedWithAnotherTokenIsRefusedAndNothingIsStored() {
+    CallbackClient forger =
+        CallbackClient.builder()
+            .url(eventUrl())
+            .token("not-the-platform-token")
+            .encodingAesKey(AES_KEY)
+            .appId(COMPONENT_APP_ID)
+            .build();
+    CallbackException e =
+        assertThrows(
+            CallbackException.class,
+            () ->
+                forger.send(
+                    "<xml><AppId>"
+                        + COMPONENT_APP_ID
+                        + "</AppId><CreateTime>1</CreateTime><InfoType>component_verify_ticket"
+                        + "</InfoType><ComponentVerifyTicket>forged</ComponentVerifyTicket></xml>"));
+    assertEquals(403, e.status());
+    assertThrows(WeChatException.class, () -> platform.componentAccessToken().get());
+  }
+
+  @Test
+  void theAuthorizationLinksCarryAFreshPreAuthCode() {
+    wechat.pushTicket();
+    String pc =
+        platform.authorizationUrl("https://vendor.example/authorized", OpenPlatform.LinkType.PC);
+    String mobile =
+        platform.authorizationUrl(
+            "https://vendor.example/authorized", OpenPlatform.LinkType.MOBILE);
+    assertTrue(pc.startsWith("https://mp.weixin.qq.com/cgi-bin/componentloginpage?"), pc);
+    assertTrue(pc.contains("pre_auth_code=preauthcode"), pc);
+    assertTrue(mobile.endsWith("#wechat_redirect"), mobile);
+    assertTrue(mobile.contains("component_appid=" + COMPONENT_APP_ID), mobile);
+    assertEquals(2, standIn.requests("cgi-bin/component/api_create_preauthcode"));
+  }
+
+  @Test
+  void aMissingSettingIsNamed() {
+    IllegalStateException e =
+        assertThrows(
+            IllegalStateException.class,
+            () ->
+                OpenPlatform.builder()
+                    .componentAppId(COMPONENT_APP_ID)
+                    .componentAppSecret(SECRET)
+                    .token(TOKEN)
+                    .encodingAesKey(AES_KEY)
+                    .build());
+    assertEquals("authorizations is required", e.getMessage());
+    assertFalse(platform.toString().contains(SECRET), platform.toString());
+  }
+
+  private int apiErrcode(String pathAndQuery) throws Exception {
+    String body =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(standIn.baseUrl() + pathAndQuery)).build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
+    int at = body.indexOf("\"errcode\":");
+    if (at < 0) {
+      return 0;
+    }
+    String rest = body.substring(at + 10).strip();
+    int end = 0;
+    while (end < rest.length()
+        && (Character.isDigit(rest.charAt(end)) || rest.charAt(end) == '-')) {
+      end++;
+    }
+    return Integer.parseInt(rest.substring(0, end));
+  }
+
+  private static Map<String, String> query(String raw) {
+    Map<String, String> out = new HashMap<>();
+    if (raw == null) {
+      return out;
+    }
+    for (String pair : raw.split("&")) {
+      int eq = pair.indexOf('=');
+      if (eq > 0) {
+        out.put(
+            pair.substring(0, eq),
+            URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+      }
+    }
+    return out;
+  }
+}
