@@ -9,6 +9,7 @@ import io.github.wechatmp.WeChatApiException;
 import io.github.wechatmp.WeChatException;
 import io.github.wechatmp.WeChatTransportException;
 import io.github.wechatmp.http.AccessTokenInterceptor;
+import io.github.wechatmp.internal.http.ErrorFields;
 import io.github.wechatmp.internal.http.WeChatHttp;
 import io.github.wechatmp.token.AccessTokenProvider;
 import java.io.IOException;
@@ -430,26 +431,13 @@ final class ApiClient implements WeChatApi {
     if (start != '{') {
       return;
     }
-    long code = 0;
-    String message = null;
-    try (JsonReader reader = JsonReader.of(answer.peek())) {
-      reader.beginObject();
-      while (reader.hasNext()) {
-        String name = reader.nextName();
-        if (name.equals("errcode") && reader.peek() == JsonReader.Token.NUMBER) {
-          code = reader.nextLong();
-        } else if (name.equals("errmsg") && reader.peek() == JsonReader.Token.STRING) {
-          message = reader.nextString();
-        } else {
-          reader.skipValue();
-        }
-      }
-    } catch (JsonEncodingException | JsonDataException e) {
+    ErrorFields fields = ErrorFields.read(answer.peek());
+    if (!fields.wellFormed()) {
       throw new WeChatTransportException(
-          what(path) + " answered malformed JSON (" + contentType(response) + ")", e);
+          what(path) + " answered malformed JSON (" + contentType(response) + ")", null);
     }
-    if (code != 0) {
-      throw new WeChatApiException((int) code, message);
+    if (fields.code() != 0) {
+      throw new WeChatApiException((int) fields.code(), fields.message());
     }
   }
 
