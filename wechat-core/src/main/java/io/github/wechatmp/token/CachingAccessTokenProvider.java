@@ -2,6 +2,7 @@ package io.github.wechatmp.token;
 
 import io.github.wechatmp.internal.http.WeChatHttp;
 import io.github.wechatmp.internal.refresh.CredentialFetcher;
+import io.github.wechatmp.internal.refresh.EngineBackedProvider;
 import io.github.wechatmp.internal.refresh.RefreshingCache;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;

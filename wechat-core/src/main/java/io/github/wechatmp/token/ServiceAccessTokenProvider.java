@@ -1,5 +1,6 @@
 package io.github.wechatmp.token;
 
+import io.github.wechatmp.internal.refresh.EngineBackedProvider;
 import io.github.wechatmp.internal.refresh.RefreshingCache;
 
 /** The {@link AccessTokenProvider} that {@link TokenServiceProvider.Builder#build()} makes. */
