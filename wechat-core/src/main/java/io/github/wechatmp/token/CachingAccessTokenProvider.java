@@ -15,7 +15,7 @@ final class CachingAccessTokenProvider extends EngineBackedProvider {
   CachingAccessTokenProvider(AccessTokenProvider.Builder b) {
     super(engine(b, key(b)));
     this.apiBaseUrl = b.apiBaseUrl;
-    this.httpClient = b.httpClient;
+    this.httpClient = b.givenHttpClient();
   }
 
   private static TokenKey key(AccessTokenProvider.Builder b) {
@@ -28,9 +28,9 @@ final class CachingAccessTokenProvider extends EngineBackedProvider {
         .key(key)
         .fetcher(fetcher(b, key))
         .store(b.store)
-        .policy(b.policy)
-        .clock(b.clock)
-        .listener(b.listener)
+        .policy(b.policyOr(RefreshPolicy.defaults()))
+        .clock(b.givenClock())
+        .listener(b.givenListener())
         .build();
   }
 
@@ -45,7 +45,12 @@ final class CachingAccessTokenProvider extends EngineBackedProvider {
       };
     }
     return new TokenEndpoint(
-        b.httpClient, b.apiBaseUrl, key.appId(), b.appSecret.strip(), b.stableToken, b.clock);
+        b.givenHttpClient(),
+        b.apiBaseUrl,
+        key.appId(),
+        b.appSecret.strip(),
+        b.stableToken,
+        b.givenClock());
   }
 
   @Override
