@@ -11,6 +11,8 @@ import io.github.wechatmp.callback.Reply;
 import io.github.wechatmp.callback.inbound.TextMessage;
 import io.github.wechatmp.test.CallbackClient;
 import io.github.wechatmp.test.CallbackException;
+import io.github.wechatmp.test.ManualClock;
+import io.github.wechatmp.test.ReceivedRequest;
 import io.github.wechatmp.test.StandInPlatform;
 import io.github.wechatmp.test.WeChatStandIn;
 import io.github.wechatmp.token.InMemoryTokenStore;
@@ -20,13 +22,17 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -44,6 +50,12 @@ class AuthorizerMessagesTest {
 
   private final List<String> handledFor = new CopyOnWriteArrayList<>();
   private final AtomicInteger handled = new AtomicInteger();
+  private final AuthorizationStore authorizations = new InMemoryAuthorizationStore();
+  private final ManualClock otherClock = new ManualClock();
+  private OpenPlatform otherInstance;
+  private AuthorizerMessages otherMessages;
+  private AuthorizerMessages slowMessages;
+  private final CountDownLatch release = new CountDownLatch(1);
   private WeChatStandIn standIn;
   private StandInPlatform wechat;
   private HttpServer server;
@@ -60,8 +72,33 @@ class AuthorizerMessagesTest {
             .token(TOKEN)
             .encodingAesKey(AES_KEY)
             .store(new InMemoryTokenStore())
-            .authorizations(new InMemoryAuthorizationStore())
+            .authorizations(authorizations)
             .apiBaseUrl(standIn.baseUrl())
+            .build();
+    // Another instance of the cluster: the same authorization store, its own clock.
+    otherInstance =
+        OpenPlatform.builder()
+            .componentAppId(COMPONENT_APP_ID)
+            .componentAppSecret(SECRET)
+            .token(TOKEN)
+            .encodingAesKey(AES_KEY)
+            .authorizations(authorizations)
+            .apiBaseUrl(standIn.baseUrl())
+            .clock(otherClock)
+            .build();
+    otherMessages = otherInstance.messages(m -> Reply.text("other instance"));
+    slowMessages =
+        platform
+            .messagesBuilder(
+                (appId, message) -> {
+                  try {
+                    release.await(30, TimeUnit.SECONDS); // until WeChat was answered
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                  return Reply.text("late, for " + appId);
+                })
+            .replyDeadline(Duration.ofMillis(200))
             .build();
     messages =
         platform.messages(
@@ -84,10 +121,14 @@ class AuthorizerMessagesTest {
             String last = path.substring(path.lastIndexOf('/') + 1);
             String method = exchange.getRequestMethod();
             Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
+            AuthorizerMessages target =
+                path.contains("/other/")
+                    ? otherMessages
+                    : path.contains("/slow/") ? slowMessages : messages;
             CallbackResponse r =
                 last.equals("events")
                     ? events.handle(method, query, body)
-                    : messages.handle(last, method, query, body);
+                    : target.handle(last, method, query, body);
             byte[] bytes = r.body().getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", r.contentType());
             exchange.sendResponseHeaders(r.status(), bytes.length);
@@ -107,6 +148,8 @@ class AuthorizerMessagesTest {
 
   @AfterEach
   void stop() {
+    release.countDown();
+    otherInstance.close();
     platform.close();
     server.stop(0);
     standIn.close();
@@ -120,6 +163,16 @@ class AuthorizerMessagesTest {
   private CallbackClient wechatFor(String authorizerAppId) {
     return CallbackClient.builder()
         .url(url(authorizerAppId))
+        .token(TOKEN)
+        .encodingAesKey(AES_KEY)
+        .appId(COMPONENT_APP_ID)
+        .wechatRetries(false)
+        .build();
+  }
+
+  private CallbackClient wechatAt(String prefix, String authorizerAppId) {
+    return CallbackClient.builder()
+        .url(url(prefix + "/" + authorizerAppId))
         .token(TOKEN)
         .encodingAesKey(AES_KEY)
         .appId(COMPONENT_APP_ID)
@@ -186,6 +239,40 @@ class AuthorizerMessagesTest {
 
     assertEquals(403, e.status());
     assertEquals(1, handled.get());
+  }
+
+  @Test
+  void aRevocationAnotherInstanceHandledTakesEffectHereWithinAMinute() {
+    wechat.authorize(MERCHANT, List.of(1));
+    assertTrue(wechatAt("other", MERCHANT).send(text("a", 1)).contains("other instance"));
+    wechat.unauthorize(MERCHANT); // pushed to the first instance only
+
+    otherClock.advance(Duration.ofSeconds(59));
+    assertTrue(wechatAt("other", MERCHANT).send(text("b", 2)).contains("other instance"));
+    otherClock.advance(Duration.ofSeconds(1));
+    CallbackException e =
+        assertThrows(CallbackException.class, () -> wechatAt("other", MERCHANT).send(text("c", 3)));
+    assertEquals(403, e.status());
+  }
+
+  @Test
+  @Tag("slow") // waits out a real 200 ms reply deadline
+  void aReplyAfterTheDeadlineGoesOutAsACustomerServiceMessageWithTheAuthorizersToken()
+      throws Exception {
+    wechat.authorize(MERCHANT, List.of(1));
+
+    String answered = wechatAt("slow", MERCHANT).send(text("take your time", 7));
+    assertEquals("success", answered);
+    release.countDown();
+
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (standIn.received("cgi-bin/message/custom/send").isEmpty() && System.nanoTime() < until) {
+      Thread.sleep(20);
+    }
+    ReceivedRequest sent = standIn.received("cgi-bin/message/custom/send").get(0);
+    assertTrue(sent.body().contains("late, for " + MERCHANT), sent.body());
+    assertTrue(sent.body().contains("openid-of-a-customer"), sent.body());
+    assertEquals(platform.authorizer(MERCHANT).get().value(), sent.queryParameter("access_token"));
   }
 
   @Test
