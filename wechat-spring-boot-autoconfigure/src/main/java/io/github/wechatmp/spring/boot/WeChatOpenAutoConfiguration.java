@@ -1,5 +1,6 @@
 package io.github.wechatmp.spring.boot;
 
+import io.github.wechatmp.message.MessageCryptoException;
 import io.github.wechatmp.open.AuthorizationStore;
 import io.github.wechatmp.open.OpenPlatform;
 import io.github.wechatmp.token.TokenStore;
@@ -81,14 +82,23 @@ public class WeChatOpenAutoConfiguration {
       }
     }
     try {
-      return OpenPlatform.builder()
-          .componentAppId(properties.getComponentAppId().strip())
+      OpenPlatform.Builder b = OpenPlatform.builder();
+      String base = properties.getApiBaseUrl();
+      if (base != null && !base.isBlank()) {
+        b.apiBaseUrl(base.strip());
+      }
+      return b.componentAppId(properties.getComponentAppId().strip())
           .componentAppSecret(properties.getComponentAppSecret().strip())
           .token(properties.getToken().strip())
           .encodingAesKey(properties.getEncodingAesKey().strip())
           .store(store)
           .authorizations(authorizations)
           .build();
+    } catch (MessageCryptoException e) {
+      throw new WeChatConfigurationException(
+          "wechat.open.encoding-aes-key is not a valid EncodingAESKey (43 characters of base64).",
+          "Copy wechat.open.encoding-aes-key from the platform's page of open.weixin.qq.com.",
+          e);
     } catch (IllegalArgumentException e) {
       // The builder's messages name the setting, never its value.
       throw new WeChatConfigurationException(

@@ -22,6 +22,9 @@ public class WeChatOpenProperties {
   /** The platform's 43-character message EncodingAESKey. */
   private String encodingAesKey;
 
+  /** Where WeChat's API is: its default, or a proxy or the stand-in's in tests. */
+  private String apiBaseUrl = "https://api.weixin.qq.com/";
+
   /** The authorization-event URL (授权事件接收URL) that WeChat pushes tickets and events to. */
   private final Callback callback = new Callback();
 
@@ -101,6 +104,24 @@ public class WeChatOpenProperties {
    */
   public void setEncodingAesKey(String encodingAesKey) {
     this.encodingAesKey = encodingAesKey;
+  }
+
+  /**
+   * Returns the API base URL.
+   *
+   * @return the URL
+   */
+  public String getApiBaseUrl() {
+    return apiBaseUrl;
+  }
+
+  /**
+   * Sets the API base URL.
+   *
+   * @param apiBaseUrl the URL, such as {@code https://api.weixin.qq.com/}
+   */
+  public void setApiBaseUrl(String apiBaseUrl) {
+    this.apiBaseUrl = apiBaseUrl;
   }
 
   /**
