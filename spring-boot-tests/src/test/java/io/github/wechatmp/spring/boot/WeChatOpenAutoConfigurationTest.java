@@ -230,6 +230,16 @@ class WeChatOpenAutoConfigurationTest {
   }
 
   @Test
+  void aBlankComponentAppIdFailsTheStartNamingIt() {
+    platform()
+        .withPropertyValues("wechat.open.component-app-id= ")
+        .run(
+            c ->
+                assertThat(analysis(c).getDescription())
+                    .contains("wechat.open.component-app-id is set but blank"));
+  }
+
+  @Test
   void aMalformedEncodingAesKeyFailsTheStartWithoutShowingIt() {
     platform()
         .withPropertyValues("wechat.open.encoding-aes-key=" + AES_KEY.substring(1))

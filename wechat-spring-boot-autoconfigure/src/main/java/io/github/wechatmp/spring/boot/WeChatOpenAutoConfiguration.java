@@ -66,6 +66,13 @@ public class WeChatOpenAutoConfiguration {
   @ConditionalOnMissingBean
   public OpenPlatform wechatOpenPlatform(
       WeChatOpenProperties properties, TokenStore store, AuthorizationStore authorizations) {
+    if (nullToEmpty(properties.getComponentAppId()).isBlank()) {
+      // @ConditionalOnProperty counts ${WECHAT_COMPONENT_APP_ID:} left empty as set.
+      throw new WeChatConfigurationException(
+          "wechat.open.component-app-id is set but blank.",
+          "Set wechat.open.component-app-id to the platform's AppID, or remove it to turn the"
+              + " platform off.");
+    }
     Map<String, String> required =
         Map.of(
             "component-app-secret", nullToEmpty(properties.getComponentAppSecret()),
