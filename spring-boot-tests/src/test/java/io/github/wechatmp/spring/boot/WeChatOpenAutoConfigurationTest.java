@@ -12,10 +12,13 @@ import io.github.wechatmp.open.OpenPlatform;
 import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import javax.sql.DataSource;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
@@ -105,9 +108,22 @@ class WeChatOpenAutoConfigurationTest {
         .run(
             c -> {
               assertThat(c).hasNotFailed();
-              assertThat(c).getBean(AuthorizationStore.class).isInstanceOf(JdbcAuthorizationStore.class);
-              assertThat(c.getBean(AuthorizationStore.class).toString())
-                  .contains("platform_authorizations");
+              AuthorizationStore store = c.getBean(AuthorizationStore.class);
+              assertThat(store).isInstanceOf(JdbcAuthorizationStore.class);
+              store.save(
+                  Authorization.authorized(
+                      "wxmerchant0000001", "refresh-token-1", List.of(1), Instant.now()));
+              try (Connection connection = c.getBean(DataSource.class).getConnection();
+                  ResultSet rows =
+                      connection
+                          .createStatement()
+                          .executeQuery(
+                              "SELECT refresh_token FROM platform_authorizations"
+                                  + " WHERE authorizer_app_id = 'wxmerchant0000001'")) {
+                assertThat(rows.next()).as("the row in the application's database").isTrue();
+                assertThat(rows.getString(1)).isEqualTo("refresh-token-1");
+              }
+              assertThat(health(c)[1].toString()).contains("AUTHORIZED=1");
             });
   }
 
@@ -318,7 +334,7 @@ class WeChatOpenAutoConfigurationTest {
     @Bean
     DataSource dataSource() {
       JdbcDataSource ds = new JdbcDataSource();
-      ds.setURL("jdbc:h2:mem:open;DB_CLOSE_DELAY=-1");
+      ds.setURL("jdbc:h2:mem:open" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
       return ds;
     }
   }
