@@ -9,6 +9,7 @@ import io.github.wechatmp.WeChatApiException;
 import io.github.wechatmp.WeChatException;
 import io.github.wechatmp.WeChatTransportException;
 import io.github.wechatmp.http.AccessTokenInterceptor;
+import io.github.wechatmp.internal.http.ErrorFields;
 import io.github.wechatmp.internal.http.WeChatHttp;
 import io.github.wechatmp.token.AccessTokenProvider;
 import java.io.IOException;
@@ -21,6 +22,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import okhttp3.Call;
 import okhttp3.Callback;
 import okhttp3.HttpUrl;
@@ -97,30 +99,12 @@ final class ApiClient implements WeChatApi {
 
   @Override
   public <T> CompletableFuture<T> getAsync(String path, Map<String, ?> query, Class<T> type) {
-    Request request;
-    try {
-      Objects.requireNonNull(type, "type");
-      request = getRequest(path, query);
-    } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
-    }
-    CompletableFuture<T> result = new CompletableFuture<>();
-    attemptAsync(request, path, type, 0, result);
-    return result;
+    return callAsync(() -> getRequest(path, query), path, type);
   }
 
   @Override
   public <T> CompletableFuture<T> postAsync(String path, Object body, Class<T> type) {
-    Request request;
-    try {
-      Objects.requireNonNull(type, "type");
-      request = postRequest(path, body);
-    } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
-    }
-    CompletableFuture<T> result = new CompletableFuture<>();
-    attemptAsync(request, path, type, 0, result);
-    return result;
+    return callAsync(() -> postRequest(path, body), path, type);
   }
 
   @Override
@@ -185,6 +169,21 @@ final class ApiClient implements WeChatApi {
   }
 
   // ---------------------------------------------------------------------------------------------
+
+  /** Bad arguments fail the future, as every failure of an async call does, rather than throw. */
+  private <T> CompletableFuture<T> callAsync(
+      Supplier<Request> request, String path, Class<T> type) {
+    Request built;
+    try {
+      Objects.requireNonNull(type, "type");
+      built = request.get();
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    CompletableFuture<T> result = new CompletableFuture<>();
+    attemptAsync(built, path, type, 0, result);
+    return result;
+  }
 
   private Request getRequest(String path, Map<String, ?> query) {
     return new Request.Builder().url(url(path, query)).get().build();
@@ -432,26 +431,13 @@ final class ApiClient implements WeChatApi {
     if (start != '{') {
       return;
     }
-    long code = 0;
-    String message = null;
-    try (JsonReader reader = JsonReader.of(answer.peek())) {
-      reader.beginObject();
-      while (reader.hasNext()) {
-        String name = reader.nextName();
-        if (name.equals("errcode") && reader.peek() == JsonReader.Token.NUMBER) {
-          code = reader.nextLong();
-        } else if (name.equals("errmsg") && reader.peek() == JsonReader.Token.STRING) {
-          message = reader.nextString();
-        } else {
-          reader.skipValue();
-        }
-      }
-    } catch (JsonEncodingException | JsonDataException e) {
+    ErrorFields fields = ErrorFields.read(answer.peek());
+    if (!fields.wellFormed()) {
       throw new WeChatTransportException(
-          what(path) + " answered malformed JSON (" + contentType(response) + ")", e);
+          what(path) + " answered malformed JSON (" + contentType(response) + ")", null);
     }
-    if (code != 0) {
-      throw new WeChatApiException((int) code, message);
+    if (fields.code() != 0) {
+      throw new WeChatApiException((int) fields.code(), fields.message());
     }
   }
 

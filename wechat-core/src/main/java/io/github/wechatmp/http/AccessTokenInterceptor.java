@@ -1,7 +1,7 @@
 package io.github.wechatmp.http;
 
-import com.squareup.moshi.JsonReader;
 import io.github.wechatmp.WeChatApiException;
+import io.github.wechatmp.internal.http.ErrorFields;
 import io.github.wechatmp.token.AccessToken;
 import io.github.wechatmp.token.AccessTokenProvider;
 import java.io.IOException;
@@ -18,7 +18,6 @@ import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
-import okio.BufferedSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -255,30 +254,11 @@ public final class AccessTokenInterceptor implements Interceptor {
       return null; // media and other binary answers
     }
     ResponseBody peeked = response.peekBody(MAX_PEEK_BYTES);
-    BufferedSource source = peeked.source();
-    long code = 0;
-    String message = null;
-    try (JsonReader reader = JsonReader.of(source)) {
-      if (reader.peek() != JsonReader.Token.BEGIN_OBJECT) {
-        return null;
-      }
-      reader.beginObject();
-      while (reader.hasNext()) {
-        String name = reader.nextName();
-        if (name.equals("errcode") && reader.peek() == JsonReader.Token.NUMBER) {
-          code = reader.nextLong();
-        } else if (name.equals("errmsg") && reader.peek() == JsonReader.Token.STRING) {
-          message = reader.nextString();
-        } else {
-          reader.skipValue();
-        }
-      }
-    } catch (IOException | RuntimeException notJson) {
-      // Not JSON, or cut off by the peek limit: then it is not one of WeChat's small error answers.
-      if (code == 0) {
-        return null;
-      }
-    }
+    // Not JSON, or cut off by the peek limit: then it is not one of WeChat's small error answers,
+    // unless the errcode came before the cut.
+    ErrorFields fields = ErrorFields.read(peeked.source());
+    long code = fields.code();
+    String message = fields.message();
     if (code == WeChatApiException.INVALID_CREDENTIAL
         || code == WeChatApiException.INVALID_ACCESS_TOKEN
         || code == WeChatApiException.ACCESS_TOKEN_EXPIRED) {

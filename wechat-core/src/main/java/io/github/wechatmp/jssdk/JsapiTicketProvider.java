@@ -1,12 +1,12 @@
 package io.github.wechatmp.jssdk;
 
-import io.github.wechatmp.http.AccessTokenInterceptor;
 import io.github.wechatmp.internal.http.WeChatHttp;
 import io.github.wechatmp.internal.refresh.CacheHolder;
 import io.github.wechatmp.internal.refresh.RefreshingCache;
 import io.github.wechatmp.internal.refresh.SharedFuture;
 import io.github.wechatmp.token.AccessToken;
 import io.github.wechatmp.token.AccessTokenProvider;
+import io.github.wechatmp.token.ProviderBuilder;
 import io.github.wechatmp.token.RefreshPolicy;
 import io.github.wechatmp.token.TokenEventListener;
 import io.github.wechatmp.token.TokenKey;
@@ -63,22 +63,19 @@ public final class JsapiTicketProvider implements AutoCloseable {
         b.tokens instanceof CacheHolder ? ((CacheHolder) b.tokens).cache() : null;
     OkHttpClient client =
         WeChatHttp.credentialClient(
-            b.httpClient != null
-                ? b.httpClient
+            b.httpClientGiven() != null
+                ? b.httpClientGiven()
                 : b.tokens instanceof CacheHolder ? ((CacheHolder) b.tokens).httpClient() : null);
     HttpUrl apiBaseUrl = b.apiBaseUrl != null ? b.apiBaseUrl : b.tokens.apiBaseUrl();
     this.key = TokenKey.of(appId, TokenKey.JSAPI_TICKET);
     this.cache =
         RefreshingCache.builder()
             .key(key)
-            .fetcher(new GetTicketEndpoint(client, apiBaseUrl, b.tokens, b.clock))
+            .fetcher(new GetTicketEndpoint(client, apiBaseUrl, b.tokens, b.clockGiven()))
             .store(b.store != null ? b.store : parent != null ? parent.store() : null)
-            .policy(
-                b.policy != null
-                    ? b.policy
-                    : parent != null ? parent.policy() : RefreshPolicy.defaults())
-            .clock(b.clock)
-            .listener(b.listener)
+            .policy(b.policyGivenOr(parent != null ? parent.policy() : RefreshPolicy.defaults()))
+            .clock(b.clockGiven())
+            .listener(b.listenerGiven())
             .build();
   }
 
@@ -202,18 +199,19 @@ public final class JsapiTicketProvider implements AutoCloseable {
   }
 
   /**
-   * Configures a {@link JsapiTicketProvider}; the defaults are those of {@link
-   * AccessTokenProvider.Builder}. Not thread-safe; {@link #build()} may be called more than once,
-   * each time making an independent provider.
+   * Configures a {@link JsapiTicketProvider}. Not thread-safe; {@link #build()} may be called more
+   * than once, each time making an independent provider.
+   *
+   * <p>Defaults of the settings it shares with the other providers' builders ({@link
+   * ProviderBuilder}): the access token provider's policy and HTTP client, if it is one the SDK
+   * built (else {@link RefreshPolicy#defaults()} and the SDK's default client), so that a provider
+   * pointed at a stand-in or a proxy takes its tickets from there too; {@link
+   * java.time.Clock#systemUTC()}; no listener.
    */
-  public static final class Builder {
+  public static final class Builder extends ProviderBuilder<Builder> {
     AccessTokenProvider tokens;
     HttpUrl apiBaseUrl; // null: the access token provider's
-    OkHttpClient httpClient; // null: the access token provider's
     TokenStore store; // null: the access token provider's
-    RefreshPolicy policy; // null: the access token provider's
-    Clock clock = Clock.systemUTC();
-    TokenEventListener listener = TokenEventListener.NONE;
 
     Builder() {}
 
@@ -245,20 +243,6 @@ public final class JsapiTicketProvider implements AutoCloseable {
     }
 
     /**
-     * How the ticket is kept fresh: margins, the store's lock, retries and hold-off, all at once.
-     * The last policy given wins; each setting has its one place there. Default: the access token
-     * provider's policy, if it is one the SDK built, else {@link RefreshPolicy#defaults()}.
-     *
-     * @param refreshPolicy the policy
-     * @return this builder
-     * @throws NullPointerException if {@code refreshPolicy} is null
-     */
-    public Builder refreshPolicy(RefreshPolicy refreshPolicy) {
-      this.policy = Objects.requireNonNull(refreshPolicy, "refreshPolicy");
-      return this;
-    }
-
-    /**
      * The base URL of WeChat's API, ending in {@code /}. Default: the access token provider's
      * ({@link AccessTokenProvider#apiBaseUrl()}), so that a provider pointed at a stand-in or a
      * proxy takes its tickets from there too.
@@ -274,43 +258,22 @@ public final class JsapiTicketProvider implements AutoCloseable {
       return this;
     }
 
-    /**
-     * The client for getticket. Default: the client the access token provider was given, if it is
-     * one the SDK built, else one with 5 s connect, 10 s read and call timeouts. An {@link
-     * AccessTokenInterceptor} on it is left out for getticket, which carries its own token.
-     *
-     * @param httpClient the client to use; the provider does not close it
-     * @return this builder
-     * @throws NullPointerException if {@code httpClient} is null
-     */
-    public Builder httpClient(OkHttpClient httpClient) {
-      this.httpClient = Objects.requireNonNull(httpClient, "httpClient");
-      return this;
+    // The outer class reads the shared settings through these: protected members of the base are
+    // visible to this subclass, not to its enclosing class.
+    OkHttpClient httpClientGiven() {
+      return givenHttpClient();
     }
 
-    /**
-     * The clock that decides expiry. Default {@link Clock#systemUTC()}. As for {@link
-     * AccessTokenProvider.Builder#clock}, a clock that publishes its moves drives the refreshes.
-     *
-     * @param clock the clock
-     * @return this builder
-     * @throws NullPointerException if {@code clock} is null
-     */
-    public Builder clock(Clock clock) {
-      this.clock = Objects.requireNonNull(clock, "clock");
-      return this;
+    Clock clockGiven() {
+      return givenClock();
     }
 
-    /**
-     * Receives ticket events (with key kind {@code jsapi_ticket}). Default: none.
-     *
-     * @param listener the listener; see {@link TokenEventListener} for the threads it is called on
-     * @return this builder
-     * @throws NullPointerException if {@code listener} is null
-     */
-    public Builder eventListener(TokenEventListener listener) {
-      this.listener = Objects.requireNonNull(listener, "listener");
-      return this;
+    TokenEventListener listenerGiven() {
+      return givenListener();
+    }
+
+    RefreshPolicy policyGivenOr(RefreshPolicy fallback) {
+      return policyOr(fallback);
     }
 
     /**

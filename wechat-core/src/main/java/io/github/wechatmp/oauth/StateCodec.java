@@ -328,8 +328,7 @@ public final class StateCodec {
      * @throws IllegalArgumentException if it is not of that form
      */
     public Builder appId(String appId) {
-      TokenKey.of(appId, "access_token"); // the same rule as every key of this AppID
-      this.appId = appId;
+      this.appId = AccountChecks.appId(appId);
       return this;
     }
 
@@ -362,10 +361,7 @@ public final class StateCodec {
      * @throws IllegalArgumentException if it is blank
      */
     public Builder keyFromAppSecret(String appSecret) {
-      Objects.requireNonNull(appSecret, "appSecret");
-      if (appSecret.isBlank()) {
-        throw new IllegalArgumentException("appSecret must not be blank");
-      }
+      AccountChecks.appSecret(appSecret);
       try {
         Mac mac = Mac.getInstance("HmacSHA256");
         mac.init(new SecretKeySpec(appSecret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
@@ -423,9 +419,7 @@ public final class StateCodec {
      * @throws IllegalStateException if the AppID or the key is missing
      */
     public StateCodec build() {
-      if (appId == null) {
-        throw new IllegalStateException("appId is required");
-      }
+      AccountChecks.requireAppId(appId);
       if (key == null) {
         throw new IllegalStateException("a key is required: key(...) or keyFromAppSecret(...)");
       }

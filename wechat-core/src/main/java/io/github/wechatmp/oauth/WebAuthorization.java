@@ -240,12 +240,9 @@ public final class WebAuthorization {
             .addQueryParameter("refresh_token", token.refreshToken())
             .build();
     Map<String, Object> answer =
-        CredentialCall.executeObject(
-            client,
-            new Request.Builder().url(url).get().build(),
-            TIMEOUT,
+        get(
+            url,
             "refreshed web access token of " + appId,
-            appSecret,
             token.refreshToken(),
             token.accessToken());
     WebAccessToken renewed = readToken(answer, "refreshed web access token");
@@ -292,14 +289,7 @@ public final class WebAuthorization {
             .addQueryParameter("lang", "zh_CN")
             .build();
     Map<String, Object> answer =
-        CredentialCall.executeObject(
-            client,
-            new Request.Builder().url(url).get().build(),
-            TIMEOUT,
-            "user info of a user of " + appId,
-            appSecret,
-            token.accessToken(),
-            token.refreshToken());
+        get(url, "user info of a user of " + appId, token.accessToken(), token.refreshToken());
     String openId = string(answer, "openid", "user info");
     if (!openId.equals(token.openId())) {
       throw new WeChatTransportException(
@@ -410,15 +400,19 @@ public final class WebAuthorization {
             .addQueryParameter("code", code)
             .addQueryParameter("grant_type", "authorization_code")
             .build();
-    Map<String, Object> answer =
-        CredentialCall.executeObject(
-            client,
-            new Request.Builder().url(url).get().build(),
-            TIMEOUT,
-            "web access token of " + appId,
-            appSecret,
-            code);
-    return readToken(answer, "web access token");
+    return readToken(get(url, "web access token of " + appId, code), "web access token");
+  }
+
+  /**
+   * GETs {@code url} and returns WeChat's checked answer; the AppSecret and {@code secrets} are
+   * kept out of every message.
+   */
+  private Map<String, Object> get(HttpUrl url, String what, String... secrets) {
+    String[] kept = new String[secrets.length + 1];
+    kept[0] = appSecret;
+    System.arraycopy(secrets, 0, kept, 1, secrets.length);
+    return CredentialCall.executeObject(
+        client, new Request.Builder().url(url).get().build(), TIMEOUT, what, kept);
   }
 
   private WebAccessToken readToken(Map<String, Object> answer, String what) {
@@ -567,8 +561,7 @@ public final class WebAuthorization {
      * @throws IllegalArgumentException if it is not of that form
      */
     public Builder appId(String appId) {
-      TokenKey.of(appId, "access_token"); // the same rule as every key of this AppID
-      this.appId = appId;
+      this.appId = AccountChecks.appId(appId);
       return this;
     }
 
@@ -581,11 +574,7 @@ public final class WebAuthorization {
      * @throws IllegalArgumentException if it is blank
      */
     public Builder appSecret(String appSecret) {
-      Objects.requireNonNull(appSecret, "appSecret");
-      if (appSecret.isBlank()) {
-        throw new IllegalArgumentException("appSecret must not be blank");
-      }
-      this.appSecret = appSecret;
+      this.appSecret = AccountChecks.appSecret(appSecret);
       return this;
     }
 
@@ -664,9 +653,7 @@ public final class WebAuthorization {
      * @throws IllegalStateException if the AppID or the AppSecret is missing
      */
     public WebAuthorization build() {
-      if (appId == null) {
-        throw new IllegalStateException("appId is required");
-      }
+      AccountChecks.requireAppId(appId);
       if (appSecret == null) {
         throw new IllegalStateException("appSecret is required");
       }

@@ -1,11 +1,9 @@
 package io.github.wechatmp.token;
 
 import io.github.wechatmp.internal.http.WeChatHttp;
-import java.time.Clock;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import okhttp3.HttpUrl;
-import okhttp3.OkHttpClient;
 
 /**
  * Gives out WeChat's global {@code access_token}: cached in memory, shared with every other
@@ -158,18 +156,21 @@ public interface AccessTokenProvider extends AutoCloseable {
   /**
    * Configures an {@link AccessTokenProvider}. Not thread-safe; {@link #build()} may be called more
    * than once, each time making an independent provider.
+   *
+   * <p>Defaults of the settings it shares with the other providers' builders ({@link
+   * ProviderBuilder}): {@link RefreshPolicy#defaults()}; an HTTP client with a 5 s connect, 10 s
+   * read and 10 s call timeout (with the classic endpoint the AppSecret is in the request URL, as
+   * WeChat defines it: keep logging interceptors that print URLs off a client of yours, or use
+   * {@linkplain #stableToken(boolean) stable tokens}); {@link java.time.Clock#systemUTC()}; no
+   * listener.
    */
-  final class Builder {
+  final class Builder extends ProviderBuilder<Builder> {
     String appId;
     String appSecret;
     String apiBaseUrl = WeChatHttp.DEFAULT_API_BASE_URL.toString(); // canonical, checked
     boolean stableToken;
     boolean readOnly;
-    OkHttpClient httpClient;
     TokenStore store;
-    RefreshPolicy policy = RefreshPolicy.defaults();
-    Clock clock = Clock.systemUTC();
-    TokenEventListener listener = TokenEventListener.NONE;
 
     Builder() {}
 
@@ -209,19 +210,6 @@ public interface AccessTokenProvider extends AutoCloseable {
     }
 
     /**
-     * How the token is kept fresh: margins, the store's lock, retries and hold-off, all at once.
-     * The last policy given wins; each setting has its one place there.
-     *
-     * @param refreshPolicy the policy
-     * @return this builder
-     * @throws NullPointerException if {@code refreshPolicy} is null
-     */
-    public Builder refreshPolicy(RefreshPolicy refreshPolicy) {
-      this.policy = Objects.requireNonNull(refreshPolicy, "refreshPolicy");
-      return this;
-    }
-
-    /**
      * The base URL of WeChat's API, ending in {@code /}. Default {@code
      * https://api.weixin.qq.com/}; change it for a regional endpoint, a proxy, or a test server.
      *
@@ -246,52 +234,6 @@ public interface AccessTokenProvider extends AutoCloseable {
      */
     public Builder stableToken(boolean stableToken) {
       this.stableToken = stableToken;
-      return this;
-    }
-
-    /**
-     * The client for WeChat's token endpoints. Default: a client with a 5 s connect, 10 s read and
-     * 10 s call timeout. A client of the application's is used with redirects turned off (a
-     * redirect would carry the AppSecret elsewhere) and is not closed by the provider. With the
-     * classic endpoint the AppSecret is in the request URL, as WeChat defines it: keep logging
-     * interceptors that print URLs off this client, or use {@linkplain #stableToken(boolean) stable
-     * tokens}.
-     *
-     * @param httpClient the client to use
-     * @return this builder
-     * @throws NullPointerException if {@code httpClient} is null
-     */
-    public Builder httpClient(OkHttpClient httpClient) {
-      this.httpClient = Objects.requireNonNull(httpClient, "httpClient");
-      return this;
-    }
-
-    /**
-     * The clock that decides expiry. Default {@link Clock#systemUTC()}; tests inject their own. A
-     * clock that is also a {@link java.util.concurrent.Flow.Publisher} of its moves, such as {@code
-     * ManualClock} of module {@code wechat-test}, drives the provider's wake-ups: each move runs
-     * every refresh due by then (the proactive refresh, the retry after a hold-off) before it
-     * returns. Under any other clock but the system's, every {@code get()} reads the clock (a few
-     * nanoseconds more), so that a token it says has expired is never served.
-     *
-     * @param clock the clock
-     * @return this builder
-     * @throws NullPointerException if {@code clock} is null
-     */
-    public Builder clock(Clock clock) {
-      this.clock = Objects.requireNonNull(clock, "clock");
-      return this;
-    }
-
-    /**
-     * Receives token events for logs and metrics. Default: none.
-     *
-     * @param listener the listener; see {@link TokenEventListener} for the threads it is called on
-     * @return this builder
-     * @throws NullPointerException if {@code listener} is null
-     */
-    public Builder eventListener(TokenEventListener listener) {
-      this.listener = Objects.requireNonNull(listener, "listener");
       return this;
     }
 

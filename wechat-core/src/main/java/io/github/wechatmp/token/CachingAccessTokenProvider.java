@@ -2,6 +2,7 @@ package io.github.wechatmp.token;
 
 import io.github.wechatmp.internal.http.WeChatHttp;
 import io.github.wechatmp.internal.refresh.CredentialFetcher;
+import io.github.wechatmp.internal.refresh.EngineBackedProvider;
 import io.github.wechatmp.internal.refresh.RefreshingCache;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
@@ -14,7 +15,7 @@ final class CachingAccessTokenProvider extends EngineBackedProvider {
   CachingAccessTokenProvider(AccessTokenProvider.Builder b) {
     super(engine(b, key(b)));
     this.apiBaseUrl = b.apiBaseUrl;
-    this.httpClient = b.httpClient;
+    this.httpClient = b.givenHttpClient();
   }
 
   private static TokenKey key(AccessTokenProvider.Builder b) {
@@ -27,9 +28,9 @@ final class CachingAccessTokenProvider extends EngineBackedProvider {
         .key(key)
         .fetcher(fetcher(b, key))
         .store(b.store)
-        .policy(b.policy)
-        .clock(b.clock)
-        .listener(b.listener)
+        .policy(b.policyOr(RefreshPolicy.defaults()))
+        .clock(b.givenClock())
+        .listener(b.givenListener())
         .build();
   }
 
@@ -44,7 +45,12 @@ final class CachingAccessTokenProvider extends EngineBackedProvider {
       };
     }
     return new TokenEndpoint(
-        b.httpClient, b.apiBaseUrl, key.appId(), b.appSecret.strip(), b.stableToken, b.clock);
+        b.givenHttpClient(),
+        b.apiBaseUrl,
+        key.appId(),
+        b.appSecret.strip(),
+        b.stableToken,
+        b.givenClock());
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.github.wechatmp.token;
 
+import io.github.wechatmp.internal.refresh.EngineBackedProvider;
 import io.github.wechatmp.internal.refresh.RefreshingCache;
 
 /** The {@link AccessTokenProvider} that {@link TokenServiceProvider.Builder#build()} makes. */
@@ -7,7 +8,10 @@ final class ServiceAccessTokenProvider extends EngineBackedProvider {
   private final TokenServiceEndpoint endpoint;
 
   ServiceAccessTokenProvider(TokenServiceProvider.Builder b) {
-    this(b, new TokenServiceEndpoint(b.httpClient, b.url, b.apiKey, b.appId.strip(), b.clock));
+    this(
+        b,
+        new TokenServiceEndpoint(
+            b.givenHttpClient(), b.url, b.apiKey, b.appId.strip(), b.givenClock()));
   }
 
   private ServiceAccessTokenProvider(
@@ -16,9 +20,9 @@ final class ServiceAccessTokenProvider extends EngineBackedProvider {
         RefreshingCache.builder()
             .key(TokenKey.of(b.appId.strip(), TokenKey.ACCESS_TOKEN))
             .fetcher(endpoint)
-            .policy(b.policy)
-            .clock(b.clock)
-            .listener(b.listener)
+            .policy(b.policyOr(TokenServiceProvider.DEFAULT_POLICY))
+            .clock(b.givenClock())
+            .listener(b.givenListener())
             .build());
     this.endpoint = endpoint;
   }

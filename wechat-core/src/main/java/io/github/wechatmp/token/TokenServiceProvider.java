@@ -1,11 +1,9 @@
 package io.github.wechatmp.token;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
 import okhttp3.HttpUrl;
-import okhttp3.OkHttpClient;
 
 /**
  * Makes {@link AccessTokenProvider}s whose tokens come from the central token service (the {@code
@@ -76,17 +74,22 @@ public final class TokenServiceProvider {
   /**
    * Configures a provider that reads from the token service. Not thread-safe; {@link #build()} may
    * be called more than once, each time making an independent provider.
+   *
+   * <p>Defaults of the settings it shares with the other providers' builders ({@link
+   * ProviderBuilder}): {@link RefreshPolicy#defaults()} with a refresh margin of {@value
+   * #DEFAULT_REFRESH_MARGIN_SECONDS} s and a {@linkplain RefreshPolicy#rejectionRefetchInterval()
+   * rejection re-fetch interval} of zero (the service bounds re-fetches after rejections itself,
+   * for all its clients; the lock settings do not matter, the lock being this provider's own); an
+   * HTTP client with 5 s connect, 10 s read and call timeouts, used with redirects off (they would
+   * carry the API key elsewhere); {@link java.time.Clock#systemUTC()}, on which expiry is counted
+   * from the service's {@code expires_in}, so the hosts' clocks need not agree; no listener.
    */
-  public static final class Builder {
+  public static final class Builder extends ProviderBuilder<Builder> {
     private final String rawUrl;
     final String apiKey;
     private boolean allowPlainHttp;
     HttpUrl url;
     String appId;
-    OkHttpClient httpClient;
-    RefreshPolicy policy = DEFAULT_POLICY;
-    Clock clock = Clock.systemUTC();
-    TokenEventListener listener = TokenEventListener.NONE;
 
     Builder(String serviceUrl, String apiKey) {
       this.rawUrl = Objects.requireNonNull(serviceUrl, "serviceUrl").strip();
@@ -121,60 +124,6 @@ public final class TokenServiceProvider {
      */
     public Builder allowPlainHttp(boolean allow) {
       this.allowPlainHttp = allow;
-      return this;
-    }
-
-    /**
-     * The client for the service's requests. Default: 5 s connect, 10 s read and call timeouts.
-     * Redirects are turned off on it (they would carry the API key elsewhere).
-     *
-     * @param httpClient the client; not closed by the provider
-     * @return this builder
-     * @throws NullPointerException if {@code httpClient} is null
-     */
-    public Builder httpClient(OkHttpClient httpClient) {
-      this.httpClient = Objects.requireNonNull(httpClient, "httpClient");
-      return this;
-    }
-
-    /**
-     * The refresh policy; see {@link AccessTokenProvider.Builder#refreshPolicy}. Default: {@link
-     * RefreshPolicy#defaults()} with a refresh margin of {@value #DEFAULT_REFRESH_MARGIN_SECONDS} s
-     * and a {@linkplain RefreshPolicy#rejectionRefetchInterval() rejection re-fetch interval} of
-     * zero (the service bounds re-fetches after rejections itself, for all its clients); the lock
-     * settings do not matter here (the lock is this provider's own).
-     *
-     * @param refreshPolicy the policy
-     * @return this builder
-     * @throws NullPointerException if {@code refreshPolicy} is null
-     */
-    public Builder refreshPolicy(RefreshPolicy refreshPolicy) {
-      this.policy = Objects.requireNonNull(refreshPolicy, "refreshPolicy");
-      return this;
-    }
-
-    /**
-     * The clock that decides expiry. Default {@link Clock#systemUTC()}. Expiry is counted from the
-     * service's {@code expires_in} on this clock, so the hosts' clocks need not agree.
-     *
-     * @param clock the clock
-     * @return this builder
-     * @throws NullPointerException if {@code clock} is null
-     */
-    public Builder clock(Clock clock) {
-      this.clock = Objects.requireNonNull(clock, "clock");
-      return this;
-    }
-
-    /**
-     * Receives token events. Default: none.
-     *
-     * @param listener the listener; see {@link TokenEventListener}
-     * @return this builder
-     * @throws NullPointerException if {@code listener} is null
-     */
-    public Builder eventListener(TokenEventListener listener) {
-      this.listener = Objects.requireNonNull(listener, "listener");
       return this;
     }
 

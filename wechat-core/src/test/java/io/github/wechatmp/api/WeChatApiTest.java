@@ -66,6 +66,57 @@ class WeChatApiTest {
   }
 
   @Test
+  void anAsyncCallWithoutAResultTypeOrWithoutAPathFailsItsFutureAndSendsNothing() {
+    CompletableFuture<String> noType = api.getAsync(IPS, Map.of(), (Class<String>) null);
+    CompletableFuture<String> noPath = api.postAsync(" ", Map.of("a", 1), String.class);
+    CompletableFuture<String> postNoType = api.postAsync(CUSTOM, Map.of("a", 1), null);
+    assertInstanceOf(
+        NullPointerException.class,
+        assertThrows(ExecutionException.class, () -> noType.get(5, TimeUnit.SECONDS)).getCause());
+    assertInstanceOf(
+        IllegalArgumentException.class,
+        assertThrows(ExecutionException.class, () -> noPath.get(5, TimeUnit.SECONDS)).getCause());
+    assertInstanceOf(
+        NullPointerException.class,
+        assertThrows(ExecutionException.class, () -> postNoType.get(5, TimeUnit.SECONDS))
+            .getCause());
+    assertEquals(0, wechat.requests(IPS));
+    assertEquals(0, wechat.requests(CUSTOM));
+  }
+
+  @Test
+  void theStandInRefusesTemplateAndSubscribeMessagesWithoutRecipientTemplateOrDataAsWeChatDoes() {
+    Map<String, Object> data = Map.of("thing1", Map.of("value", "x"));
+    for (String path :
+        List.of("cgi-bin/message/template/send", "cgi-bin/message/subscribe/bizsend")) {
+      assertEquals(
+          40003,
+          assertThrows(
+                  WeChatApiException.class,
+                  () -> api.post(path, Map.of("template_id", "T1", "data", data), String.class))
+              .errorCode(),
+          path);
+      assertEquals(
+          40037,
+          assertThrows(
+                  WeChatApiException.class,
+                  () -> api.post(path, Map.of("touser", "o1", "data", data), String.class))
+              .errorCode(),
+          path);
+      assertEquals(
+          47001,
+          assertThrows(
+                  WeChatApiException.class,
+                  () -> api.post(path, Map.of("touser", "o1", "template_id", "T1"), String.class))
+              .errorCode(),
+          path);
+      api.post(path, Map.of("touser", "o1", "template_id", "T1", "data", data), String.class);
+    }
+    assertEquals(1, wechat.templateMessagesSent().size());
+    assertEquals(1, wechat.subscribeMessagesSent().size());
+  }
+
+  @Test
   void getReadsARecordAMapOrTheRawStringWithOrWithoutALeadingSlash() {
     IpList record = api.get(IPS, Map.of(), IpList.class);
     assertEquals(4, record.ipList().size());

@@ -221,6 +221,28 @@ class WebAuthorizationTest {
   }
 
   @Test
+  void anEmptyOrOversizedAnswerIsAClearTransportErrorAndHoldsNoSecretOrCode() throws Exception {
+    String code = codeFor(auth, Scope.BASE);
+    wechat.failNext(1, Fault.body(200, "application/json", "").at("sns/oauth2/access_token"));
+    WeChatTransportException empty =
+        assertThrows(WeChatTransportException.class, () -> auth.exchange(code));
+    assertEquals(
+        "WeChat's answer for the web access token of " + APP_ID + " is empty", empty.getMessage());
+    wechat.failNext(
+        1,
+        Fault.body(200, "application/json", "{\"x\":\"" + "a".repeat(70_000) + "\"}")
+            .at("sns/oauth2/access_token"));
+    WeChatTransportException large =
+        assertThrows(WeChatTransportException.class, () -> auth.exchange(code));
+    assertTrue(large.getMessage().endsWith("is larger than 65536 bytes"), large.getMessage());
+    for (WeChatTransportException e : List.of(empty, large)) {
+      assertFalse(e.getMessage().contains(SECRET));
+      assertFalse(e.getMessage().contains(code));
+    }
+    assertEquals(WebAuthorizationEndpointsOpenId.DEFAULT, auth.exchange(code).openId());
+  }
+
+  @Test
   void aCodeThatCannotBeWeChatsIsRefusedWithoutARequestOrTheCodeInTheMessage() {
     assertThrows(IllegalArgumentException.class, () -> auth.exchange(null));
     assertThrows(IllegalArgumentException.class, () -> auth.exchange(""));

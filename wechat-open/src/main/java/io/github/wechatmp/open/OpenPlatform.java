@@ -1,9 +1,11 @@
 package io.github.wechatmp.open;
 
 import io.github.wechatmp.WeChatApiException;
+import io.github.wechatmp.callback.MessageHandler;
 import io.github.wechatmp.internal.http.CredentialCall;
 import io.github.wechatmp.internal.http.WeChatHttp;
 import io.github.wechatmp.internal.refresh.RefreshingCache;
+import io.github.wechatmp.internal.refresh.Scheduler;
 import io.github.wechatmp.message.MessageCrypto;
 import io.github.wechatmp.token.AccessToken;
 import io.github.wechatmp.token.AccessTokenProvider;
@@ -21,6 +23,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
@@ -74,10 +77,19 @@ public final class OpenPlatform implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(OpenPlatform.class);
   private static final Duration TICKET_LIFE = Duration.ofHours(12);
   private static final Duration START_PUSH_INTERVAL = Duration.ofMinutes(10);
+
+  /**
+   * How long without a ticket push before the watchdog asks WeChat for one: two pushes missed
+   * (WeChat pushes every 10 minutes).
+   */
+  static final Duration TICKET_SILENCE = Duration.ofMinutes(20);
+
   private static final int LIST_PAGE = 500;
 
   private final String componentAppId;
   private final String componentAppSecret;
+  private final String token;
+  private final String encodingAesKey;
   private final TokenStore store;
   private final AuthorizationStore authorizations;
   private final HttpUrl apiBaseUrl;
@@ -90,11 +102,18 @@ public final class OpenPlatform implements AutoCloseable {
   private final PlatformProvider componentToken;
   private final ConcurrentHashMap<String, PlatformProvider> authorizers = new ConcurrentHashMap<>();
   private final AtomicReference<Instant> lastStartPush = new AtomicReference<>();
+  private final List<AuthorizerMessages> messageEndpoints = new CopyOnWriteArrayList<>();
+  private final Scheduler scheduler;
+  private final Instant builtAt;
+  private Scheduler.Cancellable watchdog = Scheduler.NONE; // guarded by this
+  private Instant warnedFor; // the newest ticket's time when the silence was last warned of
   private volatile boolean closed;
 
   private OpenPlatform(Builder b) {
     this.componentAppId = b.componentAppId;
     this.componentAppSecret = b.componentAppSecret;
+    this.token = b.token;
+    this.encodingAesKey = b.encodingAesKey;
     this.store = b.store != null ? b.store : new InMemoryTokenStore();
     this.authorizations = b.authorizations;
     this.apiBaseUrl = b.apiBaseUrl;
@@ -108,6 +127,9 @@ public final class OpenPlatform implements AutoCloseable {
     this.listener = b.listener;
     this.componentToken =
         provider(TokenKey.of(componentAppId, COMPONENT_ACCESS_TOKEN), this::fetchComponentToken);
+    this.builtAt = clock.instant();
+    this.scheduler = Scheduler.forClock(clock);
+    armWatchdog(TICKET_SILENCE);
   }
 
   /**
@@ -172,6 +194,45 @@ public final class OpenPlatform implements AutoCloseable {
    */
   public AuthorizationEventEndpoint callback() {
     return new AuthorizationEventEndpoint(this);
+  }
+
+  /**
+   * Returns the message endpoint of every authorized account (消息与事件接收URL), with the default
+   * settings of {@link #messagesBuilder(AuthorizerMessageHandler)}: requests are routed by the
+   * authorizer's AppID from the path to a {@code WeChatCallback} per authorizer, made on first use.
+   *
+   * @param handler what answers every authorizer's messages, such as a {@code MessageRouter}; the
+   *     message's {@code ToUserName} tells which account it was sent to
+   * @return the endpoint
+   * @throws NullPointerException if {@code handler} is null
+   */
+  public AuthorizerMessages messages(MessageHandler handler) {
+    Objects.requireNonNull(handler, "handler");
+    return messagesBuilder((appId, message) -> handler.handle(message)).build();
+  }
+
+  /**
+   * Returns the message endpoint of every authorized account, with a handler told which account
+   * each message was sent to; otherwise as {@link #messages(MessageHandler)}.
+   *
+   * @param handler what answers every authorizer's messages
+   * @return the endpoint
+   * @throws NullPointerException if {@code handler} is null
+   */
+  public AuthorizerMessages messages(AuthorizerMessageHandler handler) {
+    return messagesBuilder(handler).build();
+  }
+
+  /**
+   * Returns a builder of the message endpoint of every authorized account, for a shared
+   * deduplicator, another reply deadline or fewer handler threads.
+   *
+   * @param handler what answers every authorizer's messages
+   * @return the builder
+   * @throws NullPointerException if {@code handler} is null
+   */
+  public AuthorizerMessages.Builder messagesBuilder(AuthorizerMessageHandler handler) {
+    return AuthorizerMessages.builder(this, handler);
   }
 
   /** Where a merchant authorizes the platform. */
@@ -246,6 +307,11 @@ public final class OpenPlatform implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    synchronized (this) {
+      watchdog.cancel();
+      watchdog = Scheduler.NONE;
+    }
+    scheduler.close();
     componentToken.close();
     authorizers.values().forEach(PlatformProvider::close);
     authorizers.clear();
@@ -267,6 +333,18 @@ public final class OpenPlatform implements AutoCloseable {
 
   MessageCrypto crypto() {
     return crypto;
+  }
+
+  String token() {
+    return token;
+  }
+
+  String encodingAesKey() {
+    return encodingAesKey;
+  }
+
+  void served(AuthorizerMessages endpoint) {
+    messageEndpoints.add(endpoint);
   }
 
   Clock clock() {
@@ -545,6 +623,70 @@ public final class OpenPlatform implements AutoCloseable {
     PlatformProvider p = authorizers.remove(appId);
     if (p != null) {
       p.close();
+    }
+    messageEndpoints.forEach(m -> m.forget(appId));
+  }
+
+  // ---- the ticket watchdog ----
+
+  private void armWatchdog(Duration in) {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      watchdog.cancel();
+      watchdog =
+          scheduler.schedule(() -> scheduler.execute(this::checkTicketPushes), in.toMillis());
+    }
+  }
+
+  /**
+   * Runs 20 minutes after the newest ticket (or after the platform was built, if none): when the
+   * newest ticket in the store, which any instance of the cluster may have received, is older than
+   * that by the platform's clock, warns once per silence and asks WeChat to push one. Then checks
+   * again 20 minutes after the newest ticket, or 20 minutes from now if none came.
+   */
+  void checkTicketPushes() {
+    if (closed) {
+      return;
+    }
+    Instant now = clock.instant();
+    Duration next = TICKET_SILENCE;
+    try {
+      Instant newest =
+          store
+              .load(TokenKey.of(componentAppId, COMPONENT_VERIFY_TICKET))
+              .flatMap(AccessToken::issuedAt)
+              .orElse(null);
+      Instant since = newest != null ? newest : builtAt;
+      Instant due = since.plus(TICKET_SILENCE);
+      if (now.isBefore(due)) {
+        next = Duration.between(now, due);
+      } else {
+        boolean warn;
+        synchronized (this) {
+          warn = !since.equals(warnedFor);
+          warnedFor = since;
+        }
+        if (warn) {
+          log.warn(
+              "No component_verify_ticket reached the platform {} for {} minutes (the newest"
+                  + " is from {}); asking WeChat to push one (api_start_push_ticket). Check that"
+                  + " the authorization-event URL reaches OpenPlatform.callback()",
+              componentAppId,
+              Duration.between(since, now).toMinutes(),
+              newest != null ? newest : "none yet");
+        }
+        startPushTicket();
+      }
+    } catch (RuntimeException e) {
+      log.warn(
+          "The ticket watchdog of {} failed: {}; it tries again in {} minutes",
+          componentAppId,
+          e.getMessage(),
+          next.toMinutes());
+    } finally {
+      armWatchdog(next);
     }
   }
 

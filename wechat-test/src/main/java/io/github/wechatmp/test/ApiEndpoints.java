@@ -235,15 +235,11 @@ final class ApiEndpoints {
   }
 
   private Reply template(Map<String, Object> json, String body) {
-    if (!(json.get("touser") instanceof String to) || to.isBlank()) {
-      return Reply.error(40003, "invalid openid");
+    Reply refused = checkMessage(json);
+    if (refused != null) {
+      return refused;
     }
-    if (!(json.get("template_id") instanceof String t) || t.isBlank()) {
-      return Reply.error(40037, "invalid template_id");
-    }
-    if (!(json.get("data") instanceof Map<?, ?>)) {
-      return Reply.error(47001, "data format error");
-    }
+    String to = (String) json.get("touser");
     Object clientMsgId = json.get("client_msg_id");
     if (clientMsgId instanceof String id) {
       Long seen = clientMsgIds.get(to + '\n' + id);
@@ -264,6 +260,16 @@ final class ApiEndpoints {
   }
 
   private Reply subscribe(Map<String, Object> json, String body) {
+    Reply refused = checkMessage(json);
+    if (refused != null) {
+      return refused;
+    }
+    subscribes.add(body);
+    return Reply.ok();
+  }
+
+  /** WeChat's refusal of a template or subscribe message, or null if it would accept it. */
+  private static Reply checkMessage(Map<String, Object> json) {
     if (!(json.get("touser") instanceof String to) || to.isBlank()) {
       return Reply.error(40003, "invalid openid");
     }
@@ -273,8 +279,7 @@ final class ApiEndpoints {
     if (!(json.get("data") instanceof Map<?, ?>)) {
       return Reply.error(47001, "data format error");
     }
-    subscribes.add(body);
-    return Reply.ok();
+    return null;
   }
 
   private static Reply checkButtons(Object buttons) {

@@ -417,15 +417,7 @@ final class ApiHandler implements HttpHandler {
   }
 
   private boolean allowed(InetAddress remote) {
-    if (allow.isEmpty()) {
-      return true;
-    }
-    for (Cidr c : allow) {
-      if (c.contains(remote)) {
-        return true;
-      }
-    }
-    return false;
+    return Cidr.allows(allow, remote);
   }
 
   /** The body, or null if it is longer than the limit. */

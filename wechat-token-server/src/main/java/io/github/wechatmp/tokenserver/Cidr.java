@@ -2,6 +2,7 @@ package io.github.wechatmp.tokenserver;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.List;
 import java.util.regex.Pattern;
 
 /** An address range of the allow list, such as {@code 10.0.0.0/8} or {@code ::1/128}. Immutable. */
@@ -20,6 +21,19 @@ final class Cidr {
     this.network = network;
     this.prefix = prefix;
     this.text = text;
+  }
+
+  /** Returns whether an allow list lets {@code remote} in: an empty list allows every address. */
+  static boolean allows(List<Cidr> allowList, InetAddress remote) {
+    if (allowList.isEmpty()) {
+      return true;
+    }
+    for (Cidr c : allowList) {
+      if (c.contains(remote)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

@@ -328,15 +328,7 @@ final class HttpFront implements AutoCloseable {
   }
 
   private boolean allowed(InetAddress remote) {
-    if (allow.isEmpty()) {
-      return true;
-    }
-    for (Cidr c : allow) {
-      if (c.contains(remote)) {
-        return true;
-      }
-    }
-    return false;
+    return Cidr.allows(allow, remote);
   }
 
   /** A request the front refuses itself, before the handler sees it. */

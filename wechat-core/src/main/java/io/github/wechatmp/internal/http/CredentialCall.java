@@ -56,34 +56,19 @@ public final class CredentialCall {
       String secret,
       boolean secretIsAppSecret,
       Issued<T> issued) {
-    Call call = client.newCall(request);
-    long timeoutMillis = Math.max(1, timeout.toMillis());
-    call.timeout().timeout(timeoutMillis, TimeUnit.MILLISECONDS);
-    try (Response response = call.execute()) {
-      Instant receivedAt = clock.instant();
-      if (response.code() != 200) {
-        throw new WeChatTransportException(
-            "WeChat answered HTTP " + response.code() + " when asked for the " + what,
-            response.code());
-      }
-      return parse(
-          response.body(), valueField, what, receivedAt, secret, secretIsAppSecret, issued);
-    } catch (InterruptedIOException e) {
-      throw new WeChatTransportException(
-          "Timed out after " + timeoutMillis + " ms asking WeChat for the " + what,
-          safeCause(e, secret));
-    } catch (IOException e) {
-      throw new WeChatTransportException(
-          "Could not reach WeChat for the "
-              + what
-              + ": "
-              + Secrets.scrub(String.valueOf(e.getMessage()), secret),
-          safeCause(e, secret));
-    }
+    return send(
+        client,
+        request,
+        timeout,
+        what,
+        clock,
+        new String[] {secret},
+        (source, receivedAt) ->
+            parse(source, valueField, what, receivedAt, secret, secretIsAppSecret, issued));
   }
 
   private static <T> T parse(
-      ResponseBody body,
+      BufferedSource source,
       String valueField,
       String what,
       Instant receivedAt,
@@ -91,14 +76,6 @@ public final class CredentialCall {
       boolean secretIsAppSecret,
       Issued<T> issued)
       throws IOException {
-    BufferedSource source = body.source();
-    if (source.request(MAX_BODY_BYTES + 1)) {
-      throw new WeChatTransportException(
-          "WeChat's answer for the " + what + " is larger than " + MAX_BODY_BYTES + " bytes", null);
-    }
-    if (source.exhausted()) {
-      throw new WeChatTransportException("WeChat's answer for the " + what + " is empty", null);
-    }
     String value = null;
     long expiresIn = -1;
     long errcode = 0;
@@ -179,16 +156,40 @@ public final class CredentialCall {
    */
   public static java.util.Map<String, Object> executeObject(
       OkHttpClient client, Request request, Duration timeout, String what, String... secrets) {
+    // The answer carries no lifetime, so the instant it was received is not needed.
+    return send(
+        client,
+        request,
+        timeout,
+        what,
+        Clock.systemUTC(),
+        secrets,
+        (source, receivedAt) -> parseObject(source, what, secrets));
+  }
+
+  /**
+   * Executes {@code request} once, within {@code timeout}, and hands a 200 answer's body to {@code
+   * reader} once it is known to be neither empty nor larger than {@link #MAX_BODY_BYTES}.
+   */
+  private static <T> T send(
+      OkHttpClient client,
+      Request request,
+      Duration timeout,
+      String what,
+      Clock clock,
+      String[] secrets,
+      AnswerReader<T> reader) {
     Call call = client.newCall(request);
     long timeoutMillis = Math.max(1, timeout.toMillis());
     call.timeout().timeout(timeoutMillis, TimeUnit.MILLISECONDS);
     try (Response response = call.execute()) {
+      Instant receivedAt = clock.instant();
       if (response.code() != 200) {
         throw new WeChatTransportException(
             "WeChat answered HTTP " + response.code() + " when asked for the " + what,
             response.code());
       }
-      return parseObject(response.body(), what, secrets);
+      return reader.read(boundedSource(response.body(), what), receivedAt);
     } catch (InterruptedIOException e) {
       throw new WeChatTransportException(
           "Timed out after " + timeoutMillis + " ms asking WeChat for the " + what,
@@ -200,8 +201,7 @@ public final class CredentialCall {
     }
   }
 
-  private static java.util.Map<String, Object> parseObject(
-      ResponseBody body, String what, String[] secrets) throws IOException {
+  private static BufferedSource boundedSource(ResponseBody body, String what) throws IOException {
     BufferedSource source = body.source();
     if (source.request(MAX_BODY_BYTES + 1)) {
       throw new WeChatTransportException(
@@ -210,6 +210,11 @@ public final class CredentialCall {
     if (source.exhausted()) {
       throw new WeChatTransportException("WeChat's answer for the " + what + " is empty", null);
     }
+    return source;
+  }
+
+  private static java.util.Map<String, Object> parseObject(
+      BufferedSource source, String what, String[] secrets) {
     Object value;
     try (JsonReader reader = JsonReader.of(source)) {
       if (reader.peek() != JsonReader.Token.BEGIN_OBJECT) {
@@ -266,6 +271,12 @@ public final class CredentialCall {
       }
     }
     return e;
+  }
+
+  /** Reads a checked answer's body, received at {@code receivedAt}. */
+  @FunctionalInterface
+  private interface AnswerReader<T> {
+    T read(BufferedSource source, Instant receivedAt) throws IOException;
   }
 
   /**

@@ -8,7 +8,7 @@ import java.util.concurrent.Flow;
  * refreshes. A cache takes one from {@link #forClock} when it is built and {@linkplain #close()
  * closes} it when it is closed: the threads behind it are shared, and counted, not global.
  */
-interface Scheduler {
+public interface Scheduler {
 
   /** A scheduled wake-up that may be cancelled. */
   interface Cancellable {

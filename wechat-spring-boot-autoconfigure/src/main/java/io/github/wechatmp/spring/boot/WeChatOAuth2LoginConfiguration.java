@@ -93,10 +93,7 @@ public class WeChatOAuth2LoginConfiguration {
           "Set the account's app-id and app-secret (and a valid api-base-url, authorize-base-url)",
           e);
     }
-    TokenStore s = store.getIfAvailable();
-    if (s != null) {
-      b.store(s);
-    }
+    store.ifAvailable(b::store);
     return b.build();
   }
 
@@ -128,10 +125,7 @@ public class WeChatOAuth2LoginConfiguration {
           "Set it to 32 random bytes in Base64 (openssl rand -base64 32), or leave it unset",
           null);
     }
-    TokenStore s = store.getIfAvailable();
-    if (s != null) {
-      b.store(s);
-    }
+    store.ifAvailable(b::store);
     return b.build();
   }
 

@@ -1,20 +1,24 @@
-package io.github.wechatmp.token;
+package io.github.wechatmp.internal.refresh;
 
-import io.github.wechatmp.internal.refresh.CacheHolder;
-import io.github.wechatmp.internal.refresh.RefreshingCache;
+import io.github.wechatmp.token.AccessToken;
+import io.github.wechatmp.token.AccessTokenProvider;
+import io.github.wechatmp.token.TokenKey;
+import io.github.wechatmp.token.TokenStatus;
 import java.util.concurrent.CompletableFuture;
 import okhttp3.OkHttpClient;
 
 /**
- * What the SDK's own {@link AccessTokenProvider}s share: every call goes to the refresh engine of
- * one key. Subclasses say how the engine is built and what they add; thread-safe as the engine is.
- * It hands its engine (store and policy) to a provider built on it (the jsapi ticket's) as a {@link
+ * What the SDK's own {@link AccessTokenProvider}s share (the official account's, the token
+ * service's, the third-party platform's): every call goes to the refresh engine of one key.
+ * Subclasses say how the engine is built and what they add; thread-safe as the engine is. It hands
+ * its engine (store and policy) to a provider built on it (the jsapi ticket's) as a {@link
  * CacheHolder}.
  */
-abstract class EngineBackedProvider implements AccessTokenProvider, CacheHolder {
+public abstract class EngineBackedProvider implements AccessTokenProvider, CacheHolder {
   private final RefreshingCache cache;
 
-  EngineBackedProvider(RefreshingCache cache) {
+  /** Puts the provider on {@code cache}. */
+  protected EngineBackedProvider(RefreshingCache cache) {
     this.cache = cache;
   }
 
@@ -49,7 +53,7 @@ abstract class EngineBackedProvider implements AccessTokenProvider, CacheHolder 
   }
 
   /** Returns the key the token is stored under. */
-  TokenKey key() {
+  public TokenKey key() {
     return cache.key();
   }
 

@@ -1,0 +1,387 @@
+package io.github.wechatmp.open;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpServer;
+import io.github.wechatmp.callback.CallbackResponse;
+import io.github.wechatmp.callback.Reply;
+import io.github.wechatmp.callback.inbound.TextMessage;
+import io.github.wechatmp.test.CallbackClient;
+import io.github.wechatmp.test.CallbackException;
+import io.github.wechatmp.test.ManualClock;
+import io.github.wechatmp.test.ReceivedRequest;
+import io.github.wechatmp.test.StandInPlatform;
+import io.github.wechatmp.test.WeChatStandIn;
+import io.github.wechatmp.token.InMemoryTokenStore;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The authorizers' message endpoint end to end: the stand-in pushes the ticket and the
+ * authorization events to the platform's event URL, and a {@link CallbackClient} plays WeChat
+ * delivering an authorizer's messages, encrypted with the platform's key, to {@code
+ * /wechat/{appId}} on the JDK's HttpServer.
+ */
+class AuthorizerMessagesTest {
+  private static final String COMPONENT_APP_ID = "wxcomponent000001";
+  private static final String SECRET = "component-secret-0123456789abcdef";
+  private static final String TOKEN = "platformtoken";
+  private static final String AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
+  private static final String MERCHANT = "wxmerchant0000001";
+
+  private final List<String> handledFor = new CopyOnWriteArrayList<>();
+  private final AtomicInteger handled = new AtomicInteger();
+  private final AuthorizationStore authorizations = new InMemoryAuthorizationStore();
+  private final ManualClock otherClock = new ManualClock();
+  private OpenPlatform otherInstance;
+  private AuthorizerMessages otherMessages;
+  private AuthorizerMessages slowMessages;
+  private final CountDownLatch release = new CountDownLatch(1);
+  private WeChatStandIn standIn;
+  private StandInPlatform wechat;
+  private HttpServer server;
+  private OpenPlatform platform;
+  private AuthorizerMessages messages;
+
+  @BeforeEach
+  void start() throws Exception {
+    standIn = WeChatStandIn.start();
+    platform =
+        OpenPlatform.builder()
+            .componentAppId(COMPONENT_APP_ID)
+            .componentAppSecret(SECRET)
+            .token(TOKEN)
+            .encodingAesKey(AES_KEY)
+            .store(new InMemoryTokenStore())
+            .authorizations(authorizations)
+            .apiBaseUrl(standIn.baseUrl())
+            .build();
+    // Another instance of the cluster: the same authorization store, its own clock.
+    otherInstance =
+        OpenPlatform.builder()
+            .componentAppId(COMPONENT_APP_ID)
+            .componentAppSecret(SECRET)
+            .token(TOKEN)
+            .encodingAesKey(AES_KEY)
+            .authorizations(authorizations)
+            .apiBaseUrl(standIn.baseUrl())
+            .clock(otherClock)
+            .build();
+    otherMessages = otherInstance.messages(m -> Reply.text("other instance"));
+    slowMessages =
+        platform
+            .messagesBuilder(
+                (appId, message) -> {
+                  try {
+                    release.await(30, TimeUnit.SECONDS); // until WeChat was answered
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                  return Reply.text("late, for " + appId);
+                })
+            .replyDeadline(Duration.ofMillis(200))
+            .build();
+    messages =
+        platform.messages(
+            (appId, message) -> {
+              handled.incrementAndGet();
+              handledFor.add(appId);
+              return message instanceof TextMessage t
+                  ? Reply.text(appId + " heard: " + t.content())
+                  : Reply.none();
+            });
+    AuthorizationEventEndpoint events = platform.callback();
+    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server.createContext(
+        "/wechat/",
+        exchange -> {
+          try (exchange;
+              InputStream in = exchange.getRequestBody()) {
+            String body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            String path = exchange.getRequestURI().getPath();
+            String last = path.substring(path.lastIndexOf('/') + 1);
+            String method = exchange.getRequestMethod();
+            Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
+            AuthorizerMessages target =
+                path.contains("/other/")
+                    ? otherMessages
+                    : path.contains("/slow/") ? slowMessages : messages;
+            CallbackResponse r =
+                last.equals("events")
+                    ? events.handle(method, query, body)
+                    : target.handle(last, method, query, body);
+            byte[] bytes = r.body().getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", r.contentType());
+            exchange.sendResponseHeaders(r.status(), bytes.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+              out.write(bytes);
+            }
+          }
+        });
+    server.start();
+    wechat =
+        standIn
+            .openPlatform()
+            .credentials(COMPONENT_APP_ID, SECRET)
+            .pushTo(url("events"), TOKEN, AES_KEY);
+    wechat.pushTicket();
+  }
+
+  @AfterEach
+  void stop() {
+    release.countDown();
+    otherInstance.close();
+    platform.close();
+    server.stop(0);
+    standIn.close();
+  }
+
+  private String url(String last) {
+    return "http://127.0.0.1:" + server.getAddress().getPort() + "/wechat/" + last;
+  }
+
+  /** WeChat delivering the authorizer's messages: signed with, and encrypted for, the platform. */
+  private CallbackClient wechatFor(String authorizerAppId) {
+    return CallbackClient.builder()
+        .url(url(authorizerAppId))
+        .token(TOKEN)
+        .encodingAesKey(AES_KEY)
+        .appId(COMPONENT_APP_ID)
+        .wechatRetries(false)
+        .build();
+  }
+
+  private CallbackClient wechatAt(String prefix, String authorizerAppId) {
+    return CallbackClient.builder()
+        .url(url(prefix + "/" + authorizerAppId))
+        .token(TOKEN)
+        .encodingAesKey(AES_KEY)
+        .appId(COMPONENT_APP_ID)
+        .wechatRetries(false)
+        .build();
+  }
+
+  private static String text(String content, long msgId) {
+    return "<xml><ToUserName><![CDATA[gh_merchant0001]]></ToUserName>"
+        + "<FromUserName><![CDATA[openid-of-a-customer]]></FromUserName>"
+        + "<CreateTime>1700000000</CreateTime><MsgType><![CDATA[text]]></MsgType>"
+        + "<Content><![CDATA["
+        + content
+        + "]]></Content><MsgId>"
+        + msgId
+        + "</MsgId></xml>";
+  }
+
+  @Test
+  void anAuthorizersEncryptedMessageReachesTheHandlerAndItsReplyComesBack() {
+    wechat.authorize(MERCHANT, List.of(1));
+
+    String reply = wechatFor(MERCHANT).send(text("hello", 1001));
+
+    assertTrue(reply.contains("<![CDATA[" + MERCHANT + " heard: hello]]>"), reply);
+    assertTrue(reply.contains("<ToUserName><![CDATA[openid-of-a-customer]]></ToUserName>"), reply);
+    assertEquals(List.of(MERCHANT), handledFor);
+  }
+
+  @Test
+  void wechatsRetryOfAMessageIsAnsweredTheSameReplyWithoutRunningTheHandlerAgain() {
+    wechat.authorize(MERCHANT, List.of(1));
+    CallbackClient client = wechatFor(MERCHANT);
+
+    String first = client.send(text("once", 1002));
+    String retry = client.send(text("once", 1002));
+
+    assertEquals(first, retry);
+    assertEquals(1, handled.get());
+  }
+
+  @Test
+  void twoAuthorizersAreServedByTheirOwnCallbacksOnOneEndpoint() {
+    String other = "wxmerchant0000002";
+    wechat.authorize(MERCHANT, List.of(1));
+    wechat.authorize(other, List.of(1));
+
+    String a = wechatFor(MERCHANT).send(text("a", 1));
+    String b = wechatFor(other).send(text("b", 1)); // the same MsgId, another account
+
+    assertTrue(a.contains(MERCHANT + " heard: a"), a);
+    assertTrue(b.contains(other + " heard: b"), b);
+    assertEquals(List.of(MERCHANT, other), handledFor);
+  }
+
+  @Test
+  void aRevokedAccountsMessageIsRefusedAndTheHandlerDoesNotRun() {
+    wechat.authorize(MERCHANT, List.of(1));
+    wechatFor(MERCHANT).send(text("before", 1));
+    wechat.unauthorize(MERCHANT);
+
+    CallbackException e =
+        assertThrows(CallbackException.class, () -> wechatFor(MERCHANT).send(text("after", 2)));
+
+    assertEquals(403, e.status());
+    assertEquals(1, handled.get());
+  }
+
+  @Test
+  void aRevocationAnotherInstanceHandledTakesEffectHereWithinAMinute() {
+    wechat.authorize(MERCHANT, List.of(1));
+    assertTrue(wechatAt("other", MERCHANT).send(text("a", 1)).contains("other instance"));
+    wechat.unauthorize(MERCHANT); // pushed to the first instance only
+
+    otherClock.advance(Duration.ofSeconds(59));
+    assertTrue(wechatAt("other", MERCHANT).send(text("b", 2)).contains("other instance"));
+    otherClock.advance(Duration.ofSeconds(1));
+    CallbackException e =
+        assertThrows(CallbackException.class, () -> wechatAt("other", MERCHANT).send(text("c", 3)));
+    assertEquals(403, e.status());
+  }
+
+  @Test
+  @Tag("slow") // waits out a real 200 ms reply deadline
+  void aReplyAfterTheDeadlineGoesOutAsACustomerServiceMessageWithTheAuthorizersToken()
+      throws Exception {
+    wechat.authorize(MERCHANT, List.of(1));
+
+    String answered = wechatAt("slow", MERCHANT).send(text("take your time", 7));
+    assertEquals("success", answered);
+    release.countDown();
+
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (standIn.received("cgi-bin/message/custom/send").isEmpty() && System.nanoTime() < until) {
+      Thread.sleep(20);
+    }
+    ReceivedRequest sent = standIn.received("cgi-bin/message/custom/send").get(0);
+    assertTrue(sent.body().contains("late, for " + MERCHANT), sent.body());
+    assertTrue(sent.body().contains("openid-of-a-customer"), sent.body());
+    assertEquals(platform.authorizer(MERCHANT).get().value(), sent.queryParameter("access_token"));
+  }
+
+  @Test
+  void anAccountThatNeverAuthorizedIsRefusedWithNotFound() {
+    CallbackException e =
+        assertThrows(
+            CallbackException.class, () -> wechatFor("wxstranger0000001").send(text("hi", 1)));
+    assertEquals(404, e.status());
+    assertEquals(0, handled.get());
+  }
+
+  @Test
+  void aMalformedAppIdInThePathIsABadRequest() {
+    wechat.authorize(MERCHANT, List.of(1));
+    CallbackException e =
+        assertThrows(CallbackException.class, () -> wechatFor("wx-not!valid").send(text("x", 1)));
+    assertEquals(400, e.status());
+  }
+
+  @Test
+  void anUnsignedRequestIsRefusedBeforeTheAuthorizationStoreIsRead() {
+    AuthorizationStore counting = new CountingStore();
+    OpenPlatform p =
+        OpenPlatform.builder()
+            .componentAppId(COMPONENT_APP_ID)
+            .componentAppSecret(SECRET)
+            .token(TOKEN)
+            .encodingAesKey(AES_KEY)
+            .authorizations(counting)
+            .build();
+    try {
+      CallbackResponse r =
+          p.messages(m -> Reply.none())
+              .handle(
+                  MERCHANT,
+                  "POST",
+                  Map.of("signature", "forged", "timestamp", "1", "nonce", "n"),
+                  "<xml/>");
+      assertEquals(403, r.status());
+      assertEquals(0, ((CountingStore) counting).finds.get());
+    } finally {
+      p.close();
+    }
+  }
+
+  @Test
+  void aMessageEncryptedForAnotherAppIdIsRefused() {
+    wechat.authorize(MERCHANT, List.of(1));
+    CallbackClient wrong =
+        CallbackClient.builder()
+            .url(url(MERCHANT))
+            .token(TOKEN)
+            .encodingAesKey(AES_KEY)
+            .appId(MERCHANT) // WeChat encrypts for the platform, never for the authorizer
+            .wechatRetries(false)
+            .build();
+    CallbackException e = assertThrows(CallbackException.class, () -> wrong.send(text("x", 1)));
+    assertEquals(403, e.status());
+    assertEquals(0, handled.get());
+  }
+
+  @Test
+  void itsDescriptionShowsNeitherTheTokenNorTheKey() {
+    wechat.authorize(MERCHANT, List.of(1));
+    wechatFor(MERCHANT).send(text("x", 1));
+    String s = messages.toString();
+    assertFalse(s.contains(TOKEN) || s.contains(AES_KEY), s);
+    assertTrue(s.contains("authorizers served=1"), s);
+  }
+
+  private static final class CountingStore implements AuthorizationStore {
+    final AtomicInteger finds = new AtomicInteger();
+    final InMemoryAuthorizationStore inner = new InMemoryAuthorizationStore();
+
+    @Override
+    public java.util.Optional<Authorization> find(String authorizerAppId) {
+      finds.incrementAndGet();
+      return inner.find(authorizerAppId);
+    }
+
+    @Override
+    public boolean save(Authorization authorization) {
+      return inner.save(authorization);
+    }
+
+    @Override
+    public List<Authorization> list(String afterAuthorizerAppId, int limit) {
+      return inner.list(afterAuthorizerAppId, limit);
+    }
+
+    @Override
+    public Map<Authorization.State, Long> countByState() {
+      return inner.countByState();
+    }
+  }
+
+  private static Map<String, String> query(String raw) {
+    Map<String, String> out = new HashMap<>();
+    if (raw == null) {
+      return out;
+    }
+    for (String pair : raw.split("&")) {
+      int eq = pair.indexOf('=');
+      if (eq > 0) {
+        out.put(
+            pair.substring(0, eq),
+            URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+      }
+    }
+    return out;
+  }
+}
