@@ -38,4 +38,30 @@ class ConfigurationMetadataTest {
     assertThat(json).contains("\"value\":\"memory\"").contains("\"value\":\"redis\"");
     assertThat(json).contains("\"defaultValue\":\"\\/wechat\"");
   }
+
+  @Test
+  void everyKeyOfThePlatformIsInTheGeneratedMetadata() throws Exception {
+    String json;
+    try (InputStream in =
+        WeChatOpenProperties.class.getResourceAsStream(
+            "/META-INF/spring-configuration-metadata.json")) {
+      json = new String(in.readAllBytes(), StandardCharsets.UTF_8).replaceAll("\\s", "");
+    }
+    for (String key :
+        List.of(
+            "component-app-id",
+            "component-app-secret",
+            "token",
+            "encoding-aes-key",
+            "api-base-url",
+            "callback.path",
+            "store.type",
+            "store.file.path",
+            "store.jdbc.table")) {
+      assertThat(json).contains("\"name\":\"wechat.open." + key + "\"");
+    }
+    assertThat(json).contains("\"value\":\"jdbc\"").contains("\"value\":\"file\"");
+    assertThat(json).contains("\"defaultValue\":\"\\/wechat\\/open\\/events\"");
+    assertThat(json).contains("\"defaultValue\":\"wechat_open_authorization\"");
+  }
 }
