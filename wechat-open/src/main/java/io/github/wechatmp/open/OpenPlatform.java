@@ -45,9 +45,10 @@ import org.slf4j.LoggerFactory;
  *   <li>An authorizer's refresh token, which WeChat issues only once, lives in the {@linkplain
  *       Builder#authorizations(AuthorizationStore) authorization store} and is saved there,
  *       durably, before an authorization event is answered and before a token fetched with a
- *       rotated one is handed out. A refresh token WeChat refuses ({@code 61023}) is looked for in
- *       {@code api_get_authorizer_list} before the account is marked {@link
- *       Authorization.State#NEEDS_REAUTHORIZATION}.
+ *       rotated one is handed out; a rotated one the store cannot take (the database is down) is
+ *       kept in memory and saved before anything else at the next attempt. A refresh token WeChat
+ *       refuses ({@code 61023}) is looked for in {@code api_get_authorizer_list} before the account
+ *       is marked {@link Authorization.State#NEEDS_REAUTHORIZATION}.
  *   <li>{@link #callback()} answers the authorization-event URL: the {@code
  *       component_verify_ticket} (kept in the store, shared by the cluster, the newest kept),
  *       {@code authorized}, {@code updateauthorized} and {@code unauthorized}.
@@ -102,6 +103,7 @@ public final class OpenPlatform implements AutoCloseable {
   private final PlatformProvider componentToken;
   private final ConcurrentHashMap<String, PlatformProvider> authorizers = new ConcurrentHashMap<>();
   private final AtomicReference<Instant> lastStartPush = new AtomicReference<>();
+  private final ConcurrentHashMap<String, UnsavedRotation> unsaved = new ConcurrentHashMap<>();
   private final List<AuthorizerMessages> messageEndpoints = new CopyOnWriteArrayList<>();
   private final Scheduler scheduler;
   private final Instant builtAt;
@@ -312,6 +314,12 @@ public final class OpenPlatform implements AutoCloseable {
       watchdog = Scheduler.NONE;
     }
     scheduler.close();
+    if (!unsaved.isEmpty()) {
+      log.warn(
+          "Closed with the rotated refresh tokens of {} unsaved (the authorization store failed):"
+              + " they are recovered from api_get_authorizer_list at the next fetch",
+          unsaved.keySet());
+    }
     componentToken.close();
     authorizers.values().forEach(PlatformProvider::close);
     authorizers.clear();
@@ -447,6 +455,10 @@ public final class OpenPlatform implements AutoCloseable {
    * before the token is handed out, and recovering a refused one through the authorizer list.
    */
   private AccessToken fetchAuthorizerToken(String appId, boolean mayRecover) {
+    AccessToken kept = saveUnsavedRotation(appId);
+    if (kept != null) {
+      return kept;
+    }
     Authorization a = authorizations.find(appId).orElse(null);
     if (a == null && mayRecover && recoverMissingAuthorization(appId)) {
       return fetchAuthorizerToken(appId, false);
@@ -500,12 +512,55 @@ public final class OpenPlatform implements AutoCloseable {
               + " lacks authorizer_access_token or expires_in",
           null);
     }
+    AccessToken fetched = AccessToken.of(value, now, now.plusSeconds(expiresIn));
     String rotated = ComponentCalls.string(answer, "authorizer_refresh_token");
     if (rotated != null && !rotated.equals(a.refreshToken())) {
-      authorizations.save(a.withRefreshToken(rotated, now)); // durable before the token is used
+      Authorization next = a.withRefreshToken(rotated, now);
+      try {
+        authorizations.save(next); // durable before the token is used
+      } catch (RuntimeException e) {
+        // The old refresh token may be void now: the new one is the authorization. Kept until it
+        // lands, by the engine's next attempt, which the failure brings on.
+        unsaved.put(appId, new UnsavedRotation(next, fetched));
+        log.warn(
+            "Could not save the refresh token WeChat rotated for {}: {}. It is kept in memory and"
+                + " saved at the next attempt; the valid token is served meanwhile",
+            appId,
+            e.getMessage());
+        throw e;
+      }
     }
-    return AccessToken.of(value, now, now.plusSeconds(expiresIn));
+    return fetched;
   }
+
+  /**
+   * Saves the refresh token rotated by a fetch whose save failed, if there is one: before anything
+   * else, so that no fetch is made with the refresh token it replaced.
+   *
+   * @return the token that fetch got, to hand out now that its rotation is saved; or null: there
+   *     was none, the store held a later version, or the token is about to expire
+   * @throws RuntimeException the store's failure, the rotation still kept
+   */
+  private AccessToken saveUnsavedRotation(String appId) {
+    UnsavedRotation pending = unsaved.get(appId);
+    if (pending == null) {
+      return null;
+    }
+    boolean stored = authorizations.save(pending.authorization());
+    unsaved.remove(appId, pending);
+    if (!stored) {
+      return null; // another instance saved a later version (say, recovered through the list)
+    }
+    log.info("Saved the refresh token WeChat rotated for {} while the store failed", appId);
+    Instant now = clock.instant();
+    AccessToken t = pending.token();
+    Duration left = Duration.between(now, t.expiresAt());
+    Duration life = Duration.between(t.issuedAt().orElse(now), t.expiresAt());
+    return left.compareTo(life.dividedBy(2)) > 0 ? t : null; // past half its life it is due
+  }
+
+  /** A rotated refresh token the store could not take yet, and the token fetched with it. */
+  private record UnsavedRotation(Authorization authorization, AccessToken token) {}
 
   /**
    * Looks for an account the store does not know in {@code api_get_authorizer_list}: an {@code
@@ -619,6 +674,7 @@ public final class OpenPlatform implements AutoCloseable {
     }
     Instant now = clock.instant();
     authorizations.save(Authorization.authorized(appId, refreshToken, functionIds, now));
+    unsaved.remove(appId); // the new authorization's refresh token supersedes it
     String accessToken = ComponentCalls.string(info, "authorizer_access_token");
     long expiresIn = ComponentCalls.number(info, "expires_in");
     if (accessToken != null && expiresIn > 0) {
@@ -643,6 +699,7 @@ public final class OpenPlatform implements AutoCloseable {
    */
   void unauthorized(PlatformEvent.Unauthorized event) {
     String appId = event.authorizerAppId();
+    unsaved.remove(appId);
     Optional<Authorization> held = authorizations.find(appId);
     if (held.isPresent() && held.get().state() != Authorization.State.REVOKED) {
       authorizations.save(held.get().withState(Authorization.State.REVOKED, clock.instant()));

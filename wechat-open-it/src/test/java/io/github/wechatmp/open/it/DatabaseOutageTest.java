@@ -30,8 +30,9 @@ import org.junit.jupiter.api.Test;
  * The authorization database (a real PostgreSQL) down while an authorizer's refresh falls due, with
  * WeChat rotating the refresh token on every fetch: the valid token keeps being served, the token
  * fetched with a rotation that could not be saved is never handed out, and once the database is
- * back the rotated refresh token is recovered through {@code api_get_authorizer_list}: nothing is
- * lost and the merchant need not authorize again.
+ * back the rotated refresh token, kept in memory meanwhile, is saved; a platform closed before that
+ * recovers it through {@code api_get_authorizer_list}: nothing is lost and the merchant need not
+ * authorize again. {@link DatabaseRestartTest} stops the real server instead.
  */
 @Tag("slow")
 class DatabaseOutageTest {
@@ -39,6 +40,7 @@ class DatabaseOutageTest {
   private static final Duration LIFE = Duration.ofHours(2);
 
   private final ManualClock clock = new ManualClock();
+  private final InMemoryTokenStore tokens = new InMemoryTokenStore();
   private TestPostgres pg;
   private SwitchableDataSource db;
   private WeChatStandIn standIn;
@@ -51,18 +53,7 @@ class DatabaseOutageTest {
     pg = TestPostgres.start();
     db = new SwitchableDataSource(pg.dataSource());
     standIn = WeChatStandIn.builder().clock(clock).expiresIn(LIFE).start();
-    platform =
-        OpenPlatform.builder()
-            .componentAppId(COMPONENT_APP_ID)
-            .componentAppSecret(SECRET)
-            .token(TOKEN)
-            .encodingAesKey(AES_KEY)
-            .store(new InMemoryTokenStore())
-            .authorizations(new JdbcAuthorizationStore(db))
-            .apiBaseUrl(standIn.baseUrl())
-            .clock(clock)
-            .refreshPolicy(RefreshPolicy.builder().refreshMargin(Duration.ofMinutes(10)).build())
-            .build();
+    platform = platform(new JdbcAuthorizationStore(db));
     events = ClusterFixture.serve(platform);
     wechat =
         standIn
@@ -70,6 +61,20 @@ class DatabaseOutageTest {
             .credentials(COMPONENT_APP_ID, SECRET)
             .pushTo(ClusterFixture.url(events), TOKEN, AES_KEY)
             .rotateRefreshTokens();
+  }
+
+  private OpenPlatform platform(JdbcAuthorizationStore authorizations) {
+    return OpenPlatform.builder()
+        .componentAppId(COMPONENT_APP_ID)
+        .componentAppSecret(SECRET)
+        .token(TOKEN)
+        .encodingAesKey(AES_KEY)
+        .store(tokens)
+        .authorizations(authorizations)
+        .apiBaseUrl(standIn.baseUrl())
+        .clock(clock)
+        .refreshPolicy(RefreshPolicy.builder().refreshMargin(Duration.ofMinutes(10)).build())
+        .build();
   }
 
   @AfterEach
@@ -81,7 +86,7 @@ class DatabaseOutageTest {
   }
 
   @Test
-  void aRotationThatCouldNotBeSavedIsNeverHandedOutAndIsRecoveredWhenTheDatabaseReturns()
+  void aRotationThatCouldNotBeSavedIsNeverHandedOutAndIsSavedWhenTheDatabaseReturns()
       throws Exception {
     wechat.pushTicket();
     wechat.authorize(MERCHANT, List.of(1));
@@ -116,6 +121,39 @@ class DatabaseOutageTest {
     Authorization saved = direct.find(MERCHANT).orElseThrow();
     assertEquals(Authorization.State.AUTHORIZED, saved.state());
     assertEquals(wechat.refreshTokenOf(MERCHANT), saved.refreshToken(), "the rotation landed");
-    assertTrue(standIn.requests("cgi-bin/component/api_get_authorizer_list") >= 1);
+    assertEquals(
+        0,
+        standIn.requests("cgi-bin/component/api_get_authorizer_list"),
+        "the rotation kept in memory was saved: nothing had to be recovered");
+  }
+
+  @Test
+  void aRotationUnsavedWhenThePlatformClosedIsRecoveredThroughTheAuthorizerList() throws Exception {
+    wechat.pushTicket();
+    wechat.authorize(MERCHANT, List.of(1));
+    String first = platform.authorizer(MERCHANT).get().value();
+    db.downAfter(1);
+    clock.advance(LIFE.minus(Duration.ofMinutes(8)));
+    assertTrue(db.refused() >= 1, "the rotation's save failed");
+    platform.close(); // the rotation, kept only in memory, goes with it
+
+    db.up();
+    OpenPlatform next = platform(new JdbcAuthorizationStore(db));
+    try {
+      AccessTokenProvider merchant = next.authorizer(MERCHANT);
+      assertEquals(first, merchant.get().value(), "adopted from the store, due");
+      clock.advance(Duration.ofSeconds(1)); // the due refresh runs
+      String after = merchant.get().value();
+
+      assertNotEquals(first, after);
+      assertEquals(0, ClusterFixture.apiErrcode(standIn.baseUrl(), after));
+      Authorization saved =
+          new JdbcAuthorizationStore(pg.dataSource()).find(MERCHANT).orElseThrow();
+      assertEquals(Authorization.State.AUTHORIZED, saved.state());
+      assertEquals(wechat.refreshTokenOf(MERCHANT), saved.refreshToken());
+      assertEquals(1, standIn.requests("cgi-bin/component/api_get_authorizer_list"));
+    } finally {
+      next.close();
+    }
   }
 }

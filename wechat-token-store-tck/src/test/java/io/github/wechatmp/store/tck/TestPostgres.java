@@ -36,29 +36,58 @@ public final class TestPostgres implements AutoCloseable {
   private static final int NOBODY = 65534;
 
   private final EmbeddedPostgres zonky;
-  private final Process server;
   private final Path root;
   private final int port;
+  private final boolean asNobody;
+  private Process server;
 
-  private TestPostgres(EmbeddedPostgres zonky, Process server, Path root, int port) {
+  private TestPostgres(
+      EmbeddedPostgres zonky, Process server, Path root, int port, boolean asNobody) {
     this.zonky = zonky;
     this.server = server;
     this.root = root;
     this.port = port;
+    this.asNobody = asNobody;
   }
 
   public static TestPostgres start() throws Exception {
-    if (!"root".equals(System.getProperty("user.name"))) {
+    if (!isRoot()) {
       EmbeddedPostgres pg = EmbeddedPostgres.builder().start();
-      return new TestPostgres(pg, null, null, pg.getPort());
+      return new TestPostgres(pg, null, null, pg.getPort(), false);
     }
+    return launch(true);
+  }
+
+  /**
+   * Starts a PostgreSQL that {@link #stop()} and {@link #restart()} can take down and bring back on
+   * the same port and data directory, as an operator restarting the database does: always this
+   * class's own launcher (zonky's cannot restart a server it stopped), as {@code nobody} when root.
+   */
+  public static TestPostgres startRestartable() throws Exception {
+    return launch(isRoot());
+  }
+
+  private static boolean isRoot() {
+    return "root".equals(System.getProperty("user.name"));
+  }
+
+  private static TestPostgres launch(boolean asNobody) throws Exception {
     Path root = Files.createTempDirectory("wechat-pg");
     try (InputStream archive = resource("postgres-linux-x86_64.txz")) {
       extract(archive, root.resolve("pg"));
     }
     Path data = root.resolve("data");
     Files.createDirectories(data);
-    chownToNobody(root);
+    if (asNobody) {
+      chownToNobody(root);
+    } else {
+      Files.setPosixFilePermissions(
+          data,
+          EnumSet.of(
+              PosixFilePermission.OWNER_READ,
+              PosixFilePermission.OWNER_WRITE,
+              PosixFilePermission.OWNER_EXECUTE));
+    }
     run(
         List.of(
             bin(root, "initdb"),
@@ -71,47 +100,97 @@ public final class TestPostgres implements AutoCloseable {
             "--no-locale",
             "-D",
             data.toString()),
-        root);
+        root,
+        asNobody);
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
-    Process server =
-        asNobody(
-                List.of(
-                    bin(root, "postgres"),
-                    "-D",
-                    data.toString(),
-                    "-p",
-                    Integer.toString(port),
-                    "-h",
-                    "127.0.0.1",
-                    "-k",
-                    root.toString(),
-                    "-c",
-                    "fsync=off",
-                    "-c",
-                    "full_page_writes=off"),
-                root)
-            .redirectOutput(root.resolve("postgres.log").toFile())
-            .redirectErrorStream(true)
-            .start();
-    TestPostgres pg = new TestPostgres(null, server, root, port);
+    TestPostgres pg = new TestPostgres(null, null, root, port, asNobody);
+    pg.server = pg.launchServer();
+    pg.awaitReady();
+    return pg;
+  }
+
+  private Process launchServer() throws IOException {
+    Path data = root.resolve("data");
+    return command(
+            List.of(
+                bin(root, "postgres"),
+                "-D",
+                data.toString(),
+                "-p",
+                Integer.toString(port),
+                "-h",
+                "127.0.0.1",
+                "-k",
+                root.toString(),
+                "-c",
+                "fsync=off",
+                "-c",
+                "full_page_writes=off"),
+            root,
+            asNobody)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(root.resolve("postgres.log").toFile()))
+        .redirectErrorStream(true)
+        .start();
+  }
+
+  private void awaitReady() throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (true) {
-      try (Connection c = pg.dataSource().getConnection()) {
+      try (Connection c = dataSource().getConnection()) {
         if (c.isValid(5)) {
-          return pg;
+          return;
         }
       } catch (SQLException notYet) {
         if (!server.isAlive() || System.nanoTime() > deadline) {
-          pg.close();
-          throw new IllegalStateException(
-              "PostgreSQL did not start: " + Files.readString(root.resolve("postgres.log")),
-              notYet);
+          String log = Files.readString(root.resolve("postgres.log"));
+          close();
+          throw new IllegalStateException("PostgreSQL did not start: " + log, notYet);
         }
         Thread.sleep(100);
       }
+    }
+  }
+
+  /** The port the server listens on, the same across {@link #restart()}. */
+  public int port() {
+    return port;
+  }
+
+  /**
+   * Takes the server down as a fast shutdown does (SIGINT: open sessions are cut, the data is kept)
+   * and waits until it has exited: from then on every connection attempt is refused. Only on a
+   * server from {@link #startRestartable()}.
+   */
+  public synchronized void stop() throws Exception {
+    requireOwnServer();
+    Process p = new ProcessBuilder("kill", "-INT", Long.toString(server.pid())).start();
+    if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      throw new IllegalStateException("kill -INT " + server.pid() + " failed");
+    }
+    if (!server.waitFor(30, TimeUnit.SECONDS)) {
+      throw new IllegalStateException("PostgreSQL did not stop within 30 s");
+    }
+  }
+
+  /**
+   * Starts the server {@link #stop()} stopped again, on the same port and data directory, and waits
+   * until it accepts connections.
+   */
+  public synchronized void restart() throws Exception {
+    requireOwnServer();
+    if (server.isAlive()) {
+      throw new IllegalStateException("the server is running: stop() it first");
+    }
+    server = launchServer();
+    awaitReady();
+  }
+
+  private void requireOwnServer() {
+    if (zonky != null) {
+      throw new IllegalStateException("only a server from startRestartable() can stop and restart");
     }
   }
 
@@ -148,6 +227,10 @@ public final class TestPostgres implements AutoCloseable {
       zonky.close();
       return;
     }
+    if (server == null) {
+      deleteRoot();
+      return;
+    }
     server.destroy(); // SIGTERM; then SIGKILL if it lingers
     try {
       if (!server.waitFor(20, TimeUnit.SECONDS)) {
@@ -157,6 +240,10 @@ public final class TestPostgres implements AutoCloseable {
       server.destroyForcibly();
       Thread.currentThread().interrupt();
     }
+    deleteRoot();
+  }
+
+  private void deleteRoot() throws IOException {
     try (Stream<Path> all = Files.walk(root)) {
       for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(p);
@@ -168,10 +255,12 @@ public final class TestPostgres implements AutoCloseable {
     return root.resolve("pg").resolve("bin").resolve(name).toString();
   }
 
-  private static ProcessBuilder asNobody(List<String> command, Path dir) {
-    List<String> full =
-        new ArrayList<>(
-            List.of("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups", "--"));
+  private static ProcessBuilder command(List<String> command, Path dir, boolean asNobody) {
+    List<String> full = new ArrayList<>();
+    if (asNobody) {
+      full.addAll(
+          List.of("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups", "--"));
+    }
     full.addAll(command);
     ProcessBuilder pb = new ProcessBuilder(full).directory(dir.toFile());
     pb.environment().put("LC_ALL", "C");
@@ -179,8 +268,8 @@ public final class TestPostgres implements AutoCloseable {
     return pb;
   }
 
-  private static void run(List<String> command, Path dir) throws Exception {
-    Process p = asNobody(command, dir).redirectErrorStream(true).start();
+  private static void run(List<String> command, Path dir, boolean asNobody) throws Exception {
+    Process p = command(command, dir, asNobody).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes());
     if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
       throw new IllegalStateException(command.get(0) + " failed: " + out);
