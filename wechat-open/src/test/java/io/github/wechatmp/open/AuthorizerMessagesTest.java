@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.sun.net.httpserver.HttpServer;
 import io.github.wechatmp.callback.CallbackResponse;
 import io.github.wechatmp.callback.Reply;
 import io.github.wechatmp.callback.inbound.TextMessage;
+import io.github.wechatmp.open.testing.EndpointServer;
 import io.github.wechatmp.test.CallbackClient;
 import io.github.wechatmp.test.CallbackException;
 import io.github.wechatmp.test.ManualClock;
@@ -16,14 +16,7 @@ import io.github.wechatmp.test.ReceivedRequest;
 import io.github.wechatmp.test.StandInPlatform;
 import io.github.wechatmp.test.WeChatStandIn;
 import io.github.wechatmp.token.InMemoryTokenStore;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -58,7 +51,7 @@ class AuthorizerMessagesTest {
   private final CountDownLatch release = new CountDownLatch(1);
   private WeChatStandIn standIn;
   private StandInPlatform wechat;
-  private HttpServer server;
+  private EndpointServer server;
   private OpenPlatform platform;
   private AuthorizerMessages messages;
 
@@ -110,34 +103,19 @@ class AuthorizerMessagesTest {
                   : Reply.none();
             });
     AuthorizationEventEndpoint events = platform.callback();
-    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.createContext(
-        "/wechat/",
-        exchange -> {
-          try (exchange;
-              InputStream in = exchange.getRequestBody()) {
-            String body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            String path = exchange.getRequestURI().getPath();
-            String last = path.substring(path.lastIndexOf('/') + 1);
-            String method = exchange.getRequestMethod();
-            Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
-            AuthorizerMessages target =
-                path.contains("/other/")
-                    ? otherMessages
-                    : path.contains("/slow/") ? slowMessages : messages;
-            CallbackResponse r =
-                last.equals("events")
-                    ? events.handle(method, query, body)
-                    : target.handle(last, method, query, body);
-            byte[] bytes = r.body().getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().set("Content-Type", r.contentType());
-            exchange.sendResponseHeaders(r.status(), bytes.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-              out.write(bytes);
-            }
-          }
-        });
-    server.start();
+    server =
+        EndpointServer.serve(
+            "/wechat/",
+            (path, method, query, body) -> {
+              String last = path.substring(path.lastIndexOf('/') + 1);
+              AuthorizerMessages target =
+                  path.contains("/other/")
+                      ? otherMessages
+                      : path.contains("/slow/") ? slowMessages : messages;
+              return last.equals("events")
+                  ? events.handle(method, query, body)
+                  : target.handle(last, method, query, body);
+            });
     wechat =
         standIn
             .openPlatform()
@@ -151,12 +129,12 @@ class AuthorizerMessagesTest {
     release.countDown();
     otherInstance.close();
     platform.close();
-    server.stop(0);
+    server.close();
     standIn.close();
   }
 
   private String url(String last) {
-    return "http://127.0.0.1:" + server.getAddress().getPort() + "/wechat/" + last;
+    return server.url(last);
   }
 
   /** WeChat delivering the authorizer's messages: signed with, and encrypted for, the platform. */
@@ -367,21 +345,5 @@ class AuthorizerMessagesTest {
     public Map<Authorization.State, Long> countByState() {
       return inner.countByState();
     }
-  }
-
-  private static Map<String, String> query(String raw) {
-    Map<String, String> out = new HashMap<>();
-    if (raw == null) {
-      return out;
-    }
-    for (String pair : raw.split("&")) {
-      int eq = pair.indexOf('=');
-      if (eq > 0) {
-        out.put(
-            pair.substring(0, eq),
-            URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-      }
-    }
-    return out;
   }
 }

@@ -7,9 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.sun.net.httpserver.HttpServer;
 import io.github.wechatmp.WeChatException;
-import io.github.wechatmp.callback.CallbackResponse;
+import io.github.wechatmp.open.testing.EndpointServer;
 import io.github.wechatmp.test.CallbackClient;
 import io.github.wechatmp.test.CallbackException;
 import io.github.wechatmp.test.StandInPlatform;
@@ -19,22 +18,14 @@ import io.github.wechatmp.token.AccessTokenProvider;
 import io.github.wechatmp.token.InMemoryTokenStore;
 import io.github.wechatmp.token.TokenKey;
 import io.github.wechatmp.token.TokenStore;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.URLDecoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -64,7 +55,7 @@ class OpenPlatformTest {
   private final TokenStore store = new InMemoryTokenStore();
   private WeChatStandIn standIn;
   private StandInPlatform wechat;
-  private HttpServer server;
+  private EndpointServer server;
   private AuthorizationStore authorizations;
   private OpenPlatform platform;
 
@@ -73,28 +64,7 @@ class OpenPlatformTest {
     standIn = WeChatStandIn.start();
     authorizations = new FileAuthorizationStore(dir.resolve("authorizations"));
     platform = platform();
-    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    AuthorizationEventEndpoint endpoint = platform.callback();
-    server.createContext(
-        "/wechat/events",
-        exchange -> {
-          try (exchange;
-              InputStream in = exchange.getRequestBody()) {
-            String body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            CallbackResponse r =
-                endpoint.handle(
-                    exchange.getRequestMethod(),
-                    query(exchange.getRequestURI().getRawQuery()),
-                    body);
-            byte[] bytes = r.body().getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().set("Content-Type", r.contentType());
-            exchange.sendResponseHeaders(r.status(), bytes.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-              out.write(bytes);
-            }
-          }
-        });
-    server.start();
+    server = EndpointServer.serve("/wechat/events", platform.callback());
     wechat =
         standIn
             .openPlatform()
@@ -105,7 +75,7 @@ class OpenPlatformTest {
   @AfterEach
   void stop() {
     platforms.forEach(OpenPlatform::close);
-    server.stop(0);
+    server.close();
     standIn.close();
   }
 
@@ -126,7 +96,7 @@ class OpenPlatformTest {
   }
 
   private String eventUrl() {
-    return "http://127.0.0.1:" + server.getAddress().getPort() + "/wechat/events";
+    return server.url();
   }
 
   @Test
@@ -387,21 +357,5 @@ class OpenPlatformTest {
       end++;
     }
     return Integer.parseInt(rest.substring(0, end));
-  }
-
-  private static Map<String, String> query(String raw) {
-    Map<String, String> out = new HashMap<>();
-    if (raw == null) {
-      return out;
-    }
-    for (String pair : raw.split("&")) {
-      int eq = pair.indexOf('=');
-      if (eq > 0) {
-        out.put(
-            pair.substring(0, eq),
-            URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-      }
-    }
-    return out;
   }
 }

@@ -3,27 +3,20 @@ package io.github.wechatmp.open;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
-import com.sun.net.httpserver.HttpServer;
-import io.github.wechatmp.callback.CallbackResponse;
+import io.github.wechatmp.open.testing.EndpointServer;
 import io.github.wechatmp.test.ManualClock;
 import io.github.wechatmp.test.StandInPlatform;
 import io.github.wechatmp.test.WeChatStandIn;
 import io.github.wechatmp.token.InMemoryTokenStore;
 import io.github.wechatmp.token.TokenStore;
 import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -47,49 +40,26 @@ class TicketWatchdogTest {
   private final PrintStream originalErr = System.err;
   private WeChatStandIn standIn;
   private StandInPlatform wechat;
-  private HttpServer server;
+  private EndpointServer server;
 
   @BeforeEach
   void start() throws Exception {
     System.setErr(tee());
     standIn = WeChatStandIn.builder().clock(clock).start();
     OpenPlatform receiver = platform();
-    AuthorizationEventEndpoint events = receiver.callback();
-    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.createContext(
-        "/wechat/events",
-        exchange -> {
-          try (exchange;
-              InputStream in = exchange.getRequestBody()) {
-            String body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            CallbackResponse r =
-                events.handle(
-                    exchange.getRequestMethod(),
-                    query(exchange.getRequestURI().getRawQuery()),
-                    body);
-            byte[] bytes = r.body().getBytes(StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(r.status(), bytes.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-              out.write(bytes);
-            }
-          }
-        });
-    server.start();
+    server = EndpointServer.serve("/wechat/events", receiver.callback());
     wechat =
         standIn
             .openPlatform()
             .credentials(COMPONENT_APP_ID, SECRET)
-            .pushTo(
-                "http://127.0.0.1:" + server.getAddress().getPort() + "/wechat/events",
-                TOKEN,
-                AES_KEY);
+            .pushTo(server.url(), TOKEN, AES_KEY);
   }
 
   @AfterEach
   void stop() {
     System.setErr(originalErr);
     platforms.forEach(OpenPlatform::close);
-    server.stop(0);
+    server.close();
     standIn.close();
   }
 
@@ -202,21 +172,5 @@ class TicketWatchdogTest {
         },
         true,
         StandardCharsets.UTF_8);
-  }
-
-  private static Map<String, String> query(String raw) {
-    Map<String, String> out = new HashMap<>();
-    if (raw == null) {
-      return out;
-    }
-    for (String pair : raw.split("&")) {
-      int eq = pair.indexOf('=');
-      if (eq > 0) {
-        out.put(
-            pair.substring(0, eq),
-            URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-      }
-    }
-    return out;
   }
 }

@@ -1,23 +1,14 @@
 package io.github.wechatmp.open.it;
 
-import com.sun.net.httpserver.HttpServer;
-import io.github.wechatmp.callback.CallbackResponse;
-import io.github.wechatmp.open.AuthorizationEventEndpoint;
 import io.github.wechatmp.open.OpenPlatform;
+import io.github.wechatmp.open.testing.EndpointServer;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.net.URLDecoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import redis.embedded.RedisServer;
@@ -31,51 +22,9 @@ final class ClusterFixture {
 
   private ClusterFixture() {}
 
-  /** Serves a platform's authorization-event endpoint on the JDK's HttpServer; returns it. */
-  static HttpServer serve(OpenPlatform platform) throws IOException {
-    HttpServer server =
-        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    AuthorizationEventEndpoint endpoint = platform.callback();
-    server.createContext(
-        "/wechat/events",
-        exchange -> {
-          try (exchange;
-              InputStream in = exchange.getRequestBody()) {
-            String body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            CallbackResponse r =
-                endpoint.handle(
-                    exchange.getRequestMethod(),
-                    query(exchange.getRequestURI().getRawQuery()),
-                    body);
-            byte[] bytes = r.body().getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().set("Content-Type", r.contentType());
-            exchange.sendResponseHeaders(r.status(), bytes.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-              out.write(bytes);
-            }
-          } catch (RuntimeException e) {
-            exchange.sendResponseHeaders(500, -1);
-          }
-        });
-    server.start();
-    return server;
-  }
-
-  static String url(HttpServer server) {
-    return "http://127.0.0.1:" + server.getAddress().getPort() + "/wechat/events";
-  }
-
-  private static Map<String, String> query(String raw) {
-    Map<String, String> q = new HashMap<>();
-    if (raw != null) {
-      for (String pair : raw.split("&")) {
-        int eq = pair.indexOf('=');
-        q.put(
-            URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
-            URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-      }
-    }
-    return q;
+  /** Serves a platform's authorization-event endpoint at {@code /wechat/events}; returns it. */
+  static EndpointServer serve(OpenPlatform platform) throws IOException {
+    return EndpointServer.serve("/wechat/events", platform.callback());
   }
 
   /** A real redis-server (the embedded-redis jar's) on a free loopback port, started. */

@@ -1,10 +1,10 @@
 package io.github.wechatmp.open.it;
 
-import com.sun.net.httpserver.HttpServer;
 import io.github.wechatmp.open.Authorization;
 import io.github.wechatmp.open.AuthorizationStore;
 import io.github.wechatmp.open.JdbcAuthorizationStore;
 import io.github.wechatmp.open.OpenPlatform;
+import io.github.wechatmp.open.testing.EndpointServer;
 import io.github.wechatmp.store.redis.RedisTokenStore;
 import java.util.List;
 import java.util.Map;
@@ -72,8 +72,8 @@ public final class CrashChildMain {
             .authorizations(blocking)
             .apiBaseUrl(baseUrl)
             .build();
-    HttpServer server = ClusterFixture.serve(platform);
-    System.out.println("URL " + ClusterFixture.url(server));
+    EndpointServer server = ClusterFixture.serve(platform);
+    System.out.println("URL " + server.url());
     System.out.flush();
     Thread.sleep(Long.MAX_VALUE);
   }

@@ -8,10 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.sun.net.httpserver.HttpServer;
 import io.github.wechatmp.open.Authorization;
 import io.github.wechatmp.open.JdbcAuthorizationStore;
 import io.github.wechatmp.open.OpenPlatform;
+import io.github.wechatmp.open.testing.EndpointServer;
 import io.github.wechatmp.store.tck.TestPostgres;
 import io.github.wechatmp.test.ManualClock;
 import io.github.wechatmp.test.StandInPlatform;
@@ -46,7 +46,7 @@ class DatabaseOutageTest {
   private WeChatStandIn standIn;
   private StandInPlatform wechat;
   private OpenPlatform platform;
-  private HttpServer events;
+  private EndpointServer events;
 
   @BeforeEach
   void start() throws Exception {
@@ -59,7 +59,7 @@ class DatabaseOutageTest {
         standIn
             .openPlatform()
             .credentials(COMPONENT_APP_ID, SECRET)
-            .pushTo(ClusterFixture.url(events), TOKEN, AES_KEY)
+            .pushTo(events.url(), TOKEN, AES_KEY)
             .rotateRefreshTokens();
   }
 
@@ -80,7 +80,7 @@ class DatabaseOutageTest {
   @AfterEach
   void stop() throws Exception {
     platform.close();
-    events.stop(0);
+    events.close();
     standIn.close();
     pg.close();
   }

@@ -8,12 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.sun.net.httpserver.HttpServer;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.github.wechatmp.open.Authorization;
 import io.github.wechatmp.open.JdbcAuthorizationStore;
 import io.github.wechatmp.open.OpenPlatform;
+import io.github.wechatmp.open.testing.EndpointServer;
 import io.github.wechatmp.store.tck.TestPostgres;
 import io.github.wechatmp.test.Fault;
 import io.github.wechatmp.test.StandInPlatform;
@@ -63,7 +63,7 @@ class DatabaseRestartTest {
   private WeChatStandIn standIn;
   private StandInPlatform wechat;
   private OpenPlatform platform;
-  private HttpServer events;
+  private EndpointServer events;
 
   @BeforeEach
   void start() throws Exception {
@@ -96,14 +96,14 @@ class DatabaseRestartTest {
         standIn
             .openPlatform()
             .credentials(COMPONENT_APP_ID, SECRET)
-            .pushTo(ClusterFixture.url(events), TOKEN, AES_KEY)
+            .pushTo(events.url(), TOKEN, AES_KEY)
             .rotateRefreshTokens();
   }
 
   @AfterEach
   void stop() throws Exception {
     platform.close();
-    events.stop(0);
+    events.close();
     standIn.close();
     pool.close();
     pg.close();

@@ -7,9 +7,9 @@ import static io.github.wechatmp.open.it.ClusterFixture.TOKEN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.sun.net.httpserver.HttpServer;
 import io.github.wechatmp.open.JdbcAuthorizationStore;
 import io.github.wechatmp.open.OpenPlatform;
+import io.github.wechatmp.open.testing.EndpointServer;
 import io.github.wechatmp.store.redis.RedisTokenStore;
 import io.github.wechatmp.store.tck.TestPostgres;
 import io.github.wechatmp.test.StandInPlatform;
@@ -41,7 +41,7 @@ class OpenPlatformClusterTest {
 
   private final List<AutoCloseable> closing = new ArrayList<>();
   private final List<OpenPlatform> platforms = new ArrayList<>();
-  private final List<HttpServer> servers = new ArrayList<>();
+  private final List<EndpointServer> servers = new ArrayList<>();
   private WeChatStandIn standIn;
   private StandInPlatform wechat;
 
@@ -69,8 +69,8 @@ class OpenPlatformClusterTest {
               .build();
       closing.add(p);
       platforms.add(p);
-      HttpServer server = ClusterFixture.serve(p);
-      closing.add(() -> server.stop(0));
+      EndpointServer server = ClusterFixture.serve(p);
+      closing.add(server);
       servers.add(server);
     }
     wechat = standIn.openPlatform().credentials(COMPONENT_APP_ID, SECRET);
@@ -86,8 +86,8 @@ class OpenPlatformClusterTest {
   @Test
   void fourInstancesFetchTheComponentTokenOnceAndEachAuthorizerTokenAtMostOncePerLifetime()
       throws Exception {
-    wechat.pushTo(ClusterFixture.url(servers.get(0)), TOKEN, AES_KEY).pushTicket();
-    wechat.pushTo(ClusterFixture.url(servers.get(1)), TOKEN, AES_KEY);
+    wechat.pushTo(servers.get(0).url(), TOKEN, AES_KEY).pushTicket();
+    wechat.pushTo(servers.get(1).url(), TOKEN, AES_KEY);
     for (String m : MERCHANTS) {
       wechat.authorize(m, List.of(1));
     }

@@ -9,10 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.sun.net.httpserver.HttpServer;
 import io.github.wechatmp.open.Authorization;
 import io.github.wechatmp.open.JdbcAuthorizationStore;
 import io.github.wechatmp.open.OpenPlatform;
+import io.github.wechatmp.open.testing.EndpointServer;
 import io.github.wechatmp.store.redis.RedisTokenStore;
 import io.github.wechatmp.store.tck.TestPostgres;
 import io.github.wechatmp.test.StandInPlatform;
@@ -139,9 +139,9 @@ class OpenPlatformCrashTest {
   void anAuthorizationWhoseSaveDiedWithItsJvmIsRecoveredThroughTheListOnFirstUse()
       throws Exception {
     OpenPlatform survivor = platform();
-    HttpServer survivorEvents = ClusterFixture.serve(survivor);
-    closing.add(() -> survivorEvents.stop(0));
-    wechat.pushTo(ClusterFixture.url(survivorEvents), TOKEN, AES_KEY).pushTicket();
+    EndpointServer survivorEvents = ClusterFixture.serve(survivor);
+    closing.add(survivorEvents);
+    wechat.pushTo(survivorEvents.url(), TOKEN, AES_KEY).pushTicket();
 
     killDuringSave(() -> wechat.authorize(MERCHANT, List.of(1, 15)));
 
@@ -163,9 +163,9 @@ class OpenPlatformCrashTest {
   void anUpdateAuthorizedWhoseSaveDiedWithItsJvmLeavesAStaleTokenThatTheListReplaces()
       throws Exception {
     OpenPlatform survivor = platform();
-    HttpServer survivorEvents = ClusterFixture.serve(survivor);
-    closing.add(() -> survivorEvents.stop(0));
-    wechat.pushTo(ClusterFixture.url(survivorEvents), TOKEN, AES_KEY).pushTicket();
+    EndpointServer survivorEvents = ClusterFixture.serve(survivor);
+    closing.add(survivorEvents);
+    wechat.pushTo(survivorEvents.url(), TOKEN, AES_KEY).pushTicket();
     wechat.authorize(MERCHANT, List.of(1));
     JdbcAuthorizationStore stored = new JdbcAuthorizationStore(pg.dataSource());
     String before = stored.find(MERCHANT).orElseThrow().refreshToken();

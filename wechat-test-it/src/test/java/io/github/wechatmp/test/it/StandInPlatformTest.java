@@ -90,19 +90,7 @@ class StandInPlatformTest {
     assertTrue(events.get(0).contains("<InfoType><![CDATA[component_verify_ticket]]></InfoType>"));
     assertTrue(events.get(0).contains(ticket));
 
-    String componentToken =
-        field(
-            post(
-                "api_component_token",
-                null,
-                "{\"component_appid\":\""
-                    + COMPONENT_APP_ID
-                    + "\",\"component_appsecret\":\""
-                    + COMPONENT_SECRET
-                    + "\",\"component_verify_ticket\":\""
-                    + ticket
-                    + "\"}"),
-            "component_access_token");
+    String componentToken = componentToken(ticket);
     String preAuth =
         field(post("api_create_preauthcode", componentToken, appIdBody()), "pre_auth_code");
     assertTrue(preAuth.startsWith("preauthcode@@@"), preAuth);
@@ -110,30 +98,11 @@ class StandInPlatformTest {
     String code = platform.authorize("wxmerchant0000001", List.of(1, 15));
     assertTrue(events.get(1).contains("<InfoType><![CDATA[authorized]]></InfoType>"));
     assertTrue(events.get(1).contains(code));
-    String auth =
-        post(
-            "api_query_auth",
-            componentToken,
-            "{\"component_appid\":\""
-                + COMPONENT_APP_ID
-                + "\",\"authorization_code\":\""
-                + code
-                + "\"}");
+    String auth = queryAuth(code, componentToken);
     String refreshToken = field(auth, "authorizer_refresh_token");
     assertEquals(platform.refreshTokenOf("wxmerchant0000001"), refreshToken);
     assertTrue(auth.contains("{\"funcscope_category\":{\"id\":15}}"), auth);
-    assertEquals(
-        61009,
-        errcode(
-            post(
-                "api_query_auth",
-                componentToken,
-                "{\"component_appid\":\""
-                    + COMPONENT_APP_ID
-                    + "\",\"authorization_code\":\""
-                    + code
-                    + "\"}")),
-        "a code is single-use");
+    assertEquals(61009, errcode(queryAuth(code, componentToken)), "a code is single-use");
 
     String authorizerToken =
         field(
@@ -141,11 +110,7 @@ class StandInPlatformTest {
             "authorizer_access_token");
     assertEquals(0, errcode(get("cgi-bin/get_api_domain_ip?access_token=" + authorizerToken)));
 
-    String list =
-        post(
-            "api_get_authorizer_list",
-            componentToken,
-            "{\"component_appid\":\"" + COMPONENT_APP_ID + "\",\"offset\":0,\"count\":500}");
+    String list = authorizerList(componentToken, 0, 500);
     assertTrue(list.contains("\"total_count\":1"), list);
     assertTrue(list.contains(refreshToken), list);
 
@@ -182,15 +147,7 @@ class StandInPlatformTest {
   @Test
   void aWrongSecretIsRefusedAndNeverLogged() throws Exception {
     String ticket = platform.pushTicket();
-    String answer =
-        post(
-            "api_component_token",
-            null,
-            "{\"component_appid\":\""
-                + COMPONENT_APP_ID
-                + "\",\"component_appsecret\":\"wrong-secret-value\",\"component_verify_ticket\":\""
-                + ticket
-                + "\"}");
+    String answer = componentTokenAnswer(ticket, "wrong-secret-value");
     assertEquals(40125, errcode(answer));
     componentToken(ticket);
     assertFalse(standIn.received().toString().contains(COMPONENT_SECRET));
@@ -212,48 +169,52 @@ class StandInPlatformTest {
     for (int i = 0; i < 3; i++) {
       exchange(platform.authorize("wxmerchant00000" + (10 + i), List.of(1)), componentToken);
     }
-    String page =
-        post(
-            "api_get_authorizer_list",
-            componentToken,
-            "{\"component_appid\":\"" + COMPONENT_APP_ID + "\",\"offset\":1,\"count\":1}");
+    String page = authorizerList(componentToken, 1, 1);
     assertTrue(page.contains("\"total_count\":3"), page);
     assertTrue(page.contains("wxmerchant0000011") && !page.contains("wxmerchant0000010"), page);
-    assertEquals(
-        40097,
-        errcode(
-            post(
-                "api_get_authorizer_list",
-                componentToken,
-                "{\"component_appid\":\"" + COMPONENT_APP_ID + "\",\"offset\":0,\"count\":501}")));
+    assertEquals(40097, errcode(authorizerList(componentToken, 0, 501)));
     platform.pushTicket();
     assertEquals(0, platform.startPushTicketRequests());
     post(
         "api_start_push_ticket",
         null,
-        "{\"component_appid\":\""
-            + COMPONENT_APP_ID
-            + "\",\"component_secret\":\""
-            + COMPONENT_SECRET
-            + "\"}");
+        json("component_appid", COMPONENT_APP_ID, "component_secret", COMPONENT_SECRET));
     assertEquals(1, platform.startPushTicketRequests());
   }
 
   private String appIdBody() {
-    return "{\"component_appid\":\"" + COMPONENT_APP_ID + "\"}";
+    return json("component_appid", COMPONENT_APP_ID);
   }
 
   private String componentTokenAnswer(String ticket) throws Exception {
+    return componentTokenAnswer(ticket, COMPONENT_SECRET);
+  }
+
+  private String componentTokenAnswer(String ticket, String secret) throws Exception {
     return post(
         "api_component_token",
         null,
-        "{\"component_appid\":\""
-            + COMPONENT_APP_ID
-            + "\",\"component_appsecret\":\""
-            + COMPONENT_SECRET
-            + "\",\"component_verify_ticket\":\""
-            + ticket
-            + "\"}");
+        json(
+            "component_appid",
+            COMPONENT_APP_ID,
+            "component_appsecret",
+            secret,
+            "component_verify_ticket",
+            ticket));
+  }
+
+  private String queryAuth(String code, String componentToken) throws Exception {
+    return post(
+        "api_query_auth",
+        componentToken,
+        json("component_appid", COMPONENT_APP_ID, "authorization_code", code));
+  }
+
+  private String authorizerList(String componentToken, int offset, int count) throws Exception {
+    return post(
+        "api_get_authorizer_list",
+        componentToken,
+        json("component_appid", COMPONENT_APP_ID, "offset", offset, "count", count));
   }
 
   private String componentToken(String ticket) throws Exception {
@@ -261,16 +222,7 @@ class StandInPlatformTest {
   }
 
   private String exchange(String code, String componentToken) throws Exception {
-    return field(
-        post(
-            "api_query_auth",
-            componentToken,
-            "{\"component_appid\":\""
-                + COMPONENT_APP_ID
-                + "\",\"authorization_code\":\""
-                + code
-                + "\"}"),
-        "authorizer_refresh_token");
+    return field(queryAuth(code, componentToken), "authorizer_refresh_token");
   }
 
   private String authorizerToken(String appId, String refreshToken, String componentToken)
@@ -278,13 +230,13 @@ class StandInPlatformTest {
     return post(
         "api_authorizer_token",
         componentToken,
-        "{\"component_appid\":\""
-            + COMPONENT_APP_ID
-            + "\",\"authorizer_appid\":\""
-            + appId
-            + "\",\"authorizer_refresh_token\":\""
-            + refreshToken
-            + "\"}");
+        json(
+            "component_appid",
+            COMPONENT_APP_ID,
+            "authorizer_appid",
+            appId,
+            "authorizer_refresh_token",
+            refreshToken));
   }
 
   private String post(String endpoint, String componentToken, String json) throws Exception {
@@ -306,6 +258,20 @@ class StandInPlatformTest {
             HttpRequest.newBuilder(URI.create(standIn.baseUrl() + pathAndQuery)).build(),
             HttpResponse.BodyHandlers.ofString())
         .body();
+  }
+
+  /**
+   * A flat JSON object of names and values, in order: strings quoted (the test's values need no
+   * escaping), numbers as they are.
+   */
+  private static String json(Object... namesAndValues) {
+    StringBuilder sb = new StringBuilder("{");
+    for (int i = 0; i < namesAndValues.length; i += 2) {
+      Object value = namesAndValues[i + 1];
+      sb.append(i == 0 ? "" : ",").append('"').append(namesAndValues[i]).append("\":");
+      sb.append(value instanceof Number ? value : "\"" + value + "\"");
+    }
+    return sb.append('}').toString();
   }
 
   private static String field(String json, String name) {
