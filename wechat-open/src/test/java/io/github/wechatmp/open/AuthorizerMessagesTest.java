@@ -1,5 +1,6 @@
 package io.github.wechatmp.open;
 
+import static io.github.wechatmp.open.testing.TestMessages.text;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -156,17 +157,6 @@ class AuthorizerMessagesTest {
         .appId(COMPONENT_APP_ID)
         .wechatRetries(false)
         .build();
-  }
-
-  private static String text(String content, long msgId) {
-    return "<xml><ToUserName><![CDATA[gh_merchant0001]]></ToUserName>"
-        + "<FromUserName><![CDATA[openid-of-a-customer]]></FromUserName>"
-        + "<CreateTime>1700000000</CreateTime><MsgType><![CDATA[text]]></MsgType>"
-        + "<Content><![CDATA["
-        + content
-        + "]]></Content><MsgId>"
-        + msgId
-        + "</MsgId></xml>";
   }
 
   @Test
