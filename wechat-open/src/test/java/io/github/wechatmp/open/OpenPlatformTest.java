@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.wechatmp.WeChatException;
+import io.github.wechatmp.open.testing.ApiProbe;
 import io.github.wechatmp.open.testing.EndpointServer;
 import io.github.wechatmp.test.CallbackClient;
 import io.github.wechatmp.test.CallbackException;
@@ -18,10 +19,6 @@ import io.github.wechatmp.token.AccessTokenProvider;
 import io.github.wechatmp.token.InMemoryTokenStore;
 import io.github.wechatmp.token.TokenKey;
 import io.github.wechatmp.token.TokenStore;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -111,7 +108,7 @@ class OpenPlatformTest {
     assertEquals(Authorization.State.AUTHORIZED, saved.state());
 
     AccessToken token = platform.authorizer(MERCHANT).get();
-    assertEquals(0, apiErrcode("cgi-bin/get_api_domain_ip?access_token=" + token.value()));
+    assertEquals(0, ApiProbe.errcode(standIn.baseUrl(), token.value()));
     assertEquals(
         0,
         standIn.requests("cgi-bin/component/api_authorizer_token"),
@@ -129,7 +126,7 @@ class OpenPlatformTest {
     String second = merchant.refresh().value();
     assertNotEquals(first, second);
     assertEquals(1, standIn.requests("cgi-bin/component/api_authorizer_token"));
-    assertEquals(0, apiErrcode("cgi-bin/get_api_domain_ip?access_token=" + second));
+    assertEquals(0, ApiProbe.errcode(standIn.baseUrl(), second));
   }
 
   @Test
@@ -143,10 +140,7 @@ class OpenPlatformTest {
     assertEquals(wechat.refreshTokenOf(MERCHANT), after.refreshToken());
     assertEquals(List.of(1, 2), after.functionIds());
     assertEquals(
-        0,
-        apiErrcode(
-            "cgi-bin/get_api_domain_ip?access_token="
-                + platform.authorizer(MERCHANT).refresh().value()));
+        0, ApiProbe.errcode(standIn.baseUrl(), platform.authorizer(MERCHANT).refresh().value()));
   }
 
   @Test
@@ -176,7 +170,7 @@ class OpenPlatformTest {
     merchant.invalidate(merchant.get().value()); // as after a 40001 on an API call
     AccessToken token = merchant.get();
 
-    assertEquals(0, apiErrcode("cgi-bin/get_api_domain_ip?access_token=" + token.value()));
+    assertEquals(0, ApiProbe.errcode(standIn.baseUrl(), token.value()));
     assertEquals(real.refreshToken(), authorizations.find(MERCHANT).orElseThrow().refreshToken());
     assertEquals(1, standIn.requests("cgi-bin/component/api_get_authorizer_list"));
   }
@@ -204,7 +198,7 @@ class OpenPlatformTest {
 
     AccessToken token = other.authorizer(MERCHANT).get();
 
-    assertEquals(0, apiErrcode("cgi-bin/get_api_domain_ip?access_token=" + token.value()));
+    assertEquals(0, ApiProbe.errcode(standIn.baseUrl(), token.value()));
     Authorization recovered = lost.find(MERCHANT).orElseThrow();
     assertEquals(Authorization.State.AUTHORIZED, recovered.state());
     assertEquals(wechat.refreshTokenOf(MERCHANT), recovered.refreshToken());
@@ -337,25 +331,5 @@ class OpenPlatformTest {
                     .build());
     assertEquals("authorizations is required", e.getMessage());
     assertFalse(platform.toString().contains(SECRET), platform.toString());
-  }
-
-  private int apiErrcode(String pathAndQuery) throws Exception {
-    String body =
-        HttpClient.newHttpClient()
-            .send(
-                HttpRequest.newBuilder(URI.create(standIn.baseUrl() + pathAndQuery)).build(),
-                HttpResponse.BodyHandlers.ofString())
-            .body();
-    int at = body.indexOf("\"errcode\":");
-    if (at < 0) {
-      return 0;
-    }
-    String rest = body.substring(at + 10).strip();
-    int end = 0;
-    while (end < rest.length()
-        && (Character.isDigit(rest.charAt(end)) || rest.charAt(end) == '-')) {
-      end++;
-    }
-    return Integer.parseInt(rest.substring(0, end));
   }
 }

@@ -5,12 +5,6 @@ import io.github.wechatmp.open.testing.EndpointServer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import redis.embedded.RedisServer;
 
 /** What the cluster and crash tests share: an event endpoint server, a real Redis, a probe. */
@@ -44,19 +38,5 @@ final class ClusterFixture {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     }
-  }
-
-  /** The errcode the stand-in answers an API call with the given token (0: it works). */
-  static int apiErrcode(String baseUrl, String accessToken) throws Exception {
-    HttpResponse<String> r =
-        HttpClient.newHttpClient()
-            .send(
-                HttpRequest.newBuilder(
-                        URI.create(
-                            baseUrl + "cgi-bin/get_api_domain_ip?access_token=" + accessToken))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString());
-    Matcher m = Pattern.compile("\"errcode\"\\s*:\\s*(-?\\d+)").matcher(r.body());
-    return m.find() ? Integer.parseInt(m.group(1)) : 0;
   }
 }

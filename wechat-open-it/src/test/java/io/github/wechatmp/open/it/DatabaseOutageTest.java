@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.wechatmp.open.Authorization;
 import io.github.wechatmp.open.JdbcAuthorizationStore;
 import io.github.wechatmp.open.OpenPlatform;
+import io.github.wechatmp.open.testing.ApiProbe;
 import io.github.wechatmp.open.testing.EndpointServer;
 import io.github.wechatmp.store.tck.TestPostgres;
 import io.github.wechatmp.test.ManualClock;
@@ -107,7 +108,7 @@ class DatabaseOutageTest {
     for (int i = 0; i < 5; i++) {
       assertEquals(first, merchant.get().value(), "the valid token is served, not the new one");
     }
-    assertEquals(0, ClusterFixture.apiErrcode(standIn.baseUrl(), first));
+    assertEquals(0, ApiProbe.errcode(standIn.baseUrl(), first));
     clock.advance(Duration.ofMinutes(1)); // further refreshes while down fail at the first read
     assertEquals(first, merchant.get().value());
     assertEquals(storedBefore, direct.find(MERCHANT).orElseThrow().refreshToken());
@@ -117,7 +118,7 @@ class DatabaseOutageTest {
     String after = merchant.refresh().value();
 
     assertNotEquals(first, after);
-    assertEquals(0, ClusterFixture.apiErrcode(standIn.baseUrl(), after));
+    assertEquals(0, ApiProbe.errcode(standIn.baseUrl(), after));
     Authorization saved = direct.find(MERCHANT).orElseThrow();
     assertEquals(Authorization.State.AUTHORIZED, saved.state());
     assertEquals(wechat.refreshTokenOf(MERCHANT), saved.refreshToken(), "the rotation landed");
@@ -146,7 +147,7 @@ class DatabaseOutageTest {
       String after = merchant.get().value();
 
       assertNotEquals(first, after);
-      assertEquals(0, ClusterFixture.apiErrcode(standIn.baseUrl(), after));
+      assertEquals(0, ApiProbe.errcode(standIn.baseUrl(), after));
       Authorization saved =
           new JdbcAuthorizationStore(pg.dataSource()).find(MERCHANT).orElseThrow();
       assertEquals(Authorization.State.AUTHORIZED, saved.state());

@@ -13,6 +13,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.github.wechatmp.open.Authorization;
 import io.github.wechatmp.open.JdbcAuthorizationStore;
 import io.github.wechatmp.open.OpenPlatform;
+import io.github.wechatmp.open.testing.ApiProbe;
 import io.github.wechatmp.open.testing.EndpointServer;
 import io.github.wechatmp.store.tck.TestPostgres;
 import io.github.wechatmp.test.Fault;
@@ -139,7 +140,7 @@ class DatabaseRestartTest {
                     String token = p.get().value();
                     gets.incrementAndGet();
                     if (served.add(token)) {
-                      int errcode = ClusterFixture.apiErrcode(standIn.baseUrl(), token);
+                      int errcode = ApiProbe.errcode(standIn.baseUrl(), token);
                       if (errcode != 0) {
                         failures.add(
                             new AssertionError("WeChat refused " + token + ": " + errcode));
@@ -196,7 +197,7 @@ class DatabaseRestartTest {
         assertEquals(Authorization.State.AUTHORIZED, saved.state());
         assertNotEquals(storedBefore.get(m), saved.refreshToken(), m + " was refreshed");
         String token = platform.authorizer(m).get().value();
-        assertEquals(0, ClusterFixture.apiErrcode(standIn.baseUrl(), token));
+        assertEquals(0, ApiProbe.errcode(standIn.baseUrl(), token));
       }
       assertEquals(
           0,

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.wechatmp.open.JdbcAuthorizationStore;
 import io.github.wechatmp.open.OpenPlatform;
+import io.github.wechatmp.open.testing.ApiProbe;
 import io.github.wechatmp.open.testing.EndpointServer;
 import io.github.wechatmp.store.redis.RedisTokenStore;
 import io.github.wechatmp.store.tck.TestPostgres;
@@ -130,7 +131,7 @@ class OpenPlatformClusterTest {
     for (int m = 0; m < MERCHANTS.size(); m++) {
       assertEquals(1, authorizerTokens.get(m).size(), "one token of " + MERCHANTS.get(m));
       String token = authorizerTokens.get(m).iterator().next();
-      assertEquals(0, ClusterFixture.apiErrcode(standIn.baseUrl(), token));
+      assertEquals(0, ApiProbe.errcode(standIn.baseUrl(), token));
     }
   }
 }

@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.wechatmp.open.Authorization;
 import io.github.wechatmp.open.JdbcAuthorizationStore;
 import io.github.wechatmp.open.OpenPlatform;
+import io.github.wechatmp.open.testing.ApiProbe;
 import io.github.wechatmp.open.testing.EndpointServer;
 import io.github.wechatmp.store.redis.RedisTokenStore;
 import io.github.wechatmp.store.tck.TestPostgres;
@@ -152,7 +153,7 @@ class OpenPlatformCrashTest {
     OpenPlatform fresh = platform();
     AccessToken token = fresh.authorizer(MERCHANT).get();
 
-    assertEquals(0, ClusterFixture.apiErrcode(standIn.baseUrl(), token.value()));
+    assertEquals(0, ApiProbe.errcode(standIn.baseUrl(), token.value()));
     assertEquals(1, standIn.requests("cgi-bin/component/api_get_authorizer_list") - listed);
     Authorization recovered = stored.find(MERCHANT).orElseThrow();
     assertEquals(Authorization.State.AUTHORIZED, recovered.state());
@@ -185,7 +186,7 @@ class OpenPlatformCrashTest {
     AccessToken token = merchant.get();
 
     assertNotEquals(held, token.value());
-    assertEquals(0, ClusterFixture.apiErrcode(standIn.baseUrl(), token.value()));
+    assertEquals(0, ApiProbe.errcode(standIn.baseUrl(), token.value()));
     Authorization recovered = stored.find(MERCHANT).orElseThrow();
     assertEquals(Authorization.State.AUTHORIZED, recovered.state());
     assertEquals(wechat.refreshTokenOf(MERCHANT), recovered.refreshToken());
