@@ -1,6 +1,10 @@
 package io.github.wechatmp.open;
 
 import static io.github.wechatmp.open.testing.TestMessages.text;
+import static io.github.wechatmp.open.testing.TestPlatform.AES_KEY;
+import static io.github.wechatmp.open.testing.TestPlatform.COMPONENT_APP_ID;
+import static io.github.wechatmp.open.testing.TestPlatform.SECRET;
+import static io.github.wechatmp.open.testing.TestPlatform.TOKEN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -9,7 +13,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.wechatmp.callback.CallbackResponse;
 import io.github.wechatmp.callback.Reply;
 import io.github.wechatmp.callback.inbound.TextMessage;
+import io.github.wechatmp.open.testing.DelegatingAuthorizationStore;
 import io.github.wechatmp.open.testing.EndpointServer;
+import io.github.wechatmp.open.testing.TestPlatform;
 import io.github.wechatmp.test.CallbackClient;
 import io.github.wechatmp.test.CallbackException;
 import io.github.wechatmp.test.ManualClock;
@@ -20,6 +26,7 @@ import io.github.wechatmp.token.InMemoryTokenStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -36,10 +43,6 @@ import org.junit.jupiter.api.Test;
  * /wechat/{appId}} on the JDK's HttpServer.
  */
 class AuthorizerMessagesTest {
-  private static final String COMPONENT_APP_ID = "wxcomponent000001";
-  private static final String SECRET = "component-secret-0123456789abcdef";
-  private static final String TOKEN = "platformtoken";
-  private static final String AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
   private static final String MERCHANT = "wxmerchant0000001";
 
   private final List<String> handledFor = new CopyOnWriteArrayList<>();
@@ -60,24 +63,14 @@ class AuthorizerMessagesTest {
   void start() throws Exception {
     standIn = WeChatStandIn.start();
     platform =
-        OpenPlatform.builder()
-            .componentAppId(COMPONENT_APP_ID)
-            .componentAppSecret(SECRET)
-            .token(TOKEN)
-            .encodingAesKey(AES_KEY)
+        TestPlatform.builder(standIn.baseUrl())
             .store(new InMemoryTokenStore())
             .authorizations(authorizations)
-            .apiBaseUrl(standIn.baseUrl())
             .build();
     // Another instance of the cluster: the same authorization store, its own clock.
     otherInstance =
-        OpenPlatform.builder()
-            .componentAppId(COMPONENT_APP_ID)
-            .componentAppSecret(SECRET)
-            .token(TOKEN)
-            .encodingAesKey(AES_KEY)
+        TestPlatform.builder(standIn.baseUrl())
             .authorizations(authorizations)
-            .apiBaseUrl(standIn.baseUrl())
             .clock(otherClock)
             .build();
     otherMessages = otherInstance.messages(m -> Reply.text("other instance"));
@@ -311,29 +304,17 @@ class AuthorizerMessagesTest {
     assertTrue(s.contains("authorizers served=1"), s);
   }
 
-  private static final class CountingStore implements AuthorizationStore {
+  private static final class CountingStore extends DelegatingAuthorizationStore {
     final AtomicInteger finds = new AtomicInteger();
-    final InMemoryAuthorizationStore inner = new InMemoryAuthorizationStore();
+
+    CountingStore() {
+      super(new InMemoryAuthorizationStore());
+    }
 
     @Override
-    public java.util.Optional<Authorization> find(String authorizerAppId) {
+    public Optional<Authorization> find(String authorizerAppId) {
       finds.incrementAndGet();
-      return inner.find(authorizerAppId);
-    }
-
-    @Override
-    public boolean save(Authorization authorization) {
-      return inner.save(authorization);
-    }
-
-    @Override
-    public List<Authorization> list(String afterAuthorizerAppId, int limit) {
-      return inner.list(afterAuthorizerAppId, limit);
-    }
-
-    @Override
-    public Map<Authorization.State, Long> countByState() {
-      return inner.countByState();
+      return super.find(authorizerAppId);
     }
   }
 }

@@ -1,5 +1,9 @@
 package io.github.wechatmp.open;
 
+import static io.github.wechatmp.open.testing.TestPlatform.AES_KEY;
+import static io.github.wechatmp.open.testing.TestPlatform.COMPONENT_APP_ID;
+import static io.github.wechatmp.open.testing.TestPlatform.SECRET;
+import static io.github.wechatmp.open.testing.TestPlatform.TOKEN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -10,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.wechatmp.WeChatException;
 import io.github.wechatmp.open.testing.ApiProbe;
 import io.github.wechatmp.open.testing.EndpointServer;
+import io.github.wechatmp.open.testing.TestPlatform;
 import io.github.wechatmp.test.CallbackClient;
 import io.github.wechatmp.test.CallbackException;
 import io.github.wechatmp.test.StandInPlatform;
@@ -40,10 +45,6 @@ import org.junit.jupiter.api.io.TempDir;
  * authorizers' tokens work on the stand-in's API endpoints.
  */
 class OpenPlatformTest {
-  private static final String COMPONENT_APP_ID = "wxcomponent000001";
-  private static final String SECRET = "component-secret-0123456789abcdef";
-  private static final String TOKEN = "platformtoken";
-  private static final String AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
   private static final String MERCHANT = "wxmerchant0000001";
 
   @TempDir Path dir;
@@ -78,14 +79,9 @@ class OpenPlatformTest {
 
   private OpenPlatform platform() {
     OpenPlatform p =
-        OpenPlatform.builder()
-            .componentAppId(COMPONENT_APP_ID)
-            .componentAppSecret(SECRET)
-            .token(TOKEN)
-            .encodingAesKey(AES_KEY)
+        TestPlatform.builder(standIn.baseUrl())
             .store(store)
             .authorizations(authorizations)
-            .apiBaseUrl(standIn.baseUrl())
             .eventListener(heard::add)
             .build();
     platforms.add(p);
@@ -185,14 +181,9 @@ class OpenPlatformTest {
     store.deleteIfValue(key, store.load(key).orElseThrow().value());
     AuthorizationStore lost = new FileAuthorizationStore(dir.resolve("lost"));
     OpenPlatform other =
-        OpenPlatform.builder()
-            .componentAppId(COMPONENT_APP_ID)
-            .componentAppSecret(SECRET)
-            .token(TOKEN)
-            .encodingAesKey(AES_KEY)
+        TestPlatform.builder(standIn.baseUrl())
             .store(store) // the cluster's: the ticket and the component token
             .authorizations(lost)
-            .apiBaseUrl(standIn.baseUrl())
             .build();
     platforms.add(other);
 

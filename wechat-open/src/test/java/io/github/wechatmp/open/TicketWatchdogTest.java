@@ -1,9 +1,14 @@
 package io.github.wechatmp.open;
 
+import static io.github.wechatmp.open.testing.TestPlatform.AES_KEY;
+import static io.github.wechatmp.open.testing.TestPlatform.COMPONENT_APP_ID;
+import static io.github.wechatmp.open.testing.TestPlatform.SECRET;
+import static io.github.wechatmp.open.testing.TestPlatform.TOKEN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.github.wechatmp.open.testing.EndpointServer;
+import io.github.wechatmp.open.testing.TestPlatform;
 import io.github.wechatmp.test.ManualClock;
 import io.github.wechatmp.test.StandInPlatform;
 import io.github.wechatmp.test.WeChatStandIn;
@@ -27,10 +32,6 @@ import org.junit.jupiter.api.Test;
  * move returns, so nothing sleeps.
  */
 class TicketWatchdogTest {
-  private static final String COMPONENT_APP_ID = "wxcomponent000001";
-  private static final String SECRET = "component-secret-0123456789abcdef";
-  private static final String TOKEN = "platformtoken";
-  private static final String AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
   private static final String WARNING = "No component_verify_ticket reached the platform";
 
   private final ManualClock clock = new ManualClock(Instant.parse("2026-03-01T08:00:00Z"));
@@ -65,14 +66,9 @@ class TicketWatchdogTest {
 
   private OpenPlatform platform() {
     OpenPlatform p =
-        OpenPlatform.builder()
-            .componentAppId(COMPONENT_APP_ID)
-            .componentAppSecret(SECRET)
-            .token(TOKEN)
-            .encodingAesKey(AES_KEY)
+        TestPlatform.builder(standIn.baseUrl())
             .store(store)
             .authorizations(new InMemoryAuthorizationStore())
-            .apiBaseUrl(standIn.baseUrl())
             .clock(clock)
             .build();
     platforms.add(p);

@@ -1,11 +1,17 @@
 package io.github.wechatmp.open;
 
+import static io.github.wechatmp.open.testing.TestPlatform.AES_KEY;
+import static io.github.wechatmp.open.testing.TestPlatform.COMPONENT_APP_ID;
+import static io.github.wechatmp.open.testing.TestPlatform.SECRET;
+import static io.github.wechatmp.open.testing.TestPlatform.TOKEN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.wechatmp.open.testing.ApiProbe;
+import io.github.wechatmp.open.testing.DelegatingAuthorizationStore;
 import io.github.wechatmp.open.testing.EndpointServer;
+import io.github.wechatmp.open.testing.TestPlatform;
 import io.github.wechatmp.test.ManualClock;
 import io.github.wechatmp.test.StandInPlatform;
 import io.github.wechatmp.test.WeChatStandIn;
@@ -14,8 +20,6 @@ import io.github.wechatmp.token.InMemoryTokenStore;
 import io.github.wechatmp.token.RefreshPolicy;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -28,10 +32,6 @@ import org.junit.jupiter.api.Test;
  * token fetched with it handed out once it is saved.
  */
 class UnsavedRotationTest {
-  private static final String COMPONENT_APP_ID = "wxcomponent000001";
-  private static final String SECRET = "component-secret-0123456789abcdef";
-  private static final String TOKEN = "platformtoken";
-  private static final String AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
   private static final String MERCHANT = "wxmerchant0000001";
   private static final String AUTHORIZER_TOKEN = "cgi-bin/component/api_authorizer_token";
 
@@ -46,14 +46,9 @@ class UnsavedRotationTest {
   void start() throws Exception {
     standIn = WeChatStandIn.builder().clock(clock).start();
     platform =
-        OpenPlatform.builder()
-            .componentAppId(COMPONENT_APP_ID)
-            .componentAppSecret(SECRET)
-            .token(TOKEN)
-            .encodingAesKey(AES_KEY)
+        TestPlatform.builder(standIn.baseUrl())
             .store(new InMemoryTokenStore())
             .authorizations(authorizations)
-            .apiBaseUrl(standIn.baseUrl())
             .clock(clock)
             .refreshPolicy(RefreshPolicy.builder().refreshMargin(Duration.ofMinutes(10)).build())
             .build();
@@ -105,14 +100,12 @@ class UnsavedRotationTest {
   }
 
   /** An in-memory store whose saves fail while told to, as a database that went away. */
-  private static final class FlakyStore implements AuthorizationStore {
+  private static final class FlakyStore extends DelegatingAuthorizationStore {
     final AtomicBoolean savesFail = new AtomicBoolean();
     final AtomicInteger failedSaves = new AtomicInteger();
-    private final InMemoryAuthorizationStore inner = new InMemoryAuthorizationStore();
 
-    @Override
-    public Optional<Authorization> find(String authorizerAppId) {
-      return inner.find(authorizerAppId);
+    FlakyStore() {
+      super(new InMemoryAuthorizationStore());
     }
 
     @Override
@@ -122,17 +115,7 @@ class UnsavedRotationTest {
         throw new AuthorizationStoreException(
             "FlakyStore could not save (the test's outage)", null);
       }
-      return inner.save(authorization);
-    }
-
-    @Override
-    public List<Authorization> list(String afterAuthorizerAppId, int limit) {
-      return inner.list(afterAuthorizerAppId, limit);
-    }
-
-    @Override
-    public Map<Authorization.State, Long> countByState() {
-      return inner.countByState();
+      return super.save(authorization);
     }
   }
 }

@@ -9,11 +9,6 @@ import redis.embedded.RedisServer;
 
 /** What the cluster and crash tests share: an event endpoint server, a real Redis, a probe. */
 final class ClusterFixture {
-  static final String COMPONENT_APP_ID = "wxcomponent000001";
-  static final String SECRET = "component-secret-0123456789abcdef";
-  static final String TOKEN = "platformtoken";
-  static final String AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
-
   private ClusterFixture() {}
 
   /** Serves a platform's authorization-event endpoint at {@code /wechat/events}; returns it. */

@@ -4,11 +4,10 @@ import io.github.wechatmp.open.Authorization;
 import io.github.wechatmp.open.AuthorizationStore;
 import io.github.wechatmp.open.JdbcAuthorizationStore;
 import io.github.wechatmp.open.OpenPlatform;
+import io.github.wechatmp.open.testing.DelegatingAuthorizationStore;
 import io.github.wechatmp.open.testing.EndpointServer;
+import io.github.wechatmp.open.testing.TestPlatform;
 import io.github.wechatmp.store.redis.RedisTokenStore;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import org.postgresql.ds.PGSimpleDataSource;
 import redis.clients.jedis.JedisPooled;
 
@@ -34,12 +33,7 @@ public final class CrashChildMain {
     ds.setUser("postgres");
     JdbcAuthorizationStore jdbc = new JdbcAuthorizationStore(ds);
     AuthorizationStore blocking =
-        new AuthorizationStore() {
-          @Override
-          public Optional<Authorization> find(String authorizerAppId) {
-            return jdbc.find(authorizerAppId);
-          }
-
+        new DelegatingAuthorizationStore(jdbc) {
           @Override
           public boolean save(Authorization authorization) {
             System.out.println("SAVING " + authorization.authorizerAppId());
@@ -51,26 +45,11 @@ public final class CrashChildMain {
             }
             throw new IllegalStateException("not reached");
           }
-
-          @Override
-          public List<Authorization> list(String afterAuthorizerAppId, int limit) {
-            return jdbc.list(afterAuthorizerAppId, limit);
-          }
-
-          @Override
-          public Map<Authorization.State, Long> countByState() {
-            return jdbc.countByState();
-          }
         };
     OpenPlatform platform =
-        OpenPlatform.builder()
-            .componentAppId(ClusterFixture.COMPONENT_APP_ID)
-            .componentAppSecret(ClusterFixture.SECRET)
-            .token(ClusterFixture.TOKEN)
-            .encodingAesKey(ClusterFixture.AES_KEY)
+        TestPlatform.builder(baseUrl)
             .store(RedisTokenStore.builder(new JedisPooled("127.0.0.1", redisPort)).build())
             .authorizations(blocking)
-            .apiBaseUrl(baseUrl)
             .build();
     EndpointServer server = ClusterFixture.serve(platform);
     System.out.println("URL " + server.url());

@@ -1,9 +1,9 @@
 package io.github.wechatmp.open.it;
 
-import static io.github.wechatmp.open.it.ClusterFixture.AES_KEY;
-import static io.github.wechatmp.open.it.ClusterFixture.COMPONENT_APP_ID;
-import static io.github.wechatmp.open.it.ClusterFixture.SECRET;
-import static io.github.wechatmp.open.it.ClusterFixture.TOKEN;
+import static io.github.wechatmp.open.testing.TestPlatform.AES_KEY;
+import static io.github.wechatmp.open.testing.TestPlatform.COMPONENT_APP_ID;
+import static io.github.wechatmp.open.testing.TestPlatform.SECRET;
+import static io.github.wechatmp.open.testing.TestPlatform.TOKEN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,6 +15,7 @@ import io.github.wechatmp.open.JdbcAuthorizationStore;
 import io.github.wechatmp.open.OpenPlatform;
 import io.github.wechatmp.open.testing.ApiProbe;
 import io.github.wechatmp.open.testing.EndpointServer;
+import io.github.wechatmp.open.testing.TestPlatform;
 import io.github.wechatmp.store.tck.TestPostgres;
 import io.github.wechatmp.test.Fault;
 import io.github.wechatmp.test.StandInPlatform;
@@ -78,14 +79,9 @@ class DatabaseRestartTest {
     pool = new HikariDataSource(config);
     standIn = WeChatStandIn.builder().expiresIn(LIFE).start();
     platform =
-        OpenPlatform.builder()
-            .componentAppId(COMPONENT_APP_ID)
-            .componentAppSecret(SECRET)
-            .token(TOKEN)
-            .encodingAesKey(AES_KEY)
+        TestPlatform.builder(standIn.baseUrl())
             .store(new InMemoryTokenStore())
             .authorizations(new JdbcAuthorizationStore(pool))
-            .apiBaseUrl(standIn.baseUrl())
             .refreshPolicy(
                 RefreshPolicy.builder()
                     .expiryMargin(Duration.ZERO)

@@ -1,9 +1,9 @@
 package io.github.wechatmp.open.it;
 
-import static io.github.wechatmp.open.it.ClusterFixture.AES_KEY;
-import static io.github.wechatmp.open.it.ClusterFixture.COMPONENT_APP_ID;
-import static io.github.wechatmp.open.it.ClusterFixture.SECRET;
-import static io.github.wechatmp.open.it.ClusterFixture.TOKEN;
+import static io.github.wechatmp.open.testing.TestPlatform.AES_KEY;
+import static io.github.wechatmp.open.testing.TestPlatform.COMPONENT_APP_ID;
+import static io.github.wechatmp.open.testing.TestPlatform.SECRET;
+import static io.github.wechatmp.open.testing.TestPlatform.TOKEN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,6 +11,7 @@ import io.github.wechatmp.open.JdbcAuthorizationStore;
 import io.github.wechatmp.open.OpenPlatform;
 import io.github.wechatmp.open.testing.ApiProbe;
 import io.github.wechatmp.open.testing.EndpointServer;
+import io.github.wechatmp.open.testing.TestPlatform;
 import io.github.wechatmp.store.redis.RedisTokenStore;
 import io.github.wechatmp.store.tck.TestPostgres;
 import io.github.wechatmp.test.StandInPlatform;
@@ -59,14 +60,9 @@ class OpenPlatformClusterTest {
       JedisPooled jedis = new JedisPooled("127.0.0.1", port);
       closing.add(jedis);
       OpenPlatform p =
-          OpenPlatform.builder()
-              .componentAppId(COMPONENT_APP_ID)
-              .componentAppSecret(SECRET)
-              .token(TOKEN)
-              .encodingAesKey(AES_KEY)
+          TestPlatform.builder(standIn.baseUrl())
               .store(RedisTokenStore.builder(jedis).build())
               .authorizations(new JdbcAuthorizationStore(pg.dataSource()))
-              .apiBaseUrl(standIn.baseUrl())
               .build();
       closing.add(p);
       platforms.add(p);

@@ -9,6 +9,7 @@ import io.github.wechatmp.open.AuthorizerMessages;
 import io.github.wechatmp.open.InMemoryAuthorizationStore;
 import io.github.wechatmp.open.OpenPlatform;
 import io.github.wechatmp.open.testing.EndpointServer;
+import io.github.wechatmp.open.testing.TestPlatform;
 import io.github.wechatmp.test.CallbackClient;
 import io.github.wechatmp.test.Fault;
 import io.github.wechatmp.test.ManualClock;
@@ -60,19 +61,19 @@ public final class SecrecySweepMain {
   private void run() throws Exception {
     LoggerFactory.getLogger(SecrecySweepMain.class).trace("TRACE is on");
     secrets.addAll(
-        List.of(ClusterFixture.SECRET, WRONG_SECRET, ClusterFixture.AES_KEY, ClusterFixture.TOKEN));
+        List.of(TestPlatform.SECRET, WRONG_SECRET, TestPlatform.AES_KEY, TestPlatform.TOKEN));
     TokenStore tokens = new InMemoryTokenStore();
     TokenStore wrongTokens = new InMemoryTokenStore();
     InMemoryAuthorizationStore authorizations = new InMemoryAuthorizationStore();
     try (WeChatStandIn standIn = WeChatStandIn.builder().clock(clock).start();
-        OpenPlatform platform = platform(standIn, tokens, authorizations, ClusterFixture.SECRET);
+        OpenPlatform platform = platform(standIn, tokens, authorizations, TestPlatform.SECRET);
         OpenPlatform wrong = platform(standIn, wrongTokens, authorizations, WRONG_SECRET);
         EndpointServer server = serve(platform)) {
       StandInPlatform wechat =
           standIn
               .openPlatform()
-              .credentials(ClusterFixture.COMPONENT_APP_ID, ClusterFixture.SECRET)
-              .pushTo(server.url("events"), ClusterFixture.TOKEN, ClusterFixture.AES_KEY);
+              .credentials(TestPlatform.COMPONENT_APP_ID, TestPlatform.SECRET)
+              .pushTo(server.url("events"), TestPlatform.TOKEN, TestPlatform.AES_KEY);
       see(platform);
 
       // No ticket yet, then a ticket; the wrong secret refused.
@@ -82,7 +83,7 @@ public final class SecrecySweepMain {
       see(platform.componentAccessToken().get());
       see(platform.componentAccessToken());
       TokenKey ticket =
-          TokenKey.of(ClusterFixture.COMPONENT_APP_ID, OpenPlatform.COMPONENT_VERIFY_TICKET);
+          TokenKey.of(TestPlatform.COMPONENT_APP_ID, OpenPlatform.COMPONENT_VERIFY_TICKET);
       wrongTokens.save(ticket, tokens.load(ticket).orElseThrow()); // WeChat refuses the secret
       attempt(() -> wrong.componentAccessToken().get());
 
@@ -151,9 +152,9 @@ public final class SecrecySweepMain {
       CallbackClient toMerchant =
           CallbackClient.builder()
               .url(server.url(merchant))
-              .token(ClusterFixture.TOKEN)
-              .encodingAesKey(ClusterFixture.AES_KEY)
-              .appId(ClusterFixture.COMPONENT_APP_ID)
+              .token(TestPlatform.TOKEN)
+              .encodingAesKey(TestPlatform.AES_KEY)
+              .appId(TestPlatform.COMPONENT_APP_ID)
               .wechatRetries(false)
               .clock(clock)
               .build();
@@ -163,8 +164,8 @@ public final class SecrecySweepMain {
           CallbackClient.builder()
               .url(server.url("events"))
               .token("not-the-platform-token")
-              .encodingAesKey(ClusterFixture.AES_KEY)
-              .appId(ClusterFixture.COMPONENT_APP_ID)
+              .encodingAesKey(TestPlatform.AES_KEY)
+              .appId(TestPlatform.COMPONENT_APP_ID)
               .wechatRetries(false)
               .clock(clock)
               .build();
@@ -209,14 +210,10 @@ public final class SecrecySweepMain {
       TokenStore tokens,
       InMemoryAuthorizationStore authorizations,
       String secret) {
-    return OpenPlatform.builder()
-        .componentAppId(ClusterFixture.COMPONENT_APP_ID)
+    return TestPlatform.builder(standIn.baseUrl())
         .componentAppSecret(secret)
-        .token(ClusterFixture.TOKEN)
-        .encodingAesKey(ClusterFixture.AES_KEY)
         .store(tokens)
         .authorizations(authorizations)
-        .apiBaseUrl(standIn.baseUrl())
         .clock(clock)
         .eventListener(event -> see(event))
         .build();
