@@ -104,7 +104,7 @@ class OpenPlatformCrashTest {
                 "-Xmx96m",
                 CrashChildMain.class.getName(),
                 Integer.toString(redisPort),
-                Integer.toString(pgPort()),
+                Integer.toString(pg.port()),
                 standIn.baseUrl())
             .redirectError(dir.resolve("child.log").toFile())
             .start();
@@ -121,15 +121,6 @@ class OpenPlatformCrashTest {
         ExecutionException.class,
         () -> pushed.get(30, TimeUnit.SECONDS),
         "the push was never answered success");
-  }
-
-  private int pgPort() throws Exception {
-    try (var c = pg.dataSource().getConnection()) {
-      String url = c.getMetaData().getURL(); // jdbc:postgresql://host:port/db
-      String afterHost = url.substring(url.indexOf("//") + 2);
-      return Integer.parseInt(
-          afterHost.substring(afterHost.indexOf(':') + 1, afterHost.indexOf('/')));
-    }
   }
 
   @Test
