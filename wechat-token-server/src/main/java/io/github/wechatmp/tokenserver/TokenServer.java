@@ -87,6 +87,10 @@ public final class TokenServer implements AutoCloseable {
       new java.util.concurrent.atomic.AtomicBoolean();
   private final ScheduledExecutorService keepFresh;
   private final List<HeldAccount> held;
+
+  /** Null when no platform is configured. */
+  private final HeldPlatform platform;
+
   private final JedisPooled jedis;
   private final String scheme;
 
@@ -95,12 +99,14 @@ public final class TokenServer implements AutoCloseable {
       ApiHandler handler,
       ScheduledExecutorService keepFresh,
       List<HeldAccount> held,
+      HeldPlatform platform,
       JedisPooled jedis,
       String scheme) {
     this.http = http;
     this.handler = handler;
     this.keepFresh = keepFresh;
     this.held = held;
+    this.platform = platform;
     this.jedis = jedis;
     this.scheme = scheme;
   }
@@ -224,12 +230,18 @@ public final class TokenServer implements AutoCloseable {
     List<HeldAccount> held = new ArrayList<>();
     HttpFront http = null;
     ScheduledExecutorService keepFresh = null;
+    HeldPlatform platform = null;
     try {
       for (ServerConfig.Account a : config.accounts) {
         HeldAccount h =
             new HeldAccount(a, store, clock, metrics, config.rejectedMinIntervalSeconds * 1000L);
         held.add(h);
         accounts.put(a.appId, h);
+      }
+      if (config.platform != null) {
+        platform =
+            new HeldPlatform(
+                config.platform, store, clock, config.rejectedMinIntervalSeconds * 1000L);
       }
       ApiHandler handler =
           new ApiHandler(
@@ -238,7 +250,8 @@ public final class TokenServer implements AutoCloseable {
               config.allow,
               config.maxBodyBytes,
               clock,
-              metrics);
+              metrics,
+              platform);
       String scheme = config.tls != null ? "https" : "http";
       http =
           new HttpFront(
@@ -257,16 +270,26 @@ public final class TokenServer implements AutoCloseable {
                 return t;
               });
       if (keepFreshMillis > 0) {
+        HeldPlatform p = platform;
         keepFresh.scheduleWithFixedDelay(
-            () -> keepFresh(held), 0, keepFreshMillis, TimeUnit.MILLISECONDS);
+            () -> {
+              keepFresh(held);
+              if (p != null) {
+                p.keepFresh();
+              }
+            },
+            0,
+            keepFreshMillis,
+            TimeUnit.MILLISECONDS);
       }
-      TokenServer server = new TokenServer(http, handler, keepFresh, held, jedis, scheme);
+      TokenServer server = new TokenServer(http, handler, keepFresh, held, platform, jedis, scheme);
       log.info(
-          "wechat-token-server listening on {} ({}); store: {}; accounts: {}; clients: {}; {}",
+          "wechat-token-server listening on {} ({}); store: {}; accounts: {}{}; clients: {}; {}",
           server.baseUrl(),
           config.tls != null ? "TLS" : "plain HTTP",
           config.store,
           accounts.keySet(),
+          config.platform != null ? "; platform: " + config.platform : "",
           config.clients.size(),
           (http.virtualThreads() ? "virtual" : "platform")
               + " threads, "
@@ -276,6 +299,9 @@ public final class TokenServer implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       for (HeldAccount h : held) {
         h.close();
+      }
+      if (platform != null) {
+        platform.close();
       }
       if (http != null) {
         http.close();
@@ -373,6 +399,9 @@ public final class TokenServer implements AutoCloseable {
     keepFresh.shutdownNow();
     for (HeldAccount h : held) {
       h.close();
+    }
+    if (platform != null) {
+      platform.close();
     }
     if (jedis != null) {
       try {
