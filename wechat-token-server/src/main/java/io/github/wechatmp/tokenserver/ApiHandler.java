@@ -254,7 +254,7 @@ final class ApiHandler implements HttpHandler {
       return Reply.error(403, "forbidden", "this API key may not read this account");
     }
     boolean component = appId.equals(platform.componentAppId);
-    if (component != kind.equals(COMPONENT_TOKEN)) {
+    if (!kind.equals(component ? COMPONENT_TOKEN : "access_token")) {
       return Reply.error(
           404,
           "not_enabled",

@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,14 +30,14 @@ import org.slf4j.LoggerFactory;
  * as the configured accounts.
  *
  * <p>Before an authorizer's token is served, its record in the authorization store must say {@link
- * Authorization.State#AUTHORIZED}: an account the store does not know is refused without asking
- * WeChat (a client cannot make the server call WeChat, nor keep a provider in memory, for AppIDs of
- * its choosing), and a cancellation recorded by any instance, this one or another, is seen within
- * {@code authorizationCheckSeconds}. A state once read is kept through an outage of the
- * authorization store, so that valid tokens are still served while the database is down.
+ * Authorization.State#AUTHORIZED}: an account the store does not know is looked for in WeChat's
+ * authorizer list at most once a minute for the whole platform (else refused without asking
+ * WeChat), and a cancellation recorded by any instance, this one or another, is seen within {@code
+ * authorizationCheckSeconds}. A state once read is kept through an outage of the authorization
+ * store, so that valid tokens are still served while the database is down.
  *
- * <p>Thread-safe. Memory is bounded by the authorizations the store holds: only accounts it knows
- * get a state, a provider and a passive refresh here.
+ * <p>Thread-safe. Memory is bounded by the authorizations the store holds (and one look-up a
+ * minute): only accounts it knows get a state, a provider and a passive refresh here.
  */
 final class HeldPlatform implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HeldPlatform.class);
@@ -52,6 +53,10 @@ final class HeldPlatform implements AutoCloseable {
   private final PassiveRefresh<AccessToken> componentRejection;
   private final Map<String, Known> known = new ConcurrentHashMap<>();
   private final Map<String, PassiveRefresh<AccessToken>> rejections = new ConcurrentHashMap<>();
+  private final AtomicLong lastRecoveryMillis = new AtomicLong(Long.MIN_VALUE / 2);
+
+  /** The least time between two look-ups of unknown accounts in WeChat's authorizer list. */
+  static final long RECOVERY_INTERVAL_MILLIS = 60_000;
 
   /** An authorizer's state as last read from the authorization store (or learned from an event). */
   private static final class Known {
@@ -171,12 +176,33 @@ final class HeldPlatform implements AutoCloseable {
    *     never read before
    */
   AccessToken token(String authorizerAppId) {
-    checkAuthorized(authorizerAppId);
+    Authorization.State state = state(authorizerAppId);
+    if (state == null ? !mayRecover() : state != Authorization.State.AUTHORIZED) {
+      throw refused(authorizerAppId, state);
+    }
     try {
-      return platform.authorizer(authorizerAppId).get();
+      AccessToken token = platform.authorizer(authorizerAppId).get();
+      if (state == null) {
+        // Recovered from WeChat's authorizer list: the platform saved it as authorized.
+        known.put(authorizerAppId, new Known(Authorization.State.AUTHORIZED, clock.millis()));
+      }
+      return token;
     } catch (NotAuthorizedException e) {
       throw learned(authorizerAppId, e);
     }
+  }
+
+  /**
+   * Whether an account the store does not know may be looked for in WeChat's authorizer list now:
+   * an authorization whose save a crash lost (between WeChat's answer to {@code api_query_auth} and
+   * the save) is there. At most one look-up per {@link #RECOVERY_INTERVAL_MILLIS} for the whole
+   * platform, so that requests for AppIDs of a client's choosing cost WeChat's quota, and this
+   * server's memory (the platform keeps a provider for each account looked up), next to nothing.
+   */
+  private boolean mayRecover() {
+    long now = clock.millis();
+    long last = lastRecoveryMillis.get();
+    return now - last >= RECOVERY_INTERVAL_MILLIS && lastRecoveryMillis.compareAndSet(last, now);
   }
 
   /** The passive refresh of an authorizer's token; as {@link #token} otherwise. */
