@@ -56,6 +56,13 @@ import redis.clients.jedis.JedisPooled;
  *       however many clients report it; every caller gets the token to use now. A server replaces a
  *       credential at most once per {@code rejectedMinIntervalSeconds} (60 s): a sooner report of
  *       the current value gets 429 with {@code Retry-After}.
+ *   <li>With a {@code platform} section, the same two {@code access_token} paths for every account
+ *       that authorized the third-party platform ({@code /v1/accounts/{authorizerAppId}/...}; 404
+ *       {@code unknown_account}, {@code authorization_revoked} or {@code needs_reauthorization} for
+ *       one whose authorization is not in force), {@code GET
+ *       /v1/accounts/{componentAppId}/component_access_token} (and its {@code /rejected}) for the
+ *       platform's own token, and, with {@code receiveEvents}, {@code POST /v1/platform/events}:
+ *       WeChat's ticket and authorization pushes, checked by their signature.
  *   <li>{@code GET /v1/health}: 200 or 503; with a valid key, the state of each account it may
  *       read.
  *   <li>{@code GET /v1/metrics}: Prometheus text, for a valid key.
