@@ -417,6 +417,48 @@ class PlatformTest {
   }
 
   @Test
+  void aRunningServerFetchesTheComponentTokenAndAuthorizersTokensWithoutWaitingForAReader()
+      throws Exception {
+    servers.forEach(TokenServer::close);
+    servers.clear();
+    server =
+        TokenServer.start(
+            new ConfigLoader(ENV::get)
+                .parse(
+                    yaml(standIn, "{type: memory}", fileStore("kept"), "  receiveEvents: true\n"),
+                    "test"),
+            clock,
+            50);
+    servers.add(server);
+    wechat.pushTo(server.baseUrl() + "/v1/platform/events", MESSAGE_TOKEN, AES_KEY);
+    int componentFetches = standIn.requests("cgi-bin/component/api_component_token");
+    wechat.pushTicket();
+    // Past the hold-off of an attempt the server may have made before the ticket came (the
+    // hold-off runs on the test's clock, which stands still otherwise).
+    clock.advance(Duration.ofSeconds(60));
+    // No reader asked: the running server fetches the component token once it has a ticket.
+    awaitAtLeast(
+        () -> standIn.requests("cgi-bin/component/api_component_token"), componentFetches + 1);
+
+    wechat.authorize(MERCHANT, List.of(1)); // heard by the server: its token is now kept fresh
+    assertEquals(0, authorizerTokenFetches());
+    clock.advance(Duration.ofSeconds(7300));
+    awaitAtLeast(this::authorizerTokenFetches, 1);
+    HttpResponse<String> r = keep(get(server, tokenPath(MERCHANT), KEY_ALL));
+    assertEquals(0, errcodeWith(field(r.body(), "access_token")));
+    assertEquals(1, authorizerTokenFetches(), "the reader got the token fetched before it asked");
+  }
+
+  private static void awaitAtLeast(java.util.function.IntSupplier count, int expected)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (count.getAsInt() < expected) {
+      assertTrue(System.nanoTime() < deadline, "still " + count.getAsInt() + " after 20 s");
+      Thread.sleep(20);
+    }
+  }
+
+  @Test
   void healthCountsTheAuthorizationsByStateForAKeyThatMayReadThePlatform() {
     wechat.authorize(MERCHANT, List.of(1));
     wechat.authorize(OTHER, List.of(1));
