@@ -21,8 +21,10 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import okio.Buffer;
@@ -298,7 +300,7 @@ final class ApiHandler implements HttpHandler {
 
   /** The query's parameters, decoded; of a repeated one, the first. */
   private static Map<String, String> query(String raw) {
-    Map<String, String> out = new java.util.HashMap<>();
+    Map<String, String> out = new HashMap<>();
     if (raw == null || raw.isEmpty()) {
       return out;
     }
@@ -330,7 +332,7 @@ final class ApiHandler implements HttpHandler {
       ServerConfig.Client client,
       String appId,
       String field,
-      java.util.function.Supplier<Reply> answer) {
+      Supplier<Reply> answer) {
     try {
       return answer.get();
     } catch (PassiveRefresh.TooSoon e) {

@@ -74,7 +74,7 @@ final class HeldPlatform implements AutoCloseable {
     private static final long serialVersionUID = 1L;
 
     /** The account's state, or null if the platform has no authorization of it. */
-    final transient Authorization.State state;
+    final Authorization.State state;
 
     Refused(String message, Authorization.State state) {
       super(message, null, false, false);

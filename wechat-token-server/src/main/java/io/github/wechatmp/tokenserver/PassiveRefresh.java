@@ -3,6 +3,7 @@ package io.github.wechatmp.tokenserver;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -62,7 +63,7 @@ final class PassiveRefresh<T> {
   /** Builds one over a supplier and an invalidation, as the providers have them. */
   static <T> PassiveRefresh<T> of(
       Supplier<T> get,
-      java.util.function.Consumer<String> invalidate,
+      Consumer<String> invalidate,
       Function<T, String> value,
       Function<T, Instant> expiresAt,
       Clock clock,
