@@ -34,8 +34,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The HTTP API. Every answer is JSON (but the Prometheus text of {@code /v1/metrics}) with {@code
  * Cache-Control: no-store}. Checks run in an order that tells an unauthenticated caller nothing
- * about the accounts: address allow list, body size, route and method, API key, then account.
- * Thread-safe and stateless but for the counters; each exchange runs on its own worker thread.
+ * about the accounts: address allow list, body size, route and method, API key, then account (for a
+ * platform's authorizer, the key's allow list before the authorization store is asked). The
+ * platform's event URL, when served, takes no key: WeChat signs its pushes instead. Thread-safe and
+ * stateless but for the counters; each exchange runs on its own worker thread.
  */
 final class ApiHandler implements HttpHandler {
   private static final Logger log = LoggerFactory.getLogger(ApiHandler.class);
