@@ -10,7 +10,9 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
@@ -239,6 +241,21 @@ class PlatformConfigTest {
       assertTrue(warnings.contains(setting + ": "), warnings);
     }
     assertFalse(warnings.contains("inline-secret-0123456789") || warnings.contains("inline-pw"));
+  }
+
+  @Test
+  void anAuthorizationDirectoryOthersMayWriteStopsTheStartNamingTheSetting() throws Exception {
+    Path shared = Files.createDirectory(dir.resolve("shared"));
+    Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
+    ServerConfig c =
+        parse(
+            "listen: {address: 127.0.0.1, port: 0}\n"
+                + platform("{type: file, path: '" + shared + "'}", "")
+                + CLIENTS);
+    ConfigException e =
+        assertThrows(ConfigException.class, () -> TokenServer.start(c, Clock.systemUTC(), 0));
+    assertTrue(e.getMessage().startsWith("platform.authorizations.path: "), e.getMessage());
+    assertTrue(e.getMessage().contains("make it 0700"), e.getMessage());
   }
 
   @Test
