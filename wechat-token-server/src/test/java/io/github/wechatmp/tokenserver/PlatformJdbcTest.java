@@ -11,6 +11,7 @@ import static io.github.wechatmp.tokenserver.PlatformTest.MERCHANT;
 import static io.github.wechatmp.tokenserver.PlatformTest.MESSAGE_TOKEN;
 import static io.github.wechatmp.tokenserver.PlatformTest.OTHER;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import io.github.wechatmp.open.Authorization;
 import io.github.wechatmp.open.JdbcAuthorizationStore;
@@ -27,6 +28,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -138,6 +140,35 @@ class PlatformJdbcTest {
     HttpResponse<String> after = get(server, tokenPath(PlatformTest.STRANGER), KEY_ALL);
     assertEquals(404, after.statusCode(), after.body());
     assertEquals("unknown_account", field(after.body(), "error"));
+  }
+
+  @Test
+  void aRefreshThatFallsDueWhileTheDatabaseIsDownKeepsTheValidTokenAndLandsWhenItReturns()
+      throws Exception {
+    wechat.authorize(MERCHANT, List.of(1));
+    String token = field(get(server, tokenPath(MERCHANT), KEY_ALL).body(), "access_token");
+
+    relay.cut();
+    clock.advance(Duration.ofSeconds(7100)); // due for its refresh, 100 s of life left
+    for (int i = 0; i < 3; i++) {
+      HttpResponse<String> during = get(server, tokenPath(MERCHANT), KEY_ALL);
+      assertEquals(200, during.statusCode(), during.body());
+      assertEquals(token, field(during.body(), "access_token"));
+    }
+    assertEquals(0, standIn.requests("cgi-bin/component/api_authorizer_token"));
+
+    relay.restore();
+    clock.advance(Duration.ofSeconds(30)); // past the hold-off of the failed refresh
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    String now = token;
+    while (now.equals(token) && System.nanoTime() < deadline) {
+      HttpResponse<String> r = get(server, tokenPath(MERCHANT), KEY_ALL);
+      assertEquals(200, r.statusCode(), r.body());
+      now = field(r.body(), "access_token");
+      Thread.sleep(50);
+    }
+    assertNotEquals(token, now, "refreshed once the database was back");
+    assertEquals(1, standIn.requests("cgi-bin/component/api_authorizer_token"));
   }
 
   /** A TCP relay to the database that can be cut (every connection closed, new ones refused). */
