@@ -10,6 +10,8 @@ module io.github.wechatmp.tokenserver {
   requires io.github.wechatmp;
   requires io.github.wechatmp.store.file;
   requires io.github.wechatmp.store.redis;
+  requires io.github.wechatmp.open;
+  requires java.sql;
   requires redis.clients.jedis;
   requires com.squareup.moshi;
   requires okio;

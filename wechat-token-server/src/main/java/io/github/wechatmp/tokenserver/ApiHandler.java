@@ -5,20 +5,26 @@ import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import io.github.wechatmp.WeChatApiException;
+import io.github.wechatmp.WeChatException;
 import io.github.wechatmp.WeChatTransportException;
+import io.github.wechatmp.callback.CallbackResponse;
 import io.github.wechatmp.jssdk.JsapiTicket;
+import io.github.wechatmp.open.Authorization;
+import io.github.wechatmp.open.AuthorizationStoreException;
 import io.github.wechatmp.token.AccessToken;
 import io.github.wechatmp.token.TokenStatus;
-import io.github.wechatmp.token.TokenUnavailableException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import okio.Buffer;
@@ -28,14 +34,18 @@ import org.slf4j.LoggerFactory;
 /**
  * The HTTP API. Every answer is JSON (but the Prometheus text of {@code /v1/metrics}) with {@code
  * Cache-Control: no-store}. Checks run in an order that tells an unauthenticated caller nothing
- * about the accounts: address allow list, body size, route and method, API key, then account.
- * Thread-safe and stateless but for the counters; each exchange runs on its own worker thread.
+ * about the accounts: address allow list, body size, route and method, API key, then account (for a
+ * platform's authorizer, the key's allow list before the authorization store is asked). The
+ * platform's event URL, when served, takes no key: WeChat signs its pushes instead. Thread-safe and
+ * stateless but for the counters; each exchange runs on its own worker thread.
  */
 final class ApiHandler implements HttpHandler {
   private static final Logger log = LoggerFactory.getLogger(ApiHandler.class);
 
   private static final Pattern ACCOUNT_ROUTE =
-      Pattern.compile("/v1/accounts/([^/]*)/(access_token|jsapi_ticket)(/rejected)?");
+      Pattern.compile(
+          "/v1/accounts/([^/]*)/(access_token|jsapi_ticket|component_access_token)(/rejected)?");
+  private static final String COMPONENT_TOKEN = "component_access_token";
   private static final Pattern APP_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
   private static final byte[] NO_BODY = new byte[0];
@@ -46,6 +56,10 @@ final class ApiHandler implements HttpHandler {
   private final int maxBodyBytes;
   private final Clock clock;
   private final Metrics metrics;
+
+  /** Null when no platform is configured. */
+  private final HeldPlatform platform;
+
   private final java.util.concurrent.atomic.AtomicInteger inFlight =
       new java.util.concurrent.atomic.AtomicInteger();
   private volatile boolean closing;
@@ -57,6 +71,18 @@ final class ApiHandler implements HttpHandler {
       int maxBodyBytes,
       Clock clock,
       Metrics metrics) {
+    this(accounts, keys, allow, maxBodyBytes, clock, metrics, null);
+  }
+
+  ApiHandler(
+      Map<String, HeldAccount> accounts,
+      ApiKeys keys,
+      List<Cidr> allow,
+      int maxBodyBytes,
+      Clock clock,
+      Metrics metrics,
+      HeldPlatform platform) {
+    this.platform = platform;
     this.accounts = Map.copyOf(accounts);
     this.keys = keys;
     this.allow = List.copyOf(allow);
@@ -151,13 +177,19 @@ final class ApiHandler implements HttpHandler {
       ServerConfig.Client client = keys.authenticate(authorization(ex));
       return client == null ? unauthorized(ex) : metrics(client);
     }
+    if (platform != null
+        && platform.receiveEvents
+        && path.equals(ServerConfig.Platform.EVENTS_PATH)) {
+      route[0] = "platform_events";
+      return platformEvent(ex, body);
+    }
     Matcher m = ACCOUNT_ROUTE.matcher(path);
     if (!m.matches()) {
       return Reply.error(404, "not_found", "no such endpoint; the API is under /v1/");
     }
-    boolean ticket = m.group(2).equals("jsapi_ticket");
+    String kind = m.group(2);
     boolean rejected = m.group(3) != null;
-    route[0] = m.group(2) + (rejected ? "_rejected" : "");
+    route[0] = kind + (rejected ? "_rejected" : "");
     String expected = rejected ? "POST" : "GET";
     if (!method.equals(expected)) {
       return methodNotAllowed(ex, expected);
@@ -167,7 +199,11 @@ final class ApiHandler implements HttpHandler {
       return unauthorized(ex);
     }
     String appId = m.group(1);
-    HeldAccount account = APP_ID.matcher(appId).matches() ? accounts.get(appId) : null;
+    boolean wellFormed = APP_ID.matcher(appId).matches();
+    HeldAccount account = wellFormed ? accounts.get(appId) : null;
+    if (account == null && wellFormed && platform != null) {
+      return platformCredential(ex, client, appId, kind, rejected, body);
+    }
     if (account == null) {
       return Reply.error(404, "unknown_account", "the token service holds no such account");
     }
@@ -175,28 +211,133 @@ final class ApiHandler implements HttpHandler {
       log.debug("Client {} may not read {}", client.name, appId);
       return Reply.error(403, "forbidden", "this API key may not read this account");
     }
+    if (kind.equals(COMPONENT_TOKEN)) {
+      return Reply.error(
+          404, "not_enabled", "an official account has no component_access_token; a platform has");
+    }
+    boolean ticket = kind.equals("jsapi_ticket");
     if (ticket && account.tickets == null) {
       return Reply.error(
           404, "not_enabled", "the jsapi_ticket is not enabled for this account (jsapiTicket)");
     }
     String field = ticket ? "ticket" : "access_token";
+    return serve(
+        ex,
+        client,
+        appId,
+        field,
+        () -> {
+          if (!rejected) {
+            return ticket
+                ? credential(field, account.tickets.get())
+                : credential(field, account.tokens.get());
+          }
+          String value = rejectedValue(body, field);
+          if (value == null) {
+            return badReport(field);
+          }
+          return ticket
+              ? credential(field, account.rejectTicket(value))
+              : credential(field, account.rejectToken(value));
+        });
+  }
+
+  /**
+   * An authorizer's access token, or the platform's own component token: the client's allow list is
+   * checked first, so that a client may not learn which accounts authorized the platform.
+   */
+  private Reply platformCredential(
+      HttpExchange ex,
+      ServerConfig.Client client,
+      String appId,
+      String kind,
+      boolean rejected,
+      byte[] body) {
+    if (!client.mayRead(appId)) {
+      log.debug("Client {} may not read {}", client.name, appId);
+      return Reply.error(403, "forbidden", "this API key may not read this account");
+    }
+    boolean component = appId.equals(platform.componentAppId);
+    if (!kind.equals(component ? COMPONENT_TOKEN : "access_token")) {
+      return Reply.error(
+          404,
+          "not_enabled",
+          component
+              ? "the platform's own token is at /v1/accounts/" + appId + "/" + COMPONENT_TOKEN
+              : "of an account that authorized the platform, the access_token is served");
+    }
+    String field = component ? COMPONENT_TOKEN : "access_token";
+    return serve(
+        ex,
+        client,
+        appId,
+        field,
+        () -> {
+          if (!rejected) {
+            return credential(field, component ? platform.componentToken() : platform.token(appId));
+          }
+          String value = rejectedValue(body, field);
+          if (value == null) {
+            return badReport(field);
+          }
+          return credential(
+              field,
+              component
+                  ? platform.rejectComponentToken(value)
+                  : platform.rejectToken(appId, value));
+        });
+  }
+
+  /** The platform's authorization-event URL: WeChat's pushes, checked by their signature. */
+  private Reply platformEvent(HttpExchange ex, byte[] body) {
+    CallbackResponse r =
+        platform
+            .events()
+            .handle(
+                ex.getRequestMethod(),
+                query(ex.getRequestURI().getRawQuery()),
+                new String(body, StandardCharsets.UTF_8));
+    return new Reply(r.status(), r.body(), r.contentType());
+  }
+
+  /** The query's parameters, decoded; of a repeated one, the first. */
+  private static Map<String, String> query(String raw) {
+    Map<String, String> out = new HashMap<>();
+    if (raw == null || raw.isEmpty()) {
+      return out;
+    }
+    for (String pair : raw.split("&")) {
+      int eq = pair.indexOf('=');
+      String name = eq < 0 ? pair : pair.substring(0, eq);
+      String value = eq < 0 ? "" : pair.substring(eq + 1);
+      try {
+        out.putIfAbsent(
+            URLDecoder.decode(name, StandardCharsets.UTF_8),
+            URLDecoder.decode(value, StandardCharsets.UTF_8));
+      } catch (IllegalArgumentException e) {
+        // A malformed escape: the parameter is left out, and the signature check fails.
+      }
+    }
+    return out;
+  }
+
+  private static Reply badReport(String field) {
+    return Reply.error(
+        400,
+        "bad_request",
+        "the body must be a JSON object {\"" + field + "\": \"<the rejected value>\"}");
+  }
+
+  /** Runs what answers a credential request, turning its failures into answers. */
+  private Reply serve(
+      HttpExchange ex,
+      ServerConfig.Client client,
+      String appId,
+      String field,
+      Supplier<Reply> answer) {
     try {
-      if (!rejected) {
-        return ticket
-            ? credential(field, account.tickets.get())
-            : credential(field, account.tokens.get());
-      }
-      String value = rejectedValue(body, field);
-      if (value == null) {
-        return Reply.error(
-            400,
-            "bad_request",
-            "the body must be a JSON object {\"" + field + "\": \"<the rejected value>\"}");
-      }
-      return ticket
-          ? credential(field, account.rejectTicket(value))
-          : credential(field, account.rejectToken(value));
-    } catch (HeldAccount.TooSoon e) {
+      return answer.get();
+    } catch (PassiveRefresh.TooSoon e) {
       log.warn(
           "Refused a report of the current {} of {} by client {}: the last was honoured less than "
               + "the minimum interval ago",
@@ -213,6 +354,17 @@ final class ApiHandler implements HttpHandler {
               + "retry after "
               + e.retryAfterSeconds
               + " s");
+    } catch (HeldPlatform.Refused e) {
+      Json j = new Json().string("error", refusal(e.state)).string("message", e.getMessage());
+      if (e.state != null) {
+        j.string("state", e.state.name());
+      }
+      return Reply.json(404, j);
+    } catch (AuthorizationStoreException e) {
+      log.warn(
+          "{} of {}: the authorization store cannot be read: {}", field, appId, e.getMessage());
+      return Reply.error(
+          503, "unavailable", "the platform's authorization store cannot be read; see the log");
     } catch (WeChatApiException e) {
       log.warn("{} of {}: WeChat refused: {}", field, appId, e.getMessage());
       return Reply.json(
@@ -231,10 +383,18 @@ final class ApiHandler implements HttpHandler {
           e.httpStatus() > 0
               ? "WeChat answered with HTTP status " + e.httpStatus()
               : "WeChat could not be reached; see the token service's log");
-    } catch (TokenUnavailableException | IllegalStateException e) {
+    } catch (WeChatException | IllegalStateException e) {
       log.warn("{} of {}: unavailable: {}", field, appId, e.getMessage());
       return Reply.error(503, "unavailable", e.getMessage());
     }
+  }
+
+  /** The error code of a refused authorizer. */
+  private static String refusal(Authorization.State state) {
+    if (state == null) {
+      return "unknown_account";
+    }
+    return state == Authorization.State.REVOKED ? "authorization_revoked" : "needs_reauthorization";
   }
 
   private Reply credential(String field, AccessToken token) {
@@ -313,8 +473,35 @@ final class ApiHandler implements HttpHandler {
     if (named) {
       out.raw("accounts", list.append(']').toString());
     }
+    if (platform != null && client != null && client.mayRead(platform.componentAppId)) {
+      out.raw("platform", platformHealth());
+    }
     // Without a valid key the answer says only whether the service is well: no account is named.
     return Reply.json(allHealthy ? 200 : 503, out);
+  }
+
+  /**
+   * The platform's component token and how many authorizations the store holds in each state:
+   * counts, not one entry per account. Left out of the overall status: a new platform has no token
+   * until WeChat's first ticket push reaches an instance, which a load balancer that took the
+   * instances out for it would never let happen.
+   */
+  private String platformHealth() {
+    Json j =
+        new Json()
+            .string("componentAppId", platform.componentAppId)
+            .raw(COMPONENT_TOKEN, statusJson(platform.componentStatus()));
+    try {
+      Json counts = new Json();
+      for (Map.Entry<Authorization.State, Long> e : platform.counts().entrySet()) {
+        counts.number(e.getKey().name(), e.getValue());
+      }
+      j.raw("authorizations", counts.toString());
+    } catch (AuthorizationStoreException e) {
+      log.debug("Counting the authorizations failed: {}", e.getMessage());
+      j.string("authorizations_error", "the authorization store cannot be read");
+    }
+    return j.toString();
   }
 
   /** Healthy: a credential is served at once, without waiting on a refresh. */

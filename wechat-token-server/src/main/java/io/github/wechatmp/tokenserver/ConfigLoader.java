@@ -1,5 +1,8 @@
 package io.github.wechatmp.tokenserver;
 
+import io.github.wechatmp.open.Authorization;
+import io.github.wechatmp.open.JdbcAuthorizationStore;
+import io.github.wechatmp.open.OpenPlatform;
 import io.github.wechatmp.token.AccessTokenProvider;
 import io.github.wechatmp.token.TokenKey;
 import java.net.InetAddress;
@@ -121,6 +124,7 @@ final class ConfigLoader {
         "maxBodyBytes",
         "threads",
         "rejectedMinIntervalSeconds",
+        "platform",
         "maxConnections",
         "maxConnectionsPerAddress",
         "requestTimeoutSeconds",
@@ -131,8 +135,19 @@ final class ConfigLoader {
     boolean plainOk = top.get("allowPlainHttpOnNonLoopback").bool(false);
     ServerConfig.Tls tls = tls(top.get("tls"));
     ServerConfig.Store store = store(top.get("store"));
-    List<ServerConfig.Account> accounts = accounts(top.get("accounts"));
-    List<ServerConfig.Client> clients = clients(top.get("clients"), accounts);
+    ServerConfig.Platform platform = platform(top.get("platform"));
+    List<ServerConfig.Account> accounts = accounts(top.get("accounts"), platform != null);
+    if (platform != null) {
+      for (ServerConfig.Account a : accounts) {
+        if (a.appId.equals(platform.componentAppId)) {
+          throw new ConfigException(
+              "platform.componentAppId: "
+                  + a.appId
+                  + " is also among the accounts; a platform's AppID is not an official account's");
+        }
+      }
+    }
+    List<ServerConfig.Client> clients = clients(top.get("clients"), accounts, platform);
     int maxBody = top.get("maxBodyBytes").integer(ServerConfig.DEFAULT_MAX_BODY_BYTES, 256, 65536);
     int threads =
         top.get("threads")
@@ -177,7 +192,8 @@ final class ConfigLoader {
         maxBody,
         threads,
         rejectedInterval,
-        limits);
+        limits,
+        platform);
   }
 
   private static InetSocketAddress listen(Node n) {
@@ -299,9 +315,13 @@ final class ConfigLoader {
     }
   }
 
-  private List<ServerConfig.Account> accounts(Node n) {
+  private List<ServerConfig.Account> accounts(Node n, boolean platform) {
     if (n.missing()) {
-      throw new ConfigException("accounts: at least one account is required");
+      if (platform) {
+        return List.of(); // the platform's authorizers are the accounts
+      }
+      throw new ConfigException(
+          "accounts: at least one account is required (or a platform section)");
     }
     List<ServerConfig.Account> out = new ArrayList<>();
     Set<String> seen = new HashSet<>();
@@ -340,7 +360,8 @@ final class ConfigLoader {
     return out;
   }
 
-  private List<ServerConfig.Client> clients(Node n, List<ServerConfig.Account> accounts) {
+  private List<ServerConfig.Client> clients(
+      Node n, List<ServerConfig.Account> accounts, ServerConfig.Platform platform) {
     if (n.missing()) {
       throw new ConfigException(
           "clients: at least one client with an API key is required; nobody could read a token");
@@ -414,6 +435,15 @@ final class ConfigLoader {
         String appId = item.string(null);
         if (appId.equals("*")) {
           all = true;
+        } else if (platform != null && !known.contains(appId)) {
+          // An authorizer of the platform: which accounts authorized it is the authorization
+          // store's to say, at run time; only the form is checked here.
+          try {
+            Authorization.checkAppId(appId);
+          } catch (IllegalArgumentException e) {
+            throw new ConfigException(item.path + ": " + e.getMessage());
+          }
+          allowed.add(appId);
         } else if (!known.contains(appId)) {
           throw new ConfigException(item.path + ": " + appId + " is not among the accounts");
         } else {
@@ -429,6 +459,129 @@ final class ConfigLoader {
       throw new ConfigException(n.path + ": at least one client is required");
     }
     return out;
+  }
+
+  private static final Pattern AES_KEY = Pattern.compile("[A-Za-z0-9+/]{43}");
+
+  private ServerConfig.Platform platform(Node n) {
+    if (n.missing()) {
+      return null;
+    }
+    n.map()
+        .allowOnly(
+            "componentAppId",
+            "componentAppSecret",
+            "token",
+            "encodingAesKey",
+            "apiBaseUrl",
+            "authorizations",
+            "receiveEvents",
+            "authorizationCheckSeconds");
+    Node idNode = n.get("componentAppId");
+    String appId = resolve(idNode, idNode.string(null));
+    try {
+      Authorization.checkAppId(appId);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(idNode.path + ": " + e.getMessage());
+    }
+    String secret =
+        secret(
+            n.get("componentAppSecret"),
+            "the platform's AppSecret",
+            "refer to an environment variable instead, such as ${WECHAT_COMPONENT_SECRET}");
+    String token =
+        secret(
+            n.get("token"),
+            "the platform's message token",
+            "refer to an environment variable instead, such as ${WECHAT_COMPONENT_TOKEN}");
+    Node keyNode = n.get("encodingAesKey");
+    String key =
+        secret(
+            keyNode,
+            "the platform's EncodingAESKey",
+            "refer to an environment variable instead, such as ${WECHAT_COMPONENT_AES_KEY}");
+    if (!AES_KEY.matcher(key).matches()) {
+      throw new ConfigException(
+          keyNode.path
+              + ": an EncodingAESKey is 43 characters of [A-Za-z0-9+/] (this one has "
+              + key.length()
+              + ")");
+    }
+    Node baseNode = n.get("apiBaseUrl");
+    String base = baseNode.missing() ? null : resolve(baseNode, baseNode.string(null));
+    if (base != null) {
+      try {
+        OpenPlatform.builder().apiBaseUrl(base);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(baseNode.path + ": " + e.getMessage());
+      }
+    }
+    ServerConfig.Authorizations authorizations = authorizations(n.get("authorizations"));
+    boolean events = n.get("receiveEvents").bool(false);
+    int check =
+        n.get("authorizationCheckSeconds")
+            .integer(ServerConfig.Platform.DEFAULT_AUTHORIZATION_CHECK_SECONDS, 0, 3600);
+    return new ServerConfig.Platform(
+        appId, secret, token, key, base, authorizations, events, check * 1000L);
+  }
+
+  private ServerConfig.Authorizations authorizations(Node n) {
+    if (n.missing()) {
+      throw new ConfigException(
+          n.path
+              + ": is required: where the authorizations and their refresh tokens are kept, "
+              + "{type: jdbc, url: ..., user: ..., password: ...} or {type: file, path: ...}");
+    }
+    n.map();
+    String type = n.get("type").string(null).toLowerCase(Locale.ROOT);
+    switch (type) {
+      case "file":
+        {
+          n.allowOnly("type", "path");
+          Node pathNode = n.get("path");
+          Path dir = Paths.get(resolve(pathNode, pathNode.string(null)));
+          Path parent = dir.toAbsolutePath().getParent();
+          if (parent == null || !Files.isDirectory(parent)) {
+            throw new ConfigException(
+                pathNode.path + ": the directory that would hold " + dir + " does not exist");
+          }
+          return new ServerConfig.Authorizations(
+              ServerConfig.Authorizations.Type.FILE, dir, null, null, null, null);
+        }
+      case "jdbc":
+        {
+          n.allowOnly("type", "url", "user", "password", "table");
+          Node urlNode = n.get("url");
+          String url = resolve(urlNode, urlNode.string(null));
+          if (!url.startsWith("jdbc:")) {
+            throw new ConfigException(
+                urlNode.path + ": must be a JDBC URL, such as jdbc:postgresql://host:5432/db");
+          }
+          Node userNode = n.get("user");
+          String user = userNode.missing() ? null : resolve(userNode, userNode.string(null));
+          Node passwordNode = n.get("password");
+          String password =
+              passwordNode.missing()
+                  ? null
+                  : secret(
+                      passwordNode,
+                      "the database password",
+                      "refer to an environment variable instead, such as ${WECHAT_DB_PASSWORD}");
+          Node tableNode = n.get("table");
+          String table = tableNode.string(JdbcAuthorizationStore.DEFAULT_TABLE);
+          if (!Pattern.matches("[A-Za-z_][A-Za-z0-9_]{0,62}", table)) {
+            throw new ConfigException(
+                tableNode.path
+                    + ": must be a plain SQL identifier ([A-Za-z_][A-Za-z0-9_]{0,62}), not '"
+                    + table
+                    + "'");
+          }
+          return new ServerConfig.Authorizations(
+              ServerConfig.Authorizations.Type.JDBC, null, url, user, password, table);
+        }
+      default:
+        throw new ConfigException(n.path + ".type: '" + type + "' is not one of jdbc, file");
+    }
   }
 
   /**

@@ -41,6 +41,9 @@ final class ServerConfig {
   /** The least time between two honoured passive refreshes of one credential. */
   final int rejectedMinIntervalSeconds;
 
+  /** The third-party platform whose authorizers' tokens are served; null for none. */
+  final Platform platform;
+
   ServerConfig(
       InetSocketAddress listen,
       boolean allowPlainHttpOnNonLoopback,
@@ -53,6 +56,34 @@ final class ServerConfig {
       int threads,
       int rejectedMinIntervalSeconds,
       Limits limits) {
+    this(
+        listen,
+        allowPlainHttpOnNonLoopback,
+        allow,
+        tls,
+        store,
+        accounts,
+        clients,
+        maxBodyBytes,
+        threads,
+        rejectedMinIntervalSeconds,
+        limits,
+        null);
+  }
+
+  ServerConfig(
+      InetSocketAddress listen,
+      boolean allowPlainHttpOnNonLoopback,
+      List<Cidr> allow,
+      Tls tls,
+      Store store,
+      List<Account> accounts,
+      List<Client> clients,
+      int maxBodyBytes,
+      int threads,
+      int rejectedMinIntervalSeconds,
+      Limits limits,
+      Platform platform) {
     this.listen = listen;
     this.allowPlainHttpOnNonLoopback = allowPlainHttpOnNonLoopback;
     this.allow = List.copyOf(allow);
@@ -64,6 +95,7 @@ final class ServerConfig {
     this.threads = threads;
     this.rejectedMinIntervalSeconds = rejectedMinIntervalSeconds;
     this.limits = limits;
+    this.platform = platform;
   }
 
   @Override
@@ -78,7 +110,110 @@ final class ServerConfig {
         + accounts.size()
         + ", clients="
         + clients.size()
+        + (platform != null ? ", platform=" + platform : "")
         + '}';
+  }
+
+  /**
+   * A third-party platform (开放平台) whose authorized accounts' access tokens the server serves, on
+   * {@code OpenPlatform}. Its secret, message token and key never appear in {@link #toString()}.
+   */
+  static final class Platform {
+    /** Where the platform's authorization-event URL is served when {@link #receiveEvents} is on. */
+    static final String EVENTS_PATH = "/v1/platform/events";
+
+    static final int DEFAULT_AUTHORIZATION_CHECK_SECONDS = 5;
+
+    final String componentAppId;
+    final String componentAppSecret;
+    final String token;
+    final String encodingAesKey;
+
+    /** Null for WeChat's own. */
+    final String apiBaseUrl;
+
+    final Authorizations authorizations;
+
+    /** Whether {@link #EVENTS_PATH} answers WeChat's ticket and authorization pushes. */
+    final boolean receiveEvents;
+
+    /**
+     * How long an authorizer's state, read from the authorization store, is taken as current before
+     * it is read again (and kept, through a store outage, until it can be).
+     */
+    final long authorizationCheckMillis;
+
+    Platform(
+        String componentAppId,
+        String componentAppSecret,
+        String token,
+        String encodingAesKey,
+        String apiBaseUrl,
+        Authorizations authorizations,
+        boolean receiveEvents,
+        long authorizationCheckMillis) {
+      this.componentAppId = componentAppId;
+      this.componentAppSecret = componentAppSecret;
+      this.token = token;
+      this.encodingAesKey = encodingAesKey;
+      this.apiBaseUrl = apiBaseUrl;
+      this.authorizations = authorizations;
+      this.receiveEvents = receiveEvents;
+      this.authorizationCheckMillis = authorizationCheckMillis;
+    }
+
+    @Override
+    public String toString() {
+      return "Platform{"
+          + componentAppId
+          + ", authorizations: "
+          + authorizations
+          + (receiveEvents ? ", events at " + EVENTS_PATH : "")
+          + '}';
+    }
+  }
+
+  /** Where the platform's authorizations (with their refresh tokens) are kept. */
+  static final class Authorizations {
+    enum Type {
+      FILE,
+      JDBC
+    }
+
+    final Type type;
+    final Path directory;
+    final String jdbcUrl;
+
+    /** Null when the URL (or the driver's defaults) says who connects. */
+    final String user;
+
+    /** Null for none. */
+    final String password;
+
+    final String table;
+
+    Authorizations(
+        Type type, Path directory, String jdbcUrl, String user, String password, String table) {
+      this.type = type;
+      this.directory = directory;
+      this.jdbcUrl = jdbcUrl;
+      this.user = user;
+      this.password = password;
+      this.table = table;
+    }
+
+    /** The URL up to its parameters, which may carry a password. */
+    @Override
+    public String toString() {
+      if (type == Type.FILE) {
+        return "file " + directory;
+      }
+      int q = jdbcUrl.indexOf('?');
+      int semi = jdbcUrl.indexOf(';'); // SQL Server's and H2's parameters
+      int cut = q < 0 ? semi : semi < 0 ? q : Math.min(q, semi);
+      String shown = (cut < 0 ? jdbcUrl : jdbcUrl.substring(0, cut)).replaceAll("//[^/@]*@", "//");
+      return "jdbc " + shown + (user != null ? " as " + user : "") + ", table " + table;
+    }
   }
 
   /** A WeChat account whose credentials the server holds. */

@@ -56,6 +56,13 @@ import redis.clients.jedis.JedisPooled;
  *       however many clients report it; every caller gets the token to use now. A server replaces a
  *       credential at most once per {@code rejectedMinIntervalSeconds} (60 s): a sooner report of
  *       the current value gets 429 with {@code Retry-After}.
+ *   <li>With a {@code platform} section, the same two {@code access_token} paths for every account
+ *       that authorized the third-party platform ({@code /v1/accounts/{authorizerAppId}/...}; 404
+ *       {@code unknown_account}, {@code authorization_revoked} or {@code needs_reauthorization} for
+ *       one whose authorization is not in force), {@code GET
+ *       /v1/accounts/{componentAppId}/component_access_token} (and its {@code /rejected}) for the
+ *       platform's own token, and, with {@code receiveEvents}, {@code POST /v1/platform/events}:
+ *       WeChat's ticket and authorization pushes, checked by their signature.
  *   <li>{@code GET /v1/health}: 200 or 503; with a valid key, the state of each account it may
  *       read.
  *   <li>{@code GET /v1/metrics}: Prometheus text, for a valid key.
@@ -87,6 +94,10 @@ public final class TokenServer implements AutoCloseable {
       new java.util.concurrent.atomic.AtomicBoolean();
   private final ScheduledExecutorService keepFresh;
   private final List<HeldAccount> held;
+
+  /** Null when no platform is configured. */
+  private final HeldPlatform platform;
+
   private final JedisPooled jedis;
   private final String scheme;
 
@@ -95,12 +106,14 @@ public final class TokenServer implements AutoCloseable {
       ApiHandler handler,
       ScheduledExecutorService keepFresh,
       List<HeldAccount> held,
+      HeldPlatform platform,
       JedisPooled jedis,
       String scheme) {
     this.http = http;
     this.handler = handler;
     this.keepFresh = keepFresh;
     this.held = held;
+    this.platform = platform;
     this.jedis = jedis;
     this.scheme = scheme;
   }
@@ -224,12 +237,18 @@ public final class TokenServer implements AutoCloseable {
     List<HeldAccount> held = new ArrayList<>();
     HttpFront http = null;
     ScheduledExecutorService keepFresh = null;
+    HeldPlatform platform = null;
     try {
       for (ServerConfig.Account a : config.accounts) {
         HeldAccount h =
             new HeldAccount(a, store, clock, metrics, config.rejectedMinIntervalSeconds * 1000L);
         held.add(h);
         accounts.put(a.appId, h);
+      }
+      if (config.platform != null) {
+        platform =
+            new HeldPlatform(
+                config.platform, store, clock, config.rejectedMinIntervalSeconds * 1000L);
       }
       ApiHandler handler =
           new ApiHandler(
@@ -238,7 +257,8 @@ public final class TokenServer implements AutoCloseable {
               config.allow,
               config.maxBodyBytes,
               clock,
-              metrics);
+              metrics,
+              platform);
       String scheme = config.tls != null ? "https" : "http";
       http =
           new HttpFront(
@@ -257,16 +277,26 @@ public final class TokenServer implements AutoCloseable {
                 return t;
               });
       if (keepFreshMillis > 0) {
+        HeldPlatform p = platform;
         keepFresh.scheduleWithFixedDelay(
-            () -> keepFresh(held), 0, keepFreshMillis, TimeUnit.MILLISECONDS);
+            () -> {
+              keepFresh(held);
+              if (p != null) {
+                p.keepFresh();
+              }
+            },
+            0,
+            keepFreshMillis,
+            TimeUnit.MILLISECONDS);
       }
-      TokenServer server = new TokenServer(http, handler, keepFresh, held, jedis, scheme);
+      TokenServer server = new TokenServer(http, handler, keepFresh, held, platform, jedis, scheme);
       log.info(
-          "wechat-token-server listening on {} ({}); store: {}; accounts: {}; clients: {}; {}",
+          "wechat-token-server listening on {} ({}); store: {}; accounts: {}{}; clients: {}; {}",
           server.baseUrl(),
           config.tls != null ? "TLS" : "plain HTTP",
           config.store,
           accounts.keySet(),
+          config.platform != null ? "; platform: " + config.platform : "",
           config.clients.size(),
           (http.virtualThreads() ? "virtual" : "platform")
               + " threads, "
@@ -276,6 +306,9 @@ public final class TokenServer implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       for (HeldAccount h : held) {
         h.close();
+      }
+      if (platform != null) {
+        platform.close();
       }
       if (http != null) {
         http.close();
@@ -373,6 +406,9 @@ public final class TokenServer implements AutoCloseable {
     keepFresh.shutdownNow();
     for (HeldAccount h : held) {
       h.close();
+    }
+    if (platform != null) {
+      platform.close();
     }
     if (jedis != null) {
       try {
