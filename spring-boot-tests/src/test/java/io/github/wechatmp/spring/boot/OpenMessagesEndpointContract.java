@@ -3,6 +3,7 @@ package io.github.wechatmp.spring.boot;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.wechatmp.callback.MessageRouter;
 import io.github.wechatmp.callback.Reply;
 import io.github.wechatmp.callback.inbound.TextMessage;
 import io.github.wechatmp.open.Authorization;
@@ -21,8 +22,11 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -38,6 +42,7 @@ import org.springframework.context.annotation.Bean;
  * the application's {@link AuthorizerMessageHandler} bean.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 abstract class OpenMessagesEndpointContract {
   static final String COMPONENT_APP_ID = "wxcomponent000001";
   static final String SECRET = "component-secret-0123456789abcdef";
@@ -69,7 +74,11 @@ abstract class OpenMessagesEndpointContract {
   }
 
   private ConfigurableApplicationContext application(WeChatStandIn wechatApi) {
-    return new SpringApplicationBuilder(App.class)
+    return application(App.class, wechatApi);
+  }
+
+  ConfigurableApplicationContext application(Class<?> app, WeChatStandIn wechatApi) {
+    return new SpringApplicationBuilder(app)
         .web(stack())
         .properties(
             "server.port=0",
@@ -86,7 +95,7 @@ abstract class OpenMessagesEndpointContract {
         .run();
   }
 
-  private static StandInPlatform platformFor(
+  static StandInPlatform platformFor(
       WeChatStandIn wechatApi, ConfigurableApplicationContext app) {
     return wechatApi
         .openPlatform()
@@ -103,7 +112,7 @@ abstract class OpenMessagesEndpointContract {
   }
 
   /** WeChat delivering a merchant's messages: signed with, and encrypted for, the platform. */
-  private static CallbackClient wechatFor(ConfigurableApplicationContext app, String appId) {
+  static CallbackClient wechatFor(ConfigurableApplicationContext app, String appId) {
     return CallbackClient.builder()
         .url(url(app, "/platform/messages/" + appId))
         .token(TOKEN)
@@ -231,30 +240,36 @@ abstract class OpenMessagesEndpointContract {
     assertThat(tooLarge.statusCode()).isEqualTo(413);
   }
 
+  /**
+   * Last, as it closes the class's application: on WebFlux, a second application closed while this
+   * one runs would take Reactor Netty's shared event loops with it.
+   */
   @Test
-  void aContextThatServedMerchantsMessagesClosesWithoutAWarning() throws Exception {
-    try (WeChatStandIn ownApi = WeChatStandIn.start()) {
-      ConfigurableApplicationContext app = application(ownApi);
-      CapturedLog log;
-      try {
-        StandInPlatform own = platformFor(ownApi, app);
-        own.pushTicket();
-        own.authorize("wxmerchant0000005", List.of(1));
-        assertThat(wechatFor(app, "wxmerchant0000005").send(text("bye", 6)))
-            .contains("heard: bye");
-        log = CapturedLog.start();
-        org.slf4j.LoggerFactory.getLogger(OpenMessagesEndpointContract.class)
-            .warn("probe: the capture works");
-      } catch (RuntimeException | Error e) {
-        app.close();
-        throw e;
-      }
+  @Order(Integer.MAX_VALUE)
+  void afterServingAMerchantTheApplicationClosesWithoutAWarning() {
+    String merchant = "wxmerchant0000005";
+    wechat.authorize(merchant, List.of(1));
+    assertThat(wechatFor(merchant).send(text("bye", 6))).contains(merchant + " heard: bye");
+    ConfigurableApplicationContext app = context;
+    context = null;
+    try (CapturedLog log = CapturedLog.start()) {
+      org.slf4j.LoggerFactory.getLogger(OpenMessagesEndpointContract.class)
+          .warn("probe: the capture works");
       app.close();
-      log.close();
       assertThat(log.warnings())
           .as("WARN or ERROR logged while closing")
           .isEqualTo(
               "WARN " + OpenMessagesEndpointContract.class.getName() + ": probe: the capture works");
+    }
+  }
+
+  /** An application with nothing but a MessageRouter, as for an official account of its own. */
+  @SpringBootConfiguration
+  @EnableAutoConfiguration
+  static class RouterApp {
+    @Bean
+    MessageRouter router() {
+      return Router.router();
     }
   }
 
