@@ -14,10 +14,19 @@ import io.github.wechatmp.test.CallbackClient;
 import io.github.wechatmp.test.CallbackException;
 import io.github.wechatmp.test.StandInPlatform;
 import io.github.wechatmp.test.WeChatStandIn;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
@@ -137,6 +146,23 @@ abstract class OpenMessagesEndpointContract {
         + "</MsgId></xml>";
   }
 
+  /** A query signed with the platform's token as WeChat signs it: it passes the screening. */
+  private static String signedQuery() throws Exception {
+    String timestamp = Long.toString(Instant.now().getEpochSecond());
+    String nonce = "120934";
+    String[] parts = {TOKEN, timestamp, nonce};
+    Arrays.sort(parts);
+    byte[] sha1 =
+        MessageDigest.getInstance("SHA-1")
+            .digest(String.join("", parts).getBytes(StandardCharsets.UTF_8));
+    return "signature="
+        + HexFormat.of().formatHex(sha1)
+        + "&timestamp="
+        + timestamp
+        + "&nonce="
+        + nonce;
+  }
+
   private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
     return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
@@ -193,7 +219,7 @@ abstract class OpenMessagesEndpointContract {
   }
 
   @Test
-  void anUnsignedOrOversizedMessageIsRefusedBeforeTheHandler() throws Exception {
+  void anUnsignedMessageAndASignedOversizedOneAreRefusedBeforeTheHandler() throws Exception {
     String merchant = "wxmerchant0000004";
     wechat.authorize(merchant, List.of(1));
 
@@ -214,9 +240,37 @@ abstract class OpenMessagesEndpointContract {
         send(
             HttpRequest.newBuilder(
                     URI.create(
-                        url("/platform/messages/" + merchant + "?signature=00&timestamp=1&nonce=n")))
+                        url("/platform/messages/" + merchant + "?" + signedQuery())))
                 .POST(HttpRequest.BodyPublishers.ofString("x".repeat(limit + 1))));
     assertThat(tooLarge.statusCode()).isEqualTo(413);
+    assertThat(heard()).doesNotContain(merchant);
+  }
+
+  @Test
+  void anUnsignedMessageIsRefusedWithoutWaitingForTheBodyItAnnounced() throws Exception {
+    String merchant = "wxmerchant0000007";
+    wechat.authorize(merchant, List.of(1));
+    try (Socket socket =
+        new Socket(
+            InetAddress.getLoopbackAddress(),
+            Integer.parseInt(context.getEnvironment().getProperty("local.server.port")))) {
+      // Far longer than any answer takes, far shorter than the server's wait for a body.
+      socket.setSoTimeout(10_000);
+      socket
+          .getOutputStream()
+          .write(
+              ("POST /platform/messages/"
+                      + merchant
+                      + "?signature=forged&timestamp=1700000000&nonce=n HTTP/1.1\r\n"
+                      + "Host: 127.0.0.1\r\nContent-Type: text/xml\r\nContent-Length: 1000\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().flush();
+      String statusLine =
+          new BufferedReader(
+                  new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII))
+              .readLine();
+      assertThat(statusLine).startsWith("HTTP/1.1 403");
+    }
     assertThat(heard()).doesNotContain(merchant);
   }
 

@@ -4,6 +4,7 @@ import io.github.wechatmp.callback.CallbackResponse;
 import io.github.wechatmp.open.AuthorizationEventEndpoint;
 import io.github.wechatmp.open.AuthorizerMessages;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import org.springframework.http.MediaType;
 import org.springframework.web.servlet.function.RequestPredicates;
 import org.springframework.web.servlet.function.RouterFunction;
@@ -24,6 +25,11 @@ final class ServletOpenEndpoints {
   @FunctionalInterface
   interface Handler {
     CallbackResponse handle(ServerRequest request, String method, String body);
+
+    /** The refusal to answer before the body is read, if the request can be refused so. */
+    default Optional<CallbackResponse> screen(ServerRequest request, String method) {
+      return Optional.empty();
+    }
   }
 
   private ServletOpenEndpoints() {}
@@ -39,12 +45,21 @@ final class ServletOpenEndpoints {
 
   static RouterFunction<ServerResponse> messages(AuthorizerMessages messages, String pattern) {
     Handler h =
-        (request, method, body) ->
-            messages.handle(
+        new Handler() {
+          @Override
+          public CallbackResponse handle(ServerRequest request, String method, String body) {
+            return messages.handle(
                 request.pathVariable("appId"),
                 method,
                 CallbackRoutes.firstValues(request.params()),
                 body);
+          }
+
+          @Override
+          public Optional<CallbackResponse> screen(ServerRequest request, String method) {
+            return messages.screen(method, CallbackRoutes.firstValues(request.params()));
+          }
+        };
     return RouterFunctions.route()
         .route(RequestPredicates.path(pattern), r -> serve(r, messages.maxBodySize(), h))
         .build();
@@ -53,6 +68,11 @@ final class ServletOpenEndpoints {
   private static ServerResponse serve(ServerRequest request, int maxBodyBytes, Handler handler)
       throws Exception {
     String method = request.method().name();
+    Optional<CallbackResponse> refused = handler.screen(request, method);
+    if (refused.isPresent()) { // before the body, which an unsigned client may stall
+      CallbackResponse r = refused.get();
+      return write(r.status(), r.contentType(), r.body());
+    }
     String body = null;
     if ("POST".equals(method)) {
       long length = request.headers().contentLength().orElse(-1);
