@@ -14,10 +14,6 @@ import io.github.wechatmp.test.CallbackClient;
 import io.github.wechatmp.test.CallbackException;
 import io.github.wechatmp.test.StandInPlatform;
 import io.github.wechatmp.test.WeChatStandIn;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.net.InetAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -58,10 +54,9 @@ abstract class OpenMessagesEndpointContract {
   static final String TOKEN = "platformtoken";
   static final String AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
 
-  private final HttpClient http = HttpClient.newHttpClient();
   private WeChatStandIn standIn;
-  private ConfigurableApplicationContext context;
-  private StandInPlatform wechat;
+  ConfigurableApplicationContext context;
+  StandInPlatform wechat;
 
   /** The web stack the application runs on. */
   abstract WebApplicationType stack();
@@ -163,11 +158,15 @@ abstract class OpenMessagesEndpointContract {
         + nonce;
   }
 
-  private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
-    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  /**
+   * Sends on a connection of its own: after a refusal answered before the body was read, the
+   * server may drop a connection that a shared client would pool and use again.
+   */
+  private static HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+    return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
-  private List<String> heard() {
+  List<String> heard() {
     return context.getBean(Heard.class).appIds;
   }
 
@@ -243,34 +242,6 @@ abstract class OpenMessagesEndpointContract {
                         url("/platform/messages/" + merchant + "?" + signedQuery())))
                 .POST(HttpRequest.BodyPublishers.ofString("x".repeat(limit + 1))));
     assertThat(tooLarge.statusCode()).isEqualTo(413);
-    assertThat(heard()).doesNotContain(merchant);
-  }
-
-  @Test
-  void anUnsignedMessageIsRefusedWithoutWaitingForTheBodyItAnnounced() throws Exception {
-    String merchant = "wxmerchant0000007";
-    wechat.authorize(merchant, List.of(1));
-    try (Socket socket =
-        new Socket(
-            InetAddress.getLoopbackAddress(),
-            Integer.parseInt(context.getEnvironment().getProperty("local.server.port")))) {
-      // Far longer than any answer takes, far shorter than the server's wait for a body.
-      socket.setSoTimeout(10_000);
-      socket
-          .getOutputStream()
-          .write(
-              ("POST /platform/messages/"
-                      + merchant
-                      + "?signature=forged&timestamp=1700000000&nonce=n HTTP/1.1\r\n"
-                      + "Host: 127.0.0.1\r\nContent-Type: text/xml\r\nContent-Length: 1000\r\n\r\n")
-                  .getBytes(StandardCharsets.US_ASCII));
-      socket.getOutputStream().flush();
-      String statusLine =
-          new BufferedReader(
-                  new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII))
-              .readLine();
-      assertThat(statusLine).startsWith("HTTP/1.1 403");
-    }
     assertThat(heard()).doesNotContain(merchant);
   }
 

@@ -4,7 +4,6 @@ import io.github.wechatmp.callback.CallbackResponse;
 import io.github.wechatmp.open.AuthorizationEventEndpoint;
 import io.github.wechatmp.open.AuthorizerMessages;
 import java.nio.charset.StandardCharsets;
-import java.util.Optional;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.MediaType;
@@ -30,11 +29,6 @@ final class ReactiveOpenEndpoints {
   @FunctionalInterface
   interface Handler {
     CallbackResponse handle(ServerRequest request, String method, String body);
-
-    /** The refusal to answer before the body is read, if the request can be refused so. */
-    default Optional<CallbackResponse> screen(ServerRequest request, String method) {
-      return Optional.empty();
-    }
   }
 
   private ReactiveOpenEndpoints() {}
@@ -49,23 +43,15 @@ final class ReactiveOpenEndpoints {
   }
 
   static RouterFunction<ServerResponse> messages(AuthorizerMessages messages, String pattern) {
+    // Screened by handle itself once the body is in: Netty holds no thread while it comes, unlike
+    // MVC, which screens first.
     Handler h =
-        new Handler() {
-          @Override
-          public CallbackResponse handle(ServerRequest request, String method, String body) {
-            return messages.handle(
+        (request, method, body) ->
+            messages.handle(
                 request.pathVariable("appId"),
                 method,
                 CallbackRoutes.firstValues(request.queryParams()),
                 body);
-          }
-
-          @Override
-          public Optional<CallbackResponse> screen(ServerRequest request, String method) {
-            // A signature check only (no I/O): cheap enough for the event loop.
-            return messages.screen(method, CallbackRoutes.firstValues(request.queryParams()));
-          }
-        };
     return RouterFunctions.route()
         .route(RequestPredicates.path(pattern), r -> serve(r, messages.maxBodySize(), h))
         .build();
@@ -74,11 +60,6 @@ final class ReactiveOpenEndpoints {
   private static Mono<ServerResponse> serve(
       ServerRequest request, int maxBodyBytes, Handler handler) {
     String method = request.method().name();
-    Optional<CallbackResponse> refused = handler.screen(request, method);
-    if (refused.isPresent()) { // before the body, which an unsigned client may never send
-      CallbackResponse r = refused.get();
-      return write(r.status(), r.contentType(), r.body());
-    }
     Mono<String> body;
     if ("POST".equals(method)) {
       long length = request.headers().contentLength().orElse(-1);
