@@ -81,7 +81,8 @@ abstract class OpenMessagesEndpointContract {
     return application(App.class, wechatApi);
   }
 
-  ConfigurableApplicationContext application(Class<?> app, WeChatStandIn wechatApi) {
+  ConfigurableApplicationContext application(
+      Class<?> app, WeChatStandIn wechatApi, String... more) {
     return new SpringApplicationBuilder(app)
         .web(stack())
         .properties(
@@ -96,6 +97,7 @@ abstract class OpenMessagesEndpointContract {
             "wechat.open.store.type=memory",
             "wechat.open.callback.path=/platform/events",
             "wechat.open.messages.path=/platform/messages/")
+        .properties(more)
         .run();
   }
 
@@ -107,7 +109,7 @@ abstract class OpenMessagesEndpointContract {
         .pushTo(url(app, "/platform/events"), TOKEN, AES_KEY);
   }
 
-  private static String url(ConfigurableApplicationContext app, String path) {
+  static String url(ConfigurableApplicationContext app, String path) {
     return "http://127.0.0.1:" + app.getEnvironment().getProperty("local.server.port") + path;
   }
 
