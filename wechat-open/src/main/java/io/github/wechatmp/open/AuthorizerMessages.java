@@ -110,6 +110,23 @@ public final class AuthorizerMessages {
   }
 
   /**
+   * Checks what can be checked before the body is read: the method and the query's {@code
+   * signature} (with the replay window), which depend on the platform's token alone. An adapter
+   * that holds a thread while it reads the body calls it first and answers the refusal at once, so
+   * that an unsigned request never waits for a body that may never come; {@link #handle} makes the
+   * same checks again. Reads no authorization. Never throws for any input.
+   *
+   * @param method the HTTP method
+   * @param query the decoded query parameters (the first value of each)
+   * @return the error response to answer without reading the body, or empty when the request may go
+   *     on to {@link #handle}
+   * @throws NullPointerException if {@code method} or {@code query} is null
+   */
+  public Optional<CallbackResponse> screen(String method, Map<String, String> query) {
+    return gate.screen(method, query);
+  }
+
+  /**
    * Returns the largest body accepted, in bytes of UTF-8; adapters answer 413 beyond it.
    *
    * @return the limit

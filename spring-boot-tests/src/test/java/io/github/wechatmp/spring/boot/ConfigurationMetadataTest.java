@@ -57,11 +57,15 @@ class ConfigurationMetadataTest {
             "callback.path",
             "store.type",
             "store.file.path",
-            "store.jdbc.table")) {
+            "store.jdbc.table",
+            "messages.enabled",
+            "messages.path",
+            "messages.reply-deadline")) {
       assertThat(json).contains("\"name\":\"wechat.open." + key + "\"");
     }
     assertThat(json).contains("\"value\":\"jdbc\"").contains("\"value\":\"file\"");
     assertThat(json).contains("\"defaultValue\":\"\\/wechat\\/open\\/events\"");
     assertThat(json).contains("\"defaultValue\":\"wechat_open_authorization\"");
+    assertThat(json).contains("\"defaultValue\":\"\\/wechat\\/open\\/messages\"");
   }
 }

@@ -2,17 +2,12 @@ package io.github.wechatmp.spring.boot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import io.github.wechatmp.test.Fault;
 import io.github.wechatmp.test.WeChatStandIn;
 import io.github.wechatmp.token.AccessTokenProvider;
 import io.github.wechatmp.token.TokenStatus;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -52,52 +47,27 @@ class StartAndCloseTest {
         .run();
   }
 
-  /** Records every event of the application's logback, from now on (after Boot configured it). */
-  private static ListAppender<ILoggingEvent> captureLog() {
-    Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-    ListAppender<ILoggingEvent> appender = new ListAppender<>();
-    appender.setContext(root.getLoggerContext());
-    appender.start();
-    root.addAppender(appender);
-    return appender;
-  }
-
-  private static String warnings(ListAppender<ILoggingEvent> log) {
-    return log.list.stream()
-        .filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
-        .map(
-            e ->
-                e.getLevel()
-                    + " "
-                    + e.getLoggerName()
-                    + ": "
-                    + e.getFormattedMessage()
-                    + (e.getThrowableProxy() == null ? "" : " " + e.getThrowableProxy().getClassName()))
-        .collect(Collectors.joining("\n"));
-  }
-
   @Test
   @Tag("slow")
   void aContextOnTheSpringDataRedisStoreClosesWithoutAWarning() throws Exception {
     try (WeChatStandIn wechat = WeChatStandIn.builder().appId(APP_ID).start()) {
       ConfigurableApplicationContext context = node(wechat);
-      ListAppender<ILoggingEvent> log;
+      CapturedLog log;
       try {
         assertThat(context.getBean(io.github.wechatmp.token.TokenStore.class))
             .isInstanceOf(SpringDataRedisTokenStore.class);
         // A token makes the provider watch its key: the store's listener container subscribes.
         assertThat(context.getBean(AccessTokenProvider.class).get().value()).isNotBlank();
         awaitTrue(() -> patternSubscriptions() > 0, "the store's subscription is open");
-        log = captureLog();
+        log = CapturedLog.start();
         LoggerFactory.getLogger(StartAndCloseTest.class).warn("probe: the capture works");
       } catch (RuntimeException | Error e) {
         context.close();
         throw e;
       }
       context.close();
-      Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-      root.detachAppender(log);
-      assertThat(warnings(log))
+      log.close();
+      assertThat(log.warnings())
           .as("WARN or ERROR logged while closing")
           .isEqualTo("WARN " + StartAndCloseTest.class.getName() + ": probe: the capture works");
     }

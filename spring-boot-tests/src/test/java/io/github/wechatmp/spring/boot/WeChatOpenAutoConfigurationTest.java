@@ -2,9 +2,14 @@ package io.github.wechatmp.spring.boot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.wechatmp.callback.InMemoryMessageDeduplicator;
+import io.github.wechatmp.callback.MessageDeduplicator;
+import io.github.wechatmp.callback.Reply;
 import io.github.wechatmp.open.Authorization;
 import io.github.wechatmp.open.AuthorizationStore;
 import io.github.wechatmp.open.AuthorizationStoreException;
+import io.github.wechatmp.open.AuthorizerMessageHandler;
+import io.github.wechatmp.open.AuthorizerMessages;
 import io.github.wechatmp.open.FileAuthorizationStore;
 import io.github.wechatmp.open.InMemoryAuthorizationStore;
 import io.github.wechatmp.open.JdbcAuthorizationStore;
@@ -30,6 +35,7 @@ import org.springframework.boot.test.context.assertj.AssertableApplicationContex
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 
 /** The third-party platform's auto-configuration, on ApplicationContextRunner. */
 class WeChatOpenAutoConfigurationTest {
@@ -312,6 +318,77 @@ class WeChatOpenAutoConfigurationTest {
             });
   }
 
+  @Test
+  void withoutAMessageHandlerThereIsNoAuthorizersMessageEndpoint() {
+    platform()
+        .run(
+            c -> {
+              assertThat(c).hasNotFailed();
+              assertThat(c).doesNotHaveBean(AuthorizerMessages.class);
+            });
+  }
+
+  @Test
+  void anAuthorizerMessageHandlerGetsTheEndpointOnTheApplicationsDeduplicator() {
+    platform()
+        .withUserConfiguration(OneAuthorizerHandler.class, OwnDeduplicator.class)
+        .run(
+            c -> {
+              assertThat(c).hasNotFailed();
+              assertThat(c.getBean(AuthorizerMessages.class).toString())
+                  .contains(OwnDeduplicator.NAME);
+            });
+  }
+
+  @Test
+  void twoAuthorizerHandlersWithoutAPrimaryFailTheStartNamingTheWayOut() {
+    platform()
+        .withUserConfiguration(TwoAuthorizerHandlers.class)
+        .run(
+            c -> {
+              FailureAnalysis a = analysis(c);
+              assertThat(a.getDescription()).contains("several AuthorizerMessageHandler beans");
+              assertThat(a.getAction())
+                  .contains("@Primary")
+                  .contains("wechat.open.messages.enabled");
+            });
+  }
+
+  @Test
+  void theMessageEndpointCanBeTurnedOff() {
+    platform()
+        .withUserConfiguration(OneAuthorizerHandler.class)
+        .withPropertyValues("wechat.open.messages.enabled=false")
+        .run(
+            c -> {
+              assertThat(c).hasNotFailed();
+              assertThat(c).doesNotHaveBean(AuthorizerMessages.class);
+            });
+  }
+
+  @Test
+  void aReplyDeadlineOfFiveSecondsFailsTheStartNamingIt() {
+    platform()
+        .withUserConfiguration(OneAuthorizerHandler.class)
+        .withPropertyValues("wechat.open.messages.reply-deadline=5s")
+        .run(
+            c ->
+                assertThat(analysis(c).getDescription())
+                    .contains("wechat.open.messages.reply-deadline"));
+  }
+
+  @Test
+  void theMessagePathEndsWithTheAppIdSegmentWhateverItsSlashes() {
+    WeChatOpenProperties p = new WeChatOpenProperties();
+    assertThat(OpenStores.messagesPattern(p)).isEqualTo("/wechat/open/messages/{appId}");
+    p.getMessages().setPath(" platform/messages/ ");
+    assertThat(OpenStores.messagesPattern(p)).isEqualTo("/platform/messages/{appId}");
+    p.getMessages().setPath("/");
+    assertThat(OpenStores.messagesPattern(p)).isEqualTo("/{appId}");
+    p.getMessages().setPath("");
+    assertThat(OpenStores.messagesPattern(p)).isEqualTo("/wechat/open/messages/{appId}");
+  }
+
   /** The wechatOpen indicator's status code and details, on either Boot generation's API. */
   private static Object[] health(AssertableApplicationContext c) throws Exception {
     Object indicator = c.getBean("wechatOpenHealthContributor");
@@ -336,6 +413,65 @@ class WeChatOpenAutoConfigurationTest {
       JdbcDataSource ds = new JdbcDataSource();
       ds.setURL("jdbc:h2:mem:open" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
       return ds;
+    }
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class OneAuthorizerHandler {
+    @Bean
+    AuthorizerMessageHandler merchantMessages() {
+      return (appId, message) -> Reply.text("for " + appId);
+    }
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  @Import(OneAuthorizerHandler.class)
+  static class TwoAuthorizerHandlers {
+    @Bean
+    AuthorizerMessageHandler otherMerchantMessages() {
+      return (appId, message) -> Reply.none();
+    }
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class OwnDeduplicator {
+    static final String NAME = "the application's own deduplicator";
+
+    @Bean
+    MessageDeduplicator ownDeduplicator() {
+      MessageDeduplicator inner = new InMemoryMessageDeduplicator();
+      return new MessageDeduplicator() {
+        @Override
+        public MessageDeduplicator.Claim claim(String key) {
+          return inner.claim(key);
+        }
+
+        @Override
+        public void complete(MessageDeduplicator.Claim claim, String reply) {
+          inner.complete(claim, reply);
+        }
+
+        @Override
+        public void release(MessageDeduplicator.Claim claim) {
+          inner.release(claim);
+        }
+
+        @Override
+        public MessageDeduplicator.Claim await(String key, java.time.Duration maxWait)
+            throws InterruptedException {
+          return inner.await(key, maxWait);
+        }
+
+        @Override
+        public Optional<java.time.Duration> lifetime() {
+          return inner.lifetime();
+        }
+
+        @Override
+        public String toString() {
+          return NAME;
+        }
+      };
     }
   }
 

@@ -72,6 +72,7 @@ final class OpenStores {
       case "file":
         return fileStore(p.getStore().getFile().getPath());
       default:
+        // The store itself warns at construction that refresh tokens die with the process.
         return new InMemoryAuthorizationStore();
     }
   }
@@ -129,9 +130,18 @@ final class OpenStores {
   }
 
   static String path(WeChatOpenProperties p) {
-    String path = p.getCallback().getPath();
+    return normalized(p.getCallback().getPath(), "/wechat/open/events");
+  }
+
+  /** The message URL's route: the path, then the authorizer's AppID as the last segment. */
+  static String messagesPattern(WeChatOpenProperties p) {
+    String path = normalized(p.getMessages().getPath(), "/wechat/open/messages");
+    return (path.equals("/") ? "" : path) + "/{appId}";
+  }
+
+  private static String normalized(String path, String fallback) {
     if (path == null || path.isBlank()) {
-      path = "/wechat/open/events";
+      path = fallback;
     }
     path = path.strip();
     if (!path.startsWith("/")) {

@@ -1,18 +1,27 @@
 package io.github.wechatmp.spring.boot;
 
+import io.github.wechatmp.callback.MessageDeduplicator;
+import io.github.wechatmp.callback.MessageHandler;
 import io.github.wechatmp.message.MessageCryptoException;
 import io.github.wechatmp.open.AuthorizationStore;
+import io.github.wechatmp.open.AuthorizerMessageHandler;
+import io.github.wechatmp.open.AuthorizerMessages;
 import io.github.wechatmp.open.OpenPlatform;
 import io.github.wechatmp.token.TokenStore;
+import java.time.Duration;
 import java.util.Map;
 import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 
 /**
@@ -21,10 +30,11 @@ import org.springframework.context.annotation.Configuration;
  * set: the {@link AuthorizationStore} ({@code jdbc} on the application's {@code DataSource}, the
  * default when there is one; {@code file}; {@code memory}), the {@link OpenPlatform} on the
  * starter's {@link TokenStore} (so its component and authorizer tokens are shared as the accounts'
- * are), its authorization-event endpoint on Spring MVC, and the {@code wechatOpen} health indicator
- * with the count of authorizations in each state. Beans back off when the application defines its
- * own. Bad settings fail the start-up with a {@link WeChatConfigurationException} naming the
- * property.
+ * are), its authorization-event endpoint, the authorized accounts' message endpoint ({@link
+ * AuthorizerMessages}, when the application has an {@link AuthorizerMessageHandler} or {@link
+ * MessageHandler} bean) on Spring MVC or WebFlux, and the {@code wechatOpen} health indicator with
+ * the count of authorizations in each state. Beans back off when the application defines its own.
+ * Bad settings fail the start-up with a {@link WeChatConfigurationException} naming the property.
  */
 @AutoConfiguration(
     after = WeChatAutoConfiguration.class,
@@ -116,11 +126,101 @@ public class WeChatOpenAutoConfiguration {
     }
   }
 
+  /**
+   * The authorized accounts' message endpoint, on the application's {@link
+   * AuthorizerMessageHandler} (or, without one, its {@link MessageHandler}, such as a {@code
+   * MessageRouter}) and the starter's {@link MessageDeduplicator}, so that WeChat's retries are
+   * answered once across the fleet when that is in Redis.
+   *
+   * @param platform the platform
+   * @param properties the settings
+   * @param handlers the application's authorizer message handlers
+   * @param plainHandlers the application's message handlers, used when it has no authorizer one
+   * @param deduplicator the starter's deduplicator
+   * @return the endpoint
+   */
+  @Bean
+  @ConditionalOnMissingBean
+  @Conditional(OnMessageHandler.class)
+  @ConditionalOnProperty(prefix = "wechat.open.messages", name = "enabled", matchIfMissing = true)
+  public AuthorizerMessages wechatAuthorizerMessages(
+      OpenPlatform platform,
+      WeChatOpenProperties properties,
+      ObjectProvider<AuthorizerMessageHandler> handlers,
+      ObjectProvider<MessageHandler> plainHandlers,
+      ObjectProvider<MessageDeduplicator> deduplicator) {
+    AuthorizerMessages.Builder b = platform.messagesBuilder(handler(handlers, plainHandlers));
+    MessageDeduplicator d = deduplicator.getIfUnique();
+    if (d != null) {
+      b.deduplicator(d);
+    }
+    Duration deadline = properties.getMessages().getReplyDeadline();
+    if (deadline != null) {
+      try {
+        b.replyDeadline(deadline);
+      } catch (IllegalArgumentException e) {
+        throw new WeChatConfigurationException(
+            "wechat.open.messages.reply-deadline is not valid: " + e.getMessage(),
+            "Set wechat.open.messages.reply-deadline to less than 5s, such as 4s.",
+            e);
+      }
+    }
+    return b.build();
+  }
+
+  /** The application's one authorizer handler, else its one message handler. */
+  private static AuthorizerMessageHandler handler(
+      ObjectProvider<AuthorizerMessageHandler> handlers,
+      ObjectProvider<MessageHandler> plainHandlers) {
+    AuthorizerMessageHandler h = handlers.getIfUnique();
+    if (h != null) {
+      return h;
+    }
+    if (handlers.stream().limit(2).count() > 1) {
+      throw new WeChatConfigurationException(
+          "The application has several AuthorizerMessageHandler beans and none is @Primary, so"
+              + " the authorizers' message endpoint (wechat.open.messages) cannot tell which to"
+              + " call.",
+          "Mark one of them @Primary, or set wechat.open.messages.enabled to false.");
+    }
+    MessageHandler plain = plainHandlers.getIfUnique();
+    if (plain == null) {
+      // OnMessageHandler matched on several of them.
+      throw new WeChatConfigurationException(
+          "The application has several MessageHandler (or MessageRouter) beans and none is"
+              + " @Primary, so the authorizers' message endpoint (wechat.open.messages) cannot"
+              + " tell which to call.",
+          "Mark one of them @Primary, define an AuthorizerMessageHandler bean, or set"
+              + " wechat.open.messages.enabled to false.");
+    }
+    return (appId, message) -> plain.handle(message);
+  }
+
   private static String nullToEmpty(String s) {
     return s == null ? "" : s;
   }
 
-  /** The authorization-event endpoint on Spring MVC. */
+  /**
+   * Matches when the application has something to answer the authorizers' messages with: an {@link
+   * AuthorizerMessageHandler} or {@link MessageHandler} bean, or its own {@link
+   * AuthorizerMessages}.
+   */
+  static final class OnMessageHandler extends AnyNestedCondition {
+    OnMessageHandler() {
+      super(ConfigurationPhase.REGISTER_BEAN);
+    }
+
+    @ConditionalOnBean(AuthorizerMessageHandler.class)
+    static final class AuthorizerHandler {}
+
+    @ConditionalOnBean(MessageHandler.class)
+    static final class PlainHandler {}
+
+    @ConditionalOnBean(AuthorizerMessages.class)
+    static final class OwnEndpoint {}
+  }
+
+  /** The platform's endpoints on Spring MVC. */
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
   @ConditionalOnClass(name = "org.springframework.web.servlet.function.RouterFunction")
@@ -129,8 +229,39 @@ public class WeChatOpenAutoConfiguration {
     org.springframework.web.servlet.function.RouterFunction<
             org.springframework.web.servlet.function.ServerResponse>
         wechatOpenEventRoutes(OpenPlatform platform, WeChatOpenProperties properties) {
-      return ServletAuthorizationEventEndpoint.routes(
-          platform.callback(), OpenStores.path(properties));
+      return ServletOpenEndpoints.events(platform.callback(), OpenStores.path(properties));
+    }
+
+    @Bean
+    @Conditional(OnMessageHandler.class)
+    @ConditionalOnProperty(prefix = "wechat.open.messages", name = "enabled", matchIfMissing = true)
+    org.springframework.web.servlet.function.RouterFunction<
+            org.springframework.web.servlet.function.ServerResponse>
+        wechatOpenMessageRoutes(AuthorizerMessages messages, WeChatOpenProperties properties) {
+      return ServletOpenEndpoints.messages(messages, OpenStores.messagesPattern(properties));
+    }
+  }
+
+  /** The platform's endpoints on WebFlux. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+  @ConditionalOnClass(name = "org.springframework.web.reactive.function.server.RouterFunction")
+  static class ReactiveEndpointConfiguration {
+    @Bean
+    org.springframework.web.reactive.function.server.RouterFunction<
+            org.springframework.web.reactive.function.server.ServerResponse>
+        wechatReactiveOpenEventRoutes(OpenPlatform platform, WeChatOpenProperties properties) {
+      return ReactiveOpenEndpoints.events(platform.callback(), OpenStores.path(properties));
+    }
+
+    @Bean
+    @Conditional(OnMessageHandler.class)
+    @ConditionalOnProperty(prefix = "wechat.open.messages", name = "enabled", matchIfMissing = true)
+    org.springframework.web.reactive.function.server.RouterFunction<
+            org.springframework.web.reactive.function.server.ServerResponse>
+        wechatReactiveOpenMessageRoutes(
+            AuthorizerMessages messages, WeChatOpenProperties properties) {
+      return ReactiveOpenEndpoints.messages(messages, OpenStores.messagesPattern(properties));
     }
   }
 

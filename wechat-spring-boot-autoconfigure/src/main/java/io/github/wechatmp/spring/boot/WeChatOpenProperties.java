@@ -1,11 +1,13 @@
 package io.github.wechatmp.spring.boot;
 
+import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
  * Everything under {@code wechat.open}: the third-party platform's credentials, its
- * authorization-event URL and where authorizations are kept. A mutable bean, as Spring's binding
- * needs; read once at start-up. {@link #toString()} shows no secret.
+ * authorization-event URL, its authorizers' message URL and where authorizations are kept. A
+ * mutable bean, as Spring's binding needs; read once at start-up. {@link #toString()} shows no
+ * secret.
  */
 @ConfigurationProperties(prefix = "wechat.open")
 public class WeChatOpenProperties {
@@ -27,6 +29,9 @@ public class WeChatOpenProperties {
 
   /** The authorization-event URL (授权事件接收URL) that WeChat pushes tickets and events to. */
   private final Callback callback = new Callback();
+
+  /** The authorized accounts' message URL (消息与事件接收URL), routed by the AppID in its path. */
+  private final Messages messages = new Messages();
 
   /** Where the authorizations (with their refresh tokens) are kept. */
   private final Store store = new Store();
@@ -134,6 +139,15 @@ public class WeChatOpenProperties {
   }
 
   /**
+   * Returns the authorizers' message URL's settings.
+   *
+   * @return the settings
+   */
+  public Messages getMessages() {
+    return messages;
+  }
+
+  /**
    * Returns the authorization store's settings.
    *
    * @return the settings
@@ -149,7 +163,7 @@ public class WeChatOpenProperties {
 
   /** The authorization-event URL. */
   public static class Callback {
-    /** The path of the authorization-event endpoint on Spring MVC. */
+    /** The path of the authorization-event endpoint (Spring MVC or WebFlux). */
     private String path = "/wechat/open/events";
 
     /** Creates the defaults. */
@@ -171,6 +185,84 @@ public class WeChatOpenProperties {
      */
     public void setPath(String path) {
       this.path = path;
+    }
+  }
+
+  /**
+   * The authorized accounts' message URL: {@code <path>/<AppID>}, where WeChat puts each account's
+   * AppID ({@code https://vendor.example/wechat/open/messages/$APPID$} on open.weixin.qq.com).
+   */
+  public static class Messages {
+    /**
+     * Whether the endpoint is served when the application has an AuthorizerMessageHandler or
+     * MessageHandler bean.
+     */
+    private boolean enabled = true;
+
+    /** The path before the AppID segment. */
+    private String path = "/wechat/open/messages";
+
+    /**
+     * How long the handler may take before WeChat is answered success and the reply goes out as a
+     * customer service message (default 4 s, under WeChat's 5 s).
+     */
+    private Duration replyDeadline = Duration.ofSeconds(4);
+
+    /** Creates the defaults. */
+    public Messages() {}
+
+    /**
+     * Returns whether the endpoint is served.
+     *
+     * @return true unless turned off
+     */
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    /**
+     * Sets whether the endpoint is served.
+     *
+     * @param enabled false to serve no authorizer's messages
+     */
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+
+    /**
+     * Returns the path before the AppID.
+     *
+     * @return the path
+     */
+    public String getPath() {
+      return path;
+    }
+
+    /**
+     * Sets the path before the AppID.
+     *
+     * @param path the path, such as {@code /wechat/open/messages}
+     */
+    public void setPath(String path) {
+      this.path = path;
+    }
+
+    /**
+     * Returns the reply deadline.
+     *
+     * @return the deadline
+     */
+    public Duration getReplyDeadline() {
+      return replyDeadline;
+    }
+
+    /**
+     * Sets the reply deadline.
+     *
+     * @param replyDeadline more than zero and less than 5 s
+     */
+    public void setReplyDeadline(Duration replyDeadline) {
+      this.replyDeadline = replyDeadline;
     }
   }
 
