@@ -224,7 +224,8 @@ public final class RefreshingCache implements AutoCloseable {
                 policy.maxRetries(),
                 policy.retryBackoff().toMillis(),
                 policy.lockLease()),
-            host);
+            host,
+            policy.storeOutageFetchInterval().toMillis());
   }
 
   /** What the shared-refresh protocol and the store watcher do to this cache. */
@@ -262,6 +263,16 @@ public final class RefreshingCache implements AutoCloseable {
     @Override
     public void storeAnswered() {
       failureLog.storeAnswered();
+    }
+
+    @Override
+    public void storeFailed(RuntimeException error) {
+      failureLog.storeFailed(error);
+    }
+
+    @Override
+    public void fetchedWithoutStore(AccessToken fetched) {
+      fire(() -> listener.onFetchedWithoutStore(key, fetched));
     }
 
     @Override
@@ -905,6 +916,11 @@ public final class RefreshingCache implements AutoCloseable {
     }
     AccessToken stored = protocol.usable(loaded, clock.millis());
     if (stored != null && (held.token == null || !held.token.value().equals(stored.value()))) {
+      if (held.token != null && held.token == unsaved && protocol.isNewer(held.token, stored)) {
+        // Another instance saved the token it fetched while the store was down, and ours is newer:
+        // WeChat voids the older one, so keep ours; its late save replaces the stored one.
+        return;
+      }
       adopt(stored);
     }
   }
