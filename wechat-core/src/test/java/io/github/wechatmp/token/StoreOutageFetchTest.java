@@ -238,6 +238,32 @@ class StoreOutageFetchTest extends ProviderFixture {
     assertEquals(requests + 1, wechat.tokenRequests());
   }
 
+  @Test
+  void aReadOnlyProviderNeverFetchesAndStillNamesTheStoreAndRecoversWithinSeconds() {
+    AccessTokenProvider writer = build(builder());
+    AccessToken t1 = writer.get();
+    writer.close(); // the writer's own refreshes are not what this test watches
+    AccessTokenProvider reader =
+        build(
+            AccessTokenProvider.builder()
+                .appId(StandIns.APP_ID)
+                .readOnly(true)
+                .store(store)
+                .clock(clock));
+    assertEquals(t1, reader.get());
+    store.failing(true);
+    clock.advance(Duration.ofSeconds(7201));
+    TokenUnavailableException e = assertThrows(TokenUnavailableException.class, reader::get);
+    assertTrue(e.getMessage().contains(SwitchableStore.FAILURE_MESSAGE), e.getMessage());
+    store.failing(false);
+    inner.save(
+        KEY,
+        AccessToken.of(
+            "SAVED_BY_THE_WRITER_0123456789", clock.instant(), clock.instant().plusSeconds(7200)));
+    clock.advance(Duration.ofSeconds(5)); // the hold-off after a store failure: 5 s at most
+    assertEquals("SAVED_BY_THE_WRITER_0123456789", reader.get().value());
+  }
+
   private static int count(String text, String what) {
     int n = 0;
     for (int i = text.indexOf(what); i >= 0; i = text.indexOf(what, i + 1)) {

@@ -225,7 +225,7 @@ public final class RefreshingCache implements AutoCloseable {
                 policy.retryBackoff().toMillis(),
                 policy.lockLease()),
             host,
-            policy.storeOutageFetchInterval().toMillis());
+            b.fetchesWithoutStore ? policy.storeOutageFetchInterval().toMillis() : 0);
   }
 
   /** What the shared-refresh protocol and the store watcher do to this cache. */
@@ -952,8 +952,19 @@ public final class RefreshingCache implements AutoCloseable {
     RefreshPolicy policy = RefreshPolicy.defaults();
     Clock clock = Clock.systemUTC();
     TokenEventListener listener = TokenEventListener.NONE;
+    boolean fetchesWithoutStore = true;
 
     Builder() {}
+
+    /**
+     * Whether the fetcher may be asked while the store is unreachable (within the policy's {@code
+     * storeOutageFetchInterval}); default true. False for a fetcher that only reads what others
+     * stored (a read-only provider), which could say nothing but that the store holds no token.
+     */
+    public Builder fetchesWithoutStore(boolean v) {
+      fetchesWithoutStore = v;
+      return this;
+    }
 
     /** The key the credential is stored under; its kind names the credential. */
     public Builder key(TokenKey v) {
