@@ -31,8 +31,8 @@ import java.util.Objects;
  *   <dt>{@code lockWait}, default 12 s
  *   <dd>How long to wait for the refresh lock another instance holds; longer than the lease, so
  *       that a crashed holder is taken over within one wait. On timeout a still-valid token is
- *       served, else {@link TokenUnavailableException}. The provider never fetches without the lock
- *       while another instance holds it (only while the store is unreachable; see {@code
+ *       served, else {@link TokenUnavailableException}. While the store answers, the provider never
+ *       fetches without the lock (only an unreachable store can make it; see {@code
  *       storeOutageFetchInterval}).
  *   <dt>{@code maxRetries}, default 2
  *   <dd>How many times a fetch is retried after WeChat's "system busy" or a transport failure.

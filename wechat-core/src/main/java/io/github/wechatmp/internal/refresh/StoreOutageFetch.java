@@ -106,7 +106,7 @@ final class StoreOutageFetch {
             ? "WeChat returned the token already held (a stable token): nothing was voided. "
             : "A classic token fetched this way voids the tokens other instances hold, five "
                 + "minutes from now. ",
-        intervalMillis / 1000,
+        (notBeforeMillis - now) / 1000,
         storeFailure.getMessage());
     RefreshingCache.Snapshot installed = host.installFetched(fetched, false, latency);
     host.fetchedWithoutStore(fetched);
