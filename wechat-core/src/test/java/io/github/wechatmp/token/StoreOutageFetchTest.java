@@ -92,12 +92,15 @@ class StoreOutageFetchTest extends ProviderFixture {
       assertIssued(2, p.get().value());
       assertEquals(2, wechat.tokenRequests(), "one fetch without the store, not one per call");
       assertEquals(Optional.of(token(1)), inner.load(KEY).map(AccessToken::value));
+      assertTrue(p.status().unsaved(), p.status().toString());
+      assertTrue(p.status().toString().contains(", unsaved"), p.status().toString());
 
       // The store answers again: the token is saved there (the late save tries every 5 s at most).
       store.failing(false);
       clock.advance(Duration.ofSeconds(5));
       assertEquals(Optional.of(token(2)), inner.load(KEY).map(AccessToken::value));
       assertEquals(2, wechat.tokenRequests());
+      assertFalse(p.status().unsaved(), "saved: " + p.status());
 
       String text = log.text();
       assertEquals(1, count(text, "from WeChat without the store's lock"), text);

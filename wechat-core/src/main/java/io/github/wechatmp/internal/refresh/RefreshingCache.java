@@ -549,12 +549,13 @@ public final class RefreshingCache implements AutoCloseable {
     TokenStatus.State state = s.stateAt(now);
     long last = lastRefreshAtMillis;
     return TokenStatus.of(
-        state,
-        s.token == null ? null : s.token.expiresAt(),
-        last == Long.MIN_VALUE ? null : Instant.ofEpochMilli(last),
-        f == null ? 0 : f.consecutive,
-        f != null && now < f.notBeforeMillis ? Instant.ofEpochMilli(f.notBeforeMillis) : null,
-        f == null ? null : f.safeMessage);
+            state,
+            s.token == null ? null : s.token.expiresAt(),
+            last == Long.MIN_VALUE ? null : Instant.ofEpochMilli(last),
+            f == null ? 0 : f.consecutive,
+            f != null && now < f.notBeforeMillis ? Instant.ofEpochMilli(f.notBeforeMillis) : null,
+            f == null ? null : f.safeMessage)
+        .withUnsaved(s.token != null && s.token == unsaved);
   }
 
   /**
