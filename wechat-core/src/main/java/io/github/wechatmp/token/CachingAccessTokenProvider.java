@@ -31,6 +31,7 @@ final class CachingAccessTokenProvider extends EngineBackedProvider {
         .policy(b.policyOr(RefreshPolicy.defaults()))
         .clock(b.givenClock())
         .listener(b.givenListener())
+        .fetchesWithoutStore(!b.readOnly)
         .build();
   }
 

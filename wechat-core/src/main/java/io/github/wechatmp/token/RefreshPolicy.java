@@ -31,8 +31,9 @@ import java.util.Objects;
  *   <dt>{@code lockWait}, default 12 s
  *   <dd>How long to wait for the refresh lock another instance holds; longer than the lease, so
  *       that a crashed holder is taken over within one wait. On timeout a still-valid token is
- *       served, else {@link TokenUnavailableException}. The provider never fetches without the
- *       lock.
+ *       served, else {@link TokenUnavailableException}. While the store answers, the provider never
+ *       fetches without the lock (only an unreachable store can make it; see {@code
+ *       storeOutageFetchInterval}).
  *   <dt>{@code maxRetries}, default 2
  *   <dd>How many times a fetch is retried after WeChat's "system busy" or a transport failure.
  *       Configuration errors are never retried.
@@ -58,6 +59,19 @@ import java.util.Objects;
  *       re-fetched; so all instances together re-fetch once per interval. With a store that sends
  *       no notifications, an instance that never saw the removal may re-fetch once more. Zero turns
  *       the bound off.
+ *   <dt>{@code storeOutageFetchInterval}, default 60 s
+ *   <dd>While the store is unreachable (it throws), a provider that holds no token it may serve
+ *       (none, or one within the expiry margin) fetches one from WeChat without the store's lock,
+ *       serves it, and saves it to the store, fenced, once the store answers again (a newer token
+ *       found there then wins and is adopted instead). This bounds such fetches: at most one per
+ *       provider (one key in one process) per interval; failed attempts follow the ordinary
+ *       hold-off. Without it an outage of the store that outlasts the held token fails every call
+ *       until the store returns. The cost, for classic tokens: every process fetches its own token,
+ *       and each fetch voids the tokens the other processes hold five minutes later, so during a
+ *       long outage N processes may fetch up to N tokens per five minutes (each one re-fetching
+ *       after WeChat rejects its token); stable tokens ({@code stableToken(true)}) cost nothing,
+ *       since WeChat returns the same token to repeated requests. Zero turns store-less fetching
+ *       off: calls then fail, naming the store, once the held token expires.
  * </dl>
  *
  * <p>Immutable and thread-safe; its builder is not thread-safe.
@@ -73,6 +87,7 @@ public final class RefreshPolicy {
   private final Duration retryBackoff;
   private final Duration failureHoldOffMax;
   private final Duration rejectionRefetchInterval;
+  private final Duration storeOutageFetchInterval;
 
   private RefreshPolicy(Builder b) {
     this.refreshMargin = b.refreshMargin;
@@ -83,6 +98,7 @@ public final class RefreshPolicy {
     this.retryBackoff = b.retryBackoff;
     this.failureHoldOffMax = b.failureHoldOffMax;
     this.rejectionRefetchInterval = b.rejectionRefetchInterval;
+    this.storeOutageFetchInterval = b.storeOutageFetchInterval;
   }
 
   /**
@@ -118,6 +134,7 @@ public final class RefreshPolicy {
     b.retryBackoff = retryBackoff;
     b.failureHoldOffMax = failureHoldOffMax;
     b.rejectionRefetchInterval = rejectionRefetchInterval;
+    b.storeOutageFetchInterval = storeOutageFetchInterval;
     return b;
   }
 
@@ -193,6 +210,16 @@ public final class RefreshPolicy {
     return rejectionRefetchInterval;
   }
 
+  /**
+   * Returns the least time between two fetches a provider makes without the store while the store
+   * is unreachable.
+   *
+   * @return the interval; zero if the provider never fetches without the store
+   */
+  public Duration storeOutageFetchInterval() {
+    return storeOutageFetchInterval;
+  }
+
   @Override
   public boolean equals(Object o) {
     if (this == o) {
@@ -209,7 +236,8 @@ public final class RefreshPolicy {
         && lockWait.equals(p.lockWait)
         && retryBackoff.equals(p.retryBackoff)
         && failureHoldOffMax.equals(p.failureHoldOffMax)
-        && rejectionRefetchInterval.equals(p.rejectionRefetchInterval);
+        && rejectionRefetchInterval.equals(p.rejectionRefetchInterval)
+        && storeOutageFetchInterval.equals(p.storeOutageFetchInterval);
   }
 
   @Override
@@ -222,7 +250,8 @@ public final class RefreshPolicy {
         maxRetries,
         retryBackoff,
         failureHoldOffMax,
-        rejectionRefetchInterval);
+        rejectionRefetchInterval,
+        storeOutageFetchInterval);
   }
 
   @Override
@@ -243,6 +272,8 @@ public final class RefreshPolicy {
         + failureHoldOffMax
         + ", rejectionRefetchInterval="
         + rejectionRefetchInterval
+        + ", storeOutageFetchInterval="
+        + storeOutageFetchInterval
         + '}';
   }
 
@@ -259,6 +290,7 @@ public final class RefreshPolicy {
     Duration retryBackoff = Duration.ofMillis(200);
     Duration failureHoldOffMax = Duration.ofMinutes(2);
     Duration rejectionRefetchInterval = Duration.ofSeconds(30);
+    Duration storeOutageFetchInterval = Duration.ofSeconds(60);
 
     Builder() {}
 
@@ -370,6 +402,22 @@ public final class RefreshPolicy {
     public Builder rejectionRefetchInterval(Duration rejectionRefetchInterval) {
       this.rejectionRefetchInterval =
           check(rejectionRefetchInterval, "rejectionRefetchInterval", true, Duration.ofDays(1));
+      return this;
+    }
+
+    /**
+     * Sets the least time between two fetches a provider makes without the store while the store is
+     * unreachable and no token it may serve is held; see the class description for what such a
+     * fetch costs. Default 60 s.
+     *
+     * @param storeOutageFetchInterval between zero (never fetch without the store) and one day
+     * @return this builder
+     * @throws NullPointerException if {@code storeOutageFetchInterval} is null
+     * @throws IllegalArgumentException if it is negative or longer than a day
+     */
+    public Builder storeOutageFetchInterval(Duration storeOutageFetchInterval) {
+      this.storeOutageFetchInterval =
+          check(storeOutageFetchInterval, "storeOutageFetchInterval", true, Duration.ofDays(1));
       return this;
     }
 

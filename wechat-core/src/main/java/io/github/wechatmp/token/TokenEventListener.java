@@ -28,6 +28,18 @@ public interface TokenEventListener {
   default void onFetched(TokenKey key, AccessToken token, Duration latency) {}
 
   /**
+   * This instance fetched a token without the store, which could not be reached while it held no
+   * token it could serve; called after {@link #onFetched}. The token is served, and saved to the
+   * store when the store answers again (unless a newer one is found there, which is adopted). With
+   * classic tokens each such fetch voids the tokens other instances hold five minutes later; see
+   * {@link RefreshPolicy.Builder#storeOutageFetchInterval(Duration)}.
+   *
+   * @param key the credential fetched
+   * @param token the new token, not yet in the store
+   */
+  default void onFetchedWithoutStore(TokenKey key, AccessToken token) {}
+
+  /**
    * This instance took a token another instance (or provider) had already saved in the store,
    * instead of asking WeChat.
    *

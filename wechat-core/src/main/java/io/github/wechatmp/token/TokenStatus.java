@@ -44,6 +44,7 @@ public final class TokenStatus {
   private final int consecutiveFailures;
   private final Instant holdOffUntil;
   private final String lastError;
+  private final boolean unsaved;
 
   private TokenStatus(
       State state,
@@ -51,13 +52,15 @@ public final class TokenStatus {
       Instant lastRefreshAt,
       int consecutiveFailures,
       Instant holdOffUntil,
-      String lastError) {
+      String lastError,
+      boolean unsaved) {
     this.state = state;
     this.expiresAt = expiresAt;
     this.lastRefreshAt = lastRefreshAt;
     this.consecutiveFailures = consecutiveFailures;
     this.holdOffUntil = holdOffUntil;
     this.lastError = lastError;
+    this.unsaved = unsaved;
   }
 
   /**
@@ -92,7 +95,35 @@ public final class TokenStatus {
           "expiresAt must be given exactly when a credential is held (state " + state + ")");
     }
     return new TokenStatus(
-        state, expiresAt, lastRefreshAt, consecutiveFailures, holdOffUntil, lastError);
+        state, expiresAt, lastRefreshAt, consecutiveFailures, holdOffUntil, lastError, false);
+  }
+
+  /**
+   * Returns this status saying whether the held credential is in the store yet; see {@link
+   * #unsaved()}.
+   *
+   * @param unsaved whether the held credential is not in the store yet
+   * @return the status with that flag, the rest unchanged
+   * @throws IllegalArgumentException if {@code unsaved} is true and no credential is held
+   */
+  public TokenStatus withUnsaved(boolean unsaved) {
+    if (unsaved && state == State.NONE) {
+      throw new IllegalArgumentException("no credential is held, so none can be unsaved");
+    }
+    return new TokenStatus(
+        state, expiresAt, lastRefreshAt, consecutiveFailures, holdOffUntil, lastError, unsaved);
+  }
+
+  /**
+   * Returns whether the held credential is not in the store yet: it was fetched while the store
+   * could not be reached (or could not take it), and is saved when the store answers again, unless
+   * a newer one is found there. Meanwhile this instance serves a token the others do not share;
+   * with classic tokens, theirs and its own void each other five minutes after each fetch.
+   *
+   * @return true while the held credential waits to be saved
+   */
+  public boolean unsaved() {
+    return unsaved;
   }
 
   /**
@@ -163,6 +194,7 @@ public final class TokenStatus {
     }
     TokenStatus other = (TokenStatus) o;
     return state == other.state
+        && unsaved == other.unsaved
         && consecutiveFailures == other.consecutiveFailures
         && Objects.equals(expiresAt, other.expiresAt)
         && Objects.equals(lastRefreshAt, other.lastRefreshAt)
@@ -173,7 +205,7 @@ public final class TokenStatus {
   @Override
   public int hashCode() {
     return Objects.hash(
-        state, expiresAt, lastRefreshAt, consecutiveFailures, holdOffUntil, lastError);
+        state, expiresAt, lastRefreshAt, consecutiveFailures, holdOffUntil, lastError, unsaved);
   }
 
   /** Returns the status for logs; it holds no token value at all, masked or not. */
@@ -192,6 +224,9 @@ public final class TokenStatus {
     }
     if (lastError != null) {
       b.append(", lastError=").append(lastError);
+    }
+    if (unsaved) {
+      b.append(", unsaved");
     }
     return b.append('}').toString();
   }

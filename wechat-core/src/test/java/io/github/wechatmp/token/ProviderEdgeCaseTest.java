@@ -163,13 +163,24 @@ class ProviderEdgeCaseTest extends ProviderFixture {
             throw new IllegalStateException("connection pool exhausted");
           }
         };
-    AccessTokenProvider p = build(broken);
+    AccessTokenProvider p =
+        build(
+            builder()
+                .store(broken)
+                .refreshPolicy(
+                    RefreshPolicy.builder()
+                        .retryBackoff(Duration.ofMillis(10))
+                        .storeOutageFetchInterval(Duration.ZERO) // to see the store's failure
+                        .build()));
     TokenUnavailableException e = assertThrows(TokenUnavailableException.class, p::get);
     // The caller's exception, caused by the refresh's, caused by the store's.
     assertTrue(
         e.getCause().getCause() instanceof TokenStoreException, String.valueOf(e.getCause()));
     assertTrue(e.getMessage().contains("IllegalStateException"), e.getMessage());
     assertEquals(0, wechat.tokenRequests(), "never fetch without a working store");
+
+    // By default a store failure of any kind is an outage: the token is fetched without it.
+    assertIssued(1, build(broken).get().value());
   }
 
   @Test

@@ -376,9 +376,13 @@ class ProviderFailureTest extends ProviderFixture {
   }
 
   @Test
-  void storeDownServesTheHeldTokenUntilExpiryThenNamesTheStore() {
+  void withFetchingWithoutTheStoreTurnedOffAStoreDownServesTheHeldTokenUntilExpiryThenNamesIt() {
     SwitchableStore store = new SwitchableStore();
-    AccessTokenProvider p = build(builder().store(store));
+    AccessTokenProvider p =
+        build(
+            builder()
+                .store(store)
+                .refreshPolicy(fastRetries().storeOutageFetchInterval(Duration.ZERO).build()));
     AccessToken t1 = p.get();
     store.failing(true);
     clock.advance(Duration.ofSeconds(7200 - 200)); // due: the background refresh fails on the store

@@ -33,6 +33,10 @@ class QuietLogsTest {
     return n;
   }
 
+  /** Calls fail during an outage, rather than fetch without the store: the logs of failures. */
+  private static final RefreshPolicy FAIL_WHILE_THE_STORE_IS_DOWN =
+      RefreshPolicy.builder().storeOutageFetchInterval(Duration.ZERO).build();
+
   @Test
   void aStoreOutageLogsOneWarnAtItsStartAndOneInfoWithItsDurationAtItsEnd() throws Exception {
     MutableClock clock = new MutableClock(Instant.parse("2026-12-01T02:00:00Z"));
@@ -45,6 +49,7 @@ class QuietLogsTest {
                 .appSecret(SECRET)
                 .apiBaseUrl(wechat.baseUrl())
                 .store(store)
+                .refreshPolicy(FAIL_WHILE_THE_STORE_IS_DOWN)
                 .clock(clock)
                 .build()) {
       store.failing(true);
@@ -91,6 +96,7 @@ class QuietLogsTest {
                 .appSecret(SECRET)
                 .apiBaseUrl(wechat.baseUrl())
                 .store(store)
+                .refreshPolicy(FAIL_WHILE_THE_STORE_IS_DOWN)
                 .clock(clock)
                 .build()) {
       AccessToken first = p.get();

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.wechatmp.testing.Await;
 import io.github.wechatmp.testing.ProviderFixture;
@@ -31,6 +32,7 @@ class RefreshPolicyTest extends ProviderFixture {
     assertEquals(2, p.maxRetries());
     assertEquals(Duration.ofMillis(200), p.retryBackoff());
     assertEquals(Duration.ofMinutes(2), p.failureHoldOffMax());
+    assertEquals(Duration.ofSeconds(60), p.storeOutageFetchInterval());
     assertEquals(p, RefreshPolicy.builder().build());
     assertEquals(p, p.toBuilder().build());
     assertNotEquals(p, TEN_MINUTES);
@@ -46,6 +48,19 @@ class RefreshPolicyTest extends ProviderFixture {
     assertThrows(IllegalArgumentException.class, () -> b.lockWait(Duration.ofMinutes(11)));
     assertThrows(IllegalArgumentException.class, () -> b.maxRetries(11));
     assertThrows(NullPointerException.class, () -> b.expiryMargin(null));
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> b.storeOutageFetchInterval(Duration.ofMillis(-1)));
+    assertEquals("storeOutageFetchInterval must not be negative", e.getMessage());
+    assertThrows(
+        IllegalArgumentException.class, () -> b.storeOutageFetchInterval(Duration.ofDays(2)));
+    assertThrows(NullPointerException.class, () -> b.storeOutageFetchInterval(null));
+    RefreshPolicy off = b.storeOutageFetchInterval(Duration.ZERO).build();
+    assertEquals(Duration.ZERO, off.storeOutageFetchInterval());
+    assertEquals(off, off.toBuilder().build());
+    assertNotEquals(off, RefreshPolicy.defaults());
+    assertTrue(off.toString().contains("storeOutageFetchInterval=PT0S"), off.toString());
     assertThrows(
         IllegalArgumentException.class,
         () ->

@@ -2,6 +2,7 @@ package io.github.wechatmp.token;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -146,5 +147,12 @@ class TokenStatusTest extends ProviderFixture {
     assertEquals(
         TokenStatus.of(State.DUE, at, at, 2, at, "x"),
         TokenStatus.of(State.DUE, at, at, 2, at, "x"));
+    TokenStatus unsaved = TokenStatus.of(State.DUE, at, at, 2, at, "x").withUnsaved(true);
+    assertTrue(unsaved.unsaved());
+    assertNotEquals(TokenStatus.of(State.DUE, at, at, 2, at, "x"), unsaved);
+    assertEquals(unsaved, unsaved.withUnsaved(false).withUnsaved(true));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> TokenStatus.of(State.NONE, null, null, 0, null, null).withUnsaved(true));
   }
 }

@@ -16,6 +16,7 @@ import java.util.List;
  * ms START pid
  * ms TOKENREQ                                   the provider is about to ask cgi-bin/token
  * ms TOKEN fetched|adopted expiresAt issuedAt masked
+ * ms STORELESS masked                           the token just fetched was fetched without the store
  * ms REFRESHFAIL consecutive Exception: message
  * ms INVALIDATED wasCurrent
  * ms OK thread startedMs                        an API call that succeeded
@@ -40,6 +41,7 @@ final class CallLog {
   final List<Call> calls = new ArrayList<>();
   final List<Token> tokens = new ArrayList<>();
   final List<Long> tokenRequests = new ArrayList<>();
+  final List<Long> storelessFetches = new ArrayList<>();
   final List<Dropped> dropped = new ArrayList<>();
   int refreshFailures;
   private final Path file;
@@ -99,6 +101,7 @@ final class CallLog {
                 t[5]));
       }
       case "TOKENREQ" -> tokenRequests.add(at);
+      case "STORELESS" -> storelessFetches.add(at);
       case "INVALIDATED" -> {
         if (f[2].equals("true")) {
           dropped.add(new Dropped(life, at));

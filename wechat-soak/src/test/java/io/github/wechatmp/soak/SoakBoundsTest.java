@@ -25,6 +25,14 @@ class SoakBoundsTest {
   }
 
   @Test
+  void aStoreOutageAllowsEachWorkerOneFetchWithoutTheStorePerMinuteTheFirstAtOnce() {
+    assertEquals(1, ChaosSoakTest.storeOutageFetchesWithin(0));
+    assertEquals(1, ChaosSoakTest.storeOutageFetchesWithin(59_999));
+    assertEquals(2, ChaosSoakTest.storeOutageFetchesWithin(60_000));
+    assertEquals(3, ChaosSoakTest.storeOutageFetchesWithin(150_000));
+  }
+
+  @Test
   void theRefreshPointsOfSixtySecondTokensWithTheDefaultMarginsComeEveryThirtySeconds() {
     assertEquals(30, ChaosSoakTest.PERIOD.toSeconds());
     assertEquals(30, ChaosSoakTest.REFRESH_OFFSET.toSeconds());

@@ -115,6 +115,11 @@ public final class SoakWorker {
                   }
 
                   @Override
+                  public void onFetchedWithoutStore(TokenKey key, AccessToken token) {
+                    w.line("STORELESS " + token.masked());
+                  }
+
+                  @Override
                   public void onAdopted(TokenKey key, AccessToken token) {
                     w.line("TOKEN adopted " + times(token));
                   }

@@ -5,6 +5,7 @@ import io.github.wechatmp.store.file.FileTokenStore;
 import io.github.wechatmp.store.redis.RedisTokenStore;
 import io.github.wechatmp.token.AccessToken;
 import io.github.wechatmp.token.AccessTokenProvider;
+import io.github.wechatmp.token.RefreshPolicy;
 import io.github.wechatmp.token.TokenEventListener;
 import io.github.wechatmp.token.TokenKey;
 import java.io.IOException;
@@ -18,7 +19,8 @@ import redis.clients.jedis.JedisPooled;
 
 /**
  * Docs snippets (README.md, docs/tokens-and-stores.md, docs/operations.md): getting the token,
- * choosing a store, stable tokens, token-aware API calls, events for metrics.
+ * choosing a store, what a store outage may cost, stable tokens, token-aware API calls, events for
+ * metrics.
  */
 final class TokenSnippets {
   private TokenSnippets() {}
@@ -60,6 +62,22 @@ final class TokenSnippets {
             .appId(System.getenv("WECHAT_APP_ID"))
             .appSecret(System.getenv("WECHAT_APP_SECRET"))
             .store(new RedisTokenStore(jedis))
+            .build();
+    // snippet:end
+    return tokens;
+  }
+
+  static AccessTokenProvider storeOutage(JedisPooled jedis) {
+    // snippet:start store-outage
+    // While Redis is unreachable and no usable token is held, fetch one without it at most once
+    // every 5 minutes (the default is 60 s); Duration.ZERO fails calls instead until Redis returns.
+    AccessTokenProvider tokens =
+        AccessTokenProvider.builder()
+            .appId(System.getenv("WECHAT_APP_ID"))
+            .appSecret(System.getenv("WECHAT_APP_SECRET"))
+            .store(new RedisTokenStore(jedis))
+            .refreshPolicy(
+                RefreshPolicy.builder().storeOutageFetchInterval(Duration.ofMinutes(5)).build())
             .build();
     // snippet:end
     return tokens;

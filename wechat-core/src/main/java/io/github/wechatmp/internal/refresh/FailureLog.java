@@ -35,16 +35,7 @@ final class FailureLog {
   /** A refresh failed; {@code safeMessage} is its message with any token masked. */
   void failed(RuntimeException e, String safeMessage, int consecutive, long holdOff) {
     if (e.getCause() instanceof TokenStoreException) {
-      if (storeOutageSinceMillis == Long.MIN_VALUE) {
-        storeOutageSinceMillis = clock.millis();
-        log.warn(
-            "The token store fails for {}; serving the token held, if any, and trying again every "
-                + "few seconds (logged again when it answers): {}",
-            key,
-            e.getMessage());
-      } else {
-        log.debug("The token store still fails for {}: {}", key, e.getMessage());
-      }
+      storeFailed(e);
       return;
     }
     String signature = e.getClass().getName() + ": " + safeMessage;
@@ -66,6 +57,20 @@ final class FailureLog {
           consecutive,
           n,
           holdOff);
+    }
+  }
+
+  /** The store failed: begins a store outage, logging it once; {@code e} names the store. */
+  void storeFailed(RuntimeException e) {
+    if (storeOutageSinceMillis == Long.MIN_VALUE) {
+      storeOutageSinceMillis = clock.millis();
+      log.warn(
+          "The token store fails for {}; serving the token held, if any, and trying again every "
+              + "few seconds (logged again when it answers): {}",
+          key,
+          e.getMessage());
+    } else {
+      log.debug("The token store still fails for {}: {}", key, e.getMessage());
     }
   }
 

@@ -224,7 +224,8 @@ public final class RefreshingCache implements AutoCloseable {
                 policy.maxRetries(),
                 policy.retryBackoff().toMillis(),
                 policy.lockLease()),
-            host);
+            host,
+            b.fetchesWithoutStore ? policy.storeOutageFetchInterval().toMillis() : 0);
   }
 
   /** What the shared-refresh protocol and the store watcher do to this cache. */
@@ -262,6 +263,16 @@ public final class RefreshingCache implements AutoCloseable {
     @Override
     public void storeAnswered() {
       failureLog.storeAnswered();
+    }
+
+    @Override
+    public void storeFailed(RuntimeException error) {
+      failureLog.storeFailed(error);
+    }
+
+    @Override
+    public void fetchedWithoutStore(AccessToken fetched) {
+      fire(() -> listener.onFetchedWithoutStore(key, fetched));
     }
 
     @Override
@@ -538,12 +549,13 @@ public final class RefreshingCache implements AutoCloseable {
     TokenStatus.State state = s.stateAt(now);
     long last = lastRefreshAtMillis;
     return TokenStatus.of(
-        state,
-        s.token == null ? null : s.token.expiresAt(),
-        last == Long.MIN_VALUE ? null : Instant.ofEpochMilli(last),
-        f == null ? 0 : f.consecutive,
-        f != null && now < f.notBeforeMillis ? Instant.ofEpochMilli(f.notBeforeMillis) : null,
-        f == null ? null : f.safeMessage);
+            state,
+            s.token == null ? null : s.token.expiresAt(),
+            last == Long.MIN_VALUE ? null : Instant.ofEpochMilli(last),
+            f == null ? 0 : f.consecutive,
+            f != null && now < f.notBeforeMillis ? Instant.ofEpochMilli(f.notBeforeMillis) : null,
+            f == null ? null : f.safeMessage)
+        .withUnsaved(s.token != null && s.token == unsaved);
   }
 
   /**
@@ -905,6 +917,11 @@ public final class RefreshingCache implements AutoCloseable {
     }
     AccessToken stored = protocol.usable(loaded, clock.millis());
     if (stored != null && (held.token == null || !held.token.value().equals(stored.value()))) {
+      if (held.token != null && held.token == unsaved && protocol.isNewer(held.token, stored)) {
+        // Another instance saved the token it fetched while the store was down, and ours is newer:
+        // WeChat voids the older one, so keep ours; its late save replaces the stored one.
+        return;
+      }
       adopt(stored);
     }
   }
@@ -936,8 +953,19 @@ public final class RefreshingCache implements AutoCloseable {
     RefreshPolicy policy = RefreshPolicy.defaults();
     Clock clock = Clock.systemUTC();
     TokenEventListener listener = TokenEventListener.NONE;
+    boolean fetchesWithoutStore = true;
 
     Builder() {}
+
+    /**
+     * Whether the fetcher may be asked while the store is unreachable (within the policy's {@code
+     * storeOutageFetchInterval}); default true. False for a fetcher that only reads what others
+     * stored (a read-only provider), which could say nothing but that the store holds no token.
+     */
+    public Builder fetchesWithoutStore(boolean v) {
+      fetchesWithoutStore = v;
+      return this;
+    }
 
     /** The key the credential is stored under; its kind names the credential. */
     public Builder key(TokenKey v) {

@@ -18,9 +18,10 @@ import org.slf4j.LoggerFactory;
  * synchronously on the calling thread: (1) load the entry, and adopt a token another instance
  * stored; (2) take the store's refresh lock, waiting a bounded time; (3) load again under the lock,
  * and adopt what another instance wrote meanwhile; (4) only otherwise fetch from WeChat (with
- * retries, within the lock's lease), save, and release the lock. It never fetches without the lock.
- * What it does to the cache (adopting, installing, recording a failure) goes through its {@link
- * Host}. Thread-safe if the host is; the cache runs one at a time.
+ * retries, within the lock's lease), save, and release the lock. It never fetches without the lock
+ * but when the store is unreachable and no usable token is held, and then within the bound of
+ * {@link StoreOutageFetch}. What it does to the cache (adopting, installing, recording a failure)
+ * goes through its {@link Host}. Thread-safe if the host is; the cache runs one at a time.
  */
 final class SharedRefresh {
   private static final Logger log = LoggerFactory.getLogger(SharedRefresh.class);
@@ -57,6 +58,12 @@ final class SharedRefresh {
     /** The store answered a call: a store outage, if one was logged, has ended. */
     default void storeAnswered() {}
 
+    /** The store failed: a store outage begins, if none was logged. */
+    default void storeFailed(RuntimeException error) {}
+
+    /** The token just installed was fetched without the store, which could not be reached. */
+    default void fetchedWithoutStore(AccessToken fetched) {}
+
     /** Records a failed refresh and holds new ones off, for at most {@code capMillis}. */
     void recordFailure(RuntimeException error, long capMillis);
 
@@ -92,6 +99,7 @@ final class SharedRefresh {
   private final Duration lockWait;
   private final Retrier retrier;
   private final Host host;
+  private final StoreOutageFetch outageFetch;
 
   SharedRefresh(
       TokenKey key,
@@ -102,7 +110,8 @@ final class SharedRefresh {
       Duration lockLease,
       Duration lockWait,
       Retrier retrier,
-      Host host) {
+      Host host,
+      long storeOutageFetchIntervalMillis) {
     this.key = key;
     this.store = store;
     this.clock = clock;
@@ -112,6 +121,8 @@ final class SharedRefresh {
     this.lockWait = lockWait;
     this.retrier = retrier;
     this.host = host;
+    this.outageFetch =
+        new StoreOutageFetch(key, clock, storeOutageFetchIntervalMillis, lockLease, retrier, host);
   }
 
   /** One refresh, on the refresh thread: the store first, then the lock, then WeChat. */
@@ -175,13 +186,23 @@ final class SharedRefresh {
   }
 
   /**
-   * Never fetch without the store's lock: serve what is still valid (unless the caller demanded a
-   * new token), or fail naming the store. Either way further attempts are held off for a few
-   * seconds, so an unreachable store is not asked again on every call.
+   * The store failed. With no token to serve at once, fetch without the store, within the bound of
+   * {@link StoreOutageFetch}; otherwise serve what is still valid (unless the caller demanded a new
+   * token), or fail naming the store. Either way further attempts are held off for a few seconds,
+   * so an unreachable store is not asked again on every call; a hold-off that serves the held token
+   * ends when it expires, so that the fetch without the store is not put off past it.
    */
-  private RefreshingCache.Snapshot afterStoreFailure(RuntimeException e, boolean force) {
+  private RefreshingCache.Snapshot afterStoreFailure(RuntimeException e, boolean force)
+      throws InterruptedException {
     RefreshingCache.Snapshot held = host.held();
-    boolean serveHeld = !force && held.token != null && clock.millis() < held.expiresAtMillis;
+    long now = clock.millis();
+    if (outageFetch.wanted(held, now)) {
+      host.storeFailed(
+          new TokenUnavailableException(
+              "The token store failed while refreshing " + key + ": " + e.getMessage(), e));
+      return outageFetch.fetch(e);
+    }
+    boolean serveHeld = !force && held.token != null && now < held.expiresAtMillis;
     RuntimeException error =
         new TokenUnavailableException(
             "The token store failed while refreshing "
@@ -190,7 +211,11 @@ final class SharedRefresh {
                 + ": "
                 + e.getMessage(),
             e);
-    host.recordFailure(error, STORE_HOLD_OFF_MAX_MILLIS);
+    host.recordFailure(
+        error,
+        serveHeld
+            ? Math.max(1, Math.min(STORE_HOLD_OFF_MAX_MILLIS, held.expiresAtMillis - now))
+            : STORE_HOLD_OFF_MAX_MILLIS);
     if (serveHeld) {
       return held;
     }
@@ -394,6 +419,7 @@ final class SharedRefresh {
     } catch (RuntimeException e) {
       return LateSave.RETRY;
     }
+    host.storeAnswered();
     if (lock.isEmpty()) {
       return LateSave.RETRY; // another instance is refreshing: adopt its token, or try again
     }

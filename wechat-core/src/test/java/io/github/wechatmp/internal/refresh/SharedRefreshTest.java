@@ -146,7 +146,8 @@ class SharedRefreshTest {
         Duration.ofSeconds(10),
         Duration.ofMillis(50),
         retrier,
-        host);
+        host,
+        0);
   }
 
   @Test

@@ -31,6 +31,10 @@ final class Nodes implements AutoCloseable {
   final TestRedis redis;
   final WeChatStandIn wechat;
   final MutableClock clock = new MutableClock();
+
+  /** The setting of the hosts added from now on; zero: they never fetch without Redis. */
+  Duration storeOutageFetchInterval = RefreshPolicy.defaults().storeOutageFetchInterval();
+
   final String prefix = "wechat-test-" + UUID.randomUUID().toString().substring(0, 8) + ":";
   final TokenKey key = TokenKey.of(TestApp.APP_ID, TokenKey.ACCESS_TOKEN);
   final List<Node> nodes = new ArrayList<>();
@@ -59,7 +63,11 @@ final class Nodes implements AutoCloseable {
               .clock(clock)
               .store(store)
               .refreshPolicy(
-                  RefreshPolicy.builder().lockLease(lockLease).lockWait(lockWait).build())
+                  RefreshPolicy.builder()
+                      .lockLease(lockLease)
+                      .lockWait(lockWait)
+                      .storeOutageFetchInterval(storeOutageFetchInterval)
+                      .build())
               .eventListener(
                   new TokenEventListener() {
                     @Override

@@ -3,6 +3,7 @@ package io.github.wechatmp.store.redis;
 import static io.github.wechatmp.store.redis.RedisTokenStoreTest.awaitTrue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +13,7 @@ import io.github.wechatmp.token.TokenStore.Subscription;
 import io.github.wechatmp.token.TokenStoreException;
 import io.github.wechatmp.token.TokenUnavailableException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -19,6 +21,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import redis.clients.jedis.UnifiedJedis;
 
 /**
  * Redis stopped in the middle of a run and started again, empty. Always on an embedded server that
@@ -39,8 +42,10 @@ class RedisOutageTest {
   }
 
   @Test
-  void servesHeldTokensUntilTheyExpireFailsNamingRedisAndRecoversWithoutRestart() throws Exception {
+  void withoutFetchesWithoutRedisHeldTokensAreServedUntilTheyExpireThenCallsFailNamingRedis()
+      throws Exception {
     try (Nodes nodes = new Nodes(redis)) {
+      nodes.storeOutageFetchInterval = Duration.ZERO;
       Nodes.Node a = nodes.add();
       Nodes.Node b = nodes.add();
       AccessToken t1 = a.provider.get();
@@ -97,6 +102,67 @@ class RedisOutageTest {
       assertTrue(b.invalidated.await(5, TimeUnit.SECONDS), "b dropped the rejected token");
       assertTrue(newcomer.invalidated.await(5, TimeUnit.SECONDS), "the newcomer dropped it too");
       nodes.assertHerdGets(4, 3);
+      assertEquals(3, nodes.wechat.tokenRequests());
+    }
+  }
+
+  @Test
+  void anOutageThatOutlastsTheTokenCostsEachHostOneFetchAndTheNewestTokenIsSavedWhenRedisReturns()
+      throws Exception {
+    try (Nodes nodes = new Nodes(redis)) {
+      Nodes.Node a = nodes.add();
+      Nodes.Node b = nodes.add();
+      AccessToken t1 = a.provider.get();
+      assertEquals(t1, b.provider.get());
+      awaitTrue(() -> a.store.isListening() && b.store.isListening(), "both hosts listen");
+
+      redis.stop();
+      nodes.clock.advance(Duration.ofSeconds(7200 - 100)); // due: refreshes fail on Redis
+      assertEquals(t1, a.provider.get());
+      // Stale: each host, holding no token it may serve at once, fetches one without Redis (within
+      // the hold-off after Redis's last failure, at most 5 s, the held token is still served).
+      nodes.clock.advance(Duration.ofSeconds(75));
+      for (int i = 0; i < 6 && a.provider.get().equals(t1); i++) {
+        nodes.clock.advance(Duration.ofSeconds(1));
+      }
+      AccessToken ta = a.provider.get();
+      for (int i = 0; i < 6 && b.provider.get().equals(t1); i++) {
+        nodes.clock.advance(Duration.ofSeconds(1));
+      }
+      AccessToken tb = b.provider.get();
+      assertNotEquals(t1, ta);
+      assertNotEquals(t1, tb);
+      assertNotEquals(ta, tb);
+      assertEquals(3, nodes.wechat.tokenRequests());
+
+      // Past t1's expiry, Redis still down: both go on serving their own, and fetch no more.
+      nodes.clock.advance(Duration.ofSeconds(60));
+      for (int i = 0; i < 100; i++) {
+        assertEquals(ta, a.provider.get());
+        assertEquals(tb, b.provider.get());
+      }
+      assertEquals(3, nodes.wechat.tokenRequests());
+
+      redis.start(); // empty
+      UnifiedJedis plain = redis.newClient();
+      // The late saves, fenced: one token ends in Redis and on both hosts, the newer one if they
+      // were issued at different instants (a newer token in Redis is adopted, never overwritten).
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      String stored = nodes.storedValue(plain);
+      while (stored == null
+          || !a.provider.get().value().equals(stored)
+          || !b.provider.get().value().equals(stored)) {
+        assertTrue(System.nanoTime() < deadline, "no convergence; Redis holds " + stored);
+        nodes.clock.advance(Duration.ofSeconds(1));
+        Thread.sleep(50);
+        stored = nodes.storedValue(plain);
+      }
+      assertTrue(stored.equals(ta.value()) || stored.equals(tb.value()), stored);
+      Instant ia = ta.issuedAt().orElseThrow();
+      Instant ib = tb.issuedAt().orElseThrow();
+      if (!ia.equals(ib)) {
+        assertEquals((ia.isAfter(ib) ? ta : tb).value(), stored, "the newer token wins");
+      }
       assertEquals(3, nodes.wechat.tokenRequests());
     }
   }
