@@ -121,4 +121,34 @@ class ManualClockSeamTest {
       assertEquals(State.FRESH, p.status().state());
     }
   }
+
+  /**
+   * A token adopted from the store past its due time arms a wake-up that is due at once, and that
+   * wake-up ran while the adoption was still in flight: it joined the adoption instead of starting
+   * a refresh, and nothing asked again, so the token stayed due with no background refresh (until a
+   * caller's {@code get()}). Repeated, because whether the wake-up overlaps the adoption is a race.
+   */
+  @Test
+  void aTokenAdoptedPastItsDueTimeIsRefreshedInTheBackgroundWithoutAnotherCallOrMove()
+      throws InterruptedException {
+    for (int round = 0; round < 20; round++) {
+      InMemoryTokenStore store = new InMemoryTokenStore();
+      AccessTokenProvider a = provider(store);
+      AccessToken first = a.get();
+      a.close(); // its token stays in the store; an open a would refresh it within the move
+      int before = wechat.tokenRequests();
+      clock.advance(Duration.ofSeconds(7200 - 100)); // due, not stale: adopted and served
+
+      AccessTokenProvider b = provider(store);
+      assertEquals(first.value(), b.get().value(), "round " + round + ": adopted");
+
+      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (b.status().state() != State.FRESH && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
+      assertEquals(State.FRESH, b.status().state(), "round " + round + ": refreshed unasked");
+      assertEquals(before + 1, wechat.tokenRequests(), "round " + round + ": one fetch");
+      b.close();
+    }
+  }
 }

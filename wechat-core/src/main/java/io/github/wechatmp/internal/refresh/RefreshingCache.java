@@ -353,7 +353,49 @@ public final class RefreshingCache implements AutoCloseable {
       wakeUpAt(f.notBeforeMillis);
       return;
     }
-    startRefresh(false, s.token.value());
+    refreshInBackground(s);
+  }
+
+  /**
+   * Starts the background refresh of the due snapshot {@code s}. Joining a refresh already in
+   * flight would not do: a token adopted past its due time arms a wake-up due at once, which may
+   * run while the adoption that installed it is still in flight, and joining that adoption would
+   * leave the token due with nothing left to refresh it. So the wake-up decides again once that
+   * refresh ends.
+   */
+  private void refreshInBackground(Snapshot s) {
+    for (; ; ) {
+      CompletableFuture<Snapshot> running = inFlight;
+      if (running != null) {
+        running.whenComplete((done, error) -> onWakeUp());
+        return;
+      }
+      CompletableFuture<Snapshot> mine = new CompletableFuture<>();
+      if (IN_FLIGHT.compareAndSet(this, null, mine)) {
+        mine.whenComplete((done, error) -> afterBackgroundRefresh(s));
+        executor.execute(() -> runRefresh(mine, false, s.token.value()));
+        return;
+      }
+    }
+  }
+
+  /**
+   * A background refresh of {@code s} ended. If it kept the same token with no failure (it adopted
+   * that very token from the store, or timed out on the lock while the token is still valid),
+   * nothing else would wake this cache before the token goes stale: ask again after the least
+   * pause, by the clock.
+   */
+  private void afterBackgroundRefresh(Snapshot s) {
+    Snapshot now = snapshot;
+    if (closed || now.token != s.token || now.fresh) {
+      return; // replaced (its install armed the next wake-up), invalidated, or fresh again
+    }
+    long t = clock.millis();
+    Failure f = failure;
+    if (f != null && t < f.notBeforeMillis) {
+      return; // the failure armed the retry at the end of its hold-off
+    }
+    wakeUpAt(t + MIN_PREFETCH_INTERVAL_MILLIS);
   }
 
   /** How long a caller waits for a refresh at most: the lock's wait, two leases, and 5 s. */
