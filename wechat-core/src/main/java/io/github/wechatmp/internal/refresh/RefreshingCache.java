@@ -151,6 +151,17 @@ public final class RefreshingCache implements AutoCloseable {
   private final WakeUp wakeUpTask = new WakeUp(this);
   private final FailureLog failureLog;
 
+  /** The rate and spread of this cache's group's background refreshes, or null for none. */
+  private final RefreshAdmission admission;
+
+  /**
+   * The token whose background refresh holds a slot of the {@link #admission}, and the slot's
+   * instant; guarded by {@code this}.
+   */
+  private AccessToken admittedFor;
+
+  private long admittedAtMillis;
+
   /**
    * Reading the system clock costs more than the rest of {@link #get()} together (about 25 ns on a
    * virtual machine), so the hot path reads no clock: this one-shot wake-up, at the held token's
@@ -207,6 +218,7 @@ public final class RefreshingCache implements AutoCloseable {
     this.readsClock = scheduler instanceof SharedScheduler && !isSystemClock(clock);
     this.executor = new SerialExecutor(scheduler);
     this.failureLog = new FailureLog(key, clock);
+    this.admission = b.admission;
     Host host = new Host();
     this.watcher = new StoreWatcher(key, store, scheduler, executor, host);
     this.protocol =
@@ -220,11 +232,36 @@ public final class RefreshingCache implements AutoCloseable {
             policy.lockWait(),
             Retrier.of(
                 key,
-                fetcher,
+                admission == null ? fetcher : counted(fetcher, admission, clock),
                 policy.maxRetries(),
                 policy.retryBackoff().toMillis(),
                 policy.lockLease()),
             host);
+  }
+
+  /** {@code fetcher}, each of whose fetches takes a slot of {@code admission}. */
+  private static CredentialFetcher counted(
+      CredentialFetcher fetcher, RefreshAdmission admission, Clock clock) {
+    return (force, timeout) -> {
+      admission.fetching(clock.millis());
+      return fetcher.fetch(force, timeout);
+    };
+  }
+
+  /** The timeline of {@code token}, received at {@code nowMillis}, as this cache serves it. */
+  private Timeline timelineOf(AccessToken token, long nowMillis, boolean adopted) {
+    long issuedAt = issuedAtMillis(token);
+    Timeline timeline =
+        Timeline.of(
+            token.expiresAt().toEpochMilli(),
+            issuedAt,
+            policy.refreshMargin().toMillis(),
+            policy.expiryMargin().toMillis(),
+            nowMillis,
+            adopted);
+    return admission == null
+        ? timeline
+        : timeline.dueWithinWindow(issuedAt, nowMillis, RefreshAdmission.placeOf(key));
   }
 
   /** What the shared-refresh protocol and the store watcher do to this cache. */
@@ -247,6 +284,13 @@ public final class RefreshingCache implements AutoCloseable {
     @Override
     public Failure failure() {
       return failure;
+    }
+
+    @Override
+    public long dueAtMillis(AccessToken stored, long policyDueAtMillis) {
+      return admission == null
+          ? policyDueAtMillis
+          : timelineOf(stored, clock.millis(), true).dueAtMillis;
     }
 
     @Override
@@ -353,7 +397,34 @@ public final class RefreshingCache implements AutoCloseable {
       wakeUpAt(f.notBeforeMillis);
       return;
     }
+    if (admission != null && !admitted(s, now)) {
+      return;
+    }
     refreshInBackground(s);
+  }
+
+  /**
+   * Whether the background refresh of the due snapshot {@code s} may start at {@code now} under the
+   * group's rate: each attempt takes a slot of the {@link #admission}, and until the slot comes the
+   * token (still valid) is served and the wake-up is armed for the slot.
+   */
+  private boolean admitted(Snapshot s, long now) {
+    long at;
+    synchronized (this) {
+      if (admittedFor != s.token) {
+        admittedFor = s.token;
+        admittedAtMillis = admission.reserve(now, s.staleAtMillis, key);
+      }
+      at = admittedAtMillis;
+      if (now >= at) {
+        admittedFor = null; // spent: a further attempt for this token takes a slot of its own
+      }
+    }
+    if (now < at) {
+      wakeUpAt(at);
+      return false;
+    }
+    return true;
   }
 
   /**
@@ -526,7 +597,8 @@ public final class RefreshingCache implements AutoCloseable {
         }
         return s;
       case DUE:
-        if (!heldOff) {
+        // Under a rate, the refresh waits for its slot, which the wake-up took: not a caller's.
+        if (!heldOff && admission == null) {
           startRefresh(false, s.token.value());
         }
         return s;
@@ -835,14 +907,7 @@ public final class RefreshingCache implements AutoCloseable {
    */
   private Snapshot install(AccessToken token, boolean shared, boolean adopted) {
     long now = clock.millis();
-    Timeline timeline =
-        Timeline.of(
-            token.expiresAt().toEpochMilli(),
-            issuedAtMillis(token),
-            policy.refreshMargin().toMillis(),
-            policy.expiryMargin().toMillis(),
-            now,
-            adopted);
+    Timeline timeline = timelineOf(token, now, adopted);
     Snapshot current = snapshot;
     if (current.token != null
         && current.token.value().equals(token.value())
@@ -978,8 +1043,18 @@ public final class RefreshingCache implements AutoCloseable {
     RefreshPolicy policy = RefreshPolicy.defaults();
     Clock clock = Clock.systemUTC();
     TokenEventListener listener = TokenEventListener.NONE;
+    RefreshAdmission admission;
 
     Builder() {}
+
+    /**
+     * The rate and spread of the background refreshes of the group this cache belongs to; null (the
+     * default) for neither: refresh at the policy's due point, at once.
+     */
+    public Builder admission(RefreshAdmission v) {
+      admission = v;
+      return this;
+    }
 
     /** The key the credential is stored under; its kind names the credential. */
     public Builder key(TokenKey v) {
