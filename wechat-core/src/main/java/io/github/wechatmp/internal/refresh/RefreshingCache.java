@@ -34,9 +34,10 @@ import org.slf4j.LoggerFactory;
  * {@link CredentialFetcher}; everything else is the engine's. Internal: not part of the SDK's API.
  *
  * <p>Thread-safe. Owns no thread: its refreshes and store reconciliations run one at a time on the
- * {@link Scheduler}'s bounded pool, shared by every cache of the JVM, and one wake-up per cache, at
- * the held token's due time, starts the background refresh whether or not anyone calls {@link
- * #get()}.
+ * {@link Scheduler}'s bounded pool, shared by every cache of the JVM (or, when a {@link #get()}
+ * caller would only wait for them and none is running, on that caller's thread), and one wake-up
+ * per cache, at the held token's due time, starts the background refresh whether or not anyone
+ * calls {@link #get()}.
  */
 public final class RefreshingCache implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RefreshingCache.class);
@@ -618,19 +619,23 @@ public final class RefreshingCache implements AutoCloseable {
 
   private AccessToken getSlow() {
     ensureOpen();
-    watcher.start();
+    // The subscription is queued first, as start() would run it, but not handed to the pool: a
+    // caller who waits for a refresh runs both itself (startRefreshHere); any other return kicks.
+    watcher.startQueued();
     Snapshot s = snapshot;
     Snapshot served;
     try {
       served = withoutWaiting(s, clock.millis());
     } catch (RuntimeException heldOff) {
+      executor.kick();
       throw onCallersStack(heldOff);
     }
     if (served != null) {
+      executor.kick();
       return served.token;
     }
     try {
-      return await(startRefresh(false, s.token == null ? null : s.token.value())).token;
+      return await(startRefreshHere(s.token == null ? null : s.token.value())).token;
     } catch (WeChatException e) {
       // A token that has not really expired beats an error, even within the expiry margin.
       Snapshot held = snapshot;
@@ -787,6 +792,38 @@ public final class RefreshingCache implements AutoCloseable {
       CompletableFuture<Snapshot> mine = new CompletableFuture<>();
       if (IN_FLIGHT.compareAndSet(this, null, mine)) {
         executor.execute(() -> runRefresh(mine, force, seen));
+        return mine;
+      }
+    }
+  }
+
+  /**
+   * {@link #startRefresh}, for a caller who waits for it: run on the caller's thread when none of
+   * this cache's work is queued or running (an interrupted caller hands it to the pool, so that the
+   * interrupt cannot fail a refresh others may join).
+   */
+  private CompletableFuture<Snapshot> startRefreshHere(String seen) {
+    for (; ; ) {
+      CompletableFuture<Snapshot> current = inFlight;
+      if (current != null) {
+        executor.kick();
+        return current;
+      }
+      CompletableFuture<Snapshot> mine = new CompletableFuture<>();
+      if (IN_FLIGHT.compareAndSet(this, null, mine)) {
+        Runnable task = () -> runRefresh(mine, false, seen);
+        if (Thread.currentThread().isInterrupted() || !executor.runHereIfIdle(task)) {
+          executor.execute(task);
+        } else if (mine.isCompletedExceptionally()) {
+          // Completed here: an interrupt that ended the refresh was the caller's, who keeps it.
+          mine.exceptionally(
+              e -> {
+                if (e instanceof InterruptedException) {
+                  Thread.currentThread().interrupt();
+                }
+                return null;
+              });
+        }
         return mine;
       }
     }
