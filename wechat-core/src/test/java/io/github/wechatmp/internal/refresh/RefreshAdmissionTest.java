@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.wechatmp.testing.LogCapture;
 import io.github.wechatmp.token.TokenKey;
 import java.util.HashMap;
 import java.util.Map;
@@ -89,6 +90,30 @@ class RefreshAdmissionTest {
     assertEquals(T0 + 100, admission.reserve(T0, Long.MAX_VALUE, KEY));
     admission.fetching(T0 + 150); // while a slot at T0 + 200 is free: it goes to the caller
     assertEquals(T0 + 250, admission.reserve(T0 + 150, Long.MAX_VALUE, KEY));
+  }
+
+  @Test
+  void aQueueReachingPastTheStalePointIsWarnedOfOnceWithItsNumbers() {
+    RefreshAdmission admission = RefreshAdmission.perSecond(2, "the authorizers of wxcomponent");
+    try (LogCapture log = new LogCapture()) {
+      for (int i = 0; i < 6; i++) { // slots 0 to 2.5 s: before the stale point at 3 s
+        admission.reserve(T0, T0 + 3_000, KEY);
+      }
+      assertEquals("", log.text());
+      for (int i = 0; i < 10; i++) {
+        admission.reserve(T0, T0 + 3_000, KEY);
+      }
+      String text = log.text();
+      assertEquals(1, text.split("are too many for", -1).length - 1, text);
+      assertTrue(
+          text.contains(
+              "The background refreshes of the authorizers of wxcomponent are too many for 2 a"
+                  + " second: 6 are queued ahead of "
+                  + KEY
+                  + " (3 s at that rate), whose token goes stale in 3 s"),
+          text);
+      assertTrue(text.contains(" WARN "), text);
+    }
   }
 
   @Test
