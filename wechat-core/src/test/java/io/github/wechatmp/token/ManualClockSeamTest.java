@@ -151,4 +151,46 @@ class ManualClockSeamTest {
       b.close();
     }
   }
+
+  /**
+   * A background refresh that keeps the same token with no failure (here it timed out on the lock
+   * another instance held, and served the valid token) left nothing to wake the provider again: the
+   * token stayed due until a caller's {@code get()} or its stale point. It asks again after the
+   * least pause (10 s) by the clock.
+   */
+  @Test
+  void aBackgroundRefreshThatKeptTheTokenIsTriedAgainTenSecondsLater() throws Exception {
+    InMemoryTokenStore store = new InMemoryTokenStore();
+    AccessTokenProvider p =
+        closeAfter(
+            AccessTokenProvider.builder()
+                .appId(StandIns.APP_ID)
+                .appSecret(StandIns.SECRET)
+                .apiBaseUrl(wechat.baseUrl())
+                .store(store)
+                .clock(clock)
+                .refreshPolicy(RefreshPolicy.builder().lockWait(Duration.ofMillis(50)).build())
+                .build());
+    AccessToken first = p.get();
+    TokenKey key = TokenKey.of(StandIns.APP_ID, TokenKey.ACCESS_TOKEN);
+    TokenStore.RefreshLock other =
+        store.tryLock(key, Duration.ofMinutes(5), Duration.ZERO).orElseThrow(); // another instance
+    try {
+      clock.advance(Duration.ofSeconds(7200 - 200)); // due: the refresh waits 50 ms, gives up
+      assertEquals(1, wechat.tokenRequests());
+      assertEquals(State.DUE, p.status().state());
+    } finally {
+      other.close();
+    }
+    clock.advance(Duration.ofSeconds(10));
+
+    assertEquals(2, wechat.tokenRequests(), "tried again within the move, the lock now free");
+    assertEquals(State.FRESH, p.status().state());
+    assertNotEquals(first.value(), p.get().value());
+  }
+
+  private AccessTokenProvider closeAfter(AccessTokenProvider p) {
+    closeables.add(p);
+    return p;
+  }
 }
