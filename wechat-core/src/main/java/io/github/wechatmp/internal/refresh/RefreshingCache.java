@@ -966,6 +966,11 @@ public final class RefreshingCache implements AutoCloseable {
             expiresAt,
             current.token == token ? current.completed : SharedFuture.completed(token));
     snapshot = s;
+    if (admission != null) {
+      synchronized (this) {
+        admittedFor = null; // a slot reserved for the token replaced is void; it holds no token
+      }
+    }
     wakeUpAt(dueAt);
     // close() and invalidate() write their flag before their own snapshot change, so one of the two
     // sides always sees the other: either they replaced s, or s is backed out here.
