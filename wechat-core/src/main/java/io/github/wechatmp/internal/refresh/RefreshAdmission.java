@@ -16,9 +16,9 @@ import org.slf4j.LoggerFactory;
  * it). The <em>limiter</em>: when a token's refresh point comes, it reserves the next free slot of
  * a schedule of {@code perSecond} slots a second, evenly spaced, and its background refresh starts
  * at that slot; the token is still valid meanwhile, so nobody waits. A fetch for a caller with no
- * valid token (none held, stale, expired) is never delayed: it takes the current slot, which pushes
- * the slots not yet handed out back by one. So the background refreshes never exceed the rate; only
- * fetches that a caller waits for may add to it.
+ * valid token (none held, stale, expired) is never delayed: it takes the current slot if it is
+ * free, which pushes the slots not yet handed out back by one. So the background refreshes never
+ * exceed the rate; only fetches from no slot (a caller's, a retry within a refresh) may add to it.
  *
  * <p>Thread-safe. Holds two numbers: shared by every cache of the group.
  */
