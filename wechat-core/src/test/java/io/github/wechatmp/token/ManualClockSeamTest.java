@@ -121,4 +121,76 @@ class ManualClockSeamTest {
       assertEquals(State.FRESH, p.status().state());
     }
   }
+
+  /**
+   * A token adopted from the store past its due time arms a wake-up that is due at once, and that
+   * wake-up ran while the adoption was still in flight: it joined the adoption instead of starting
+   * a refresh, and nothing asked again, so the token stayed due with no background refresh (until a
+   * caller's {@code get()}). Repeated, because whether the wake-up overlaps the adoption is a race.
+   */
+  @Test
+  void aTokenAdoptedPastItsDueTimeIsRefreshedInTheBackgroundWithoutAnotherCallOrMove()
+      throws InterruptedException {
+    for (int round = 0; round < 20; round++) {
+      InMemoryTokenStore store = new InMemoryTokenStore();
+      AccessTokenProvider a = provider(store);
+      AccessToken first = a.get();
+      a.close(); // its token stays in the store; an open a would refresh it within the move
+      int before = wechat.tokenRequests();
+      clock.advance(Duration.ofSeconds(7200 - 100)); // due, not stale: adopted and served
+
+      AccessTokenProvider b = provider(store);
+      assertEquals(first.value(), b.get().value(), "round " + round + ": adopted");
+
+      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (b.status().state() != State.FRESH && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
+      assertEquals(State.FRESH, b.status().state(), "round " + round + ": refreshed unasked");
+      assertEquals(before + 1, wechat.tokenRequests(), "round " + round + ": one fetch");
+      b.close();
+    }
+  }
+
+  /**
+   * A background refresh that keeps the same token with no failure (here it timed out on the lock
+   * another instance held, and served the valid token) left nothing to wake the provider again: the
+   * token stayed due until a caller's {@code get()} or its stale point. It asks again after the
+   * least pause (10 s) by the clock.
+   */
+  @Test
+  void aBackgroundRefreshThatKeptTheTokenIsTriedAgainTenSecondsLater() throws Exception {
+    InMemoryTokenStore store = new InMemoryTokenStore();
+    AccessTokenProvider p =
+        closeAfter(
+            AccessTokenProvider.builder()
+                .appId(StandIns.APP_ID)
+                .appSecret(StandIns.SECRET)
+                .apiBaseUrl(wechat.baseUrl())
+                .store(store)
+                .clock(clock)
+                .refreshPolicy(RefreshPolicy.builder().lockWait(Duration.ofMillis(50)).build())
+                .build());
+    AccessToken first = p.get();
+    TokenKey key = TokenKey.of(StandIns.APP_ID, TokenKey.ACCESS_TOKEN);
+    TokenStore.RefreshLock other =
+        store.tryLock(key, Duration.ofMinutes(5), Duration.ZERO).orElseThrow(); // another instance
+    try {
+      clock.advance(Duration.ofSeconds(7200 - 200)); // due: the refresh waits 50 ms, gives up
+      assertEquals(1, wechat.tokenRequests());
+      assertEquals(State.DUE, p.status().state());
+    } finally {
+      other.close();
+    }
+    clock.advance(Duration.ofSeconds(10));
+
+    assertEquals(2, wechat.tokenRequests(), "tried again within the move, the lock now free");
+    assertEquals(State.FRESH, p.status().state());
+    assertNotEquals(first.value(), p.get().value());
+  }
+
+  private AccessTokenProvider closeAfter(AccessTokenProvider p) {
+    closeables.add(p);
+    return p;
+  }
 }

@@ -4,6 +4,7 @@ import io.github.wechatmp.WeChatApiException;
 import io.github.wechatmp.callback.MessageHandler;
 import io.github.wechatmp.internal.http.CredentialCall;
 import io.github.wechatmp.internal.http.WeChatHttp;
+import io.github.wechatmp.internal.refresh.RefreshAdmission;
 import io.github.wechatmp.internal.refresh.RefreshingCache;
 import io.github.wechatmp.internal.refresh.Scheduler;
 import io.github.wechatmp.message.MessageCrypto;
@@ -52,6 +53,10 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link #callback()} answers the authorization-event URL: the {@code
  *       component_verify_ticket} (kept in the store, shared by the cluster, the newest kept),
  *       {@code authorized}, {@code updateauthorized} and {@code unauthorized}.
+ *   <li>The authorizers' background refreshes are spread over their refresh windows and fetch at
+ *       most {@linkplain Builder#authorizerRefreshRate(int) a set rate} a second per process, so
+ *       that tokens issued together (100,000 of them after a fleet's first start) never come due
+ *       together at WeChat, which rate-limits {@code api_authorizer_token}.
  * </ul>
  *
  * <p>Thread-safe. Building does no I/O. Close it to close every provider it made.
@@ -65,6 +70,12 @@ public final class OpenPlatform implements AutoCloseable {
 
   /** The store kind of an authorized account's access token. */
   public static final String AUTHORIZER_ACCESS_TOKEN = "authorizer_access_token";
+
+  /**
+   * The default of {@link Builder#authorizerRefreshRate(int)}: 50 {@code api_authorizer_token}
+   * calls a second, which refreshes 170,000 authorizers within their 3,400 s refresh windows.
+   */
+  public static final int DEFAULT_AUTHORIZER_REFRESH_RATE = 50;
 
   /** WeChat's {@code 61023}: the authorizer refresh token is not (or no longer) valid. */
   public static final int INVALID_REFRESH_TOKEN = 61023;
@@ -101,6 +112,7 @@ public final class OpenPlatform implements AutoCloseable {
   private final MessageCrypto crypto;
   private final PlatformEventListener listener;
   private final PlatformProvider componentToken;
+  private final RefreshAdmission authorizerRefreshes;
   private final ConcurrentHashMap<String, PlatformProvider> authorizers = new ConcurrentHashMap<>();
   private final AtomicReference<Instant> lastStartPush = new AtomicReference<>();
   private final ConcurrentHashMap<String, UnsavedRotation> unsaved = new ConcurrentHashMap<>();
@@ -127,8 +139,12 @@ public final class OpenPlatform implements AutoCloseable {
             WeChatHttp.credentialClient(b.httpClient), apiBaseUrl, b.componentAppSecret);
     this.crypto = new MessageCrypto(b.token, b.encodingAesKey, b.componentAppId);
     this.listener = b.listener;
+    this.authorizerRefreshes =
+        RefreshAdmission.perSecond(
+            b.authorizerRefreshRate, "the authorizers of the platform " + componentAppId);
     this.componentToken =
-        provider(TokenKey.of(componentAppId, COMPONENT_ACCESS_TOKEN), this::fetchComponentToken);
+        provider(
+            TokenKey.of(componentAppId, COMPONENT_ACCESS_TOKEN), this::fetchComponentToken, null);
     this.builtAt = clock.instant();
     this.scheduler = Scheduler.forClock(clock);
     armWatchdog(TICKET_SILENCE);
@@ -185,7 +201,8 @@ public final class OpenPlatform implements AutoCloseable {
         id ->
             provider(
                 TokenKey.of(id, AUTHORIZER_ACCESS_TOKEN),
-                (force, timeout) -> fetchAuthorizerToken(id, true)));
+                (force, timeout) -> fetchAuthorizerToken(id, true),
+                authorizerRefreshes));
   }
 
   /**
@@ -368,7 +385,9 @@ public final class OpenPlatform implements AutoCloseable {
   }
 
   private PlatformProvider provider(
-      TokenKey key, io.github.wechatmp.internal.refresh.CredentialFetcher fetcher) {
+      TokenKey key,
+      io.github.wechatmp.internal.refresh.CredentialFetcher fetcher,
+      RefreshAdmission admission) {
     RefreshingCache cache =
         RefreshingCache.builder()
             .key(key)
@@ -376,6 +395,7 @@ public final class OpenPlatform implements AutoCloseable {
             .store(store)
             .policy(policy)
             .clock(clock)
+            .admission(admission)
             .build();
     return new PlatformProvider(cache, apiBaseUrl, userClient);
   }
@@ -798,8 +818,34 @@ public final class OpenPlatform implements AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private RefreshPolicy policy = RefreshPolicy.defaults();
     private PlatformEventListener listener = event -> {};
+    private int authorizerRefreshRate = DEFAULT_AUTHORIZER_REFRESH_RATE;
 
     private Builder() {}
+
+    /**
+     * Sets how many {@code api_authorizer_token} calls a second this process makes at most for the
+     * authorizers' background refreshes (default {@value #DEFAULT_AUTHORIZER_REFRESH_RATE}). The
+     * rate is per process: a cluster of N instances may reach N times it, though each token is
+     * still fetched once for the cluster. Each token's refresh falls at a point of its refresh
+     * window chosen from its AppID (from half its life to the refresh margin's due point: 3,400 s
+     * for WeChat's 7,200 s tokens under the default policy), and waits for a free slot under the
+     * rate while its token is still served. The window holds {@code rate x window} refreshes:
+     * 170,000 authorizers at the default. Beyond that, tokens go stale before their turn; the first
+     * time one would, a WARN names the numbers, and such a token is fetched when a caller needs it.
+     * A fetch a caller waits for (no valid token) is never delayed by the rate.
+     *
+     * @param perSecond at least 1
+     * @return this builder
+     * @throws IllegalArgumentException if {@code perSecond} is below 1
+     */
+    public Builder authorizerRefreshRate(int perSecond) {
+      if (perSecond < 1) {
+        throw new IllegalArgumentException(
+            "authorizerRefreshRate must be at least 1 a second, not " + perSecond);
+      }
+      this.authorizerRefreshRate = perSecond;
+      return this;
+    }
 
     /**
      * Sets the platform's AppID (required).

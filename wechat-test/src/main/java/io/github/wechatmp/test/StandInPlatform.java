@@ -146,6 +146,27 @@ public final class StandInPlatform {
   }
 
   /**
+   * Records a merchant's authorization as if it had authorized the platform and the platform had
+   * exchanged the code already, pushing nothing: the way to stand up thousands of authorizers for a
+   * scale test without an event each.
+   *
+   * @param authorizerAppId the merchant's official account
+   * @param functionIds the function sets granted
+   * @return its refresh token, for the platform's authorization store
+   */
+  public String authorized(String authorizerAppId, List<Integer> functionIds) {
+    Objects.requireNonNull(authorizerAppId, "authorizerAppId");
+    synchronized (standIn) {
+      Authorizer a = authorizers.computeIfAbsent(authorizerAppId, id -> new Authorizer());
+      a.cancelled = false;
+      a.functionIds = List.copyOf(functionIds);
+      a.refreshToken = "refreshtoken@@@" + standIn.randomValue(43);
+      a.authorizedAt = clock.instant();
+      return a.refreshToken;
+    }
+  }
+
+  /**
    * Plays a merchant who changes the granted function sets: WeChat issues a new refresh token (the
    * old one no longer works) and pushes {@code updateauthorized} with a new code.
    *

@@ -1,8 +1,9 @@
 package io.github.wechatmp.internal.refresh;
 
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Comparator;
+import java.util.NavigableSet;
+import java.util.TreeSet;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -28,7 +29,16 @@ final class ClockDrivenScheduler implements Flow.Subscriber<Object> {
 
   private final Clock clock;
   private final SharedScheduler pool;
-  private final List<Timer> timers = new ArrayList<>(); // guarded by this
+
+  /**
+   * Pending wake-ups, earliest first (ties in the order scheduled): a move finds the due ones and a
+   * cancel removes one in logarithmic time, with 100,000 caches on one clock. Guarded by this.
+   */
+  private final NavigableSet<Timer> timers =
+      new TreeSet<>(
+          Comparator.comparingLong((Timer t) -> t.atMillis).thenComparingLong(t -> t.seq));
+
+  private long scheduled; // how many wake-ups were ever scheduled, their order; guarded by this
   private int running; // tasks handed to the pool and not yet finished; guarded by this
   private boolean closed; // guarded by this
   private Flow.Subscription subscription; // guarded by this
@@ -75,10 +85,12 @@ final class ClockDrivenScheduler implements Flow.Subscriber<Object> {
   /** A wake-up, due at an instant of the clock. */
   private final class Timer implements Scheduler.Cancellable {
     final long atMillis;
+    final long seq;
     final Runnable task;
 
-    Timer(long atMillis, Runnable task) {
+    Timer(long atMillis, long seq, Runnable task) {
       this.atMillis = atMillis;
+      this.seq = seq;
       this.task = task;
     }
 
@@ -97,14 +109,15 @@ final class ClockDrivenScheduler implements Flow.Subscriber<Object> {
       execute(task);
       return Scheduler.NONE;
     }
-    Timer t = new Timer(clock.millis() + delayMillis, task);
+    long at = clock.millis() + delayMillis;
     synchronized (this) {
       if (closed) {
         return Scheduler.NONE;
       }
+      Timer t = new Timer(at, scheduled++, task);
       timers.add(t);
+      return t;
     }
-    return t;
   }
 
   private void execute(Runnable task) {
@@ -176,27 +189,11 @@ final class ClockDrivenScheduler implements Flow.Subscriber<Object> {
 
   /** Removes and returns the earliest wake-up due by the clock, or null. */
   private synchronized Timer nextDue() {
-    long now = clock.millis();
-    Timer next = null;
-    for (Timer t : timers) {
-      if (t.atMillis <= now && (next == null || t.atMillis < next.atMillis)) {
-        next = t;
-      }
-    }
-    if (next != null) {
-      timers.remove(next);
-    }
-    return next;
+    return hasDue() ? timers.pollFirst() : null;
   }
 
   private boolean hasDue() {
-    long now = clock.millis();
-    for (Timer t : timers) {
-      if (t.atMillis <= now) {
-        return true;
-      }
-    }
-    return false;
+    return !timers.isEmpty() && timers.first().atMillis <= clock.millis();
   }
 
   @Override

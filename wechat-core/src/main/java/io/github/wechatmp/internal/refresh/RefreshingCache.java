@@ -34,9 +34,10 @@ import org.slf4j.LoggerFactory;
  * {@link CredentialFetcher}; everything else is the engine's. Internal: not part of the SDK's API.
  *
  * <p>Thread-safe. Owns no thread: its refreshes and store reconciliations run one at a time on the
- * {@link Scheduler}'s bounded pool, shared by every cache of the JVM, and one wake-up per cache, at
- * the held token's due time, starts the background refresh whether or not anyone calls {@link
- * #get()}.
+ * {@link Scheduler}'s bounded pool, shared by every cache of the JVM (or, when a {@link #get()}
+ * caller would only wait for them and none is running, on that caller's thread), and one wake-up
+ * per cache, at the held token's due time, starts the background refresh whether or not anyone
+ * calls {@link #get()}.
  */
 public final class RefreshingCache implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RefreshingCache.class);
@@ -151,6 +152,17 @@ public final class RefreshingCache implements AutoCloseable {
   private final WakeUp wakeUpTask = new WakeUp(this);
   private final FailureLog failureLog;
 
+  /** The rate and spread of this cache's group's background refreshes, or null for none. */
+  private final RefreshAdmission admission;
+
+  /**
+   * The token whose background refresh holds a slot of the {@link #admission}, and the slot's
+   * instant; guarded by {@code this}.
+   */
+  private AccessToken admittedFor;
+
+  private long admittedAtMillis;
+
   /**
    * Reading the system clock costs more than the rest of {@link #get()} together (about 25 ns on a
    * virtual machine), so the hot path reads no clock: this one-shot wake-up, at the held token's
@@ -207,6 +219,7 @@ public final class RefreshingCache implements AutoCloseable {
     this.readsClock = scheduler instanceof SharedScheduler && !isSystemClock(clock);
     this.executor = new SerialExecutor(scheduler);
     this.failureLog = new FailureLog(key, clock);
+    this.admission = b.admission;
     Host host = new Host();
     this.watcher = new StoreWatcher(key, store, scheduler, executor, host);
     this.protocol =
@@ -220,12 +233,37 @@ public final class RefreshingCache implements AutoCloseable {
             policy.lockWait(),
             Retrier.of(
                 key,
-                fetcher,
+                admission == null ? fetcher : counted(fetcher, admission, clock),
                 policy.maxRetries(),
                 policy.retryBackoff().toMillis(),
                 policy.lockLease()),
             host,
             b.fetchesWithoutStore ? policy.storeOutageFetchInterval().toMillis() : 0);
+  }
+
+  /** {@code fetcher}, each of whose fetches takes a slot of {@code admission}. */
+  private static CredentialFetcher counted(
+      CredentialFetcher fetcher, RefreshAdmission admission, Clock clock) {
+    return (force, timeout) -> {
+      admission.fetching(clock.millis());
+      return fetcher.fetch(force, timeout);
+    };
+  }
+
+  /** The timeline of {@code token}, received at {@code nowMillis}, as this cache serves it. */
+  private Timeline timelineOf(AccessToken token, long nowMillis, boolean adopted) {
+    long issuedAt = issuedAtMillis(token);
+    Timeline timeline =
+        Timeline.of(
+            token.expiresAt().toEpochMilli(),
+            issuedAt,
+            policy.refreshMargin().toMillis(),
+            policy.expiryMargin().toMillis(),
+            nowMillis,
+            adopted);
+    return admission == null
+        ? timeline
+        : timeline.dueWithinWindow(issuedAt, nowMillis, RefreshAdmission.placeOf(key));
   }
 
   /** What the shared-refresh protocol and the store watcher do to this cache. */
@@ -248,6 +286,13 @@ public final class RefreshingCache implements AutoCloseable {
     @Override
     public Failure failure() {
       return failure;
+    }
+
+    @Override
+    public long dueAtMillis(AccessToken stored, long policyDueAtMillis) {
+      return admission == null
+          ? policyDueAtMillis
+          : timelineOf(stored, clock.millis(), true).dueAtMillis;
     }
 
     @Override
@@ -364,7 +409,76 @@ public final class RefreshingCache implements AutoCloseable {
       wakeUpAt(f.notBeforeMillis);
       return;
     }
-    startRefresh(false, s.token.value());
+    if (admission != null && !admitted(s, now)) {
+      return;
+    }
+    refreshInBackground(s);
+  }
+
+  /**
+   * Whether the background refresh of the due snapshot {@code s} may start at {@code now} under the
+   * group's rate: each attempt takes a slot of the {@link #admission}, and until the slot comes the
+   * token (still valid) is served and the wake-up is armed for the slot.
+   */
+  private boolean admitted(Snapshot s, long now) {
+    long at;
+    synchronized (this) {
+      if (admittedFor != s.token) {
+        admittedFor = s.token;
+        admittedAtMillis = admission.reserve(now, s.staleAtMillis, key);
+      }
+      at = admittedAtMillis;
+      if (now >= at) {
+        admittedFor = null; // spent: a further attempt for this token takes a slot of its own
+      }
+    }
+    if (now < at) {
+      wakeUpAt(at);
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * Starts the background refresh of the due snapshot {@code s}. Joining a refresh already in
+   * flight would not do: a token adopted past its due time arms a wake-up due at once, which may
+   * run while the adoption that installed it is still in flight, and joining that adoption would
+   * leave the token due with nothing left to refresh it. So the wake-up decides again once that
+   * refresh ends.
+   */
+  private void refreshInBackground(Snapshot s) {
+    for (; ; ) {
+      CompletableFuture<Snapshot> running = inFlight;
+      if (running != null) {
+        running.whenComplete((done, error) -> onWakeUp());
+        return;
+      }
+      CompletableFuture<Snapshot> mine = new CompletableFuture<>();
+      if (IN_FLIGHT.compareAndSet(this, null, mine)) {
+        mine.whenComplete((done, error) -> afterBackgroundRefresh(s));
+        executor.execute(() -> runRefresh(mine, false, s.token.value()));
+        return;
+      }
+    }
+  }
+
+  /**
+   * A background refresh of {@code s} ended. If it kept the same token with no failure (it adopted
+   * that very token from the store, or timed out on the lock while the token is still valid),
+   * nothing else would wake this cache before the token goes stale: ask again after the least
+   * pause, by the clock.
+   */
+  private void afterBackgroundRefresh(Snapshot s) {
+    Snapshot now = snapshot;
+    if (closed || now.token != s.token || now.fresh) {
+      return; // replaced (its install armed the next wake-up), invalidated, or fresh again
+    }
+    long t = clock.millis();
+    Failure f = failure;
+    if (f != null && t < f.notBeforeMillis) {
+      return; // the failure armed the retry at the end of its hold-off
+    }
+    wakeUpAt(t + MIN_PREFETCH_INTERVAL_MILLIS);
   }
 
   /** How long a caller waits for a refresh at most: the lock's wait, two leases, and 5 s. */
@@ -495,7 +609,8 @@ public final class RefreshingCache implements AutoCloseable {
         }
         return s;
       case DUE:
-        if (!heldOff) {
+        // Under a rate, the refresh waits for its slot, which the wake-up took: not a caller's.
+        if (!heldOff && admission == null) {
           startRefresh(false, s.token.value());
         }
         return s;
@@ -515,19 +630,23 @@ public final class RefreshingCache implements AutoCloseable {
 
   private AccessToken getSlow() {
     ensureOpen();
-    watcher.start();
+    // The subscription is queued first, as start() would run it, but not handed to the pool: a
+    // caller who waits for a refresh runs both itself (startRefreshHere); any other return kicks.
+    watcher.startQueued();
     Snapshot s = snapshot;
     Snapshot served;
     try {
       served = withoutWaiting(s, clock.millis());
     } catch (RuntimeException heldOff) {
+      executor.kick();
       throw onCallersStack(heldOff);
     }
     if (served != null) {
+      executor.kick();
       return served.token;
     }
     try {
-      return await(startRefresh(false, s.token == null ? null : s.token.value())).token;
+      return await(startRefreshHere(s.token == null ? null : s.token.value())).token;
     } catch (WeChatException e) {
       // A token that has not really expired beats an error, even within the expiry margin.
       Snapshot held = snapshot;
@@ -690,6 +809,38 @@ public final class RefreshingCache implements AutoCloseable {
     }
   }
 
+  /**
+   * {@link #startRefresh}, for a caller who waits for it: run on the caller's thread when none of
+   * this cache's work is queued or running (an interrupted caller hands it to the pool, so that the
+   * interrupt cannot fail a refresh others may join).
+   */
+  private CompletableFuture<Snapshot> startRefreshHere(String seen) {
+    for (; ; ) {
+      CompletableFuture<Snapshot> current = inFlight;
+      if (current != null) {
+        executor.kick();
+        return current;
+      }
+      CompletableFuture<Snapshot> mine = new CompletableFuture<>();
+      if (IN_FLIGHT.compareAndSet(this, null, mine)) {
+        Runnable task = () -> runRefresh(mine, false, seen);
+        if (Thread.currentThread().isInterrupted() || !executor.runHereIfIdle(task)) {
+          executor.execute(task);
+        } else if (mine.isCompletedExceptionally()) {
+          // Completed here: an interrupt that ended the refresh was the caller's, who keeps it.
+          mine.exceptionally(
+              e -> {
+                if (e instanceof InterruptedException) {
+                  Thread.currentThread().interrupt();
+                }
+                return null;
+              });
+        }
+        return mine;
+      }
+    }
+  }
+
   private void runRefresh(CompletableFuture<Snapshot> mine, boolean force, String seen) {
     Snapshot result = null;
     Throwable error = null;
@@ -805,14 +956,7 @@ public final class RefreshingCache implements AutoCloseable {
    */
   private Snapshot install(AccessToken token, boolean shared, boolean adopted) {
     long now = clock.millis();
-    Timeline timeline =
-        Timeline.of(
-            token.expiresAt().toEpochMilli(),
-            issuedAtMillis(token),
-            policy.refreshMargin().toMillis(),
-            policy.expiryMargin().toMillis(),
-            now,
-            adopted);
+    Timeline timeline = timelineOf(token, now, adopted);
     Snapshot current = snapshot;
     if (current.token != null
         && current.token.value().equals(token.value())
@@ -834,6 +978,11 @@ public final class RefreshingCache implements AutoCloseable {
             expiresAt,
             current.token == token ? current.completed : SharedFuture.completed(token));
     snapshot = s;
+    if (admission != null) {
+      synchronized (this) {
+        admittedFor = null; // a slot reserved for the token replaced is void; it holds no token
+      }
+    }
     wakeUpAt(dueAt);
     // close() and invalidate() write their flag before their own snapshot change, so one of the two
     // sides always sees the other: either they replaced s, or s is backed out here.
@@ -954,6 +1103,7 @@ public final class RefreshingCache implements AutoCloseable {
     Clock clock = Clock.systemUTC();
     TokenEventListener listener = TokenEventListener.NONE;
     boolean fetchesWithoutStore = true;
+    RefreshAdmission admission;
 
     Builder() {}
 
@@ -964,6 +1114,15 @@ public final class RefreshingCache implements AutoCloseable {
      */
     public Builder fetchesWithoutStore(boolean v) {
       fetchesWithoutStore = v;
+      return this;
+    }
+
+    /**
+     * The rate and spread of the background refreshes of the group this cache belongs to; null (the
+     * default) for neither: refresh at the policy's due point, at once.
+     */
+    public Builder admission(RefreshAdmission v) {
+      admission = v;
       return this;
     }
 

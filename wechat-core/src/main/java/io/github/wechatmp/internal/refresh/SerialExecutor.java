@@ -44,6 +44,76 @@ final class SerialExecutor {
     }
   }
 
+  /**
+   * Queues {@code task} without starting it: the caller then calls {@link #runHereIfIdle} or {@link
+   * #kick()}, which run it (another thread's {@link #execute} may also start it first).
+   */
+  void enqueue(Runnable task) {
+    Node n = new Node(task);
+    synchronized (this) {
+      if (tail == null) {
+        head = n;
+      } else {
+        tail.next = n;
+      }
+      tail = n;
+    }
+  }
+
+  /** Starts, on the pool, the tasks {@linkplain #enqueue queued} if none is running. */
+  void kick() {
+    synchronized (this) {
+      if (running || head == null) {
+        return;
+      }
+      running = true;
+    }
+    scheduler.execute(this::drainOne);
+  }
+
+  /**
+   * If no task of this executor is running, runs the tasks queued and then {@code task} on the
+   * calling thread, and returns true; else returns false and runs nothing. For a caller that would
+   * only wait for them: the thread hand-offs are saved (100,000 first {@code get()}s adopting from
+   * the store), and the tasks still run one at a time and in order, since any submitted meanwhile
+   * queue behind and go to the pool when these end.
+   */
+  boolean runHereIfIdle(Runnable task) {
+    synchronized (this) {
+      if (running) {
+        return false;
+      }
+      running = true;
+    }
+    try {
+      for (; ; ) {
+        Node n;
+        synchronized (this) {
+          n = head;
+          if (n == null) {
+            break;
+          }
+          head = n.next;
+          if (head == null) {
+            tail = null;
+          }
+        }
+        n.task.run();
+      }
+      task.run();
+    } finally {
+      boolean more;
+      synchronized (this) {
+        more = head != null;
+        running = more;
+      }
+      if (more) {
+        scheduler.execute(this::drainOne);
+      }
+    }
+    return true;
+  }
+
   /** Runs one task, then hands the rest back to the pool: busy caches share it fairly. */
   private void drainOne() {
     Node n;

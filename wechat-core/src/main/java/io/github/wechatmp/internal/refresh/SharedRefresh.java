@@ -40,6 +40,16 @@ final class SharedRefresh {
     /** The snapshot served now. */
     RefreshingCache.Snapshot held();
 
+    /**
+     * When a token the store holds comes due here: by default {@code policyDueAtMillis}, its expiry
+     * less the refresh margin; earlier where refreshes are spread over a window ({@link
+     * RefreshAdmission}), so that a stored token this cache's refresh came for is not taken for a
+     * fresh one.
+     */
+    default long dueAtMillis(AccessToken stored, long policyDueAtMillis) {
+      return policyDueAtMillis;
+    }
+
     /** The last failure, until a refresh succeeds; or null. */
     RefreshingCache.Failure failure();
 
@@ -524,6 +534,7 @@ final class SharedRefresh {
     if (!stored.value().equals(seen)) {
       return true;
     }
-    return !force && now < stored.expiresAt().toEpochMilli() - refreshMarginMillis;
+    return !force
+        && now < host.dueAtMillis(stored, stored.expiresAt().toEpochMilli() - refreshMarginMillis);
   }
 }

@@ -92,26 +92,38 @@ final class StoreWatcher implements TokenStore.ChangeListener {
     if (started || !STARTED.compareAndSet(this, false, true)) {
       return;
     }
-    executor.execute(
-        () -> {
-          if (target.closed()) {
-            return;
-          }
-          try {
-            TokenStore.Subscription w =
-                store.watch(key, this); // itself, not two lambdas: 10,000 in a JVM
-            subscription = w;
-            if (target.closed() && w != null) {
-              w.close();
-            }
-          } catch (RuntimeException e) {
-            log.warn(
-                "Could not subscribe to changes of {} in the store; other instances' invalidations "
-                    + "will be seen only when this instance's token comes due",
-                key,
-                e);
-          }
-        });
+    executor.execute(this::subscribe);
+  }
+
+  /**
+   * Like {@link #start()}, but only queues the subscription on the executor, for a caller who then
+   * runs the executor's queue itself or {@linkplain SerialExecutor#kick() kicks} it.
+   */
+  void startQueued() {
+    if (started || !STARTED.compareAndSet(this, false, true)) {
+      return;
+    }
+    executor.enqueue(this::subscribe);
+  }
+
+  private void subscribe() {
+    if (target.closed()) {
+      return;
+    }
+    try {
+      TokenStore.Subscription w =
+          store.watch(key, this); // itself, not two lambdas: 10,000 in a JVM
+      subscription = w;
+      if (target.closed() && w != null) {
+        w.close();
+      }
+    } catch (RuntimeException e) {
+      log.warn(
+          "Could not subscribe to changes of {} in the store; other instances' invalidations "
+              + "will be seen only when this instance's token comes due",
+          key,
+          e);
+    }
   }
 
   /** Stops the notifications. Idempotent. */

@@ -83,6 +83,21 @@ final class Timeline {
     return Math.max(0, expiresAtMillis - from);
   }
 
+  /**
+   * The same timeline, due at the point {@code place} (in [0, 1)) of its refresh window: from half
+   * the token's life (the lifetime as {@link #of(long, long, long, long, long, boolean)} takes it)
+   * to its due point. Unchanged if the window is empty.
+   */
+  Timeline dueWithinWindow(long issuedAtMillis, long nowMillis, double place) {
+    long halfLife =
+        expiresAtMillis - lifetimeMillis(expiresAtMillis, issuedAtMillis, nowMillis) / 2;
+    if (halfLife >= dueAtMillis) {
+      return this;
+    }
+    long due = halfLife + (long) ((dueAtMillis - halfLife) * place);
+    return new Timeline(due, staleAtMillis, expiresAtMillis);
+  }
+
   /** The same timeline, due no earlier than {@code dueAtMillis} (but never after it is stale). */
   Timeline dueNoEarlierThan(long dueAtMillis) {
     long due = Math.min(staleAtMillis, Math.max(this.dueAtMillis, dueAtMillis));
