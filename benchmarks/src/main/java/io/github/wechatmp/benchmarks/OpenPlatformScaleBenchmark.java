@@ -17,9 +17,6 @@ import io.github.wechatmp.token.TokenStatus.State;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryMXBean;
-import java.lang.management.ThreadMXBean;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
@@ -27,7 +24,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -98,12 +94,8 @@ public final class OpenPlatformScaleBenchmark {
   }
 
   private static void restart(int n, boolean print) throws Exception {
-    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-    MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
-    com.sun.management.OperatingSystemMXBean os =
-        (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-    int threadsBefore = threads.getThreadCount();
-    long heapBefore = usedHeapAfterGc(memory);
+    int threadsBefore = JvmFigures.liveThreads();
+    long heapBefore = JvmFigures.usedHeapAfterGc();
 
     InMemoryTokenStore store = new InMemoryTokenStore();
     InMemoryAuthorizationStore authorizations = new InMemoryAuthorizationStore();
@@ -125,10 +117,10 @@ public final class OpenPlatformScaleBenchmark {
               List.of(1),
               issuedAt));
     }
-    long heapSeeded = usedHeapAfterGc(memory);
+    long heapSeeded = JvmFigures.usedHeapAfterGc();
 
     long started = System.nanoTime();
-    long cpuStarted = os.getProcessCpuTime();
+    long cpuStarted = JvmFigures.processCpuNanos();
     // Never called: every token is in the store, so a fetch would fail and show.
     OpenPlatform platform =
         platform(store, authorizations).apiBaseUrl("http://127.0.0.1:9/").build();
@@ -141,37 +133,25 @@ public final class OpenPlatformScaleBenchmark {
       p.get();
     }
     long startNanos = System.nanoTime() - started;
-    long startCpu = os.getProcessCpuTime() - cpuStarted;
+    long startCpu = JvmFigures.processCpuNanos() - cpuStarted;
     if (!print) {
       platform.close();
       return;
     }
 
-    Thread.sleep(3000); // let threads the SDK started settle (and idle ones end)
-    int threadsAfter = threads.getThreadCount();
-    long heapAfter = usedHeapAfterGc(memory);
-
-    long cpuBefore = os.getProcessCpuTime();
-    long wallBefore = System.nanoTime();
-    Thread.sleep(10_000);
-    long idleCpu = os.getProcessCpuTime() - cpuBefore;
-    long idleWall = System.nanoTime() - wallBefore;
-    long sdkThreads =
-        Arrays.stream(threads.getThreadInfo(threads.getAllThreadIds()))
-            .filter(t -> t != null && t.getThreadName().startsWith("wechat-"))
-            .count();
+    JvmFigures.Settled settled = JvmFigures.settle();
     long fresh = providers.stream().filter(p -> p.status().state() == State.FRESH).count();
 
     System.out.printf(
         "fleet restart: authorizers        %d (%d holding a fresh token)%n", n, fresh);
     System.out.printf(
         "live threads before / after       %d / %d (named wechat-*: %d)%n",
-        threadsBefore, threadsAfter, sdkThreads);
+        threadsBefore, settled.liveThreads(), settled.sdkThreads());
     System.out.printf(
         "heap per authorizer (providers)   %.0f bytes (the two stores' entries: %.0f bytes each)%n",
-        (heapAfter - heapSeeded) / (double) n, (heapSeeded - heapBefore) / (double) n);
+        (settled.usedHeap() - heapSeeded) / (double) n, (heapSeeded - heapBefore) / (double) n);
     System.out.printf(
-        "idle CPU over 10 s                %.2f %% of one core%n", 100.0 * idleCpu / idleWall);
+        "idle CPU over 10 s                %.2f %% of one core%n", settled.idleCpuPercent());
     System.out.printf(
         "build + first get(), all          %.0f ms (%.1f us each; building alone %.0f ms)%n",
         startNanos / 1e6, startNanos / 1e3 / n, builtNanos / 1e6);
@@ -273,13 +253,5 @@ public final class OpenPlatformScaleBenchmark {
         });
     server.start();
     return server;
-  }
-
-  private static long usedHeapAfterGc(MemoryMXBean memory) throws InterruptedException {
-    for (int i = 0; i < 3; i++) {
-      System.gc();
-      Thread.sleep(200);
-    }
-    return memory.getHeapMemoryUsage().getUsed();
   }
 }

@@ -4,9 +4,6 @@ import io.github.wechatmp.token.AccessToken;
 import io.github.wechatmp.token.AccessTokenProvider;
 import io.github.wechatmp.token.InMemoryTokenStore;
 import io.github.wechatmp.token.TokenKey;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryMXBean;
-import java.lang.management.ThreadMXBean;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -32,17 +29,13 @@ public final class ScaleBenchmark {
    */
   public static void main(String[] args) throws Exception {
     int n = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
-    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-    MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
-    com.sun.management.OperatingSystemMXBean os =
-        (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
     // Warm up the code paths with a small set first, so that the start figure is not class loading.
     runRound(200).forEach(AccessTokenProvider::close);
     Thread.sleep(1000);
 
-    int threadsBefore = threads.getThreadCount();
-    long heapBefore = usedHeapAfterGc(memory);
+    int threadsBefore = JvmFigures.liveThreads();
+    long heapBefore = JvmFigures.usedHeapAfterGc();
 
     InMemoryTokenStore store = new InMemoryTokenStore();
     String[] appIds = new String[n];
@@ -54,7 +47,7 @@ public final class ScaleBenchmark {
           AccessToken.of(
               String.format("TOKEN-%08d-0123456789abcdefghijklmnopqrstuvwxyz", i), expiresAt));
     }
-    long heapSeeded = usedHeapAfterGc(memory);
+    long heapSeeded = JvmFigures.usedHeapAfterGc();
 
     long started = System.nanoTime();
     List<AccessTokenProvider> providers = new ArrayList<>(n);
@@ -71,15 +64,7 @@ public final class ScaleBenchmark {
     }
     long startNanos = System.nanoTime() - started;
 
-    Thread.sleep(3000); // let threads the SDK started settle (and idle ones end)
-    int threadsAfter = threads.getThreadCount();
-    long heapAfter = usedHeapAfterGc(memory);
-
-    long cpuBefore = os.getProcessCpuTime();
-    long wallBefore = System.nanoTime();
-    Thread.sleep(10_000);
-    long idleCpu = os.getProcessCpuTime() - cpuBefore;
-    long idleWall = System.nanoTime() - wallBefore;
+    JvmFigures.Settled settled = JvmFigures.settle();
 
     // The hot path across all accounts: get() on every provider in turn, many passes.
     AccessTokenProvider[] all = providers.toArray(new AccessTokenProvider[0]);
@@ -99,19 +84,15 @@ public final class ScaleBenchmark {
     }
     Arrays.sort(nsPerGet);
 
-    long sdkThreads =
-        Arrays.stream(threads.getThreadInfo(threads.getAllThreadIds()))
-            .filter(t -> t != null && t.getThreadName().startsWith("wechat-"))
-            .count();
     System.out.printf("accounts                          %d%n", n);
     System.out.printf(
         "live threads before / after       %d / %d (named wechat-*: %d)%n",
-        threadsBefore, threadsAfter, sdkThreads);
+        threadsBefore, settled.liveThreads(), settled.sdkThreads());
     System.out.printf(
         "heap per account (providers)      %.0f bytes (store entries: %.0f bytes each)%n",
-        (heapAfter - heapSeeded) / (double) n, (heapSeeded - heapBefore) / (double) n);
+        (settled.usedHeap() - heapSeeded) / (double) n, (heapSeeded - heapBefore) / (double) n);
     System.out.printf(
-        "idle CPU over 10 s                %.2f %% of one core%n", 100.0 * idleCpu / idleWall);
+        "idle CPU over 10 s                %.2f %% of one core%n", settled.idleCpuPercent());
     System.out.printf(
         "build + first get(), all          %.0f ms (%.1f us each)%n",
         startNanos / 1e6, startNanos / 1e3 / n);
@@ -146,13 +127,5 @@ public final class ScaleBenchmark {
       list.add(p);
     }
     return list;
-  }
-
-  private static long usedHeapAfterGc(MemoryMXBean memory) throws InterruptedException {
-    for (int i = 0; i < 3; i++) {
-      System.gc();
-      Thread.sleep(200);
-    }
-    return memory.getHeapMemoryUsage().getUsed();
   }
 }

@@ -55,33 +55,6 @@ final class ServerConfig {
       int maxBodyBytes,
       int threads,
       int rejectedMinIntervalSeconds,
-      Limits limits) {
-    this(
-        listen,
-        allowPlainHttpOnNonLoopback,
-        allow,
-        tls,
-        store,
-        accounts,
-        clients,
-        maxBodyBytes,
-        threads,
-        rejectedMinIntervalSeconds,
-        limits,
-        null);
-  }
-
-  ServerConfig(
-      InetSocketAddress listen,
-      boolean allowPlainHttpOnNonLoopback,
-      List<Cidr> allow,
-      Tls tls,
-      Store store,
-      List<Account> accounts,
-      List<Client> clients,
-      int maxBodyBytes,
-      int threads,
-      int rejectedMinIntervalSeconds,
       Limits limits,
       Platform platform) {
     this.listen = listen;
