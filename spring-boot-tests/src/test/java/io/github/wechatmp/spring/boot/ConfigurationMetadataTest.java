@@ -26,6 +26,7 @@ class ConfigurationMetadataTest {
             "stable-token",
             "refresh-margin",
             "expiry-margin",
+            "store-outage-fetch-interval",
             "api-base-url",
             "accounts",
             "store.type",

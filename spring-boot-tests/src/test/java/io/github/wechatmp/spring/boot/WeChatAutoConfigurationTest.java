@@ -16,13 +16,18 @@ import io.github.wechatmp.token.AccessToken;
 import io.github.wechatmp.token.AccessTokenProvider;
 import io.github.wechatmp.token.InMemoryTokenStore;
 import io.github.wechatmp.token.TokenStatus;
+import io.github.wechatmp.token.TokenKey;
 import io.github.wechatmp.token.TokenStore;
+import io.github.wechatmp.token.TokenStoreException;
+import io.github.wechatmp.token.TokenUnavailableException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -699,6 +704,55 @@ class WeChatAutoConfigurationTest {
     RedisConnectionFactory redisConnectionFactory() {
       TestRedis redis = TestRedis.get();
       return new LettuceConnectionFactory(new RedisStandaloneConfiguration(redis.host, redis.port));
+    }
+  }
+
+  @Test
+  void aStoreOutageFetchesFromWeChatByDefaultAndNeverWhenTheIntervalIsZero() {
+    int before = wechat.tokenRequests();
+    oneAccount()
+        .withBean(TokenStore.class, UnreachableStore::new)
+        .run(
+            context ->
+                assertThat(context.getBean(AccessTokenProvider.class).get().value())
+                    .as("fetched without the store")
+                    .isNotBlank());
+    assertThat(wechat.tokenRequests() - before).isEqualTo(1);
+
+    int between = wechat.tokenRequests();
+    oneAccount()
+        .withBean(TokenStore.class, UnreachableStore::new)
+        .withPropertyValues("wechat.mp.store-outage-fetch-interval=0s")
+        .run(
+            context ->
+                assertThatThrownBy(() -> context.getBean(AccessTokenProvider.class).get())
+                    .isInstanceOf(TokenUnavailableException.class)
+                    .hasMessageContaining(UnreachableStore.MESSAGE));
+    assertThat(wechat.tokenRequests()).as("nothing fetched").isEqualTo(between);
+  }
+
+  /** A token store whose server cannot be reached. */
+  static final class UnreachableStore implements TokenStore {
+    static final String MESSAGE = "test store at 127.0.0.1:1 is unreachable";
+
+    @Override
+    public Optional<AccessToken> load(TokenKey key) {
+      throw new TokenStoreException(MESSAGE, null);
+    }
+
+    @Override
+    public void save(TokenKey key, AccessToken token) {
+      throw new TokenStoreException(MESSAGE, null);
+    }
+
+    @Override
+    public boolean deleteIfValue(TokenKey key, String expectedValue) {
+      throw new TokenStoreException(MESSAGE, null);
+    }
+
+    @Override
+    public Optional<RefreshLock> tryLock(TokenKey key, Duration lease, Duration maxWait) {
+      throw new TokenStoreException(MESSAGE, null);
     }
   }
 }

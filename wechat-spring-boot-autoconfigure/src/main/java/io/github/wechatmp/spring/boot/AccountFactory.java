@@ -120,13 +120,18 @@ final class AccountFactory {
             .stableToken(Boolean.TRUE.equals(p.getStableToken()))
             .eventListener(observer.tokenListener(name));
     try {
-      if (p.getRefreshMargin() != null || p.getExpiryMargin() != null) {
+      if (p.getRefreshMargin() != null
+          || p.getExpiryMargin() != null
+          || p.getStoreOutageFetchInterval() != null) {
         RefreshPolicy.Builder policy = RefreshPolicy.builder();
         if (p.getRefreshMargin() != null) {
           policy.refreshMargin(p.getRefreshMargin());
         }
         if (p.getExpiryMargin() != null) {
           policy.expiryMargin(p.getExpiryMargin());
+        }
+        if (p.getStoreOutageFetchInterval() != null) {
+          policy.storeOutageFetchInterval(p.getStoreOutageFetchInterval());
         }
         b.refreshPolicy(policy.build());
       }

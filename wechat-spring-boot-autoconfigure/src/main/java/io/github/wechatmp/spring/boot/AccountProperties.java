@@ -36,6 +36,14 @@ public class AccountProperties {
   /** How long before expiry a token stops being served (default 30 s). */
   private Duration expiryMargin;
 
+  /**
+   * While the token store is unreachable and no usable token is held, at most one fetch from WeChat
+   * without the store per this interval (default 60 s; 0 never: calls fail until the store
+   * returns). With classic tokens each such fetch voids the other instances' tokens five minutes
+   * later; see docs/tokens-and-stores.md.
+   */
+  private Duration storeOutageFetchInterval;
+
   /** The base URL of WeChat's API (default https://api.weixin.qq.com/). */
   private String apiBaseUrl;
 
@@ -169,6 +177,24 @@ public class AccountProperties {
   }
 
   /**
+   * Returns the interval between fetches without the store while it is unreachable.
+   *
+   * @return the interval, or null if unset
+   */
+  public Duration getStoreOutageFetchInterval() {
+    return storeOutageFetchInterval;
+  }
+
+  /**
+   * Sets the interval between fetches without the store while it is unreachable.
+   *
+   * @param storeOutageFetchInterval between zero (never) and one day
+   */
+  public void setStoreOutageFetchInterval(Duration storeOutageFetchInterval) {
+    this.storeOutageFetchInterval = storeOutageFetchInterval;
+  }
+
+  /**
    * Returns the API base URL.
    *
    * @return the URL, or null if unset
@@ -197,6 +223,9 @@ public class AccountProperties {
     if (expiryMargin == null) {
       expiryMargin = defaults.expiryMargin;
     }
+    if (storeOutageFetchInterval == null) {
+      storeOutageFetchInterval = defaults.storeOutageFetchInterval;
+    }
     if (apiBaseUrl == null) {
       apiBaseUrl = defaults.apiBaseUrl;
     }
@@ -212,6 +241,7 @@ public class AccountProperties {
     c.stableToken = stableToken;
     c.refreshMargin = refreshMargin;
     c.expiryMargin = expiryMargin;
+    c.storeOutageFetchInterval = storeOutageFetchInterval;
     c.apiBaseUrl = apiBaseUrl;
     return c;
   }

@@ -9,9 +9,9 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * Everything under {@code wechat.mp}: one account's keys directly ({@code wechat.mp.app-id}, ...),
  * which make the account {@value WeChatAccounts#DEFAULT_NAME}; many accounts under {@code
  * wechat.mp.accounts.<name>.*}; the store and the callback. The top-level {@code stable-token},
- * {@code refresh-margin}, {@code expiry-margin} and {@code api-base-url} are also the defaults of
- * every named account that lacks them. A mutable bean, as Spring's binding needs; read once at
- * start-up.
+ * {@code refresh-margin}, {@code expiry-margin}, {@code store-outage-fetch-interval} and {@code
+ * api-base-url} are also the defaults of every named account that lacks them. A mutable bean, as
+ * Spring's binding needs; read once at start-up.
  */
 @ConfigurationProperties(prefix = "wechat.mp")
 public class WeChatProperties extends AccountProperties {
